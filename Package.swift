@@ -1,0 +1,78 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "juicectl",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "juicectl", targets: ["juicectl"]),
+        .library(name: "JuiceCtl", targets: ["JuiceCtl", "JuiceCtlCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+    ],
+    targets: [
+        // Pure layers: spec (parse, validate, defaults), the observation model, the planner and renderers.
+        // Runs no program and touches no mount.
+        .target(
+            name: "JuiceCtlCore",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        // Host access, observation, execution, the reconciler and the library API.
+        .target(
+            name: "JuiceCtl",
+            dependencies: [
+                "JuiceCtlCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strict
+        ),
+        // Fakes shared by the tests: command runner, host probe.
+        .target(
+            name: "JuiceCtlTestSupport",
+            dependencies: ["JuiceCtl", "JuiceCtlCore"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "juicectl",
+            dependencies: [
+                "JuiceCtl",
+                "JuiceCtlCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "JuiceCtlCoreTests",
+            dependencies: ["JuiceCtlCore"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "JuiceCtlTests",
+            dependencies: ["JuiceCtl", "JuiceCtlCore", "JuiceCtlTestSupport"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        // Real binaries, real mounts, as root. Depends on the executable so that it is built first.
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["JuiceCtl", "JuiceCtlCore", "juicectl"],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,66 @@
+public import JuiceCtlCore
+public import Logging
+internal import Foundation
+
+/// Executes planned actions one at a time. Each step re-checks its precondition on the host first (skipping when
+/// it is already satisfied), acts, and verifies its effect. The executor makes no decision the planner did not
+/// make: it only refuses to act when the host no longer matches what the action assumes.
+public struct Executor: Sendable {
+    let host: any HostProbing
+    let runner: any CommandRunning
+    let tools: Tools
+    let juicefs: JuiceFSClient
+    let observer: VolumeObserver
+    let logger: Logger
+
+    /// Creates an executor.
+    public init(host: any HostProbing, runner: any CommandRunning, tools: Tools, logger: Logger) {
+        self.host = host
+        self.runner = runner
+        self.tools = tools
+        self.logger = logger
+        juicefs = JuiceFSClient(runner: runner, executable: tools.juicefs)
+        observer = VolumeObserver(host: host, juicefs: juicefs)
+    }
+
+    /// Runs `action` for the volume `spec` describes and reports how it ended.
+    public func execute(_ action: Action, spec: VolumeSpec) async -> ActionResult {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let outcome: ActionResult.Outcome
+        do {
+            outcome = try await step(action, spec: spec)
+        } catch {
+            outcome = .failed("\(error)")
+        }
+        let result = ActionResult(action: action, outcome: outcome, milliseconds: (clock.now - start).milliseconds)
+        logger.info("action", metadata: [
+            "volume": "\(spec.name)", "kind": "\(action.kind.rawValue)", "target": "\(action.target)",
+            "outcome": "\(result.outcome)", "ms": "\(result.milliseconds)",
+        ])
+        return result
+    }
+
+    private func step(_ action: Action, spec: VolumeSpec) async throws -> ActionResult.Outcome {
+        switch action.kind {
+        case .format: try await format(spec)
+        case .mount: try await mount(spec)
+        case .remountInPlace: try await remountInPlace(spec)
+        case .remount: try await remount(spec)
+        case .recoverStaleMount: try await recoverStaleMount(spec)
+        case .unmount: try await unmount(action.target, spec: spec, forceAllowed: action.forceAllowed)
+        case .createDirectory: try await createDirectory(action.target, spec: spec)
+        case .setQuota: try await setQuota(action, spec: spec)
+        case .removeQuota: try await removeQuota(action.target, spec: spec)
+        }
+    }
+
+    /// Creates the host directories a volume needs: base, objects, cache, logs, metadata parent, state.
+    func prepareHostDirectories(_ spec: VolumeSpec) throws {
+        var directories = [spec.baseDir, spec.mount.cacheDir, (spec.mountLogFile as NSString).deletingLastPathComponent]
+        if case .local(let path) = spec.storage { directories.append(path) }
+        if let sqlitePath = spec.metadata.sqlitePath { directories.append((sqlitePath as NSString).deletingLastPathComponent) }
+        for directory in directories { try host.createLocalDirectory(directory, mode: 0o755) }
+        try host.createLocalDirectory(spec.stateDir, mode: 0o700)
+    }
+}

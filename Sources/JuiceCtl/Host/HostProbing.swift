@@ -1,0 +1,63 @@
+public import Foundation
+
+/// The result of a `stat` that may hang.
+public enum PathStatus: Sendable, Hashable {
+    /// It answered.
+    case found(inode: UInt64, isDirectory: Bool)
+    /// It failed with this errno.
+    case failed(errno: Int32, message: String)
+    /// It did not answer within the deadline.
+    case timedOut
+}
+
+/// `statfs` figures of a path.
+public struct FilesystemStats: Sendable, Hashable {
+    /// Fragment size.
+    public var blockSize: UInt64
+    /// Total blocks.
+    public var blocks: UInt64
+    /// Free blocks.
+    public var freeBlocks: UInt64
+    /// Total inodes.
+    public var files: UInt64
+    /// Free inodes.
+    public var freeFiles: UInt64
+
+    /// Creates figures.
+    public init(blockSize: UInt64, blocks: UInt64, freeBlocks: UInt64, files: UInt64, freeFiles: UInt64) {
+        self.blockSize = blockSize
+        self.blocks = blocks
+        self.freeBlocks = freeBlocks
+        self.files = files
+        self.freeFiles = freeFiles
+    }
+
+    /// Total bytes.
+    public var totalBytes: UInt64 { blocks * blockSize }
+}
+
+/// Everything juicectl reads from or writes to the host without running a program. Calls that touch a FUSE mount
+/// take a deadline. A fake implementation lets observers and executors run in tests without root.
+public protocol HostProbing: Sendable {
+    /// The text of `/proc/self/mountinfo`.
+    func mountInfo() throws -> String
+    /// `stat` with a deadline.
+    func stat(_ path: String, deadline: Duration) async -> PathStatus
+    /// `statfs` with a deadline; `nil` on error or timeout.
+    func statfs(_ path: String, deadline: Duration) async -> FilesystemStats?
+    /// A file's bytes, read with a deadline; `nil` on error or timeout.
+    func readFile(_ path: String, deadline: Duration) async -> Data?
+    /// Creates one directory (not its parents) with a deadline; returns the errno on failure, 0 on success,
+    /// `EEXIST` when something is already there, `ETIMEDOUT` when the deadline passed.
+    func makeDirectory(_ path: String, mode: UInt16, deadline: Duration) async -> Int32
+    /// Whether a file exists on a local filesystem (never used on the FUSE mount).
+    func fileExists(_ path: String) -> Bool
+    /// Creates a local directory and its parents with `mode`.
+    func createLocalDirectory(_ path: String, mode: UInt16) throws
+    /// The command line of a process, or `nil` when it is gone.
+    func commandLine(of pid: Int32) -> [String]?
+    /// Whether a process exists.
+    func isAlive(_ pid: Int32) -> Bool
+    /// Processes whose working directory or open files lie under `path` (for "busy" messages).
+    func processesUsing(_ path: String) -> [Int32]
+}

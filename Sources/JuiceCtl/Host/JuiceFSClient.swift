@@ -1,0 +1,122 @@
+public import JuiceCtlCore
+
+/// A failed `juicefs` (or `umount`) operation, with juicefs's own error line and what to do next.
+public struct JuiceFSError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The operation: `format`, `mount`, `quota set /active/fs`, ...
+    public var operation: String
+    /// What juicefs said (its last FATAL/ERROR line), or how the process ended.
+    public var message: String
+    /// What to do next.
+    public var hint: String?
+
+    /// Creates an error.
+    public init(operation: String, message: String, hint: String? = nil) {
+        self.operation = operation
+        self.message = message
+        self.hint = hint
+    }
+
+    public var description: String {
+        "\(operation) failed: \(message)" + (hint.map { " (\($0))" } ?? "")
+    }
+}
+
+/// Typed wrappers over the `juicefs` commands juicectl runs. Every call goes through the injected
+/// ``CommandRunning`` and has a timeout.
+public struct JuiceFSClient: Sendable {
+    let runner: any CommandRunning
+    let executable: String
+
+    /// Creates a client running `executable` through `runner`.
+    public init(runner: any CommandRunning, executable: String) {
+        self.runner = runner
+        self.executable = executable
+    }
+
+    /// What `juicefs status` found.
+    public enum StatusOutcome: Sendable {
+        /// A volume, with its sessions.
+        case formatted(JuiceFSOutput.Status)
+        /// The engine holds no volume.
+        case notFormatted
+    }
+
+    /// `juicefs status META`.
+    ///
+    /// - Important: for SQLite, the caller must check that the database file exists first: juicefs creates an
+    ///   empty one otherwise.
+    public func status(_ metaURL: String) async throws -> StatusOutcome {
+        let result = try await run(["status", metaURL], timeout: .seconds(30))
+        if result.succeeded { return .formatted(try JuiceFSOutput.Status.parse(result.stdout)) }
+        if JuiceFSOutput.saysNotFormatted(result.stderr) { return .notFormatted }
+        throw failure("status", result)
+    }
+
+    /// `juicefs format --no-update ...` for a new volume.
+    public func format(_ spec: VolumeSpec) async throws {
+        let result = try await run([
+            "format", "--no-update",
+            "--storage", spec.storage.juicefsType, "--bucket", spec.storage.bucket,
+            "--block-size", String(spec.format.blockSize.bytes / ByteSize.kib),
+            "--compress", spec.format.compression,
+            "--trash-days", String(spec.format.trashDays),
+            spec.metadata.url, spec.name,
+        ], timeout: .seconds(120))
+        guard result.succeeded else { throw failure("format", result) }
+    }
+
+    /// `juicefs mount --background ...` as ``MountCommand`` spells it. Returns when juicefs says the mount is ready.
+    public func mount(_ spec: VolumeSpec) async throws {
+        let result = try await run(MountCommand.arguments(for: spec), timeout: .seconds(180))
+        guard result.succeeded else {
+            throw failure("mount \(spec.mount.path)", result, hint: "see \(spec.mountLogFile)")
+        }
+    }
+
+    /// `juicefs umount [--force] PATH`; the result is returned, not judged (busy and not-mounted both exit 1).
+    public func umount(_ path: String, force: Bool) async throws -> CommandResult {
+        try await run(["umount"] + (force ? ["--force"] : []) + [path], timeout: .seconds(120))
+    }
+
+    /// `juicefs quota get META --path PATH`: the quota, or a reading of none.
+    public func quotaGet(_ metaURL: String, path: String) async throws -> QuotaReading {
+        let result = try await run(["quota", "get", metaURL, "--path", path], timeout: .seconds(30))
+        guard result.succeeded else { throw failure("quota get \(path)", result) }
+        return JuiceFSOutput.quotaTable(result.stdout, source: "juicefs quota get")[path] ?? .none(source: "juicefs quota get")
+    }
+
+    /// `juicefs quota list META`: every directory quota.
+    public func quotaList(_ metaURL: String) async throws -> [String: QuotaReading] {
+        let result = try await run(["quota", "list", metaURL], timeout: .seconds(30))
+        guard result.succeeded else { throw failure("quota list", result) }
+        return JuiceFSOutput.quotaTable(result.stdout, source: "juicefs quota list")
+    }
+
+    /// `juicefs quota set META --path PATH --capacity GiB --inodes N`. A missing limit is sent as 0 (none), so
+    /// the result is exactly the declared quota whatever was there before.
+    public func quotaSet(_ metaURL: String, _ quota: VolumeSpec.Quota) async throws {
+        let result = try await run([
+            "quota", "set", metaURL, "--path", quota.path,
+            "--capacity", quota.capacity?.exactGiBString ?? "0",
+            "--inodes", quota.inodes.map(String.init) ?? "0",
+        ], timeout: .seconds(60))
+        guard result.succeeded else { throw failure("quota set \(quota.path)", result) }
+    }
+
+    /// `juicefs quota delete META --path PATH`.
+    public func quotaDelete(_ metaURL: String, path: String) async throws {
+        let result = try await run(["quota", "delete", metaURL, "--path", path], timeout: .seconds(30))
+        guard result.succeeded else { throw failure("quota delete \(path)", result) }
+    }
+
+    private func run(_ arguments: [String], timeout: Duration) async throws -> CommandResult {
+        try await runner.run(Command(executable, arguments, timeout: timeout))
+    }
+
+    private func failure(_ operation: String, _ result: CommandResult, hint: String? = nil) -> JuiceFSError {
+        let message = result.termination == .exited(1) || result.termination == .exited(0)
+            ? JuiceFSOutput.errorMessage(result.stderr)
+            : "\(result.terminationDescription): \(JuiceFSOutput.errorMessage(result.stderr))"
+        return JuiceFSError(operation: "juicefs \(operation)", message: message, hint: hint)
+    }
+}

@@ -1,0 +1,142 @@
+internal import Foundation
+public import JuiceCtlCore
+
+/// Parsers for what `juicefs` prints. Results go to stdout (JSON for `status`, ASCII tables for `quota`); logs and
+/// fatal errors go to stderr as `<LEVEL>: message [function@file:line]`.
+public enum JuiceFSOutput {
+    /// The most useful error line of a juicefs stderr: the last `<FATAL>` or `<ERROR>` message without its
+    /// timestamp and source position, or the last non-empty line.
+    public static func errorMessage(_ stderr: String) -> String {
+        let lines = stderr.split(separator: "\n").map(String.init)
+        let marked = lines.last { $0.contains("<FATAL>:") } ?? lines.last { $0.contains("<ERROR>:") }
+        guard let line = marked ?? lines.last(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else { return "no error output" }
+        var text = Substring(line)
+        if let range = text.range(of: ">: ") { text = text[range.upperBound...] }
+        if let bracket = text.range(of: " [", options: .backwards), text.hasSuffix("]") { text = text[..<bracket.lowerBound] }
+        return text.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Whether juicefs said the metadata engine holds no volume.
+    public static func saysNotFormatted(_ stderr: String) -> Bool {
+        stderr.contains("database is not formatted")
+    }
+
+    /// `juicefs status` JSON.
+    public struct Status: Sendable, Decodable {
+        /// The volume's settings.
+        public var setting: Setting
+        /// Client sessions.
+        public var sessions: [Session]
+
+        enum CodingKeys: String, CodingKey {
+            case setting = "Setting"
+            case sessions = "Sessions"
+        }
+
+        /// `Setting` (also the `Format` section of a mount's `.config`).
+        public struct Setting: Sendable, Decodable {
+            public var name: String
+            public var uuid: String
+            public var storage: String
+            public var bucket: String
+            public var blockSize: Int
+            public var compression: String?
+            public var trashDays: Int
+
+            enum CodingKeys: String, CodingKey {
+                case name = "Name", uuid = "UUID", storage = "Storage", bucket = "Bucket", blockSize = "BlockSize"
+                case compression = "Compression", trashDays = "TrashDays"
+            }
+
+            /// As the planner's ``FormatInfo``.
+            public var formatInfo: FormatInfo {
+                FormatInfo(name: name, uuid: uuid, storage: storage, bucket: bucket, blockSizeKiB: blockSize,
+                           compression: compression ?? "none", trashDays: trashDays)
+            }
+        }
+
+        /// One client session.
+        public struct Session: Sendable, Decodable {
+            public var sid: Int
+            public var hostName: String?
+            public var mountPoint: String?
+            public var processID: Int?
+            public var expire: String?
+
+            enum CodingKeys: String, CodingKey {
+                case sid = "Sid", hostName = "HostName", mountPoint = "MountPoint", processID = "ProcessID", expire = "Expire"
+            }
+        }
+
+        /// Parses the JSON `juicefs status` prints on stdout.
+        public static func parse(_ text: String) throws -> Status {
+            try JSONDecoder().decode(Status.self, from: Data(text.utf8))
+        }
+    }
+
+    /// The parts of a mount's `.config` juicectl reads.
+    public struct MountConfig: Sendable, Decodable {
+        public var format: Status.Setting
+        public var pid: Int32
+        public var ppid: Int32
+        public var meta: Meta?
+
+        enum CodingKeys: String, CodingKey {
+            case format = "Format", pid = "Pid", ppid = "PPid", meta = "Meta"
+        }
+
+        /// `Meta` section.
+        public struct Meta: Sendable, Decodable {
+            public var mountPoint: String?
+            public var heartbeat: Int64?
+
+            enum CodingKeys: String, CodingKey {
+                case mountPoint = "MountPoint", heartbeat = "Heartbeat"
+            }
+        }
+
+        /// Parses `.config`.
+        static func parse(_ data: Data) throws -> MountConfig {
+            try JSONDecoder().decode(MountConfig.self, from: data)
+        }
+    }
+
+    /// Reads the table `juicefs quota get/list/set` prints: path → limits. Sizes are rounded by juicefs
+    /// (`1.5 GiB`, `10 TiB`), so each reading carries the rounding as its tolerance; `unchanged` means no limit.
+    public static func quotaTable(_ text: String, source: String) -> [String: QuotaReading] {
+        var readings: [String: QuotaReading] = [:]
+        var columns: [String] = []
+        for line in text.split(separator: "\n") where line.hasPrefix("|") {
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).dropFirst().dropLast()
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            if cells.first == "Path" || cells.first == "Path/ID" {
+                columns = cells
+                continue
+            }
+            guard let pathIndex = columns.firstIndex(where: { $0 == "Path" || $0 == "Path/ID" }),
+                  let sizeIndex = columns.firstIndex(of: "Size"), let inodesIndex = columns.firstIndex(of: "Inodes"),
+                  cells.count == columns.count else { continue }
+            let path = cells[pathIndex]
+            guard path.hasPrefix("/") else { continue }
+            let size = parseSize(cells[sizeIndex])
+            let inodes = UInt64(cells[inodesIndex].replacingOccurrences(of: ",", with: ""))
+            readings[path] = QuotaReading(capacity: size?.bytes, inodes: inodes.flatMap { $0 > 0 ? $0 : nil },
+                                          capacityTolerance: size?.tolerance ?? 0, source: source)
+        }
+        return readings
+    }
+
+    /// `1.5 GiB` → bytes and the rounding tolerance (half of the last printed digit); `nil` for `unchanged`,
+    /// blank or zero.
+    static func parseSize(_ text: String) -> (bytes: UInt64, tolerance: UInt64)? {
+        let parts = text.split(separator: " ")
+        guard parts.count == 2, let number = Double(parts[0]), number > 0 else { return nil }
+        let factors: [String: Double] = ["B": 1, "KiB": 0x1p10, "MiB": 0x1p20, "GiB": 0x1p30, "TiB": 0x1p40, "PiB": 0x1p50, "EiB": 0x1p60]
+        guard let factor = factors[String(parts[1])] else { return nil }
+        let decimals = parts[0].split(separator: ".").dropFirst().first?.count ?? 0
+        var step = factor
+        for _ in 0..<decimals { step /= 10 }
+        let tolerance = parts[1] == "B" ? 0 : step / 2
+        return (UInt64(number * factor), UInt64(tolerance.rounded(.up)))
+    }
+}

@@ -1,0 +1,139 @@
+public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real host: `/proc`, system calls, deadlines on everything that may touch a FUSE mount.
+public struct LiveHost: HostProbing {
+    /// Creates the live host.
+    public init() {}
+
+    public func mountInfo() throws -> String {
+        try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+    }
+
+    public func stat(_ path: String, deadline: Duration) async -> PathStatus {
+        await Deadline.run(deadline) {
+            var info = Glibc.stat()
+            if systemStat(path, &info) == 0 {
+                return PathStatus.found(inode: UInt64(info.st_ino), isDirectory: (info.st_mode & S_IFMT) == S_IFDIR)
+            }
+            let code = errno
+            return PathStatus.failed(errno: code, message: String(cString: strerror(code)))
+        } ?? .timedOut
+    }
+
+    public func statfs(_ path: String, deadline: Duration) async -> FilesystemStats? {
+        await Deadline.run(deadline) {
+            var info = Glibc.statvfs()
+            guard systemStatvfs(path, &info) == 0 else { return FilesystemStats?.none }
+            return FilesystemStats(blockSize: UInt64(info.f_frsize), blocks: UInt64(info.f_blocks), freeBlocks: UInt64(info.f_bfree),
+                                   files: UInt64(info.f_files), freeFiles: UInt64(info.f_ffree))
+        } ?? nil
+    }
+
+    public func readFile(_ path: String, deadline: Duration) async -> Data? {
+        await Deadline.run(deadline) { FileManager.default.contents(atPath: path) } ?? nil
+    }
+
+    public func makeDirectory(_ path: String, mode: UInt16, deadline: Duration) async -> Int32 {
+        await Deadline.run(deadline) {
+            Glibc.mkdir(path, mode_t(mode)) == 0 ? 0 : errno
+        } ?? ETIMEDOUT
+    }
+
+    public func fileExists(_ path: String) -> Bool {
+        var info = Glibc.stat()
+        return lstat(path, &info) == 0
+    }
+
+    public func createLocalDirectory(_ path: String, mode: UInt16) throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: Int(mode)])
+    }
+
+    public func commandLine(of pid: Int32) -> [String]? {
+        guard pid > 0, let bytes = readProcFile("/proc/\(pid)/cmdline"), !bytes.isEmpty else { return nil }
+        return ProcessCommandLine.split(bytes)
+    }
+
+    public func isAlive(_ pid: Int32) -> Bool {
+        guard pid > 0 else { return false }
+        if kill(pid, 0) == 0 { return !isZombie(pid) }
+        return errno == EPERM
+    }
+
+    private func isZombie(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
+    }
+
+    public func processesUsing(_ path: String) -> [Int32] {
+        let prefix = path.hasSuffix("/") ? path : path + "/"
+        let own = getpid()
+        var found: [Int32] = []
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(name), pid != own else { continue }
+            var targets: [String] = []
+            if let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd") { targets.append(cwd) }
+            for fd in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? [] {
+                if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)") { targets.append(target) }
+            }
+            if targets.contains(where: { $0 == path || $0.hasPrefix(prefix) }) { found.append(pid) }
+        }
+        return found.sorted()
+    }
+}
+
+private func systemStat(_ path: String, _ info: inout Glibc.stat) -> Int32 {
+    stat(path, &info)
+}
+
+private func systemStatvfs(_ path: String, _ info: inout Glibc.statvfs) -> Int32 {
+    statvfs(path, &info)
+}
+
+/// Splits the bytes of `/proc/<pid>/cmdline` into words.
+///
+/// Normally the words are NUL-separated. A process that rewrites its title (juicefs does, to mask its metadata
+/// URL) leaves one space-joined string followed by NULs; that string is split on spaces.
+enum ProcessCommandLine {
+    static func split(_ bytes: [UInt8]) -> [String] {
+        let words = nulSeparated(bytes).filter { !$0.isEmpty }
+        if words.count == 1, words[0].contains(" ") {
+            return words[0].split(separator: " ").map(String.init)
+        }
+        return words
+    }
+
+    private static func nulSeparated(_ bytes: [UInt8]) -> [String] {
+        var words: [String] = []
+        var current: [UInt8] = []
+        for byte in bytes {
+            if byte == 0 {
+                words.append(String(decoding: current, as: UTF8.self))
+                current.removeAll(keepingCapacity: true)
+            } else {
+                current.append(byte)
+            }
+        }
+        if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self)) }
+        return words
+    }
+}
+
+/// Reads a `/proc` file with plain `read(2)` calls (its size is reported as 0, so size-based readers get nothing).
+func readProcFile(_ path: String) -> [UInt8]? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if count < 0 { return nil }
+        if count == 0 { return bytes }
+        bytes += buffer[0..<count]
+    }
+}

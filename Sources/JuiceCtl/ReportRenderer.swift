@@ -1,0 +1,90 @@
+public import JuiceCtlCore
+internal import Foundation
+
+/// Prints what `apply` and `down` did, for people and as JSON.
+public enum ReportRenderer {
+    /// One line per action result, as it ends.
+    public static func line(_ result: ActionResult) -> String {
+        let action = result.action
+        let head = "  \(action.change.symbol.padding(toLength: 3, withPad: " ", startingAt: 0)) \(PlanRenderer.label(action)) \(action.target)"
+        switch result.outcome {
+        case .done(let what): return "\(head): done in \(result.milliseconds) ms: \(what)"
+        case .skipped(let why): return "\(head): skipped: \(why)"
+        case .failed(let why): return "\(head): FAILED after \(result.milliseconds) ms: \(why)"
+        case .notRun(let why): return "\(head): not run: \(why)"
+        }
+    }
+
+    /// The heading printed before a volume's results.
+    public static func heading(_ spec: VolumeSpec) -> String {
+        "Volume \(spec.name) (\(spec.origin.file), revision \(spec.origin.revision))"
+    }
+
+    /// The closing lines of a volume's run: counts, what remains, whether it converged.
+    public static func summary(_ report: Reconciler.Report, verb: String = "Apply") -> String {
+        var lines: [String] = []
+        if report.results.isEmpty && report.remaining.isConverged {
+            return "  No changes: the volume is converged.\n"
+        }
+        let done = report.results.filter { if case .done = $0.outcome { true } else { false } }.count
+        let skipped = report.results.filter { if case .skipped = $0.outcome { true } else { false } }.count
+        let failed = report.results.filter(\.failed).count
+        let notRun = report.results.filter { if case .notRun = $0.outcome { true } else { false } }.count
+        var counts = "  \(verb): \(done) done, \(skipped) skipped, \(failed) failed"
+        if notRun > 0 { counts += ", \(notRun) not run" }
+        lines.append(counts + ".")
+        for action in report.remaining.actions {
+            lines.append("  remaining: \(action.change.symbol) \(PlanRenderer.label(action)) \(action.target): \(action.reason)")
+        }
+        for conflict in report.remaining.conflicts {
+            lines.append("  ! \(conflict.blocking ? "blocked" : "conflict") \(conflict.target): \(conflict.message)")
+            if let hint = conflict.hint { lines.append("        hint: \(hint)") }
+        }
+        if verb == "Apply" {
+            lines.append(report.converged ? "  The volume is converged." : "  The volume is NOT converged.")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The JSON document of one or more runs.
+    public static func json(_ reports: [Reconciler.Report], operation: String) -> String {
+        struct Document: Encodable {
+            var formatVersion: Int
+            var operation: String
+            var volumes: [Volume]
+        }
+        struct Volume: Encodable {
+            var name: String
+            var file: String
+            var converged: Bool
+            var lockWaitMilliseconds: Int64
+            var results: [Result]
+            var remaining: [Action]
+            var conflicts: [Conflict]
+        }
+        struct Result: Encodable {
+            var kind: String
+            var target: String
+            var change: String
+            var outcome: String
+            var detail: String
+            var milliseconds: Int64
+        }
+        let document = Document(formatVersion: PlanRenderer.formatVersion, operation: operation, volumes: reports.map { report in
+            Volume(name: report.spec.name, file: report.spec.origin.file, converged: report.converged,
+                   lockWaitMilliseconds: report.lockWaitMilliseconds,
+                   results: report.results.map { result in
+                       let (outcome, detail): (String, String) = switch result.outcome {
+                       case .done(let text): ("done", text)
+                       case .skipped(let text): ("skipped", text)
+                       case .failed(let text): ("failed", text)
+                       case .notRun(let text): ("not-run", text)
+                       }
+                       return Result(kind: result.action.kind.rawValue, target: result.action.target, change: result.action.change.rawValue,
+                                     outcome: outcome, detail: detail, milliseconds: result.milliseconds)
+                   },
+                   remaining: report.remaining.actions, conflicts: report.remaining.conflicts)
+        })
+        return PlanRenderer.encode(document)
+    }
+}

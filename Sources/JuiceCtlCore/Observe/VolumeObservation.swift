@@ -1,0 +1,310 @@
+/// What juicectl found on the host and the volume in one observation pass. Plain data: the planner reads it, the
+/// observer (in the JuiceCtl module) fills it, tests build it by hand.
+public struct VolumeObservation: Sendable, Hashable, Codable {
+    /// The metadata engine.
+    public var metadata: MetadataState
+    /// The object storage.
+    public var storage: StorageState
+    /// The mount at the spec's mount point.
+    public var mount: MountState
+    /// Mounts of this volume at other paths that juicectl made (from its state file), which a moved mount point
+    /// leaves behind.
+    public var formerMountPaths: [String]
+    /// Directories on the volume, by path from the volume root. Empty when the volume is not mounted.
+    public var directories: [String: DirectoryState]
+    /// Quotas on the volume, by path from the volume root, for every path the spec or juicectl's state names.
+    /// `nil` when they could not be read.
+    public var quotas: [String: QuotaReading]?
+    /// Quota paths juicectl set earlier (from its state file): only these are removed when they leave the spec.
+    public var managedQuotaPaths: [String]
+    /// Every source read, with its cost, in order.
+    public var probes: [ProbeRecord]
+
+    /// Creates an observation.
+    public init(metadata: MetadataState, storage: StorageState, mount: MountState, formerMountPaths: [String] = [],
+                directories: [String: DirectoryState] = [:], quotas: [String: QuotaReading]? = nil,
+                managedQuotaPaths: [String] = [], probes: [ProbeRecord] = []) {
+        self.metadata = metadata
+        self.storage = storage
+        self.mount = mount
+        self.formerMountPaths = formerMountPaths
+        self.directories = directories
+        self.quotas = quotas
+        self.managedQuotaPaths = managedQuotaPaths
+        self.probes = probes
+    }
+
+    /// How many `juicefs` processes the observation ran.
+    public var juicefsCalls: Int { probes.filter { $0.source.hasPrefix("juicefs ") }.count }
+}
+
+/// The metadata engine's state.
+public enum MetadataState: Sendable, Hashable {
+    /// The SQLite database file does not exist (juicefs was not asked: it would create the file).
+    case missing
+    /// The engine answers but holds no volume.
+    case unformatted
+    /// The engine holds a volume with these settings.
+    case formatted(FormatInfo)
+    /// The engine could not be read; the message says why.
+    case unreadable(String)
+}
+
+/// A formatted volume's settings, from `juicefs status` or the mount's `.config`.
+public struct FormatInfo: Sendable, Hashable, Codable {
+    /// Volume name.
+    public var name: String
+    /// Volume UUID.
+    public var uuid: String
+    /// Storage type (`file`, `s3`, ...).
+    public var storage: String
+    /// Bucket (for `file`, the directory with a trailing slash).
+    public var bucket: String
+    /// Block size in KiB.
+    public var blockSizeKiB: Int
+    /// Compression.
+    public var compression: String
+    /// Trash days.
+    public var trashDays: Int
+
+    /// Creates format information.
+    public init(name: String, uuid: String, storage: String, bucket: String, blockSizeKiB: Int, compression: String, trashDays: Int) {
+        self.name = name
+        self.uuid = uuid
+        self.storage = storage
+        self.bucket = bucket
+        self.blockSizeKiB = blockSizeKiB
+        self.compression = compression
+        self.trashDays = trashDays
+    }
+}
+
+/// The object storage's state, as far as this host can see it.
+public enum StorageState: Sendable, Hashable {
+    /// No object of this volume name.
+    case empty
+    /// Objects of a volume with this name exist; `uuid` is the UUID they belong to.
+    case holdsVolume(uuid: String)
+    /// The storage could not be inspected.
+    case unknown(String)
+}
+
+/// The state of the spec's mount point.
+public enum MountState: Sendable, Hashable {
+    /// Nothing is mounted there.
+    case absent
+    /// This volume is mounted there and answers.
+    case live(LiveMount)
+    /// This volume is mounted there but does not answer (ENOTCONN, I/O error, or no answer within the deadline).
+    case stale(reason: String, entries: Int)
+    /// Something else is mounted there.
+    case foreign(fstype: String, source: String)
+
+    /// The live mount, if any.
+    public var live: LiveMount? {
+        if case .live(let mount) = self { return mount }
+        return nil
+    }
+}
+
+/// A healthy mount of the volume, as read from mountinfo, the mount's `.config` and `/proc`.
+public struct LiveMount: Sendable, Hashable, Codable {
+    /// Format settings the mount reports.
+    public var format: FormatInfo
+    /// PID of the FUSE-serving process.
+    public var pid: Int32
+    /// PID of the supervising process that restarts it.
+    public var supervisorPID: Int32
+    /// Whether the supervisor is still alive (when it is not, nothing restarts a crashed client).
+    public var supervisorAlive: Bool
+    /// The mount command's arguments after `mount`, from `/proc/<pid>/cmdline`; `nil` when unreadable.
+    public var arguments: [String]?
+    /// How many mounts are stacked at the mount point (more than 1 is a fault).
+    public var stackedEntries: Int
+    /// Space on the volume (`statfs`), for status.
+    public var usage: Usage?
+
+    /// Creates a live mount description.
+    public init(format: FormatInfo, pid: Int32, supervisorPID: Int32, supervisorAlive: Bool, arguments: [String]?,
+                stackedEntries: Int = 1, usage: Usage? = nil) {
+        self.format = format
+        self.pid = pid
+        self.supervisorPID = supervisorPID
+        self.supervisorAlive = supervisorAlive
+        self.arguments = arguments
+        self.stackedEntries = stackedEntries
+        self.usage = usage
+    }
+
+    /// Space and inode use of a mounted volume.
+    public struct Usage: Sendable, Hashable, Codable {
+        /// Bytes in use.
+        public var usedBytes: UInt64
+        /// Total bytes.
+        public var totalBytes: UInt64
+        /// Inodes in use.
+        public var usedInodes: UInt64
+        /// Total inodes.
+        public var totalInodes: UInt64
+
+        /// Creates usage figures.
+        public init(usedBytes: UInt64, totalBytes: UInt64, usedInodes: UInt64, totalInodes: UInt64) {
+            self.usedBytes = usedBytes
+            self.totalBytes = totalBytes
+            self.usedInodes = usedInodes
+            self.totalInodes = totalInodes
+        }
+    }
+}
+
+/// A path on the volume.
+public enum DirectoryState: String, Sendable, Hashable, Codable {
+    /// A directory.
+    case directory
+    /// Nothing there.
+    case missing
+    /// Something that is not a directory.
+    case notDirectory
+}
+
+/// A quota as read, with how exact the reading is.
+public struct QuotaReading: Sendable, Hashable, Codable {
+    /// Space limit in bytes; `nil` when there is none.
+    public var capacity: UInt64?
+    /// Inode limit; `nil` when there is none.
+    public var inodes: UInt64?
+    /// How far the true capacity may be from `capacity` (statfs counts whole blocks; `juicefs quota` prints
+    /// rounded figures).
+    public var capacityTolerance: UInt64
+    /// Where it was read: `statfs`, `juicefs quota get`, `juicefs quota list`.
+    public var source: String
+
+    /// Creates a reading.
+    public init(capacity: UInt64?, inodes: UInt64?, capacityTolerance: UInt64 = 0, source: String) {
+        self.capacity = capacity
+        self.inodes = inodes
+        self.capacityTolerance = capacityTolerance
+        self.source = source
+    }
+
+    /// No quota on the path.
+    public static func none(source: String) -> QuotaReading { QuotaReading(capacity: nil, inodes: nil, source: source) }
+
+    /// Whether there is no limit at all.
+    public var isNone: Bool { capacity == nil && inodes == nil }
+
+    /// Whether the reading agrees with a declared quota.
+    public func matches(_ quota: VolumeSpec.Quota) -> Bool {
+        let capacityMatches: Bool
+        switch (capacity, quota.capacity?.bytes) {
+        case (nil, nil): capacityMatches = true
+        case (let observed?, let desired?): capacityMatches = (observed > desired ? observed - desired : desired - observed) <= capacityTolerance
+        default: capacityMatches = false
+        }
+        return capacityMatches && inodes == quota.inodes
+    }
+}
+
+/// One source read during observation.
+public struct ProbeRecord: Sendable, Hashable, Codable {
+    /// What was read: `mountinfo`, `stat /mnt`, `juicefs status`, ...
+    public var source: String
+    /// How long it took, in microseconds.
+    public var microseconds: Int64
+    /// Whether it answered.
+    public var ok: Bool
+
+    /// Creates a record.
+    public init(source: String, microseconds: Int64, ok: Bool) {
+        self.source = source
+        self.microseconds = microseconds
+        self.ok = ok
+    }
+}
+
+// MARK: JSON form
+
+/// The keys of the flat JSON form of the state enumerations: `{"state": "live", ...}`.
+private enum StateKeys: String, CodingKey {
+    case state, info, uuid, message, live, reason, entries, fstype, source
+}
+
+extension MetadataState: Codable {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: StateKeys.self)
+        switch self {
+        case .missing: try container.encode("missing", forKey: .state)
+        case .unformatted: try container.encode("unformatted", forKey: .state)
+        case .formatted(let info):
+            try container.encode("formatted", forKey: .state)
+            try container.encode(info, forKey: .info)
+        case .unreadable(let message):
+            try container.encode("unreadable", forKey: .state)
+            try container.encode(message, forKey: .message)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: StateKeys.self)
+        switch try container.decode(String.self, forKey: .state) {
+        case "missing": self = .missing
+        case "unformatted": self = .unformatted
+        case "formatted": self = .formatted(try container.decode(FormatInfo.self, forKey: .info))
+        default: self = .unreadable(try container.decodeIfPresent(String.self, forKey: .message) ?? "")
+        }
+    }
+}
+
+extension StorageState: Codable {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: StateKeys.self)
+        switch self {
+        case .empty: try container.encode("empty", forKey: .state)
+        case .holdsVolume(let uuid):
+            try container.encode("holdsVolume", forKey: .state)
+            try container.encode(uuid, forKey: .uuid)
+        case .unknown(let message):
+            try container.encode("unknown", forKey: .state)
+            try container.encode(message, forKey: .message)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: StateKeys.self)
+        switch try container.decode(String.self, forKey: .state) {
+        case "empty": self = .empty
+        case "holdsVolume": self = .holdsVolume(uuid: try container.decode(String.self, forKey: .uuid))
+        default: self = .unknown(try container.decodeIfPresent(String.self, forKey: .message) ?? "")
+        }
+    }
+}
+
+extension MountState: Codable {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: StateKeys.self)
+        switch self {
+        case .absent: try container.encode("absent", forKey: .state)
+        case .live(let mount):
+            try container.encode("live", forKey: .state)
+            try container.encode(mount, forKey: .live)
+        case .stale(let reason, let entries):
+            try container.encode("stale", forKey: .state)
+            try container.encode(reason, forKey: .reason)
+            try container.encode(entries, forKey: .entries)
+        case .foreign(let fstype, let source):
+            try container.encode("foreign", forKey: .state)
+            try container.encode(fstype, forKey: .fstype)
+            try container.encode(source, forKey: .source)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: StateKeys.self)
+        switch try container.decode(String.self, forKey: .state) {
+        case "live": self = .live(try container.decode(LiveMount.self, forKey: .live))
+        case "stale": self = .stale(reason: try container.decode(String.self, forKey: .reason), entries: try container.decode(Int.self, forKey: .entries))
+        case "foreign": self = .foreign(fstype: try container.decode(String.self, forKey: .fstype), source: try container.decode(String.self, forKey: .source))
+        default: self = .absent
+        }
+    }
+}

@@ -1,0 +1,139 @@
+/// One step of a plan: what to do, to what, why, and what it costs the volume's users.
+public struct Action: Sendable, Hashable, Codable {
+    /// What the step does. Each kind has one executor step in the JuiceCtl module.
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        /// `juicefs format` a new volume.
+        case format
+        /// `juicefs mount` the volume in the background and verify readiness.
+        case mount
+        /// Re-run `juicefs mount` on the live mount point: the new client takes the FUSE session over.
+        case remountInPlace = "remount-in-place"
+        /// Unmount, then mount again (FUSE-level option changes, stacked mounts).
+        case remount
+        /// Detach a mount that no longer answers, then mount again.
+        case recoverStaleMount = "recover-stale-mount"
+        /// Unmount the volume from a mount point the spec no longer names (or, for `down`, from its mount point).
+        case unmount
+        /// Create a directory on the volume.
+        case createDirectory = "create-directory"
+        /// Set or change a directory quota, then verify it with `juicefs quota get`.
+        case setQuota = "set-quota"
+        /// Remove a directory quota juicectl set earlier.
+        case removeQuota = "remove-quota"
+    }
+
+    /// The kind of change, as Terraform shows it.
+    public enum Change: String, Sendable, Hashable, Codable {
+        /// `+` something new.
+        case create
+        /// `~` something changed in place.
+        case update
+        /// `-/+` something taken down and brought up again.
+        case replace
+        /// `-` something removed.
+        case delete
+
+        /// `+`, `~`, `-/+` or `-`.
+        public var symbol: String {
+            switch self {
+            case .create: "+"
+            case .update: "~"
+            case .replace: "-/+"
+            case .delete: "-"
+            }
+        }
+    }
+
+    /// What a step costs the volume's users while it runs.
+    public enum Disruption: String, Sendable, Hashable, Codable {
+        /// Nothing visible.
+        case none
+        /// A new juicefs client takes the FUSE session over; open files stay open, running `juicefs rmr`/`clone`
+        /// commands are interrupted.
+        case brief
+        /// The mount point goes away and comes back; fails while files are open.
+        case interrupting
+    }
+
+    /// The kind of step.
+    public var kind: Kind
+    /// How it changes things.
+    public var change: Change
+    /// What it acts on: a volume name, a mount point, a path on the volume.
+    public var target: String
+    /// Why the planner chose it, in words an operator understands.
+    public var reason: String
+    /// What it costs the volume's users.
+    public var disruption: Disruption
+    /// True when the planner could not see whether the step is needed (the volume was not mounted): the executor
+    /// checks first and skips it when it is already satisfied.
+    public var conditional: Bool
+    /// For ``Kind/setQuota``: the quota to set.
+    public var quota: VolumeSpec.Quota?
+    /// For remounts: the flags that changed.
+    public var changedFlags: [String]?
+    /// For ``Kind/unmount``: whether a busy mount may be detached lazily (`juicefs umount --force`) after the
+    /// graceful unmount failed. Set by `down`; never by `apply`.
+    public var forceAllowed: Bool
+
+    /// Creates an action.
+    public init(_ kind: Kind, _ change: Change, target: String, reason: String, disruption: Disruption = .none,
+                conditional: Bool = false, quota: VolumeSpec.Quota? = nil, changedFlags: [String]? = nil,
+                forceAllowed: Bool = false) {
+        self.forceAllowed = forceAllowed
+        self.kind = kind
+        self.change = change
+        self.target = target
+        self.reason = reason
+        self.disruption = disruption
+        self.conditional = conditional
+        self.quota = quota
+        self.changedFlags = changedFlags
+    }
+}
+
+/// Something the planner will not resolve by itself: a refusal or a difference that needs a person.
+public struct Conflict: Sendable, Hashable, Codable {
+    /// A stable code machines can key on, e.g. `FormatSettingChanged`, `RefuseFormatOverData`.
+    public var code: String
+    /// What it concerns: a spec key or a path.
+    public var target: String
+    /// What is wrong.
+    public var message: String
+    /// What to do about it.
+    public var hint: String?
+    /// Whether it stops the steps that depend on it (a refused format stops everything).
+    public var blocking: Bool
+
+    /// Creates a conflict.
+    public init(code: String, target: String, message: String, hint: String? = nil, blocking: Bool) {
+        self.code = code
+        self.target = target
+        self.message = message
+        self.hint = hint
+        self.blocking = blocking
+    }
+}
+
+/// The plan for one volume.
+public struct VolumePlan: Sendable, Hashable, Codable {
+    /// The spec it converges.
+    public var spec: VolumeSpec
+    /// Ordered steps.
+    public var actions: [Action]
+    /// What the planner refuses or cannot fix.
+    public var conflicts: [Conflict]
+
+    /// Creates a plan.
+    public init(spec: VolumeSpec, actions: [Action], conflicts: [Conflict]) {
+        self.spec = spec
+        self.actions = actions
+        self.conflicts = conflicts
+    }
+
+    /// Whether there is nothing to do and nothing in the way.
+    public var isConverged: Bool { actions.isEmpty && conflicts.isEmpty }
+
+    /// Whether the plan changes nothing (it may still hold conflicts).
+    public var hasActions: Bool { !actions.isEmpty }
+}

@@ -1,0 +1,75 @@
+/// The `juicefs` command line that mounts a volume as its spec declares, and the reading of such a line back from
+/// `/proc/<pid>/cmdline`, so that the planner can tell which flags of a live mount differ from the spec.
+///
+/// Value flags are always written `--name=value` and boolean flags `--name`, so a command line reads back without
+/// knowing which flags take values.
+public enum MountCommand {
+    /// Arguments after the `juicefs` executable.
+    public static func arguments(for spec: VolumeSpec) -> [String] {
+        var arguments = ["--no-agent", "mount", "--background",
+                         "--log=\(spec.mountLogFile)",
+                         "--cache-dir=\(spec.mount.cacheDir)",
+                         "--cache-size=\(spec.mount.cacheSize.bytes / ByteSize.mib)",
+                         "--no-usage-report"]
+        if spec.mount.writeback { arguments.append("--writeback") }
+        if spec.mount.uploadDelay != .zero { arguments.append("--upload-delay=\(spec.mount.uploadDelay)") }
+        for option in spec.mount.options { arguments += option.arguments }
+        arguments += [spec.metadata.url, spec.mount.path]
+        return arguments
+    }
+
+    /// A command line split into flags (name → value, `true` for bare flags) and positional words.
+    public struct Parsed: Sendable, Hashable {
+        /// Flags by name without dashes.
+        public var flags: [String: String]
+        /// Words that are not flags: the subcommand, the metadata URL, the mount point.
+        public var positional: [String]
+    }
+
+    /// Reads a command line back.
+    public static func parse(_ arguments: [String]) -> Parsed {
+        var flags: [String: String] = [:]
+        var positional: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let word = arguments[index]
+            index += 1
+            if word.isEmpty { continue }
+            if word == "-o", index < arguments.count {
+                flags["o"] = arguments[index]
+                index += 1
+            } else if word.hasPrefix("-"), word.count > 1 {
+                let body = word.drop { $0 == "-" }
+                if let equals = body.firstIndex(of: "=") {
+                    flags[String(body[..<equals])] = String(body[body.index(after: equals)...])
+                } else {
+                    flags[String(body)] = "true"
+                }
+            } else {
+                positional.append(word)
+            }
+        }
+        if flags["d"] != nil { flags["background"] = flags.removeValue(forKey: "d") }
+        if flags["background"] == "false" { flags.removeValue(forKey: "background") }
+        return Parsed(flags: flags, positional: positional)
+    }
+
+    /// The flags whose values differ between a live command line and the desired one, sorted.
+    ///
+    /// Only flags are compared: juicefs rewrites its own argv from the metadata URL on (it masks the URL in the
+    /// process title), so `/proc/<pid>/cmdline` loses the URL's parameters and the mount point. The mount point is
+    /// known from mountinfo instead, and ``arguments(for:)`` puts every flag before the URL.
+    public static func changedFlags(live: [String], desired: [String]) -> [String] {
+        let a = parse(live), b = parse(desired)
+        var changed = Set<String>()
+        for name in Set(a.flags.keys).union(b.flags.keys) where normalized(a.flags[name]) != normalized(b.flags[name]) {
+            changed.insert(name)
+        }
+        return changed.sorted()
+    }
+
+    /// `false` for a boolean flag is the same as its absence.
+    private static func normalized(_ value: String?) -> String? {
+        value == "false" ? nil : value
+    }
+}

@@ -1,0 +1,145 @@
+/// Checks a ``SpecNode`` tree against a ``SchemaObject``: unknown keys (with "did you mean"), missing keys, wrong
+/// types, values outside their rules. Every problem is collected; nothing stops at the first.
+struct SchemaValidator {
+    private(set) var diagnostics: [Diagnostic] = []
+
+    mutating func validate(_ node: SpecNode, against object: SchemaObject, path: String) {
+        guard let entries = node.entries else {
+            error(at: node.location, path: path, "expected a mapping, found \(node.typeDescription)")
+            return
+        }
+        let known = object.fields.map(\.name)
+        for entry in entries {
+            let childPath = path.isEmpty ? entry.key : "\(path).\(entry.key)"
+            guard let field = object.field(entry.key) else {
+                if let instead = object.rejected[entry.key] {
+                    error(at: entry.keyLocation, path: childPath, "'\(entry.key)' cannot be set here", hint: instead)
+                } else if let close = DidYouMean.suggestion(for: entry.key, among: known) {
+                    error(at: entry.keyLocation, path: childPath, "unknown key '\(entry.key)'", hint: "did you mean '\(close)'?")
+                } else {
+                    error(at: entry.keyLocation, path: childPath, "unknown key '\(entry.key)'",
+                          hint: "expected one of: \(known.joined(separator: ", "))")
+                }
+                continue
+            }
+            validate(entry.value, as: field.type, path: childPath, key: entry.key)
+        }
+        for field in object.fields where field.required && !entries.contains(where: { $0.key == field.name }) {
+            let where_ = path.isEmpty ? "the document" : "'\(path)'"
+            error(at: node.location, path: path, "missing required key '\(field.name)' in \(where_)",
+                  hint: field.description)
+        }
+    }
+
+    mutating func validate(_ node: SpecNode, as type: SchemaType, path: String, key: String) {
+        switch type {
+        case .object(let object):
+            validate(node, against: object, path: path)
+        case .array(let element, let minItems):
+            guard case .sequence(let items) = node.value else {
+                error(at: node.location, path: path, "expected a list, found \(node.typeDescription)")
+                return
+            }
+            if let minItems, items.count < minItems {
+                error(at: node.location, path: path, "expected at least \(minItems) item(s)")
+            }
+            for (index, item) in items.enumerated() {
+                validate(item, as: element, path: "\(path)[\(index)]", key: key)
+            }
+        case .boolean:
+            guard case .bool = node.value else {
+                error(at: node.location, path: path, "expected true or false, found \(node.typeDescription)",
+                      hint: node.string.map { ["yes", "no", "on", "off", "y", "n"].contains($0.lowercased()) ? "write true or false; '\($0)' is a string in YAML 1.2" : nil } ?? nil)
+                return
+            }
+        case .integer(let minimum, let maximum):
+            guard case .integer(let text, let value) = node.value else {
+                error(at: node.location, path: path, "expected an integer, found \(node.typeDescription)")
+                return
+            }
+            guard let value else {
+                error(at: node.location, path: path, "\(text) is too large")
+                return
+            }
+            if let minimum, value < minimum {
+                error(at: node.location, path: path, "\(value) is below the minimum \(minimum)")
+            }
+            if let maximum, value > maximum {
+                error(at: node.location, path: path, "\(value) is above the maximum \(maximum)")
+            }
+        case .scalar:
+            switch node.value {
+            case .string, .integer, .bool: break
+            default: error(at: node.location, path: path, "expected a string, number or boolean, found \(node.typeDescription)")
+            }
+        case .string(let rule):
+            guard let text = node.string else {
+                let hint: String? = if case .integer = node.value, rule.semantic == .size { "sizes need a unit, e.g. \"\(nodeText(node))MiB\"" } else { nil }
+                error(at: node.location, path: path, "expected \(rule.expected ?? "a string"), found \(node.typeDescription)", hint: hint)
+                return
+            }
+            validate(text, rule: rule, at: node.location, path: path)
+        case .reserved(let issue):
+            guard case .mapping = node.value else {
+                error(at: node.location, path: path, "expected a mapping, found \(node.typeDescription)")
+                return
+            }
+            diagnostics.append(Diagnostic(.warning, at: node.location, path: path,
+                                          "'\(key)' is reserved for a later version of juicectl (\(issue)) and is not acted on yet"))
+        }
+    }
+
+    mutating func validate(_ text: String, rule: StringRule, at location: SourceLocation, path: String) {
+        if let allowed = rule.allowed, !allowed.contains(text) {
+            let close = DidYouMean.suggestion(for: text, among: allowed)
+            error(at: location, path: path, "'\(text)' is not one of: \(allowed.joined(separator: ", "))",
+                  hint: close.map { "did you mean '\($0)'?" })
+            return
+        }
+        if let minLength = rule.minLength, text.count < minLength {
+            error(at: location, path: path, "must not be empty")
+            return
+        }
+        if let maxLength = rule.maxLength, text.count > maxLength {
+            error(at: location, path: path, "is longer than \(maxLength) characters")
+            return
+        }
+        switch rule.semantic {
+        case .size:
+            do { _ = try ByteSize.parse(text) } catch {
+                self.error(at: location, path: path, error.message, hint: error.hint)
+            }
+            return
+        case .duration:
+            if TimeSpan.parse(text) == nil {
+                error(at: location, path: path, "'\(text)' is not \(rule.expected ?? "a duration")")
+            }
+            return
+        case .absolutePath:
+            if !text.hasPrefix("/") {
+                error(at: location, path: path, "'\(text)' is not an absolute path", hint: "paths start with /")
+            }
+            return
+        case nil:
+            break
+        }
+        if let pattern = rule.pattern, !Self.matches(text, pattern) {
+            error(at: location, path: path, "'\(text)' is not \(rule.expected ?? "valid (pattern \(pattern))")")
+        }
+    }
+
+    /// Whole-string match of a JSON Schema pattern (they are anchored with ^ and $ where it matters).
+    static func matches(_ text: String, _ pattern: String) -> Bool {
+        guard let regex = try? Regex(pattern) else { return false }
+        return (try? regex.firstMatch(in: text)) != nil
+    }
+
+    private func nodeText(_ node: SpecNode) -> String {
+        if case .integer(let text, _) = node.value { return text }
+        return ""
+    }
+
+    private mutating func error(at location: SourceLocation, path: String, _ message: String, hint: String? = nil) {
+        diagnostics.append(Diagnostic(.error, at: location, path: path, message, hint: hint))
+    }
+}

@@ -1,0 +1,219 @@
+internal import Foundation
+
+/// Turns one validated document into a ``VolumeSpec``: fills defaults, normalises paths and checks the rules that
+/// span several keys. Keeps going after a problem so that every error of the document is reported.
+struct SpecBuilder {
+    let file: String
+    let document: Int
+    private(set) var diagnostics: [Diagnostic] = []
+
+    init(file: String, document: Int) {
+        self.file = file
+        self.document = document
+    }
+
+    mutating func build(_ root: SpecNode) -> VolumeSpec? {
+        var validator = SchemaValidator()
+        validator.validate(root, against: SpecFormat.document, path: "")
+        diagnostics += validator.diagnostics
+        guard root.entries != nil else { return nil }
+
+        if case .integer(_, let value?) = root["version"]?.value, value != SpecFormat.currentVersion {
+            diagnostics.removeAll { $0.path == "version" }
+            error(root["version"]!, "version", "unsupported spec version \(value); this juicectl reads version \(SpecFormat.currentVersion)")
+        }
+
+        let name = root["name"]?.string ?? ""
+        let baseDir = absolutePath(root["baseDir"], "baseDir") ?? "/"
+        if baseDir == "/", let node = root["baseDir"], node.string != nil {
+            error(node, "baseDir", "baseDir must not be the root directory", hint: "use a dedicated directory such as /var/lib/juicectl/\(name.isEmpty ? "NAME" : name)")
+        }
+
+        // storage
+        let storageNode = root["storage"]
+        var storage = VolumeSpec.Storage.local(path: "\(baseDir)/objects")
+        if let typeNode = storageNode?["type"], typeNode.string == "s3" {
+            error(typeNode, "storage.type", "storage type 's3' is reserved for a later version of juicectl",
+                  hint: "use type: local for now")
+        }
+        if let path = absolutePath(storageNode?["path"], "storage.path") { storage = .local(path: path) }
+        if let bucket = storageNode?["bucket"], storageNode?["type"]?.string != "s3" {
+            error(bucket, "storage.bucket", "'bucket' belongs to type s3", hint: "for local storage, set storage.path")
+        }
+
+        // metadata
+        var metadata = VolumeSpec.Metadata.sqlite(path: "\(baseDir)/metadata.db")
+        if let urlNode = root["metadata"]?["url"], let url = urlNode.string, url.hasPrefix("sqlite3://") {
+            let rest = url.dropFirst("sqlite3://".count)
+            let (pathPart, query) = rest.firstIndex(of: "?").map { (String(rest[..<$0]), String(rest[rest.index(after: $0)...])) } ?? (String(rest), nil)
+            if let path = HostPath.normalize(pathPart) {
+                metadata = .sqlite(path: path, parameters: query)
+            } else {
+                error(urlNode, "metadata.url", "'\(Redaction.redactURL(url))' does not name an absolute, normalised database path",
+                      hint: "e.g. sqlite3:///var/lib/juicectl/\(name.isEmpty ? "NAME" : name)/metadata.db")
+            }
+        }
+
+        // format
+        var format = VolumeSpec.FormatSettings.defaults
+        let formatNode = root["format"]
+        if let node = formatNode?["blockSize"], let size = size(node) {
+            if size.bytes < 64 * ByteSize.kib || size.bytes > 16 * ByteSize.mib || size.bytes % ByteSize.kib != 0 {
+                error(node, "format.blockSize", "block size \(size) is outside 64KiB to 16MiB or not a whole number of KiB")
+            } else {
+                format.blockSize = size
+            }
+        }
+        if let compression = formatNode?["compression"]?.string { format.compression = compression }
+        if case .integer(_, let days?) = formatNode?["trashDays"]?.value { format.trashDays = Int(days) }
+
+        // mount
+        let mountNode = root["mount"]
+        let mountPath = absolutePath(mountNode?["path"], "mount.path") ?? "\(baseDir)/data"
+        let cacheDir = absolutePath(mountNode?["cacheDir"], "mount.cacheDir") ?? "\(baseDir)/cache"
+        var cacheSize = ByteSize.gibibytes(100)
+        if let node = mountNode?["cacheSize"], let size = size(node) {
+            if size.bytes % ByteSize.mib != 0 {
+                error(node, "mount.cacheSize", "cache size \(size) is not a whole number of MiB", hint: "juicefs takes the cache size in MiB")
+            } else {
+                cacheSize = size
+            }
+        }
+        var writeback = false
+        if case .bool(let value) = mountNode?["writeback"]?.value { writeback = value }
+        var uploadDelay = TimeSpan.zero
+        if let node = mountNode?["uploadDelay"], let text = node.string, let span = TimeSpan.parse(text) {
+            uploadDelay = span
+            if !writeback, span != .zero {
+                diagnostics.append(Diagnostic(.warning, at: node.location, path: "mount.uploadDelay",
+                                              "uploadDelay has no effect without writeback: true"))
+            }
+        }
+        var options: [VolumeSpec.MountOption] = []
+        for entry in mountNode?["options"]?.entries ?? [] where SpecFormat.mountOptions.field(entry.key) != nil {
+            switch entry.value.value {
+            case .bool(let value): options.append(.init(name: entry.key, value: value ? "true" : "false", isBoolean: true))
+            case .string(let text): options.append(.init(name: entry.key, value: text, isBoolean: false))
+            case .integer(let text, _): options.append(.init(name: entry.key, value: text, isBoolean: false))
+            default: break
+            }
+        }
+        options.sort { $0.name < $1.name }
+
+        // quotas
+        var quotas: [VolumeSpec.Quota] = [.original]
+        if let quotasNode = root["quotas"], case .sequence(let items) = quotasNode.value {
+            quotas = []
+            var seen: [String: SourceLocation] = [:]
+            for (index, item) in items.enumerated() {
+                if let quota = self.quota(item, index: index) {
+                    if let first = seen[quota.path] {
+                        error(item, "quotas[\(index)].path", "a quota for \(quota.path) is already declared at line \(first.line)")
+                        continue
+                    }
+                    seen[quota.path] = item.location
+                    quotas.append(quota)
+                }
+            }
+        }
+
+        // rules across keys
+        let mountPathNode = mountNode?["path"] ?? root["baseDir"] ?? root
+        if mountPath == baseDir {
+            error(mountPathNode, "mount.path", "the mount point must not be baseDir itself", hint: "default is <baseDir>/data")
+        }
+        let inside: [(String, String, SpecNode?)] = [
+            (cacheDir, "mount.cacheDir", mountNode?["cacheDir"]),
+            (storage.bucket.trimmingSuffix("/"), "storage.path", storageNode?["path"]),
+            (metadata.sqlitePath ?? "", "metadata.url", root["metadata"]?["url"]),
+            ("\(baseDir)/.juicectl", "baseDir", root["baseDir"]),
+        ]
+        for (path, key, node) in inside where !path.isEmpty && HostPath.isWithin(path, mountPath) {
+            error(node ?? mountPathNode, key, "\(path) lies inside the mount point \(mountPath)",
+                  hint: "it must stay on the host filesystem, outside the JuiceFS mount")
+        }
+
+        guard !diagnostics.hasErrors else { return nil }
+        let spec = VolumeSpec(
+            name: name, baseDir: baseDir, storage: storage, metadata: metadata, format: format,
+            mount: .init(path: mountPath, cacheDir: cacheDir, cacheSize: cacheSize, writeback: writeback,
+                         uploadDelay: uploadDelay, options: options),
+            quotas: quotas,
+            origin: .init(file: file, document: document, location: root.location, revision: ""))
+        return spec.withRevision()
+    }
+
+    private mutating func quota(_ node: SpecNode, index: Int) -> VolumeSpec.Quota? {
+        guard node.entries != nil else { return nil }
+        let prefix = "quotas[\(index)]"
+        guard let pathNode = node["path"], let raw = pathNode.string, raw.hasPrefix("/") else { return nil }
+        guard let path = HostPath.normalize(raw) else {
+            error(pathNode, "\(prefix).path", "'\(raw)' has '.' or '..' components", hint: "write the path from the volume root, e.g. /active/fs")
+            return nil
+        }
+        if path == "/" {
+            error(pathNode, "\(prefix).path", "a directory quota on the volume root is not supported", hint: "set it on a directory, e.g. /active/fs")
+            return nil
+        }
+        var capacity: ByteSize?
+        if let node = node["capacity"] {
+            capacity = size(node)
+            if capacity?.bytes == 0 {
+                error(node, "\(prefix).capacity", "capacity must be above 0", hint: "remove the quota entry to have no limit")
+                return nil
+            }
+        }
+        var inodes: UInt64?
+        if case .integer(_, let value?) = node["inodes"]?.value, value > 0 { inodes = UInt64(value) }
+        if node["capacity"] == nil && node["inodes"] == nil {
+            error(node, prefix, "a quota needs capacity, inodes or both")
+            return nil
+        }
+        return .init(path: path, capacity: capacity, inodes: inodes)
+    }
+
+    private mutating func absolutePath(_ node: SpecNode?, _ path: String) -> String? {
+        guard let node, let text = node.string, text.hasPrefix("/") else { return nil }
+        guard let normalized = HostPath.normalize(text) else {
+            error(node, path, "'\(text)' has '.' or '..' components", hint: "write the path without them")
+            return nil
+        }
+        return normalized
+    }
+
+    private func size(_ node: SpecNode) -> ByteSize? {
+        node.string.flatMap { try? ByteSize.parse($0) }
+    }
+
+    private mutating func error(_ node: SpecNode, _ path: String, _ message: String, hint: String? = nil) {
+        diagnostics.append(Diagnostic(.error, at: node.location, path: path, message, hint: hint))
+    }
+}
+
+extension VolumeSpec {
+    /// The spec with `origin.revision` set to a digest of everything but its origin.
+    func withRevision() -> VolumeSpec {
+        var copy = self
+        copy.origin.revision = ""
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var content = copy
+        content.origin = .init(file: "", document: 0, location: .init(file: "", line: 0, column: 0), revision: "")
+        for byte in (try? encoder.encode(content)) ?? Data() {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        copy.origin.revision = String(hash, radix: 16).leftPadded(to: 16)
+        return copy
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) && count > suffix.count ? String(dropLast(suffix.count)) : self
+    }
+
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

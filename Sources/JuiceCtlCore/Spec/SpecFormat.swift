@@ -1,0 +1,72 @@
+/// The spec format, version 1, as a ``SchemaObject``: the single source for validation and `juicectl schema`.
+public enum SpecFormat {
+    /// The only format version this build reads.
+    public static let currentVersion: Int64 = 1
+
+    /// Volume names follow JuiceFS: 3 to 63 of `a-z`, `0-9` and `-`, starting and ending with a letter or digit
+    /// (juicefs 1.4.2 rejects a trailing `-` at format time, so the spec does too).
+    public static let volumeNamePattern = "^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$"
+
+    /// The top-level mapping of one document.
+    public static let document = SchemaObject("One JuiceFS volume and the state juicectl keeps it in.", [
+        SchemaField("version", .integer(minimum: 1, maximum: 1), required: true,
+                    "Spec format version. Only 1 exists."),
+        SchemaField("name", .string(StringRule(pattern: volumeNamePattern, expected: "a volume name: 3 to 63 of a-z, 0-9 and -, starting and ending with a letter or digit")),
+                    required: true, "The JuiceFS volume name."),
+        SchemaField("baseDir", .string(.absolutePath), required: true,
+                    "Directory that holds everything of this volume on the host: metadata, objects, cache, logs, mount point and juicectl's own state."),
+        SchemaField("storage", .object(storage), "Where the volume's data objects live. Default: local files under <baseDir>/objects."),
+        SchemaField("metadata", .object(metadata), "The metadata engine. Default: SQLite at <baseDir>/metadata.db."),
+        SchemaField("format", .object(format), "Format-time settings. Immutable once the volume exists: a change is reported as a conflict, never applied by reformatting."),
+        SchemaField("mount", .object(mount), "How and where the volume is mounted on this host."),
+        SchemaField("quotas", .array(.object(quota), minItems: nil),
+                    "Directory quotas. Absent: 10TiB on /active/fs. An empty list: no quotas."),
+        SchemaField("overlay", .reserved("the overlay issue"), "Reserved: overlay filesystem for container roots."),
+        SchemaField("backup", .reserved("the metadata backup issue"), "Reserved: Litestream backup of SQLite metadata."),
+        SchemaField("checkpoints", .reserved("the checkpoint issue"), "Reserved: checkpoint schedule and retention."),
+        SchemaField("restore", .reserved("the checkpoint issue"), "Reserved: restore settings."),
+        SchemaField("suspend", .reserved("the reconciler daemon issue"), "Reserved: pause changes with a reason."),
+    ])
+
+    static let storage = SchemaObject("Object storage.", [
+        SchemaField("type", .string(StringRule(allowed: ["local", "s3"])), "local (default): files on this host. s3 is reserved for a later version."),
+        SchemaField("path", .string(.absolutePath), "For type local: the directory that holds the objects. Default: <baseDir>/objects."),
+        SchemaField("bucket", .string(.any), "Reserved for type s3: bucket URL."),
+        SchemaField("accessKey", .reserved("the S3 issue"), "Reserved for type s3: {env: NAME} or {file: PATH}."),
+        SchemaField("secretKey", .reserved("the S3 issue"), "Reserved for type s3: {env: NAME} or {file: PATH}."),
+    ])
+
+    static let metadata = SchemaObject("Metadata engine.", [
+        SchemaField("url", .string(StringRule(pattern: "^sqlite3:///", expected: "a sqlite3:///absolute/path URL")),
+                    "Metadata engine URL. Default: sqlite3://<baseDir>/metadata.db. juicectl adds WAL mode and a busy timeout. Other engines come in a later version."),
+        SchemaField("password", .reserved("the external metadata issue"), "Reserved: {env: NAME} or {file: PATH}."),
+    ])
+
+    static let format = SchemaObject("Settings fixed when the volume is formatted.", [
+        SchemaField("blockSize", .string(.size), "Object block size, 64KiB to 16MiB. Default: 4MiB (JuiceFS's default)."),
+        SchemaField("compression", .string(StringRule(allowed: ["none", "lz4", "zstd"])), "Block compression. Default: none."),
+        SchemaField("trashDays", .integer(minimum: 0, maximum: 36500), "Days deleted files stay in the trash. Default: 7."),
+    ])
+
+    static let mount = SchemaObject("The FUSE mount on this host.", [
+        SchemaField("path", .string(.absolutePath), "Mount point. Default: <baseDir>/data."),
+        SchemaField("cacheDir", .string(.absolutePath), "Block cache directory. Default: <baseDir>/cache."),
+        SchemaField("cacheSize", .string(.size), "Block cache size, a whole number of MiB. Default: 100GiB (JuiceFS's default)."),
+        SchemaField("writeback", .boolean, "Upload objects in the background after a write returns. Default: false."),
+        SchemaField("uploadDelay", .string(.duration), "With writeback, how long to keep a block local before uploading. Default: 0s."),
+        SchemaField("options", .object(mountOptions), "Further `juicefs mount` flags, by long name without dashes, e.g. heartbeat: 2s."),
+    ])
+
+    static let quota = SchemaObject("A directory quota.", [
+        SchemaField("path", .string(StringRule(pattern: "^/", minLength: 1, maxLength: 4096, expected: "a path inside the volume, starting with /")),
+                    required: true, "Directory inside the volume, from its root, e.g. /active/fs. Created when missing."),
+        SchemaField("capacity", .string(.size), "Space limit. At least one of capacity and inodes."),
+        SchemaField("inodes", .integer(minimum: 1, maximum: Int64.max), "Limit on files and directories. At least one of capacity and inodes."),
+    ])
+
+    /// `mount.options`: the `juicefs mount` flags a spec may set, plus those juicectl manages (rejected with a hint).
+    static let mountOptions = SchemaObject(
+        "Extra juicefs mount flags.",
+        MountFlag.all.filter { $0.managedBy == nil }.map { SchemaField($0.name, $0.valueType, $0.summary) },
+        rejected: Dictionary(uniqueKeysWithValues: MountFlag.all.compactMap { flag in flag.managedBy.map { (flag.name, $0) } }))
+}

@@ -1,0 +1,234 @@
+internal import Foundation
+internal import Yams
+
+/// Reads spec files and directories into ``VolumeSpec`` values, collecting every diagnostic.
+///
+/// A file may hold several documents separated by `---`; a directory contributes its `*.yaml` and `*.yml` files
+/// (not recursively, hidden files skipped, in name order).
+public struct SpecLoader: Sendable {
+    /// The outcome of loading: the valid volumes and every finding. Nothing is acted on when ``diagnostics`` has errors.
+    public struct Result: Sendable {
+        /// Volumes whose documents are valid.
+        public var specs: [VolumeSpec]
+        /// Errors and warnings, in file and line order.
+        public var diagnostics: [Diagnostic]
+        /// The files that were read.
+        public var files: [String]
+    }
+
+    /// Largest spec file accepted: specs are small, and a limit keeps a stray huge file from exhausting memory.
+    public static let maxFileSize = 1 << 20
+
+    /// Creates a loader.
+    public init() {}
+
+    /// Loads every document of every file named by `paths` (files or directories).
+    public func load(paths: [String]) -> Result {
+        var diagnostics: [Diagnostic] = []
+        var files: [String] = []
+        for path in paths {
+            switch expand(path) {
+            case .success(let found):
+                if found.isEmpty {
+                    diagnostics.append(Diagnostic(.error, at: .init(file: path, line: 1, column: 1), path: "",
+                                                  "no *.yaml or *.yml files in this directory"))
+                }
+                files += found
+            case .failure(let failure):
+                diagnostics.append(failure.diagnostic)
+            }
+        }
+        var specs: [VolumeSpec] = []
+        for file in files {
+            let (fileSpecs, fileDiagnostics) = loadFile(file)
+            specs += fileSpecs
+            diagnostics += fileDiagnostics
+        }
+        diagnostics += Self.crossCheck(specs)
+        if diagnostics.hasErrors {
+            let bad = Set(diagnostics.errors.map(\.location.file))
+            specs.removeAll { bad.contains($0.origin.file) }
+        }
+        return Result(specs: specs, diagnostics: diagnostics, files: files)
+    }
+
+    /// Loads the documents of one YAML text, as if read from `file`.
+    public func load(text: String, file: String) -> (specs: [VolumeSpec], diagnostics: [Diagnostic]) {
+        var specs: [VolumeSpec] = []
+        var diagnostics: [Diagnostic] = []
+        let parser: Parser
+        do {
+            parser = try Parser(yaml: text, encoding: .utf8)
+        } catch {
+            return ([], [Self.diagnostic(for: error, file: file, text: text)])
+        }
+        var index = 0
+        while true {
+            let root: Node?
+            do {
+                root = try parser.nextRoot()
+            } catch {
+                diagnostics.append(Self.diagnostic(for: error, file: file, text: text))
+                break
+            }
+            guard let root else { break }
+            defer { index += 1 }
+            var converter = SpecNodeConverter(file: file)
+            let node: SpecNode
+            do {
+                node = try converter.convert(root)
+            } catch {
+                diagnostics.append(Self.diagnostic(for: error))
+                continue
+            }
+            if case .null = node.value {
+                diagnostics.append(Diagnostic(.error, at: node.location, path: "", "document \(index + 1) is empty",
+                                              hint: "remove the empty document or the extra '---'"))
+                continue
+            }
+            var builder = SpecBuilder(file: file, document: index)
+            if let spec = builder.build(node) { specs.append(spec) }
+            diagnostics += builder.diagnostics
+        }
+        if index == 0 && diagnostics.isEmpty {
+            diagnostics.append(Diagnostic(.error, at: .init(file: file, line: 1, column: 1), path: "", "the file holds no document",
+                                          hint: "a spec starts with 'version: 1'"))
+        }
+        return (specs, diagnostics)
+    }
+
+    private func loadFile(_ file: String) -> ([VolumeSpec], [Diagnostic]) {
+        let start = SourceLocation(file: file, line: 1, column: 1)
+        guard let data = FileManager.default.contents(atPath: file) else {
+            return ([], [Diagnostic(.error, at: start, path: "", "cannot read the file", hint: "check that it exists and is readable")])
+        }
+        guard data.count <= Self.maxFileSize else {
+            return ([], [Diagnostic(.error, at: start, path: "", "the file is \(data.count) bytes, above the \(Self.maxFileSize)-byte limit for specs")])
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            let offset = Self.firstInvalidUTF8Offset(data)
+            let location = Self.location(ofByte: offset, in: data, file: file)
+            return ([], [Diagnostic(.error, at: location, path: "", "the file is not valid UTF-8 (byte \(offset))")])
+        }
+        let result = load(text: text, file: file)
+        return (result.specs, result.diagnostics)
+    }
+
+    private func expand(_ path: String) -> Swift.Result<[String], DiagnosticError> {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            return .failure(DiagnosticError(diagnostic: Diagnostic(.error, at: .init(file: path, line: 1, column: 1), path: "", "no such file or directory")))
+        }
+        guard isDirectory.boolValue else { return .success([path]) }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        let specs = names.filter { !$0.hasPrefix(".") && ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) }.sorted()
+        let base = path.hasSuffix("/") ? String(path.dropLast()) : path
+        return .success(specs.map { "\(base)/\($0)" })
+    }
+
+    /// Checks across documents: names, base directories and mount points must not collide.
+    static func crossCheck(_ specs: [VolumeSpec]) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        for (i, spec) in specs.enumerated() {
+            for other in specs[..<i] {
+                let first = "\(other.origin.file):\(other.origin.location.line)"
+                if spec.name == other.name {
+                    diagnostics.append(Diagnostic(.error, at: spec.origin.location, path: "name",
+                                                  "volume '\(spec.name)' is also declared at \(first)"))
+                }
+                if HostPath.isWithin(spec.baseDir, other.baseDir) || HostPath.isWithin(other.baseDir, spec.baseDir) {
+                    diagnostics.append(Diagnostic(.error, at: spec.origin.location, path: "baseDir",
+                                                  "baseDir \(spec.baseDir) overlaps the baseDir of volume '\(other.name)' (\(first))"))
+                }
+                if spec.mount.path == other.mount.path {
+                    diagnostics.append(Diagnostic(.error, at: spec.origin.location, path: "mount.path",
+                                                  "mount point \(spec.mount.path) is also used by volume '\(other.name)' (\(first))"))
+                }
+            }
+        }
+        return diagnostics
+    }
+
+    // MARK: YAML errors
+
+    static func diagnostic(for error: any Error, file: String, text: String) -> Diagnostic {
+        guard let yamlError = error as? YamlError else {
+            return Diagnostic(.error, at: .init(file: file, line: 1, column: 1), path: "", "cannot parse YAML: \(error)")
+        }
+        switch yamlError {
+        case .scanner(let context, let problem, let mark, _),
+             .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            var message = "invalid YAML: \(problem)"
+            if let context { message += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))" }
+            return Diagnostic(.error, at: .init(file: file, line: mark.line, column: mark.column), path: "", message)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let key = duplicates.first ?? ""
+            let first = context.mark
+            let second = secondOccurrence(of: key, after: first, in: text) ?? (first.line, first.column)
+            return Diagnostic(.error, at: .init(file: file, line: second.line, column: second.column), path: key,
+                              "duplicate key '\(key)' (first at line \(first.line), column \(first.column))",
+                              hint: "each key may appear once in a mapping")
+        case .reader(let problem, let offset, _, _):
+            return Diagnostic(.error, at: .init(file: file, line: 1, column: 1), path: "",
+                              "unreadable input: \(problem)\(offset.map { " at character \($0)" } ?? "")")
+        default:
+            return Diagnostic(.error, at: .init(file: file, line: 1, column: 1), path: "", "cannot parse YAML: \(yamlError)")
+        }
+    }
+
+    static func diagnostic(for failure: SpecNodeConverter.Failure) -> Diagnostic {
+        switch failure {
+        case .tooManyNodes(let location):
+            return Diagnostic(.error, at: location, path: "", "the document expands to more than \(SpecNodeLimits().maxNodes) values",
+                              hint: "aliases that expand exponentially are not accepted")
+        case .tooDeep(let location):
+            return Diagnostic(.error, at: location, path: "", "the document nests deeper than \(SpecNodeLimits().maxDepth) levels")
+        case .nonScalarKey(let location):
+            return Diagnostic(.error, at: location, path: "", "mapping keys must be plain text")
+        }
+    }
+
+    /// The position of the second `key:` at the column of the first one, searching from the first one's line.
+    static func secondOccurrence(of key: String, after first: Mark, in text: String) -> (line: Int, column: Int)? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let indent = first.column - 1
+        guard first.line >= 1, first.line <= lines.count else { return nil }
+        for number in first.line..<lines.count {
+            let line = Array(lines[number].unicodeScalars)
+            guard line.count > indent else { continue }
+            let rest = String(String.UnicodeScalarView(line[indent...]))
+            let leading = line[..<indent].allSatisfy { $0 == " " || $0 == "-" }
+            for form in [key, "\"\(key)\"", "'\(key)'"] where leading && (rest.hasPrefix(form + ":")) {
+                return (number + 1, first.column)
+            }
+        }
+        return nil
+    }
+
+    /// Byte offset of the first byte that does not decode as UTF-8.
+    static func firstInvalidUTF8Offset(_ data: Data) -> Int {
+        var iterator = data.makeIterator()
+        var decoder = UTF8()
+        var offset = 0
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): offset += UTF8.width(scalar)
+            case .emptyInput, .error: return offset
+            }
+        }
+    }
+
+    static func location(ofByte offset: Int, in data: Data, file: String) -> SourceLocation {
+        var line = 1, column = 1
+        for byte in data.prefix(offset) {
+            if byte == UInt8(ascii: "\n") { line += 1; column = 1 } else if byte & 0xC0 != 0x80 { column += 1 }
+        }
+        return SourceLocation(file: file, line: line, column: column)
+    }
+}
+
+/// A diagnostic carried as an error, where a `Result` needs one.
+struct DiagnosticError: Error {
+    var diagnostic: Diagnostic
+}

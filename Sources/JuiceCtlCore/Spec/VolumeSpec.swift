@@ -1,0 +1,163 @@
+/// The desired state of one JuiceFS volume on this host, with every default filled in.
+///
+/// Built by ``SpecLoader`` from one YAML document; immutable afterwards. Paths are absolute and normalised.
+public struct VolumeSpec: Sendable, Hashable, Codable {
+    /// The JuiceFS volume name.
+    public var name: String
+    /// The directory that holds everything of this volume on the host.
+    public var baseDir: String
+    /// Object storage.
+    public var storage: Storage
+    /// Metadata engine.
+    public var metadata: Metadata
+    /// Format-time settings.
+    public var format: FormatSettings
+    /// The mount on this host.
+    public var mount: MountSettings
+    /// Directory quotas, in spec order.
+    public var quotas: [Quota]
+    /// Where the spec came from.
+    public var origin: Origin
+
+    /// Object storage of a volume.
+    public enum Storage: Sendable, Hashable, Codable {
+        /// Files in a directory on this host (`juicefs format --storage file`).
+        case local(path: String)
+
+        /// The `--storage` value.
+        public var juicefsType: String {
+            switch self { case .local: "file" }
+        }
+
+        /// The `--bucket` value: for local storage, the directory with a trailing slash.
+        public var bucket: String {
+            switch self { case .local(let path): path.hasSuffix("/") ? path : path + "/" }
+        }
+
+        /// Where JuiceFS writes `juicefs_uuid` for volume `name`, when the storage is on this host.
+        public func uuidFilePath(volume name: String) -> String? {
+            switch self { case .local(let path): "\(path)/\(name)/juicefs_uuid" }
+        }
+    }
+
+    /// The metadata engine of a volume.
+    public struct Metadata: Sendable, Hashable, Codable {
+        /// The URL juicefs is given, with the connection parameters juicectl adds.
+        public var url: String
+        /// For SQLite, the database file.
+        public var sqlitePath: String?
+
+        /// Creates a SQLite engine at `path`, in WAL mode with a busy timeout.
+        public static func sqlite(path: String, parameters: String? = nil) -> Metadata {
+            var query = parameters.map { Self.parseQuery($0) } ?? []
+            if !query.contains(where: { $0.0 == "_journal_mode" || $0.0 == "_journal" }) { query.append(("_journal_mode", "WAL")) }
+            if !query.contains(where: { $0.0 == "_busy_timeout" || $0.0 == "_timeout" }) { query.append(("_busy_timeout", "5000")) }
+            let queryText = query.map { $0.1.isEmpty ? $0.0 : "\($0.0)=\($0.1)" }.joined(separator: "&")
+            return Metadata(url: "sqlite3://\(path)?\(queryText)", sqlitePath: path)
+        }
+
+        static func parseQuery(_ text: String) -> [(String, String)] {
+            text.split(separator: "&").map { part in
+                let pieces = part.split(separator: "=", maxSplits: 1)
+                return (String(pieces[0]), pieces.count > 1 ? String(pieces[1]) : "")
+            }
+        }
+
+        /// The URL safe to print: passwords (from later engines) replaced by `****`.
+        public var redactedURL: String { Redaction.redactURL(url) }
+    }
+
+    /// Settings fixed when the volume is formatted.
+    public struct FormatSettings: Sendable, Hashable, Codable {
+        /// Object block size.
+        public var blockSize: ByteSize
+        /// Block compression: `none`, `lz4` or `zstd`.
+        public var compression: String
+        /// Days deleted files stay in the trash.
+        public var trashDays: Int
+
+        /// JuiceFS's defaults, with the original's seven trash days.
+        public static let defaults = FormatSettings(blockSize: .mebibytes(4), compression: "none", trashDays: 7)
+    }
+
+    /// The FUSE mount of a volume on this host.
+    public struct MountSettings: Sendable, Hashable, Codable {
+        /// Mount point.
+        public var path: String
+        /// Block cache directory.
+        public var cacheDir: String
+        /// Block cache size.
+        public var cacheSize: ByteSize
+        /// Background upload after write.
+        public var writeback: Bool
+        /// Delay before a written block is uploaded (with writeback).
+        public var uploadDelay: TimeSpan
+        /// Further `juicefs mount` flags, sorted by name.
+        public var options: [MountOption]
+    }
+
+    /// One extra `juicefs mount` flag.
+    public struct MountOption: Sendable, Hashable, Codable {
+        /// Long name without dashes.
+        public var name: String
+        /// The value as written; `"true"`/`"false"` for boolean flags.
+        public var value: String
+        /// Whether the flag is boolean.
+        public var isBoolean: Bool
+
+        /// Creates an option.
+        public init(name: String, value: String, isBoolean: Bool) {
+            self.name = name
+            self.value = value
+            self.isBoolean = isBoolean
+        }
+
+        /// The command-line words: `--heartbeat=2s`, `--enable-xattr`, `-o allow_other`.
+        public var arguments: [String] {
+            if name == "o" { return ["-o", value] }
+            if isBoolean { return value == "true" ? ["--\(name)"] : ["--\(name)=false"] }
+            return ["--\(name)=\(value)"]
+        }
+    }
+
+    /// A directory quota.
+    public struct Quota: Sendable, Hashable, Codable {
+        /// Directory inside the volume, from its root (`/active/fs`).
+        public var path: String
+        /// Space limit.
+        public var capacity: ByteSize?
+        /// Inode limit.
+        public var inodes: UInt64?
+
+        /// Creates a quota.
+        public init(path: String, capacity: ByteSize?, inodes: UInt64?) {
+            self.path = path
+            self.capacity = capacity
+            self.inodes = inodes
+        }
+
+        /// The original's quota: 10 TiB on `/active/fs`.
+        public static let original = Quota(path: "/active/fs", capacity: .tebibytes(10), inodes: nil)
+    }
+
+    /// Where a spec came from.
+    public struct Origin: Sendable, Hashable, Codable {
+        /// The file, as named on the command line.
+        public var file: String
+        /// 0-based index of the document in the file.
+        public var document: Int
+        /// Where the document starts.
+        public var location: SourceLocation
+        /// A short digest of the document's content: which revision of the spec a status describes.
+        public var revision: String
+    }
+}
+
+extension VolumeSpec {
+    /// juicectl's own files for this volume: lock, state, logs of its actions.
+    public var stateDir: String { "\(baseDir)/.juicectl" }
+    /// The log file given to `juicefs mount --log`.
+    public var mountLogFile: String { "\(baseDir)/logs/juicefs.log" }
+    /// Directories juicectl keeps on the volume, from its root, parents first.
+    public var volumeDirectories: [String] { ["/active", "/active/fs", "/checkpoints"] }
+}

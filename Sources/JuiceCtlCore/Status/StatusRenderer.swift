@@ -1,0 +1,53 @@
+internal import Foundation
+
+/// Prints volume status for people and as JSON.
+public enum StatusRenderer {
+    /// The human form.
+    public static func human(_ statuses: [VolumeStatus]) -> String {
+        var lines: [String] = []
+        for status in statuses {
+            lines.append("Volume \(status.name) (\(status.file), revision \(status.revision))")
+            for condition in status.conditions {
+                lines.append("  \(condition.type.padding(toLength: 9, withPad: " ", startingAt: 0)) \(condition.status ? "True " : "False") \(condition.reason): \(condition.message)")
+            }
+            let observation = status.observation
+            switch observation.mount {
+            case .live(let mount):
+                var line = "  mount:    live (pid \(mount.pid), supervisor \(mount.supervisorPID)\(mount.supervisorAlive ? "" : " gone"))"
+                if let usage = mount.usage {
+                    line += ", \(ByteSize(bytes: usage.usedBytes).humanReadable) and \(usage.usedInodes) inodes used"
+                }
+                lines.append(line)
+            case .absent: lines.append("  mount:    not mounted")
+            case .stale(let reason, _): lines.append("  mount:    stale (\(reason))")
+            case .foreign(let fstype, let source): lines.append("  mount:    occupied by \(fstype) \(source)")
+            }
+            switch observation.metadata {
+            case .formatted(let info): lines.append("  volume:   \(info.name), UUID \(info.uuid), block size \(info.blockSizeKiB) KiB, compression \(info.compression), trash \(info.trashDays) day(s)")
+            case .missing: lines.append("  volume:   metadata database missing")
+            case .unformatted: lines.append("  volume:   not formatted")
+            case .unreadable(let message): lines.append("  volume:   metadata unreadable: \(message)")
+            }
+            for (path, reading) in (observation.quotas ?? [:]).sorted(by: { $0.key < $1.key }) {
+                let capacity = reading.capacity.map { "capacity \(reading.capacityTolerance > 0 ? "~" : "")\(ByteSize(bytes: $0).humanReadable)" } ?? "no capacity limit"
+                let inodes = reading.inodes.map { "inodes \($0)" } ?? "no inode limit"
+                lines.append("  quota:    \(path): \(reading.isNone ? "none" : "\(capacity), \(inodes)") (\(reading.source))")
+            }
+            for action in status.pendingActions {
+                lines.append("  pending:  \(action.change.symbol) \(PlanRenderer.label(action)) \(action.target): \(action.reason)")
+            }
+            let micros = observation.probes.reduce(Int64(0)) { $0 + $1.microseconds }
+            lines.append("  observed: \(observation.probes.count) probes, \(observation.juicefsCalls) juicefs call(s), \(micros / 1000).\(String(micros % 1000 / 100)) ms")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The JSON form: `{formatVersion, volumes: [...]}`.
+    public static func json(_ statuses: [VolumeStatus]) -> String {
+        struct Document: Encodable {
+            var formatVersion: Int
+            var volumes: [VolumeStatus]
+        }
+        return PlanRenderer.encode(Document(formatVersion: PlanRenderer.formatVersion, volumes: statuses))
+    }
+}

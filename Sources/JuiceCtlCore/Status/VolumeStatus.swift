@@ -1,0 +1,103 @@
+/// A condition of a volume, Kubernetes style: a type, a status, a machine-readable reason and a human message.
+public struct Condition: Sendable, Hashable, Codable {
+    /// `Ready` or `Degraded`.
+    public var type: String
+    /// Whether the condition holds.
+    public var status: Bool
+    /// CamelCase reason machines key on: `Converged`, `NotMounted`, `StaleMount`, ...
+    public var reason: String
+    /// What a person should know.
+    public var message: String
+    /// The spec revision the condition describes.
+    public var observedRevision: String
+
+    /// Creates a condition.
+    public init(type: String, status: Bool, reason: String, message: String, observedRevision: String) {
+        self.type = type
+        self.status = status
+        self.reason = reason
+        self.message = message
+        self.observedRevision = observedRevision
+    }
+}
+
+/// The status of one volume: what was observed and the conditions derived from it and its plan.
+public struct VolumeStatus: Sendable, Hashable, Codable {
+    /// Volume name.
+    public var name: String
+    /// Spec file.
+    public var file: String
+    /// Spec revision.
+    public var revision: String
+    /// The observation.
+    public var observation: VolumeObservation
+    /// Ready and Degraded.
+    public var conditions: [Condition]
+    /// Pending actions, as the planner sees them.
+    public var pendingActions: [Action]
+    /// Conflicts, as the planner sees them.
+    public var conflicts: [Conflict]
+
+    /// Derives the status from a spec, an observation and the plan for them. Pure.
+    public init(spec: VolumeSpec, observation: VolumeObservation, plan: VolumePlan) {
+        name = spec.name
+        file = spec.origin.file
+        revision = spec.origin.revision
+        self.observation = observation
+        pendingActions = plan.actions
+        conflicts = plan.conflicts
+        let revision = spec.origin.revision
+
+        var degraded: (reason: String, message: String)?
+        switch observation.mount {
+        case .stale(let why, _):
+            degraded = ("StaleMount", "the mount at \(spec.mount.path) does not answer: \(why)")
+        case .foreign(let fstype, let source):
+            degraded = ("MountPointOccupied", "\(spec.mount.path) holds \(fstype) \(source)")
+        case .live(let mount) where mount.stackedEntries > 1:
+            degraded = ("StackedMounts", "\(mount.stackedEntries) mounts are stacked at \(spec.mount.path)")
+        case .live(let mount) where !mount.supervisorAlive:
+            degraded = ("Unsupervised", "the juicefs supervisor \(mount.supervisorPID) is gone; a crashed client would not restart")
+        default:
+            break
+        }
+        if degraded == nil, let conflict = plan.conflicts.first {
+            degraded = (conflict.code, conflict.message)
+        }
+        let degradedCondition = Condition(type: "Degraded", status: degraded != nil, reason: degraded?.reason ?? "Healthy",
+                                          message: degraded?.message ?? "no fault observed", observedRevision: revision)
+
+        let ready: Condition
+        if observation.mount.live != nil && plan.isConverged {
+            ready = Condition(type: "Ready", status: true, reason: "Converged",
+                              message: "mounted at \(spec.mount.path) and as the spec declares", observedRevision: revision)
+        } else {
+            let reason: String
+            let message: String
+            switch observation.mount {
+            case .absent:
+                reason = observation.metadata == .missing || observation.metadata == .unformatted ? "NotFormatted" : "NotMounted"
+                message = reason == "NotFormatted" ? "the volume does not exist yet" : "the volume is not mounted at \(spec.mount.path)"
+            case .stale:
+                reason = "StaleMount"
+                message = degraded?.message ?? "stale mount"
+            case .foreign:
+                reason = "MountPointOccupied"
+                message = degraded?.message ?? "mount point occupied"
+            case .live:
+                if let conflict = plan.conflicts.first(where: \.blocking) ?? plan.conflicts.first {
+                    reason = conflict.code
+                    message = conflict.message
+                } else {
+                    reason = "ChangesPending"
+                    message = "\(plan.actions.count) action(s) pending: \(plan.actions.map { "\(PlanRenderer.label($0)) \($0.target)" }.joined(separator: "; "))"
+                }
+            }
+            ready = Condition(type: "Ready", status: false, reason: reason, message: message, observedRevision: revision)
+        }
+        conditions = [ready, degradedCondition]
+    }
+
+    /// Whether the volume is Ready.
+    public var isReady: Bool { conditions.first { $0.type == "Ready" }?.status ?? false }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import JuiceCtl
+import JuiceCtlCore
+
+/// `juicectl down FILE...`: unmounts each volume.
+struct DownCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "down",
+        abstract: "Unmount each volume: graceful first, then forced (lazy) if files are open. Data stays.",
+        discussion: "Exit 0 when no mount of the volume is left, 1 otherwise.")
+
+    @Argument(help: "Spec files or directories.")
+    var paths: [String]
+
+    @Flag(name: .long, help: "Print what would be done and change nothing.")
+    var dryRun = false
+
+    @Flag(name: .long, help: "Print the result as JSON.")
+    var json = false
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let (specs, _) = try loadSpecs(paths)
+        let reconciler: Reconciler
+        if dryRun {
+            do { reconciler = try global.makeReconciler() } catch { throw fail(error) }
+            var plans: [VolumePlan] = []
+            for spec in specs { plans.append(await reconciler.planDown(spec)) }
+            emit(json ? PlanRenderer.json(plans) : "Dry run: nothing is changed.\n" + PlanRenderer.human(plans))
+            return
+        }
+        try requireRoot("down")
+        do { reconciler = try global.makeReconciler() } catch { throw fail(error) }
+        var reports: [Reconciler.Report] = []
+        var failed = false
+        for spec in specs {
+            if !json { emit(ReportRenderer.heading(spec) + "\n") }
+            do {
+                let report = try await reconciler.down(spec) { result in
+                    if !json { emit(ReportRenderer.line(result) + "\n") }
+                }
+                reports.append(report)
+                let clean = !report.failed && report.remaining.actions.isEmpty
+                if !json {
+                    emit(report.results.isEmpty ? "  Nothing to do: the volume is not mounted.\n"
+                         : ReportRenderer.summary(report, verb: "Down") + (clean ? "  No mount is left.\n" : "  A mount is left.\n"))
+                }
+                failed = failed || !clean
+            } catch {
+                failed = true
+                if !json { emit("  error: \(error)\n") }
+                printError(error)
+            }
+        }
+        if json { emit(ReportRenderer.json(reports, operation: "down")) }
+        if failed { throw ExitCode(1) }
+    }
+}

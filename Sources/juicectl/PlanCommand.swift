@@ -1,0 +1,36 @@
+import ArgumentParser
+import JuiceCtl
+import JuiceCtlCore
+
+/// `juicectl plan FILE...`: observes each volume for real and prints what apply would do.
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show what apply would do, with a reason for each action. Changes nothing.",
+        discussion: "With --detailed-exitcode: 0 nothing to do, 2 changes pending, 1 error or conflict.")
+
+    @Argument(help: "Spec files or directories.")
+    var paths: [String]
+
+    @Flag(name: .long, help: "Print the plan as versioned JSON.")
+    var json = false
+
+    @Flag(name: .long, help: "Exit 0 when nothing is to do, 2 when changes are pending, 1 on error or conflict.")
+    var detailedExitcode = false
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let (specs, warnings) = try loadSpecs(paths)
+        let reconciler: Reconciler
+        do { reconciler = try global.makeReconciler() } catch { throw fail(error) }
+        var plans: [VolumePlan] = []
+        for spec in specs {
+            plans.append(await reconciler.plan(spec).plan)
+        }
+        emit(json ? PlanRenderer.json(plans, warnings: warnings) : PlanRenderer.human(plans, warnings: warnings))
+        let summary = PlanRenderer.Summary(plans)
+        if summary.conflicts > 0 { throw ExitCode(1) }
+        if detailedExitcode && !summary.isEmpty { throw ExitCode(2) }
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import JuiceCtl
+import JuiceCtlCore
+
+/// `juicectl status FILE...`: observed state and conditions.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show each volume's observed state and its Ready and Degraded conditions. Changes nothing.",
+        discussion: "Exit 0 when every volume is Ready, 3 when one is not, 1 on error.")
+
+    @Argument(help: "Spec files or directories.")
+    var paths: [String]
+
+    @Flag(name: .long, help: "Print the status as JSON.")
+    var json = false
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let (specs, _) = try loadSpecs(paths)
+        if geteuid() != 0 {
+            FileHandle.standardError.write(Data("warning: not running as root: the mount's .config is readable by root only, so a mounted volume may look stale.\n".utf8))
+        }
+        let reconciler: Reconciler
+        do { reconciler = try global.makeReconciler() } catch { throw fail(error) }
+        var statuses: [VolumeStatus] = []
+        for spec in specs { statuses.append(await reconciler.status(spec)) }
+        emit(json ? StatusRenderer.json(statuses) : StatusRenderer.human(statuses))
+        if !statuses.allSatisfy(\.isReady) { throw ExitCode(3) }
+    }
+}
