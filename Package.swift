@@ -64,10 +64,13 @@ let package = Package(
         ),
         .testTarget(
             name: "JuiceCtlTests",
-            dependencies: ["JuiceCtl", "JuiceCtlCore", "JuiceCtlTestSupport"],
+            dependencies: ["JuiceCtl", "JuiceCtlCore", "JuiceCtlTestSupport", .product(name: "Logging", package: "swift-log")],
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
+        // The published JSON Schema: committed copy up to date, accepted by a real validator (check-jsonschema), and
+        // agreeing with the tool's own validation on a table of documents.
+        .testTarget(name: "SchemaTests", dependencies: ["JuiceCtlCore"], swiftSettings: strict),
         // Real binaries, real mounts, as root. Depends on the executable so that it is built first.
         .testTarget(
             name: "IntegrationTests",

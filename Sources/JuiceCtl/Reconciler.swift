@@ -100,6 +100,8 @@ public struct Reconciler: Sendable {
             if let remaining { final = remaining } else { final = await plan(spec).plan }
             if final.isConverged && !results.contains(where: \.failed) {
                 try? markDeclaredQuotasManaged(spec)
+                // A format whose end was not recorded (killed after juicefs finished) leaves its intent behind.
+                if host.fileExists(spec.formatIntentFile) { try? host.removeLocalItem(spec.formatIntentFile) }
             }
             return Report(spec: spec, results: results, remaining: final, lockWaitMilliseconds: lockWait)
         }
@@ -108,7 +110,12 @@ public struct Reconciler: Sendable {
     /// Takes the volume down under its lock: unmounts it (graceful first, then forced) and verifies that no mount
     /// is left.
     public func down(_ spec: VolumeSpec, onResult: @Sendable (ActionResult) -> Void = { _ in }) async throws -> Report {
-        try await locked(spec, operation: "down") { lockWait in
+        // Nothing mounted: nothing to lock either (and no state directory to create for a volume that never existed).
+        let before = await planDown(spec)
+        if before.actions.isEmpty {
+            return Report(spec: spec, results: [], remaining: before, lockWaitMilliseconds: 0)
+        }
+        return try await locked(spec, operation: "down") { lockWait in
             let plan = await planDown(spec)
             let results = await execute(plan.actions, spec: spec, onResult: onResult)
             let after = await planDown(spec)

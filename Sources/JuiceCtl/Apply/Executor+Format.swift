@@ -1,4 +1,5 @@
 internal import JuiceCtlCore
+internal import Foundation
 
 extension Executor {
     /// `juicefs format`, only when the metadata engine still holds no volume and the storage still holds no data.
@@ -14,15 +15,26 @@ extension Executor {
         case .missing, .unformatted:
             break
         }
-        if case .holdsVolume(let uuid) = observation.storage {
-            throw StepError("the object storage now holds data of volume UUID \(uuid); refusing to format over it")
-        }
         try prepareHostDirectories(spec)
+        var note = ""
+        if case .holdsVolume(let uuid) = observation.storage {
+            guard observer.isInterruptedFormat(spec), let uuidFile = spec.storage.uuidFilePath(volume: spec.name) else {
+                throw StepError("the object storage now holds data of volume UUID \(uuid); refusing to format over it")
+            }
+            // juicefs refuses a storage that is not empty; keep the stale UUID file instead of deleting it.
+            let aside = "\(spec.stateDir)/interrupted-format-juicefs_uuid.\(Int(Date().timeIntervalSince1970))"
+            try host.moveLocalItem(uuidFile, to: aside)
+            note = "; completed an interrupted format (its stale juicefs_uuid moved to \(aside))"
+        }
+        // Recorded before juicefs runs: if this process dies half-way, the next run knows the format was its own.
+        let intent = Data("{\"volume\":\"\(spec.name)\",\"started\":\"\(ISO8601DateFormatter().string(from: Date()))\"}\n".utf8)
+        try host.writeLocalFile(spec.formatIntentFile, intent, mode: 0o600)
         try await juicefs.format(spec)
         // Verify: the engine now answers with the volume.
         guard case .formatted(let status) = try await juicefs.status(spec.metadata.url), status.setting.name == spec.name else {
             throw StepError("juicefs format returned, but the metadata engine holds no volume named \(spec.name)")
         }
-        return .done("formatted volume \(spec.name) (UUID \(status.setting.uuid), block size \(spec.format.blockSize), compression \(spec.format.compression), trash \(spec.format.trashDays) day(s))")
+        try? host.removeLocalItem(spec.formatIntentFile)
+        return .done("formatted volume \(spec.name) (UUID \(status.setting.uuid), block size \(spec.format.blockSize), compression \(spec.format.compression), trash \(spec.format.trashDays) day(s))\(note)")
     }
 }

@@ -156,7 +156,7 @@ extension Executor {
     /// Removes `/tmp/fuse_fd_comm.<pid>` and `/tmp/state<pid>.json*` of juicefs supervisors that no longer run.
     func removeDeadJuiceFSLeftovers() -> Int {
         var removed = 0
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? [] {
+        for name in host.contentsOfDirectory("/tmp") ?? [] {
             var digits = ""
             if name.hasPrefix("fuse_fd_comm.") {
                 digits = String(name.dropFirst("fuse_fd_comm.".count))
@@ -164,7 +164,7 @@ extension Executor {
                 digits = String(name[name.index(name.startIndex, offsetBy: 5)..<dot])
             }
             guard let pid = Int32(digits), !host.isAlive(pid) else { continue }
-            if (try? FileManager.default.removeItem(atPath: "/tmp/\(name)")) != nil { removed += 1 }
+            if (try? host.removeLocalItem("/tmp/\(name)")) != nil { removed += 1 }
         }
         return removed
     }

@@ -31,7 +31,7 @@ public struct Executor: Sendable {
         do {
             outcome = try await step(action, spec: spec)
         } catch {
-            outcome = .failed("\(error)")
+            outcome = .failed(Self.describe(error))
         }
         let result = ActionResult(action: action, outcome: outcome, milliseconds: (clock.now - start).milliseconds)
         logger.info("action", metadata: [
@@ -39,6 +39,13 @@ public struct Executor: Sendable {
             "outcome": "\(result.outcome)", "ms": "\(result.milliseconds)",
         ])
         return result
+    }
+
+    /// An error as an operator reads it. Foundation errors (state file, lock, moves) print as
+    /// `Error Domain=... UserInfo={...}` on Linux, so they are shown by their localized description.
+    static func describe(_ error: any Error) -> String {
+        let text = "\(error)"
+        return text.hasPrefix("Error Domain=") ? error.localizedDescription : text
     }
 
     private func step(_ action: Action, spec: VolumeSpec) async throws -> ActionResult.Outcome {

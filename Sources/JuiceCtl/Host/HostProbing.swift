@@ -54,6 +54,16 @@ public protocol HostProbing: Sendable {
     func fileExists(_ path: String) -> Bool
     /// Creates a local directory and its parents with `mode`.
     func createLocalDirectory(_ path: String, mode: UInt16) throws
+    /// The names in a local directory, or `nil` when it cannot be listed.
+    func contentsOfDirectory(_ path: String) -> [String]?
+    /// A local file's bytes, or `nil`.
+    func readLocalFile(_ path: String) -> Data?
+    /// Replaces a local file atomically (temporary file, fsync, rename).
+    func writeLocalFile(_ path: String, _ data: Data, mode: UInt16) throws
+    /// Renames a local file.
+    func moveLocalItem(_ source: String, to destination: String) throws
+    /// Removes a local file.
+    func removeLocalItem(_ path: String) throws
     /// The command line of a process, or `nil` when it is gone.
     func commandLine(of pid: Int32) -> [String]?
     /// Whether a process exists.

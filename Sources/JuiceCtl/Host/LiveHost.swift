@@ -52,6 +52,26 @@ public struct LiveHost: HostProbing {
                                                 attributes: [.posixPermissions: Int(mode)])
     }
 
+    public func contentsOfDirectory(_ path: String) -> [String]? {
+        try? FileManager.default.contentsOfDirectory(atPath: path)
+    }
+
+    public func readLocalFile(_ path: String) -> Data? {
+        FileManager.default.contents(atPath: path)
+    }
+
+    public func writeLocalFile(_ path: String, _ data: Data, mode: UInt16) throws {
+        try AtomicFile.write(data, to: path, mode: mode)
+    }
+
+    public func moveLocalItem(_ source: String, to destination: String) throws {
+        try FileManager.default.moveItem(atPath: source, toPath: destination)
+    }
+
+    public func removeLocalItem(_ path: String) throws {
+        try FileManager.default.removeItem(atPath: path)
+    }
+
     public func commandLine(of pid: Int32) -> [String]? {
         guard pid > 0, let bytes = readProcFile("/proc/\(pid)/cmdline"), !bytes.isEmpty else { return nil }
         return ProcessCommandLine.split(bytes)
@@ -102,8 +122,36 @@ enum ProcessCommandLine {
     static func split(_ bytes: [UInt8]) -> [String] {
         let words = nulSeparated(bytes).filter { !$0.isEmpty }
         if words.count == 1, words[0].contains(" ") {
-            return words[0].split(separator: " ").map(String.init)
+            return splitRewritten(words[0])
         }
+        return words
+    }
+
+    /// Splits a space-joined command line without knowing where words ended: a new word starts at ` --` or ` -o `;
+    /// `--name=value` keeps spaces inside its value; the first `scheme://` word and everything after it (the
+    /// metadata URL and the mount point) become one last word, which juicectl does not compare anyway.
+    static func splitRewritten(_ line: String) -> [String] {
+        var text = Substring(line)
+        var tail: String?
+        if let url = text.firstRange(of: #/ [a-z][a-z0-9+.\-]*:\/\//#) {
+            tail = String(text[text.index(after: url.lowerBound)...])
+            text = text[..<url.lowerBound]
+        }
+        var words: [String] = []
+        for (index, piece) in text.split(separator: " -", omittingEmptySubsequences: true).enumerated() {
+            let token = index == 0 ? String(piece) : "-" + piece
+            if index == 0 {
+                words += token.split(separator: " ").map(String.init)
+            } else if let equals = token.firstIndex(of: "="), !token[..<equals].contains(" ") {
+                words.append(token)
+            } else if let space = token.firstIndex(of: " ") {
+                words.append(String(token[..<space]))
+                words += token[token.index(after: space)...].split(separator: " ").map(String.init)
+            } else {
+                words.append(token)
+            }
+        }
+        if let tail { words.append(tail) }
         return words
     }
 

@@ -74,14 +74,16 @@ public enum AtomicFile {
         guard fd >= 0 else { throw posixError("cannot create \(temporary)") }
         let written = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
         guard written == data.count, fsync(fd) == 0 else {
+            let error = posixError("cannot write \(temporary)")
             close(fd)
             unlink(temporary)
-            throw posixError("cannot write \(temporary)")
+            throw error
         }
         close(fd)
         guard rename(temporary, path) == 0 else {
+            let error = posixError("cannot rename \(temporary) to \(path)")
             unlink(temporary)
-            throw posixError("cannot rename \(temporary) to \(path)")
+            throw error
         }
         let directory = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directory >= 0 {

@@ -1,4 +1,5 @@
 internal import Foundation
+internal import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -38,6 +39,7 @@ public final class VolumeLock: Sendable {
     /// The lock file's path.
     public let path: String
     private let descriptor: Int32
+    private let released = Mutex(false)
 
     private init(path: String, descriptor: Int32) {
         self.path = path
@@ -87,8 +89,9 @@ public final class VolumeLock: Sendable {
         _ = data.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
     }
 
-    /// Releases the lock (also done when the process exits).
+    /// Releases the lock (also done when the process exits). Releasing twice does nothing.
     public func release() {
+        guard released.withLock({ done in defer { done = true }; return !done }) else { return }
         _ = ftruncate(descriptor, 0)
         flock(descriptor, LOCK_UN)
         close(descriptor)

@@ -57,6 +57,9 @@ public struct VolumeObserver: Sendable {
 
         var observation = VolumeObservation(metadata: metadata, storage: storage, mount: mount, formerMountPaths: former,
                                             managedQuotaPaths: state.quotas.keys.sorted())
+        if case .holdsVolume = storage, metadata == .missing || metadata == .unformatted {
+            observation.interruptedFormat = recorder.measure("format intent") { isInterruptedFormat(spec) }
+        }
         if let live = mount.live {
             observation.directories = await observeDirectories(spec, recorder: &recorder)
             let heartbeat = Duration.nanoseconds(mountConfig?.meta?.heartbeat ?? 12_000_000_000)
@@ -134,14 +137,27 @@ public struct VolumeObserver: Sendable {
     private func observeStorage(_ spec: VolumeSpec) -> StorageState {
         guard let uuidFile = spec.storage.uuidFilePath(volume: spec.name) else { return .unknown("storage is not on this host") }
         if host.fileExists(uuidFile) {
-            guard let data = FileManager.default.contents(atPath: uuidFile) else { return .unknown("cannot read \(uuidFile)") }
+            guard let data = host.readLocalFile(uuidFile) else { return .unknown("cannot read \(uuidFile)") }
             return .holdsVolume(uuid: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
         }
         let volumeDirectory = (uuidFile as NSString).deletingLastPathComponent
-        if let contents = try? FileManager.default.contentsOfDirectory(atPath: volumeDirectory), !contents.isEmpty {
+        if let contents = host.contentsOfDirectory(volumeDirectory), !contents.isEmpty {
             return .holdsVolume(uuid: "unknown (objects without juicefs_uuid)")
         }
         return .empty
+    }
+
+    /// Whether a format juicectl started was cut short: its intent record is there and the storage holds only
+    /// what `juicefs format` writes before it touches the metadata.
+    func isInterruptedFormat(_ spec: VolumeSpec) -> Bool {
+        guard host.fileExists(spec.formatIntentFile), let uuidFile = spec.storage.uuidFilePath(volume: spec.name) else { return false }
+        let volumeDirectory = (uuidFile as NSString).deletingLastPathComponent
+        let entries = host.contentsOfDirectory(volumeDirectory) ?? []
+        return entries.allSatisfy { name in
+            if name == "juicefs_uuid" || (name.hasPrefix(".jfs.") && name.contains(".tmp.")) { return true }
+            // The storage test object goes into `testing/`, which juicefs empties again.
+            return name == "testing" && (host.contentsOfDirectory("\(volumeDirectory)/\(name)")?.isEmpty ?? false)
+        }
     }
 
     // MARK: Directories
@@ -181,6 +197,10 @@ public struct VolumeObserver: Sendable {
 
     // MARK: Quotas
 
+    private func quotaGet(_ spec: VolumeSpec, _ path: String, recorder: inout ProbeRecorder) async -> QuotaReading? {
+        await recorder.measure("juicefs quota get \(path)") { try? await juicefs.quotaGet(spec.metadata.url, path: path) }
+    }
+
     private func observeQuotasMounted(_ spec: VolumeSpec, state: VolumeState, directories: [String: DirectoryState],
                                       heartbeat: Duration, recorder: inout ProbeRecorder) async -> [String: QuotaReading]? {
         guard let root = await recorder.measure("statfs /", { await host.statfs(spec.mount.path, deadline: probeDeadline) }) else {
@@ -196,6 +216,19 @@ public struct VolumeObserver: Sendable {
                 readings[path] = .none(source: "stat")
                 continue
             }
+            // A quota juicectl set (and verified with `juicefs quota get`) moments ago reaches the mount only at its
+            // next heartbeat, so statfs still shows the old limits: the record answers instead.
+            if let record = state.quotas[path], Date().timeIntervalSince(record.setAt) < Double(window.milliseconds) / 1000 {
+                if let desired, record.capacity == desired.capacity?.bytes, record.inodes == desired.inodes {
+                    let age = Int(Date().timeIntervalSince(record.setAt))
+                    readings[path] = QuotaReading(capacity: record.capacity, inodes: record.inodes,
+                                                  source: "juicectl state (set and verified \(age) s ago)")
+                } else {
+                    guard let table = await quotaGet(spec, path, recorder: &recorder) else { return nil }
+                    readings[path] = table
+                }
+                continue
+            }
             let statfs = await recorder.measure("statfs \(path)") {
                 await host.statfs(HostPath.join(spec.mount.path, path), deadline: probeDeadline)
             }
@@ -203,20 +236,13 @@ public struct VolumeObserver: Sendable {
                 readings[path] = QuotaStatfs.reading(directory: statfs, root: root, desired: desired)
                 continue
             }
-            guard let table = await recorder.measure("juicefs quota get \(path)", { try? await juicefs.quotaGet(spec.metadata.url, path: path) }) else {
-                return nil
-            }
-            guard let desired, table.matches(desired), let statfs else {
-                readings[path] = table
-                continue
-            }
-            // The table agrees only at its rounding; statfs disagrees. Either the mount has not loaded a quota that
-            // was just set (it does at its next heartbeat), or the true value differs below the table's rounding.
-            if let record = state.quotas[path], record.capacity == desired.capacity?.bytes, record.inodes == desired.inodes,
-               Date().timeIntervalSince(record.setAt) < Double(window.milliseconds) / 1000 {
-                readings[path] = table
-            } else {
+            guard let table = await quotaGet(spec, path, recorder: &recorder) else { return nil }
+            // The table rounds (`10 TiB`); where it agrees with the spec but statfs does not, statfs is exact to
+            // a block for the limits the spec sets.
+            if let desired, table.matches(desired), let statfs {
                 readings[path] = QuotaStatfs.combined(directory: statfs, table: table, desired: desired)
+            } else {
+                readings[path] = table
             }
         }
         return readings

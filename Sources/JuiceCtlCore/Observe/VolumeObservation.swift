@@ -19,11 +19,16 @@ public struct VolumeObservation: Sendable, Hashable, Codable {
     public var managedQuotaPaths: [String]
     /// Every source read, with its cost, in order.
     public var probes: [ProbeRecord]
+    /// juicectl started a format of this volume and did not record its end, and the object storage holds nothing
+    /// but the `juicefs_uuid` that `juicefs format` writes before it initialises the metadata: a format killed
+    /// half-way, which is safe to complete.
+    public var interruptedFormat: Bool
 
     /// Creates an observation.
     public init(metadata: MetadataState, storage: StorageState, mount: MountState, formerMountPaths: [String] = [],
                 directories: [String: DirectoryState] = [:], quotas: [String: QuotaReading]? = nil,
-                managedQuotaPaths: [String] = [], probes: [ProbeRecord] = []) {
+                managedQuotaPaths: [String] = [], probes: [ProbeRecord] = [], interruptedFormat: Bool = false) {
+        self.interruptedFormat = interruptedFormat
         self.metadata = metadata
         self.storage = storage
         self.mount = mount

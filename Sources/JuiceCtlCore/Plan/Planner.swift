@@ -65,6 +65,12 @@ public enum Planner {
                     ? "metadata database \(spec.metadata.sqlitePath ?? spec.metadata.redactedURL) does not exist"
                     : "the metadata engine holds no volume"
                 switch observation.storage {
+                case .holdsVolume where observation.interruptedFormat:
+                    actions.append(Action(.format, .create, target: spec.name,
+                                          reason: "complete the format juicectl started and did not finish: \(why) and the object storage holds only the juicefs_uuid that juicefs format writes first (it is moved aside into \(spec.stateDir))",
+                                          disruption: .none))
+                    formatsVolume = true
+                    return true
                 case .holdsVolume(let uuid):
                     conflicts.append(Conflict(
                         code: "RefuseFormatOverData", target: spec.storage.bucket,
@@ -223,6 +229,8 @@ public enum Planner {
                                           reason: "the volume is not mounted yet: created after the mount if missing", conditional: true))
                     continue
                 }
+                // Below a path that is not a directory nothing can be created (the conflict for it says why).
+                if Self.selfAndAncestors(path).dropLast().contains(where: blocked.contains) { continue }
                 switch observation.directories[path] {
                 case .directory?:
                     break

@@ -115,8 +115,9 @@ public struct ByteSize: Sendable, Hashable, Comparable, Codable, CustomStringCon
     public var humanReadable: String {
         for unit in Self.units where bytes >= unit.factor {
             if bytes % unit.factor == 0 { return "\(bytes / unit.factor) \(unit.name)" }
-            let tenths = (bytes * 10 + unit.factor / 2) / unit.factor
-            return "\(tenths / 10).\(tenths % 10) \(unit.name)"
+            // Round the remainder alone: `bytes * 10` overflows above 2^64 / 10.
+            let tenths = (bytes % unit.factor * 10 + unit.factor / 2) / unit.factor
+            return "\(bytes / unit.factor + tenths / 10).\(tenths % 10) \(unit.name)"
         }
         return "\(bytes) B"
     }

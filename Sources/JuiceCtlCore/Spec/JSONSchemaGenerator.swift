@@ -33,6 +33,7 @@ public enum JSONSchemaGenerator {
         ]
         let required = object.fields.filter(\.required).map(\.name)
         if !required.isEmpty { result["required"] = required }
+        if let group = object.requiresAnyOf { result["anyOf"] = group.keys.map { ["required": [$0]] } }
         return result
     }
 
@@ -59,7 +60,7 @@ public enum JSONSchemaGenerator {
             if let minItems { result["minItems"] = minItems }
             return result
         case .scalar:
-            return ["type": ["string", "integer", "boolean"]]
+            return ["type": ["string", "integer", "number", "boolean"]]
         case .reserved:
             return ["type": "object"]
         }

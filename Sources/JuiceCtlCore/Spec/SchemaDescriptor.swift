@@ -11,7 +11,7 @@ public indirect enum SchemaType: Sendable {
     case object(SchemaObject)
     /// A list of values of one type.
     case array(SchemaType, minItems: Int?)
-    /// A value of any one of these scalar kinds (string, integer, boolean): used for free-form flag values.
+    /// A value of any one of these scalar kinds (string, integer, number, boolean): used for free-form flag values.
     case scalar
     /// A section reserved for a later format revision: any mapping is accepted, with a warning.
     case reserved(String)
@@ -71,12 +71,30 @@ public struct SchemaObject: Sendable {
     public var description: String
     /// Keys that are known but not accepted here, each with what to do instead.
     public var rejected: [String: String]
+    /// Keys of which at least one must be present (JSON Schema: `anyOf` of one `required` each).
+    public var requiresAnyOf: RequiresAnyOf?
+
+    /// At least one of ``keys`` must be present; ``message`` says so when none is.
+    public struct RequiresAnyOf: Sendable {
+        /// The keys.
+        public var keys: [String]
+        /// The error when none of them is present.
+        public var message: String
+
+        /// Creates the rule.
+        public init(_ keys: [String], message: String) {
+            self.keys = keys
+            self.message = message
+        }
+    }
 
     /// Creates an object description.
-    public init(_ description: String, _ fields: [SchemaField], rejected: [String: String] = [:]) {
+    public init(_ description: String, _ fields: [SchemaField], rejected: [String: String] = [:],
+                requiresAnyOf: RequiresAnyOf? = nil) {
         self.description = description
         self.fields = fields
         self.rejected = rejected
+        self.requiresAnyOf = requiresAnyOf
     }
 
     /// The field named `name`.

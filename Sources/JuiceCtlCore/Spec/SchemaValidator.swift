@@ -29,6 +29,9 @@ struct SchemaValidator {
             error(at: node.location, path: path, "missing required key '\(field.name)' in \(where_)",
                   hint: field.description)
         }
+        if let group = object.requiresAnyOf, !entries.contains(where: { group.keys.contains($0.key) }) {
+            error(at: node.location, path: path, group.message)
+        }
     }
 
     mutating func validate(_ node: SpecNode, as type: SchemaType, path: String, key: String) {
@@ -69,7 +72,7 @@ struct SchemaValidator {
             }
         case .scalar:
             switch node.value {
-            case .string, .integer, .bool: break
+            case .string, .integer, .float, .bool: break
             default: error(at: node.location, path: path, "expected a string, number or boolean, found \(node.typeDescription)")
             }
         case .string(let rule):
@@ -96,11 +99,12 @@ struct SchemaValidator {
                   hint: close.map { "did you mean '\($0)'?" })
             return
         }
-        if let minLength = rule.minLength, text.count < minLength {
+        // Lengths in Unicode code points, as JSON Schema counts them (not in Characters: "é" may be two).
+        if let minLength = rule.minLength, text.unicodeScalars.count < minLength {
             error(at: location, path: path, "must not be empty")
             return
         }
-        if let maxLength = rule.maxLength, text.count > maxLength {
+        if let maxLength = rule.maxLength, text.unicodeScalars.count > maxLength {
             error(at: location, path: path, "is longer than \(maxLength) characters")
             return
         }

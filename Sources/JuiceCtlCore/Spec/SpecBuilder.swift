@@ -25,7 +25,7 @@ struct SpecBuilder {
 
         let name = root["name"]?.string ?? ""
         let baseDir = absolutePath(root["baseDir"], "baseDir") ?? "/"
-        if baseDir == "/", let node = root["baseDir"], node.string != nil {
+        if baseDir == "/", let node = root["baseDir"], let text = node.string, HostPath.normalize(text) == "/" {
             error(node, "baseDir", "baseDir must not be the root directory", hint: "use a dedicated directory such as /var/lib/juicectl/\(name.isEmpty ? "NAME" : name)")
         }
 
@@ -94,7 +94,7 @@ struct SpecBuilder {
             switch entry.value.value {
             case .bool(let value): options.append(.init(name: entry.key, value: value ? "true" : "false", isBoolean: true))
             case .string(let text): options.append(.init(name: entry.key, value: text, isBoolean: false))
-            case .integer(let text, _): options.append(.init(name: entry.key, value: text, isBoolean: false))
+            case .integer(let text, _), .float(let text): options.append(.init(name: entry.key, value: text, isBoolean: false))
             default: break
             }
         }
@@ -165,10 +165,8 @@ struct SpecBuilder {
         }
         var inodes: UInt64?
         if case .integer(_, let value?) = node["inodes"]?.value, value > 0 { inodes = UInt64(value) }
-        if node["capacity"] == nil && node["inodes"] == nil {
-            error(node, prefix, "a quota needs capacity, inodes or both")
-            return nil
-        }
+        // Neither capacity nor inodes: SchemaValidator has reported it (SpecFormat.quota.requiresAnyOf).
+        if node["capacity"] == nil && node["inodes"] == nil { return nil }
         return .init(path: path, capacity: capacity, inodes: inodes)
     }
 

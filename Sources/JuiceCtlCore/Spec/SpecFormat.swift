@@ -62,7 +62,7 @@ public enum SpecFormat {
                     required: true, "Directory inside the volume, from its root, e.g. /active/fs. Created when missing."),
         SchemaField("capacity", .string(.size), "Space limit. At least one of capacity and inodes."),
         SchemaField("inodes", .integer(minimum: 1, maximum: Int64.max), "Limit on files and directories. At least one of capacity and inodes."),
-    ])
+    ], requiresAnyOf: .init(["capacity", "inodes"], message: "a quota needs capacity, inodes or both"))
 
     /// `mount.options`: the `juicefs mount` flags a spec may set, plus those juicectl manages (rejected with a hint).
     static let mountOptions = SchemaObject(

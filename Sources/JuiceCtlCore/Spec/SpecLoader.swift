@@ -33,7 +33,8 @@ public struct SpecLoader: Sendable {
                     diagnostics.append(Diagnostic(.error, at: .init(file: path, line: 1, column: 1), path: "",
                                                   "no *.yaml or *.yml files in this directory"))
                 }
-                files += found
+                // A file named twice (a directory and a file in it) is read once, not reported as clashing with itself.
+                files += found.filter { !files.contains($0) }
             case .failure(let failure):
                 diagnostics.append(failure.diagnostic)
             }
@@ -54,6 +55,8 @@ public struct SpecLoader: Sendable {
 
     /// Loads the documents of one YAML text, as if read from `file`.
     public func load(text: String, file: String) -> (specs: [VolumeSpec], diagnostics: [Diagnostic]) {
+        // YAML allows a byte order mark at the start; libyaml, told the encoding, would read it as content.
+        let text = text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
         var specs: [VolumeSpec] = []
         var diagnostics: [Diagnostic] = []
         let parser: Parser
@@ -88,7 +91,10 @@ public struct SpecLoader: Sendable {
             }
             var builder = SpecBuilder(file: file, document: index)
             if let spec = builder.build(node) { specs.append(spec) }
-            diagnostics += builder.diagnostics
+            // The validator and the builder each report in document order; merge them into line order.
+            diagnostics += builder.diagnostics.enumerated().sorted {
+                ($0.element.location.line, $0.element.location.column, $0.offset) < ($1.element.location.line, $1.element.location.column, $1.offset)
+            }.map(\.element)
         }
         if index == 0 && diagnostics.isEmpty {
             diagnostics.append(Diagnostic(.error, at: .init(file: file, line: 1, column: 1), path: "", "the file holds no document",
@@ -191,7 +197,8 @@ public struct SpecLoader: Sendable {
 
     /// The position of the second `key:` at the column of the first one, searching from the first one's line.
     static func secondOccurrence(of key: String, after first: Mark, in text: String) -> (line: Int, column: Int)? {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // By Character, "\r\n" is one newline, so split on every kind of line break, not on "\n" alone.
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         let indent = first.column - 1
         guard first.line >= 1, first.line <= lines.count else { return nil }
         for number in first.line..<lines.count {

@@ -44,7 +44,9 @@ public struct TimeSpan: Sendable, Hashable, Comparable, Codable, CustomStringCon
                 var scale = unit.nanos
                 for digit in parts[1].prefix(18) {
                     scale /= 10
-                    value += Int64(String(digit))! * scale
+                    let (next, digitOverflow) = value.addingReportingOverflow(Int64(String(digit))! * scale)
+                    guard !digitOverflow else { return nil }
+                    value = next
                 }
             }
             let (sum, sumOverflow) = total.addingReportingOverflow(value)

@@ -156,6 +156,9 @@ public struct VolumeSpec: Sendable, Hashable, Codable {
 extension VolumeSpec {
     /// juicectl's own files for this volume: lock, state, logs of its actions.
     public var stateDir: String { "\(baseDir)/.juicectl" }
+    /// Written before `juicefs format` runs and removed once the format is verified: its presence after a crash
+    /// tells the next run that the format was interrupted.
+    public var formatIntentFile: String { "\(stateDir)/format-intent.json" }
     /// The log file given to `juicefs mount --log`.
     public var mountLogFile: String { "\(baseDir)/logs/juicefs.log" }
     /// Directories juicectl keeps on the volume, from its root, parents first.

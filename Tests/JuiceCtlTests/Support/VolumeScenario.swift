@@ -1,0 +1,112 @@
+import Foundation
+@testable import JuiceCtl
+import JuiceCtlCore
+import JuiceCtlTestSupport
+import Logging
+import Testing
+
+/// One volume (`fixvol`, the fixtures' volume) on a fake host with a fake runner, with helpers that set the host
+/// up the way the real one looked. Its baseDir is a real temporary directory: the state file, the lock and the
+/// storage's `juicefs_uuid` are real files.
+struct VolumeScenario {
+    static let tools = Tools(juicefs: "/opt/fake/bin/juicefs", umount: "/opt/fake/bin/umount")
+    /// The fixture mount's FUSE child and supervisor.
+    static let pid: Int32 = 13855
+    static let supervisorPID: Int32 = 13846
+    /// The fixture volume's UUID.
+    static let uuid = "62e7dfea-1d24-47fa-8aaf-090b34a809d6"
+
+    let spec: VolumeSpec
+    let host = FakeHost()
+    let runner = FakeCommandRunner()
+
+    init(baseDir: String, _ extra: String = "") throws {
+        spec = try TestSpec.make(baseDir: baseDir, extra)
+    }
+
+    var url: String { spec.metadata.url }
+    var mountPath: String { spec.mount.path }
+    var observer: VolumeObserver { VolumeObserver(host: host, juicefs: JuiceFSClient(runner: runner, executable: Self.tools.juicefs)) }
+    var executor: Executor { Executor(host: host, runner: runner, tools: Self.tools, logger: .quiet) }
+    var reconciler: Reconciler { Reconciler(host: host, runner: runner, tools: Self.tools, logger: .quiet) }
+    var stateStore: StateStore { StateStore(stateDir: spec.stateDir) }
+
+    /// The SQLite file exists.
+    func metadataFileExists() throws {
+        host.setLocalFile(try #require(spec.metadata.sqlitePath))
+    }
+
+    /// The object storage holds the fixture volume (its `juicefs_uuid` on the fake host).
+    func storageHoldsVolume(uuid: String = VolumeScenario.uuid) throws {
+        let file = try #require(spec.storage.uuidFilePath(volume: spec.name))
+        host.setLocalFile(file)
+        host.setFile(file, text: uuid)
+        host.setLocalFile(file)
+    }
+
+    /// The fixture mount's `.config`, moved to this spec's mount point and storage.
+    func mountConfig(name: String = "fixvol", pid: Int32 = VolumeScenario.pid,
+                     supervisorPID: Int32 = VolumeScenario.supervisorPID) throws -> String {
+        try Fixture.text("host/mount-config.json")
+            .replacingOccurrences(of: "\"/tmp/jc-fixtures/objects/\"", with: "\"\(spec.storage.bucket)\"")
+            .replacingOccurrences(of: "\"/tmp/jc-fixtures/mnt\"", with: "\"\(spec.mount.path)\"")
+            .replacingOccurrences(of: "\"Name\": \"fixvol\"", with: "\"Name\": \"\(name)\"")
+            .replacingOccurrences(of: "\"Pid\": 13855", with: "\"Pid\": \(pid)")
+            .replacingOccurrences(of: "\"PPid\": 13846", with: "\"PPid\": \(supervisorPID)")
+    }
+
+    /// The mount as the real one looked: its mountinfo line, inode 1 at the mount point, `.config`, the
+    /// (rewritten) command line of both processes, both alive, and the root's statfs figures.
+    func installLiveMount(id: Int = 44, pid: Int32 = VolumeScenario.pid,
+                          supervisorPID: Int32 = VolumeScenario.supervisorPID) throws {
+        let commandLine = ProcessCommandLine.split(try Fixture.bytes("host/cmdline-child.bin"))
+        let config = try mountConfig(pid: pid, supervisorPID: supervisorPID)
+        let root = try #require(try StatfsFixture.load("host/statfs.txt")["/"])
+        host.appendMountInfo(FakeHost.mountInfoLine(id: id, parentID: 27, device: "0:\(id - 3)", mountPoint: mountPath,
+                                                    fstype: "fuse.juicefs", source: "JuiceFS:\(spec.name)",
+                                                    superOptions: "rw,user_id=0,group_id=0,default_permissions,allow_other,max_read=131072"))
+        host.setDirectory(mountPath, inode: 1)
+        host.setFile("\(mountPath)/.config", text: config)
+        host.setProcess(pid, commandLine: commandLine)
+        host.setProcess(supervisorPID, commandLine: commandLine)
+        host.setStatfs(mountPath, root)
+    }
+
+    /// What a finished unmount leaves: no mountinfo line, the bare directory, both processes gone.
+    func removeLiveMount(pid: Int32 = VolumeScenario.pid, supervisorPID: Int32 = VolumeScenario.supervisorPID) {
+        host.removeMountInfo(at: mountPath)
+        host.setDirectory(mountPath, inode: 4242)
+        host.setAlive(pid, false)
+        host.setAlive(supervisorPID, false)
+    }
+
+    /// `/active`, `/active/fs` and `/checkpoints` exist on the mounted volume.
+    func installVolumeDirectories() {
+        for (offset, path) in spec.volumeDirectories.enumerated() {
+            host.setDirectory(HostPath.join(mountPath, path), inode: UInt64(2 + offset))
+        }
+    }
+
+    /// statfs of `volumePath` on the mounted volume shows `stats`.
+    func setStatfs(_ volumePath: String, _ stats: FilesystemStats) {
+        host.setStatfs(HostPath.join(mountPath, volumePath), stats)
+    }
+
+    /// The volume fully converged as declared by the default spec: mounted, directories there, 10 TiB on
+    /// /active/fs visible through statfs, storage and metadata present.
+    func installConvergedVolume() throws {
+        try metadataFileExists()
+        try storageHoldsVolume()
+        try installLiveMount()
+        installVolumeDirectories()
+        let figures = try StatfsFixture.load("host/statfs.txt")
+        setStatfs("/active/fs", try #require(figures["/active/fs"]))
+    }
+
+    /// An action for this spec.
+    func action(_ kind: Action.Kind, _ target: String? = nil, quota: VolumeSpec.Quota? = nil,
+                conditional: Bool = false, forceAllowed: Bool = false) -> Action {
+        Action(kind, .create, target: target ?? quota?.path ?? mountPath, reason: "test", conditional: conditional,
+               quota: quota, forceAllowed: forceAllowed)
+    }
+}

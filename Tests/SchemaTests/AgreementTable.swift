@@ -1,0 +1,307 @@
+import Testing
+
+/// One small spec and how both validators must judge it: check-jsonschema with the published schema, and the tool
+/// (``SpecLoader``).
+struct AgreementRow: Sendable, CustomTestStringConvertible {
+    /// What the row shows, as a sentence.
+    var label: String
+    /// The documents, one file each. Several only where a rule spans files (the tool loads them together).
+    var documents: [String]
+    /// check-jsonschema's verdict on every file of the row.
+    var schema: CheckJSONSchema.Verdict
+    /// Whether the tool loads the row without errors.
+    var tool: ToolVerdict
+    /// Where the rejection is, as the tool's diagnostic path (`mount.writeback`, `quotas[0]`; empty for the whole
+    /// document). The tool must report an error at exactly this path; check-jsonschema at this path or one of its
+    /// parents (it reports an unknown or missing key at the mapping that holds it).
+    var at: String?
+    /// Set where only the tool can check the rule: why the schema cannot express it. Only these rows may have the
+    /// schema accept what the tool rejects; no row may have the schema reject what the tool accepts.
+    var toolStricter: String?
+
+    enum ToolVerdict: String, Sendable, CustomStringConvertible {
+        case accepts, rejects
+        var description: String { rawValue }
+    }
+
+    var testDescription: String { label }
+
+    /// A row of one document: the minimal valid document followed by `extra` (top-level keys).
+    static func extending(_ label: String, _ extra: String, schema: CheckJSONSchema.Verdict, tool: ToolVerdict,
+                          at: String? = nil, toolStricter: String? = nil) -> AgreementRow {
+        AgreementRow(label: label, documents: [AgreementTable.minimal + extra + "\n"], schema: schema, tool: tool,
+                     at: at, toolStricter: toolStricter)
+    }
+
+    /// A row of one document, written out in full.
+    static func document(_ label: String, _ text: String, schema: CheckJSONSchema.Verdict, tool: ToolVerdict,
+                         at: String? = nil, toolStricter: String? = nil) -> AgreementRow {
+        AgreementRow(label: label, documents: [text + "\n"], schema: schema, tool: tool, at: at, toolStricter: toolStricter)
+    }
+}
+
+/// The table of documents the published schema and the tool must judge alike.
+enum AgreementTable {
+    /// The smallest valid document: the required keys.
+    static let minimal = """
+        version: 1
+        name: demo-volume
+        baseDir: /srv/juicectl/demo
+
+        """
+
+    /// A path over the schema's `maxLength` (4096) in code points, which JSON Schema counts, but not in Swift
+    /// characters: every "é" is `e` + U+0301 COMBINING ACUTE ACCENT, one character of two code points.
+    static let combiningPath = "/srv/" + String(repeating: "e\u{301}", count: 2100)
+
+    // Reasons for the rows only the tool can judge.
+    static let crossKey = "a rule across keys: JSON Schema cannot compare one value with another"
+    static let dotDot = "path normalisation ('.' and '..' components) is the tool's: a pattern that excludes them would reject valid names such as '..cache'"
+    static let wholeBytes = "the arithmetic of a size (whole bytes, whole MiB) is not a pattern"
+    static let sizeRange = "the range of a size (64KiB to 16MiB, above 0, below 2^63 bytes) is not a pattern"
+    static let s3Reserved = "storage type s3 (and its bucket) is reserved for a later version: the schema already lists it"
+    static let crossDocument = "a rule across documents: JSON Schema validates one document at a time"
+    static let jsonNumbers = "JSON Schema's data model has one kind of number, so 7.0 is an integer to it; YAML 1.2 types 7.0 as a float, which the tool rejects where an integer is due"
+
+    static let rows: [AgreementRow] = [
+        // MARK: Valid documents
+        .document("a document with only the required keys is valid", minimal, schema: .accepts, tool: .accepts),
+        .document("a document with every key of every section is valid", """
+            version: 1
+            name: full-volume
+            baseDir: /srv/juicectl/full
+            storage:
+              type: local
+              path: /srv/juicectl/full/objects
+            metadata:
+              url: sqlite3:///srv/juicectl/full/metadata.db?_busy_timeout=9000
+            format:
+              blockSize: 4MiB
+              compression: zstd
+              trashDays: 7
+            mount:
+              path: /srv/juicectl/full/data
+              cacheDir: /srv/juicectl/full/cache
+              cacheSize: 1.5GiB
+              writeback: true
+              uploadDelay: 1h30m
+              options:
+                heartbeat: 12s
+                enable-xattr: true
+                max-uploads: 40
+                atime-mode: relatime
+                o: allow_other
+            quotas:
+              - path: /active/fs
+                capacity: 10 TiB
+                inodes: 1000000
+            """, schema: .accepts, tool: .accepts),
+        .extending("an empty quota list means no quotas", "quotas: []", schema: .accepts, tool: .accepts),
+        .extending("a quota with inodes only is valid", "quotas:\n  - path: /active/fs\n    inodes: 5000", schema: .accepts, tool: .accepts),
+        .extending("True is a boolean in YAML 1.2 too", "mount:\n  writeback: True", schema: .accepts, tool: .accepts),
+        .extending("a hexadecimal 1 is version 1", "", schema: .accepts, tool: .accepts)
+            .replacingFirst("version: 1", with: "version: 0x1"),
+        .extending("uploadDelay without writeback is only a warning", "mount:\n  uploadDelay: 5s", schema: .accepts, tool: .accepts),
+        .extending("a quoted zero is a duration", "mount:\n  uploadDelay: \"0\"", schema: .accepts, tool: .accepts),
+        .extending("a free-form mount option takes a string, an integer or a boolean",
+                   "mount:\n  options:\n    cache-mode: 0600\n    upload-hours: \"22,6\"\n    tag: yes", schema: .accepts, tool: .accepts),
+        .extending("trashDays may be 0 and 36500", "format:\n  trashDays: 36500", schema: .accepts, tool: .accepts),
+        .extending("a reserved section holds a mapping (with a warning)", "backup:\n  schedule: hourly", schema: .accepts, tool: .accepts),
+        .extending("an empty mapping is a valid reserved section", "restore: {}", schema: .accepts, tool: .accepts),
+        .extending("reserved credentials hold a mapping", "storage:\n  accessKey: {env: ACCESS_KEY}\nmetadata:\n  password: {file: /etc/juicectl/pw}",
+                   schema: .accepts, tool: .accepts),
+        .document("a name of 63 characters is valid", minimal.replacingFirst("demo-volume", with: String(repeating: "a", count: 63)),
+                  schema: .accepts, tool: .accepts),
+
+        // MARK: Unknown keys
+        .extending("an unknown top-level key is rejected", "nmae: typo", schema: .rejects, tool: .rejects, at: "nmae"),
+        .extending("an unknown key in storage is rejected", "storage:\n  kind: local", schema: .rejects, tool: .rejects, at: "storage.kind"),
+        .extending("an unknown key in metadata is rejected", "metadata:\n  uri: sqlite3:///x.db", schema: .rejects, tool: .rejects, at: "metadata.uri"),
+        .extending("an unknown key in format is rejected", "format:\n  blocksize: 4MiB", schema: .rejects, tool: .rejects, at: "format.blocksize"),
+        .extending("an unknown key in mount is rejected", "mount:\n  cachesize: 1GiB", schema: .rejects, tool: .rejects, at: "mount.cachesize"),
+        .extending("an unknown key in a quota is rejected", "quotas:\n  - path: /active/fs\n    size: 1TiB", schema: .rejects, tool: .rejects, at: "quotas[0].size"),
+
+        // MARK: Wrong types
+        .extending("a quoted version is a string", "", schema: .rejects, tool: .rejects, at: "version")
+            .replacingFirst("version: 1", with: "version: \"1\""),
+        .extending("a number is not a name", "", schema: .rejects, tool: .rejects, at: "name")
+            .replacingFirst("name: demo-volume", with: "name: 123"),
+        .extending("a list is not a path", "", schema: .rejects, tool: .rejects, at: "baseDir")
+            .replacingFirst("baseDir: /srv/juicectl/demo", with: "baseDir: [/srv, /juicectl]"),
+        .extending("a section must be a mapping, not a scalar", "storage: local", schema: .rejects, tool: .rejects, at: "storage"),
+        .extending("a section must be a mapping, not a list", "mount:\n  - path: /mnt/demo", schema: .rejects, tool: .rejects, at: "mount"),
+        .extending("an empty section is null, not a mapping", "format:", schema: .rejects, tool: .rejects, at: "format"),
+        .extending("a quoted number is not an integer", "format:\n  trashDays: \"7\"", schema: .rejects, tool: .rejects, at: "format.trashDays"),
+        .extending("a fraction is not an integer", "format:\n  trashDays: 7.5", schema: .rejects, tool: .rejects, at: "format.trashDays"),
+        .extending("writeback: yes is a string in YAML 1.2", "mount:\n  writeback: yes", schema: .rejects, tool: .rejects, at: "mount.writeback"),
+        .extending("writeback: on is a string in YAML 1.2", "mount:\n  writeback: on", schema: .rejects, tool: .rejects, at: "mount.writeback"),
+        .extending("a quoted true is a string", "mount:\n  writeback: \"true\"", schema: .rejects, tool: .rejects, at: "mount.writeback"),
+        .extending("a boolean mount flag does not take a string", "mount:\n  options:\n    enable-xattr: \"yes\"",
+                   schema: .rejects, tool: .rejects, at: "mount.options.enable-xattr"),
+        .extending("a mount flag value is a scalar, not a list", "mount:\n  options:\n    heartbeat: [2s]",
+                   schema: .rejects, tool: .rejects, at: "mount.options.heartbeat"),
+        .extending("a mount flag value is not null", "mount:\n  options:\n    heartbeat:",
+                   schema: .rejects, tool: .rejects, at: "mount.options.heartbeat"),
+        .extending("a free-form mount flag also takes a number", "mount:\n  options:\n    free-space-ratio: 0.2",
+                   schema: .accepts, tool: .accepts),
+        .extending("the o flag takes a string only", "mount:\n  options:\n    o: 1", schema: .rejects, tool: .rejects, at: "mount.options.o"),
+        .extending("mount.options is a mapping, not a list", "mount:\n  options: [heartbeat=2s]", schema: .rejects, tool: .rejects, at: "mount.options"),
+        .extending("a size needs a unit: a bare integer is rejected", "mount:\n  cacheSize: 10", schema: .rejects, tool: .rejects, at: "mount.cacheSize"),
+        .extending("an integer zero is not a duration", "mount:\n  uploadDelay: 0", schema: .rejects, tool: .rejects, at: "mount.uploadDelay"),
+        .extending("inodes is an integer, not a string", "quotas:\n  - path: /active/fs\n    inodes: \"5000\"", schema: .rejects, tool: .rejects, at: "quotas[0].inodes"),
+
+        // MARK: Quotas as a list
+        .extending("quotas is a list, not a mapping", "quotas:\n  path: /active/fs\n  capacity: 1TiB", schema: .rejects, tool: .rejects, at: "quotas"),
+        .extending("quotas is a list, not a scalar", "quotas: 10TiB", schema: .rejects, tool: .rejects, at: "quotas"),
+        .extending("quotas is not null", "quotas:", schema: .rejects, tool: .rejects, at: "quotas"),
+        .extending("a quota is a mapping, not a scalar", "quotas:\n  - /active/fs", schema: .rejects, tool: .rejects, at: "quotas[0]"),
+        .extending("a quota needs capacity or inodes", "quotas:\n  - path: /active/fs", schema: .rejects, tool: .rejects, at: "quotas[0]"),
+
+        // MARK: Enumerations
+        .extending("an unknown storage type is rejected", "storage:\n  type: gcs", schema: .rejects, tool: .rejects, at: "storage.type"),
+        .extending("an unknown compression is rejected", "format:\n  compression: gzip", schema: .rejects, tool: .rejects, at: "format.compression"),
+        .extending("enumerations are case-sensitive", "format:\n  compression: LZ4", schema: .rejects, tool: .rejects, at: "format.compression"),
+        .extending("an unknown atime mode is rejected", "mount:\n  options:\n    atime-mode: never",
+                   schema: .rejects, tool: .rejects, at: "mount.options.atime-mode"),
+        .extending("an unknown cache eviction policy is rejected", "mount:\n  options:\n    cache-eviction: lru",
+                   schema: .rejects, tool: .rejects, at: "mount.options.cache-eviction"),
+
+        // MARK: Sizes and durations
+        .extending("10GB is a decimal unit", "mount:\n  cacheSize: 10GB", schema: .rejects, tool: .rejects, at: "mount.cacheSize"),
+        .extending("10G is a bare unit", "mount:\n  cacheSize: 10G", schema: .rejects, tool: .rejects, at: "mount.cacheSize"),
+        .extending("units are case-sensitive: 10gib", "mount:\n  cacheSize: 10gib", schema: .rejects, tool: .rejects, at: "mount.cacheSize"),
+        .extending("a quoted number has no unit", "format:\n  blockSize: \"4096\"", schema: .rejects, tool: .rejects, at: "format.blockSize"),
+        .extending("1.5 TB in a quota is a decimal unit", "quotas:\n  - path: /active/fs\n    capacity: 1.5 TB",
+                   schema: .rejects, tool: .rejects, at: "quotas[0].capacity"),
+        .extending("a negative size is rejected", "mount:\n  cacheSize: -1GiB", schema: .rejects, tool: .rejects, at: "mount.cacheSize"),
+        .extending("two spaces before the unit are rejected", "mount:\n  cacheSize: 10  GiB", schema: .rejects, tool: .rejects, at: "mount.cacheSize"),
+        .extending("days are not a duration unit", "mount:\n  uploadDelay: 1d", schema: .rejects, tool: .rejects, at: "mount.uploadDelay"),
+        .extending("a duration has no spaces", "mount:\n  uploadDelay: 5 m", schema: .rejects, tool: .rejects, at: "mount.uploadDelay"),
+        .extending("a negative duration is rejected", "mount:\n  uploadDelay: -1s", schema: .rejects, tool: .rejects, at: "mount.uploadDelay"),
+
+        // MARK: Missing required keys
+        .document("version is required", "name: demo-volume\nbaseDir: /srv/juicectl/demo", schema: .rejects, tool: .rejects, at: ""),
+        .document("name is required", "version: 1\nbaseDir: /srv/juicectl/demo", schema: .rejects, tool: .rejects, at: ""),
+        .document("baseDir is required", "version: 1\nname: demo-volume", schema: .rejects, tool: .rejects, at: ""),
+        .extending("a quota needs a path", "quotas:\n  - capacity: 1TiB", schema: .rejects, tool: .rejects, at: "quotas[0]"),
+
+        // MARK: Names
+        .document("an upper-case name is rejected", minimal.replacingFirst("demo-volume", with: "Demo-volume"), schema: .rejects, tool: .rejects, at: "name"),
+        .document("a two-letter name is rejected", minimal.replacingFirst("demo-volume", with: "ab"), schema: .rejects, tool: .rejects, at: "name"),
+        .document("a name of 64 characters is rejected", minimal.replacingFirst("demo-volume", with: String(repeating: "a", count: 64)),
+                  schema: .rejects, tool: .rejects, at: "name"),
+        .document("a name ending in - is rejected", minimal.replacingFirst("demo-volume", with: "demo-"), schema: .rejects, tool: .rejects, at: "name"),
+        .document("a name starting with - is rejected", minimal.replacingFirst("demo-volume", with: "\"-demo\""), schema: .rejects, tool: .rejects, at: "name"),
+        .document("an underscore in a name is rejected", minimal.replacingFirst("demo-volume", with: "demo_volume"), schema: .rejects, tool: .rejects, at: "name"),
+        .document("$ does not match before a trailing newline", minimal.replacingFirst("demo-volume", with: "\"demo\\n\""),
+                  schema: .rejects, tool: .rejects, at: "name"),
+
+        // MARK: Versions and integer ranges
+        .document("version 2 is rejected", minimal.replacingFirst("version: 1", with: "version: 2"), schema: .rejects, tool: .rejects, at: "version"),
+        .document("version 0 is rejected", minimal.replacingFirst("version: 1", with: "version: 0"), schema: .rejects, tool: .rejects, at: "version"),
+        .document("a version beyond 64 bits is rejected", minimal.replacingFirst("version: 1", with: "version: 99999999999999999999"),
+                  schema: .rejects, tool: .rejects, at: "version"),
+        .extending("trashDays below 0 is rejected", "format:\n  trashDays: -1", schema: .rejects, tool: .rejects, at: "format.trashDays"),
+        .extending("trashDays above 36500 is rejected", "format:\n  trashDays: 36501", schema: .rejects, tool: .rejects, at: "format.trashDays"),
+        .extending("inodes of 0 is rejected", "quotas:\n  - path: /active/fs\n    inodes: 0", schema: .rejects, tool: .rejects, at: "quotas[0].inodes"),
+
+        // MARK: Paths and URLs
+        .document("a relative baseDir is rejected", minimal.replacingFirst("/srv/juicectl/demo", with: "srv/juicectl/demo"),
+                  schema: .rejects, tool: .rejects, at: "baseDir"),
+        .document("an empty baseDir is rejected", minimal.replacingFirst("/srv/juicectl/demo", with: "\"\""), schema: .rejects, tool: .rejects, at: "baseDir"),
+        .extending("a relative mount point is rejected", "mount:\n  path: data", schema: .rejects, tool: .rejects, at: "mount.path"),
+        .extending("a quota path starts with /", "quotas:\n  - path: active/fs\n    capacity: 1TiB", schema: .rejects, tool: .rejects, at: "quotas[0].path"),
+        .extending("a path longer than 4096 code points is rejected, however few characters it shows",
+                   "mount:\n  path: \"\(combiningPath)\"", schema: .rejects, tool: .rejects, at: "mount.path"),
+        .extending("only SQLite metadata is supported", "metadata:\n  url: mysql://user@localhost/juicefs", schema: .rejects, tool: .rejects, at: "metadata.url"),
+        .extending("a SQLite URL names an absolute path", "metadata:\n  url: sqlite3://metadata.db", schema: .rejects, tool: .rejects, at: "metadata.url"),
+
+        // MARK: Reserved sections
+        .extending("a reserved section is not a boolean", "backup: yes", schema: .rejects, tool: .rejects, at: "backup"),
+        .extending("a reserved section is not a list", "checkpoints: [daily]", schema: .rejects, tool: .rejects, at: "checkpoints"),
+        .extending("a reserved section is not a string", "suspend: maintenance", schema: .rejects, tool: .rejects, at: "suspend"),
+        .extending("a reserved section is not null", "overlay:", schema: .rejects, tool: .rejects, at: "overlay"),
+        .extending("reserved credentials are not a plain string", "storage:\n  secretKey: hunter2", schema: .rejects, tool: .rejects, at: "storage.secretKey"),
+
+        // MARK: mount.options
+        .extending("a known mount flag is accepted", "mount:\n  options:\n    heartbeat: 2s", schema: .accepts, tool: .accepts),
+        .extending("an unknown mount flag is rejected", "mount:\n  options:\n    heartbeats: 2s", schema: .rejects, tool: .rejects, at: "mount.options.heartbeats"),
+        .extending("cache-dir is managed: set mount.cacheDir", "mount:\n  options:\n    cache-dir: /var/cache/jfs",
+                   schema: .rejects, tool: .rejects, at: "mount.options.cache-dir"),
+        .extending("writeback is managed: set mount.writeback", "mount:\n  options:\n    writeback: true",
+                   schema: .rejects, tool: .rejects, at: "mount.options.writeback"),
+        .extending("background is managed: juicectl always mounts in the background", "mount:\n  options:\n    background: false",
+                   schema: .rejects, tool: .rejects, at: "mount.options.background"),
+        .extending("mount flags are written without dashes", "mount:\n  options:\n    --heartbeat: 2s",
+                   schema: .rejects, tool: .rejects, at: "mount.options.--heartbeat"),
+
+        // MARK: Not YAML or not one document
+        .document("an empty file is not a spec", "", schema: .rejects, tool: .rejects, at: ""),
+        .document("a list is not a spec", "- version: 1\n- name: demo-volume", schema: .rejects, tool: .rejects, at: ""),
+        .document("a duplicate key is an error in both", minimal + "version: 1", schema: .cannotParse, tool: .rejects, at: "version"),
+
+        // MARK: Rules only the tool can check
+        .extending("the cache directory may not lie inside the mount point", "mount:\n  path: /mnt/demo\n  cacheDir: /mnt/demo/cache",
+                   schema: .accepts, tool: .rejects, at: "mount.cacheDir", toolStricter: crossKey),
+        .extending("the object directory may not lie inside the mount point", "storage:\n  path: /srv/juicectl/demo/data/objects",
+                   schema: .accepts, tool: .rejects, at: "storage.path", toolStricter: crossKey),
+        .extending("the mount point may not be baseDir itself", "mount:\n  path: /srv/juicectl/demo",
+                   schema: .accepts, tool: .rejects, at: "mount.path", toolStricter: crossKey),
+        .document("baseDir may not be the root directory", minimal.replacingFirst("/srv/juicectl/demo", with: "/"),
+                  schema: .accepts, tool: .rejects, at: "baseDir", toolStricter: dotDot),
+        .document("a path with .. is rejected", minimal.replacingFirst("/srv/juicectl/demo", with: "/srv/juicectl/../demo"),
+                  schema: .accepts, tool: .rejects, at: "baseDir", toolStricter: dotDot),
+        .extending("a quota path with .. is rejected", "quotas:\n  - path: /active/../fs\n    capacity: 1TiB",
+                   schema: .accepts, tool: .rejects, at: "quotas[0].path", toolStricter: dotDot),
+        .extending("a SQLite path with .. is rejected", "metadata:\n  url: sqlite3:///srv/../metadata.db",
+                   schema: .accepts, tool: .rejects, at: "metadata.url", toolStricter: dotDot),
+        .extending("a quota on the volume root is rejected", "quotas:\n  - path: //\n    capacity: 1TiB",
+                   schema: .accepts, tool: .rejects, at: "quotas[0].path", toolStricter: dotDot),
+        .extending("two quotas on one directory are rejected", "quotas:\n  - path: /active/fs\n    capacity: 1TiB\n  - path: /active//fs/\n    inodes: 10",
+                   schema: .accepts, tool: .rejects, at: "quotas[1].path", toolStricter: dotDot),
+        .extending("a fraction that is not a whole number of bytes is rejected", "quotas:\n  - path: /active/fs\n    capacity: 0.3B",
+                   schema: .accepts, tool: .rejects, at: "quotas[0].capacity", toolStricter: wholeBytes),
+        .extending("a cache size that is not a whole number of MiB is rejected", "mount:\n  cacheSize: 1536KiB",
+                   schema: .accepts, tool: .rejects, at: "mount.cacheSize", toolStricter: wholeBytes),
+        .extending("a block size below 64KiB is rejected", "format:\n  blockSize: 32KiB",
+                   schema: .accepts, tool: .rejects, at: "format.blockSize", toolStricter: sizeRange),
+        .extending("a block size above 16MiB is rejected", "format:\n  blockSize: 32MiB",
+                   schema: .accepts, tool: .rejects, at: "format.blockSize", toolStricter: sizeRange),
+        .extending("a capacity of 0 is rejected", "quotas:\n  - path: /active/fs\n    capacity: 0B",
+                   schema: .accepts, tool: .rejects, at: "quotas[0].capacity", toolStricter: sizeRange),
+        .extending("a size beyond 2^63 bytes is rejected", "mount:\n  cacheSize: 9000PiB",
+                   schema: .accepts, tool: .rejects, at: "mount.cacheSize", toolStricter: sizeRange),
+        .extending("a duration beyond 2^63 nanoseconds is rejected", "mount:\n  uploadDelay: 9999999h",
+                   schema: .accepts, tool: .rejects, at: "mount.uploadDelay",
+                   toolStricter: "the range of a duration (below 2^63 nanoseconds) is not a pattern"),
+        .extending("storage type s3 is reserved for a later version", "storage:\n  type: s3",
+                   schema: .accepts, tool: .rejects, at: "storage.type", toolStricter: s3Reserved),
+        .extending("a bucket belongs to storage type s3", "storage:\n  bucket: https://s3.example.com/demo",
+                   schema: .accepts, tool: .rejects, at: "storage.bucket", toolStricter: s3Reserved),
+        .extending("7.0 is a float in YAML 1.2", "format:\n  trashDays: 7.0",
+                   schema: .accepts, tool: .rejects, at: "format.trashDays", toolStricter: jsonNumbers),
+        AgreementRow(label: "two documents may not declare the same volume name", documents: [
+            minimal,
+            minimal.replacingFirst("/srv/juicectl/demo", with: "/srv/juicectl/other"),
+        ], schema: .accepts, tool: .rejects, at: "name", toolStricter: crossDocument),
+    ]
+}
+
+extension AgreementRow {
+    /// The row with the first occurrence of `target` in its documents replaced.
+    func replacingFirst(_ target: String, with replacement: String) -> AgreementRow {
+        var copy = self
+        copy.documents = documents.map { $0.replacingFirst(target, with: replacement) }
+        return copy
+    }
+}
+
+extension String {
+    /// The string with the first occurrence of `target` replaced; `target` must occur.
+    func replacingFirst(_ target: String, with replacement: String) -> String {
+        guard let range = firstRange(of: target) else { preconditionFailure("'\(target)' is not in the document") }
+        var copy = self
+        copy.replaceSubrange(range, with: replacement)
+        return copy
+    }
+}

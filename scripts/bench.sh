@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Benchmarks of juicectl, printed and written to .bench/report.md (ignored by git).
+#
+# converge-noop: wall time of `juicectl apply` on a converged volume next to one bare `juicefs status` on the same
+# volume, measured in the same run, interleaved, and their ratio (target: below 1.0, because a converged volume
+# needs no juicefs call at all).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+export PATH="$ROOT/.tools/venv/bin:$PATH"
+RUNS=${BENCH_RUNS:-30}
+OUT="$ROOT/.bench"
+WORK=/tmp/juicectl-bench
+mkdir -p "$OUT"
+
+if [ "$(id -u)" -ne 0 ]; then echo "bench: run as root (it mounts a real volume)" >&2; exit 1; fi
+
+echo "bench: building release binary" >&2
+swift build -c release --product juicectl >/dev/null
+JUICECTL="$ROOT/.build/release/juicectl"
+
+cleanup() {
+  "$JUICECTL" down "$WORK/spec.yaml" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+cleanup
+mkdir -p "$WORK"
+cat > "$WORK/spec.yaml" <<SPEC
+version: 1
+name: bench
+baseDir: $WORK/base
+SPEC
+"$JUICECTL" apply "$WORK/spec.yaml" >/dev/null
+sleep 15   # let the mount load the new quota (heartbeat), so the no-op apply is the steady state
+META="sqlite3://$WORK/base/metadata.db"
+
+python3 - "$JUICECTL" "$WORK/spec.yaml" "$META" "$RUNS" "$OUT/report.md" <<'PY'
+import json, os, platform, statistics, subprocess, sys, time
+
+juicectl, spec, meta, runs, report = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+
+def timed(argv):
+    start = time.perf_counter_ns()
+    result = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    elapsed = (time.perf_counter_ns() - start) / 1e6
+    if result.returncode != 0:
+        sys.exit(f"bench: {' '.join(argv)} failed: {result.stderr.decode()}")
+    return elapsed, result.stdout.decode()
+
+apply_ms, status_ms, plan_ms = [], [], []
+for _ in range(3):  # warm-up
+    timed([juicectl, "apply", spec]); timed(["juicefs", "status", meta])
+for _ in range(runs):
+    elapsed, out = timed([juicectl, "apply", spec])
+    if "No changes" not in out:
+        sys.exit("bench: the volume is not converged:\n" + out)
+    apply_ms.append(elapsed)
+    status_ms.append(timed(["juicefs", "status", meta])[0])
+    plan_ms.append(timed([juicectl, "plan", spec])[0])
+
+_, status_json = timed([juicectl, "status", "--json", spec])
+probes = json.loads(status_json)["volumes"][0]["observation"]["probes"]
+observe_us = sum(p["microseconds"] for p in probes)
+juicefs_calls = sum(1 for p in probes if p["source"].startswith("juicefs "))
+
+def stats(values):
+    values = sorted(values)
+    return statistics.median(values), values[int(len(values) * 0.9) - 1], values[0]
+
+a, s, p = stats(apply_ms), stats(status_ms), stats(plan_ms)
+ratio = a[0] / s[0]
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+mem = next((l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")), "?")
+lines = [
+    "# juicectl benchmarks",
+    "",
+    f"Machine: {os.cpu_count()} cores ({cpu}), {int(mem) // 1024 // 1024} GiB, kernel {platform.release()}; "
+    f"juicefs {subprocess.run(['juicefs', 'version'], capture_output=True, text=True).stdout.strip()}; "
+    f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {runs} runs each, interleaved, release build.",
+    "",
+    "## converge-noop: apply on a converged volume vs one bare `juicefs status`",
+    "",
+    "| command | median ms | p90 ms | min ms |",
+    "|---|---|---|---|",
+    f"| `juicectl apply` (no-op, whole process) | {a[0]:.1f} | {a[1]:.1f} | {a[2]:.1f} |",
+    f"| `juicectl plan` (no-op, whole process) | {p[0]:.1f} | {p[1]:.1f} | {p[2]:.1f} |",
+    f"| `juicefs status` (one call) | {s[0]:.1f} | {s[1]:.1f} | {s[2]:.1f} |",
+    "",
+    f"**Ratio no-op apply / juicefs status: {ratio:.2f}** (target: below 1.0).",
+    "",
+    f"Observation of the converged volume inside juicectl: {len(probes)} probes, {juicefs_calls} juicefs calls, "
+    f"{observe_us / 1000:.2f} ms in all.",
+    "",
+]
+open(report, "w").write("\n".join(lines))
+print("\n".join(lines))
+PY
+echo "bench: report written to .bench/report.md" >&2
