@@ -162,27 +162,9 @@ public struct VolumeObserver: Sendable {
 
     // MARK: Directories
 
-    static func directoriesOfInterest(_ spec: VolumeSpec) -> [String] {
-        var paths: [String] = []
-        for path in spec.volumeDirectories + spec.quotas.flatMap({ ancestors(of: $0.path) + [$0.path] }) where !paths.contains(path) {
-            paths.append(path)
-        }
-        return paths
-    }
-
-    static func ancestors(of path: String) -> [String] {
-        var result: [String] = []
-        var current = ""
-        for component in path.split(separator: "/").dropLast() {
-            current += "/\(component)"
-            result.append(current)
-        }
-        return result
-    }
-
     private func observeDirectories(_ spec: VolumeSpec, recorder: inout ProbeRecorder) async -> [String: DirectoryState] {
         var result: [String: DirectoryState] = [:]
-        for path in Self.directoriesOfInterest(spec) {
+        for path in spec.requiredDirectories {
             let status = await recorder.measure("stat \(path)") {
                 await host.stat(HostPath.join(spec.mount.path, path), deadline: probeDeadline)
             }

@@ -213,10 +213,7 @@ public enum Planner {
 
         /// Plans missing directories; returns volume paths that cannot hold a quota (not directories).
         mutating func planDirectories() -> Set<String> {
-            var wanted: [String] = []
-            for path in spec.volumeDirectories + spec.quotas.flatMap({ Self.selfAndAncestors($0.path) }) where !wanted.contains(path) {
-                wanted.append(path)
-            }
+            let wanted = spec.requiredDirectories
             let live = observation.mount.live != nil
             var blocked = Set<String>()
             for path in wanted {
@@ -230,7 +227,7 @@ public enum Planner {
                     continue
                 }
                 // Below a path that is not a directory nothing can be created (the conflict for it says why).
-                if Self.selfAndAncestors(path).dropLast().contains(where: blocked.contains) { continue }
+                if HostPath.selfAndAncestors(path).dropLast().contains(where: blocked.contains) { continue }
                 switch observation.directories[path] {
                 case .directory?:
                     break
@@ -246,20 +243,10 @@ public enum Planner {
             return blocked
         }
 
-        static func selfAndAncestors(_ path: String) -> [String] {
-            var result: [String] = []
-            var current = ""
-            for component in path.split(separator: "/") {
-                current += "/\(component)"
-                result.append(current)
-            }
-            return result
-        }
-
         // MARK: Quotas
 
         mutating func planQuotas(skipping blocked: Set<String>) {
-            for quota in spec.quotas where !Self.selfAndAncestors(quota.path).contains(where: blocked.contains) {
+            for quota in spec.quotas where !HostPath.selfAndAncestors(quota.path).contains(where: blocked.contains) {
                 let describe = Self.describe(quota)
                 if formatsVolume {
                     actions.append(Action(.setQuota, .create, target: quota.path, reason: "new volume: \(describe)", quota: quota))

@@ -18,4 +18,15 @@ public enum HostPath {
     public static func join(_ mountPath: String, _ volumePath: String) -> String {
         volumePath == "/" ? mountPath : mountPath + volumePath
     }
+
+    /// `/a`, `/a/b`, `/a/b/c` for `/a/b/c`: every ancestor below the root, then the path itself.
+    public static func selfAndAncestors(_ path: String) -> [String] {
+        var result: [String] = []
+        var current = ""
+        for component in path.split(separator: "/") {
+            current += "/\(component)"
+            result.append(current)
+        }
+        return result
+    }
 }

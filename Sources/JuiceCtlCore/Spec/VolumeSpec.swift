@@ -163,4 +163,14 @@ extension VolumeSpec {
     public var mountLogFile: String { "\(baseDir)/logs/juicefs.log" }
     /// Directories juicectl keeps on the volume, from its root, parents first.
     public var volumeDirectories: [String] { ["/active", "/active/fs", "/checkpoints"] }
+
+    /// Every directory the volume must have: its layout, then each quota path with its parents; parents first,
+    /// each once.
+    public var requiredDirectories: [String] {
+        var paths: [String] = []
+        for path in volumeDirectories + quotas.flatMap({ HostPath.selfAndAncestors($0.path) }) where !paths.contains(path) {
+            paths.append(path)
+        }
+        return paths
+    }
 }
