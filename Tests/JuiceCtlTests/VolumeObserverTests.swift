@@ -257,7 +257,7 @@ struct VolumeObserverTests {
             let observation = await scenario.observer.observe(scenario.spec)
 
             let reading = try #require(observation.quotas?["/active/fs"])
-            #expect(reading.source.hasPrefix("juicectl state (set and verified "))
+            #expect(reading.source.hasPrefix("juicectl state: set and verified "))
             #expect(reading.matches(.original))
             #expect(scenario.runner.commands.isEmpty)
             #expect(observation.managedQuotaPaths == ["/active/fs"])

@@ -204,7 +204,7 @@ public struct VolumeObserver: Sendable {
                 if let desired, record.capacity == desired.capacity?.bytes, record.inodes == desired.inodes {
                     let age = Int(Date().timeIntervalSince(record.setAt))
                     readings[path] = QuotaReading(capacity: record.capacity, inodes: record.inodes,
-                                                  source: "juicectl state (set and verified \(age) s ago)")
+                                                  source: "juicectl state: set and verified \(age) s ago")
                 } else {
                     guard let table = await quotaGet(spec, path, recorder: &recorder) else { return nil }
                     readings[path] = table
