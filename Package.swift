@@ -29,11 +29,14 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
+        // System calls Swift cannot reach directly (renameat2).
+        .target(name: "CJuiceCtlShims"),
         // Host access, observation, execution, the reconciler and the library API.
         .target(
             name: "JuiceCtl",
             dependencies: [
                 "JuiceCtlCore",
+                "CJuiceCtlShims",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),

@@ -21,7 +21,9 @@ swift build -c release --product juicectl >/dev/null
 JUICECTL="$ROOT/.build/release/juicectl"
 
 cleanup() {
-  "$JUICECTL" down "$WORK/spec.yaml" >/dev/null 2>&1 || true
+  for spec in "$WORK"/*.yaml; do
+    [ -e "$spec" ] && "$JUICECTL" down "$spec" >/dev/null 2>&1 || true
+  done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -97,4 +99,72 @@ lines = [
 open(report, "w").write("\n".join(lines))
 print("\n".join(lines))
 PY
+# checkpoint-restore: juicectl checkpoint create / restore of trees of 10,000 and 50,000 files next to a bare
+# `juicefs clone` of the same tree, interleaved. Trees are built from a 1,000-file tree by cloning (fast).
+for FILES in 10000 50000; do
+  CKDIR="$WORK/ck$FILES"
+  cat > "$CKDIR.yaml" <<SPEC
+version: 1
+name: bench-ck$FILES
+baseDir: $CKDIR
+format:
+  trashDays: 0
+SPEC
+  "$JUICECTL" apply "$CKDIR.yaml" >/dev/null
+  python3 - "$CKDIR/data/active/fs" "$FILES" <<'PY'
+import os, subprocess, sys
+root, total = sys.argv[1], int(sys.argv[2])
+seed = os.path.join(root, "seed")
+os.makedirs(seed, exist_ok=True)
+for i in range(1000):
+    with open(os.path.join(seed, f"f{i}"), "wb") as f:
+        f.write(os.urandom(256))
+for i in range(1, total // 1000):
+    subprocess.run(["juicefs", "clone", seed, os.path.join(root, f"copy{i}")], check=True)
+PY
+  python3 - "$JUICECTL" "$CKDIR" "$FILES" "$OUT/report.md" <<'PY'
+import statistics, subprocess, sys, time
+juicectl, base, files, report = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+spec, mount = base + ".yaml", base + "/data"
+
+def timed(argv):
+    start = time.perf_counter_ns()
+    result = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if result.returncode != 0:
+        sys.exit(f"bench: {' '.join(argv)} failed: {result.stdout.decode()}{result.stderr.decode()}")
+    return (time.perf_counter_ns() - start) / 1e6
+
+def quiet(argv):
+    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+
+bare, create, restore = [], [], []
+timed([juicectl, "checkpoint", "create", spec, "base"])
+for i in range(3):
+    bare.append(timed(["juicefs", "clone", "--preserve", f"{mount}/active", f"{mount}/checkpoints/bare{i}"]))
+    quiet(["juicefs", "rmr", f"{mount}/checkpoints/bare{i}"])
+    create.append(timed([juicectl, "checkpoint", "create", spec, f"c{i}"]))
+    quiet([juicectl, "checkpoint", "delete", spec, f"c{i}"])
+    restore.append(timed([juicectl, "restore", spec, "base"]))
+    listing = subprocess.run([juicectl, "checkpoint", "list", spec, "--json"], capture_output=True, text=True, check=True).stdout
+    import json
+    for entry in json.loads(listing)["checkpoints"]:
+        if entry["kind"] == "pre-restore":
+            quiet([juicectl, "checkpoint", "delete", spec, entry["name"]])
+
+b, c, r = statistics.median(bare), statistics.median(create), statistics.median(restore)
+lines = [
+    f"## checkpoint-restore: {int(files):,} files",
+    "",
+    "| operation | median ms | ratio to bare clone | target |",
+    "|---|---|---|---|",
+    f"| bare `juicefs clone --preserve` of /active | {b:.0f} | 1.00 | |",
+    f"| `juicectl checkpoint create` (whole process) | {c:.0f} | {c / b:.2f} | 1.1 |",
+    f"| `juicectl restore` (whole process) | {r:.0f} | {r / b:.2f} | 1.2 |",
+    "",
+]
+open(report, "a").write("\n".join(lines))
+print("\n".join(lines))
+PY
+  "$JUICECTL" down "$CKDIR.yaml" >/dev/null
+done
 echo "bench: report written to .bench/report.md" >&2

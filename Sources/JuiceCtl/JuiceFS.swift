@@ -2,8 +2,8 @@ public import JuiceCtlCore
 public import Logging
 internal import Foundation
 
-/// The original package's API for Swift programs: a volume built from a small configuration, with `start()` and
-/// `stop()`. A thin layer over ``Reconciler``: the configuration becomes a spec document that goes through the same
+/// The original package's API for Swift programs: a volume built from a small configuration, with `start()`,
+/// `stop()`, `checkpoint(_:)`, `restore(_:)`, `checkpoints()` and `deleteCheckpoint(_:)`. A thin layer over ``Reconciler``: the configuration becomes a spec document that goes through the same
 /// validation and defaults as a spec file, and `start()` is `juicectl apply`, `stop()` is `juicectl down`.
 ///
 /// ```swift
@@ -45,7 +45,7 @@ public final class JuiceFS: Sendable {
         case invalidConfig([Diagnostic])
         /// The configuration asks for something this version does not do yet.
         case unsupported(String)
-        /// The run ended without converging; the report says what failed or remains.
+        /// The run ended without converging, or an action failed; the report says what failed or remains.
         case notConverged(Reconciler.Report)
 
         public var description: String {
@@ -92,6 +92,35 @@ public final class JuiceFS: Sendable {
     public func stop() async throws -> Reconciler.Report {
         let report = try await reconciler.down(spec)
         guard !report.failed, report.remaining.actions.isEmpty else { throw Failure.notConverged(report) }
+        return report
+    }
+
+    /// Checkpoints `/active` as `name` (a manual checkpoint). Names: 1 to 128 of A-Z a-z 0-9 . _ -, starting with a
+    /// letter or digit; an existing name is an error, never an overwrite.
+    @discardableResult
+    public func checkpoint(_ name: String, note: String? = nil, pinned: Bool = false) async throws -> Reconciler.Report {
+        try succeeded(try await reconciler.createCheckpoint(spec, .init(name: name, kind: .manual, note: note, pinned: pinned)))
+    }
+
+    /// Restores `/active` to checkpoint `name`; the replaced tree is kept as a `pre-restore-<UTC>` checkpoint.
+    @discardableResult
+    public func restore(_ name: String) async throws -> Reconciler.Report {
+        try succeeded(try await reconciler.restore(spec, name: name))
+    }
+
+    /// The checkpoints, oldest first.
+    public func checkpoints() async throws -> [CheckpointEntry] {
+        try await reconciler.checkpoints(spec).checkpoints
+    }
+
+    /// Deletes checkpoint `name`; a pinned one only with `force`.
+    @discardableResult
+    public func deleteCheckpoint(_ name: String, force: Bool = false) async throws -> Reconciler.Report {
+        try succeeded(try await reconciler.deleteCheckpoint(spec, name: name, force: force))
+    }
+
+    private func succeeded(_ report: Reconciler.Report) throws -> Reconciler.Report {
+        guard !report.failed else { throw Failure.notConverged(report) }
         return report
     }
 

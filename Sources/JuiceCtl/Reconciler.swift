@@ -11,7 +11,7 @@ public struct Reconciler: Sendable {
         public var lockTimeout: Duration = .seconds(60)
         /// Most observe → plan → apply rounds in one run (a round can reveal work the previous one could not see,
         /// such as directories of a volume that was not mounted).
-        public var maxRounds = 3
+        public var maxRounds = 4
 
         /// Defaults.
         public init() {}
@@ -42,16 +42,17 @@ public struct Reconciler: Sendable {
     /// Tunables.
     public var configuration: Configuration
 
-    /// Creates a reconciler that runs programs through `runner` and reads the host through `host`.
+    /// Creates a reconciler that runs programs through `runner` and reads the host through `host`; long operations
+    /// report to `progress`.
     public init(host: any HostProbing = LiveHost(), runner: any CommandRunning, tools: Tools, logger: Logger,
-                configuration: Configuration = Configuration()) {
+                configuration: Configuration = Configuration(), progress: any OperationProgress = SilentProgress()) {
         self.host = host
         self.runner = runner
         self.logger = logger
         self.configuration = configuration
         let juicefs = JuiceFSClient(runner: runner, executable: tools.juicefs)
         observer = VolumeObserver(host: host, juicefs: juicefs)
-        executor = Executor(host: host, runner: runner, tools: tools, logger: logger)
+        executor = Executor(host: host, runner: runner, tools: tools, logger: logger, progress: progress)
     }
 
     /// Observes the volume (real reads, no changes).
@@ -123,6 +124,93 @@ public struct Reconciler: Sendable {
         }
     }
 
+    // MARK: Checkpoints
+
+    /// The volume is not mounted: checkpoint commands need a converged volume.
+    public struct NotMounted: Error, Sendable, CustomStringConvertible {
+        /// The volume.
+        public var volume: String
+        /// Its mount point.
+        public var path: String
+
+        public var description: String {
+            "volume \(volume) is not mounted and answering at \(path); run juicectl apply first"
+        }
+    }
+
+    /// Checkpoints of a volume, with its lineage and anything an interrupted operation left.
+    public struct CheckpointListing: Sendable, Codable {
+        /// Checkpoints, oldest first (those without a manifest last, by name).
+        public var checkpoints: [CheckpointEntry]
+        /// The checkpoint `/active` descends from.
+        public var activeParent: String?
+        /// Leftovers the next apply removes.
+        public var leftovers: [Leftover]
+        /// A restore that did not finish.
+        public var restoreInProgress: RestoreJournal?
+    }
+
+    /// Lists the checkpoints (under the volume lock, so the listing is never half of an operation).
+    public func checkpoints(_ spec: VolumeSpec) async throws -> CheckpointListing {
+        try await lockedValue(spec, operation: "checkpoint list") {
+            let observation = await observer.observe(spec, fullCatalog: true)
+            guard observation.mount.live != nil, let catalog = observation.catalog else {
+                throw NotMounted(volume: spec.name, path: spec.mount.path)
+            }
+            let entries = (catalog.entries ?? []).sorted {
+                switch ($0.createdAt, $1.createdAt) {
+                case (let a?, let b?): return (a, $0.name) < (b, $1.name)
+                case (.some, nil): return true
+                case (nil, .some): return false
+                case (nil, nil): return $0.name < $1.name
+                }
+            }
+            return CheckpointListing(checkpoints: entries, activeParent: catalog.lineage.activeParent,
+                                     leftovers: catalog.leftovers, restoreInProgress: catalog.restore?.journal)
+        }
+    }
+
+    /// Creates a checkpoint of `/active` (after completing anything an interrupted operation left).
+    public func createCheckpoint(_ spec: VolumeSpec, _ request: Action.CheckpointRequest,
+                                 onResult: @Sendable (ActionResult) -> Void = { _ in }) async throws -> Report {
+        try CheckpointName.validate(request.name)
+        let action = Action(.createCheckpoint, .create, target: request.name, reason: "requested", checkpoint: request)
+        return try await imperative(spec, operation: "checkpoint create", action: action, onResult: onResult)
+    }
+
+    /// Deletes a checkpoint; a pinned one only with `force`.
+    public func deleteCheckpoint(_ spec: VolumeSpec, name: String, force: Bool = false,
+                                 onResult: @Sendable (ActionResult) -> Void = { _ in }) async throws -> Report {
+        try CheckpointName.validate(name)
+        let action = Action(.deleteCheckpoint, .delete, target: name, reason: "requested",
+                            checkpoint: .init(name: name, force: force))
+        return try await imperative(spec, operation: "checkpoint delete", action: action, onResult: onResult)
+    }
+
+    /// Restores `/active` to a checkpoint; the replaced tree is kept as a pre-restore checkpoint.
+    public func restore(_ spec: VolumeSpec, name: String, onResult: @Sendable (ActionResult) -> Void = { _ in }) async throws -> Report {
+        try CheckpointName.validate(name)
+        let action = Action(.restore, .replace, target: VolumeLayout.active, reason: "requested", disruption: .interrupting,
+                            checkpoint: .init(name: name))
+        return try await imperative(spec, operation: "restore", action: action, onResult: onResult)
+    }
+
+    /// Under the lock: requires a live mount, finishes interrupted operations first, then runs `action`.
+    private func imperative(_ spec: VolumeSpec, operation: String, action: Action,
+                            onResult: @Sendable (ActionResult) -> Void) async throws -> Report {
+        try await locked(spec, operation: operation) { lockWait in
+            let observation = await observer.observe(spec, fullCatalog: false)
+            guard observation.mount.live != nil else { throw NotMounted(volume: spec.name, path: spec.mount.path) }
+            let recovery = Planner.plan(spec, observation).actions.filter { $0.kind == .resumeRestore || $0.kind == .removeLeftover }
+            var results = await execute(recovery, spec: spec, onResult: onResult)
+            if !results.contains(where: \.failed) {
+                results += await execute([action], spec: spec, onResult: onResult)
+            }
+            let remaining = Planner.plan(spec, await observer.observe(spec))
+            return Report(spec: spec, results: results, remaining: remaining, lockWaitMilliseconds: lockWait)
+        }
+    }
+
     /// Runs actions in order; an action whose prerequisite failed is not run.
     func execute(_ actions: [Action], spec: VolumeSpec, onResult: @Sendable (ActionResult) -> Void) async -> [ActionResult] {
         var results: [ActionResult] = []
@@ -145,9 +233,9 @@ public struct Reconciler: Sendable {
     /// Whether `action` needs `prerequisite` to have succeeded.
     static func depends(_ action: Action, on prerequisite: Action) -> Bool {
         switch prerequisite.kind {
-        case .format, .mount, .remount, .recoverStaleMount:
+        case .format, .mount, .remount, .recoverStaleMount, .restore, .resumeRestore:
             return true
-        case .remountInPlace, .unmount, .removeQuota, .setQuota:
+        case .remountInPlace, .unmount, .removeQuota, .setQuota, .createCheckpoint, .deleteCheckpoint, .removeLeftover:
             return false
         case .createDirectory:
             return HostPath.isWithin(action.target, prerequisite.target) && action.kind != .unmount
@@ -167,6 +255,16 @@ public struct Reconciler: Sendable {
 
     private func locked(_ spec: VolumeSpec, operation: String,
                         _ body: (Int64) async throws -> Report) async throws -> Report {
+        try await lockedValue(spec, operation: operation) {
+            try await body($0)
+        }
+    }
+
+    private func lockedValue<T>(_ spec: VolumeSpec, operation: String, _ body: () async throws -> T) async throws -> T {
+        try await lockedValue(spec, operation: operation) { (_: Int64) in try await body() }
+    }
+
+    private func lockedValue<T>(_ spec: VolumeSpec, operation: String, _ body: (Int64) async throws -> T) async throws -> T {
         let clock = ContinuousClock()
         let start = clock.now
         let lock = try await VolumeLock.acquire(stateDir: spec.stateDir, operation: operation, timeout: configuration.lockTimeout)

@@ -8,6 +8,10 @@ internal import Synchronization
 ///
 /// Paths are compared as given, without normalisation. A path with no configured `stat` answer fails with
 /// `ENOENT`; one with no `statfs` figures or file contents reads as `nil`; a process with no command line is gone.
+///
+/// Trees on a fake volume: a file written into a directory with a `stat` answer gets one too, `rename` moves a
+/// path with everything under it (and needs the destination's directory), `removeLocalItem` removes a tree, and
+/// ``copyTree(_:to:)`` / ``removeTree(_:)`` let a fake `juicefs clone` / `juicefs rmr` change the volume.
 public final class FakeHost: HostProbing {
     /// Everything the fake knows, as plain data.
     public struct State: Sendable {
@@ -256,6 +260,71 @@ public final class FakeHost: HostProbing {
         if let failure { throw FakeHostError(message: failure) }
     }
 
+    /// The names under `path` among the paths with a `stat` answer, file contents or local files; `nil` when
+    /// `path` is no directory (no `stat` answer as one, no local directory, no children).
+    public func listDirectory(_ path: String, deadline: Duration) async -> [String]? {
+        update { state in
+            state.calls.append("listDirectory \(path)")
+            let prefix = path.hasSuffix("/") ? path : path + "/"
+            let known = state.statuses.compactMap { key, value -> String? in
+                if case .found = value { return key }
+                return nil
+            }
+            let children = Set((known + Array(state.localFiles) + Array(state.fileContents.keys)).compactMap { entry -> String? in
+                guard entry.hasPrefix(prefix) else { return nil }
+                return entry.dropFirst(prefix.count).split(separator: "/").first.map(String.init)
+            })
+            let isDirectory: Bool
+            switch state.statuses[path] {
+            case .found(_, let directory)?: isDirectory = directory
+            case .failed?, .timedOut?: return nil
+            case nil: isDirectory = state.localFiles.contains(path) || !children.isEmpty
+            }
+            return isDirectory ? children.sorted() : nil
+        }
+    }
+
+    public func rename(_ source: String, to destination: String, mode: RenameMode, deadline: Duration) async -> Int32 {
+        update { state in
+            state.calls.append("rename \(source) \(destination) \(mode)")
+            func exists(_ path: String, in state: State) -> Bool {
+                state.localFiles.contains(path) || state.statuses[path] != nil
+            }
+            guard exists(source, in: state) else { return ENOENT }
+            // The destination's directory must exist, as for rename(2).
+            let parent = Self.parent(of: destination)
+            guard state.localFiles.contains(parent) || Self.isDirectory(parent, in: state) else { return ENOENT }
+            switch mode {
+            case .noReplace where exists(destination, in: state): return EEXIST
+            case .exchange where !exists(destination, in: state): return ENOENT
+            default: break
+            }
+            func move(_ from: String, _ to: String, in state: inout State) {
+                for key in state.localFiles where key == from || key.hasPrefix(from + "/") {
+                    state.localFiles.remove(key)
+                    state.localFiles.insert(to + key.dropFirst(from.count))
+                }
+                for (key, value) in state.statuses where key == from || key.hasPrefix(from + "/") {
+                    state.statuses.removeValue(forKey: key)
+                    state.statuses[to + key.dropFirst(from.count)] = value
+                }
+                for (key, value) in state.fileContents where key == from || key.hasPrefix(from + "/") {
+                    state.fileContents.removeValue(forKey: key)
+                    state.fileContents[to + key.dropFirst(from.count)] = value
+                }
+            }
+            if mode == .exchange {
+                let parking = source + ".exchange-parking"
+                move(source, parking, in: &state)
+                move(destination, source, in: &state)
+                move(parking, destination, in: &state)
+            } else {
+                move(source, destination, in: &state)
+            }
+            return 0
+        }
+    }
+
     public func contentsOfDirectory(_ path: String) -> [String]? {
         update { state in
             state.calls.append("contentsOfDirectory \(path)")
@@ -280,6 +349,12 @@ public final class FakeHost: HostProbing {
             state.calls.append("writeLocalFile \(path)")
             state.fileContents[path] = data
             state.localFiles.insert(path)
+            // A file written into a directory `stat` knows (on a fake volume) answers `stat` too, with a new inode:
+            // an atomic write replaces the file.
+            if Self.isDirectory(Self.parent(of: path), in: state) {
+                state.statuses[path] = .found(inode: state.nextInode, isDirectory: false)
+                state.nextInode += 1
+            }
         }
     }
 
@@ -298,8 +373,8 @@ public final class FakeHost: HostProbing {
     public func removeLocalItem(_ path: String) throws {
         let missing: Bool = update { state in
             state.calls.append("removeLocalItem \(path)")
-            let existed = state.localFiles.remove(path) != nil || state.fileContents.removeValue(forKey: path) != nil
-            return !existed
+            // Like FileManager.removeItem: the item and everything under it.
+            return !Self.removeTree(path, in: &state)
         }
         if missing { throw FakeHostError(message: "no such file: \(path)") }
     }
@@ -325,7 +400,98 @@ public final class FakeHost: HostProbing {
         }
     }
 
+    // MARK: Trees
+
+    /// Copies the tree at `source` (its `stat` answers, file contents and local files) to `destination`, giving
+    /// every copied entry a new inode, as `juicefs clone` does. Not logged in ``State/calls``.
+    ///
+    /// - Returns: 0, `ENOENT` when `source` or the destination's directory is missing, `EEXIST` when `destination`
+    ///   exists.
+    @discardableResult
+    public func copyTree(_ source: String, to destination: String) -> Int32 {
+        update { state in
+            guard state.statuses[source] != nil || state.localFiles.contains(source) else { return ENOENT }
+            guard Self.isDirectory(Self.parent(of: destination), in: state) else { return ENOENT }
+            guard state.statuses[destination] == nil, !state.localFiles.contains(destination) else { return EEXIST }
+            func under(_ key: String) -> Bool { key == source || key.hasPrefix(source + "/") }
+            func moved(_ key: String) -> String { destination + key.dropFirst(source.count) }
+            for key in state.statuses.keys.sorted() where under(key) {
+                switch state.statuses[key] {
+                case .found(_, let isDirectory)?:
+                    state.statuses[moved(key)] = .found(inode: state.nextInode, isDirectory: isDirectory)
+                    state.nextInode += 1
+                case let other?:
+                    state.statuses[moved(key)] = other
+                case nil:
+                    break
+                }
+            }
+            for (key, value) in state.fileContents where under(key) { state.fileContents[moved(key)] = value }
+            for key in state.localFiles where under(key) { state.localFiles.insert(moved(key)) }
+            return 0
+        }
+    }
+
+    /// Removes `path` and everything under it (`stat` answers, file contents, local files), as `juicefs rmr`
+    /// does. Not logged in ``State/calls``.
+    ///
+    /// - Returns: whether anything was there.
+    @discardableResult
+    public func removeTree(_ path: String) -> Bool {
+        update { Self.removeTree(path, in: &$0) }
+    }
+
+    /// The paths at or under `path` with a `stat` answer or contents, sorted.
+    public func paths(under path: String) -> [String] {
+        let state = snapshot
+        let all = Set(state.statuses.keys).union(state.fileContents.keys).union(state.localFiles)
+        return all.filter { $0 == path || $0.hasPrefix(path + "/") }.sorted()
+    }
+
+    /// The path whose `stat` answer has `inode`, if any (the first in sorted order).
+    public func path(ofInode inode: UInt64) -> String? {
+        let state = snapshot
+        return state.statuses.keys.sorted().first { key in
+            if case .found(let found, _)? = state.statuses[key] { return found == inode }
+            return false
+        }
+    }
+
+    /// The inode `stat(path)` answers, if it finds something.
+    public func inode(of path: String) -> UInt64? {
+        if case .found(let inode, _)? = snapshot.statuses[path] { return inode }
+        return nil
+    }
+
+    /// The text of the contents `readFile(path)` returns, if any.
+    public func text(of path: String) -> String? {
+        snapshot.fileContents[path].map { String(decoding: $0, as: UTF8.self) }
+    }
+
     // MARK: Helpers
+
+    private static func isDirectory(_ path: String, in state: State) -> Bool {
+        if case .found(_, true)? = state.statuses[path] { return true }
+        return false
+    }
+
+    private static func removeTree(_ path: String, in state: inout State) -> Bool {
+        func under(_ key: String) -> Bool { key == path || key.hasPrefix(path + "/") }
+        var existed = false
+        for key in state.statuses.keys where under(key) {
+            state.statuses.removeValue(forKey: key)
+            existed = true
+        }
+        for key in state.fileContents.keys where under(key) {
+            state.fileContents.removeValue(forKey: key)
+            existed = true
+        }
+        for key in state.localFiles where under(key) {
+            state.localFiles.remove(key)
+            existed = true
+        }
+        return existed
+    }
 
     private static let noSuchFile = PathStatus.failed(errno: ENOENT, message: "No such file or directory")
 

@@ -32,7 +32,7 @@ struct ApplyCommand: AsyncParsableCommand {
         }
         try requireRoot("apply")
         let reconciler: Reconciler
-        do { reconciler = try global.makeReconciler() } catch { throw fail(error) }
+        do { reconciler = try global.makeReconciler(progress: TerminalProgress.make(quiet: json)) } catch { throw fail(error) }
         var reports: [Reconciler.Report] = []
         var failed = false
         for spec in specs {

@@ -15,7 +15,8 @@ struct JuiceCtlCommand: AsyncParsableCommand {
             juicefs is found on PATH, or through --juicefs or the JUICECTL_JUICEFS environment variable.
             """,
         version: "0.1.0",
-        subcommands: [ValidateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self, DownCommand.self, SchemaCommand.self])
+        subcommands: [ValidateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self, DownCommand.self,
+                      CheckpointCommand.self, RestoreCommand.self, SchemaCommand.self])
 }
 
 /// Options every command that touches volumes takes.
@@ -51,7 +52,7 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// A reconciler wired to the real host and programs.
-    func makeReconciler() throws -> Reconciler {
+    func makeReconciler(progress: any OperationProgress = SilentProgress()) throws -> Reconciler {
         let logger = makeLogger()
         let tools = try ToolLocator.locateAll(juicefs: juicefs)
         var configuration = Reconciler.Configuration()
@@ -60,7 +61,7 @@ struct GlobalOptions: ParsableArguments {
         }
         configuration.lockTimeout = timeout.duration
         return Reconciler(runner: LoggingRunner(SubprocessRunner(), logger: logger), tools: tools, logger: logger,
-                          configuration: configuration)
+                          configuration: configuration, progress: progress)
     }
 }
 

@@ -39,10 +39,11 @@ struct TestVolume: Sendable {
         try text.write(toFile: specPath, atomically: true, encoding: .utf8)
     }
 
-    /// Runs `juicectl ARGS... SPEC` (the spec path last unless `spec: false`).
+    /// Runs `juicectl ARGS... SPEC EXTRA...` (the spec path after `arguments` unless `spec: false`, then `extra`).
     @discardableResult
-    func juicectl(_ arguments: String..., spec: Bool = true, environment: [String: String] = [:]) async throws -> CommandResult {
-        try await Shell.run(Prerequisites.juicectl!, arguments + (spec ? [specPath] : []), environment: environment)
+    func juicectl(_ arguments: String..., spec: Bool = true, extra: [String] = [],
+                  environment: [String: String] = [:]) async throws -> CommandResult {
+        try await Shell.run(Prerequisites.juicectl!, arguments + (spec ? [specPath] : []) + extra, environment: environment)
     }
 
     /// Runs juicefs directly, independently of juicectl.

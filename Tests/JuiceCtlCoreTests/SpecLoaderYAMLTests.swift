@@ -76,7 +76,7 @@ struct SpecLoaderYAMLTests {
     }
 
     @Test("reserved sections are accepted with a warning and not acted on", arguments: [
-        "overlay", "backup", "checkpoints", "restore", "suspend",
+        "overlay", "backup", "suspend",
     ])
     func reservedSection(key: String) throws {
         let result = SpecLoader().load(text: SpecFixture.yaml("\(key):\n  anything: 1\n"), file: "x.yaml")
@@ -88,6 +88,17 @@ struct SpecLoaderYAMLTests {
         #expect(warning.message.contains("'\(key)' is reserved for a later version"))
         #expect(warning.location.line == 5)
         #expect(result.specs.first == (try SpecFixture.spec(file: "x.yaml")))
+    }
+
+    @Test("checkpoints and restore are no longer reserved: an unknown key in them is an error, not a warning", arguments: [
+        ("checkpoints", "schedule, retain"), ("restore", "checkpoint, requestId"),
+    ])
+    func formerlyReservedSection(key: String, allowed: String) {
+        let result = SpecLoader().load(text: SpecFixture.yaml("\(key):\n  anything: 1\n"), file: "spec.yaml")
+        #expect(result.specs.isEmpty)
+        #expect(!result.diagnostics.warnings.contains { $0.message.contains("reserved") }, "\(result.diagnostics)")
+        ExpectedDiagnostic(yaml: SpecFixture.yaml("\(key):\n  anything: 1\n"), line: 5, column: 3, path: "\(key).anything",
+                           message: "unknown key 'anything'", hint: "expected one of: \(allowed)").check()
     }
 
     @Test("a reserved section that is not a mapping is an error")

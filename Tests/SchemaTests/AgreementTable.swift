@@ -61,6 +61,8 @@ enum AgreementTable {
     static let sizeRange = "the range of a size (64KiB to 16MiB, above 0, below 2^63 bytes) is not a pattern"
     static let s3Reserved = "storage type s3 (and its bucket) is reserved for a later version: the schema already lists it"
     static let crossDocument = "a rule across documents: JSON Schema validates one document at a time"
+    static let scheduleSyntax = "schedules (@every, the @ aliases and 5 cron fields with lists, ranges, steps and names) are parsed by the tool: the schema only asks for a non-empty string"
+    static let retainKeepsNothing = "a retain whose rules are all 0 keeps nothing: the schema's anyOf can ask that a rule key be present, not that one of them be above 0"
     static let jsonNumbers = "JSON Schema's data model has one kind of number, so 7.0 is an integer to it; YAML 1.2 types 7.0 as a float, which the tool rejects where an integer is due"
 
     static let rows: [AgreementRow] = [
@@ -95,6 +97,19 @@ enum AgreementTable {
               - path: /active/fs
                 capacity: 10 TiB
                 inodes: 1000000
+            checkpoints:
+              schedule: "@every 15m"
+              retain:
+                last: 3
+                hourly: 24
+                daily: 7
+                weekly: 4
+                monthly: 12
+                pruneManual: true
+                prunePinned: false
+            restore:
+              checkpoint: before-upgrade
+              requestId: change-4711
             """, schema: .accepts, tool: .accepts),
         .extending("an empty quota list means no quotas", "quotas: []", schema: .accepts, tool: .accepts),
         .extending("a quota with inodes only is valid", "quotas:\n  - path: /active/fs\n    inodes: 5000", schema: .accepts, tool: .accepts),
@@ -107,7 +122,7 @@ enum AgreementTable {
                    "mount:\n  options:\n    cache-mode: 0600\n    upload-hours: \"22,6\"\n    tag: yes", schema: .accepts, tool: .accepts),
         .extending("trashDays may be 0 and 36500", "format:\n  trashDays: 36500", schema: .accepts, tool: .accepts),
         .extending("a reserved section holds a mapping (with a warning)", "backup:\n  schedule: hourly", schema: .accepts, tool: .accepts),
-        .extending("an empty mapping is a valid reserved section", "restore: {}", schema: .accepts, tool: .accepts),
+        .extending("an empty mapping is a valid reserved section", "overlay: {}", schema: .accepts, tool: .accepts),
         .extending("reserved credentials hold a mapping", "storage:\n  accessKey: {env: ACCESS_KEY}\nmetadata:\n  password: {file: /etc/juicectl/pw}",
                    schema: .accepts, tool: .accepts),
         .document("a name of 63 characters is valid", minimal.replacingFirst("demo-volume", with: String(repeating: "a", count: 63)),
@@ -218,10 +233,64 @@ enum AgreementTable {
 
         // MARK: Reserved sections
         .extending("a reserved section is not a boolean", "backup: yes", schema: .rejects, tool: .rejects, at: "backup"),
-        .extending("a reserved section is not a list", "checkpoints: [daily]", schema: .rejects, tool: .rejects, at: "checkpoints"),
+        .extending("a reserved section is not a list", "suspend: [maintenance]", schema: .rejects, tool: .rejects, at: "suspend"),
         .extending("a reserved section is not a string", "suspend: maintenance", schema: .rejects, tool: .rejects, at: "suspend"),
         .extending("a reserved section is not null", "overlay:", schema: .rejects, tool: .rejects, at: "overlay"),
         .extending("reserved credentials are not a plain string", "storage:\n  secretKey: hunter2", schema: .rejects, tool: .rejects, at: "storage.secretKey"),
+
+        // MARK: Checkpoints and restore
+        .extending("a cron schedule with lists, ranges, steps and names is valid",
+                   "checkpoints:\n  schedule: \"5,35 */6 1-15 JAN-JUN MON-FRI\"\n  retain:\n    daily: 7", schema: .accepts, tool: .accepts),
+        .extending("a schedule without retention is valid", "checkpoints:\n  schedule: \"@daily\"", schema: .accepts, tool: .accepts),
+        .extending("retention without a schedule is valid", "checkpoints:\n  retain:\n    weekly: 4", schema: .accepts, tool: .accepts),
+        .extending("an empty checkpoints mapping schedules and prunes nothing", "checkpoints: {}", schema: .accepts, tool: .accepts),
+        .extending("a restore request names a checkpoint and a request id", "restore:\n  checkpoint: nightly.2026-11-20_a\n  requestId: ticket-42:retry.1",
+                   schema: .accepts, tool: .accepts),
+        .extending("a checkpoint name of 128 characters is valid",
+                   "restore:\n  checkpoint: \(String(repeating: "c", count: 128))\n  requestId: r1", schema: .accepts, tool: .accepts),
+        .extending("an unknown key in checkpoints is rejected", "checkpoints:\n  interval: 15m",
+                   schema: .rejects, tool: .rejects, at: "checkpoints.interval"),
+        .extending("an unknown key in retain is rejected", "checkpoints:\n  retain:\n    last: 3\n    yearly: 2",
+                   schema: .rejects, tool: .rejects, at: "checkpoints.retain.yearly"),
+        .extending("an unknown key in restore is rejected", "restore:\n  checkpoint: nightly\n  requestId: r1\n  force: true",
+                   schema: .rejects, tool: .rejects, at: "restore.force"),
+        .extending("checkpoints is a mapping, not a list", "checkpoints: [daily]", schema: .rejects, tool: .rejects, at: "checkpoints"),
+        .extending("checkpoints is not null", "checkpoints:", schema: .rejects, tool: .rejects, at: "checkpoints"),
+        .extending("a schedule is a string, not an integer", "checkpoints:\n  schedule: 15", schema: .rejects, tool: .rejects, at: "checkpoints.schedule"),
+        .extending("an empty schedule is rejected", "checkpoints:\n  schedule: \"\"", schema: .rejects, tool: .rejects, at: "checkpoints.schedule"),
+        .extending("retain is a mapping, not an integer", "checkpoints:\n  retain: 7", schema: .rejects, tool: .rejects, at: "checkpoints.retain"),
+        .extending("a retention count is an integer, not a string", "checkpoints:\n  retain:\n    last: \"3\"",
+                   schema: .rejects, tool: .rejects, at: "checkpoints.retain.last"),
+        .extending("pruneManual: yes is a string in YAML 1.2", "checkpoints:\n  retain:\n    last: 3\n    pruneManual: yes",
+                   schema: .rejects, tool: .rejects, at: "checkpoints.retain.pruneManual"),
+        .extending("a retention count below 0 is rejected", "checkpoints:\n  retain:\n    last: -1",
+                   schema: .rejects, tool: .rejects, at: "checkpoints.retain.last"),
+        .extending("a retention count above 100000 is rejected", "checkpoints:\n  retain:\n    daily: 100001",
+                   schema: .rejects, tool: .rejects, at: "checkpoints.retain.daily"),
+        .extending("a retain with only the prune flags has no rule", "checkpoints:\n  retain:\n    pruneManual: true",
+                   schema: .rejects, tool: .rejects, at: "checkpoints.retain"),
+        .extending("an empty retain has no rule", "checkpoints:\n  retain: {}", schema: .rejects, tool: .rejects, at: "checkpoints.retain"),
+        .extending("a restore is a mapping, not a checkpoint name", "restore: nightly", schema: .rejects, tool: .rejects, at: "restore"),
+        .extending("a restore needs a requestId", "restore:\n  checkpoint: nightly", schema: .rejects, tool: .rejects, at: "restore"),
+        .extending("a restore needs a checkpoint", "restore:\n  requestId: r1", schema: .rejects, tool: .rejects, at: "restore"),
+        .extending("an empty restore names neither checkpoint nor request", "restore: {}", schema: .rejects, tool: .rejects, at: "restore"),
+        .extending("a request id is a string, not an integer", "restore:\n  checkpoint: nightly\n  requestId: 42",
+                   schema: .rejects, tool: .rejects, at: "restore.requestId"),
+        .extending("a request id with a space is rejected", "restore:\n  checkpoint: nightly\n  requestId: \"change 42\"",
+                   schema: .rejects, tool: .rejects, at: "restore.requestId"),
+        .extending("a checkpoint name with a slash is rejected", "restore:\n  checkpoint: ../x\n  requestId: r1",
+                   schema: .rejects, tool: .rejects, at: "restore.checkpoint"),
+        .extending("a checkpoint name starting with a dot is rejected", "restore:\n  checkpoint: .juicectl\n  requestId: r1",
+                   schema: .rejects, tool: .rejects, at: "restore.checkpoint"),
+        .extending("a checkpoint name starting with - is rejected", "restore:\n  checkpoint: \"-x\"\n  requestId: r1",
+                   schema: .rejects, tool: .rejects, at: "restore.checkpoint"),
+        .extending("a checkpoint name of 129 characters is rejected",
+                   "restore:\n  checkpoint: \(String(repeating: "c", count: 129))\n  requestId: r1",
+                   schema: .rejects, tool: .rejects, at: "restore.checkpoint"),
+        .extending("a non-ASCII checkpoint name is rejected", "restore:\n  checkpoint: café\n  requestId: r1",
+                   schema: .rejects, tool: .rejects, at: "restore.checkpoint"),
+        .extending("$ does not match before a trailing newline in a checkpoint name", "restore:\n  checkpoint: \"nightly\\n\"\n  requestId: r1",
+                   schema: .rejects, tool: .rejects, at: "restore.checkpoint"),
 
         // MARK: mount.options
         .extending("a known mount flag is accepted", "mount:\n  options:\n    heartbeat: 2s", schema: .accepts, tool: .accepts),
@@ -280,6 +349,22 @@ enum AgreementTable {
                    schema: .accepts, tool: .rejects, at: "storage.bucket", toolStricter: s3Reserved),
         .extending("7.0 is a float in YAML 1.2", "format:\n  trashDays: 7.0",
                    schema: .accepts, tool: .rejects, at: "format.trashDays", toolStricter: jsonNumbers),
+        .extending("a retain whose rules are all 0 keeps nothing", "checkpoints:\n  retain:\n    last: 0\n    daily: 0\n    pruneManual: true",
+                   schema: .accepts, tool: .rejects, at: "checkpoints.retain", toolStricter: retainKeepsNothing),
+        .extending("a cron schedule of 4 fields is rejected", "checkpoints:\n  schedule: \"0 * * *\"",
+                   schema: .accepts, tool: .rejects, at: "checkpoints.schedule", toolStricter: scheduleSyntax),
+        .extending("a cron schedule of 6 fields is rejected", "checkpoints:\n  schedule: \"0 0 * * * *\"",
+                   schema: .accepts, tool: .rejects, at: "checkpoints.schedule", toolStricter: scheduleSyntax),
+        .extending("minute 60 is outside a cron minute", "checkpoints:\n  schedule: \"60 * * * *\"",
+                   schema: .accepts, tool: .rejects, at: "checkpoints.schedule", toolStricter: scheduleSyntax),
+        .extending("day-of-month 0 is rejected", "checkpoints:\n  schedule: \"0 0 0 * *\"",
+                   schema: .accepts, tool: .rejects, at: "checkpoints.schedule", toolStricter: scheduleSyntax),
+        .extending("a cron step of 0 is rejected", "checkpoints:\n  schedule: \"*/0 * * * *\"",
+                   schema: .accepts, tool: .rejects, at: "checkpoints.schedule", toolStricter: scheduleSyntax),
+        .extending("@every below a minute is rejected", "checkpoints:\n  schedule: \"@every 10s\"",
+                   schema: .accepts, tool: .rejects, at: "checkpoints.schedule", toolStricter: scheduleSyntax),
+        .extending("an unknown @ schedule is rejected", "checkpoints:\n  schedule: \"@fortnightly\"",
+                   schema: .accepts, tool: .rejects, at: "checkpoints.schedule", toolStricter: scheduleSyntax),
         AgreementRow(label: "two documents may not declare the same volume name", documents: [
             minimal,
             minimal.replacingFirst("/srv/juicectl/demo", with: "/srv/juicectl/other"),

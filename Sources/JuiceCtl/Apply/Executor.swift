@@ -12,13 +12,16 @@ public struct Executor: Sendable {
     let juicefs: JuiceFSClient
     let observer: VolumeObserver
     let logger: Logger
+    let progress: any OperationProgress
 
     /// Creates an executor.
-    public init(host: any HostProbing, runner: any CommandRunning, tools: Tools, logger: Logger) {
+    public init(host: any HostProbing, runner: any CommandRunning, tools: Tools, logger: Logger,
+                progress: any OperationProgress = SilentProgress()) {
         self.host = host
         self.runner = runner
         self.tools = tools
         self.logger = logger
+        self.progress = progress
         juicefs = JuiceFSClient(runner: runner, executable: tools.juicefs)
         observer = VolumeObserver(host: host, juicefs: juicefs)
     }
@@ -59,7 +62,17 @@ public struct Executor: Sendable {
         case .createDirectory: try await createDirectory(action.target, spec: spec)
         case .setQuota: try await setQuota(action, spec: spec)
         case .removeQuota: try await removeQuota(action.target, spec: spec)
+        case .createCheckpoint: try await createCheckpoint(try request(action), spec: spec)
+        case .deleteCheckpoint: try await deleteCheckpoint(try request(action), spec: spec)
+        case .restore: try await restore(try request(action), spec: spec)
+        case .resumeRestore: try await resumeRestore(spec: spec)
+        case .removeLeftover: try await removeLeftover(action.target, spec: spec)
         }
+    }
+
+    private func request(_ action: Action) throws -> Action.CheckpointRequest {
+        guard let request = action.checkpoint else { throw StepError("\(action.kind.rawValue) without a checkpoint (planner bug)") }
+        return request
     }
 
     /// Creates the host directories a volume needs: base, objects, cache, logs, metadata parent, state.

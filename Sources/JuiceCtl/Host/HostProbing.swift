@@ -50,6 +50,11 @@ public protocol HostProbing: Sendable {
     /// Creates one directory (not its parents) with a deadline; returns the errno on failure, 0 on success,
     /// `EEXIST` when something is already there, `ETIMEDOUT` when the deadline passed.
     func makeDirectory(_ path: String, mode: UInt16, deadline: Duration) async -> Int32
+    /// The names in a directory on the volume, with a deadline; `nil` on error or timeout.
+    func listDirectory(_ path: String, deadline: Duration) async -> [String]?
+    /// `renameat2(2)` with a deadline: a plain rename, one that refuses to replace, or an atomic exchange of two
+    /// paths. Returns 0 or the errno (`ETIMEDOUT` when the deadline passed).
+    func rename(_ source: String, to destination: String, mode: RenameMode, deadline: Duration) async -> Int32
     /// Whether a file exists on a local filesystem (never used on the FUSE mount).
     func fileExists(_ path: String) -> Bool
     /// Creates a local directory and its parents with `mode`.
@@ -70,4 +75,14 @@ public protocol HostProbing: Sendable {
     func isAlive(_ pid: Int32) -> Bool
     /// Processes whose working directory or open files lie under `path` (for "busy" messages).
     func processesUsing(_ path: String) -> [Int32]
+}
+
+/// How ``HostProbing/rename(_:to:mode:deadline:)`` treats the destination.
+public enum RenameMode: Sendable, Hashable {
+    /// `rename(2)`: replaces an empty directory or a file.
+    case replace
+    /// `RENAME_NOREPLACE`: fails with `EEXIST` when the destination exists.
+    case noReplace
+    /// `RENAME_EXCHANGE`: both paths must exist and swap atomically.
+    case exchange
 }

@@ -78,6 +78,19 @@ public struct JuiceFSClient: Sendable {
         try await run(["umount"] + (force ? ["--force"] : []) + [path], timeout: .seconds(120))
     }
 
+    /// `juicefs clone --preserve SRC DST`: a metadata-only copy that keeps owners, modes and times. The destination
+    /// appears only when the clone is complete.
+    public func clone(_ source: String, _ destination: String) async throws {
+        let result = try await run(["clone", "--preserve", source, destination], timeout: .seconds(6 * 3600))
+        guard result.succeeded else { throw failure("clone \(source) \(destination)", result) }
+    }
+
+    /// `juicefs rmr PATH`: removes a tree (into the volume's trash, like any deletion).
+    public func rmr(_ path: String) async throws {
+        let result = try await run(["rmr", path], timeout: .seconds(6 * 3600))
+        guard result.succeeded else { throw failure("rmr \(path)", result) }
+    }
+
     /// `juicefs quota get META --path PATH`: the quota, or a reading of none.
     public func quotaGet(_ metaURL: String, path: String) async throws -> QuotaReading {
         let result = try await run(["quota", "get", metaURL, "--path", path], timeout: .seconds(30))

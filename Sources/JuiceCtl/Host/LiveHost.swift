@@ -1,4 +1,5 @@
 public import Foundation
+internal import CJuiceCtlShims
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,6 +40,21 @@ public struct LiveHost: HostProbing {
     public func makeDirectory(_ path: String, mode: UInt16, deadline: Duration) async -> Int32 {
         await Deadline.run(deadline) {
             Glibc.mkdir(path, mode_t(mode)) == 0 ? 0 : errno
+        } ?? ETIMEDOUT
+    }
+
+    public func listDirectory(_ path: String, deadline: Duration) async -> [String]? {
+        await Deadline.run(deadline) { try? FileManager.default.contentsOfDirectory(atPath: path) } ?? nil
+    }
+
+    public func rename(_ source: String, to destination: String, mode: RenameMode, deadline: Duration) async -> Int32 {
+        let flags: UInt32 = switch mode {
+        case .replace: 0
+        case .noReplace: 1   // RENAME_NOREPLACE
+        case .exchange: 2    // RENAME_EXCHANGE
+        }
+        return await Deadline.run(deadline) {
+            cjuicectl_renameat2(source, destination, flags) == 0 ? 0 : errno
         } ?? ETIMEDOUT
     }
 

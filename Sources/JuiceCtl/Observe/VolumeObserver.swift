@@ -22,7 +22,10 @@ public struct VolumeObserver: Sendable {
     }
 
     /// Observes the volume `spec` describes.
-    public func observe(_ spec: VolumeSpec) async -> VolumeObservation {
+    ///
+    /// - Parameter fullCatalog: read every checkpoint's manifest even when the spec declares no schedule or
+    ///   retention (for `checkpoint list` and checkpoint commands).
+    public func observe(_ spec: VolumeSpec, fullCatalog: Bool = false) async -> VolumeObservation {
         var recorder = ProbeRecorder()
         let state = recorder.measure("state file") { StateStore(stateDir: spec.stateDir).load() }
 
@@ -62,6 +65,8 @@ public struct VolumeObserver: Sendable {
         }
         if let live = mount.live {
             observation.directories = await observeDirectories(spec, recorder: &recorder)
+            let full = fullCatalog || spec.checkpoints.schedule != nil || spec.checkpoints.retain != nil
+            observation.catalog = await observeCatalog(spec, full: full, recorder: &recorder)
             let heartbeat = Duration.nanoseconds(mountConfig?.meta?.heartbeat ?? 12_000_000_000)
             observation.quotas = await observeQuotasMounted(spec, state: state, directories: observation.directories,
                                                             heartbeat: heartbeat, recorder: &recorder)
@@ -78,6 +83,11 @@ public struct VolumeObserver: Sendable {
     /// The parsed mount table (empty when it cannot be read).
     func mountEntries() -> [MountInfoEntry] {
         (try? host.mountInfo()).map(MountInfoParser.parse) ?? []
+    }
+
+    /// The format settings the live mount reports, if it is live.
+    func formatInfo(_ spec: VolumeSpec) async -> FormatInfo? {
+        await mountState(spec).live?.format
     }
 
     /// The state of the spec's mount point alone: what executors re-check before they act.
@@ -175,6 +185,69 @@ public struct VolumeObserver: Sendable {
             }
         }
         return result
+    }
+
+    // MARK: Checkpoints
+
+    /// Reads the checkpoint bookkeeping. The cheap parts always (a journal, leftovers, the restore request's target);
+    /// every manifest only when `full`.
+    func observeCatalog(_ spec: VolumeSpec, full: Bool, recorder: inout ProbeRecorder) async -> CheckpointCatalog {
+        let files = VolumeFiles(host: host, mountPath: spec.mount.path, deadline: probeDeadline)
+        var catalog = CheckpointCatalog(entries: nil)
+        if let data = await recorder.measure("read restore journal", { await host.readFile(files.path(VolumeLayout.restoreJournal), deadline: probeDeadline) }),
+           let journal = try? CheckpointJSON.decoder.decode(RestoreJournal.self, from: data) {
+            catalog.restore = RestoreProgress(
+                journal: journal,
+                activeInode: try? await files.inode(VolumeLayout.active),
+                stagingInode: try? await files.inode(journal.stagingPath),
+                asideExists: ((try? await files.inode(VolumeLayout.checkpoint(journal.asideName))) ?? nil) != nil)
+        }
+        for (directory, kind) in [(VolumeLayout.staging, Leftover.Kind.staging), (VolumeLayout.trash, .trash)] {
+            let names = await recorder.measure("list \(directory)") { await host.listDirectory(files.path(directory), deadline: probeDeadline) } ?? []
+            for name in names.sorted() where "\(directory)/\(name)" != catalog.restore?.journal.stagingPath && !name.hasPrefix(".") {
+                catalog.leftovers.append(Leftover(path: "\(directory)/\(name)", kind: kind))
+            }
+        }
+        if spec.restore != nil || full {
+            catalog.lineage = await recorder.measure("read lineage") { (try? await files.lineage()) ?? VolumeLineage() }
+        }
+        if let request = spec.restore {
+            catalog.restoreTargetExists = await recorder.measure("stat checkpoint \(request.checkpoint)") {
+                ((try? await files.inode(VolumeLayout.checkpoint(request.checkpoint))) ?? nil) != nil
+            }
+        }
+        // Names are cheap (two directory listings) and reveal orphan manifests; the manifests' content is read only
+        // when something needs it.
+        let names = await recorder.measure("list checkpoints") {
+            await host.listDirectory(files.path(VolumeLayout.checkpoints), deadline: probeDeadline)
+        } ?? []
+        let checkpoints = names.filter { CheckpointName.isValid($0) }.sorted()
+        let manifests = await recorder.measure("list manifests") {
+            await host.listDirectory(files.path(VolumeLayout.manifests), deadline: probeDeadline)
+        } ?? []
+        let existing = Set(checkpoints)
+        let journalAside = catalog.restore?.journal.asideName
+        for file in manifests.sorted() where file.hasSuffix(".json") && !file.hasPrefix(".") {
+            let name = String(file.dropLast(".json".count))
+            if !existing.contains(name) && name != journalAside {
+                catalog.leftovers.append(Leftover(path: VolumeLayout.manifest(name), kind: .orphanManifest))
+            }
+        }
+        if full {
+            catalog.entries = await recorder.measure("read \(checkpoints.count) manifests") {
+                var entries: [CheckpointEntry] = []
+                for name in checkpoints {
+                    var manifest: CheckpointManifest?
+                    if manifests.contains("\(name).json"),
+                       let data = await host.readFile(files.path(VolumeLayout.manifest(name)), deadline: probeDeadline) {
+                        manifest = try? CheckpointManifest.decode(data)
+                    }
+                    entries.append(CheckpointEntry(name: name, manifest: manifest))
+                }
+                return entries
+            }
+        }
+        return catalog
     }
 
     // MARK: Quotas

@@ -20,6 +20,46 @@ public struct Action: Sendable, Hashable, Codable {
         case setQuota = "set-quota"
         /// Remove a directory quota juicectl set earlier.
         case removeQuota = "remove-quota"
+        /// Clone `/active` into a new checkpoint.
+        case createCheckpoint = "create-checkpoint"
+        /// Remove a checkpoint (retention, or `checkpoint delete`).
+        case deleteCheckpoint = "delete-checkpoint"
+        /// Make `/active` a clone of a checkpoint, keeping the replaced tree as a pre-restore checkpoint.
+        case restore
+        /// Complete (after the swap) or roll back (before it) a restore that did not finish.
+        case resumeRestore = "resume-restore"
+        /// Remove what an interrupted create or delete left behind.
+        case removeLeftover = "remove-leftover"
+    }
+
+    /// For checkpoint actions: which checkpoint, and how.
+    public struct CheckpointRequest: Sendable, Hashable, Codable {
+        /// The checkpoint's name.
+        public var name: String
+        /// For create: its kind.
+        public var kind: CheckpointKind
+        /// For create: a note.
+        public var note: String?
+        /// For create: pin it.
+        public var pinned: Bool
+        /// For create: labels.
+        public var labels: [String: String]
+        /// For delete: remove even a pinned checkpoint.
+        public var force: Bool
+        /// For restore: the declarative request it serves.
+        public var requestId: String?
+
+        /// Creates a request.
+        public init(name: String, kind: CheckpointKind = .manual, note: String? = nil, pinned: Bool = false,
+                    labels: [String: String] = [:], force: Bool = false, requestId: String? = nil) {
+            self.name = name
+            self.kind = kind
+            self.note = note
+            self.pinned = pinned
+            self.labels = labels
+            self.force = force
+            self.requestId = requestId
+        }
     }
 
     /// The kind of change, as Terraform shows it.
@@ -72,6 +112,10 @@ public struct Action: Sendable, Hashable, Codable {
     public var quota: VolumeSpec.Quota?
     /// For remounts: the flags that changed.
     public var changedFlags: [String]?
+    /// For checkpoint actions: the checkpoint.
+    public var checkpoint: CheckpointRequest?
+    /// For ``Kind/removeLeftover``: what the leftover is.
+    public var leftover: Leftover?
     /// For ``Kind/unmount``: whether a busy mount may be detached lazily (`juicefs umount --force`) after the
     /// graceful unmount failed. Set by `down`; never by `apply`.
     public var forceAllowed: Bool
@@ -79,8 +123,10 @@ public struct Action: Sendable, Hashable, Codable {
     /// Creates an action.
     public init(_ kind: Kind, _ change: Change, target: String, reason: String, disruption: Disruption = .none,
                 conditional: Bool = false, quota: VolumeSpec.Quota? = nil, changedFlags: [String]? = nil,
-                forceAllowed: Bool = false) {
+                forceAllowed: Bool = false, checkpoint: CheckpointRequest? = nil, leftover: Leftover? = nil) {
         self.forceAllowed = forceAllowed
+        self.checkpoint = checkpoint
+        self.leftover = leftover
         self.kind = kind
         self.change = change
         self.target = target

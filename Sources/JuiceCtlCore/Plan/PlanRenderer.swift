@@ -87,6 +87,11 @@ public enum PlanRenderer {
         case .createDirectory: "directory"
         case .setQuota: "quota"
         case .removeQuota: "quota"
+        case .createCheckpoint: "checkpoint"
+        case .deleteCheckpoint: "delete checkpoint"
+        case .restore: "restore"
+        case .resumeRestore: "resume restore"
+        case .removeLeftover: "remove leftover"
         }
     }
 

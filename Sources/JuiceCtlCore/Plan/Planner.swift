@@ -5,7 +5,7 @@
 public enum Planner {
     /// Plans what it takes to bring the observed volume to the spec.
     public static func plan(_ spec: VolumeSpec, _ observation: VolumeObservation) -> VolumePlan {
-        var planner = Builder(spec: spec, observation: observation)
+        var planner = PlanBuilder(spec: spec, observation: observation)
         planner.run()
         return VolumePlan(spec: spec, actions: planner.actions, conflicts: planner.conflicts)
     }
@@ -31,265 +31,270 @@ public enum Planner {
         return VolumePlan(spec: spec, actions: actions, conflicts: [])
     }
 
-    private struct Builder {
-        let spec: VolumeSpec
-        let observation: VolumeObservation
-        var actions: [Action] = []
-        var conflicts: [Conflict] = []
+}
 
-        /// Whether the volume will be formatted by this plan (so it is empty).
-        var formatsVolume = false
-        /// Whether a mount will exist at the spec's mount point once the mount steps ran.
-        var mountAvailable = false
+/// Builds one plan; each section of it (format, mount, directories, quotas, checkpoints) is one method.
+struct PlanBuilder {
+    let spec: VolumeSpec
+    let observation: VolumeObservation
+    var actions: [Action] = []
+    var conflicts: [Conflict] = []
 
-        init(spec: VolumeSpec, observation: VolumeObservation) {
-            self.spec = spec
-            self.observation = observation
-        }
+    /// Whether the volume will be formatted by this plan (so it is empty).
+    var formatsVolume = false
+    /// Whether a mount will exist at the spec's mount point once the mount steps ran.
+    var mountAvailable = false
 
-        mutating func run() {
-            guard planFormat() else { return }
-            planMount()
-            guard mountAvailable else { return }
-            let blockedPaths = planDirectories()
-            planQuotas(skipping: blockedPaths)
-        }
+    init(spec: VolumeSpec, observation: VolumeObservation) {
+        self.spec = spec
+        self.observation = observation
+    }
 
-        // MARK: Format
+    mutating func run() {
+        guard planFormat() else { return }
+        planMount()
+        guard mountAvailable else { return }
+        planCheckpointRecovery()
+        let blockedPaths = planDirectories()
+        planQuotas(skipping: blockedPaths)
+        planRestoreRequest()
+        planScheduleAndRetention()
+    }
 
-        /// Returns false when nothing else can be planned.
-        mutating func planFormat() -> Bool {
-            switch observation.metadata {
-            case .missing, .unformatted:
-                let why = observation.metadata == .missing
-                    ? "metadata database \(spec.metadata.sqlitePath ?? spec.metadata.redactedURL) does not exist"
-                    : "the metadata engine holds no volume"
-                switch observation.storage {
-                case .holdsVolume where observation.interruptedFormat:
-                    actions.append(Action(.format, .create, target: spec.name,
-                                          reason: "complete the format juicectl started and did not finish: \(why) and the object storage holds only the juicefs_uuid that juicefs format writes first (it is moved aside into \(spec.stateDir))",
-                                          disruption: .none))
-                    formatsVolume = true
-                    return true
-                case .holdsVolume(let uuid):
-                    conflicts.append(Conflict(
-                        code: "RefuseFormatOverData", target: spec.storage.bucket,
-                        message: "\(why), but the object storage \(spec.storage.bucket) already holds data of a volume named '\(spec.name)' (UUID \(uuid)); formatting would create an empty filesystem over it",
-                        hint: "restore the metadata to \(spec.metadata.sqlitePath ?? "the metadata engine") (for example from a backup or Litestream replica) and run apply again; if the old data is to be discarded, move \(spec.storage.bucket)\(spec.name) away first",
-                        blocking: true))
-                    return false
-                case .unknown(let message):
-                    conflicts.append(Conflict(code: "StorageUnreadable", target: spec.storage.bucket,
-                                              message: "cannot tell whether the object storage already holds this volume: \(message)",
-                                              hint: "fix access to the storage; juicectl never formats without knowing", blocking: true))
-                    return false
-                case .empty:
-                    actions.append(Action(.format, .create, target: spec.name,
-                                          reason: "\(why) and the object storage holds no data of this volume",
-                                          disruption: .none))
-                    formatsVolume = true
-                    return true
-                }
-            case .unreadable(let message):
-                conflicts.append(Conflict(code: "MetadataUnreadable", target: spec.metadata.redactedURL,
-                                          message: "cannot read the metadata engine: \(message)",
-                                          hint: "check the database and the juicefs log; juicectl changes nothing until it can read it",
-                                          blocking: true))
-                return false
-            case .formatted(let info):
-                return checkFormatted(info)
-            }
-        }
+    // MARK: Format
 
-        mutating func checkFormatted(_ info: FormatInfo) -> Bool {
-            if info.name != spec.name {
-                conflicts.append(Conflict(code: "VolumeNameMismatch", target: "name",
-                                          message: "the metadata engine holds volume '\(info.name)', the spec names '\(spec.name)'",
-                                          hint: "point metadata.url at this volume's own database, or fix the name", blocking: true))
-                return false
-            }
-            if case .holdsVolume(let uuid) = observation.storage, uuid != info.uuid {
-                conflicts.append(Conflict(code: "StorageBelongsToOtherVolume", target: spec.storage.bucket,
-                                          message: "the object storage holds volume UUID \(uuid), the metadata engine volume UUID \(info.uuid)",
-                                          hint: "the metadata and the objects do not belong together; restore the right metadata or storage path",
-                                          blocking: true))
-                return false
-            }
-            if info.storage != spec.storage.juicefsType || info.bucket != spec.storage.bucket {
-                conflicts.append(Conflict(code: "FormatSettingChanged", target: "storage",
-                                          message: "the volume stores objects in \(info.storage) \(info.bucket), the spec says \(spec.storage.juicefsType) \(spec.storage.bucket); the volume keeps using its own",
-                                          hint: "storage is fixed at format time: set storage.path back to \(info.bucket.trimmingSuffix("/")) (moving objects is a manual migration)",
-                                          blocking: false))
-            } else if case .empty = observation.storage {
-                conflicts.append(Conflict(code: "StorageMissing", target: spec.storage.bucket,
-                                          message: "the metadata engine holds volume '\(info.name)' but \(spec.storage.bucket)\(info.name)/juicefs_uuid is missing: the objects are gone or elsewhere",
-                                          hint: "restore the object directory before mounting; files would read as I/O errors", blocking: true))
-                return false
-            }
-            let desired = spec.format
-            if info.blockSizeKiB != Int(desired.blockSize.bytes / ByteSize.kib) {
-                conflicts.append(Conflict(code: "FormatSettingChanged", target: "format.blockSize",
-                                          message: "the volume was formatted with blockSize \(ByteSize(bytes: UInt64(info.blockSizeKiB) * ByteSize.kib)), the spec says \(desired.blockSize)",
-                                          hint: "the block size cannot change after format: set format.blockSize back, or create a new volume and copy the data",
-                                          blocking: false))
-            }
-            if info.compression != desired.compression {
-                conflicts.append(Conflict(code: "FormatSettingChanged", target: "format.compression",
-                                          message: "the volume was formatted with compression \(info.compression), the spec says \(desired.compression)",
-                                          hint: "compression is fixed at format time: set format.compression back to \(info.compression)",
-                                          blocking: false))
-            }
-            if info.trashDays != desired.trashDays {
-                conflicts.append(Conflict(code: "FormatSettingChanged", target: "format.trashDays",
-                                          message: "the volume keeps trash for \(info.trashDays) day(s), the spec says \(desired.trashDays)",
-                                          hint: "juicectl never reformats; to change it deliberately run `juicefs config META --trash-days \(desired.trashDays) -y`, or set format.trashDays back to \(info.trashDays)",
-                                          blocking: false))
-            }
-            return true
-        }
-
-        // MARK: Mount
-
-        mutating func planMount() {
-            let desired = MountCommand.arguments(for: spec)
-            switch observation.mount {
-            case .absent:
-                actions.append(Action(.mount, .create, target: spec.mount.path,
-                                      reason: formatsVolume ? "new volume" : "the volume is not mounted at \(spec.mount.path)"))
-                mountAvailable = true
-            case .stale(let reason, let entries):
-                let extra = entries > 1 ? "; \(entries) mounts are stacked there" : ""
-                actions.append(Action(.recoverStaleMount, .replace, target: spec.mount.path,
-                                      reason: "the mount does not answer (\(reason))\(extra): detach it and mount again",
+    /// Returns false when nothing else can be planned.
+    mutating func planFormat() -> Bool {
+        switch observation.metadata {
+        case .missing, .unformatted:
+            let why = observation.metadata == .missing
+                ? "metadata database \(spec.metadata.sqlitePath ?? spec.metadata.redactedURL) does not exist"
+                : "the metadata engine holds no volume"
+            switch observation.storage {
+            case .holdsVolume where observation.interruptedFormat:
+                actions.append(Action(.format, .create, target: spec.name,
+                                      reason: "complete the format juicectl started and did not finish: \(why) and the object storage holds only the juicefs_uuid that juicefs format writes first (it is moved aside into \(spec.stateDir))",
                                       disruption: .none))
-                mountAvailable = true
-            case .foreign(let fstype, let source):
-                conflicts.append(Conflict(code: "MountPointOccupied", target: spec.mount.path,
-                                          message: "\(spec.mount.path) holds another filesystem (\(fstype) \(source))",
-                                          hint: "unmount it or choose another mount.path; juicectl never mounts on top of it",
-                                          blocking: true))
-            case .live(let mount):
-                mountAvailable = true
-                if mount.stackedEntries > 1 {
-                    actions.append(Action(.remount, .replace, target: spec.mount.path,
-                                          reason: "\(mount.stackedEntries) mounts are stacked at \(spec.mount.path): unmount them all and mount once",
-                                          disruption: .interrupting))
-                    break
-                }
-                guard let live = mount.arguments else {
-                    if !mount.supervisorAlive { appendSupervisorRestart(mount) }
-                    break
-                }
-                let changed = MountCommand.changedFlags(live: live, desired: desired)
-                if changed.isEmpty {
-                    if !mount.supervisorAlive { appendSupervisorRestart(mount) }
-                    break
-                }
-                let fuseLevel = changed.filter { MountFlag.named($0)?.changeClass == .requiresUnmount }
-                if fuseLevel.isEmpty {
-                    actions.append(Action(.remountInPlace, .update, target: spec.mount.path,
-                                          reason: "mount option(s) \(changed.joined(separator: ", ")) differ: re-running juicefs mount on the same path hands the session to a new client; open files stay open",
-                                          disruption: .brief, changedFlags: changed))
-                } else {
-                    actions.append(Action(.remount, .replace, target: spec.mount.path,
-                                          reason: "FUSE-level option(s) \(fuseLevel.joined(separator: ", ")) differ: a graceful restart would stack a second mount, so unmount and mount (refused while files are open)",
-                                          disruption: .interrupting, changedFlags: changed))
-                }
+                formatsVolume = true
+                return true
+            case .holdsVolume(let uuid):
+                conflicts.append(Conflict(
+                    code: "RefuseFormatOverData", target: spec.storage.bucket,
+                    message: "\(why), but the object storage \(spec.storage.bucket) already holds data of a volume named '\(spec.name)' (UUID \(uuid)); formatting would create an empty filesystem over it",
+                    hint: "restore the metadata to \(spec.metadata.sqlitePath ?? "the metadata engine") (for example from a backup or Litestream replica) and run apply again; if the old data is to be discarded, move \(spec.storage.bucket)\(spec.name) away first",
+                    blocking: true))
+                return false
+            case .unknown(let message):
+                conflicts.append(Conflict(code: "StorageUnreadable", target: spec.storage.bucket,
+                                          message: "cannot tell whether the object storage already holds this volume: \(message)",
+                                          hint: "fix access to the storage; juicectl never formats without knowing", blocking: true))
+                return false
+            case .empty:
+                actions.append(Action(.format, .create, target: spec.name,
+                                      reason: "\(why) and the object storage holds no data of this volume",
+                                      disruption: .none))
+                formatsVolume = true
+                return true
             }
-            for path in observation.formerMountPaths where path != spec.mount.path {
-                actions.append(Action(.unmount, .delete, target: path,
-                                      reason: "juicectl mounted this volume at \(path) before; the spec now says \(spec.mount.path)",
+        case .unreadable(let message):
+            conflicts.append(Conflict(code: "MetadataUnreadable", target: spec.metadata.redactedURL,
+                                      message: "cannot read the metadata engine: \(message)",
+                                      hint: "check the database and the juicefs log; juicectl changes nothing until it can read it",
+                                      blocking: true))
+            return false
+        case .formatted(let info):
+            return checkFormatted(info)
+        }
+    }
+
+    mutating func checkFormatted(_ info: FormatInfo) -> Bool {
+        if info.name != spec.name {
+            conflicts.append(Conflict(code: "VolumeNameMismatch", target: "name",
+                                      message: "the metadata engine holds volume '\(info.name)', the spec names '\(spec.name)'",
+                                      hint: "point metadata.url at this volume's own database, or fix the name", blocking: true))
+            return false
+        }
+        if case .holdsVolume(let uuid) = observation.storage, uuid != info.uuid {
+            conflicts.append(Conflict(code: "StorageBelongsToOtherVolume", target: spec.storage.bucket,
+                                      message: "the object storage holds volume UUID \(uuid), the metadata engine volume UUID \(info.uuid)",
+                                      hint: "the metadata and the objects do not belong together; restore the right metadata or storage path",
+                                      blocking: true))
+            return false
+        }
+        if info.storage != spec.storage.juicefsType || info.bucket != spec.storage.bucket {
+            conflicts.append(Conflict(code: "FormatSettingChanged", target: "storage",
+                                      message: "the volume stores objects in \(info.storage) \(info.bucket), the spec says \(spec.storage.juicefsType) \(spec.storage.bucket); the volume keeps using its own",
+                                      hint: "storage is fixed at format time: set storage.path back to \(info.bucket.trimmingSuffix("/")) (moving objects is a manual migration)",
+                                      blocking: false))
+        } else if case .empty = observation.storage {
+            conflicts.append(Conflict(code: "StorageMissing", target: spec.storage.bucket,
+                                      message: "the metadata engine holds volume '\(info.name)' but \(spec.storage.bucket)\(info.name)/juicefs_uuid is missing: the objects are gone or elsewhere",
+                                      hint: "restore the object directory before mounting; files would read as I/O errors", blocking: true))
+            return false
+        }
+        let desired = spec.format
+        if info.blockSizeKiB != Int(desired.blockSize.bytes / ByteSize.kib) {
+            conflicts.append(Conflict(code: "FormatSettingChanged", target: "format.blockSize",
+                                      message: "the volume was formatted with blockSize \(ByteSize(bytes: UInt64(info.blockSizeKiB) * ByteSize.kib)), the spec says \(desired.blockSize)",
+                                      hint: "the block size cannot change after format: set format.blockSize back, or create a new volume and copy the data",
+                                      blocking: false))
+        }
+        if info.compression != desired.compression {
+            conflicts.append(Conflict(code: "FormatSettingChanged", target: "format.compression",
+                                      message: "the volume was formatted with compression \(info.compression), the spec says \(desired.compression)",
+                                      hint: "compression is fixed at format time: set format.compression back to \(info.compression)",
+                                      blocking: false))
+        }
+        if info.trashDays != desired.trashDays {
+            conflicts.append(Conflict(code: "FormatSettingChanged", target: "format.trashDays",
+                                      message: "the volume keeps trash for \(info.trashDays) day(s), the spec says \(desired.trashDays)",
+                                      hint: "juicectl never reformats; to change it deliberately run `juicefs config META --trash-days \(desired.trashDays) -y`, or set format.trashDays back to \(info.trashDays)",
+                                      blocking: false))
+        }
+        return true
+    }
+
+    // MARK: Mount
+
+    mutating func planMount() {
+        let desired = MountCommand.arguments(for: spec)
+        switch observation.mount {
+        case .absent:
+            actions.append(Action(.mount, .create, target: spec.mount.path,
+                                  reason: formatsVolume ? "new volume" : "the volume is not mounted at \(spec.mount.path)"))
+            mountAvailable = true
+        case .stale(let reason, let entries):
+            let extra = entries > 1 ? "; \(entries) mounts are stacked there" : ""
+            actions.append(Action(.recoverStaleMount, .replace, target: spec.mount.path,
+                                  reason: "the mount does not answer (\(reason))\(extra): detach it and mount again",
+                                  disruption: .none))
+            mountAvailable = true
+        case .foreign(let fstype, let source):
+            conflicts.append(Conflict(code: "MountPointOccupied", target: spec.mount.path,
+                                      message: "\(spec.mount.path) holds another filesystem (\(fstype) \(source))",
+                                      hint: "unmount it or choose another mount.path; juicectl never mounts on top of it",
+                                      blocking: true))
+        case .live(let mount):
+            mountAvailable = true
+            if mount.stackedEntries > 1 {
+                actions.append(Action(.remount, .replace, target: spec.mount.path,
+                                      reason: "\(mount.stackedEntries) mounts are stacked at \(spec.mount.path): unmount them all and mount once",
                                       disruption: .interrupting))
+                break
             }
-        }
-
-        mutating func appendSupervisorRestart(_ mount: LiveMount) {
-            actions.append(Action(.remountInPlace, .update, target: spec.mount.path,
-                                  reason: "the supervising juicefs process \(mount.supervisorPID) is gone, so nothing would restart a crashed client: hand the session to a new one",
-                                  disruption: .brief))
-        }
-
-        // MARK: Directories
-
-        /// Plans missing directories; returns volume paths that cannot hold a quota (not directories).
-        mutating func planDirectories() -> Set<String> {
-            let wanted = spec.requiredDirectories
-            let live = observation.mount.live != nil
-            var blocked = Set<String>()
-            for path in wanted {
-                if formatsVolume {
-                    actions.append(Action(.createDirectory, .create, target: path, reason: "new volume"))
-                    continue
-                }
-                guard live else {
-                    actions.append(Action(.createDirectory, .create, target: path,
-                                          reason: "the volume is not mounted yet: created after the mount if missing", conditional: true))
-                    continue
-                }
-                // Below a path that is not a directory nothing can be created (the conflict for it says why).
-                if HostPath.selfAndAncestors(path).dropLast().contains(where: blocked.contains) { continue }
-                switch observation.directories[path] {
-                case .directory?:
-                    break
-                case .notDirectory?:
-                    blocked.insert(path)
-                    conflicts.append(Conflict(code: "NotADirectory", target: path,
-                                              message: "\(path) on the volume exists but is not a directory",
-                                              hint: "move it away; juicectl never deletes user files", blocking: false))
-                case .missing?, nil:
-                    actions.append(Action(.createDirectory, .create, target: path, reason: "\(path) does not exist on the volume"))
-                }
+            guard let live = mount.arguments else {
+                if !mount.supervisorAlive { appendSupervisorRestart(mount) }
+                break
             }
-            return blocked
-        }
-
-        // MARK: Quotas
-
-        mutating func planQuotas(skipping blocked: Set<String>) {
-            for quota in spec.quotas where !HostPath.selfAndAncestors(quota.path).contains(where: blocked.contains) {
-                let describe = Self.describe(quota)
-                if formatsVolume {
-                    actions.append(Action(.setQuota, .create, target: quota.path, reason: "new volume: \(describe)", quota: quota))
-                    continue
-                }
-                guard let reading = observation.quotas?[quota.path] else {
-                    actions.append(Action(.setQuota, .create, target: quota.path,
-                                          reason: "quotas could not be read: set \(describe) if it differs", conditional: true, quota: quota))
-                    continue
-                }
-                if reading.isNone {
-                    actions.append(Action(.setQuota, .create, target: quota.path, reason: "no quota on \(quota.path): set \(describe)", quota: quota))
-                } else if !reading.matches(quota) {
-                    actions.append(Action(.setQuota, .update, target: quota.path,
-                                          reason: "quota is \(Self.describe(reading)), the spec says \(describe)", quota: quota))
-                }
+            let changed = MountCommand.changedFlags(live: live, desired: desired)
+            if changed.isEmpty {
+                if !mount.supervisorAlive { appendSupervisorRestart(mount) }
+                break
             }
-            let declared = Set(spec.quotas.map(\.path))
-            for path in observation.managedQuotaPaths.sorted() where !declared.contains(path) {
-                guard let reading = observation.quotas?[path] else { continue }
-                if !reading.isNone {
-                    actions.append(Action(.removeQuota, .delete, target: path,
-                                          reason: "juicectl set this quota (\(Self.describe(reading))) and the spec no longer declares it"))
-                }
-            }
-        }
-
-        static func describe(_ quota: VolumeSpec.Quota) -> String {
-            var parts: [String] = []
-            if let capacity = quota.capacity { parts.append("capacity \(capacity)") }
-            if let inodes = quota.inodes { parts.append("inodes \(inodes)") }
-            return parts.joined(separator: ", ")
-        }
-
-        static func describe(_ reading: QuotaReading) -> String {
-            var parts: [String] = []
-            if let capacity = reading.capacity {
-                parts.append("capacity \(reading.capacityTolerance > 0 ? "about " : "")\(ByteSize(bytes: capacity).humanReadable.replacing(" ", with: ""))")
+            let fuseLevel = changed.filter { MountFlag.named($0)?.changeClass == .requiresUnmount }
+            if fuseLevel.isEmpty {
+                actions.append(Action(.remountInPlace, .update, target: spec.mount.path,
+                                      reason: "mount option(s) \(changed.joined(separator: ", ")) differ: re-running juicefs mount on the same path hands the session to a new client; open files stay open",
+                                      disruption: .brief, changedFlags: changed))
             } else {
-                parts.append("no capacity limit")
+                actions.append(Action(.remount, .replace, target: spec.mount.path,
+                                      reason: "FUSE-level option(s) \(fuseLevel.joined(separator: ", ")) differ: a graceful restart would stack a second mount, so unmount and mount (refused while files are open)",
+                                      disruption: .interrupting, changedFlags: changed))
             }
-            parts.append(reading.inodes.map { "inodes \($0)" } ?? "no inode limit")
-            return parts.joined(separator: ", ")
         }
+        for path in observation.formerMountPaths where path != spec.mount.path {
+            actions.append(Action(.unmount, .delete, target: path,
+                                  reason: "juicectl mounted this volume at \(path) before; the spec now says \(spec.mount.path)",
+                                  disruption: .interrupting))
+        }
+    }
+
+    mutating func appendSupervisorRestart(_ mount: LiveMount) {
+        actions.append(Action(.remountInPlace, .update, target: spec.mount.path,
+                              reason: "the supervising juicefs process \(mount.supervisorPID) is gone, so nothing would restart a crashed client: hand the session to a new one",
+                              disruption: .brief))
+    }
+
+    // MARK: Directories
+
+    /// Plans missing directories; returns volume paths that cannot hold a quota (not directories).
+    mutating func planDirectories() -> Set<String> {
+        let wanted = spec.requiredDirectories
+        let live = observation.mount.live != nil
+        var blocked = Set<String>()
+        for path in wanted {
+            if formatsVolume {
+                actions.append(Action(.createDirectory, .create, target: path, reason: "new volume"))
+                continue
+            }
+            guard live else {
+                actions.append(Action(.createDirectory, .create, target: path,
+                                      reason: "the volume is not mounted yet: created after the mount if missing", conditional: true))
+                continue
+            }
+            // Below a path that is not a directory nothing can be created (the conflict for it says why).
+            if HostPath.selfAndAncestors(path).dropLast().contains(where: blocked.contains) { continue }
+            switch observation.directories[path] {
+            case .directory?:
+                break
+            case .notDirectory?:
+                blocked.insert(path)
+                conflicts.append(Conflict(code: "NotADirectory", target: path,
+                                          message: "\(path) on the volume exists but is not a directory",
+                                          hint: "move it away; juicectl never deletes user files", blocking: false))
+            case .missing?, nil:
+                actions.append(Action(.createDirectory, .create, target: path, reason: "\(path) does not exist on the volume"))
+            }
+        }
+        return blocked
+    }
+
+    // MARK: Quotas
+
+    mutating func planQuotas(skipping blocked: Set<String>) {
+        for quota in spec.quotas where !HostPath.selfAndAncestors(quota.path).contains(where: blocked.contains) {
+            let describe = Self.describe(quota)
+            if formatsVolume {
+                actions.append(Action(.setQuota, .create, target: quota.path, reason: "new volume: \(describe)", quota: quota))
+                continue
+            }
+            guard let reading = observation.quotas?[quota.path] else {
+                actions.append(Action(.setQuota, .create, target: quota.path,
+                                      reason: "quotas could not be read: set \(describe) if it differs", conditional: true, quota: quota))
+                continue
+            }
+            if reading.isNone {
+                actions.append(Action(.setQuota, .create, target: quota.path, reason: "no quota on \(quota.path): set \(describe)", quota: quota))
+            } else if !reading.matches(quota) {
+                actions.append(Action(.setQuota, .update, target: quota.path,
+                                      reason: "quota is \(Self.describe(reading)), the spec says \(describe)", quota: quota))
+            }
+        }
+        let declared = Set(spec.quotas.map(\.path))
+        for path in observation.managedQuotaPaths.sorted() where !declared.contains(path) {
+            guard let reading = observation.quotas?[path] else { continue }
+            if !reading.isNone {
+                actions.append(Action(.removeQuota, .delete, target: path,
+                                      reason: "juicectl set this quota (\(Self.describe(reading))) and the spec no longer declares it"))
+            }
+        }
+    }
+
+    static func describe(_ quota: VolumeSpec.Quota) -> String {
+        var parts: [String] = []
+        if let capacity = quota.capacity { parts.append("capacity \(capacity)") }
+        if let inodes = quota.inodes { parts.append("inodes \(inodes)") }
+        return parts.joined(separator: ", ")
+    }
+
+    static func describe(_ reading: QuotaReading) -> String {
+        var parts: [String] = []
+        if let capacity = reading.capacity {
+            parts.append("capacity \(reading.capacityTolerance > 0 ? "about " : "")\(ByteSize(bytes: capacity).humanReadable.replacing(" ", with: ""))")
+        } else {
+            parts.append("no capacity limit")
+        }
+        parts.append(reading.inodes.map { "inodes \($0)" } ?? "no inode limit")
+        return parts.joined(separator: ", ")
     }
 }

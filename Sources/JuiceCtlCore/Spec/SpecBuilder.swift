@@ -117,6 +117,40 @@ struct SpecBuilder {
             }
         }
 
+        // checkpoints
+        var checkpoints = VolumeSpec.CheckpointSettings()
+        if let node = root["checkpoints"]?["schedule"], let text = node.string, !text.isEmpty {
+            do {
+                checkpoints.schedule = try CheckpointSchedule(text)
+            } catch {
+                self.error(node, "checkpoints.schedule", error.message, hint: "e.g. @every 15m, @hourly or \"0 */6 * * *\" (UTC)")
+            }
+        }
+        if let retainNode = root["checkpoints"]?["retain"], retainNode.entries != nil {
+            func count(_ key: String) -> Int {
+                if case .integer(_, let value?) = retainNode[key]?.value { return Int(value) }
+                return 0
+            }
+            func flag(_ key: String) -> Bool {
+                if case .bool(let value) = retainNode[key]?.value { return value }
+                return false
+            }
+            let policy = RetentionPolicy(last: count("last"), hourly: count("hourly"), daily: count("daily"), weekly: count("weekly"),
+                                         monthly: count("monthly"), pruneManual: flag("pruneManual"), prunePinned: flag("prunePinned"))
+            if policy.hasRules {
+                checkpoints.retain = policy
+            } else if !diagnostics.contains(where: { $0.path == "checkpoints.retain" || $0.path.hasPrefix("checkpoints.retain.") }) {
+                // A rule the validator rejected (wrong type, below 0) reads as 0 here: that error says it already.
+                error(retainNode, "checkpoints.retain", "retain keeps nothing: set at least one of last, hourly, daily, weekly, monthly above 0",
+                      hint: "remove retain to keep every checkpoint")
+            }
+        }
+        var restore: VolumeSpec.RestoreRequest?
+        if let node = root["restore"], let checkpoint = node["checkpoint"]?.string, let requestId = node["requestId"]?.string,
+           CheckpointName.isValid(checkpoint) {
+            restore = .init(checkpoint: checkpoint, requestId: requestId)
+        }
+
         // rules across keys
         let mountPathNode = mountNode?["path"] ?? root["baseDir"] ?? root
         if mountPath == baseDir {
@@ -139,6 +173,8 @@ struct SpecBuilder {
             mount: .init(path: mountPath, cacheDir: cacheDir, cacheSize: cacheSize, writeback: writeback,
                          uploadDelay: uploadDelay, options: options),
             quotas: quotas,
+            checkpoints: checkpoints,
+            restore: restore,
             origin: .init(file: file, document: document, location: root.location, revision: ""))
         return spec.withRevision()
     }

@@ -23,8 +23,9 @@ public enum SpecFormat {
                     "Directory quotas. Absent: 10TiB on /active/fs. An empty list: no quotas."),
         SchemaField("overlay", .reserved("the overlay issue"), "Reserved: overlay filesystem for container roots."),
         SchemaField("backup", .reserved("the metadata backup issue"), "Reserved: Litestream backup of SQLite metadata."),
-        SchemaField("checkpoints", .reserved("the checkpoint issue"), "Reserved: checkpoint schedule and retention."),
-        SchemaField("restore", .reserved("the checkpoint issue"), "Reserved: restore settings."),
+        SchemaField("checkpoints", .object(checkpoints), "Scheduled checkpoints and their retention."),
+        SchemaField("restore", .object(restore),
+                    "Declarative restore: /active becomes the checkpoint once per requestId (the applied ids are recorded on the volume)."),
         SchemaField("suspend", .reserved("the reconciler daemon issue"), "Reserved: pause changes with a reason."),
     ])
 
@@ -55,6 +56,30 @@ public enum SpecFormat {
         SchemaField("writeback", .boolean, "Upload objects in the background after a write returns. Default: false."),
         SchemaField("uploadDelay", .string(.duration), "With writeback, how long to keep a block local before uploading. Default: 0s."),
         SchemaField("options", .object(mountOptions), "Further `juicefs mount` flags, by long name without dashes, e.g. heartbeat: 2s."),
+    ])
+
+    static let checkpoints = SchemaObject("Scheduled checkpoints (UTC) and retention.", [
+        SchemaField("schedule", .string(StringRule(minLength: 1, expected: "a schedule: @every 15m, @hourly, @daily, @weekly, @monthly or 5 cron fields")),
+                    "When to take a scheduled checkpoint, in UTC: `@every 15m`, `@hourly`, `@daily`, `@weekly`, `@monthly`, or a 5-field cron expression. A missed slot is taken once."),
+        SchemaField("retain", .object(retain), "Which checkpoints to keep; without it nothing is ever pruned."),
+    ])
+
+    static let retain = SchemaObject("Retention, in the restic/borg manner. The newest checkpoint is always kept.", [
+        SchemaField("last", .integer(minimum: 0, maximum: 100_000), "Keep the newest N."),
+        SchemaField("hourly", .integer(minimum: 0, maximum: 100_000), "Keep the newest in each of the last N hours that have one."),
+        SchemaField("daily", .integer(minimum: 0, maximum: 100_000), "Keep the newest in each of the last N days that have one."),
+        SchemaField("weekly", .integer(minimum: 0, maximum: 100_000), "Keep the newest in each of the last N ISO weeks that have one."),
+        SchemaField("monthly", .integer(minimum: 0, maximum: 100_000), "Keep the newest in each of the last N months that have one."),
+        SchemaField("pruneManual", .boolean, "Let retention remove manual checkpoints too. Default: false."),
+        SchemaField("prunePinned", .boolean, "Let retention remove pinned checkpoints too. Default: false."),
+    ], requiresAnyOf: .init(["last", "hourly", "daily", "weekly", "monthly"],
+                            message: "retain needs at least one of last, hourly, daily, weekly, monthly"))
+
+    static let restore = SchemaObject("A restore request.", [
+        SchemaField("checkpoint", .string(StringRule(pattern: CheckpointName.pattern, expected: "a checkpoint name")),
+                    required: true, "The checkpoint /active becomes."),
+        SchemaField("requestId", .string(StringRule(pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$", expected: "a request id: 1 to 128 of A-Z a-z 0-9 . _ : -")),
+                    required: true, "Identifies this request: a restore runs once per id. Change it to restore again."),
     ])
 
     static let quota = SchemaObject("A directory quota.", [

@@ -16,6 +16,10 @@ public struct VolumeSpec: Sendable, Hashable, Codable {
     public var mount: MountSettings
     /// Directory quotas, in spec order.
     public var quotas: [Quota]
+    /// Scheduled checkpoints and retention.
+    public var checkpoints: CheckpointSettings = CheckpointSettings()
+    /// A declarative restore request.
+    public var restore: RestoreRequest?
     /// Where the spec came from.
     public var origin: Origin
 
@@ -138,6 +142,34 @@ public struct VolumeSpec: Sendable, Hashable, Codable {
 
         /// The original's quota: 10 TiB on `/active/fs`.
         public static let original = Quota(path: "/active/fs", capacity: .tebibytes(10), inodes: nil)
+    }
+
+    /// Scheduled checkpoints and retention.
+    public struct CheckpointSettings: Sendable, Hashable, Codable {
+        /// When scheduled checkpoints are due; `nil`: none are taken.
+        public var schedule: CheckpointSchedule?
+        /// Retention; `nil`: nothing is pruned.
+        public var retain: RetentionPolicy?
+
+        /// Creates settings.
+        public init(schedule: CheckpointSchedule? = nil, retain: RetentionPolicy? = nil) {
+            self.schedule = schedule
+            self.retain = retain
+        }
+    }
+
+    /// Restore `/active` to a checkpoint, once per request id.
+    public struct RestoreRequest: Sendable, Hashable, Codable {
+        /// The checkpoint.
+        public var checkpoint: String
+        /// The request id.
+        public var requestId: String
+
+        /// Creates a request.
+        public init(checkpoint: String, requestId: String) {
+            self.checkpoint = checkpoint
+            self.requestId = requestId
+        }
     }
 
     /// Where a spec came from.

@@ -1,0 +1,9 @@
+#ifndef CJUICECTL_SHIMS_H
+#define CJUICECTL_SHIMS_H
+
+/// renameat2(2) with AT_FDCWD on both sides; flags 0, RENAME_NOREPLACE (1) or RENAME_EXCHANGE (2).
+/// Returns 0, or -1 with errno set. (Swift cannot call the variadic syscall(2), and glibc declares renameat2 only
+/// under _GNU_SOURCE.)
+int cjuicectl_renameat2(const char *source, const char *destination, unsigned int flags);
+
+#endif

@@ -1,0 +1,129 @@
+internal import JuiceCtlCore
+internal import Foundation
+
+extension Executor {
+    /// The volume files of a live mount, or an error saying the volume must be mounted first.
+    func liveVolume(_ spec: VolumeSpec) async throws -> VolumeFiles {
+        guard case .live = await observer.mountState(spec) else {
+            throw StepError("the volume is not mounted and answering at \(spec.mount.path); run juicectl apply first")
+        }
+        return VolumeFiles(host: host, mountPath: spec.mount.path)
+    }
+
+    /// Creates checkpoint `request.name`: clone `/active` into staging, write the manifest, rename into place. Until
+    /// the rename the checkpoint does not exist; a crash before it leaves a staging clone (and maybe a manifest)
+    /// that the next run removes.
+    func createCheckpoint(_ request: Action.CheckpointRequest, spec: VolumeSpec) async throws -> ActionResult.Outcome {
+        try CheckpointName.validate(request.name)
+        let files = try await liveVolume(spec)
+        let target = VolumeLayout.checkpoint(request.name)
+        if try await files.inode(target) != nil {
+            if request.kind == .scheduled { return .skipped("checkpoint \(request.name) already exists") }
+            throw StepError("checkpoint \(request.name) already exists; choose another name (existing checkpoints are never overwritten)")
+        }
+        guard try await files.inode(VolumeLayout.restoreJournal) == nil else {
+            throw StepError("a restore is in progress; run juicectl apply to complete or roll it back first")
+        }
+        for directory in [VolumeLayout.manifests, VolumeLayout.staging, VolumeLayout.trash] {
+            try await files.makeDirectories(directory)
+        }
+        let lineage = try await files.lineage()
+        let staging = "\(VolumeLayout.staging)/\(request.name).\(VolumeFiles.token())"
+        let createdAt = Date()
+        let clock = ContinuousClock()
+        let start = clock.now
+        try await progress.measure("checkpoint \(request.name): cloning /active\(await approximateSize(files))") {
+            try await juicefs.clone(files.path(VolumeLayout.active), files.path(staging))
+        }
+        let cloneTime = clock.now - start
+        FaultPoint.reach("checkpoint.after-clone")
+        let manifest = CheckpointManifest(name: request.name, createdAt: createdAt, kind: request.kind, parent: lineage.activeParent,
+                                          pinned: request.pinned, labels: request.labels, note: request.note)
+        try files.write(manifest, VolumeLayout.manifest(request.name))
+        FaultPoint.reach("checkpoint.after-manifest")
+        do {
+            try await files.rename(staging, target, mode: .noReplace)
+        } catch {
+            try? await files.remove(VolumeLayout.manifest(request.name))
+            throw error
+        }
+        FaultPoint.reach("checkpoint.after-rename")
+        var updated = lineage
+        updated.activeParent = request.name
+        try files.write(updated, VolumeLayout.lineage)
+        return .done("created \(request.kind.rawValue) checkpoint \(request.name) (clone of /active in \(cloneTime.milliseconds) ms\(request.pinned ? ", pinned" : ""))")
+    }
+
+    /// ` (about N files)` when the quota on `/active/fs` counts them (statfs on a quota'd directory reports its inode
+    /// use), else nothing: `juicefs clone` reports no progress and its destination appears only when it is complete,
+    /// so the size of the source is what a terminal can be shown.
+    func approximateSize(_ files: VolumeFiles) async -> String {
+        guard let tree = await host.statfs(files.path("/active/fs"), deadline: .seconds(2)),
+              let root = await host.statfs(files.mountPath, deadline: .seconds(2)),
+              tree.freeFiles != root.freeFiles, tree.files >= tree.freeFiles else { return "" }
+        return " (about \(tree.files - tree.freeFiles) files)"
+    }
+
+    /// Deletes a checkpoint: rename it into the trash (it stops existing at once), remove its manifest, then
+    /// `juicefs rmr` the tree. Space returns when the volume's trash days have passed.
+    func deleteCheckpoint(_ request: Action.CheckpointRequest, spec: VolumeSpec) async throws -> ActionResult.Outcome {
+        try CheckpointName.validate(request.name)
+        let files = try await liveVolume(spec)
+        let target = VolumeLayout.checkpoint(request.name)
+        guard try await files.inode(target) != nil else { throw StepError("checkpoint \(request.name) does not exist") }
+        let manifest = try? await files.read(CheckpointManifest.self, VolumeLayout.manifest(request.name))
+        if manifest?.pinned == true && !request.force {
+            throw StepError("checkpoint \(request.name) is pinned; delete it with --force")
+        }
+        if let journal = try await files.read(RestoreJournal.self, VolumeLayout.restoreJournal), journal.checkpoint == request.name {
+            throw StepError("checkpoint \(request.name) is the source of a restore in progress; run juicectl apply first")
+        }
+        try await files.makeDirectories(VolumeLayout.trash)
+        let trash = "\(VolumeLayout.trash)/\(request.name).\(VolumeFiles.token())"
+        try await files.rename(target, trash, mode: .noReplace)
+        FaultPoint.reach("delete.after-trash")
+        try await files.remove(VolumeLayout.manifest(request.name))
+        FaultPoint.reach("delete.after-manifest")
+        try await progress.measure("delete \(request.name): removing its tree") {
+            try await juicefs.rmr(files.path(trash))
+        }
+        let days = await observer.formatInfo(spec)?.trashDays ?? spec.format.trashDays
+        let space = days > 0 ? "its space returns after the volume's trash days (\(days))" : "its space returns now (trash is off)"
+        return .done("deleted checkpoint \(request.name); \(space)")
+    }
+
+    /// Removes what an interrupted create, delete or restore left behind.
+    func removeLeftover(_ volumePath: String, spec: VolumeSpec) async throws -> ActionResult.Outcome {
+        // Only an entry directly inside staging or trash, or a manifest file: never a path that climbs out with `..`.
+        let manifest = Self.entry(volumePath, in: VolumeLayout.manifests).flatMap { $0.hasSuffix(".json") ? $0 : nil }
+        guard manifest != nil || Self.entry(volumePath, in: VolumeLayout.staging) != nil
+                || Self.entry(volumePath, in: VolumeLayout.trash) != nil else {
+            throw StepError("\(volumePath) is not juicectl's staging or trash; not removing it")
+        }
+        let files = try await liveVolume(spec)
+        guard try await files.inode(volumePath) != nil else { return .skipped("\(volumePath) is already gone") }
+        if let manifest {
+            let name = String(manifest.dropLast(".json".count))
+            guard try await files.inode(VolumeLayout.checkpoint(name)) == nil else {
+                return .skipped("checkpoint \(name) exists again; its manifest stays")
+            }
+            try await files.remove(volumePath)
+            return .done("removed the orphan manifest \(volumePath)")
+        }
+        if let journal = try await files.read(RestoreJournal.self, VolumeLayout.restoreJournal), journal.stagingPath == volumePath {
+            return .skipped("\(volumePath) belongs to the restore in progress")
+        }
+        try await progress.measure("removing \(volumePath)") {
+            try await juicefs.rmr(files.path(volumePath))
+        }
+        return .done("removed \(volumePath)")
+    }
+
+    /// The name of `volumePath` when it lies directly inside `directory` (one component, not `.` or `..`).
+    static func entry(_ volumePath: String, in directory: String) -> String? {
+        guard volumePath.hasPrefix(directory + "/") else { return nil }
+        let name = volumePath.dropFirst(directory.count + 1)
+        guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else { return nil }
+        return String(name)
+    }
+}

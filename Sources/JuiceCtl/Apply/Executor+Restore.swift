@@ -1,0 +1,160 @@
+internal import JuiceCtlCore
+internal import Foundation
+
+extension Executor {
+    /// Restores `/active` to checkpoint `request.name`, never leaving the volume without an `/active` tree and never
+    /// losing either tree:
+    ///
+    /// 1. a journal records the restore (and the inode of the current `/active`);
+    /// 2. the checkpoint is cloned into staging while `/active` is untouched;
+    /// 3. the manifest of the tree about to be replaced is written (a pre-restore checkpoint);
+    /// 4. staging and `/active` are exchanged atomically (`renameat2(RENAME_EXCHANGE)`);
+    /// 5. the replaced tree is renamed into `checkpoints/pre-restore-<UTC>`;
+    /// 6. the spec's quotas are set on the new `/active` paths and removed from the replaced tree (a JuiceFS quota
+    ///    follows its directory);
+    /// 7. the lineage (and the request id) is recorded and the journal removed.
+    ///
+    /// A crash before step 4 is rolled back by the next run, a crash after it completed (``resumeRestore(spec:)``).
+    func restore(_ request: Action.CheckpointRequest, spec: VolumeSpec) async throws -> ActionResult.Outcome {
+        try CheckpointName.validate(request.name)
+        let files = try await liveVolume(spec)
+        guard try await files.inode(VolumeLayout.restoreJournal) == nil else {
+            throw StepError("another restore is in progress; run juicectl apply to complete or roll it back first")
+        }
+        guard try await files.inode(VolumeLayout.checkpoint(request.name)) != nil else {
+            throw StepError("checkpoint \(request.name) does not exist")
+        }
+        if let requestId = request.requestId, try await files.lineage().appliedRestoreRequests.contains(requestId) {
+            return .skipped("restore request \(requestId) was already applied to this volume")
+        }
+        guard let activeInode = try await files.inode(VolumeLayout.active) else {
+            throw StepError("/active does not exist on the volume; run juicectl apply first")
+        }
+        for directory in [VolumeLayout.manifests, VolumeLayout.staging] { try await files.makeDirectories(directory) }
+        let now = Date()
+        var asideName = CheckpointName.preRestore(at: now)
+        var suffix = 1
+        while try await files.inode(VolumeLayout.checkpoint(asideName)) != nil {
+            suffix += 1
+            asideName = "\(CheckpointName.preRestore(at: now))-\(suffix)"
+        }
+        let journal = RestoreJournal(checkpoint: request.name, requestId: request.requestId,
+                                     stagingPath: "\(VolumeLayout.staging)/restore-\(request.name).\(VolumeFiles.token())",
+                                     asideName: asideName, activeInode: activeInode, startedAt: now)
+        try files.write(journal, VolumeLayout.restoreJournal)
+        FaultPoint.reach("restore.after-journal")
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            try await progress.measure("restore \(request.name): cloning the checkpoint") {
+                try await juicefs.clone(files.path(VolumeLayout.checkpoint(request.name)), files.path(journal.stagingPath))
+            }
+        } catch {
+            // Nothing was swapped: undo, and say why.
+            _ = try? await rollBack(journal, files: files)
+            throw error
+        }
+        FaultPoint.reach("restore.after-clone")
+        let lineage = try await files.lineage()
+        let aside = CheckpointManifest(name: asideName, createdAt: now, kind: .preRestore, parent: lineage.activeParent,
+                                       note: "the live tree before checkpoint \(request.name) was restored", replacedBy: request.name)
+        try files.write(aside, VolumeLayout.manifest(asideName))
+        FaultPoint.reach("restore.after-manifest")
+        try await files.rename(journal.stagingPath, VolumeLayout.active, mode: .exchange)
+        FaultPoint.reach("restore.after-exchange")
+        let note = try await completeSwappedRestore(journal, files: files, spec: spec)
+        return .done("restored /active to checkpoint \(request.name) (clone in \((clock.now - start).milliseconds) ms); the replaced tree is checkpoint \(asideName)\(note)")
+    }
+
+    /// Completes or rolls back a restore whose journal is still on the volume.
+    func resumeRestore(spec: VolumeSpec) async throws -> ActionResult.Outcome {
+        let files = try await liveVolume(spec)
+        guard let journal = try await files.read(RestoreJournal.self, VolumeLayout.restoreJournal) else {
+            return .skipped("no restore is in progress")
+        }
+        let active = try await files.inode(VolumeLayout.active)
+        let staging = try await files.inode(journal.stagingPath)
+        switch (active, staging) {
+        case (let active?, _) where active == journal.activeInode:
+            return .done(try await rollBack(journal, files: files))
+        case (_?, _):
+            let note = try await completeSwappedRestore(journal, files: files, spec: spec)
+            return .done("completed the restore of \(journal.checkpoint); the replaced tree is checkpoint \(journal.asideName)\(note)")
+        case (nil, let staging?) where staging == journal.activeInode:
+            // Not reachable with an atomic exchange; put the original tree back.
+            try await files.rename(journal.stagingPath, VolumeLayout.active, mode: .noReplace)
+            return .done(try await rollBack(journal, files: files))
+        case (nil, _?):
+            try await files.rename(journal.stagingPath, VolumeLayout.active, mode: .noReplace)
+            let note = try await completeSwappedRestore(journal, files: files, spec: spec)
+            return .done("completed the restore of \(journal.checkpoint)\(note)")
+        case (nil, nil):
+            if try await files.inode(VolumeLayout.checkpoint(journal.asideName)) == journal.activeInode {
+                try await files.rename(VolumeLayout.checkpoint(journal.asideName), VolumeLayout.active, mode: .noReplace)
+                return .done(try await rollBack(journal, files: files))
+            }
+            throw StepError("neither /active nor the restore's staging tree exists; inspect \(VolumeLayout.checkpoints) before anything else")
+        }
+    }
+
+    /// Steps 5 to 7 of a restore: the replaced tree (now at the staging path) becomes the pre-restore checkpoint,
+    /// quotas move to the new tree, the lineage is recorded, the journal removed. Each step checks whether it already
+    /// happened, so running it again after a crash is safe.
+    private func completeSwappedRestore(_ journal: RestoreJournal, files: VolumeFiles, spec: VolumeSpec) async throws -> String {
+        let aside = VolumeLayout.checkpoint(journal.asideName)
+        if try await files.inode(journal.stagingPath) != nil {
+            if try await files.inode(VolumeLayout.manifest(journal.asideName)) == nil {
+                let manifest = CheckpointManifest(name: journal.asideName, createdAt: journal.startedAt, kind: .preRestore,
+                                                  note: "the live tree before checkpoint \(journal.checkpoint) was restored",
+                                                  replacedBy: journal.checkpoint)
+                try files.write(manifest, VolumeLayout.manifest(journal.asideName))
+            }
+            try await files.rename(journal.stagingPath, aside, mode: .noReplace)
+        }
+        FaultPoint.reach("restore.after-aside")
+        let note = try await moveQuotas(toNewActiveOf: spec, awayFrom: aside, files: files)
+        FaultPoint.reach("restore.after-quotas")
+        var lineage = try await files.lineage()
+        lineage.activeParent = journal.checkpoint
+        if let requestId = journal.requestId, !lineage.appliedRestoreRequests.contains(requestId) {
+            lineage.appliedRestoreRequests.append(requestId)
+        }
+        try files.write(lineage, VolumeLayout.lineage)
+        FaultPoint.reach("restore.after-lineage")
+        try await files.remove(VolumeLayout.restoreJournal)
+        return note
+    }
+
+    /// Undoes a restore that never swapped: removes its staging clone and the manifest it wrote.
+    private func rollBack(_ journal: RestoreJournal, files: VolumeFiles) async throws -> String {
+        if try await files.inode(journal.stagingPath) != nil {
+            try await juicefs.rmr(files.path(journal.stagingPath))
+        }
+        if try await files.inode(VolumeLayout.checkpoint(journal.asideName)) == nil {
+            try await files.remove(VolumeLayout.manifest(journal.asideName))
+        }
+        try await files.remove(VolumeLayout.restoreJournal)
+        return "rolled back the restore of \(journal.checkpoint) that stopped before the swap: /active is unchanged"
+    }
+
+    /// Sets the spec's quotas that lie under `/active` on the new tree (creating their directories), then removes
+    /// every quota left on the replaced tree, checked with `juicefs quota list`.
+    private func moveQuotas(toNewActiveOf spec: VolumeSpec, awayFrom aside: String, files: VolumeFiles) async throws -> String {
+        var set: [String] = []
+        for quota in spec.quotas where HostPath.isWithin(quota.path, VolumeLayout.active) {
+            try await files.makeDirectories(quota.path)
+            try await juicefs.quotaSet(spec.metadata.url, quota)
+            try record(quota, spec: spec, setNow: true)
+            set.append(quota.path)
+        }
+        var removed: [String] = []
+        for path in try await juicefs.quotaList(spec.metadata.url).keys.sorted() where HostPath.isWithin(path, aside) {
+            try await juicefs.quotaDelete(spec.metadata.url, path: path)
+            removed.append(path)
+        }
+        var parts: [String] = []
+        if !set.isEmpty { parts.append("quotas set on \(set.joined(separator: ", "))") }
+        if !removed.isEmpty { parts.append("removed from the replaced tree: \(removed.joined(separator: ", "))") }
+        return parts.isEmpty ? "" : "; " + parts.joined(separator: "; ")
+    }
+}

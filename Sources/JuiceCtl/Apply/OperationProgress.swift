@@ -1,0 +1,33 @@
+/// Receives the start and end of long operations (a clone, a tree removal), so that a terminal can show them.
+/// The executor never prints; the CLI decides whether and where progress goes.
+public protocol OperationProgress: Sendable {
+    /// A long operation began.
+    func begin(_ label: String)
+    /// It ended (successfully or not).
+    func end(_ label: String, duration: Duration, succeeded: Bool)
+}
+
+/// Progress that goes nowhere (libraries, JSON output, pipes).
+public struct SilentProgress: OperationProgress {
+    /// Creates a silent reporter.
+    public init() {}
+    public func begin(_ label: String) {}
+    public func end(_ label: String, duration: Duration, succeeded: Bool) {}
+}
+
+extension OperationProgress {
+    /// Runs `body` between `begin` and `end`.
+    func measure<T>(_ label: String, _ body: () async throws -> T) async throws -> T {
+        let clock = ContinuousClock()
+        let start = clock.now
+        begin(label)
+        do {
+            let value = try await body()
+            end(label, duration: clock.now - start, succeeded: true)
+            return value
+        } catch {
+            end(label, duration: clock.now - start, succeeded: false)
+            throw error
+        }
+    }
+}
