@@ -7,17 +7,15 @@ enum CheckpointRenderer {
     static func human(_ listing: Reconciler.CheckpointListing, volume: String) -> String {
         var lines = ["Volume \(volume): \(listing.checkpoints.count) checkpoint(s)"
                      + (listing.activeParent.map { "; /active descends from \($0)" } ?? "")]
-        if !listing.checkpoints.isEmpty {
-            let width = max(4, listing.checkpoints.map(\.name.count).max() ?? 4)
-            let parentWidth = max(6, listing.checkpoints.map { $0.manifest?.parent?.count ?? 1 }.max() ?? 6)
+        let rows = listing.checkpoints.map(Row.init)
+        if !rows.isEmpty {
+            let width = max(4, rows.map(\.name.count).max() ?? 4)
+            let parentWidth = max(6, rows.map(\.parent.count).max() ?? 6)
             lines.append("  " + pad("NAME", width) + "  " + pad("KIND", 11) + "  " + pad("CREATED (UTC)", 20) + "  "
                          + pad("PARENT", parentWidth) + "  PINNED  NOTE")
-            for entry in listing.checkpoints {
-                let created = entry.createdAt.map { ISO8601DateFormatter().string(from: $0) } ?? "-"
-                let kind = entry.manifest == nil ? "unknown" : entry.kind.rawValue
-                lines.append("  " + pad(entry.name, width) + "  " + pad(kind, 11) + "  " + pad(created, 20) + "  "
-                             + pad(entry.manifest?.parent ?? "-", parentWidth) + "  " + pad(entry.pinned ? "yes" : "no", 6)
-                             + "  " + (entry.manifest?.note ?? ""))
+            for row in rows {
+                lines.append("  " + pad(row.name, width) + "  " + pad(row.kind, 11) + "  " + pad(row.created, 20) + "  "
+                             + pad(row.parent, parentWidth) + "  " + pad(row.pinned, 6) + "  " + row.note)
             }
         }
         if let restore = listing.restoreInProgress {
@@ -27,6 +25,26 @@ enum CheckpointRenderer {
             lines.append("  ! leftover \(leftover.kind.rawValue) \(leftover.path): juicectl apply removes it")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One line of the human listing, as plain strings.
+    private struct Row {
+        var name: String
+        var kind: String
+        var created: String
+        var parent: String
+        var pinned: String
+        var note: String
+
+        init(_ entry: CheckpointEntry) {
+            name = entry.name
+            let manifest = entry.manifest
+            kind = manifest == nil ? "unknown" : entry.kind.rawValue
+            created = manifest.map { ISO8601DateFormatter().string(from: $0.createdAt) } ?? "-"
+            parent = manifest?.parent ?? "-"
+            pinned = manifest?.pinned == true ? "yes" : "no"
+            note = manifest?.note ?? ""
+        }
     }
 
     static func json(_ listing: Reconciler.CheckpointListing, volume: String) -> String {

@@ -41,16 +41,25 @@ struct ExecutorRestoreTests {
                 scenario.position("pre-restore manifest") { $0 == "writeLocalFile /checkpoints/.juicectl/manifests/\(aside).json" },
                 scenario.position("exchange") { $0 == "rename \(staging) /active exchange" },
                 scenario.position("aside rename") { $0 == "rename \(staging) /checkpoints/\(aside) noReplace" },
+            ]
+            // Setting the new quotas, deleting the old tree's and listing run at once after the aside rename;
+            // within setting, a missing quota directory is made before its quota is set.
+            let quotaSteps = [
                 scenario.position("quota set /active/fs") { $0.hasPrefix("run juicefs quota set \(scenario.volume.url) --path /active/fs --capacity 10240 ") },
-                scenario.position("mkdir of the missing quota directory") { $0 == "mkdir /active/fs/projects" },
                 scenario.position("quota set /active/fs/projects") { $0.hasPrefix("run juicefs quota set \(scenario.volume.url) --path /active/fs/projects --capacity 1 ") },
                 scenario.position("quota list") { $0 == "run juicefs quota list \(scenario.volume.url)" },
                 scenario.position("quota delete") { $0 == "run juicefs quota delete \(scenario.volume.url) --path /checkpoints/\(aside)/fs" },
+            ]
+            let mkdir = scenario.position("mkdir of the missing quota directory") { $0 == "mkdir /active/fs/projects" }
+            let finalSteps = [
                 scenario.position("lineage write") { $0 == "writeLocalFile /checkpoints/.juicectl/lineage.json" },
                 scenario.position("journal removal") { $0 == "removeLocalItem /checkpoints/.juicectl/restore.json" },
             ]
             #expect(steps == steps.sorted() && Set(steps).count == steps.count, "\(scenario.timeline)")
-            #expect(steps.last == scenario.timeline.count - 1, "nothing happens after the journal is removed")
+            #expect(quotaSteps.allSatisfy { $0 > steps.last! && $0 < finalSteps.first! }, "\(scenario.timeline)")
+            #expect(mkdir < quotaSteps[1], "\(scenario.timeline)")
+            #expect(finalSteps == finalSteps.sorted(), "\(scenario.timeline)")
+            #expect(finalSteps.last == scenario.timeline.count - 1, "nothing happens after the journal is removed")
             #expect(scenario.timeline.filter { $0.hasPrefix("rename ") }.count == 2)
             #expect(scenario.runner.unmatchedCommands.isEmpty)
         }

@@ -62,7 +62,7 @@ extension Executor {
         FaultPoint.reach("restore.after-manifest")
         try await files.rename(journal.stagingPath, VolumeLayout.active, mode: .exchange)
         FaultPoint.reach("restore.after-exchange")
-        let note = try await completeSwappedRestore(journal, files: files, spec: spec)
+        let note = try await completeSwappedRestore(journal, files: files, spec: spec, oldQuotasKnown: true)
         return .done("restored /active to checkpoint \(request.name) (clone in \((clock.now - start).milliseconds) ms); the replaced tree is checkpoint \(asideName)\(note)")
     }
 
@@ -100,7 +100,11 @@ extension Executor {
     /// Steps 5 to 7 of a restore: the replaced tree (now at the staging path) becomes the pre-restore checkpoint,
     /// quotas move to the new tree, the lineage is recorded, the journal removed. Each step checks whether it already
     /// happened, so running it again after a crash is safe.
-    private func completeSwappedRestore(_ journal: RestoreJournal, files: VolumeFiles, spec: VolumeSpec) async throws -> String {
+    ///
+    /// - Parameter oldQuotasKnown: the replaced tree certainly still carries the spec's quotas (a restore that just
+    ///   swapped, not one resumed after a crash): they are deleted without waiting for `juicefs quota list`.
+    private func completeSwappedRestore(_ journal: RestoreJournal, files: VolumeFiles, spec: VolumeSpec,
+                                        oldQuotasKnown: Bool = false) async throws -> String {
         let aside = VolumeLayout.checkpoint(journal.asideName)
         if try await files.inode(journal.stagingPath) != nil {
             if try await files.inode(VolumeLayout.manifest(journal.asideName)) == nil {
@@ -112,7 +116,7 @@ extension Executor {
             try await files.rename(journal.stagingPath, aside, mode: .noReplace)
         }
         FaultPoint.reach("restore.after-aside")
-        let note = try await moveQuotas(toNewActiveOf: spec, awayFrom: aside, files: files)
+        let note = try await moveQuotas(toNewActiveOf: spec, awayFrom: aside, files: files, oldQuotasKnown: oldQuotasKnown)
         FaultPoint.reach("restore.after-quotas")
         var lineage = try await files.lineage()
         lineage.activeParent = journal.checkpoint
@@ -137,24 +141,42 @@ extension Executor {
         return "rolled back the restore of \(journal.checkpoint) that stopped before the swap: /active is unchanged"
     }
 
-    /// Sets the spec's quotas that lie under `/active` on the new tree (creating their directories), then removes
-    /// every quota left on the replaced tree, checked with `juicefs quota list`.
-    private func moveQuotas(toNewActiveOf spec: VolumeSpec, awayFrom aside: String, files: VolumeFiles) async throws -> String {
-        var set: [String] = []
-        for quota in spec.quotas where HostPath.isWithin(quota.path, VolumeLayout.active) {
-            try await files.makeDirectories(quota.path)
-            try await juicefs.quotaSet(spec.metadata.url, quota)
-            try record(quota, spec: spec, setNow: true)
-            set.append(quota.path)
-        }
-        var removed: [String] = []
-        for path in try await juicefs.quotaList(spec.metadata.url).keys.sorted() where HostPath.isWithin(path, aside) {
-            try await juicefs.quotaDelete(spec.metadata.url, path: path)
+    /// Sets the spec's quotas that lie under `/active` on the new tree (creating their directories), and removes
+    /// every quota left on the replaced tree, checked with `juicefs quota list`. The three kinds of `juicefs` call
+    /// run at once (each is mostly process start-up): setting the new quotas, deleting the ones the spec put on the
+    /// old tree (when `oldQuotasKnown`), and listing; whatever else the list shows under the replaced tree is deleted
+    /// after it.
+    private func moveQuotas(toNewActiveOf spec: VolumeSpec, awayFrom aside: String, files: VolumeFiles,
+                            oldQuotasKnown: Bool) async throws -> String {
+        let declared = spec.quotas.filter { HostPath.isWithin($0.path, VolumeLayout.active) }
+        let expectedOnAside = oldQuotasKnown ? declared.map { aside + $0.path.dropFirst(VolumeLayout.active.count) } : []
+        let juicefs = self.juicefs
+        let url = spec.metadata.url
+        async let setting: Void = {
+            for quota in declared {
+                try await files.makeDirectories(quota.path)
+                try await juicefs.quotaSet(url, quota)
+            }
+        }()
+        async let listing = juicefs.quotaList(url)
+        async let deleting: [String] = {
+            var removed: [String] = []
+            for path in expectedOnAside where (try? await files.inode(path)) != nil {
+                try await juicefs.quotaDelete(url, path: path)
+                removed.append(path)
+            }
+            return removed
+        }()
+        try await setting
+        for quota in declared { try record(quota, spec: spec, setNow: true) }
+        var removed = try await deleting
+        for path in try await listing.keys.sorted() where HostPath.isWithin(path, aside) && !removed.contains(path) {
+            try await juicefs.quotaDelete(url, path: path)
             removed.append(path)
         }
         var parts: [String] = []
-        if !set.isEmpty { parts.append("quotas set on \(set.joined(separator: ", "))") }
-        if !removed.isEmpty { parts.append("removed from the replaced tree: \(removed.joined(separator: ", "))") }
+        if !declared.isEmpty { parts.append("quotas set on \(declared.map(\.path).joined(separator: ", "))") }
+        if !removed.isEmpty { parts.append("removed from the replaced tree: \(removed.sorted().joined(separator: ", "))") }
         return parts.isEmpty ? "" : "; " + parts.joined(separator: "; ")
     }
 }
