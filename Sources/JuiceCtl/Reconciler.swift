@@ -152,7 +152,7 @@ public struct Reconciler: Sendable {
 
     /// Lists the checkpoints (under the volume lock, so the listing is never half of an operation).
     public func checkpoints(_ spec: VolumeSpec) async throws -> CheckpointListing {
-        try await lockedValue(spec, operation: "checkpoint list") {
+        try await locked(spec, operation: "checkpoint list") { _ in
             let observation = await observer.observe(spec, fullCatalog: true)
             guard observation.mount.live != nil, let catalog = observation.catalog else {
                 throw NotMounted(volume: spec.name, path: spec.mount.path)
@@ -253,18 +253,8 @@ public struct Reconciler: Sendable {
         }
     }
 
-    private func locked(_ spec: VolumeSpec, operation: String,
-                        _ body: (Int64) async throws -> Report) async throws -> Report {
-        try await lockedValue(spec, operation: operation) {
-            try await body($0)
-        }
-    }
-
-    private func lockedValue<T>(_ spec: VolumeSpec, operation: String, _ body: () async throws -> T) async throws -> T {
-        try await lockedValue(spec, operation: operation) { (_: Int64) in try await body() }
-    }
-
-    private func lockedValue<T>(_ spec: VolumeSpec, operation: String, _ body: (Int64) async throws -> T) async throws -> T {
+    /// Runs `body` under the volume lock; `body` receives how long the lock took, in milliseconds.
+    private func locked<T>(_ spec: VolumeSpec, operation: String, _ body: (Int64) async throws -> T) async throws -> T {
         let clock = ContinuousClock()
         let start = clock.now
         let lock = try await VolumeLock.acquire(stateDir: spec.stateDir, operation: operation, timeout: configuration.lockTimeout)

@@ -108,7 +108,9 @@ extension Executor {
         let aside = VolumeLayout.checkpoint(journal.asideName)
         if try await files.inode(journal.stagingPath) != nil {
             if try await files.inode(VolumeLayout.manifest(journal.asideName)) == nil {
-                let manifest = CheckpointManifest(name: journal.asideName, createdAt: journal.startedAt, kind: .preRestore,
+                // The lineage still names what the replaced tree descended from: it is updated last.
+                let parent = try await files.lineage().activeParent
+                let manifest = CheckpointManifest(name: journal.asideName, createdAt: journal.startedAt, kind: .preRestore, parent: parent,
                                                   note: "the live tree before checkpoint \(journal.checkpoint) was restored",
                                                   replacedBy: journal.checkpoint)
                 try files.write(manifest, VolumeLayout.manifest(journal.asideName))
