@@ -20,8 +20,14 @@ public final class JuiceFS: Sendable {
         public var localMode: Bool
         /// Volume name; the original's default is `juicefs`.
         public var volumeName: String
-        /// Reserved: the overlay comes with the overlay issue; `true` is rejected until then.
+        /// A writable overlay for a container root (upper layer in an ext4 image on the volume).
         public var overlayEnabled: Bool
+        /// The image's size (sparse); the original's default is 100 GiB.
+        public var overlayImageSize: ByteSize
+        /// Lower directories, top first; the original's default is `/mnt/system-base`.
+        public var overlayLowerPaths: [String]
+        /// Where the overlay is mounted; the original's default is `/mnt/newroot`.
+        public var overlayTargetPath: String
         /// Quotas; `nil` keeps the original's 10 TiB on `/active/fs`.
         public var quotas: [VolumeSpec.Quota]?
         /// The `juicefs` binary; `nil` finds it on PATH or through `JUICECTL_JUICEFS`.
@@ -29,11 +35,15 @@ public final class JuiceFS: Sendable {
 
         /// Creates a configuration.
         public init(baseDir: String, localMode: Bool = true, volumeName: String = "juicefs", overlayEnabled: Bool = false,
-                    quotas: [VolumeSpec.Quota]? = nil, juicefsPath: String? = nil) {
+                    overlayImageSize: ByteSize = .gibibytes(100), overlayLowerPaths: [String] = ["/mnt/system-base"],
+                    overlayTargetPath: String = "/mnt/newroot", quotas: [VolumeSpec.Quota]? = nil, juicefsPath: String? = nil) {
             self.baseDir = baseDir
             self.localMode = localMode
             self.volumeName = volumeName
             self.overlayEnabled = overlayEnabled
+            self.overlayImageSize = overlayImageSize
+            self.overlayLowerPaths = overlayLowerPaths
+            self.overlayTargetPath = overlayTargetPath
             self.quotas = quotas
             self.juicefsPath = juicefsPath
         }
@@ -70,7 +80,6 @@ public final class JuiceFS: Sendable {
     ///   not installed.
     public init(config: Config, logger: Logger = Logger(label: "juicectl")) throws {
         guard config.localMode else { throw Failure.unsupported("S3 mode comes in a later version of juicectl; use localMode: true") }
-        guard !config.overlayEnabled else { throw Failure.unsupported("the overlay comes in a later version of juicectl") }
         let (specs, diagnostics) = SpecLoader().load(text: Self.document(for: config), file: "JuiceFS.Config")
         guard let spec = specs.first, !diagnostics.hasErrors else { throw Failure.invalidConfig(diagnostics) }
         self.spec = spec
@@ -132,6 +141,13 @@ public final class JuiceFS: Sendable {
     /// The spec document for `config`: YAML text, so that it takes exactly the path a spec file takes.
     static func document(for config: Config) -> String {
         var lines = ["version: 1", "name: \(quoted(config.volumeName))", "baseDir: \(quoted(config.baseDir))"]
+        if config.overlayEnabled {
+            lines.append("overlay:")
+            lines.append("  imageSize: \(quoted(config.overlayImageSize.description))")
+            lines.append("  target: \(quoted(config.overlayTargetPath))")
+            lines.append("  lowerDirs:")
+            for lower in config.overlayLowerPaths { lines.append("    - \(quoted(lower))") }
+        }
         if let quotas = config.quotas {
             lines.append(quotas.isEmpty ? "quotas: []" : "quotas:")
             for quota in quotas {

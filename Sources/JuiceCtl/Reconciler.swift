@@ -235,7 +235,14 @@ public struct Reconciler: Sendable {
         switch prerequisite.kind {
         case .format, .mount, .remount, .recoverStaleMount, .restore, .resumeRestore:
             return true
-        case .remountInPlace, .unmount, .removeQuota, .setQuota, .createCheckpoint, .deleteCheckpoint, .removeLeftover:
+        case .remountInPlace, .unmount, .removeQuota, .setQuota, .createCheckpoint, .deleteCheckpoint, .removeLeftover,
+             .detachLoopDevice, .thawOverlay:
+            return false
+        case .createOverlayImage, .quarantineOverlayImage, .mountOverlayUpper, .unmountOverlay, .unmountOverlayUpper:
+            // The overlay's chain: image → upper mount → overlay; a broken link stops the rest of the chain.
+            return [.quarantineOverlayImage, .createOverlayImage, .mountOverlayUpper, .mountOverlay, .unmountOverlayUpper]
+                .contains(action.kind) && action.kind != prerequisite.kind
+        case .mountOverlay:
             return false
         case .createDirectory:
             return HostPath.isWithin(action.target, prerequisite.target) && action.kind != .unmount

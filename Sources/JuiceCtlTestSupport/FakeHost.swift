@@ -45,6 +45,10 @@ public final class FakeHost: HostProbing {
         public var calls: [String] = []
         /// The inode the next created directory gets.
         public var nextInode: UInt64 = 1000
+        /// Attached loop devices.
+        public var loopDevices: [LoopDevice] = []
+        /// Sizes of sparse files created.
+        public var sparseFiles: [String: UInt64] = [:]
 
         /// An empty host: no mounts, no files, no processes.
         public init() {}
@@ -377,6 +381,37 @@ public final class FakeHost: HostProbing {
             return !Self.removeTree(path, in: &state)
         }
         if missing { throw FakeHostError(message: "no such file: \(path)") }
+    }
+
+    public func loopDevices() -> [LoopDevice] {
+        update { state in
+            state.calls.append("loopDevices")
+            return state.loopDevices
+        }
+    }
+
+    public func createSparseFile(_ path: String, size: UInt64) throws {
+        let exists: Bool = update { state in
+            state.calls.append("createSparseFile \(path) \(size)")
+            if state.localFiles.contains(path) || state.statuses[path] != nil { return true }
+            state.localFiles.insert(path)
+            state.sparseFiles[path] = size
+            state.statuses[path] = .found(inode: state.nextInode, isDirectory: false)
+            state.nextInode += 1
+            return false
+        }
+        if exists { throw FakeHostError(message: "\(path) already exists") }
+    }
+
+    public func fsync(_ path: String, deadline: Duration) async -> Int32 {
+        update { state in
+            state.calls.append("fsync \(path)")
+            return state.localFiles.contains(path) || state.statuses[path] != nil ? 0 : ENOENT
+        }
+    }
+
+    public func copyOwnership(from source: String, to destination: String) throws {
+        update { state in state.calls.append("copyOwnership \(source) \(destination)") }
     }
 
     public func commandLine(of pid: Int32) -> [String]? {

@@ -63,6 +63,7 @@ enum AgreementTable {
     static let crossDocument = "a rule across documents: JSON Schema validates one document at a time"
     static let scheduleSyntax = "schedules (@every, the @ aliases and 5 cron fields with lists, ranges, steps and names) are parsed by the tool: the schema only asks for a non-empty string"
     static let retainKeepsNothing = "a retain whose rules are all 0 keeps nothing: the schema's anyOf can ask that a rule key be present, not that one of them be above 0"
+    static let ownOverlayOptions = "lowerdir, upperdir and workdir are juicectl's and refused with a hint: excluding words from a string takes a lookahead, outside the regular-expression subset JSON Schema recommends for interoperable patterns"
     static let jsonNumbers = "JSON Schema's data model has one kind of number, so 7.0 is an integer to it; YAML 1.2 types 7.0 as a float, which the tool rejects where an integer is due"
 
     static let rows: [AgreementRow] = [
@@ -122,7 +123,7 @@ enum AgreementTable {
                    "mount:\n  options:\n    cache-mode: 0600\n    upload-hours: \"22,6\"\n    tag: yes", schema: .accepts, tool: .accepts),
         .extending("trashDays may be 0 and 36500", "format:\n  trashDays: 36500", schema: .accepts, tool: .accepts),
         .extending("a reserved section holds a mapping (with a warning)", "backup:\n  schedule: hourly", schema: .accepts, tool: .accepts),
-        .extending("an empty mapping is a valid reserved section", "overlay: {}", schema: .accepts, tool: .accepts),
+        .extending("an empty mapping is a valid reserved section", "suspend: {}", schema: .accepts, tool: .accepts),
         .extending("reserved credentials hold a mapping", "storage:\n  accessKey: {env: ACCESS_KEY}\nmetadata:\n  password: {file: /etc/juicectl/pw}",
                    schema: .accepts, tool: .accepts),
         .document("a name of 63 characters is valid", minimal.replacingFirst("demo-volume", with: String(repeating: "a", count: 63)),
@@ -235,7 +236,7 @@ enum AgreementTable {
         .extending("a reserved section is not a boolean", "backup: yes", schema: .rejects, tool: .rejects, at: "backup"),
         .extending("a reserved section is not a list", "suspend: [maintenance]", schema: .rejects, tool: .rejects, at: "suspend"),
         .extending("a reserved section is not a string", "suspend: maintenance", schema: .rejects, tool: .rejects, at: "suspend"),
-        .extending("a reserved section is not null", "overlay:", schema: .rejects, tool: .rejects, at: "overlay"),
+        .extending("a reserved section is not null", "backup:", schema: .rejects, tool: .rejects, at: "backup"),
         .extending("reserved credentials are not a plain string", "storage:\n  secretKey: hunter2", schema: .rejects, tool: .rejects, at: "storage.secretKey"),
 
         // MARK: Checkpoints and restore
@@ -291,6 +292,55 @@ enum AgreementTable {
                    schema: .rejects, tool: .rejects, at: "restore.checkpoint"),
         .extending("$ does not match before a trailing newline in a checkpoint name", "restore:\n  checkpoint: \"nightly\\n\"\n  requestId: r1",
                    schema: .rejects, tool: .rejects, at: "restore.checkpoint"),
+
+        // MARK: Overlay
+        .extending("an overlay with only its lower directories is valid", "overlay:\n  lowerDirs: [/srv/system-base]",
+                   schema: .accepts, tool: .accepts),
+        .extending("an overlay with every key is valid", """
+            overlay:
+              enabled: true
+              imageSize: 20GiB
+              lowerDirs:
+                - /srv/layers/app
+                - /srv/layers/base
+              target: /mnt/container-root
+              upperMount: /srv/juicectl/demo/data/root-upper
+              mountOptions: [index=off, redirect_dir=on]
+              onCorrupt: recreate
+            """, schema: .accepts, tool: .accepts),
+        .extending("a disabled overlay is valid", "overlay:\n  enabled: false\n  lowerDirs: [/srv/system-base]",
+                   schema: .accepts, tool: .accepts),
+        .extending("an overlay may take no extra mount options", "overlay:\n  lowerDirs: [/srv/system-base]\n  mountOptions: []",
+                   schema: .accepts, tool: .accepts),
+        .extending("an image of exactly 64MiB is valid", "overlay:\n  lowerDirs: [/srv/system-base]\n  imageSize: 64MiB",
+                   schema: .accepts, tool: .accepts),
+        .extending("an unknown key in overlay is rejected", "overlay:\n  lowerDirs: [/srv/system-base]\n  lowerDir: /srv/other",
+                   schema: .rejects, tool: .rejects, at: "overlay.lowerDir"),
+        .extending("overlay is a mapping, not a boolean", "overlay: true", schema: .rejects, tool: .rejects, at: "overlay"),
+        .extending("overlay is not null", "overlay:", schema: .rejects, tool: .rejects, at: "overlay"),
+        .extending("an overlay needs lowerDirs", "overlay:\n  target: /mnt/newroot", schema: .rejects, tool: .rejects, at: "overlay"),
+        .extending("an empty overlay mapping has no lowerDirs", "overlay: {}", schema: .rejects, tool: .rejects, at: "overlay"),
+        .extending("a disabled overlay still needs lowerDirs", "overlay:\n  enabled: false", schema: .rejects, tool: .rejects, at: "overlay"),
+        .extending("lowerDirs is a list, not a string", "overlay:\n  lowerDirs: /srv/system-base",
+                   schema: .rejects, tool: .rejects, at: "overlay.lowerDirs"),
+        .extending("lowerDirs holds at least one directory", "overlay:\n  lowerDirs: []",
+                   schema: .rejects, tool: .rejects, at: "overlay.lowerDirs"),
+        .extending("a lower directory is an absolute path", "overlay:\n  lowerDirs: [srv/system-base]",
+                   schema: .rejects, tool: .rejects, at: "overlay.lowerDirs[0]"),
+        .extending("an overlay target is an absolute path", "overlay:\n  lowerDirs: [/srv/system-base]\n  target: mnt/newroot",
+                   schema: .rejects, tool: .rejects, at: "overlay.target"),
+        .extending("an image size needs a unit", "overlay:\n  lowerDirs: [/srv/system-base]\n  imageSize: 10",
+                   schema: .rejects, tool: .rejects, at: "overlay.imageSize"),
+        .extending("an image size is binary: 10GB is rejected", "overlay:\n  lowerDirs: [/srv/system-base]\n  imageSize: 10GB",
+                   schema: .rejects, tool: .rejects, at: "overlay.imageSize"),
+        .extending("onCorrupt is stop or recreate, never delete", "overlay:\n  lowerDirs: [/srv/system-base]\n  onCorrupt: delete",
+                   schema: .rejects, tool: .rejects, at: "overlay.onCorrupt"),
+        .extending("overlay enabled: yes is a string in YAML 1.2", "overlay:\n  lowerDirs: [/srv/system-base]\n  enabled: yes",
+                   schema: .rejects, tool: .rejects, at: "overlay.enabled"),
+        .extending("an overlay mount option is a non-empty string", "overlay:\n  lowerDirs: [/srv/system-base]\n  mountOptions: [\"\"]",
+                   schema: .rejects, tool: .rejects, at: "overlay.mountOptions[0]"),
+        .extending("overlay mount options are a list, not a string", "overlay:\n  lowerDirs: [/srv/system-base]\n  mountOptions: index=off",
+                   schema: .rejects, tool: .rejects, at: "overlay.mountOptions"),
 
         // MARK: mount.options
         .extending("a known mount flag is accepted", "mount:\n  options:\n    heartbeat: 2s", schema: .accepts, tool: .accepts),
@@ -365,6 +415,47 @@ enum AgreementTable {
                    schema: .accepts, tool: .rejects, at: "checkpoints.schedule", toolStricter: scheduleSyntax),
         .extending("an unknown @ schedule is rejected", "checkpoints:\n  schedule: \"@fortnightly\"",
                    schema: .accepts, tool: .rejects, at: "checkpoints.schedule", toolStricter: scheduleSyntax),
+        .extending("the overlay target may not lie inside the JuiceFS mount",
+                   "overlay:\n  lowerDirs: [/srv/system-base]\n  target: /srv/juicectl/demo/data/newroot",
+                   schema: .accepts, tool: .rejects, at: "overlay.target", toolStricter: crossKey),
+        .extending("the overlay target may not contain the JuiceFS mount",
+                   "overlay:\n  lowerDirs: [/srv/system-base]\n  target: /srv/juicectl\n  upperMount: /mnt/overlay-upper",
+                   schema: .accepts, tool: .rejects, at: "overlay.target", toolStricter: crossKey),
+        .extending("the overlay target may not be /", "overlay:\n  lowerDirs: [/srv/system-base]\n  target: /",
+                   schema: .accepts, tool: .rejects, at: "overlay.target", toolStricter: dotDot),
+        .extending("the overlay target may not contain the image's mount point",
+                   "overlay:\n  lowerDirs: [/srv/system-base]\n  target: /mnt/overlay\n  upperMount: /mnt/overlay/upper",
+                   schema: .accepts, tool: .rejects, at: "overlay.target", toolStricter: crossKey),
+        .extending("the overlay target may not lie inside the image's mount point",
+                   "overlay:\n  lowerDirs: [/srv/system-base]\n  target: /mnt/upper/root\n  upperMount: /mnt/upper",
+                   schema: .accepts, tool: .rejects, at: "overlay.target", toolStricter: crossKey),
+        .extending("the overlay target may not lie inside a lower directory",
+                   "overlay:\n  lowerDirs: [/srv/layers/app, /srv/system-base]\n  target: /srv/system-base/root",
+                   schema: .accepts, tool: .rejects, at: "overlay.target", toolStricter: crossKey),
+        .extending("the overlay target may not contain a lower directory",
+                   "overlay:\n  lowerDirs: [/mnt/root/base]\n  target: /mnt/root",
+                   schema: .accepts, tool: .rejects, at: "overlay.target", toolStricter: crossKey),
+        .extending("the image may not be mounted on the JuiceFS mount point itself",
+                   "overlay:\n  lowerDirs: [/srv/system-base]\n  upperMount: /srv/juicectl/demo/data",
+                   schema: .accepts, tool: .rejects, at: "overlay.upperMount", toolStricter: crossKey),
+        .extending("the image may not be mounted above the JuiceFS mount point",
+                   "overlay:\n  lowerDirs: [/srv/system-base]\n  upperMount: /srv/juicectl/demo",
+                   schema: .accepts, tool: .rejects, at: "overlay.upperMount", toolStricter: crossKey),
+        .extending("the image may not be mounted under active/",
+                   "overlay:\n  lowerDirs: [/srv/system-base]\n  upperMount: /srv/juicectl/demo/data/active/upper",
+                   schema: .accepts, tool: .rejects, at: "overlay.upperMount", toolStricter: crossKey),
+        .extending("the image may not be mounted under checkpoints/",
+                   "overlay:\n  lowerDirs: [/srv/system-base]\n  upperMount: /srv/juicectl/demo/data/checkpoints/upper",
+                   schema: .accepts, tool: .rejects, at: "overlay.upperMount", toolStricter: crossKey),
+        .extending("an image below 64MiB cannot hold the ext4 filesystem",
+                   "overlay:\n  lowerDirs: [/srv/system-base]\n  imageSize: 32MiB",
+                   schema: .accepts, tool: .rejects, at: "overlay.imageSize", toolStricter: sizeRange),
+        .extending("lowerdir is juicectl's overlay option", "overlay:\n  lowerDirs: [/srv/system-base]\n  mountOptions: [lowerdir=/srv/other]",
+                   schema: .accepts, tool: .rejects, at: "overlay.mountOptions", toolStricter: ownOverlayOptions),
+        .extending("upperdir is juicectl's overlay option", "overlay:\n  lowerDirs: [/srv/system-base]\n  mountOptions: [index=off, upperdir=/tmp/u]",
+                   schema: .accepts, tool: .rejects, at: "overlay.mountOptions", toolStricter: ownOverlayOptions),
+        .extending("workdir is juicectl's overlay option, with or without a value", "overlay:\n  lowerDirs: [/srv/system-base]\n  mountOptions: [workdir]",
+                   schema: .accepts, tool: .rejects, at: "overlay.mountOptions", toolStricter: ownOverlayOptions),
         AgreementRow(label: "two documents may not declare the same volume name", documents: [
             minimal,
             minimal.replacingFirst("/srv/juicectl/demo", with: "/srv/juicectl/other"),

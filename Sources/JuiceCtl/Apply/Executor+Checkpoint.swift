@@ -32,8 +32,14 @@ extension Executor {
         let createdAt = Date()
         let clock = ContinuousClock()
         let start = clock.now
-        try await progress.measure("checkpoint \(request.name): cloning /active\(await approximateSize(files))") {
-            try await juicefs.clone(files.path(VolumeLayout.active), files.path(staging))
+        var frozenNote = ""
+        if spec.overlay != nil, upperServesCurrentImage(spec) {
+            let frozen = try await cloneActiveWithFrozenImage(into: staging, files: files, spec: spec, name: request.name)
+            frozenNote = ", overlay image frozen for \(frozen.milliseconds) ms"
+        } else {
+            try await progress.measure("checkpoint \(request.name): cloning /active\(await approximateSize(files))") {
+                try await juicefs.clone(files.path(VolumeLayout.active), files.path(staging))
+            }
         }
         let cloneTime = clock.now - start
         FaultPoint.reach("checkpoint.after-clone")
@@ -51,7 +57,42 @@ extension Executor {
         var updated = lineage
         updated.activeParent = request.name
         try files.write(updated, VolumeLayout.lineage)
-        return .done("created \(request.kind.rawValue) checkpoint \(request.name) (clone of /active in \(cloneTime.milliseconds) ms\(request.pinned ? ", pinned" : ""))")
+        return .done("created \(request.kind.rawValue) checkpoint \(request.name) (clone of /active in \(cloneTime.milliseconds) ms\(frozenNote)\(request.pinned ? ", pinned" : ""))")
+    }
+
+    /// Clones `/active` into `staging` while the overlay is in use.
+    ///
+    /// Only the image needs a point-in-time copy coordinated with its writer: the ext4 filesystem on the loop device
+    /// must be quiescent, or the clone captures a torn filesystem that needs journal recovery (measured). So the
+    /// filesystem is synced and frozen, the image file is fsync'ed on JuiceFS (the loop device writes through the
+    /// page cache of the image file, and `juicefs clone` copies what the metadata engine has), the image alone is
+    /// cloned, and the filesystem is thawed. The rest of `/active` (the working tree, written through JuiceFS, which
+    /// freezing the ext4 does not quiesce) is cloned after the thaw, entry by entry: a directory clone of a tree being
+    /// written is consistent per file but not atomic whether or not the image is frozen meanwhile, so cloning it
+    /// outside the frozen window loses nothing and keeps the window independent of the size of `active/fs`.
+    ///
+    /// - Returns: how long the filesystem was frozen.
+    func cloneActiveWithFrozenImage(into staging: String, files: VolumeFiles, spec: VolumeSpec, name: String) async throws -> Duration {
+        try await files.makeDirectories(staging)
+        try host.copyOwnership(from: files.path(VolumeLayout.active), to: files.path(staging))
+        let imageName = (VolumeSpec.OverlaySettings.imagePath as NSString).lastPathComponent
+        let image = files.path(VolumeSpec.OverlaySettings.imagePath)
+        let (_, frozenFor) = try await whileFrozen(spec) {
+            let code = await host.fsync(image, deadline: .seconds(60))
+            guard code == 0 else { throw StepError("fsync of the overlay image failed: \(String(cString: strerror(code)))") }
+            try await juicefs.clone(image, files.path("\(staging)/\(imageName)"))
+            try FaultPoint.check("overlay.after-image-clone")
+        }
+        // A listing that fails must fail the checkpoint: an empty list would give a checkpoint of the image alone.
+        guard let entries = await host.listDirectory(files.path(VolumeLayout.active), deadline: .seconds(30)) else {
+            throw StepError("cannot list /active to clone it after the overlay image; the checkpoint was not created")
+        }
+        try await progress.measure("checkpoint \(name): cloning the rest of /active\(await approximateSize(files))") {
+            for entry in entries.sorted() where entry != imageName {
+                try await juicefs.clone(files.path("\(VolumeLayout.active)/\(entry)"), files.path("\(staging)/\(entry)"))
+            }
+        }
+        return frozenFor
     }
 
     /// ` (about N files)` when the quota on `/active/fs` counts them (statfs on a quota'd directory reports its inode

@@ -60,9 +60,21 @@ extension Executor {
                                        note: "the live tree before checkpoint \(request.name) was restored", replacedBy: request.name)
         try files.write(aside, VolumeLayout.manifest(asideName))
         FaultPoint.reach("restore.after-manifest")
+        do {
+            // The overlay and its image come down before the swap (refused while in use: nothing swapped then).
+            try await tearDownOverlay(spec)
+        } catch {
+            _ = try? await rollBack(journal, files: files)
+            throw StepError("the overlay could not be taken down, so nothing was restored: \(error)")
+        }
         try await files.rename(journal.stagingPath, VolumeLayout.active, mode: .exchange)
         FaultPoint.reach("restore.after-exchange")
-        let note = try await completeSwappedRestore(journal, files: files, spec: spec, oldQuotasKnown: true)
+        var note = try await completeSwappedRestore(journal, files: files, spec: spec, oldQuotasKnown: true)
+        do {
+            note += try await bringUpOverlay(spec)
+        } catch {
+            throw StepError("restored /active to checkpoint \(request.name), but the overlay did not come back up: \(error); juicectl apply retries it")
+        }
         return .done("restored /active to checkpoint \(request.name) (clone in \((clock.now - start).milliseconds) ms); the replaced tree is checkpoint \(asideName)\(note)")
     }
 

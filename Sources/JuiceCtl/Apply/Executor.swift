@@ -67,6 +67,14 @@ public struct Executor: Sendable {
         case .restore: try await restore(try request(action), spec: spec)
         case .resumeRestore: try await resumeRestore(spec: spec)
         case .removeLeftover: try await removeLeftover(action.target, spec: spec)
+        case .thawOverlay: try await thawOverlay(action.target, spec: spec)
+        case .createOverlayImage: try await createOverlayImage(spec)
+        case .quarantineOverlayImage: try await quarantineOverlayImage(spec)
+        case .mountOverlayUpper: try await mountOverlayUpper(spec)
+        case .mountOverlay: try await mountOverlay(spec)
+        case .unmountOverlay: try await unmountOverlay(action.target, spec: spec, force: action.forceAllowed)
+        case .unmountOverlayUpper: try await unmountOverlayUpper(action.target, spec: spec, force: action.forceAllowed)
+        case .detachLoopDevice: try await detachLoopDevice(action.target, spec: spec)
         }
     }
 

@@ -9,11 +9,23 @@ import Glibc
 public enum FaultPoint {
     /// Every boundary, in the order the actions reach them.
     public static let all = [
+        "overlay.after-freeze", "overlay.after-image-clone",
         "checkpoint.after-clone", "checkpoint.after-manifest", "checkpoint.after-rename",
         "delete.after-trash", "delete.after-manifest",
         "restore.after-journal", "restore.after-clone", "restore.after-manifest", "restore.after-exchange",
         "restore.after-aside", "restore.after-quotas", "restore.after-lineage",
     ]
+
+    /// Marks a boundary where a step may also fail: `JUICECTL_FAULT_AT=<name>:fail` throws here (debug builds),
+    /// to prove that the error path cleans up (for example, that a frozen filesystem is thawed).
+    static func check(_ name: String) throws {
+        #if DEBUG
+        if ProcessInfo.processInfo.environment["JUICECTL_FAULT_AT"] == "\(name):fail" {
+            throw StepError("fault injection: failed at \(name)")
+        }
+        #endif
+        reach(name)
+    }
 
     /// Marks a boundary.
     static func reach(_ name: String) {

@@ -55,6 +55,14 @@ public protocol HostProbing: Sendable {
     /// `renameat2(2)` with a deadline: a plain rename, one that refuses to replace, or an atomic exchange of two
     /// paths. Returns 0 or the errno (`ETIMEDOUT` when the deadline passed).
     func rename(_ source: String, to destination: String, mode: RenameMode, deadline: Duration) async -> Int32
+    /// Attached loop devices and the files backing them (from `/sys/block/loop*/loop/backing_file`).
+    func loopDevices() -> [LoopDevice]
+    /// Creates a sparse file of `size` bytes; fails when something is already there (never overwrites).
+    func createSparseFile(_ path: String, size: UInt64) throws
+    /// `fsync(2)` of a file, with a deadline; 0 or the errno (`ETIMEDOUT` when the deadline passed).
+    func fsync(_ path: String, deadline: Duration) async -> Int32
+    /// Gives `destination` the owner, group and permission bits of `source`.
+    func copyOwnership(from source: String, to destination: String) throws
     /// Whether a file exists on a local filesystem (never used on the FUSE mount).
     func fileExists(_ path: String) -> Bool
     /// Creates a local directory and its parents with `mode`.
@@ -85,4 +93,18 @@ public enum RenameMode: Sendable, Hashable {
     case noReplace
     /// `RENAME_EXCHANGE`: both paths must exist and swap atomically.
     case exchange
+}
+
+/// A loop device and its backing file.
+public struct LoopDevice: Sendable, Hashable {
+    /// `/dev/loopN`.
+    public var device: String
+    /// The file behind it, as the kernel names it now (it follows renames).
+    public var backingFile: String
+
+    /// Creates a description.
+    public init(device: String, backingFile: String) {
+        self.device = device
+        self.backingFile = backingFile
+    }
 }

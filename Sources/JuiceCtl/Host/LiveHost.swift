@@ -58,6 +58,39 @@ public struct LiveHost: HostProbing {
         } ?? ETIMEDOUT
     }
 
+    public func loopDevices() -> [LoopDevice] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/sys/block")) ?? []
+        return names.filter { $0.hasPrefix("loop") }.sorted().compactMap { name in
+            guard let bytes = readProcFile("/sys/block/\(name)/loop/backing_file") else { return nil }
+            let file = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .newlines)
+            return file.isEmpty ? nil : LoopDevice(device: "/dev/\(name)", backingFile: file)
+        }
+    }
+
+    public func createSparseFile(_ path: String, size: UInt64) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw AtomicFile.posixError("cannot create \(path)") }
+        defer { close(fd) }
+        guard ftruncate(fd, off_t(size)) == 0 else { throw AtomicFile.posixError("cannot size \(path)") }
+    }
+
+    public func fsync(_ path: String, deadline: Duration) async -> Int32 {
+        await Deadline.run(deadline) {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return errno }
+            defer { close(fd) }
+            return Glibc.fsync(fd) == 0 ? 0 : errno
+        } ?? ETIMEDOUT
+    }
+
+    public func copyOwnership(from source: String, to destination: String) throws {
+        var info = Glibc.stat()
+        guard systemStat(source, &info) == 0 else { throw AtomicFile.posixError("cannot stat \(source)") }
+        guard chown(destination, info.st_uid, info.st_gid) == 0, chmod(destination, info.st_mode & 0o7777) == 0 else {
+            throw AtomicFile.posixError("cannot copy the owner and mode of \(source) to \(destination)")
+        }
+    }
+
     public func fileExists(_ path: String) -> Bool {
         var info = Glibc.stat()
         return lstat(path, &info) == 0

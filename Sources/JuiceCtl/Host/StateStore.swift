@@ -22,6 +22,22 @@ public struct VolumeState: Sendable, Codable, Hashable {
     public var quotas: [String: QuotaRecord] = [:]
     /// Mount points juicectl mounted the volume at.
     public var mountPaths: [String] = []
+    /// Where juicectl mounted the overlay.
+    public var overlayTarget: String?
+    /// Where juicectl loop-mounted the overlay's image.
+    public var overlayUpperMount: String?
+    /// The image failed to mount: why, and where it was moved.
+    public var overlayCorruption: OverlayCorruptionRecord?
+
+    /// A failed mount of the overlay image.
+    public struct OverlayCorruptionRecord: Sendable, Codable, Hashable {
+        /// What mount said.
+        public var reason: String
+        /// Where the image was moved (`nil` while it is in place).
+        public var movedTo: String?
+        /// When the mount failed.
+        public var at: Date
+    }
 
     /// Creates an empty state.
     public init() {}

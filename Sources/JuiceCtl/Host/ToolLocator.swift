@@ -6,11 +6,24 @@ public struct Tools: Sendable, Hashable {
     public var juicefs: String
     /// `umount`, for lazy detach of dead or foreign-held mounts.
     public var umount: String
+    /// `mount` (util-linux), for the overlay and its image.
+    public var mount: String
+    /// `losetup` (util-linux), to detach stray loop devices.
+    public var losetup: String
+    /// `mkfs.ext4` (e2fsprogs), to format the overlay image.
+    public var mkfsExt4: String
+    /// `fsfreeze` (util-linux), to freeze the image's filesystem while it is cloned.
+    public var fsfreeze: String
 
-    /// Creates a tool set.
-    public init(juicefs: String, umount: String) {
+    /// Creates a tool set; the overlay's programs default to their names, found on PATH when run.
+    public init(juicefs: String, umount: String, mount: String = "mount", losetup: String = "losetup",
+                mkfsExt4: String = "mkfs.ext4", fsfreeze: String = "fsfreeze") {
         self.juicefs = juicefs
         self.umount = umount
+        self.mount = mount
+        self.losetup = losetup
+        self.mkfsExt4 = mkfsExt4
+        self.fsfreeze = fsfreeze
     }
 }
 
@@ -74,11 +87,16 @@ public enum ToolLocator {
         throw ToolNotFoundError(program: program, searched: "not on PATH\(variable.map { " and \($0) is not set" } ?? "")", variable: variable)
     }
 
-    /// Resolves every tool juicectl needs for volumes.
+    /// Resolves every tool juicectl needs for volumes. The overlay's programs are required only when used: a
+    /// missing one keeps its bare name here and fails, naming itself, when an overlay action runs it.
     public static func locateAll(juicefs explicit: String? = nil,
                                  environment: [String: String]? = nil) throws(ToolNotFoundError) -> Tools {
-        Tools(juicefs: try locate("juicefs", explicit: explicit, variable: juicefsVariable, environment: environment),
-              umount: try locate("umount", environment: environment, fallbacks: ["/usr/bin/umount", "/bin/umount", "/usr/sbin/umount"]))
+        func optional(_ name: String) -> String {
+            (try? locate(name, environment: environment, fallbacks: ["/usr/sbin/\(name)", "/sbin/\(name)", "/usr/bin/\(name)", "/bin/\(name)"])) ?? name
+        }
+        return Tools(juicefs: try locate("juicefs", explicit: explicit, variable: juicefsVariable, environment: environment),
+                     umount: try locate("umount", environment: environment, fallbacks: ["/usr/bin/umount", "/bin/umount", "/usr/sbin/umount"]),
+                     mount: optional("mount"), losetup: optional("losetup"), mkfsExt4: optional("mkfs.ext4"), fsfreeze: optional("fsfreeze"))
     }
 
     static func isExecutable(_ path: String) -> Bool {

@@ -60,6 +60,7 @@ public struct VolumeObserver: Sendable {
 
         var observation = VolumeObservation(metadata: metadata, storage: storage, mount: mount, formerMountPaths: former,
                                             managedQuotaPaths: state.quotas.keys.sorted())
+        observation.overlay = await observeOverlay(spec, state: state, entries: entries, live: mount.live != nil, recorder: &recorder)
         if case .holdsVolume = storage, metadata == .missing || metadata == .unformatted {
             observation.interruptedFormat = recorder.measure("format intent") { isInterruptedFormat(spec) }
         }
@@ -185,6 +186,45 @@ public struct VolumeObserver: Sendable {
             }
         }
         return result
+    }
+
+    // MARK: Overlay
+
+    /// The overlay's parts, when the spec has an overlay or juicectl's state remembers one.
+    func observeOverlay(_ spec: VolumeSpec, state: VolumeState, entries: [MountInfoEntry], live: Bool,
+                        recorder: inout ProbeRecorder) async -> OverlayObservation? {
+        let desired = spec.overlay
+        guard desired != nil || state.overlayTarget != nil || state.overlayUpperMount != nil else { return nil }
+        let loops = recorder.measure("loop devices") { host.loopDevices() }
+        func point(_ path: String?) -> OverlayObservation.MountPoint {
+            guard let path, let top = entries.last(where: { $0.mountPoint == path }) else { return .absent }
+            if top.fstype == "overlay" { return .overlay(options: top.superOptions) }
+            if top.source.hasPrefix("/dev/loop") {
+                return .image(device: top.source, backingFile: loops.first { $0.device == top.source }?.backingFile ?? "?")
+            }
+            return .other(fstype: top.fstype, source: top.source)
+        }
+        var imageExists: Bool?
+        if live {
+            let image = HostPath.join(spec.mount.path, VolumeSpec.OverlaySettings.imagePath)
+            imageExists = await recorder.measure("stat overlay image") {
+                if case .found = await host.stat(image, deadline: probeDeadline) { return true }
+                return false
+            }
+        }
+        let mountedDevices = Set(entries.map(\.source))
+        let strays = loops.filter { HostPath.isWithin($0.backingFile, spec.mount.path) && !mountedDevices.contains($0.device) }.map(\.device)
+        let corruption = state.overlayCorruption.map { OverlayObservation.Corruption(reason: $0.reason, movedTo: $0.movedTo) }
+        return OverlayObservation(
+            imageExists: imageExists,
+            upper: point(desired?.upperMount ?? state.overlayUpperMount),
+            overlay: point(desired?.target ?? state.overlayTarget),
+            strayLoopDevices: strays,
+            frozenByCrash: host.fileExists(spec.frozenMarkerFile),
+            missingLowerDirs: (desired?.lowerDirs ?? []).filter { !host.fileExists($0) },
+            corruption: corruption,
+            recordedTarget: state.overlayTarget,
+            recordedUpperMount: state.overlayUpperMount)
     }
 
     // MARK: Checkpoints

@@ -23,6 +23,8 @@ public struct VolumeObservation: Sendable, Hashable, Codable {
     public var probes: [ProbeRecord]
     /// Checkpoints and restore bookkeeping on the volume; `nil` when the volume is not mounted.
     public var catalog: CheckpointCatalog?
+    /// The overlay's parts; `nil` when neither the spec nor juicectl's state has an overlay.
+    public var overlay: OverlayObservation?
     /// When the observation was made: schedules and retention are judged against it.
     public var now: Date
     /// juicectl started a format of this volume and did not record its end, and the object storage holds nothing
@@ -34,8 +36,9 @@ public struct VolumeObservation: Sendable, Hashable, Codable {
     public init(metadata: MetadataState, storage: StorageState, mount: MountState, formerMountPaths: [String] = [],
                 directories: [String: DirectoryState] = [:], quotas: [String: QuotaReading]? = nil,
                 managedQuotaPaths: [String] = [], probes: [ProbeRecord] = [], interruptedFormat: Bool = false,
-                catalog: CheckpointCatalog? = nil, now: Date = Date()) {
+                catalog: CheckpointCatalog? = nil, now: Date = Date(), overlay: OverlayObservation? = nil) {
         self.catalog = catalog
+        self.overlay = overlay
         self.now = now
         self.interruptedFormat = interruptedFormat
         self.metadata = metadata

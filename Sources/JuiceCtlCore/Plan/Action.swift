@@ -30,6 +30,22 @@ public struct Action: Sendable, Hashable, Codable {
         case resumeRestore = "resume-restore"
         /// Remove what an interrupted create or delete left behind.
         case removeLeftover = "remove-leftover"
+        /// Thaw the image's filesystem that juicectl froze and did not thaw (it was killed while frozen).
+        case thawOverlay = "thaw-overlay"
+        /// Make the sparse ext4 image.
+        case createOverlayImage = "create-overlay-image"
+        /// Move an image that does not mount aside (never deleted).
+        case quarantineOverlayImage = "quarantine-overlay-image"
+        /// Loop-mount the image at its mount point.
+        case mountOverlayUpper = "mount-overlay-upper"
+        /// Mount the overlay at its target.
+        case mountOverlay = "mount-overlay"
+        /// Unmount the overlay (before its upper layer, or because the spec changed).
+        case unmountOverlay = "unmount-overlay"
+        /// Unmount the image (the loop device detaches with it).
+        case unmountOverlayUpper = "unmount-overlay-upper"
+        /// Detach a loop device nothing mounts.
+        case detachLoopDevice = "detach-loop-device"
     }
 
     /// For checkpoint actions: which checkpoint, and how.

@@ -92,6 +92,14 @@ public enum PlanRenderer {
         case .restore: "restore"
         case .resumeRestore: "resume restore"
         case .removeLeftover: "remove leftover"
+        case .thawOverlay: "thaw overlay"
+        case .createOverlayImage: "overlay image"
+        case .quarantineOverlayImage: "quarantine image"
+        case .mountOverlayUpper: "overlay upper"
+        case .mountOverlay: "overlay"
+        case .unmountOverlay: "unmount overlay"
+        case .unmountOverlayUpper: "unmount upper"
+        case .detachLoopDevice: "detach loop"
         }
     }
 

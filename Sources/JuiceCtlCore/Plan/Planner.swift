@@ -13,6 +13,24 @@ public enum Planner {
     /// Plans `down`: unmount the volume (graceful first, then forced, as the executor decides on failure).
     public static func planDown(_ spec: VolumeSpec, _ observation: VolumeObservation) -> VolumePlan {
         var actions: [Action] = []
+        // The overlay sits on the image, the image on the JuiceFS mount: they come down first, in that order.
+        if let overlay = observation.overlay {
+            if overlay.frozenByCrash {
+                actions.append(Action(.thawOverlay, .update, target: spec.overlay?.upperMount ?? overlay.recordedUpperMount ?? "",
+                                      reason: "down: the image's filesystem is frozen; thaw it before unmounting"))
+            }
+            if case .overlay = overlay.overlay, let target = spec.overlay?.target ?? overlay.recordedTarget {
+                actions.append(Action(.unmountOverlay, .delete, target: target, reason: "down: the overlay comes down first",
+                                      disruption: .interrupting, forceAllowed: true))
+            }
+            if case .image = overlay.upper, let upper = spec.overlay?.upperMount ?? overlay.recordedUpperMount {
+                actions.append(Action(.unmountOverlayUpper, .delete, target: upper, reason: "down: the image's loop mount comes down before the volume",
+                                      disruption: .interrupting, forceAllowed: true))
+            }
+            for device in overlay.strayLoopDevices {
+                actions.append(Action(.detachLoopDevice, .delete, target: device, reason: "down: a loop device on an image of this volume"))
+            }
+        }
         switch observation.mount {
         case .live(let mount):
             let stacked = mount.stackedEntries > 1 ? " (\(mount.stackedEntries) stacked mounts)" : ""
@@ -51,12 +69,14 @@ struct PlanBuilder {
     }
 
     mutating func run() {
-        guard planFormat() else { return }
+        guard checkOverlayInputs(), planFormat() else { return }
         planMount()
         guard mountAvailable else { return }
+        planThaw()
         planCheckpointRecovery()
         let blockedPaths = planDirectories()
         planQuotas(skipping: blockedPaths)
+        planOverlay()
         planRestoreRequest()
         planScheduleAndRetention()
     }

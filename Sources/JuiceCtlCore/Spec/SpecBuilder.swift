@@ -117,6 +117,12 @@ struct SpecBuilder {
             }
         }
 
+        // overlay
+        var overlay: VolumeSpec.OverlaySettings?
+        if let node = root["overlay"], node.entries != nil {
+            overlay = self.overlay(node, mountPath: mountPath, quotas: quotas)
+        }
+
         // checkpoints
         var checkpoints = VolumeSpec.CheckpointSettings()
         if let node = root["checkpoints"]?["schedule"], let text = node.string, !text.isEmpty {
@@ -173,10 +179,73 @@ struct SpecBuilder {
             mount: .init(path: mountPath, cacheDir: cacheDir, cacheSize: cacheSize, writeback: writeback,
                          uploadDelay: uploadDelay, options: options),
             quotas: quotas,
+            overlay: overlay,
             checkpoints: checkpoints,
             restore: restore,
             origin: .init(file: file, document: document, location: root.location, revision: ""))
         return spec.withRevision()
+    }
+
+    /// The overlay section, with its rules across keys: the target outside the JuiceFS mount and apart from the
+    /// image's mount point and the lower directories; juicectl's own overlay options not repeated.
+    private mutating func overlay(_ node: SpecNode, mountPath: String, quotas: [VolumeSpec.Quota]) -> VolumeSpec.OverlaySettings? {
+        if case .bool(false) = node["enabled"]?.value { return nil }
+        var settings = VolumeSpec.OverlaySettings(lowerDirs: [], upperMount: "\(mountPath)/root-upper")
+        if let sizeNode = node["imageSize"], let size = size(sizeNode) {
+            if size.bytes < 64 * ByteSize.mib {
+                error(sizeNode, "overlay.imageSize", "the image must be at least 64MiB to hold an ext4 filesystem")
+            }
+            settings.imageSize = size
+        }
+        if case .sequence(let items) = node["lowerDirs"]?.value {
+            for (index, item) in items.enumerated() {
+                if let path = absolutePath(item, "overlay.lowerDirs[\(index)]") { settings.lowerDirs.append(path) }
+            }
+        }
+        if let target = absolutePath(node["target"], "overlay.target") { settings.target = target }
+        if let upper = absolutePath(node["upperMount"], "overlay.upperMount") { settings.upperMount = upper }
+        if case .sequence(let items) = node["mountOptions"]?.value {
+            for item in items {
+                guard let option = item.string else { continue }
+                let key = option.split(separator: "=").first.map(String.init) ?? option
+                if ["lowerdir", "upperdir", "workdir"].contains(key) {
+                    error(item, "overlay.mountOptions", "'\(key)' is set by juicectl from lowerDirs and upperMount")
+                } else {
+                    settings.mountOptions.append(option)
+                }
+            }
+        }
+        if let policy = node["onCorrupt"]?.string, let value = VolumeSpec.OverlaySettings.CorruptPolicy(rawValue: policy) {
+            settings.onCorrupt = value
+        }
+        let targetNode = node["target"] ?? node
+        if HostPath.isWithin(settings.target, mountPath) {
+            error(targetNode, "overlay.target", "the overlay target \(settings.target) lies inside the JuiceFS mount \(mountPath)",
+                  hint: "mount the overlay outside the volume, e.g. /mnt/newroot")
+        } else if settings.target == "/" {
+            error(targetNode, "overlay.target", "the overlay target must not be /")
+        } else if HostPath.isWithin(mountPath, settings.target) {
+            error(targetNode, "overlay.target", "the overlay target \(settings.target) contains the JuiceFS mount \(mountPath): the overlay would hide it",
+                  hint: "mount the overlay outside the volume, e.g. /mnt/newroot")
+        }
+        if HostPath.isWithin(settings.target, settings.upperMount) || HostPath.isWithin(settings.upperMount, settings.target) {
+            error(targetNode, "overlay.target", "the overlay target and the image mount point \(settings.upperMount) must not contain each other")
+        }
+        for lower in settings.lowerDirs where HostPath.isWithin(settings.target, lower) || HostPath.isWithin(lower, settings.target) {
+            error(targetNode, "overlay.target", "the overlay target and the lower directory \(lower) must not contain each other")
+        }
+        let upperNode = node["upperMount"] ?? node
+        if HostPath.isWithin(mountPath, settings.upperMount) || HostPath.isWithin(settings.upperMount, "\(mountPath)/active")
+            || HostPath.isWithin(settings.upperMount, "\(mountPath)/checkpoints") {
+            error(upperNode, "overlay.upperMount", "the image mount point must not be the JuiceFS mount itself, contain it, nor lie under active/ or checkpoints/",
+                  hint: "the default is <mount.path>/root-upper")
+        }
+        for quota in quotas where HostPath.isWithin(VolumeSpec.OverlaySettings.imagePath, quota.path) {
+            diagnostics.append(Diagnostic(.warning, at: node.location, path: "overlay",
+                                          "the quota on \(quota.path) counts the sparse image /active/root-upper.img at its full size (\(settings.imageSize))",
+                                          hint: "keep quotas below the image, e.g. on /active/fs"))
+        }
+        return settings
     }
 
     private mutating func quota(_ node: SpecNode, index: Int) -> VolumeSpec.Quota? {

@@ -21,7 +21,8 @@ public enum SpecFormat {
         SchemaField("mount", .object(mount), "How and where the volume is mounted on this host."),
         SchemaField("quotas", .array(.object(quota), minItems: nil),
                     "Directory quotas. Absent: 10TiB on /active/fs. An empty list: no quotas."),
-        SchemaField("overlay", .reserved("the overlay issue"), "Reserved: overlay filesystem for container roots."),
+        SchemaField("overlay", .object(overlay),
+                    "A writable overlay for a container root: lower directories plus an upper layer in a sparse ext4 image kept on the volume at /active/root-upper.img."),
         SchemaField("backup", .reserved("the metadata backup issue"), "Reserved: Litestream backup of SQLite metadata."),
         SchemaField("checkpoints", .object(checkpoints), "Scheduled checkpoints and their retention."),
         SchemaField("restore", .object(restore),
@@ -56,6 +57,19 @@ public enum SpecFormat {
         SchemaField("writeback", .boolean, "Upload objects in the background after a write returns. Default: false."),
         SchemaField("uploadDelay", .string(.duration), "With writeback, how long to keep a block local before uploading. Default: 0s."),
         SchemaField("options", .object(mountOptions), "Further `juicefs mount` flags, by long name without dashes, e.g. heartbeat: 2s."),
+    ])
+
+    static let overlay = SchemaObject("The overlay filesystem.", [
+        SchemaField("enabled", .boolean, "Whether the overlay is wanted. Default: true when the section is present."),
+        SchemaField("imageSize", .string(.size), "Size of the sparse ext4 image holding the upper layer, at least 64MiB. Default: 100GiB. It counts at full size in JuiceFS usage and in any quota above /active/root-upper.img, and so does each checkpoint's clone of it."),
+        SchemaField("lowerDirs", .array(.string(.absolutePath), minItems: 1), required: true,
+                    "Lower directories, top first. They must exist when apply runs."),
+        SchemaField("target", .string(.absolutePath), "Where the overlay is mounted; outside the JuiceFS mount. Default: /mnt/newroot."),
+        SchemaField("upperMount", .string(.absolutePath), "Where the image is loop-mounted. Default: <mount.path>/root-upper."),
+        SchemaField("mountOptions", .array(.string(StringRule(minLength: 1, expected: "an overlay mount option such as index=off")), minItems: nil),
+                    "Further overlay mount options (lowerdir, upperdir and workdir are juicectl's)."),
+        SchemaField("onCorrupt", .string(StringRule(allowed: ["stop", "recreate"])),
+                    "When the image does not mount: it is always moved aside (never deleted); `stop` (default) reports and waits, `recreate` also makes a fresh image."),
     ])
 
     static let checkpoints = SchemaObject("Scheduled checkpoints (UTC) and retention.", [

@@ -16,6 +16,8 @@ public struct VolumeSpec: Sendable, Hashable, Codable {
     public var mount: MountSettings
     /// Directory quotas, in spec order.
     public var quotas: [Quota]
+    /// The overlay; `nil` when the spec has none or disables it.
+    public var overlay: OverlaySettings?
     /// Scheduled checkpoints and retention.
     public var checkpoints: CheckpointSettings = CheckpointSettings()
     /// A declarative restore request.
@@ -144,6 +146,54 @@ public struct VolumeSpec: Sendable, Hashable, Codable {
         public static let original = Quota(path: "/active/fs", capacity: .tebibytes(10), inodes: nil)
     }
 
+    /// A writable overlay whose upper layer lives in an ext4 image on the volume.
+    public struct OverlaySettings: Sendable, Hashable, Codable {
+        /// What to do with an image that does not mount.
+        public enum CorruptPolicy: String, Sendable, Hashable, Codable {
+            /// Move it aside, report, and wait for a person.
+            case stop
+            /// Move it aside and make a fresh image.
+            case recreate
+        }
+
+        /// Size of the sparse image.
+        public var imageSize: ByteSize
+        /// Lower directories, top first.
+        public var lowerDirs: [String]
+        /// The overlay's mount point.
+        public var target: String
+        /// The image's mount point.
+        public var upperMount: String
+        /// Further overlay options.
+        public var mountOptions: [String]
+        /// What to do with an image that does not mount.
+        public var onCorrupt: CorruptPolicy
+
+        /// Creates settings.
+        public init(imageSize: ByteSize = .gibibytes(100), lowerDirs: [String], target: String = "/mnt/newroot",
+                    upperMount: String, mountOptions: [String] = [], onCorrupt: CorruptPolicy = .stop) {
+            self.imageSize = imageSize
+            self.lowerDirs = lowerDirs
+            self.target = target
+            self.upperMount = upperMount
+            self.mountOptions = mountOptions
+            self.onCorrupt = onCorrupt
+        }
+
+        /// The image, as a path on the volume.
+        public static let imagePath = "/active/root-upper.img"
+        /// The upper directory inside the mounted image.
+        public var upperDir: String { "\(upperMount)/upper" }
+        /// The work directory inside the mounted image.
+        public var workDir: String { "\(upperMount)/work" }
+
+        /// The overlay's mount options as `mount -o` takes them.
+        public var overlayOptions: String {
+            (["lowerdir=\(lowerDirs.joined(separator: ":"))", "upperdir=\(upperDir)", "workdir=\(workDir)"] + mountOptions)
+                .joined(separator: ",")
+        }
+    }
+
     /// Scheduled checkpoints and retention.
     public struct CheckpointSettings: Sendable, Hashable, Codable {
         /// When scheduled checkpoints are due; `nil`: none are taken.
@@ -191,6 +241,9 @@ extension VolumeSpec {
     /// Written before `juicefs format` runs and removed once the format is verified: its presence after a crash
     /// tells the next run that the format was interrupted.
     public var formatIntentFile: String { "\(stateDir)/format-intent.json" }
+    /// Written just before the overlay image's filesystem is frozen and removed once it is thawed: its presence
+    /// tells the next run that a checkpoint was cut short while the filesystem was frozen.
+    public var frozenMarkerFile: String { "\(stateDir)/overlay-frozen" }
     /// The log file given to `juicefs mount --log`.
     public var mountLogFile: String { "\(baseDir)/logs/juicefs.log" }
     /// Directories juicectl keeps on the volume, from its root, parents first.

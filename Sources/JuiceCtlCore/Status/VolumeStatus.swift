@@ -61,6 +61,9 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
         default:
             break
         }
+        if degraded == nil, observation.overlay?.frozenByCrash == true {
+            degraded = ("OverlayFrozen", "the overlay image's filesystem was left frozen by an interrupted checkpoint; apply thaws it")
+        }
         if degraded == nil, let conflict = plan.conflicts.first {
             degraded = (conflict.code, conflict.message)
         }
