@@ -149,12 +149,18 @@ struct ExecutorOverlayConsistencyTests {
             #expect(staging.hasPrefix(VolumeLayout.staging + "/before-upgrade."), "\(staging)")
             #expect(clones[1][1] == scenario.checkpoint.hostPath("\(staging)/fs"))
 
+            // The image is flushed before the freeze (sync of its filesystem, fsync of the file) and fsync'ed again
+            // inside the frozen window.
+            let fsyncs = scenario.timeline.indices.filter { scenario.timeline[$0] == "fsync /active/root-upper.img" }
+            try #require(fsyncs.count == 2, "\(scenario.timeline)")
             let steps = [
                 scenario.position("mkdir \(staging)"),
                 scenario.position("copyOwnership /active \(staging)"),
+                scenario.position("run sync --file-system /root-upper"),
+                fsyncs[0],
                 scenario.position("writeLocalFile \(marker)"),
                 scenario.position("run fsfreeze --freeze /root-upper"),
-                scenario.position("fsync /active/root-upper.img"),
+                fsyncs[1],
                 scenario.position("run juicefs clone --preserve /active/root-upper.img \(staging)/root-upper.img"),
                 scenario.position("run fsfreeze --unfreeze /root-upper"),
                 scenario.position("removeLocalItem \(marker)"),

@@ -77,6 +77,11 @@ extension Executor {
         try host.copyOwnership(from: files.path(VolumeLayout.active), to: files.path(staging))
         let imageName = (VolumeSpec.OverlaySettings.imagePath as NSString).lastPathComponent
         let image = files.path(VolumeSpec.OverlaySettings.imagePath)
+        // Flush before the freeze, so that the freeze and the fsync inside the window have little left to write.
+        if let overlay = spec.overlay {
+            _ = try await runner.run(Command(tools.sync, ["--file-system", overlay.upperMount], timeout: .seconds(120)))
+            _ = await host.fsync(image, deadline: .seconds(120))
+        }
         let (_, frozenFor) = try await whileFrozen(spec) {
             let code = await host.fsync(image, deadline: .seconds(60))
             guard code == 0 else { throw StepError("fsync of the overlay image failed: \(String(cString: strerror(code)))") }

@@ -14,10 +14,13 @@ public struct Tools: Sendable, Hashable {
     public var mkfsExt4: String
     /// `fsfreeze` (util-linux), to freeze the image's filesystem while it is cloned.
     public var fsfreeze: String
+    /// `sync` (coreutils), to flush the image's filesystem before it is frozen.
+    public var sync: String
 
     /// Creates a tool set; the overlay's programs default to their names, found on PATH when run.
     public init(juicefs: String, umount: String, mount: String = "mount", losetup: String = "losetup",
-                mkfsExt4: String = "mkfs.ext4", fsfreeze: String = "fsfreeze") {
+                mkfsExt4: String = "mkfs.ext4", fsfreeze: String = "fsfreeze", sync: String = "sync") {
+        self.sync = sync
         self.juicefs = juicefs
         self.umount = umount
         self.mount = mount
@@ -96,7 +99,7 @@ public enum ToolLocator {
         }
         return Tools(juicefs: try locate("juicefs", explicit: explicit, variable: juicefsVariable, environment: environment),
                      umount: try locate("umount", environment: environment, fallbacks: ["/usr/bin/umount", "/bin/umount", "/usr/sbin/umount"]),
-                     mount: optional("mount"), losetup: optional("losetup"), mkfsExt4: optional("mkfs.ext4"), fsfreeze: optional("fsfreeze"))
+                     mount: optional("mount"), losetup: optional("losetup"), mkfsExt4: optional("mkfs.ext4"), fsfreeze: optional("fsfreeze"), sync: optional("sync"))
     }
 
     static func isExecutable(_ path: String) -> Bool {

@@ -82,6 +82,10 @@ struct OverlayScenario {
             log(command, on: host)
             return .success()
         }
+        runner.on(prefix: ["sync"]) { command in
+            log(command, on: host)
+            return .success()
+        }
     }
 
     /// A loop device for `file` (the lowest free from loop3) mounted at `path`.
