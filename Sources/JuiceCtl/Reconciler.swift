@@ -36,6 +36,7 @@ public struct Reconciler: Sendable {
 
     let host: any HostProbing
     let runner: any CommandRunning
+    let tools: Tools
     let observer: VolumeObserver
     let executor: Executor
     let logger: Logger
@@ -48,6 +49,7 @@ public struct Reconciler: Sendable {
                 configuration: Configuration = Configuration(), progress: any OperationProgress = SilentProgress()) {
         self.host = host
         self.runner = runner
+        self.tools = tools
         self.logger = logger
         self.configuration = configuration
         let juicefs = JuiceFSClient(runner: runner, executable: tools.juicefs)
@@ -122,6 +124,71 @@ public struct Reconciler: Sendable {
             let after = await planDown(spec)
             return Report(spec: spec, results: results, remaining: after, lockWaitMilliseconds: lockWait)
         }
+    }
+
+    // MARK: Backup
+
+    /// The outcome of `backup verify`.
+    public struct BackupVerification: Sendable, Codable {
+        /// Whether the replica restored, passed the integrity check and belongs to this volume.
+        public var ok: Bool
+        /// What was found, or what is wrong.
+        public var message: String
+        /// The volume UUID in the restored copy.
+        public var replicaUUID: String?
+        /// The live volume's UUID, when it could be read.
+        public var liveUUID: String?
+        /// How long the restore took.
+        public var restoreMilliseconds: Int64?
+    }
+
+    /// Restores the newest replica into a temporary file and checks it (SQLite integrity check, same volume UUID as
+    /// the live volume), without touching the live volume.
+    public func verifyBackup(_ spec: VolumeSpec) async throws -> BackupVerification {
+        let litestream = tools.litestream
+        guard let backup = spec.backup else {
+            return BackupVerification(ok: false, message: "volume \(spec.name) has no backup")
+        }
+        guard litestream.hasPrefix("/") else {
+            throw ToolNotFoundError(program: "litestream", searched: "not on PATH and \(ToolLocator.litestreamVariable) is not set",
+                                    variable: ToolLocator.litestreamVariable)
+        }
+        let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("juicectl-verify-\(UUID().uuidString)").path
+        try host.createLocalDirectory(directory, mode: 0o700)
+        defer { try? host.removeLocalItem(directory) }
+        let copy = "\(directory)/metadata.db"
+        let restore = try await runner.run(Command(litestream, ["restore", "-integrity-check", "full", "-o", copy,
+                                                               "file://\(backup.replicaPath)"], timeout: .seconds(3600)))
+        guard restore.succeeded, host.fileExists(copy) else {
+            let reason = restore.succeeded ? "the replica holds nothing" : JuiceFSOutput.errorMessage(restore.stderr)
+            return BackupVerification(ok: false, message: "the replica \(backup.replicaPath) cannot be restored: \(reason)")
+        }
+        let juicefs = observer.juicefs
+        let replicaUUID: String
+        do {
+            guard case .formatted(let status) = try await juicefs.status("sqlite3://\(copy)") else {
+                return BackupVerification(ok: false, message: "the restored copy passed the integrity check but holds no JuiceFS volume")
+            }
+            replicaUUID = status.setting.uuid
+            guard status.setting.name == spec.name else {
+                return BackupVerification(ok: false, message: "the replica holds volume '\(status.setting.name)', not '\(spec.name)'", replicaUUID: replicaUUID)
+            }
+        } catch {
+            return BackupVerification(ok: false, message: "the restored copy cannot be read by juicefs: \(error)")
+        }
+        var liveUUID: String?
+        if case .formatted(let info) = await observer.observe(spec).metadata { liveUUID = info.uuid }
+        let milliseconds = restore.duration.milliseconds
+        guard let liveUUID else {
+            return BackupVerification(ok: true, message: "the replica restores cleanly (integrity check passed) and holds volume \(spec.name) (UUID \(replicaUUID)); the live volume could not be read to compare",
+                                      replicaUUID: replicaUUID, restoreMilliseconds: milliseconds)
+        }
+        guard liveUUID == replicaUUID else {
+            return BackupVerification(ok: false, message: "the replica holds volume UUID \(replicaUUID), the live volume has \(liveUUID)",
+                                      replicaUUID: replicaUUID, liveUUID: liveUUID, restoreMilliseconds: milliseconds)
+        }
+        return BackupVerification(ok: true, message: "the replica restores cleanly in \(milliseconds) ms, passes the integrity check and holds this volume (UUID \(replicaUUID))",
+                                  replicaUUID: replicaUUID, liveUUID: liveUUID, restoreMilliseconds: milliseconds)
     }
 
     // MARK: Checkpoints
@@ -233,9 +300,15 @@ public struct Reconciler: Sendable {
     /// Whether `action` needs `prerequisite` to have succeeded.
     static func depends(_ action: Action, on prerequisite: Action) -> Bool {
         switch prerequisite.kind {
-        case .format, .mount, .remount, .recoverStaleMount, .restore, .resumeRestore:
+        case .format, .mount, .remount, .recoverStaleMount, .restore, .resumeRestore, .restoreMetadata:
             return true
-        case .remountInPlace, .unmount, .removeQuota, .setQuota, .createCheckpoint, .deleteCheckpoint, .removeLeftover,
+        case .startBackup, .restartBackup, .stopBackup:
+            // Nothing writes before replication runs: a failed start stops the mount (and all after it).
+            return prerequisite.kind != .stopBackup
+        case .unmount:
+            // down stops Litestream last: a volume its unmount left mounted can still be written, so it keeps replicating.
+            return action.kind == .stopBackup
+        case .remountInPlace, .removeQuota, .setQuota, .createCheckpoint, .deleteCheckpoint, .removeLeftover,
              .detachLoopDevice, .thawOverlay:
             return false
         case .createOverlayImage, .quarantineOverlayImage, .mountOverlayUpper, .unmountOverlay, .unmountOverlayUpper:

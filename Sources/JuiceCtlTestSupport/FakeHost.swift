@@ -49,6 +49,14 @@ public final class FakeHost: HostProbing {
         public var loopDevices: [LoopDevice] = []
         /// Sizes of sparse files created.
         public var sparseFiles: [String: UInt64] = [:]
+        /// Modification dates of local files.
+        public var modificationDates: [String: Date] = [:]
+        /// Signals sent, as (pid, signal).
+        public var signals: [(Int32, Int32)] = []
+        /// The mode each local file was last written with.
+        public var fileModes: [String: UInt16] = [:]
+        /// PIDs that survive SIGTERM (only SIGKILL ends them).
+        public var ignoringSIGTERM: Set<Int32> = []
 
         /// An empty host: no mounts, no files, no processes.
         public init() {}
@@ -352,6 +360,7 @@ public final class FakeHost: HostProbing {
         update { state in
             state.calls.append("writeLocalFile \(path)")
             state.fileContents[path] = data
+            state.fileModes[path] = mode
             state.localFiles.insert(path)
             // A file written into a directory `stat` knows (on a fake volume) answers `stat` too, with a new inode:
             // an atomic write replaces the file.
@@ -381,6 +390,30 @@ public final class FakeHost: HostProbing {
             return !Self.removeTree(path, in: &state)
         }
         if missing { throw FakeHostError(message: "no such file: \(path)") }
+    }
+
+    public func modificationDate(_ path: String) -> Date? {
+        update { state in
+            state.calls.append("modificationDate \(path)")
+            return state.modificationDates[path]
+        }
+    }
+
+    public func processes() -> [Int32: [String]] {
+        update { state in
+            state.calls.append("processes")
+            return state.commandLines.filter { state.livePIDs.contains($0.key) }
+        }
+    }
+
+    public func signal(_ pid: Int32, _ signal: Int32) -> Bool {
+        update { state in
+            state.calls.append("signal \(pid) \(signal)")
+            state.signals.append((pid, signal))
+            guard state.livePIDs.contains(pid) else { return false }
+            if signal == SIGKILL || (signal == SIGTERM && !state.ignoringSIGTERM.contains(pid)) { state.livePIDs.remove(pid) }
+            return true
+        }
     }
 
     public func loopDevices() -> [LoopDevice] {

@@ -16,13 +16,16 @@ struct JuiceCtlCommand: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [ValidateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self, DownCommand.self,
-                      CheckpointCommand.self, RestoreCommand.self, SchemaCommand.self])
+                      CheckpointCommand.self, RestoreCommand.self, BackupCommand.self, SchemaCommand.self])
 }
 
 /// Options every command that touches volumes takes.
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "The juicefs binary (default: $JUICECTL_JUICEFS, then PATH).")
     var juicefs: String?
+
+    @Option(name: .long, help: "The litestream binary (default: $JUICECTL_LITESTREAM, then PATH).")
+    var litestream: String?
 
     @Option(name: .long, help: "Log level on stderr: trace, debug, info, notice, warning, error.")
     var logLevel: String = "warning"
@@ -54,7 +57,10 @@ struct GlobalOptions: ParsableArguments {
     /// A reconciler wired to the real host and programs.
     func makeReconciler(progress: any OperationProgress = SilentProgress()) throws -> Reconciler {
         let logger = makeLogger()
-        let tools = try ToolLocator.locateAll(juicefs: juicefs)
+        var tools = try ToolLocator.locateAll(juicefs: juicefs)
+        if let litestream {
+            tools.litestream = try ToolLocator.locate("litestream", explicit: litestream, variable: ToolLocator.litestreamVariable)
+        }
         var configuration = Reconciler.Configuration()
         guard let timeout = TimeSpan.parse(lockTimeout) else {
             throw ValidationError("--lock-timeout: '\(lockTimeout)' is not a duration such as 60s or 5m")

@@ -67,7 +67,7 @@ struct ConvergeTests {
 
             let pending = try await volume.juicectl("plan", "--detailed-exitcode")
             #expect(pending.exitCode == 2, "\(pending.transcript)")
-            #expect(pending.stdout.contains("Plan: 6 to create"), "\(pending.stdout)")
+            #expect(pending.stdout.contains("Plan: 7 to create"), "\(pending.stdout)")   // format, backup, mount, 3 directories, quota
 
             let json = try JSONOutput.object(try await volume.juicectl("plan", "--json").stdout)
             #expect(json["formatVersion"] as? Int == 1)

@@ -13,6 +13,8 @@ struct SafetyTests {
             try Data("data".utf8).write(to: URL(fileURLWithPath: "\(volume.mountPath)/active/fs/file"))
             #expect(try await volume.juicectl("down").exitCode == 0)
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: volume.databasePath + suffix) }
+            // The replica is gone too: nothing to restore from.
+            try? FileManager.default.removeItem(atPath: "\(volume.baseDir)/replica")
             let uuidFile = "\(volume.baseDir)/objects/refuse/juicefs_uuid"
             let uuid = try String(contentsOfFile: uuidFile, encoding: .utf8)
 

@@ -70,7 +70,7 @@ struct TestVolume: Sendable {
         for entry in mountEntries().reversed() {
             _ = try? await Shell.run("/bin/umount", ["-l", entry.mountPoint])
         }
-        _ = try? await Shell.sh("pkill -9 -f 'juicefs.*\(root)' || true")
+        _ = try? await Shell.sh("pkill -9 -f 'juicefs.*\(root)' || true; pkill -9 -f 'litestream.*\(root)' || true")
         try? FileManager.default.removeItem(atPath: root)
     }
 

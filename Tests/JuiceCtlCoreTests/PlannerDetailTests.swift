@@ -123,11 +123,11 @@ struct PlannerDownTests {
         #expect(plan.conflicts.isEmpty)
     }
 
-    @Test("down of a live mount interrupts users and may force")
+    @Test("down of a live mount interrupts users and may force; Litestream stops after it")
     func downLive() throws {
         let spec = try SpecFixture.spec()
         let plan = Planner.planDown(spec, ObservationFixture.converged(spec))
-        #expect(plan.steps == [Step(.unmount, .delete, "/srv/demo/data", .interrupting)])
+        #expect(plan.steps == [Step(.unmount, .delete, "/srv/demo/data", .interrupting), Step(.stopBackup, .delete, "/srv/demo/metadata.db")])
         #expect(plan.actions.first?.forceAllowed == true)
         #expect(plan.actions.first?.reason == "down: volume is mounted")
     }
@@ -140,8 +140,9 @@ struct PlannerDownTests {
             $0.formerMountPaths = ["/mnt/old", "/srv/demo/data"]
         }
         let plan = Planner.planDown(spec, observation)
-        #expect(plan.steps == [Step(.unmount, .delete, "/srv/demo/data", .interrupting), Step(.unmount, .delete, "/mnt/old", .interrupting)])
+        #expect(plan.steps == [Step(.unmount, .delete, "/srv/demo/data", .interrupting), Step(.unmount, .delete, "/mnt/old", .interrupting),
+                               Step(.stopBackup, .delete, "/srv/demo/metadata.db")])
         #expect(plan.actions.first?.reason.contains("3 stacked mounts") == true)
-        #expect(plan.actions.allSatisfy { $0.forceAllowed })
+        #expect(plan.actions.filter { $0.kind == .unmount }.allSatisfy { $0.forceAllowed })
     }
 }

@@ -338,7 +338,7 @@ struct PlannerOverlayTests {
 
     // MARK: down
 
-    @Test("down: thaw, overlay, upper, strays, then the JuiceFS mount; unmounts may be forced")
+    @Test("down: thaw, overlay, upper, strays, then the JuiceFS mount, Litestream last; unmounts may be forced")
     func downOrder() throws {
         let spec = try SpecFixture.spec(overlayYAML)
         let plan = Planner.planDown(spec, observed(spec) { $0.frozenByCrash = true; $0.strayLoopDevices = ["/dev/loop7"] })
@@ -346,25 +346,27 @@ struct PlannerOverlayTests {
                                Step(.unmountOverlay, .delete, target, .interrupting),
                                Step(.unmountOverlayUpper, .delete, upper, .interrupting),
                                Step(.detachLoopDevice, .delete, "/dev/loop7"),
-                               Step(.unmount, .delete, "/srv/demo/data", .interrupting)])
+                               Step(.unmount, .delete, "/srv/demo/data", .interrupting),
+                               Step(.stopBackup, .delete, "/srv/demo/metadata.db")])
         let unmounts: Set<Action.Kind> = [.unmountOverlay, .unmountOverlayUpper, .unmount]
         #expect(plan.actions.filter { unmounts.contains($0.kind) }.allSatisfy { $0.forceAllowed })
         #expect(plan.conflicts.isEmpty)
     }
 
-    @Test("down without a freeze or strays: overlay, upper, JuiceFS mount")
+    @Test("down without a freeze or strays: overlay, upper, JuiceFS mount, Litestream")
     func downPlain() throws {
         let spec = try SpecFixture.spec(overlayYAML)
         let plan = Planner.planDown(spec, observed(spec))
-        #expect(plan.actions.map(\.kind) == [.unmountOverlay, .unmountOverlayUpper, .unmount])
-        #expect(plan.actions.allSatisfy { $0.forceAllowed })
+        #expect(plan.actions.map(\.kind) == [.unmountOverlay, .unmountOverlayUpper, .unmount, .stopBackup])
+        #expect(plan.actions.dropLast().allSatisfy { $0.forceAllowed })
     }
 
     @Test("down takes only what is mounted: an image without its overlay")
     func downUpperOnly() throws {
         let spec = try SpecFixture.spec(overlayYAML)
         let plan = Planner.planDown(spec, observed(spec) { $0.overlay = .absent })
-        #expect(plan.steps == [Step(.unmountOverlayUpper, .delete, upper, .interrupting), Step(.unmount, .delete, "/srv/demo/data", .interrupting)])
+        #expect(plan.steps == [Step(.unmountOverlayUpper, .delete, upper, .interrupting), Step(.unmount, .delete, "/srv/demo/data", .interrupting),
+                               Step(.stopBackup, .delete, "/srv/demo/metadata.db")])
     }
 
     @Test("down of a spec without overlay uses the recorded mount points")
@@ -375,7 +377,8 @@ struct PlannerOverlayTests {
         })
         #expect(plan.steps == [Step(.unmountOverlay, .delete, "/mnt/old-root", .interrupting),
                                Step(.unmountOverlayUpper, .delete, "/mnt/old-upper", .interrupting),
-                               Step(.unmount, .delete, "/srv/demo/data", .interrupting)])
+                               Step(.unmount, .delete, "/srv/demo/data", .interrupting),
+                               Step(.stopBackup, .delete, "/srv/demo/metadata.db")])
     }
 
     @Test("down of a volume that is not mounted still detaches strays and thaws")
@@ -411,8 +414,8 @@ struct PlannerOverlayTests {
         let spec = try SpecFixture.spec(overlayYAML)
         let observation = ObservationFixture.converged(spec) { $0.overlay = overlay }
         let status = VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation))
-        #expect(status.conditions.map(\.reason) == [code, code])
-        #expect(status.conditions.map(\.status) == [false, true])
+        #expect(status.conditions.map(\.reason) == [code, code, "Replicating"], "the overlay does not touch the backup")
+        #expect(status.conditions.map(\.status) == [false, true, true])
     }
 
     @Test("a converged overlay is Ready and healthy")
@@ -420,6 +423,6 @@ struct PlannerOverlayTests {
         let spec = try SpecFixture.spec(overlayYAML)
         let observation = observed(spec)
         let status = VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation))
-        #expect(status.conditions.map(\.reason) == ["Converged", "Healthy"])
+        #expect(status.conditions.map(\.reason) == ["Converged", "Healthy", "Replicating"])
     }
 }

@@ -76,7 +76,7 @@ struct SpecLoaderYAMLTests {
     }
 
     @Test("reserved sections are accepted with a warning and not acted on", arguments: [
-        "backup", "suspend",
+        "suspend",
     ])
     func reservedSection(key: String) throws {
         let result = SpecLoader().load(text: SpecFixture.yaml("\(key):\n  anything: 1\n"), file: "x.yaml")
@@ -90,9 +90,10 @@ struct SpecLoaderYAMLTests {
         #expect(result.specs.first == (try SpecFixture.spec(file: "x.yaml")))
     }
 
-    @Test("checkpoints, restore and overlay are no longer reserved: an unknown key in them is an error, not a warning", arguments: [
+    @Test("checkpoints, restore, overlay and backup are no longer reserved: an unknown key in them is an error, not a warning", arguments: [
         ("checkpoints", "schedule, retain"), ("restore", "checkpoint, requestId"),
         ("overlay", "enabled, imageSize, lowerDirs, target, upperMount, mountOptions, onCorrupt"),
+        ("backup", "enabled, replica, syncInterval, snapshotInterval, retention"),
     ])
     func formerlyReservedSection(key: String, allowed: String) {
         let result = SpecLoader().load(text: SpecFixture.yaml("\(key):\n  anything: 1\n"), file: "spec.yaml")
@@ -104,7 +105,7 @@ struct SpecLoaderYAMLTests {
 
     @Test("a reserved section that is not a mapping is an error")
     func reservedSectionNotMapping() {
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("backup: true\n"), line: 4, column: 9, path: "backup",
+        ExpectedDiagnostic(yaml: SpecFixture.yaml("suspend: true\n"), line: 4, column: 10, path: "suspend",
                            message: "expected a mapping, found a boolean").check()
     }
 

@@ -2,12 +2,14 @@ import Foundation
 import Testing
 @testable import JuiceCtlCore
 
-/// One row of the status table: an observation and the Ready and Degraded conditions it must give.
+/// One row of the status table: an observation and the Ready, Degraded and BackupFresh conditions it must give.
 struct StatusCase: Sendable, CustomTestStringConvertible {
     var name: String
     var observe: @Sendable (VolumeSpec) -> VolumeObservation
     var ready: (Bool, String)
     var degraded: (Bool, String)
+    /// The converged fixture has Litestream replicating; the rows without it have no Litestream.
+    var backup: (Bool, String) = (true, "Replicating")
     var testDescription: String { name }
 }
 
@@ -16,12 +18,14 @@ extension StatusCase {
         StatusCase(name: "a converged live mount is Ready/Converged and not degraded",
                    observe: { ObservationFixture.converged($0) }, ready: (true, "Converged"), degraded: (false, "Healthy")),
         StatusCase(name: "a volume that does not exist is NotFormatted",
-                   observe: { _ in ObservationFixture.fresh() }, ready: (false, "NotFormatted"), degraded: (false, "Healthy")),
+                   observe: { _ in ObservationFixture.fresh() }, ready: (false, "NotFormatted"), degraded: (false, "Healthy"),
+                   backup: (false, "NotRunning")),
         StatusCase(name: "an engine without a volume is NotFormatted",
                    observe: { _ in VolumeObservation(metadata: .unformatted, storage: .empty, mount: .absent) },
-                   ready: (false, "NotFormatted"), degraded: (false, "Healthy")),
+                   ready: (false, "NotFormatted"), degraded: (false, "Healthy"), backup: (false, "NotRunning")),
         StatusCase(name: "a formatted volume that is not mounted is NotMounted",
-                   observe: { ObservationFixture.formattedNotMounted($0) }, ready: (false, "NotMounted"), degraded: (false, "Healthy")),
+                   observe: { ObservationFixture.formattedNotMounted($0) }, ready: (false, "NotMounted"), degraded: (false, "Healthy"),
+                   backup: (false, "NotRunning")),
         StatusCase(name: "a stale mount is StaleMount and degraded",
                    observe: { spec in ObservationFixture.converged(spec) { $0.mount = .stale(reason: "ENOTCONN", entries: 1) } },
                    ready: (false, "StaleMount"), degraded: (true, "StaleMount")),
@@ -48,7 +52,7 @@ extension StatusCase {
                    ready: (false, "FormatSettingChanged"), degraded: (true, "FormatSettingChanged")),
         StatusCase(name: "a refused format is NotFormatted and degraded by the refusal",
                    observe: { _ in VolumeObservation(metadata: .missing, storage: .holdsVolume(uuid: "u"), mount: .absent) },
-                   ready: (false, "NotFormatted"), degraded: (true, "RefuseFormatOverData")),
+                   ready: (false, "NotFormatted"), degraded: (true, "RefuseFormatOverData"), backup: (false, "NotRunning")),
     ]
 }
 
@@ -59,12 +63,15 @@ struct VolumeStatusTests {
         let spec = try SpecFixture.spec()
         let observation = row.observe(spec)
         let status = VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation))
-        #expect(status.conditions.map(\.type) == ["Ready", "Degraded"])
-        let ready = status.conditions[0], degraded = status.conditions[1]
+        #expect(status.conditions.map(\.type) == ["Ready", "Degraded", "BackupFresh"])
+        try #require(status.conditions.count == 3)
+        let ready = status.conditions[0], degraded = status.conditions[1], backup = status.conditions[2]
         #expect(ready.status == row.ready.0)
         #expect(ready.reason == row.ready.1)
         #expect(degraded.status == row.degraded.0)
         #expect(degraded.reason == row.degraded.1)
+        #expect(backup.status == row.backup.0)
+        #expect(backup.reason == row.backup.1)
         #expect(status.isReady == row.ready.0)
         #expect(status.conditions.allSatisfy { !$0.message.isEmpty && $0.observedRevision == spec.origin.revision })
     }
@@ -83,14 +90,16 @@ struct VolumeStatusTests {
         #expect(status.conditions[0].message == "1 action(s) pending: quota /active/fs")
     }
 
-    @Test("the human status lists conditions, mount, volume, quotas and probe cost")
+    @Test("the human status lists conditions, mount, volume, backup, quotas and probe cost")
     func humanRendering() throws {
         let spec = try SpecFixture.spec()
         let observation = ObservationFixture.converged(spec)
         let status = VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation))
         let text = StatusRenderer.human([status])
-        #expect(text.contains("  Ready     True  Converged: mounted at /srv/demo/data and as the spec declares\n"))
-        #expect(text.contains("  Degraded  False Healthy: no fault observed\n"))
+        #expect(text.contains("  Ready       True  Converged: mounted at /srv/demo/data and as the spec declares\n"))
+        #expect(text.contains("  Degraded    False Healthy: no fault observed\n"))
+        #expect(text.contains("  BackupFresh True  Replicating: Litestream (pid 5151) replicates to /srv/demo/replica; the replica is at transaction 42, last written 2 s ago\n"))
+        #expect(text.contains("  backup:   Litestream pid 5151, database at transaction 42, replica at 42 (written 2 s ago)\n"))
         #expect(text.contains("  mount:    live (pid 4242, supervisor 4241), 1 MiB and 12 inodes used\n"))
         #expect(text.contains("  volume:   demo, UUID 0b5d5c5e-uuid, block size 4096 KiB, compression none, trash 7 day(s)\n"))
         #expect(text.contains("  quota:    /active/fs: capacity 10 TiB, no inode limit (statfs)\n"))
@@ -106,7 +115,7 @@ struct VolumeStatusTests {
         #expect(document["formatVersion"] as? Int == 1)
         let volume = try #require((document["volumes"] as? [[String: Any]])?.first)
         let conditions = try #require(volume["conditions"] as? [[String: Any]])
-        #expect(conditions.map { $0["reason"] as? String } == ["StaleMount", "StaleMount"])
+        #expect(conditions.map { $0["reason"] as? String } == ["StaleMount", "StaleMount", "Replicating"])
         let mount = try #require((volume["observation"] as? [String: Any])?["mount"] as? [String: Any])
         #expect(mount["state"] as? String == "stale")
         #expect(mount["reason"] as? String == "ENOTCONN")

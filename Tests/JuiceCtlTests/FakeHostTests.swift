@@ -85,4 +85,36 @@ struct FakeHostTests {
     @Test func escapesLikeTheKernel() {
         #expect(FakeHost.escape("/a b\tc\nd\\e ü") == "/a\\040b\\011c\\012d\\134e\\040ü")
     }
+
+    @Test func processesListsTheLiveOnesWithACommandLine() {
+        let host = FakeHost()
+        host.setProcess(10, commandLine: ["/bin/litestream", "replicate"])
+        host.setProcess(11, commandLine: ["/bin/sleep"], alive: false)
+        host.setProcess(12, commandLine: nil)
+        #expect(host.processes() == [10: ["/bin/litestream", "replicate"]])
+    }
+
+    @Test func sigtermEndsAProcessUnlessItIgnoresItAndSigkillAlwaysDoes() {
+        let host = FakeHost()
+        host.setProcess(10, commandLine: ["a"])
+        host.setProcess(11, commandLine: ["b"])
+        host.update { $0.ignoringSIGTERM = [11] }
+        #expect(host.signal(10, SIGTERM))
+        #expect(host.signal(11, SIGTERM))
+        #expect(!host.isAlive(10) && host.isAlive(11))
+        #expect(host.signal(11, SIGKILL))
+        #expect(!host.isAlive(11))
+        #expect(!host.signal(10, SIGTERM), "a gone process gets no signal")
+        #expect(host.snapshot.signals.map { "\($0.0):\($0.1)" } == ["10:\(SIGTERM)", "11:\(SIGTERM)", "11:\(SIGKILL)", "10:\(SIGTERM)"])
+    }
+
+    @Test func writingALocalFileRecordsItsModeAndModificationDatesAreSetByTheTest() throws {
+        let host = FakeHost()
+        try host.writeLocalFile("/s/f", Data("x".utf8), mode: 0o600)
+        #expect(host.snapshot.fileModes["/s/f"] == 0o600)
+        #expect(host.modificationDate("/s/f") == nil)
+        let date = Date(timeIntervalSince1970: 1_800_000_000)
+        host.update { $0.modificationDates["/s/f"] = date }
+        #expect(host.modificationDate("/s/f") == date)
+    }
 }

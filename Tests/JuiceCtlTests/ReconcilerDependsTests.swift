@@ -12,7 +12,7 @@ struct ReconcilerDependsTests {
                quota: kind == .setQuota ? VolumeSpec.Quota(path: target, capacity: .gibibytes(1), inodes: nil) : nil)
     }
 
-    @Test(arguments: [Action.Kind.format, .mount, .remount, .recoverStaleMount])
+    @Test(arguments: [Action.Kind.format, .mount, .remount, .recoverStaleMount, .restoreMetadata, .startBackup, .restartBackup])
     func aFailedVolumeStepBlocksEveryLaterStep(prerequisite: Action.Kind) {
         let failed = Self.action(prerequisite, "/mnt")
         for later in [Self.action(.createDirectory, "/active"), Self.action(.setQuota, "/active/fs"),
@@ -21,12 +21,18 @@ struct ReconcilerDependsTests {
         }
     }
 
-    @Test(arguments: [Action.Kind.setQuota, .removeQuota, .unmount, .remountInPlace])
+    @Test(arguments: [Action.Kind.setQuota, .removeQuota, .unmount, .remountInPlace, .stopBackup])
     func aFailedIndependentStepBlocksNothing(prerequisite: Action.Kind) {
         let failed = Self.action(prerequisite, "/a")
         #expect(!Reconciler.depends(Self.action(.setQuota, "/b"), on: failed))
         #expect(!Reconciler.depends(Self.action(.setQuota, "/a"), on: failed))
         #expect(!Reconciler.depends(Self.action(.createDirectory, "/a/b"), on: failed))
+    }
+
+    @Test func aFailedUnmountKeepsLitestreamRunningButBlocksNoOtherUnmount() {
+        let failed = Self.action(.unmount, "/mnt")
+        #expect(Reconciler.depends(Self.action(.stopBackup, "/srv/metadata.db"), on: failed), "a volume left mounted keeps replicating")
+        #expect(!Reconciler.depends(Self.action(.unmount, "/mnt/old"), on: failed))
     }
 
     @Test func aFailedDirectoryBlocksWhatLiesInsideIt() {

@@ -127,6 +127,7 @@ struct VolumeObserverOverlayTests {
     @Test func aSpecWithoutOverlayIsObservedAtTheRecordedMountPoints() async throws {
         try await withTemporaryDirectory { base in
             let scenario = try CheckpointScenario(baseDir: base)
+            try scenario.volume.installReplicatingLitestream()
             scenario.putFile("/active/root-upper.img", "image")
             OverlayScenario.attachAndMount(scenario.hostPath("/active/root-upper.img"), at: "/mnt/old-upper", on: scenario.host)
             OverlayScenario.appendMount(at: "/mnt/old-root", fstype: "overlay", source: "overlay", superOptions: "rw,lowerdir=/srv/base", on: scenario.host)

@@ -39,6 +39,7 @@ struct VolumeObserverTests {
                     heartbeat: 2s
                 """)
             try scenario.installConvergedVolume()
+            try scenario.installReplicatingLitestream()
             // The command line this spec mounts with (the fixture's was mounted from another baseDir).
             let commandLine = [VolumeScenario.tools.juicefs] + MountCommand.arguments(for: scenario.spec)
             scenario.host.setProcess(VolumeScenario.pid, commandLine: commandLine)

@@ -64,6 +64,8 @@ enum AgreementTable {
     static let scheduleSyntax = "schedules (@every, the @ aliases and 5 cron fields with lists, ranges, steps and names) are parsed by the tool: the schema only asks for a non-empty string"
     static let retainKeepsNothing = "a retain whose rules are all 0 keeps nothing: the schema's anyOf can ask that a rule key be present, not that one of them be above 0"
     static let ownOverlayOptions = "lowerdir, upperdir and workdir are juicectl's and refused with a hint: excluding words from a string takes a lookahead, outside the regular-expression subset JSON Schema recommends for interoperable patterns"
+    static let s3ReplicaReserved = "replica type s3 is reserved for a later version: the schema already lists it"
+    static let durationMinimum = "the minimum of a duration (1s, whatever its units) is arithmetic, not a pattern"
     static let jsonNumbers = "JSON Schema's data model has one kind of number, so 7.0 is an integer to it; YAML 1.2 types 7.0 as a float, which the tool rejects where an integer is due"
 
     static let rows: [AgreementRow] = [
@@ -98,6 +100,14 @@ enum AgreementTable {
               - path: /active/fs
                 capacity: 10 TiB
                 inodes: 1000000
+            backup:
+              enabled: true
+              replica:
+                type: file
+                path: /srv/juicectl/full/replica
+              syncInterval: 1s
+              snapshotInterval: 1h
+              retention: 24h
             checkpoints:
               schedule: "@every 15m"
               retain:
@@ -122,7 +132,7 @@ enum AgreementTable {
         .extending("a free-form mount option takes a string, an integer or a boolean",
                    "mount:\n  options:\n    cache-mode: 0600\n    upload-hours: \"22,6\"\n    tag: yes", schema: .accepts, tool: .accepts),
         .extending("trashDays may be 0 and 36500", "format:\n  trashDays: 36500", schema: .accepts, tool: .accepts),
-        .extending("a reserved section holds a mapping (with a warning)", "backup:\n  schedule: hourly", schema: .accepts, tool: .accepts),
+        .extending("a reserved section holds a mapping (with a warning)", "suspend:\n  reason: maintenance", schema: .accepts, tool: .accepts),
         .extending("an empty mapping is a valid reserved section", "suspend: {}", schema: .accepts, tool: .accepts),
         .extending("reserved credentials hold a mapping", "storage:\n  accessKey: {env: ACCESS_KEY}\nmetadata:\n  password: {file: /etc/juicectl/pw}",
                    schema: .accepts, tool: .accepts),
@@ -233,10 +243,10 @@ enum AgreementTable {
         .extending("a SQLite URL names an absolute path", "metadata:\n  url: sqlite3://metadata.db", schema: .rejects, tool: .rejects, at: "metadata.url"),
 
         // MARK: Reserved sections
-        .extending("a reserved section is not a boolean", "backup: yes", schema: .rejects, tool: .rejects, at: "backup"),
+        .extending("a reserved section is not a boolean", "suspend: true", schema: .rejects, tool: .rejects, at: "suspend"),
         .extending("a reserved section is not a list", "suspend: [maintenance]", schema: .rejects, tool: .rejects, at: "suspend"),
         .extending("a reserved section is not a string", "suspend: maintenance", schema: .rejects, tool: .rejects, at: "suspend"),
-        .extending("a reserved section is not null", "backup:", schema: .rejects, tool: .rejects, at: "backup"),
+        .extending("a reserved section is not null", "suspend:", schema: .rejects, tool: .rejects, at: "suspend"),
         .extending("reserved credentials are not a plain string", "storage:\n  secretKey: hunter2", schema: .rejects, tool: .rejects, at: "storage.secretKey"),
 
         // MARK: Checkpoints and restore
@@ -341,6 +351,33 @@ enum AgreementTable {
                    schema: .rejects, tool: .rejects, at: "overlay.mountOptions[0]"),
         .extending("overlay mount options are a list, not a string", "overlay:\n  lowerDirs: [/srv/system-base]\n  mountOptions: index=off",
                    schema: .rejects, tool: .rejects, at: "overlay.mountOptions"),
+
+        // MARK: Backup
+        .extending("an empty backup mapping takes every default", "backup: {}", schema: .accepts, tool: .accepts),
+        .extending("backup may be disabled", "backup:\n  enabled: false", schema: .accepts, tool: .accepts),
+        .extending("a file replica names its directory", "backup:\n  replica:\n    type: file\n    path: /srv/backups/demo-volume",
+                   schema: .accepts, tool: .accepts),
+        .extending("a file replica may leave its type out", "backup:\n  replica:\n    path: /srv/backups/demo-volume",
+                   schema: .accepts, tool: .accepts),
+        .extending("the intervals and retention are durations", "backup:\n  syncInterval: 10s\n  snapshotInterval: 30m\n  retention: 72h",
+                   schema: .accepts, tool: .accepts),
+        .extending("an interval of exactly 1s is valid", "backup:\n  syncInterval: 1s\n  snapshotInterval: 1000ms",
+                   schema: .accepts, tool: .accepts),
+        .extending("a disabled backup is not checked across keys", "backup:\n  enabled: false\n  replica:\n    path: /srv/juicectl/demo/data/replica",
+                   schema: .accepts, tool: .accepts),
+        .extending("an unknown key in backup is rejected", "backup:\n  interval: 1s", schema: .rejects, tool: .rejects, at: "backup.interval"),
+        .extending("an unknown key in a replica is rejected", "backup:\n  replica:\n    url: file:///srv/backups/demo",
+                   schema: .rejects, tool: .rejects, at: "backup.replica.url"),
+        .extending("backup is a mapping, not a boolean", "backup: false", schema: .rejects, tool: .rejects, at: "backup"),
+        .extending("backup is not null", "backup:", schema: .rejects, tool: .rejects, at: "backup"),
+        .extending("backup enabled: no is a string in YAML 1.2", "backup:\n  enabled: no", schema: .rejects, tool: .rejects, at: "backup.enabled"),
+        .extending("a replica is a mapping, not a path", "backup:\n  replica: /srv/backups/demo", schema: .rejects, tool: .rejects, at: "backup.replica"),
+        .extending("an unknown replica type is rejected", "backup:\n  replica:\n    type: gcs", schema: .rejects, tool: .rejects, at: "backup.replica.type"),
+        .extending("a replica path is absolute", "backup:\n  replica:\n    path: backups/demo", schema: .rejects, tool: .rejects, at: "backup.replica.path"),
+        .extending("a sync interval needs a unit", "backup:\n  syncInterval: 1", schema: .rejects, tool: .rejects, at: "backup.syncInterval"),
+        .extending("days are not a retention unit", "backup:\n  retention: 7d", schema: .rejects, tool: .rejects, at: "backup.retention"),
+        .extending("a snapshot interval is a string, not a list", "backup:\n  snapshotInterval: [1h]",
+                   schema: .rejects, tool: .rejects, at: "backup.snapshotInterval"),
 
         // MARK: mount.options
         .extending("a known mount flag is accepted", "mount:\n  options:\n    heartbeat: 2s", schema: .accepts, tool: .accepts),
@@ -456,6 +493,31 @@ enum AgreementTable {
                    schema: .accepts, tool: .rejects, at: "overlay.mountOptions", toolStricter: ownOverlayOptions),
         .extending("workdir is juicectl's overlay option, with or without a value", "overlay:\n  lowerDirs: [/srv/system-base]\n  mountOptions: [workdir]",
                    schema: .accepts, tool: .rejects, at: "overlay.mountOptions", toolStricter: ownOverlayOptions),
+        .extending("replica type s3 is reserved for a later version", "backup:\n  replica:\n    type: s3",
+                   schema: .accepts, tool: .rejects, at: "backup.replica.type", toolStricter: s3ReplicaReserved),
+        .extending("a sync interval below 1s is rejected", "backup:\n  syncInterval: 500ms",
+                   schema: .accepts, tool: .rejects, at: "backup.syncInterval", toolStricter: durationMinimum),
+        .extending("a snapshot interval of 0 is rejected", "backup:\n  snapshotInterval: \"0\"",
+                   schema: .accepts, tool: .rejects, at: "backup.snapshotInterval", toolStricter: durationMinimum),
+        .extending("a retention below 1s is rejected", "backup:\n  retention: 999ms",
+                   schema: .accepts, tool: .rejects, at: "backup.retention", toolStricter: durationMinimum),
+        .extending("the replica may not lie inside the mount point", "backup:\n  replica:\n    path: /srv/juicectl/demo/data/replica",
+                   schema: .accepts, tool: .rejects, at: "backup.replica.path", toolStricter: crossKey),
+        .extending("the replica may not be the metadata database's directory", "backup:\n  replica:\n    path: /srv/juicectl/demo",
+                   schema: .accepts, tool: .rejects, at: "backup.replica.path", toolStricter: crossKey),
+        .extending("the replica may not contain the metadata database",
+                   "metadata:\n  url: sqlite3:///srv/juicectl/demo/replica/meta/metadata.db\nbackup:\n  replica:\n    path: /srv/juicectl/demo/replica",
+                   schema: .accepts, tool: .rejects, at: "backup.replica.path", toolStricter: crossKey),
+        AgreementRow(label: "two documents may not share a replica", documents: [
+            minimal + "backup:\n  replica:\n    path: /srv/backups/shared\n",
+            minimal.replacingFirst("demo-volume", with: "other-volume").replacingFirst("/srv/juicectl/demo", with: "/srv/juicectl/other")
+                + "backup:\n  replica:\n    path: /srv/backups/shared\n",
+        ], schema: .accepts, tool: .rejects, at: "backup.replica.path", toolStricter: crossDocument),
+        AgreementRow(label: "one document's replica may not lie inside another's", documents: [
+            minimal + "backup:\n  replica:\n    path: /srv/backups\n",
+            minimal.replacingFirst("demo-volume", with: "other-volume").replacingFirst("/srv/juicectl/demo", with: "/srv/juicectl/other")
+                + "backup:\n  replica:\n    path: /srv/backups/other-volume\n",
+        ], schema: .accepts, tool: .rejects, at: "backup.replica.path", toolStricter: crossDocument),
         AgreementRow(label: "two documents may not declare the same volume name", documents: [
             minimal,
             minimal.replacingFirst("/srv/juicectl/demo", with: "/srv/juicectl/other"),

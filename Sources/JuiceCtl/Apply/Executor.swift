@@ -13,6 +13,8 @@ public struct Executor: Sendable {
     let observer: VolumeObserver
     let logger: Logger
     let progress: any OperationProgress
+    /// How long stop-backup waits for Litestream to exit after SIGTERM before it sends SIGKILL.
+    var backupStopTimeout: Duration = .seconds(30)
 
     /// Creates an executor.
     public init(host: any HostProbing, runner: any CommandRunning, tools: Tools, logger: Logger,
@@ -75,6 +77,10 @@ public struct Executor: Sendable {
         case .unmountOverlay: try await unmountOverlay(action.target, spec: spec, force: action.forceAllowed)
         case .unmountOverlayUpper: try await unmountOverlayUpper(action.target, spec: spec, force: action.forceAllowed)
         case .detachLoopDevice: try await detachLoopDevice(action.target, spec: spec)
+        case .restoreMetadata: try await restoreMetadata(spec)
+        case .startBackup: try await startBackup(spec)
+        case .restartBackup: try await restartBackup(spec)
+        case .stopBackup: try await stopBackup(spec)
         }
     }
 

@@ -63,6 +63,12 @@ public protocol HostProbing: Sendable {
     func fsync(_ path: String, deadline: Duration) async -> Int32
     /// Gives `destination` the owner, group and permission bits of `source`.
     func copyOwnership(from source: String, to destination: String) throws
+    /// When a local file was last modified.
+    func modificationDate(_ path: String) -> Date?
+    /// Every process's pid and command line (from `/proc`).
+    func processes() -> [Int32: [String]]
+    /// Sends a signal to a process; whether it was delivered.
+    func signal(_ pid: Int32, _ signal: Int32) -> Bool
     /// Whether a file exists on a local filesystem (never used on the FUSE mount).
     func fileExists(_ path: String) -> Bool
     /// Creates a local directory and its parents with `mode`.

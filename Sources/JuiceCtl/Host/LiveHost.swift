@@ -91,6 +91,23 @@ public struct LiveHost: HostProbing {
         }
     }
 
+    public func modificationDate(_ path: String) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+    }
+
+    public func processes() -> [Int32: [String]] {
+        var result: [Int32: [String]] = [:]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(name), let words = commandLine(of: pid) else { continue }
+            result[pid] = words
+        }
+        return result
+    }
+
+    public func signal(_ pid: Int32, _ signal: Int32) -> Bool {
+        pid > 0 && kill(pid, signal) == 0
+    }
+
     public func fileExists(_ path: String) -> Bool {
         var info = Glibc.stat()
         return lstat(path, &info) == 0

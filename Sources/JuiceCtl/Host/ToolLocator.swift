@@ -16,11 +16,15 @@ public struct Tools: Sendable, Hashable {
     public var fsfreeze: String
     /// `sync` (coreutils), to flush the image's filesystem before it is frozen.
     public var sync: String
+    /// `litestream`, for the metadata backup; its bare name when it was not found (checked when a backup action runs).
+    public var litestream: String
 
     /// Creates a tool set; the overlay's programs default to their names, found on PATH when run.
     public init(juicefs: String, umount: String, mount: String = "mount", losetup: String = "losetup",
-                mkfsExt4: String = "mkfs.ext4", fsfreeze: String = "fsfreeze", sync: String = "sync") {
+                mkfsExt4: String = "mkfs.ext4", fsfreeze: String = "fsfreeze", sync: String = "sync",
+                litestream: String = "litestream") {
         self.sync = sync
+        self.litestream = litestream
         self.juicefs = juicefs
         self.umount = umount
         self.mount = mount
@@ -90,8 +94,8 @@ public enum ToolLocator {
         throw ToolNotFoundError(program: program, searched: "not on PATH\(variable.map { " and \($0) is not set" } ?? "")", variable: variable)
     }
 
-    /// Resolves every tool juicectl needs for volumes. The overlay's programs are required only when used: a
-    /// missing one keeps its bare name here and fails, naming itself, when an overlay action runs it.
+    /// Resolves every tool juicectl needs for volumes. The overlay's programs and litestream are required only when
+    /// used: a missing one keeps its bare name here and fails, naming itself, when an action runs it.
     public static func locateAll(juicefs explicit: String? = nil,
                                  environment: [String: String]? = nil) throws(ToolNotFoundError) -> Tools {
         func optional(_ name: String) -> String {
@@ -99,7 +103,8 @@ public enum ToolLocator {
         }
         return Tools(juicefs: try locate("juicefs", explicit: explicit, variable: juicefsVariable, environment: environment),
                      umount: try locate("umount", environment: environment, fallbacks: ["/usr/bin/umount", "/bin/umount", "/usr/sbin/umount"]),
-                     mount: optional("mount"), losetup: optional("losetup"), mkfsExt4: optional("mkfs.ext4"), fsfreeze: optional("fsfreeze"), sync: optional("sync"))
+                     mount: optional("mount"), losetup: optional("losetup"), mkfsExt4: optional("mkfs.ext4"), fsfreeze: optional("fsfreeze"), sync: optional("sync"),
+                     litestream: (try? locate("litestream", variable: litestreamVariable, environment: environment)) ?? "litestream")
     }
 
     static func isExecutable(_ path: String) -> Bool {

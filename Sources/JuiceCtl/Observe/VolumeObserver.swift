@@ -10,6 +10,7 @@ internal import Foundation
 /// Observation runs for real also in dry-run: only mutations are simulated.
 public struct VolumeObserver: Sendable {
     let host: any HostProbing
+    /// The juicefs wrapper the observer reads with.
     let juicefs: JuiceFSClient
     /// Deadline of each probe that touches the FUSE mount.
     public var probeDeadline: Duration
@@ -61,6 +62,7 @@ public struct VolumeObserver: Sendable {
         var observation = VolumeObservation(metadata: metadata, storage: storage, mount: mount, formerMountPaths: former,
                                             managedQuotaPaths: state.quotas.keys.sorted())
         observation.overlay = await observeOverlay(spec, state: state, entries: entries, live: mount.live != nil, recorder: &recorder)
+        observation.backup = recorder.measure("litestream") { observeBackup(spec) }
         if case .holdsVolume = storage, metadata == .missing || metadata == .unformatted {
             observation.interruptedFormat = recorder.measure("format intent") { isInterruptedFormat(spec) }
         }
@@ -186,6 +188,37 @@ public struct VolumeObserver: Sendable {
             }
         }
         return result
+    }
+
+    // MARK: Backup
+
+    /// Litestream for this volume: the process (from juicectl's pid record, checked against `/proc`), whether the
+    /// configuration on disk is current, and the positions of the database and the replica.
+    func observeBackup(_ spec: VolumeSpec) -> BackupObservation? {
+        let record = LitestreamFiles.pidRecord(spec, host: host)
+        var process = BackupObservation.Process.stopped
+        // The recorded process, if its pid was not reused: one juicectl started (with its configuration file) or
+        // adopted (naming the database); an adopted one runs with digest "adopted", so the planner restarts it.
+        if let record, host.isAlive(record.pid),
+           let words = host.commandLine(of: record.pid), words.contains(spec.litestreamConfigFile) || LitestreamFiles.replicates(words, spec) {
+            process = .running(pid: record.pid, configDigest: record.configDigest)
+        }
+        guard spec.backup != nil || process != .stopped else { return nil }
+        let desired = LitestreamConfig.text(for: spec)
+        let onDisk = host.readLocalFile(spec.litestreamConfigFile).map { String(decoding: $0, as: UTF8.self) }
+        var observation = BackupObservation(process: process, configCurrent: desired != nil && onDisk == desired, replicaExists: false)
+        if process != .stopped, let record { observation.runningSeconds = Date().timeIntervalSince(record.started) }
+        if let replica = spec.backup?.replicaPath {
+            observation.replicaExists = LitestreamFiles.holdsAnything(replica, host: host)
+            if let newest = LitestreamFiles.newest(in: replica, host: host) {
+                observation.replicaTXID = newest.txid
+                observation.replicaAgeSeconds = host.modificationDate(newest.file).map { Date().timeIntervalSince($0) }
+            }
+        }
+        if let database = spec.metadata.sqlitePath {
+            observation.localTXID = LitestreamFiles.newest(in: LitestreamFiles.sidecar(of: database), host: host)?.txid
+        }
+        return observation
     }
 
     // MARK: Overlay

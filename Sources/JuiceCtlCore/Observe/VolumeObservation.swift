@@ -25,6 +25,8 @@ public struct VolumeObservation: Sendable, Hashable, Codable {
     public var catalog: CheckpointCatalog?
     /// The overlay's parts; `nil` when neither the spec nor juicectl's state has an overlay.
     public var overlay: OverlayObservation?
+    /// Litestream; `nil` when the spec has no backup and none runs.
+    public var backup: BackupObservation?
     /// When the observation was made: schedules and retention are judged against it.
     public var now: Date
     /// juicectl started a format of this volume and did not record its end, and the object storage holds nothing
@@ -36,7 +38,9 @@ public struct VolumeObservation: Sendable, Hashable, Codable {
     public init(metadata: MetadataState, storage: StorageState, mount: MountState, formerMountPaths: [String] = [],
                 directories: [String: DirectoryState] = [:], quotas: [String: QuotaReading]? = nil,
                 managedQuotaPaths: [String] = [], probes: [ProbeRecord] = [], interruptedFormat: Bool = false,
-                catalog: CheckpointCatalog? = nil, now: Date = Date(), overlay: OverlayObservation? = nil) {
+                catalog: CheckpointCatalog? = nil, now: Date = Date(), overlay: OverlayObservation? = nil,
+                backup: BackupObservation? = nil) {
+        self.backup = backup
         self.catalog = catalog
         self.overlay = overlay
         self.now = now

@@ -46,6 +46,14 @@ public struct Action: Sendable, Hashable, Codable {
         case unmountOverlayUpper = "unmount-overlay-upper"
         /// Detach a loop device nothing mounts.
         case detachLoopDevice = "detach-loop-device"
+        /// Restore the metadata database from the Litestream replica.
+        case restoreMetadata = "restore-metadata"
+        /// Write the Litestream configuration and start `litestream replicate`.
+        case startBackup = "start-backup"
+        /// Restart Litestream with a changed configuration.
+        case restartBackup = "restart-backup"
+        /// Sync the replica one last time and stop Litestream.
+        case stopBackup = "stop-backup"
     }
 
     /// For checkpoint actions: which checkpoint, and how.

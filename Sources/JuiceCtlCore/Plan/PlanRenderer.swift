@@ -100,6 +100,10 @@ public enum PlanRenderer {
         case .unmountOverlay: "unmount overlay"
         case .unmountOverlayUpper: "unmount upper"
         case .detachLoopDevice: "detach loop"
+        case .restoreMetadata: "restore metadata"
+        case .startBackup: "backup"
+        case .restartBackup: "restart backup"
+        case .stopBackup: "stop backup"
         }
     }
 

@@ -46,6 +46,10 @@ public enum Planner {
             actions.append(Action(.unmount, .delete, target: path, reason: "down: juicectl mounted this volume here earlier",
                                   disruption: .interrupting, forceAllowed: true))
         }
+        if case .running(let pid, _)? = observation.backup?.process {
+            actions.append(Action(.stopBackup, .delete, target: spec.metadata.sqlitePath ?? spec.name,
+                                  reason: "down: Litestream (pid \(pid)) stops last, after a final sync, so that everything written before down is in the replica"))
+        }
         return VolumePlan(spec: spec, actions: actions, conflicts: [])
     }
 
@@ -60,6 +64,8 @@ struct PlanBuilder {
 
     /// Whether the volume will be formatted by this plan (so it is empty).
     var formatsVolume = false
+    /// Whether this plan restores the metadata from the replica.
+    var restoresMetadata = false
     /// Whether a mount will exist at the spec's mount point once the mount steps ran.
     var mountAvailable = false
 
@@ -70,6 +76,7 @@ struct PlanBuilder {
 
     mutating func run() {
         guard checkOverlayInputs(), planFormat() else { return }
+        planBackup()
         planMount()
         guard mountAvailable else { return }
         planThaw()
@@ -90,6 +97,12 @@ struct PlanBuilder {
             let why = observation.metadata == .missing
                 ? "metadata database \(spec.metadata.sqlitePath ?? spec.metadata.redactedURL) does not exist"
                 : "the metadata engine holds no volume"
+            if spec.backup != nil, let backup = observation.backup, backup.replicaExists, let database = spec.metadata.sqlitePath {
+                actions.append(Action(.restoreMetadata, .create, target: database,
+                                      reason: "\(why); the replica \(spec.backup?.replicaPath ?? "") holds it\(backup.replicaTXID.map { " (up to transaction \($0))" } ?? ""): restore it before anything else, never format over it"))
+                restoresMetadata = true
+                return true
+            }
             switch observation.storage {
             case .holdsVolume where observation.interruptedFormat:
                 actions.append(Action(.format, .create, target: spec.name,
@@ -98,10 +111,14 @@ struct PlanBuilder {
                 formatsVolume = true
                 return true
             case .holdsVolume(let uuid):
+                // With a backup, say which replica was looked at: it is empty, or apply would have restored from it.
+                let replica = spec.backup.map { "; the Litestream replica \($0.replicaPath) holds nothing to restore from" } ?? ""
+                let source = spec.backup.map { "for example by putting this volume's Litestream replica back at \($0.replicaPath), from which apply restores it" }
+                    ?? "for example from a backup or Litestream replica"
                 conflicts.append(Conflict(
                     code: "RefuseFormatOverData", target: spec.storage.bucket,
-                    message: "\(why), but the object storage \(spec.storage.bucket) already holds data of a volume named '\(spec.name)' (UUID \(uuid)); formatting would create an empty filesystem over it",
-                    hint: "restore the metadata to \(spec.metadata.sqlitePath ?? "the metadata engine") (for example from a backup or Litestream replica) and run apply again; if the old data is to be discarded, move \(spec.storage.bucket)\(spec.name) away first",
+                    message: "\(why)\(replica), but the object storage \(spec.storage.bucket) already holds data of a volume named '\(spec.name)' (UUID \(uuid)); formatting would create an empty filesystem over it",
+                    hint: "restore the metadata to \(spec.metadata.sqlitePath ?? "the metadata engine") (\(source)) and run apply again; if the old data is to be discarded, move \(spec.storage.bucket)\(spec.name) away first",
                     blocking: true))
                 return false
             case .unknown(let message):

@@ -117,6 +117,31 @@ struct SpecBuilder {
             }
         }
 
+        // backup
+        var backup: VolumeSpec.BackupSettings? = metadata.sqlitePath != nil ? .init(replicaPath: "\(baseDir)/replica") : nil
+        if let node = root["backup"], node.entries != nil {
+            if case .bool(false) = node["enabled"]?.value {
+                backup = nil
+            } else if metadata.sqlitePath == nil {
+                error(node, "backup", "Litestream backup needs SQLite metadata", hint: "remove the backup section for this engine")
+            } else {
+                if node["replica"]?["type"]?.string == "s3", let typeNode = node["replica"]?["type"] {
+                    error(typeNode, "backup.replica.type", "replica type 's3' is reserved for a later version of juicectl", hint: "use type: file for now")
+                }
+                if let path = absolutePath(node["replica"]?["path"], "backup.replica.path") { backup?.replicaPath = path }
+                for (key, keyPath) in [("syncInterval", \VolumeSpec.BackupSettings.syncInterval),
+                                       ("snapshotInterval", \VolumeSpec.BackupSettings.snapshotInterval),
+                                       ("retention", \VolumeSpec.BackupSettings.retention)] {
+                    guard let valueNode = node[key], let text = valueNode.string, let span = TimeSpan.parse(text) else { continue }
+                    if span.nanoseconds < 1_000_000_000 {
+                        error(valueNode, "backup.\(key)", "'\(text)' is below 1s")
+                    } else {
+                        backup?[keyPath: keyPath] = span
+                    }
+                }
+            }
+        }
+
         // overlay
         var overlay: VolumeSpec.OverlaySettings?
         if let node = root["overlay"], node.entries != nil {
@@ -162,12 +187,21 @@ struct SpecBuilder {
         if mountPath == baseDir {
             error(mountPathNode, "mount.path", "the mount point must not be baseDir itself", hint: "default is <baseDir>/data")
         }
-        let inside: [(String, String, SpecNode?)] = [
+        var inside: [(String, String, SpecNode?)] = [
             (cacheDir, "mount.cacheDir", mountNode?["cacheDir"]),
             (storage.bucket.trimmingSuffix("/"), "storage.path", storageNode?["path"]),
             (metadata.sqlitePath ?? "", "metadata.url", root["metadata"]?["url"]),
             ("\(baseDir)/.juicectl", "baseDir", root["baseDir"]),
         ]
+        if let backup {
+            inside.append((backup.replicaPath, "backup.replica.path", root["backup"]?["replica"]?["path"]))
+            if let sqlitePath = metadata.sqlitePath, HostPath.isWithin(sqlitePath, backup.replicaPath)
+                || backup.replicaPath == (sqlitePath as NSString).deletingLastPathComponent {
+                error(root["backup"]?["replica"]?["path"] ?? root, "backup.replica.path",
+                      "the replica directory must be a directory of its own, not the metadata database's",
+                      hint: "the default is <baseDir>/replica")
+            }
+        }
         for (path, key, node) in inside where !path.isEmpty && HostPath.isWithin(path, mountPath) {
             error(node ?? mountPathNode, key, "\(path) lies inside the mount point \(mountPath)",
                   hint: "it must stay on the host filesystem, outside the JuiceFS mount")
@@ -180,6 +214,7 @@ struct SpecBuilder {
                          uploadDelay: uploadDelay, options: options),
             quotas: quotas,
             overlay: overlay,
+            backup: backup,
             checkpoints: checkpoints,
             restore: restore,
             origin: .init(file: file, document: document, location: root.location, revision: ""))

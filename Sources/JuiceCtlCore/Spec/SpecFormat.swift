@@ -23,7 +23,8 @@ public enum SpecFormat {
                     "Directory quotas. Absent: 10TiB on /active/fs. An empty list: no quotas."),
         SchemaField("overlay", .object(overlay),
                     "A writable overlay for a container root: lower directories plus an upper layer in a sparse ext4 image kept on the volume at /active/root-upper.img."),
-        SchemaField("backup", .reserved("the metadata backup issue"), "Reserved: Litestream backup of SQLite metadata."),
+        SchemaField("backup", .object(backup),
+                    "Litestream replication of the SQLite metadata. Default: on, to a file replica at <baseDir>/replica."),
         SchemaField("checkpoints", .object(checkpoints), "Scheduled checkpoints and their retention."),
         SchemaField("restore", .object(restore),
                     "Declarative restore: /active becomes the checkpoint once per requestId (the applied ids are recorded on the volume)."),
@@ -57,6 +58,19 @@ public enum SpecFormat {
         SchemaField("writeback", .boolean, "Upload objects in the background after a write returns. Default: false."),
         SchemaField("uploadDelay", .string(.duration), "With writeback, how long to keep a block local before uploading. Default: 0s."),
         SchemaField("options", .object(mountOptions), "Further `juicefs mount` flags, by long name without dashes, e.g. heartbeat: 2s."),
+    ])
+
+    static let backup = SchemaObject("Metadata backup with Litestream (SQLite metadata only).", [
+        SchemaField("enabled", .boolean, "Whether the metadata is replicated. Default: true for SQLite metadata."),
+        SchemaField("replica", .object(replica), "Where the replica lives: one location per database, never shared."),
+        SchemaField("syncInterval", .string(.duration), "How often new WAL frames are shipped to the replica. Default: 1s."),
+        SchemaField("snapshotInterval", .string(.duration), "How often a full snapshot is written. Default: 1h."),
+        SchemaField("retention", .string(.duration), "How long snapshots are kept. Default: 24h."),
+    ])
+
+    static let replica = SchemaObject("A Litestream replica.", [
+        SchemaField("type", .string(StringRule(allowed: ["file", "s3"])), "file (default). s3 is reserved for a later version."),
+        SchemaField("path", .string(.absolutePath), "For type file: the replica directory. Default: <baseDir>/replica."),
     ])
 
     static let overlay = SchemaObject("The overlay filesystem.", [

@@ -146,6 +146,10 @@ public struct SpecLoader: Sendable {
                     diagnostics.append(Diagnostic(.error, at: spec.origin.location, path: "baseDir",
                                                   "baseDir \(spec.baseDir) overlaps the baseDir of volume '\(other.name)' (\(first))"))
                 }
+                if let a = spec.backup?.replicaPath, let b = other.backup?.replicaPath, HostPath.isWithin(a, b) || HostPath.isWithin(b, a) {
+                    diagnostics.append(Diagnostic(.error, at: spec.origin.location, path: "backup.replica.path",
+                                                  "replica \(a) overlaps the replica of volume '\(other.name)' (\(first)); one replica location per database"))
+                }
                 if spec.mount.path == other.mount.path {
                     diagnostics.append(Diagnostic(.error, at: spec.origin.location, path: "mount.path",
                                                   "mount point \(spec.mount.path) is also used by volume '\(other.name)' (\(first))"))

@@ -18,6 +18,8 @@ public struct VolumeSpec: Sendable, Hashable, Codable {
     public var quotas: [Quota]
     /// The overlay; `nil` when the spec has none or disables it.
     public var overlay: OverlaySettings?
+    /// Litestream replication of the metadata; `nil` when disabled.
+    public var backup: BackupSettings?
     /// Scheduled checkpoints and retention.
     public var checkpoints: CheckpointSettings = CheckpointSettings()
     /// A declarative restore request.
@@ -146,6 +148,27 @@ public struct VolumeSpec: Sendable, Hashable, Codable {
         public static let original = Quota(path: "/active/fs", capacity: .tebibytes(10), inodes: nil)
     }
 
+    /// Litestream replication of the SQLite metadata to one replica location of its own.
+    public struct BackupSettings: Sendable, Hashable, Codable {
+        /// The file replica's directory.
+        public var replicaPath: String
+        /// How often WAL frames are shipped.
+        public var syncInterval: TimeSpan
+        /// How often a snapshot is written.
+        public var snapshotInterval: TimeSpan
+        /// How long snapshots are kept.
+        public var retention: TimeSpan
+
+        /// Creates settings.
+        public init(replicaPath: String, syncInterval: TimeSpan = .seconds(1), snapshotInterval: TimeSpan = .seconds(3600),
+                    retention: TimeSpan = .seconds(86400)) {
+            self.replicaPath = replicaPath
+            self.syncInterval = syncInterval
+            self.snapshotInterval = snapshotInterval
+            self.retention = retention
+        }
+    }
+
     /// A writable overlay whose upper layer lives in an ext4 image on the volume.
     public struct OverlaySettings: Sendable, Hashable, Codable {
         /// What to do with an image that does not mount.
@@ -241,6 +264,17 @@ extension VolumeSpec {
     /// Written before `juicefs format` runs and removed once the format is verified: its presence after a crash
     /// tells the next run that the format was interrupted.
     public var formatIntentFile: String { "\(stateDir)/format-intent.json" }
+    /// The Litestream configuration juicectl writes for this volume.
+    public var litestreamConfigFile: String { "\(stateDir)/litestream.yml" }
+    /// The running Litestream's pid and the hash of the configuration it was started with.
+    public var litestreamPidFile: String { "\(stateDir)/litestream.pid" }
+    /// Litestream's control socket (for `litestream sync`).
+    public var litestreamSocket: String { "\(stateDir)/litestream.sock" }
+    /// Written when juicectl stopped Litestream cleanly (after a final sync); removed when it starts it. Without it,
+    /// a start after Litestream ran before takes a fresh snapshot first.
+    public var litestreamCleanStopFile: String { "\(stateDir)/litestream.clean-stop" }
+    /// Litestream's log.
+    public var litestreamLogFile: String { "\(baseDir)/logs/litestream.log" }
     /// Written just before the overlay image's filesystem is frozen and removed once it is thawed: its presence
     /// tells the next run that a checkpoint was cut short while the filesystem was frozen.
     public var frozenMarkerFile: String { "\(stateDir)/overlay-frozen" }

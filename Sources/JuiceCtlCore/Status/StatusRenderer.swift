@@ -8,7 +8,7 @@ public enum StatusRenderer {
         for status in statuses {
             lines.append("Volume \(status.name) (\(status.file), revision \(status.revision))")
             for condition in status.conditions {
-                lines.append("  \(condition.type.padding(toLength: 9, withPad: " ", startingAt: 0)) \(condition.status ? "True " : "False") \(condition.reason): \(condition.message)")
+                lines.append("  \(condition.type.padding(toLength: 11, withPad: " ", startingAt: 0)) \(condition.status ? "True " : "False") \(condition.reason): \(condition.message)")
             }
             let observation = status.observation
             switch observation.mount {
@@ -27,6 +27,16 @@ public enum StatusRenderer {
             case .missing: lines.append("  volume:   metadata database missing")
             case .unformatted: lines.append("  volume:   not formatted")
             case .unreadable(let message): lines.append("  volume:   metadata unreadable: \(message)")
+            }
+            if let backup = observation.backup {
+                var line = "  backup:   "
+                switch backup.process {
+                case .running(let pid, _): line += "Litestream pid \(pid)"
+                case .stopped: line += "Litestream not running"
+                }
+                line += ", database at transaction \(backup.localTXID.map(String.init) ?? "-"), replica at \(backup.replicaTXID.map(String.init) ?? "-")"
+                if let age = backup.replicaAgeSeconds { line += String(format: " (written %.0f s ago)", age) }
+                lines.append(line)
             }
             for (path, reading) in (observation.quotas ?? [:]).sorted(by: { $0.key < $1.key }) {
                 let capacity = reading.capacity.map { "capacity \(reading.capacityTolerance > 0 ? "~" : "")\(ByteSize(bytes: $0).humanReadable)" } ?? "no capacity limit"

@@ -1,3 +1,5 @@
+internal import Foundation
+
 /// A condition of a volume, Kubernetes style: a type, a status, a machine-readable reason and a human message.
 public struct Condition: Sendable, Hashable, Codable {
     /// `Ready` or `Degraded`.
@@ -99,6 +101,32 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
             ready = Condition(type: "Ready", status: false, reason: reason, message: message, observedRevision: revision)
         }
         conditions = [ready, degradedCondition]
+        if let backup = spec.backup {
+            conditions.append(Self.backupCondition(backup, observation.backup, revision: revision))
+        }
+    }
+
+    /// `BackupFresh`: Litestream runs and the replica keeps up (no lag, or its newest file is recent).
+    static func backupCondition(_ settings: VolumeSpec.BackupSettings, _ observed: BackupObservation?, revision: String) -> Condition {
+        guard let observed, case .running(let pid, _) = observed.process else {
+            return Condition(type: "BackupFresh", status: false, reason: "NotRunning",
+                             message: "Litestream is not running; the metadata is not being replicated", observedRevision: revision)
+        }
+        let limit = max(10, 10 * Double(settings.syncInterval.nanoseconds) / 1e9)
+        guard observed.replicaTXID != nil else {
+            let starting = (observed.runningSeconds ?? .infinity) < 60
+            return Condition(type: "BackupFresh", status: false, reason: starting ? "Starting" : "NoReplica",
+                             message: starting ? "Litestream (pid \(pid)) started and has not written its first snapshot yet"
+                                 : "Litestream (pid \(pid)) runs but the replica \(settings.replicaPath) holds nothing", observedRevision: revision)
+        }
+        let position = observed.replicaTXID.map { "the replica is at transaction \($0)" } ?? "the replica holds no transaction yet"
+        let age = observed.replicaAgeSeconds.map { String(format: ", last written %.0f s ago", $0) } ?? ""
+        if observed.lag == 0 || (observed.replicaAgeSeconds ?? .infinity) <= limit {
+            return Condition(type: "BackupFresh", status: true, reason: "Replicating",
+                             message: "Litestream (pid \(pid)) replicates to \(settings.replicaPath); \(position)\(age)", observedRevision: revision)
+        }
+        return Condition(type: "BackupFresh", status: false, reason: "Lagging",
+                         message: "\(position), \(observed.lag.map(String.init) ?? "some") transaction(s) behind\(age)", observedRevision: revision)
     }
 
     /// Whether the volume is Ready.

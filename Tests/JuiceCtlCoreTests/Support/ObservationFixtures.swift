@@ -42,14 +42,33 @@ enum ObservationFixture {
         VolumeObservation(metadata: .missing, storage: .empty, mount: .absent)
     }
 
-    /// Formatted and mounted exactly as `spec` declares, with every directory and quota in place.
+    /// Formatted and mounted exactly as `spec` declares, with every directory and quota in place, and (when the
+    /// spec has a backup) Litestream replicating with the spec's configuration.
     static func converged(_ spec: VolumeSpec) -> VolumeObservation {
         VolumeObservation(metadata: .formatted(formatInfo(spec)), storage: .holdsVolume(uuid: formatInfo(spec).uuid),
                           mount: .live(liveMount(spec)), directories: allDirectories(spec),
                           quotas: matchingQuotas(spec), managedQuotaPaths: spec.quotas.map(\.path),
                           probes: [ProbeRecord(source: "mountinfo", microseconds: 120, ok: true),
-                                   ProbeRecord(source: "juicefs status", microseconds: 90_000, ok: true)])
+                                   ProbeRecord(source: "juicefs status", microseconds: 90_000, ok: true)],
+                          backup: replicating(spec))
     }
+
+    /// The pid of the Litestream in ``replicating(_:txid:)``.
+    static let litestreamPID: Int32 = 5151
+
+    /// Litestream running for an hour with the configuration `spec` asks for, the replica level with the database
+    /// and written 2 s ago; `nil` when the spec has no backup.
+    static func replicating(_ spec: VolumeSpec, txid: UInt64 = 0x2a) -> BackupObservation? {
+        guard let text = LitestreamConfig.text(for: spec) else { return nil }
+        var backup = BackupObservation(process: .running(pid: litestreamPID, configDigest: LitestreamConfig.digest(text)),
+                                       configCurrent: true, replicaExists: true, localTXID: txid, replicaTXID: txid,
+                                       replicaAgeSeconds: 2)
+        backup.runningSeconds = 3600
+        return backup
+    }
+
+    /// Nothing of Litestream on the host: no process, no replica.
+    static let noBackup = BackupObservation(process: .stopped, configCurrent: false, replicaExists: false)
 
     /// Formatted, with its objects in place, but not mounted.
     static func formattedNotMounted(_ spec: VolumeSpec, quotas: [String: QuotaReading]? = nil) -> VolumeObservation {

@@ -9,12 +9,14 @@ import Testing
 /// up the way the real one looked. Its baseDir is a real temporary directory: the state file, the lock and the
 /// storage's `juicefs_uuid` are real files.
 struct VolumeScenario {
-    static let tools = Tools(juicefs: "/opt/fake/bin/juicefs", umount: "/opt/fake/bin/umount")
+    static let tools = Tools(juicefs: "/opt/fake/bin/juicefs", umount: "/opt/fake/bin/umount", litestream: "/opt/fake/bin/litestream")
     /// The fixture mount's FUSE child and supervisor.
     static let pid: Int32 = 13855
     static let supervisorPID: Int32 = 13846
     /// The fixture volume's UUID.
     static let uuid = "62e7dfea-1d24-47fa-8aaf-090b34a809d6"
+    /// The pid ``installReplicatingLitestream(pid:digest:)`` gives Litestream.
+    static let litestreamPID: Int32 = 20202
 
     let spec: VolumeSpec
     let host = FakeHost()
@@ -101,6 +103,39 @@ struct VolumeScenario {
         installVolumeDirectories()
         let figures = try StatfsFixture.load("host/statfs.txt")
         setStatfs("/active/fs", try #require(figures["/active/fs"]))
+    }
+
+    /// The command line of `litestream replicate` as juicectl starts it for this volume.
+    var litestreamCommandLine: [String] { [Self.tools.litestream, "replicate", "-config", spec.litestreamConfigFile] }
+
+    /// Litestream replicating this volume as juicectl left it: the spec's configuration on disk, the pid record
+    /// (with `digest`, by default the configuration's), the process alive with its command line, and one LTX file
+    /// at transaction `txid` both beside the database and in the replica.
+    func installReplicatingLitestream(pid: Int32 = VolumeScenario.litestreamPID, digest: String? = nil, txid: UInt64 = 7) throws {
+        let text = try #require(LitestreamConfig.text(for: spec))
+        host.setFile(spec.litestreamConfigFile, text: text)
+        host.setLocalFile(spec.litestreamConfigFile)
+        try recordLitestream(pid: pid, digest: digest ?? LitestreamConfig.digest(text))
+        host.setProcess(pid, commandLine: litestreamCommandLine)
+        let name = Self.ltxName(1, txid)
+        host.setLocalFile("\(try #require(spec.backup?.replicaPath))/ltx/0/\(name)")
+        host.setLocalFile("\(LitestreamFiles.sidecar(of: try #require(spec.metadata.sqlitePath)))/ltx/0/\(name)")
+    }
+
+    /// Writes juicectl's pid record for Litestream onto the fake host.
+    func recordLitestream(pid: Int32, digest: String, started: Date = Date()) throws {
+        let record = LitestreamPidRecord(pid: pid, configDigest: digest, started: started)
+        host.setFile(spec.litestreamPidFile, try CheckpointJSON.encoder.encode(record))
+        host.setLocalFile(spec.litestreamPidFile)
+    }
+
+    /// An LTX file name as Litestream writes it: both transaction ids in 16 hexadecimal digits.
+    static func ltxName(_ minTXID: UInt64, _ maxTXID: UInt64) -> String {
+        func hex(_ value: UInt64) -> String {
+            let digits = String(value, radix: 16)
+            return String(repeating: "0", count: max(0, 16 - digits.count)) + digits
+        }
+        return "\(hex(minTXID))-\(hex(maxTXID)).ltx"
     }
 
     /// An action for this spec.
