@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "juicectl", targets: ["juicectl"]),
         .library(name: "JuiceCtl", targets: ["JuiceCtl", "JuiceCtlCore"]),
+        .library(name: "JuiceCtlDaemon", targets: ["JuiceCtlDaemon"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -20,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Pure layers: spec (parse, validate, defaults), the observation model, the planner and renderers.
@@ -43,6 +47,23 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The periodic reconciler (`juicectl run`): one supervisor per volume over the same Reconciler, signals and
+        // graceful shutdown (swift-service-lifecycle), the status file, Prometheus metrics on a loopback address.
+        .target(
+            name: "JuiceCtlDaemon",
+            dependencies: [
+                "JuiceCtl",
+                "JuiceCtlCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         // Fakes shared by the tests: command runner, host probe.
         .target(
             name: "JuiceCtlTestSupport",
@@ -54,6 +75,9 @@ let package = Package(
             dependencies: [
                 "JuiceCtl",
                 "JuiceCtlCore",
+                "JuiceCtlDaemon",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -69,6 +93,13 @@ let package = Package(
             name: "JuiceCtlTests",
             dependencies: ["JuiceCtl", "JuiceCtlCore", "JuiceCtlTestSupport", .product(name: "Logging", package: "swift-log")],
             resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "JuiceCtlDaemonTests",
+            dependencies: ["JuiceCtlDaemon", "JuiceCtl", "JuiceCtlCore", "JuiceCtlTestSupport",
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle")],
             swiftSettings: strict
         ),
         // The published JSON Schema: committed copy up to date, accepted by a real validator (check-jsonschema), and

@@ -16,8 +16,9 @@ mkdir -p "$OUT"
 
 if [ "$(id -u)" -ne 0 ]; then echo "bench: run as root (it mounts a real volume)" >&2; exit 1; fi
 
-echo "bench: building release binary" >&2
-swift build -c release --product juicectl >/dev/null
+echo "bench: building release binary (Swift runtime linked statically, as deployed)" >&2
+# --static-swift-stdlib: the binary a host runs without a Swift toolchain; it is also the smaller resident set.
+swift build -c release --static-swift-stdlib --product juicectl > "$OUT/build.log" 2>&1 || { cat "$OUT/build.log" >&2; exit 1; }
 JUICECTL="$ROOT/.build/release/juicectl"
 
 cleanup() {
@@ -123,7 +124,7 @@ for i in range(1, total // 1000):
     subprocess.run(["juicefs", "clone", seed, os.path.join(root, f"copy{i}")], check=True)
 PY
   python3 - "$JUICECTL" "$CKDIR" "$FILES" "$OUT/report.md" <<'PY'
-import statistics, subprocess, sys, time
+import os, statistics, subprocess, sys, time
 juicectl, base, files, report = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 spec, mount = base + ".yaml", base + "/data"
 
@@ -139,7 +140,7 @@ def quiet(argv):
 
 bare, create, restore = [], [], []
 timed([juicectl, "checkpoint", "create", spec, "base"])
-for i in range(3):
+for i in range(int(os.environ.get("BENCH_CHECKPOINT_RUNS", "5"))):
     bare.append(timed(["juicefs", "clone", "--preserve", f"{mount}/active", f"{mount}/checkpoints/bare{i}"]))
     quiet(["juicefs", "rmr", f"{mount}/checkpoints/bare{i}"])
     create.append(timed([juicectl, "checkpoint", "create", spec, f"c{i}"]))
@@ -255,5 +256,82 @@ open(report, "a").write("\n".join(lines))
 print("\n".join(lines))
 PY
 "$JUICECTL" down "$OVDIR.yaml" >/dev/null
+
+# daemon-idle: what `juicectl run` costs on a converged host: two volumes at a 5 s interval, resident memory and CPU
+# (its own and its children's) over one minute, after a warm-up (target: under 30 MiB RSS, under 1 % of one core).
+for v in a b; do
+  mkdir -p "$WORK/daemon-$v"
+  cat > "$WORK/daemon-$v.yaml" <<SPEC
+version: 1
+name: bench-daemon-$v
+baseDir: $WORK/daemon-$v/base
+SPEC
+  "$JUICECTL" apply "$WORK/daemon-$v.yaml" >/dev/null
+done
+"$JUICECTL" run "$WORK/daemon-a.yaml" "$WORK/daemon-b.yaml" --interval 5s --metrics-address 127.0.0.1:0 \
+  --log-level notice > "$WORK/daemon.log" 2>&1 &
+DAEMON=$!
+python3 - "$DAEMON" "$WORK/daemon.log" "$OUT/report.md" "${BENCH_DAEMON_SECONDS:-60}" <<'PY'
+import os, re, signal, socket, sys, time
+pid, log, report, seconds = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+tick = os.sysconf("SC_CLK_TCK")
+
+def cpu():
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    utime, stime, cutime, cstime = (int(x) for x in fields[11:15])
+    return (utime + stime) / tick, (cutime + cstime) / tick
+
+def rss_kib():
+    """VmRSS with its anonymous and file-backed parts, in KiB."""
+    fields = {}
+    for line in open(f"/proc/{pid}/status"):
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "RssAnon", "RssFile"):
+            fields[key] = int(value.split()[0])
+    return fields["VmRSS"], fields["RssAnon"], fields["RssFile"]
+
+def metrics():
+    port = int(re.search(r"127\.0\.0\.1:(\d+)/metrics", open(log).read()).group(1))
+    with socket.create_connection(("127.0.0.1", port)) as conn:
+        conn.sendall(b"GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        data = b""
+        while chunk := conn.recv(65536):
+            data += chunk
+    text = data.decode()
+    passes = sum(float(m.group(1)) for m in re.finditer(r'^juicectl_reconciles_total\{[^}]*\} (\S+)$', text, re.M))
+    converged = sum(float(m.group(1)) for m in re.finditer(r'^juicectl_reconciles_total\{[^}]*result="converged"\} (\S+)$', text, re.M))
+    return passes, converged
+
+time.sleep(20)  # warm-up: first passes, quota heartbeat, Litestream's first snapshot
+own0, children0 = cpu()
+passes0, converged0 = metrics()
+samples = []
+start = time.monotonic()
+while time.monotonic() - start < seconds:
+    samples.append(rss_kib())
+    time.sleep(1)
+elapsed = time.monotonic() - start
+own1, children1 = cpu()
+passes1, converged1 = metrics()
+own = (own1 - own0) / elapsed * 100
+total = (own1 - own0 + children1 - children0) / elapsed * 100
+peak, mean = max(s[0] for s in samples) / 1024, sum(s[0] for s in samples) / len(samples) / 1024
+anon, file = max(s[1] for s in samples) / 1024, max(s[2] for s in samples) / 1024
+os.kill(pid, signal.SIGTERM)
+lines = [f"## daemon-idle: juicectl run, 2 converged volumes, 5 s interval, {elapsed:.0f} s", "",
+         "| figure | value | target |", "|---|---|---|",
+         f"| resident memory, peak | {peak:.1f} MiB | < 30 MiB |",
+         f"| resident memory, mean | {mean:.1f} MiB | |",
+         f"| of which anonymous (heap, stacks), peak | {anon:.1f} MiB | |",
+         f"| of which file-backed (the binary's own clean pages, reclaimable), peak | {file:.1f} MiB | |",
+         f"| CPU, juicectl itself | {own:.2f} % of one core | < 1 % |",
+         f"| CPU, with child processes | {total:.2f} % of one core | |",
+         f"| passes in the window | {passes1 - passes0:.0f} ({converged1 - converged0:.0f} converged) | 2 volumes x {elapsed / 5:.0f} |",
+         ""]
+open(report, "a").write("\n".join(lines))
+print("\n".join(lines))
+PY
+wait "$DAEMON" || { echo "bench: juicectl run did not exit 0 on SIGTERM" >&2; exit 1; }
+for v in a b; do "$JUICECTL" down "$WORK/daemon-$v.yaml" >/dev/null; done
 
 echo "bench: report written to .bench/report.md" >&2

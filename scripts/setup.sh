@@ -12,8 +12,9 @@ CHECK_JSONSCHEMA_VERSION=0.39.0
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 
-# Debian packages: mount/umount and losetup (util-linux, mount), mkfs.ext4 and e2fsck (e2fsprogs), FUSE 3.
-packages=(util-linux mount e2fsprogs fuse3)
+# Debian packages: mount/umount and losetup (util-linux, mount), mkfs.ext4 and e2fsck (e2fsprogs), FUSE 3, and
+# systemd-analyze (systemd), which checks the unit files in examples/systemd/.
+packages=(util-linux mount e2fsprogs fuse3 systemd)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -12,6 +12,16 @@ public struct Reconciler: Sendable {
         /// Most observe → plan → apply rounds in one run (a round can reveal work the previous one could not see,
         /// such as directories of a volume that was not mounted).
         public var maxRounds = 4
+        /// Who runs: `cli`, `run` or `library`; recorded in the event log.
+        public var actor = "library"
+        /// Read every checkpoint's manifest on each observation, also without a schedule or retention (the
+        /// reconciler daemon reports checkpoint counts and ages).
+        public var fullCatalog = false
+        /// Asked between actions: once it answers true, no further action starts (the one running finishes) and
+        /// the run ends as interrupted. The daemon sets it on SIGTERM.
+        public var shouldStop: @Sendable () -> Bool = { false }
+        /// Record actions in the volume's event log.
+        public var recordEvents = true
 
         /// Defaults.
         public init() {}
@@ -27,6 +37,24 @@ public struct Reconciler: Sendable {
         public var remaining: VolumePlan
         /// How long the run waited for the volume lock, in milliseconds.
         public var lockWaitMilliseconds: Int64
+        /// The last observation of the run (what ``remaining`` was planned from).
+        public var observation: VolumeObservation?
+        /// The spec suspends changes: nothing was run, ``remaining`` is the drift.
+        public var suspended = false
+        /// A stop request ended the run between actions.
+        public var interrupted = false
+
+        /// Creates a report.
+        public init(spec: VolumeSpec, results: [ActionResult], remaining: VolumePlan, lockWaitMilliseconds: Int64,
+                    observation: VolumeObservation? = nil, suspended: Bool = false, interrupted: Bool = false) {
+            self.spec = spec
+            self.results = results
+            self.remaining = remaining
+            self.lockWaitMilliseconds = lockWaitMilliseconds
+            self.observation = observation
+            self.suspended = suspended
+            self.interrupted = interrupted
+        }
 
         /// Whether the volume is as the spec declares.
         public var converged: Bool { remaining.isConverged && !results.contains(where: \.failed) }
@@ -59,12 +87,12 @@ public struct Reconciler: Sendable {
 
     /// Observes the volume (real reads, no changes).
     public func observe(_ spec: VolumeSpec) async -> VolumeObservation {
-        await observer.observe(spec)
+        await observer.observe(spec, fullCatalog: configuration.fullCatalog)
     }
 
     /// Observes and plans (no changes).
     public func plan(_ spec: VolumeSpec) async -> (plan: VolumePlan, observation: VolumeObservation) {
-        let observation = await observer.observe(spec)
+        let observation = await observe(spec)
         return (Planner.plan(spec, observation), observation)
     }
 
@@ -82,31 +110,47 @@ public struct Reconciler: Sendable {
     /// Converges the volume to `spec` under its lock. `onResult` sees each action as it ends.
     ///
     /// - Throws: ``VolumeLock/Busy`` when another run holds the volume past the lock timeout.
+    ///
+    /// A spec that suspends changes is observed and planned only: the report's ``Report/remaining`` is the drift.
     public func apply(_ spec: VolumeSpec, onResult: @Sendable (ActionResult) -> Void = { _ in }) async throws -> Report {
-        try await locked(spec, operation: "apply") { lockWait in
+        if spec.suspend != nil {
+            let (plan, observation) = await plan(spec)
+            return Report(spec: spec, results: [], remaining: plan, lockWaitMilliseconds: 0, observation: observation, suspended: true)
+        }
+        return try await locked(spec, operation: "apply") { lockWait in
+            let started = Date()
             var results: [ActionResult] = []
             var previous: [Action]?
-            var remaining: VolumePlan?
+            var remaining: (plan: VolumePlan, observation: VolumeObservation)?
+            var interrupted = false
             for round in 1...configuration.maxRounds {
-                let (plan, _) = await plan(spec)
-                if !plan.hasActions || plan.actions == previous {
-                    remaining = plan
+                let planned = await plan(spec)
+                if !planned.plan.hasActions || planned.plan.actions == previous {
+                    remaining = planned
                     break
                 }
-                logger.debug("round", metadata: ["volume": "\(spec.name)", "round": "\(round)", "actions": "\(plan.actions.count)"])
-                previous = plan.actions
-                let roundResults = await execute(plan.actions, spec: spec, onResult: onResult)
+                if configuration.shouldStop() {
+                    interrupted = true
+                    remaining = planned
+                    break
+                }
+                logger.debug("round", metadata: ["volume": "\(spec.name)", "round": "\(round)", "actions": "\(planned.plan.actions.count)"])
+                previous = planned.plan.actions
+                let roundResults = await execute(planned.plan.actions, spec: spec, operation: "apply", onResult: onResult)
                 results += roundResults
-                if roundResults.contains(where: \.failed) { break }
+                if roundResults.contains(where: Self.wasStopped) { interrupted = true }
+                if roundResults.contains(where: \.failed) || interrupted { break }
             }
-            let final: VolumePlan
-            if let remaining { final = remaining } else { final = await plan(spec).plan }
-            if final.isConverged && !results.contains(where: \.failed) {
+            let final = if let remaining { remaining } else { await plan(spec) }
+            if final.plan.isConverged && !results.contains(where: \.failed) && !interrupted {
                 try? markDeclaredQuotasManaged(spec)
                 // A format whose end was not recorded (killed after juicefs finished) leaves its intent behind.
                 if host.fileExists(spec.formatIntentFile) { try? host.removeLocalItem(spec.formatIntentFile) }
             }
-            return Report(spec: spec, results: results, remaining: final, lockWaitMilliseconds: lockWait)
+            let report = Report(spec: spec, results: results, remaining: final.plan, lockWaitMilliseconds: lockWait,
+                                observation: final.observation, interrupted: interrupted)
+            recordRun(report, operation: "apply", started: started)
+            return report
         }
     }
 
@@ -119,10 +163,13 @@ public struct Reconciler: Sendable {
             return Report(spec: spec, results: [], remaining: before, lockWaitMilliseconds: 0)
         }
         return try await locked(spec, operation: "down") { lockWait in
+            let started = Date()
             let plan = await planDown(spec)
-            let results = await execute(plan.actions, spec: spec, onResult: onResult)
+            let results = await execute(plan.actions, spec: spec, operation: "down", onResult: onResult)
             let after = await planDown(spec)
-            return Report(spec: spec, results: results, remaining: after, lockWaitMilliseconds: lockWait)
+            let report = Report(spec: spec, results: results, remaining: after, lockWaitMilliseconds: lockWait)
+            recordRun(report, operation: "down", started: started)
+            return report
         }
     }
 
@@ -266,35 +313,80 @@ public struct Reconciler: Sendable {
     private func imperative(_ spec: VolumeSpec, operation: String, action: Action,
                             onResult: @Sendable (ActionResult) -> Void) async throws -> Report {
         try await locked(spec, operation: operation) { lockWait in
+            let started = Date()
             let observation = await observer.observe(spec, fullCatalog: false)
             guard observation.mount.live != nil else { throw NotMounted(volume: spec.name, path: spec.mount.path) }
             let recovery = Planner.plan(spec, observation).actions.filter { $0.kind == .resumeRestore || $0.kind == .removeLeftover }
-            var results = await execute(recovery, spec: spec, onResult: onResult)
+            var results = await execute(recovery, spec: spec, operation: operation, onResult: onResult)
             if !results.contains(where: \.failed) {
-                results += await execute([action], spec: spec, onResult: onResult)
+                results += await execute([action], spec: spec, operation: operation, onResult: onResult)
             }
-            let remaining = Planner.plan(spec, await observer.observe(spec))
-            return Report(spec: spec, results: results, remaining: remaining, lockWaitMilliseconds: lockWait)
+            let after = await observe(spec)
+            let report = Report(spec: spec, results: results, remaining: Planner.plan(spec, after), lockWaitMilliseconds: lockWait,
+                                observation: after)
+            recordRun(report, operation: operation, started: started)
+            return report
         }
     }
 
-    /// Runs actions in order; an action whose prerequisite failed is not run.
-    func execute(_ actions: [Action], spec: VolumeSpec, onResult: @Sendable (ActionResult) -> Void) async -> [ActionResult] {
+    /// Why actions after a stop request were not run.
+    static let stoppedReason = "juicectl is shutting down; the next run does it"
+
+    /// Whether `result` was held back by a stop request.
+    static func wasStopped(_ result: ActionResult) -> Bool {
+        if case .notRun(let reason) = result.outcome { return reason == stoppedReason }
+        return false
+    }
+
+    /// Runs actions in order; an action whose prerequisite failed is not run, and none starts after a stop request.
+    /// Each result goes to the event log and to `onResult`.
+    func execute(_ actions: [Action], spec: VolumeSpec, operation: String = "apply",
+                 onResult: @Sendable (ActionResult) -> Void) async -> [ActionResult] {
         var results: [ActionResult] = []
         var failed: [Action] = []
+        let log = EventLog(stateDir: spec.stateDir)
         for action in actions {
+            let result: ActionResult
             if let blocker = failed.first(where: { Self.depends(action, on: $0) }) {
-                let result = ActionResult(action: action, outcome: .notRun("\(blocker.kind.rawValue) \(blocker.target) failed"), milliseconds: 0)
-                results.append(result)
-                onResult(result)
-                continue
+                result = ActionResult(action: action, outcome: .notRun("\(blocker.kind.rawValue) \(blocker.target) failed"), milliseconds: 0)
+            } else if configuration.shouldStop() {
+                result = ActionResult(action: action, outcome: .notRun(Self.stoppedReason), milliseconds: 0)
+            } else {
+                result = await executor.execute(action, spec: spec)
+                if result.failed { failed.append(action) }
             }
-            let result = await executor.execute(action, spec: spec)
-            if result.failed { failed.append(action) }
             results.append(result)
+            if configuration.recordEvents { log.append(event(for: result, spec: spec, operation: operation)) }
             onResult(result)
         }
         return results
+    }
+
+    /// The event-log line of one action's result.
+    func event(for result: ActionResult, spec: VolumeSpec, operation: String) -> VolumeEvent {
+        let (outcome, message): (String, String) = switch result.outcome {
+        case .done(let text): ("done", text)
+        case .skipped(let text): ("skipped", text)
+        case .failed(let text): ("failed", text)
+        case .notRun(let text): ("not-run", text)
+        }
+        return VolumeEvent(time: Date(), volume: spec.name, revision: spec.origin.revision, actor: configuration.actor,
+                           operation: operation, kind: .action, action: result.action.kind.rawValue, target: result.action.target,
+                           reason: result.action.reason, result: outcome, message: message, durationMs: result.milliseconds)
+    }
+
+    /// One event for a run that ran actions: how it ended and how long it took.
+    func recordRun(_ report: Report, operation: String, started: Date) {
+        guard configuration.recordEvents, !report.results.isEmpty else { return }
+        let failed = report.results.filter(\.failed).count
+        let result = report.interrupted ? "interrupted" : failed > 0 ? "failed" : report.remaining.isConverged ? "converged" : "changed"
+        var message = "\(report.results.count) action(s), \(failed) failed"
+        if !report.remaining.actions.isEmpty { message += ", \(report.remaining.actions.count) still pending" }
+        if !report.remaining.conflicts.isEmpty { message += ", \(report.remaining.conflicts.count) conflict(s)" }
+        let event = VolumeEvent(time: Date(), volume: report.spec.name, revision: report.spec.origin.revision, actor: configuration.actor,
+                                operation: operation, kind: .reconcile, result: result, message: message,
+                                durationMs: Int64(Date().timeIntervalSince(started) * 1000))
+        EventLog(stateDir: report.spec.stateDir).append(event)
     }
 
     /// Whether `action` needs `prerequisite` to have succeeded.

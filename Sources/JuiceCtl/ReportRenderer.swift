@@ -23,6 +23,17 @@ public enum ReportRenderer {
     /// The closing lines of a volume's run: counts, what remains, whether it converged.
     public static func summary(_ report: Reconciler.Report, verb: String = "Apply") -> String {
         var lines: [String] = []
+        if report.suspended, let suspend = report.spec.suspend {
+            lines.append("  Suspended: \(suspend.reason). Nothing was changed.")
+            for action in report.remaining.actions {
+                lines.append("  drift:     \(action.change.symbol) \(PlanRenderer.label(action)) \(action.target): \(action.reason)")
+            }
+            for conflict in report.remaining.conflicts {
+                lines.append("  ! \(conflict.blocking ? "blocked" : "conflict") \(conflict.target): \(conflict.message)")
+            }
+            if report.remaining.isConverged { lines.append("  No drift: the volume is as the spec declares.") }
+            return lines.joined(separator: "\n") + "\n"
+        }
         if report.results.isEmpty && report.remaining.isConverged {
             return "  No changes: the volume is converged.\n"
         }
@@ -57,6 +68,7 @@ public enum ReportRenderer {
             var name: String
             var file: String
             var converged: Bool
+            var suspended: String?
             var lockWaitMilliseconds: Int64
             var results: [Result]
             var remaining: [Action]
@@ -72,6 +84,7 @@ public enum ReportRenderer {
         }
         let document = Document(formatVersion: PlanRenderer.formatVersion, operation: operation, volumes: reports.map { report in
             Volume(name: report.spec.name, file: report.spec.origin.file, converged: report.converged,
+                   suspended: report.suspended ? report.spec.suspend?.reason : nil,
                    lockWaitMilliseconds: report.lockWaitMilliseconds,
                    results: report.results.map { result in
                        let (outcome, detail): (String, String) = switch result.outcome {

@@ -7,7 +7,7 @@ struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
         abstract: "Bring each volume into the state its spec declares.",
-        discussion: "Exit 0 when every volume converged, 1 otherwise. A second apply right after the first does nothing.")
+        discussion: "Exit 0 when every volume converged (or is suspended: then only its drift is reported), 1 otherwise. A second apply right after the first does nothing.")
 
     @Argument(help: "Spec files or directories.")
     var paths: [String]
@@ -43,7 +43,7 @@ struct ApplyCommand: AsyncParsableCommand {
                 }
                 reports.append(report)
                 if !json { emit(ReportRenderer.summary(report)) }
-                failed = failed || !report.converged
+                failed = failed || (!report.converged && !report.suspended)
             } catch {
                 // One volume failing never stops the others.
                 failed = true

@@ -37,6 +37,14 @@ struct DownCommand: AsyncParsableCommand {
         var failed = false
         for spec in specs {
             if !json { emit(ReportRenderer.heading(spec) + "\n") }
+            if let run = RunStatusStore(stateDir: spec.stateDir).load(), run.volume == spec.name, RunStatusStore.writerIsAlive(run),
+               spec.suspend == nil {
+                FileHandle.standardError.write(Data("""
+                    warning: juicectl run (pid \(run.daemon.pid)) manages volume \(spec.name) and will mount it again within \
+                    \(Int(run.daemon.intervalSeconds)) s. Suspend the volume in its spec (suspend: {reason: ...}) or stop the \
+                    reconciler first.\n
+                    """.utf8))
+            }
             do {
                 let report = try await reconciler.down(spec) { result in
                     if !json { emit(ReportRenderer.line(result) + "\n") }

@@ -16,7 +16,7 @@ struct JuiceCtlCommand: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [ValidateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self, DownCommand.self,
-                      CheckpointCommand.self, RestoreCommand.self, BackupCommand.self, SchemaCommand.self])
+                      CheckpointCommand.self, RestoreCommand.self, BackupCommand.self, RunCommand.self, SchemaCommand.self])
 }
 
 /// Options every command that touches volumes takes.
@@ -27,45 +27,45 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "The litestream binary (default: $JUICECTL_LITESTREAM, then PATH).")
     var litestream: String?
 
-    @Option(name: .long, help: "Log level on stderr: trace, debug, info, notice, warning, error.")
-    var logLevel: String = "warning"
+    @Option(name: .long, help: "Log level on stderr: trace, debug, info, notice, warning, error (default: warning; info for run).")
+    var logLevel: String?
 
     @Flag(name: .shortAndLong, help: "Log every command juicectl runs (same as --log-level debug).")
     var verbose = false
 
-    @Option(name: .long, help: "How long to wait for another run on the same volume, e.g. 60s, 5m.")
-    var lockTimeout: String = "60s"
+    @Option(name: .long, help: "How long to wait for another run on the same volume, e.g. 60s, 5m (default: 60s; 5s for run, which retries).")
+    var lockTimeout: String?
 
     func validate() throws {
-        guard Logger.Level(rawValue: logLevel) != nil else {
+        if let logLevel, Logger.Level(rawValue: logLevel) == nil {
             throw ValidationError("--log-level: '\(logLevel)' is not one of trace, debug, info, notice, warning, error")
         }
-        guard TimeSpan.parse(lockTimeout) != nil else {
+        if let lockTimeout, TimeSpan.parse(lockTimeout) == nil {
             throw ValidationError("--lock-timeout: '\(lockTimeout)' is not a duration such as 60s or 5m")
         }
     }
 
     /// Sets up logging once for the process: stderr only, so stdout stays for plans and JSON.
-    func makeLogger() -> Logger {
-        let level = verbose ? .debug : (Logger.Level(rawValue: logLevel) ?? .warning)
+    func makeLogger(defaultLevel: Logger.Level = .warning) -> Logger {
+        let level = verbose ? .debug : (logLevel.flatMap(Logger.Level.init(rawValue:)) ?? defaultLevel)
         LoggingBootstrap.once(level: level)
         var logger = Logger(label: "juicectl")
         logger.logLevel = level
         return logger
     }
 
-    /// A reconciler wired to the real host and programs.
-    func makeReconciler(progress: any OperationProgress = SilentProgress()) throws -> Reconciler {
-        let logger = makeLogger()
+    /// A reconciler wired to the real host and programs; `adjust` changes its configuration (the daemon's).
+    func makeReconciler(progress: any OperationProgress = SilentProgress(), logger: Logger? = nil, defaultLockTimeout: Duration = .seconds(60),
+                        adjust: (inout Reconciler.Configuration) -> Void = { _ in }) throws -> Reconciler {
+        let logger = logger ?? makeLogger()
         var tools = try ToolLocator.locateAll(juicefs: juicefs)
         if let litestream {
             tools.litestream = try ToolLocator.locate("litestream", explicit: litestream, variable: ToolLocator.litestreamVariable)
         }
         var configuration = Reconciler.Configuration()
-        guard let timeout = TimeSpan.parse(lockTimeout) else {
-            throw ValidationError("--lock-timeout: '\(lockTimeout)' is not a duration such as 60s or 5m")
-        }
-        configuration.lockTimeout = timeout.duration
+        configuration.lockTimeout = lockTimeout.flatMap(TimeSpan.parse)?.duration ?? defaultLockTimeout
+        configuration.actor = "cli"
+        adjust(&configuration)
         return Reconciler(runner: LoggingRunner(SubprocessRunner(), logger: logger), tools: tools, logger: logger,
                           configuration: configuration, progress: progress)
     }

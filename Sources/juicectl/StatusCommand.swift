@@ -7,7 +7,7 @@ import JuiceCtlCore
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show each volume's observed state and its Ready and Degraded conditions. Changes nothing.",
+        abstract: "Show each volume's observed state, its conditions and what juicectl run reports about it. Changes nothing.",
         discussion: "Exit 0 when every volume is Ready, 3 when one is not, 1 on error.")
 
     @Argument(help: "Spec files or directories.")
@@ -26,7 +26,14 @@ struct StatusCommand: AsyncParsableCommand {
         let reconciler: Reconciler
         do { reconciler = try global.makeReconciler() } catch { throw fail(error) }
         var statuses: [VolumeStatus] = []
-        for spec in specs { statuses.append(await reconciler.status(spec)) }
+        for spec in specs {
+            var status = await reconciler.status(spec)
+            if var run = RunStatusStore(stateDir: spec.stateDir).load() {
+                run.writerRunning = RunStatusStore.writerIsAlive(run)
+                status.attach(run)
+            }
+            statuses.append(status)
+        }
         emit(json ? StatusRenderer.json(statuses) : StatusRenderer.human(statuses))
         if !statuses.allSatisfy(\.isReady) { throw ExitCode(3) }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import JuiceCtl
+import JuiceCtlCore
 import Synchronization
 
 /// Shows long operations on a terminal: a line with the elapsed time, redrawn every 200 ms, then how long it took.

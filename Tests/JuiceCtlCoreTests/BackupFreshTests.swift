@@ -67,7 +67,8 @@ struct BackupFreshTests {
         #expect(condition.reason == row.reason)
         #expect(condition.message.contains(row.message), "\(condition.message)")
         #expect(condition.observedRevision == spec.origin.revision)
-        #expect(status.conditions.map(\.type) == ["Ready", "Degraded", "BackupFresh"], "BackupFresh comes after Ready and Degraded")
+        #expect(status.conditions.map(\.type) == ["Ready", "Degraded", "BackupFresh", "Suspended"],
+                "BackupFresh comes after Ready and Degraded, before Suspended")
     }
 
     @Test("a lagging replica is reported but does not make a converged volume un-Ready or Degraded")
@@ -79,7 +80,7 @@ struct BackupFreshTests {
             $0.backup?.replicaAgeSeconds = 600
         }
         let status = VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation))
-        #expect(status.conditions.map(\.reason) == ["Converged", "Healthy", "Lagging"])
+        #expect(status.conditions.map(\.reason) == ["Converged", "Healthy", "Lagging", "Active"])
         #expect(status.isReady)
     }
 
@@ -88,7 +89,7 @@ struct BackupFreshTests {
         let spec = try SpecFixture.spec(SpecFixture.yaml("backup:\n  enabled: false\n"))
         let observation = ObservationFixture.converged(spec) { $0.backup = running(local: 1, replica: 1, age: 1) }
         let status = VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation))
-        #expect(status.conditions.map(\.type) == ["Ready", "Degraded"])
+        #expect(status.conditions.map(\.type) == ["Ready", "Degraded", "Suspended"])
         #expect(status.conditions.first?.reason == "ChangesPending", "the running Litestream is to be stopped")
     }
 

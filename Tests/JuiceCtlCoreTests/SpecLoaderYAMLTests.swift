@@ -76,24 +76,25 @@ struct SpecLoaderYAMLTests {
     }
 
     @Test("reserved sections are accepted with a warning and not acted on", arguments: [
-        "suspend",
+        ("storage", "accessKey"), ("storage", "secretKey"), ("metadata", "password"),
     ])
-    func reservedSection(key: String) throws {
-        let result = SpecLoader().load(text: SpecFixture.yaml("\(key):\n  anything: 1\n"), file: "x.yaml")
+    func reservedSection(section: String, key: String) throws {
+        let result = SpecLoader().load(text: SpecFixture.yaml("\(section):\n  \(key):\n    anything: 1\n"), file: "x.yaml")
         #expect(!result.diagnostics.hasErrors)
         #expect(result.specs.count == 1)
         let warning = try #require(result.diagnostics.warnings.first)
         #expect(result.diagnostics.warnings.count == 1)
-        #expect(warning.path == key)
+        #expect(warning.path == "\(section).\(key)")
         #expect(warning.message.contains("'\(key)' is reserved for a later version"))
-        #expect(warning.location.line == 5)
+        #expect(warning.location.line == 6)
         #expect(result.specs.first == (try SpecFixture.spec(file: "x.yaml")))
     }
 
-    @Test("checkpoints, restore, overlay and backup are no longer reserved: an unknown key in them is an error, not a warning", arguments: [
+    @Test("checkpoints, restore, overlay, backup and suspend are no longer reserved: an unknown key in them is an error, not a warning", arguments: [
         ("checkpoints", "schedule, retain"), ("restore", "checkpoint, requestId"),
         ("overlay", "enabled, imageSize, lowerDirs, target, upperMount, mountOptions, onCorrupt"),
         ("backup", "enabled, replica, syncInterval, snapshotInterval, retention"),
+        ("suspend", "reason"),
     ])
     func formerlyReservedSection(key: String, allowed: String) {
         let result = SpecLoader().load(text: SpecFixture.yaml("\(key):\n  anything: 1\n"), file: "spec.yaml")
@@ -105,6 +106,12 @@ struct SpecLoaderYAMLTests {
 
     @Test("a reserved section that is not a mapping is an error")
     func reservedSectionNotMapping() {
+        ExpectedDiagnostic(yaml: SpecFixture.yaml("storage:\n  accessKey: true\n"), line: 5, column: 14, path: "storage.accessKey",
+                           message: "expected a mapping, found a boolean").check()
+    }
+
+    @Test("suspend that is not a mapping is an error")
+    func suspendNotMapping() {
         ExpectedDiagnostic(yaml: SpecFixture.yaml("suspend: true\n"), line: 4, column: 10, path: "suspend",
                            message: "expected a mapping, found a boolean").check()
     }

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 @testable import JuiceCtlCore
 
-/// One row of the status table: an observation and the Ready, Degraded and BackupFresh conditions it must give.
+/// One row of the status table: an observation and the Ready, Degraded and BackupFresh conditions it must give (the
+/// spec does not suspend the volume, so Suspended is always False/Active).
 struct StatusCase: Sendable, CustomTestStringConvertible {
     var name: String
     var observe: @Sendable (VolumeSpec) -> VolumeObservation
@@ -63,17 +64,22 @@ struct VolumeStatusTests {
         let spec = try SpecFixture.spec()
         let observation = row.observe(spec)
         let status = VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation))
-        #expect(status.conditions.map(\.type) == ["Ready", "Degraded", "BackupFresh"])
-        try #require(status.conditions.count == 3)
+        #expect(status.conditions.map(\.type) == ["Ready", "Degraded", "BackupFresh", "Suspended"])
+        try #require(status.conditions.count == 4)
         let ready = status.conditions[0], degraded = status.conditions[1], backup = status.conditions[2]
+        let suspended = status.conditions[3]
         #expect(ready.status == row.ready.0)
         #expect(ready.reason == row.ready.1)
         #expect(degraded.status == row.degraded.0)
         #expect(degraded.reason == row.degraded.1)
         #expect(backup.status == row.backup.0)
         #expect(backup.reason == row.backup.1)
+        #expect(!suspended.status)
+        #expect(suspended.reason == "Active")
         #expect(status.isReady == row.ready.0)
         #expect(status.conditions.allSatisfy { !$0.message.isEmpty && $0.observedRevision == spec.origin.revision })
+        #expect(status.conditions.allSatisfy { $0.since == nil }, "since is only known from juicectl run")
+        #expect(status.reconciler == nil)
     }
 
     @Test("status carries the name, file, revision, pending actions and conflicts")
@@ -99,6 +105,8 @@ struct VolumeStatusTests {
         #expect(text.contains("  Ready       True  Converged: mounted at /srv/demo/data and as the spec declares\n"))
         #expect(text.contains("  Degraded    False Healthy: no fault observed\n"))
         #expect(text.contains("  BackupFresh True  Replicating: Litestream (pid 5151) replicates to /srv/demo/replica; the replica is at transaction 42, last written 2 s ago\n"))
+        #expect(text.contains("  Suspended   False Active: changes are applied\n"))
+        #expect(!text.contains("reconciler:"), "no juicectl run document was attached")
         #expect(text.contains("  backup:   Litestream pid 5151, database at transaction 42, replica at 42 (written 2 s ago)\n"))
         #expect(text.contains("  mount:    live (pid 4242, supervisor 4241), 1 MiB and 12 inodes used\n"))
         #expect(text.contains("  volume:   demo, UUID 0b5d5c5e-uuid, block size 4096 KiB, compression none, trash 7 day(s)\n"))
@@ -115,7 +123,7 @@ struct VolumeStatusTests {
         #expect(document["formatVersion"] as? Int == 1)
         let volume = try #require((document["volumes"] as? [[String: Any]])?.first)
         let conditions = try #require(volume["conditions"] as? [[String: Any]])
-        #expect(conditions.map { $0["reason"] as? String } == ["StaleMount", "StaleMount", "Replicating"])
+        #expect(conditions.map { $0["reason"] as? String } == ["StaleMount", "StaleMount", "Replicating", "Active"])
         let mount = try #require((volume["observation"] as? [String: Any])?["mount"] as? [String: Any])
         #expect(mount["state"] as? String == "stale")
         #expect(mount["reason"] as? String == "ENOTCONN")

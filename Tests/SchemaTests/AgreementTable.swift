@@ -121,6 +121,8 @@ enum AgreementTable {
             restore:
               checkpoint: before-upgrade
               requestId: change-4711
+            suspend:
+              reason: storage migration, ticket 4711
             """, schema: .accepts, tool: .accepts),
         .extending("an empty quota list means no quotas", "quotas: []", schema: .accepts, tool: .accepts),
         .extending("a quota with inodes only is valid", "quotas:\n  - path: /active/fs\n    inodes: 5000", schema: .accepts, tool: .accepts),
@@ -132,8 +134,11 @@ enum AgreementTable {
         .extending("a free-form mount option takes a string, an integer or a boolean",
                    "mount:\n  options:\n    cache-mode: 0600\n    upload-hours: \"22,6\"\n    tag: yes", schema: .accepts, tool: .accepts),
         .extending("trashDays may be 0 and 36500", "format:\n  trashDays: 36500", schema: .accepts, tool: .accepts),
-        .extending("a reserved section holds a mapping (with a warning)", "suspend:\n  reason: maintenance", schema: .accepts, tool: .accepts),
-        .extending("an empty mapping is a valid reserved section", "suspend: {}", schema: .accepts, tool: .accepts),
+        .extending("a suspension with a reason is valid", "suspend:\n  reason: maintenance", schema: .accepts, tool: .accepts),
+        .extending("a suspension reason of 1024 characters is valid", "suspend:\n  reason: \(String(repeating: "r", count: 1024))",
+                   schema: .accepts, tool: .accepts),
+        .extending("a reserved section holds a mapping (with a warning)", "storage:\n  accessKey:\n    anything: 1", schema: .accepts, tool: .accepts),
+        .extending("an empty mapping is a valid reserved section", "metadata:\n  password: {}", schema: .accepts, tool: .accepts),
         .extending("reserved credentials hold a mapping", "storage:\n  accessKey: {env: ACCESS_KEY}\nmetadata:\n  password: {file: /etc/juicectl/pw}",
                    schema: .accepts, tool: .accepts),
         .document("a name of 63 characters is valid", minimal.replacingFirst("demo-volume", with: String(repeating: "a", count: 63)),
@@ -243,10 +248,23 @@ enum AgreementTable {
         .extending("a SQLite URL names an absolute path", "metadata:\n  url: sqlite3://metadata.db", schema: .rejects, tool: .rejects, at: "metadata.url"),
 
         // MARK: Reserved sections
-        .extending("a reserved section is not a boolean", "suspend: true", schema: .rejects, tool: .rejects, at: "suspend"),
-        .extending("a reserved section is not a list", "suspend: [maintenance]", schema: .rejects, tool: .rejects, at: "suspend"),
-        .extending("a reserved section is not a string", "suspend: maintenance", schema: .rejects, tool: .rejects, at: "suspend"),
-        .extending("a reserved section is not null", "suspend:", schema: .rejects, tool: .rejects, at: "suspend"),
+        .extending("a reserved section is not a boolean", "storage:\n  accessKey: true", schema: .rejects, tool: .rejects, at: "storage.accessKey"),
+        .extending("a reserved section is not a list", "storage:\n  accessKey: [ACCESS_KEY]", schema: .rejects, tool: .rejects, at: "storage.accessKey"),
+        .extending("a reserved section is not null", "metadata:\n  password:", schema: .rejects, tool: .rejects, at: "metadata.password"),
+
+        // MARK: Suspend
+        .extending("a suspension needs a reason: an empty mapping is rejected", "suspend: {}", schema: .rejects, tool: .rejects, at: "suspend"),
+        .extending("a suspension reason is not empty", "suspend:\n  reason: \"\"", schema: .rejects, tool: .rejects, at: "suspend.reason"),
+        .extending("a suspension reason is at most 1024 characters", "suspend:\n  reason: \(String(repeating: "r", count: 1025))",
+                   schema: .rejects, tool: .rejects, at: "suspend.reason"),
+        .extending("a suspension reason is a string, not a list", "suspend:\n  reason: [maintenance]",
+                   schema: .rejects, tool: .rejects, at: "suspend.reason"),
+        .extending("a suspension has no key but reason", "suspend:\n  reason: maintenance\n  until: tomorrow",
+                   schema: .rejects, tool: .rejects, at: "suspend.until"),
+        .extending("a suspension is not a boolean", "suspend: true", schema: .rejects, tool: .rejects, at: "suspend"),
+        .extending("a suspension is not a list", "suspend: [maintenance]", schema: .rejects, tool: .rejects, at: "suspend"),
+        .extending("a suspension is not a bare string", "suspend: maintenance", schema: .rejects, tool: .rejects, at: "suspend"),
+        .extending("a suspension is not null", "suspend:", schema: .rejects, tool: .rejects, at: "suspend"),
         .extending("reserved credentials are not a plain string", "storage:\n  secretKey: hunter2", schema: .rejects, tool: .rejects, at: "storage.secretKey"),
 
         // MARK: Checkpoints and restore

@@ -27,12 +27,19 @@ public enum FaultPoint {
         reach(name)
     }
 
-    /// Marks a boundary.
+    /// Marks a boundary. `JUICECTL_FAULT_AT=<name>:pause` holds the step there for `JUICECTL_FAULT_PAUSE_MS`
+    /// (default 3000) instead, announcing it on stderr, so that tests can signal a process in the middle of a step.
     static func reach(_ name: String) {
         #if DEBUG
-        if let target = ProcessInfo.processInfo.environment["JUICECTL_FAULT_AT"], target == name {
+        let environment = ProcessInfo.processInfo.environment
+        if let target = environment["JUICECTL_FAULT_AT"], target == name {
             FileHandle.standardError.write(Data("juicectl: fault injection: killed at \(name)\n".utf8))
             kill(getpid(), SIGKILL)
+        }
+        if environment["JUICECTL_FAULT_AT"] == "\(name):pause" {
+            let milliseconds = environment["JUICECTL_FAULT_PAUSE_MS"].flatMap { UInt32($0) } ?? 3000
+            FileHandle.standardError.write(Data("juicectl: fault injection: pausing \(milliseconds) ms at \(name)\n".utf8))
+            usleep(milliseconds * 1000)
         }
         #endif
     }

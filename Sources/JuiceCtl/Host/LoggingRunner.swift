@@ -1,4 +1,5 @@
 public import Logging
+internal import JuiceCtlCore
 internal import Synchronization
 
 /// Wraps a runner: logs every invocation with its duration and outcome, and keeps a record of them (used by the
@@ -56,17 +57,5 @@ public final class LoggingRunner: CommandRunning {
 
     private func record(_ invocation: Invocation) {
         records.withLock { $0.append(invocation) }
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds.
-    public var milliseconds: Int64 {
-        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
-    }
-
-    /// Whole microseconds.
-    public var microseconds: Int64 {
-        components.seconds * 1_000_000 + components.attoseconds / 1_000_000_000_000
     }
 }

@@ -84,12 +84,14 @@ public struct StateStore: Sendable {
 /// Writes files so that a crash leaves either the old or the new content, never a mix.
 public enum AtomicFile {
     /// Writes `data` to a temporary file beside `path`, fsyncs it, renames it over `path` and fsyncs the directory.
-    public static func write(_ data: Data, to path: String, mode: UInt16) throws {
+    /// With `durable: false` the fsyncs are left out: the rename still makes the change all-or-nothing for readers,
+    /// for files rewritten often whose loss in a power cut costs nothing (the reconciler's status).
+    public static func write(_ data: Data, to path: String, mode: UInt16, durable: Bool = true) throws {
         let temporary = "\(path).tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode_t(mode))
         guard fd >= 0 else { throw posixError("cannot create \(temporary)") }
         let written = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        guard written == data.count, fsync(fd) == 0 else {
+        guard written == data.count, !durable || fsync(fd) == 0 else {
             let error = posixError("cannot write \(temporary)")
             close(fd)
             unlink(temporary)
@@ -101,6 +103,7 @@ public enum AtomicFile {
             unlink(temporary)
             throw error
         }
+        guard durable else { return }
         let directory = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directory >= 0 {
             fsync(directory)

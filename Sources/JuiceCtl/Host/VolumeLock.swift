@@ -1,4 +1,5 @@
 internal import Foundation
+internal import JuiceCtlCore
 internal import Synchronization
 #if canImport(Glibc)
 import Glibc

@@ -190,3 +190,21 @@ public struct CheckpointSchedule: Sendable, Hashable, Codable, CustomStringConve
         }
     }
 }
+
+extension CheckpointSchedule {
+    /// The slot a scheduled checkpoint is owed for at `now`, or `nil` when the latest slot already has one (a
+    /// checkpoint named for it, or a scheduled checkpoint created at or after it). Only the latest slot counts:
+    /// slots missed while the host was down are taken once, not one by one.
+    public func dueSlot(at now: Date, checkpoints: [CheckpointEntry]) -> Date? {
+        guard let slot = lastSlot(atOrBefore: now) else { return nil }
+        let name = CheckpointName.scheduled(slot: slot)
+        let lastScheduled = checkpoints.filter { $0.kind == .scheduled }.compactMap(\.createdAt).max()
+        let taken = checkpoints.contains { $0.name == name } || (lastScheduled.map { $0 >= slot } ?? false)
+        return taken ? nil : slot
+    }
+
+    /// When the next scheduled checkpoint is due: the owed slot if there is one, else the first slot after `now`.
+    public func nextCheckpoint(at now: Date, checkpoints: [CheckpointEntry]) -> Date? {
+        dueSlot(at: now, checkpoints: checkpoints) ?? nextSlot(after: now)
+    }
+}

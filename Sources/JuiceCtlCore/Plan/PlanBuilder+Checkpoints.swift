@@ -54,17 +54,14 @@ extension PlanBuilder {
         guard settings.schedule != nil || settings.retain != nil else { return }
         // A new volume has no checkpoint; an unmounted one cannot be read yet (the next round sees it).
         guard var known = formatsVolume ? [] : observation.catalog?.entries else { return }
-        if let schedule = settings.schedule, let slot = schedule.lastSlot(atOrBefore: observation.now) {
+        if let schedule = settings.schedule, let slot = schedule.dueSlot(at: observation.now, checkpoints: known) {
             let name = CheckpointName.scheduled(slot: slot)
             let lastScheduled = known.filter { $0.kind == .scheduled }.compactMap(\.createdAt).max()
-            let taken = known.contains { $0.name == name } || (lastScheduled.map { $0 >= slot } ?? false)
-            if !taken {
-                let since = lastScheduled.map { "the last scheduled checkpoint is from \(Self.utc($0))" } ?? "there is no scheduled checkpoint yet"
-                actions.append(Action(.createCheckpoint, .create, target: name,
-                                      reason: "schedule \(schedule): the slot \(Self.utc(slot)) is due and \(since)",
-                                      checkpoint: .init(name: name, kind: .scheduled)))
-                known.append(CheckpointEntry(name: name, manifest: CheckpointManifest(name: name, createdAt: observation.now, kind: .scheduled)))
-            }
+            let since = lastScheduled.map { "the last scheduled checkpoint is from \(Self.utc($0))" } ?? "there is no scheduled checkpoint yet"
+            actions.append(Action(.createCheckpoint, .create, target: name,
+                                  reason: "schedule \(schedule): the slot \(Self.utc(slot)) is due and \(since)",
+                                  checkpoint: .init(name: name, kind: .scheduled)))
+            known.append(CheckpointEntry(name: name, manifest: CheckpointManifest(name: name, createdAt: observation.now, kind: .scheduled)))
         }
         guard let retain = settings.retain else { return }
         let pendingRestore = actions.contains { $0.kind == .restore || $0.kind == .resumeRestore }

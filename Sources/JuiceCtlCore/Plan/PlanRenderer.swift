@@ -41,6 +41,9 @@ public enum PlanRenderer {
         for plan in plans {
             let spec = plan.spec
             lines.append("Volume \(spec.name) (\(spec.origin.file), revision \(spec.origin.revision))")
+            if let suspend = spec.suspend {
+                lines.append("  Suspended: \(suspend.reason). apply and run change nothing; the drift below is reported only.")
+            }
             if plan.isConverged {
                 lines.append("  No changes: the volume is converged.")
             }
@@ -115,6 +118,7 @@ public enum PlanRenderer {
                 PlanDocument.Volume(
                     name: plan.spec.name, file: plan.spec.origin.file, document: plan.spec.origin.document,
                     revision: plan.spec.origin.revision, converged: plan.isConverged,
+                    suspended: plan.spec.suspend?.reason,
                     actions: plan.actions.map(PlanDocument.ActionEntry.init), conflicts: plan.conflicts)
             },
             warnings: warnings.map(\.description),
@@ -142,6 +146,8 @@ public enum PlanRenderer {
             var document: Int
             var revision: String
             var converged: Bool
+            /// The suspension's reason, when changes are paused.
+            var suspended: String?
             var actions: [ActionEntry]
             var conflicts: [Conflict]
         }

@@ -182,6 +182,8 @@ struct SpecBuilder {
             restore = .init(checkpoint: checkpoint, requestId: requestId)
         }
 
+        let suspend = root["suspend"]?["reason"]?.string.map { VolumeSpec.Suspension(reason: $0) }
+
         // rules across keys
         let mountPathNode = mountNode?["path"] ?? root["baseDir"] ?? root
         if mountPath == baseDir {
@@ -217,6 +219,7 @@ struct SpecBuilder {
             backup: backup,
             checkpoints: checkpoints,
             restore: restore,
+            suspend: suspend,
             origin: .init(file: file, document: document, location: root.location, revision: ""))
         return spec.withRevision()
     }

@@ -28,7 +28,13 @@ public enum SpecFormat {
         SchemaField("checkpoints", .object(checkpoints), "Scheduled checkpoints and their retention."),
         SchemaField("restore", .object(restore),
                     "Declarative restore: /active becomes the checkpoint once per requestId (the applied ids are recorded on the volume)."),
-        SchemaField("suspend", .reserved("the reconciler daemon issue"), "Reserved: pause changes with a reason."),
+        SchemaField("suspend", .object(suspend),
+                    "Pause changes to this volume: apply and run still observe it and report drift, but change nothing."),
+    ])
+
+    static let suspend = SchemaObject("A pause, with why.", [
+        SchemaField("reason", .string(StringRule(minLength: 1, maxLength: 1024, expected: "why the volume is suspended")), required: true,
+                    "Why changes are paused; shown by status, plan, apply and run."),
     ])
 
     static let storage = SchemaObject("Object storage.", [

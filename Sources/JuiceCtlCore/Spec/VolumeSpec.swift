@@ -24,6 +24,8 @@ public struct VolumeSpec: Sendable, Hashable, Codable {
     public var checkpoints: CheckpointSettings = CheckpointSettings()
     /// A declarative restore request.
     public var restore: RestoreRequest?
+    /// Changes are paused (observe and report only), with why; `nil` when the volume is managed normally.
+    public var suspend: Suspension?
     /// Where the spec came from.
     public var origin: Origin
 
@@ -242,6 +244,17 @@ public struct VolumeSpec: Sendable, Hashable, Codable {
         public init(checkpoint: String, requestId: String) {
             self.checkpoint = checkpoint
             self.requestId = requestId
+        }
+    }
+
+    /// A pause of all changes to a volume.
+    public struct Suspension: Sendable, Hashable, Codable {
+        /// Why, as the spec says.
+        public var reason: String
+
+        /// Creates a suspension.
+        public init(reason: String) {
+            self.reason = reason
         }
     }
 

@@ -8,7 +8,11 @@ public enum StatusRenderer {
         for status in statuses {
             lines.append("Volume \(status.name) (\(status.file), revision \(status.revision))")
             for condition in status.conditions {
-                lines.append("  \(condition.type.padding(toLength: 11, withPad: " ", startingAt: 0)) \(condition.status ? "True " : "False") \(condition.reason): \(condition.message)")
+                let since = condition.since.map { " (since \(VolumeEvent.timestamp($0)))" } ?? ""
+                lines.append("  \(condition.type.padding(toLength: 11, withPad: " ", startingAt: 0)) \(condition.status ? "True " : "False") \(condition.reason): \(condition.message)\(since)")
+            }
+            if let run = status.reconciler {
+                lines.append(contentsOf: reconcilerLines(run, now: status.observation.now))
             }
             let observation = status.observation
             switch observation.mount {
@@ -50,6 +54,53 @@ public enum StatusRenderer {
             lines.append("  observed: \(observation.probes.count) probes, \(observation.juicefsCalls) juicefs call(s), \(micros / 1000).\(String(micros % 1000 / 100)) ms")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// What `juicectl run` reports about a volume.
+    static func reconcilerLines(_ run: RunStatus, now: Date) -> [String] {
+        var lines: [String] = []
+        let who = run.writerRunning == false ? "not running (last pid \(run.daemon.pid), status written \(ago(run.updatedAt, now)))"
+            : "pid \(run.daemon.pid), every \(Int(run.daemon.intervalSeconds)) s, running since \(VolumeEvent.timestamp(run.daemon.startedAt))"
+        lines.append("  reconciler: \(who)")
+        if let last = run.lastReconcile {
+            lines.append("  last pass:  \(ago(last.startedAt, now)), \(last.result.rawValue) in \(last.durationMs) ms: \(last.message)")
+        }
+        if run.writerRunning != false, let next = run.nextReconcile {
+            lines.append("  next pass:  \(VolumeEvent.timestamp(next))")
+        }
+        if let converged = run.lastConverged {
+            lines.append("  converged:  \(ago(converged, now))")
+        }
+        if let next = run.nextCheckpoint {
+            lines.append("  next checkpoint: \(VolumeEvent.timestamp(next))\(next <= now ? " (due)" : "")")
+        }
+        if let checkpoints = run.checkpoints {
+            let newest = checkpoints.newest.map { name in
+                " (newest \(name)\(checkpoints.newestCreatedAt.map { ", \(ago($0, now))" } ?? ""))"
+            } ?? ""
+            lines.append("  checkpoints: \(checkpoints.count)\(newest)")
+        }
+        if run.retry.failures > 0 {
+            let next = run.retry.nextAttempt.map { ", next attempt \(VolumeEvent.timestamp($0))" } ?? ""
+            lines.append("  retrying:   \(run.retry.failures) failure(s) in a row\(next): \(run.retry.lastError ?? "")")
+        }
+        if let stall = run.retry.stall {
+            lines.append("  stalled:    \(stall.reason) since \(VolumeEvent.timestamp(stall.since)): \(stall.message)")
+        }
+        if let error = run.specError {
+            lines.append("  spec error: the spec file was rejected \(ago(error.since, now)); revision \(run.revision) stays in force:")
+            lines.append(contentsOf: error.messages.map { "              \($0)" })
+        }
+        return lines
+    }
+
+    /// `12 s ago`, `3 min ago`, `in 5 s`.
+    static func ago(_ date: Date, _ now: Date) -> String {
+        let seconds = now.timeIntervalSince(date)
+        let magnitude = abs(seconds)
+        let text = magnitude < 120 ? "\(Int(magnitude.rounded())) s" : magnitude < 7200 ? "\(Int((magnitude / 60).rounded())) min"
+            : "\(Int((magnitude / 3600).rounded())) h"
+        return seconds >= 0 ? "\(text) ago" : "in \(text)"
     }
 
     /// The JSON form: `{formatVersion, volumes: [...]}`.

@@ -1,8 +1,8 @@
-internal import Foundation
+public import Foundation
 
 /// A condition of a volume, Kubernetes style: a type, a status, a machine-readable reason and a human message.
 public struct Condition: Sendable, Hashable, Codable {
-    /// `Ready` or `Degraded`.
+    /// `Ready`, `Degraded`, `BackupFresh`, `Suspended` or (from `juicectl run`) `Stalled`.
     public var type: String
     /// Whether the condition holds.
     public var status: Bool
@@ -12,14 +12,17 @@ public struct Condition: Sendable, Hashable, Codable {
     public var message: String
     /// The spec revision the condition describes.
     public var observedRevision: String
+    /// Since when the status has held (Kubernetes' `lastTransitionTime`), when known: `juicectl run` tracks it.
+    public var since: Date?
 
     /// Creates a condition.
-    public init(type: String, status: Bool, reason: String, message: String, observedRevision: String) {
+    public init(type: String, status: Bool, reason: String, message: String, observedRevision: String, since: Date? = nil) {
         self.type = type
         self.status = status
         self.reason = reason
         self.message = message
         self.observedRevision = observedRevision
+        self.since = since
     }
 }
 
@@ -39,6 +42,8 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
     public var pendingActions: [Action]
     /// Conflicts, as the planner sees them.
     public var conflicts: [Conflict]
+    /// What `juicectl run` last wrote about the volume, when a reconciler manages it.
+    public var reconciler: RunStatus?
 
     /// Derives the status from a spec, an observation and the plan for them. Pure.
     public init(spec: VolumeSpec, observation: VolumeObservation, plan: VolumePlan) {
@@ -104,6 +109,14 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
         if let backup = spec.backup {
             conditions.append(Self.backupCondition(backup, observation.backup, revision: revision))
         }
+        if let suspend = spec.suspend {
+            let drift = plan.actions.isEmpty ? "no drift" : "\(plan.actions.count) change(s) pending, not applied"
+            conditions.append(Condition(type: "Suspended", status: true, reason: "SuspendedBySpec",
+                                        message: "\(suspend.reason) (\(drift))", observedRevision: revision))
+        } else {
+            conditions.append(Condition(type: "Suspended", status: false, reason: "Active",
+                                        message: "changes are applied", observedRevision: revision))
+        }
     }
 
     /// `BackupFresh`: Litestream runs and the replica keeps up (no lag, or its newest file is recent).
@@ -127,6 +140,22 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
         }
         return Condition(type: "BackupFresh", status: false, reason: "Lagging",
                          message: "\(position), \(observed.lag.map(String.init) ?? "some") transaction(s) behind\(age)", observedRevision: revision)
+    }
+
+    /// Adds what `juicectl run` wrote: the document itself, each live condition's `since` where the reconciler saw
+    /// the same status, and (while the reconciler runs and describes this revision) its Stalled condition.
+    public mutating func attach(_ run: RunStatus) {
+        guard run.volume == name else { return }
+        reconciler = run
+        for index in conditions.indices {
+            if let seen = run.condition(conditions[index].type), seen.status == conditions[index].status {
+                conditions[index].since = seen.since
+            }
+        }
+        if run.writerRunning == true, run.revision == revision, let stalled = run.condition("Stalled"),
+           !conditions.contains(where: { $0.type == "Stalled" }) {
+            conditions.append(stalled)
+        }
     }
 
     /// Whether the volume is Ready.

@@ -1,0 +1,52 @@
+public import JuiceCtlCore
+internal import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads and writes the reconciler's per-volume status file, `<baseDir>/.juicectl/status.json`.
+public struct RunStatusStore: Sendable {
+    /// The file.
+    public let path: String
+
+    /// The store of the volume whose state directory is `stateDir`.
+    public init(stateDir: String) {
+        path = "\(stateDir)/status.json"
+    }
+
+    /// The stored status, or `nil` when there is none or it cannot be read.
+    public func load() -> RunStatus? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try? Self.decoder.decode(RunStatus.self, from: data)
+    }
+
+    /// Replaces the stored status atomically (readers see the old or the new document, never a mix).
+    public func save(_ status: RunStatus) throws {
+        let data = try Self.encoder.encode(status)
+        let directory = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        try AtomicFile.write(data, to: path, mode: 0o644, durable: false)
+    }
+
+    /// Whether the process that wrote `status` still runs `juicectl` (a status whose writer is gone is history).
+    public static func writerIsAlive(_ status: RunStatus) -> Bool {
+        let pid = status.daemon.pid
+        guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
+        guard let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8) else { return false }
+        return comm.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("juicectl")
+    }
+
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+
+    static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}

@@ -1,0 +1,117 @@
+public import JuiceCtl
+public import JuiceCtlCore
+public import Foundation
+internal import Prometheus
+
+/// The reconciler's Prometheus metrics, per volume: passes and their results, errors, actions with their
+/// durations, conditions, pending drift, checkpoints (count, newest, next) and the metadata backup's lag.
+public final class DaemonMetrics: Sendable {
+    private let registry = PrometheusCollectorRegistry()
+
+    /// Creates the metrics of a reconciler that started at `startedAt`.
+    public init(version: String, startedAt: Date = Date()) {
+        registry.makeGauge(descriptor: Self.descriptor("build_info", "", "Always 1; the version label names the juicectl build."),
+                           labels: [("version", version)]).set(Double(1))
+        registry.makeGauge(descriptor: Self.descriptor("start_time", "seconds", "When the reconciler started, in seconds since the epoch."))
+            .set(startedAt.timeIntervalSince1970)
+    }
+
+    /// The metrics in the Prometheus text format.
+    public func render() -> String {
+        registry.emitToString()
+    }
+
+    /// Records one pass over a volume.
+    public func record(pass: RunStatus.Pass, report: Reconciler.Report?, status: RunStatus) {
+        let volume = [("volume", status.volume)]
+        registry.makeCounter(descriptor: Self.reconciles, labels: volume + [("result", pass.result.rawValue)]).increment()
+        registry.makeDurationHistogram(descriptor: Self.reconcileDuration, labels: volume, buckets: Self.buckets)
+            .record(.milliseconds(pass.durationMs))
+        switch pass.result {
+        case .failed: registry.makeCounter(descriptor: Self.errors, labels: volume + [("kind", "transient")]).increment()
+        case .blocked: registry.makeCounter(descriptor: Self.errors, labels: volume + [("kind", "terminal")]).increment()
+        default: break
+        }
+        for result in report?.results ?? [] {
+            let outcome = switch result.outcome {
+            case .done: "done"
+            case .skipped: "skipped"
+            case .failed: "failed"
+            case .notRun: "not-run"
+            }
+            let action = [("action", result.action.kind.rawValue)]
+            registry.makeCounter(descriptor: Self.actions, labels: volume + action + [("result", outcome)]).increment()
+            if case .notRun = result.outcome { continue }
+            registry.makeDurationHistogram(descriptor: Self.actionDuration, labels: volume + action, buckets: Self.buckets)
+                .record(.milliseconds(result.milliseconds))
+        }
+        update(status)
+    }
+
+    /// Sets the per-volume gauges from a status document.
+    public func update(_ status: RunStatus) {
+        let volume = [("volume", status.volume)]
+        for condition in status.conditions {
+            registry.makeGauge(descriptor: Self.condition, labels: volume + [("condition", condition.type)]).set(Double(condition.status ? 1 : 0))
+        }
+        gauge(Self.pending, volume, Double(status.pendingActions.count))
+        gauge(Self.failures, volume, Double(status.retry.failures))
+        if let last = status.lastReconcile {
+            gauge(Self.lastReconcile, volume, last.startedAt.timeIntervalSince1970)
+        }
+        if let converged = status.lastConverged {
+            gauge(Self.lastConverged, volume, converged.timeIntervalSince1970)
+        }
+        if let next = status.nextCheckpoint {
+            gauge(Self.nextCheckpoint, volume, next.timeIntervalSince1970)
+        }
+        if let checkpoints = status.checkpoints {
+            gauge(Self.checkpointCount, volume, Double(checkpoints.count))
+            if let newest = checkpoints.newestCreatedAt {
+                gauge(Self.newestCheckpoint, volume, newest.timeIntervalSince1970)
+                gauge(Self.newestCheckpointAge, volume, max(0, status.updatedAt.timeIntervalSince(newest)))
+            }
+        }
+        if let backup = status.backup {
+            gauge(Self.backupRunning, volume, backup.running ? 1 : 0)
+            if let lag = backup.lagTransactions { gauge(Self.backupLag, volume, Double(lag)) }
+            if let age = backup.replicaAgeSeconds { gauge(Self.backupAge, volume, age) }
+        }
+    }
+
+    /// Counts a reload of the spec files and whether it was rejected in part.
+    public func recordReload(rejected: Bool) {
+        registry.makeCounter(descriptor: Self.reloads, labels: [("result", rejected ? "rejected" : "accepted")]).increment()
+    }
+
+    private func gauge(_ descriptor: MetricNameDescriptor, _ labels: [(String, String)], _ value: Double) {
+        registry.makeGauge(descriptor: descriptor, labels: labels).set(value)
+    }
+
+    private static func descriptor(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "juicectl", metricName: name, unitName: unit, helpText: help)
+    }
+
+    /// Histogram buckets from 5 ms to 10 minutes.
+    static let buckets: [Duration] = [.milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+                                      .seconds(1), .seconds(2.5), .seconds(5), .seconds(15), .seconds(60), .seconds(300), .seconds(600)]
+
+    private static var reconciles: MetricNameDescriptor { descriptor("reconciles", "total", "Passes over a volume, by result (converged, conflicted, failed, blocked, suspended, stalled, busy, interrupted).") }
+    private static var reconcileDuration: MetricNameDescriptor { descriptor("reconcile_duration", "seconds", "How long a pass over a volume took.") }
+    private static var errors: MetricNameDescriptor { descriptor("reconcile_errors", "total", "Passes that ended in an error: transient (retried with backoff) or terminal (not retried until the spec changes).") }
+    private static var actions: MetricNameDescriptor { descriptor("actions", "total", "Actions run, by kind and result.") }
+    private static var actionDuration: MetricNameDescriptor { descriptor("action_duration", "seconds", "How long actions took, by kind.") }
+    private static var condition: MetricNameDescriptor { descriptor("volume_condition", "", "1 when the condition holds (Ready, Degraded, BackupFresh, Suspended, Stalled).") }
+    private static var pending: MetricNameDescriptor { descriptor("pending_actions", "", "Actions the planner still sees after the last pass: drift while suspended or stalled.") }
+    private static var failures: MetricNameDescriptor { descriptor("consecutive_failures", "", "Failed passes in a row.") }
+    private static var lastReconcile: MetricNameDescriptor { descriptor("last_reconcile_timestamp", "seconds", "When the last pass started.") }
+    private static var lastConverged: MetricNameDescriptor { descriptor("last_converged_timestamp", "seconds", "When a pass last left the volume converged.") }
+    private static var nextCheckpoint: MetricNameDescriptor { descriptor("next_checkpoint_timestamp", "seconds", "When the next scheduled checkpoint is due.") }
+    private static var checkpointCount: MetricNameDescriptor { descriptor("checkpoints", "", "Checkpoints on the volume.") }
+    private static var newestCheckpoint: MetricNameDescriptor { descriptor("checkpoint_newest_timestamp", "seconds", "When the newest checkpoint was created.") }
+    private static var newestCheckpointAge: MetricNameDescriptor { descriptor("checkpoint_newest_age", "seconds", "Age of the newest checkpoint at the last pass.") }
+    private static var backupRunning: MetricNameDescriptor { descriptor("backup_running", "", "1 when Litestream replicates the volume's metadata.") }
+    private static var backupLag: MetricNameDescriptor { descriptor("backup_lag_transactions", "", "Transactions the replica is behind the metadata database.") }
+    private static var backupAge: MetricNameDescriptor { descriptor("backup_replica_age", "seconds", "Seconds since the replica was last written.") }
+    private static var reloads: MetricNameDescriptor { descriptor("spec_reloads", "total", "Re-reads of the spec files, accepted or rejected in part.") }
+}

@@ -1,0 +1,123 @@
+internal import Foundation
+public import Logging
+internal import NIOCore
+internal import NIOHTTP1
+internal import NIOPosix
+internal import Synchronization
+public import ServiceLifecycle
+
+/// Serves the reconciler's metrics on a loopback address with SwiftNIO's HTTP/1 server, on one event-loop thread:
+/// `GET /metrics` (Prometheus text format) and `GET /healthz` (200 while the reconciler runs); anything else is 404.
+public final class MetricsServer: Service, Sendable {
+    private let address: MetricsAddress
+    private let metrics: DaemonMetrics
+    private let logger: Logger
+    private let port = Mutex<Int?>(nil)
+
+    /// Creates a server; it listens when run.
+    public init(address: MetricsAddress, metrics: DaemonMetrics, logger: Logger) {
+        self.address = address
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// The port listened on, once listening (the chosen one when the address asked for port 0).
+    public func listeningPort() -> Int? {
+        port.withLock { $0 }
+    }
+
+    /// Waits until the server listens, up to `timeout` seconds; returns the port.
+    @discardableResult
+    public func waitUntilListening(timeout: Double = 10) async throws -> Int {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
+        while ContinuousClock.now < deadline {
+            if let port = listeningPort() { return port }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw NotListening(address: address)
+    }
+
+    /// The server did not start listening in time.
+    public struct NotListening: Error, CustomStringConvertible {
+        /// The address asked for.
+        public var address: MetricsAddress
+        public var description: String { "the metrics endpoint did not start listening at \(address)" }
+    }
+
+    /// Listens until graceful shutdown. Throws when the address cannot be bound.
+    public func run() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let metrics = self.metrics
+        let channel: any Channel
+        do {
+            channel = try await ServerBootstrap(group: group)
+                .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                        try channel.pipeline.syncOperations.addHandler(MetricsHTTPHandler(metrics: metrics))
+                    }
+                }
+                .bind(host: address.host, port: Int(address.port))
+                .get()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        let bound = channel.localAddress?.port ?? Int(address.port)
+        port.withLock { $0 = bound }
+        let shown = address.host.contains(":") ? "[\(address.host)]:\(bound)" : "\(address.host):\(bound)"
+        logger.notice("metrics at http://\(shown)/metrics", metadata: ["address": "\(shown)"])
+        await withGracefulShutdownHandler {
+            try? await channel.closeFuture.get()
+        } onGracefulShutdown: {
+            channel.close(promise: nil)
+        }
+        try? await group.shutdownGracefully()
+    }
+}
+
+/// Answers one HTTP/1 request per message: the metrics, the health check, or 404. Lives on its channel's event loop.
+private final class MetricsHTTPHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let metrics: DaemonMetrics
+    private var request: HTTPRequestHead?
+
+    init(metrics: DaemonMetrics) {
+        self.metrics = metrics
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            request = head
+        case .body:
+            break
+        case .end:
+            guard let head = request else { return }
+            request = nil
+            let (status, contentType, body): (HTTPResponseStatus, String, String) = switch (head.method, head.uri) {
+            case (.GET, "/metrics"): (.ok, "text/plain; version=0.0.4; charset=utf-8", metrics.render())
+            case (.GET, "/healthz"): (.ok, "text/plain; charset=utf-8", "ok\n")
+            case (.GET, _): (.notFound, "text/plain; charset=utf-8", "not found: try /metrics or /healthz\n")
+            default: (.methodNotAllowed, "text/plain; charset=utf-8", "only GET\n")
+            }
+            var buffer = context.channel.allocator.buffer(capacity: body.utf8.count)
+            buffer.writeString(body)
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: contentType)
+            headers.add(name: "Content-Length", value: "\(buffer.readableBytes)")
+            let keepAlive = head.isKeepAlive
+            if !keepAlive { headers.add(name: "Connection", value: "close") }
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+            if !keepAlive {
+                let channel = context.channel
+                done.whenComplete { _ in channel.close(promise: nil) }
+            }
+        }
+    }
+}
