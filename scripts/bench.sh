@@ -25,6 +25,7 @@ cleanup() {
   for spec in "$WORK"/*.yaml; do
     [ -e "$spec" ] && "$JUICECTL" down "$spec" >/dev/null 2>&1 || true
   done
+  if declare -F stop_servers >/dev/null; then stop_servers; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -333,5 +334,77 @@ print("\n".join(lines))
 PY
 wait "$DAEMON" || { echo "bench: juicectl run did not exit 0 on SIGTERM" >&2; exit 1; }
 for v in a b; do "$JUICECTL" down "$WORK/daemon-$v.yaml" >/dev/null; done
+
+# converge-noop on shared engines: the no-op apply of a volume with Redis, then PostgreSQL metadata (servers started
+# here on loopback, stopped after), next to one bare `juicefs status` on the same volume, interleaved.
+SRV="$WORK/servers"
+mkdir -p "$SRV"
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+export BENCH_META_PASSWORD
+BENCH_META_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+REDIS_PORT=$(free_port)
+redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$SRV" --daemonize yes --pidfile "$SRV/redis.pid" \
+  --logfile "$SRV/redis.log" --appendonly yes --save '' --requirepass "$BENCH_META_PASSWORD" >/dev/null
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+PG_PORT=$(free_port)
+mkdir -p "$SRV/pg" && chown postgres: "$SRV/pg"
+runuser -u postgres -- "$PG_BIN/initdb" -D "$SRV/pg/data" -A trust -U postgres >/dev/null
+runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$SRV/pg/data" -l "$SRV/pg/log" -w \
+  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $SRV/pg" start >/dev/null
+runuser -u postgres -- "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -q -c 'CREATE DATABASE benchjfs' >/dev/null
+stop_servers() {
+  redis-cli -p "$REDIS_PORT" -a "$BENCH_META_PASSWORD" --no-auth-warning shutdown nosave >/dev/null 2>&1 || true
+  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$SRV/pg/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+for engine in redis postgres; do
+  if [ "$engine" = redis ]; then
+    URL="redis://127.0.0.1:$REDIS_PORT/1"; PASSWORD_KEY="  password: {env: BENCH_META_PASSWORD}"
+  else
+    URL="postgres://postgres@127.0.0.1:$PG_PORT/benchjfs?sslmode=disable"; PASSWORD_KEY=""
+  fi
+  cat > "$WORK/engine-$engine.yaml" <<SPEC
+version: 1
+name: bench-$engine
+baseDir: $WORK/engine-$engine
+metadata:
+  url: $URL
+$PASSWORD_KEY
+SPEC
+  "$JUICECTL" apply "$WORK/engine-$engine.yaml" >/dev/null
+done
+sleep 15   # the quota heartbeat, as above
+python3 - "$JUICECTL" "$WORK" "$RUNS" "$OUT/report.md" "redis://127.0.0.1:$REDIS_PORT/1" \
+  "postgres://postgres@127.0.0.1:$PG_PORT/benchjfs?sslmode=disable" <<'PY'
+import os, statistics, subprocess, sys, time
+juicectl, work, runs, report, redis_url, postgres_url = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
+env = dict(os.environ, META_PASSWORD=os.environ["BENCH_META_PASSWORD"])
+
+def timed(argv, environment=None):
+    start = time.perf_counter_ns()
+    result = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment)
+    if result.returncode != 0:
+        sys.exit(f"bench: {argv[0]} {argv[1]} failed: {result.stderr.decode()}")
+    return (time.perf_counter_ns() - start) / 1e6, result.stdout.decode()
+
+lines = ["## converge-noop on Redis and PostgreSQL metadata (servers on loopback)", "",
+         "| engine | `juicectl apply` no-op, median ms | bare `juicefs status`, median ms | ratio | target |", "|---|---|---|---|---|"]
+for engine, url in (("redis", redis_url), ("postgres", postgres_url)):
+    spec = f"{work}/engine-{engine}.yaml"
+    apply_ms, status_ms = [], []
+    for i in range(runs + 3):
+        elapsed, out = timed([juicectl, "apply", spec])
+        if "No changes" not in out:
+            sys.exit(f"bench: the {engine} volume is not converged:\n{out}")
+        status = timed(["juicefs", "status", url], env)[0]
+        if i >= 3:
+            apply_ms.append(elapsed); status_ms.append(status)
+    a, s = statistics.median(apply_ms), statistics.median(status_ms)
+    lines.append(f"| {engine} | {a:.1f} | {s:.1f} | {a / s:.2f} | < 1.0 |")
+lines.append("")
+open(report, "a").write("\n".join(lines))
+print("\n".join(lines))
+PY
+for engine in redis postgres; do "$JUICECTL" down "$WORK/engine-$engine.yaml" >/dev/null; done
+stop_servers
 
 echo "bench: report written to .bench/report.md" >&2

@@ -90,9 +90,10 @@ public struct Reconciler: Sendable {
         await observer.observe(spec, fullCatalog: configuration.fullCatalog)
     }
 
-    /// Observes and plans (no changes).
-    public func plan(_ spec: VolumeSpec) async -> (plan: VolumePlan, observation: VolumeObservation) {
-        let observation = await observe(spec)
+    /// Observes and plans (no changes). With `sessions`, the plan also lists the metadata engine's client sessions
+    /// (one more `juicefs status` on a mounted volume).
+    public func plan(_ spec: VolumeSpec, sessions: Bool = false) async -> (plan: VolumePlan, observation: VolumeObservation) {
+        let observation = await observer.observe(spec, fullCatalog: configuration.fullCatalog, sessions: sessions)
         return (Planner.plan(spec, observation), observation)
     }
 
@@ -213,7 +214,7 @@ public struct Reconciler: Sendable {
         let juicefs = observer.juicefs
         let replicaUUID: String
         do {
-            guard case .formatted(let status) = try await juicefs.status("sqlite3://\(copy)") else {
+            guard case .formatted(let status) = try await juicefs.status(.sqlite(path: copy)) else {
                 return BackupVerification(ok: false, message: "the restored copy passed the integrity check but holds no JuiceFS volume")
             }
             replicaUUID = status.setting.uuid

@@ -14,4 +14,8 @@ extension Reconciler: VolumeReconciling {
     public func apply(_ spec: VolumeSpec) async throws -> Reconciler.Report {
         try await apply(spec, onResult: { _ in })
     }
+
+    public func plan(_ spec: VolumeSpec) async -> (plan: VolumePlan, observation: VolumeObservation) {
+        await plan(spec, sessions: false)
+    }
 }

@@ -48,6 +48,35 @@ enum Prerequisites {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }()
 
+    /// `redis-server`, for the Redis metadata server the tests start on loopback (`RedisServer`).
+    static let redisServer: String? = executable("redis-server")
+
+    /// The PostgreSQL server binaries (`initdb`, `postgres`, `psql`) of the newest `/usr/lib/postgresql/<ver>/bin`,
+    /// for `PostgresServer`.
+    static let postgresBin: String? = {
+        let root = "/usr/lib/postgresql"
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).compactMap(Int.init).sorted()
+        return versions.reversed().map { "\(root)/\($0)/bin" }.first { bin in
+            ["initdb", "postgres", "psql"].allSatisfy { FileManager.default.isExecutableFile(atPath: "\(bin)/\($0)") }
+        }
+    }()
+
+    /// Whether the `postgres` OS user exists (initdb and postgres refuse to run as root).
+    static let postgresUserExists: Bool = getpwnam("postgres") != nil
+
+    /// `setpriv` (util-linux), which runs the PostgreSQL binaries as the `postgres` user.
+    static let setpriv: String? = executable("setpriv")
+
+    /// `curl`, which makes and lists buckets on the S3 gateway (`S3Gateway`).
+    static let curl: String? = executable("curl")
+
+    /// `name` on PATH or in the usual system directories.
+    private static func executable(_ name: String) -> String? {
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        let directories = path + ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
+        return directories.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
     /// What is missing, in words.
     static let missing: [String] = {
         var missing: [String] = []
@@ -55,6 +84,11 @@ enum Prerequisites {
         if !FileManager.default.fileExists(atPath: "/dev/fuse") { missing.append("/dev/fuse") }
         if juicefs == nil { missing.append("juicefs (run `make setup`)") }
         if juicectl == nil { missing.append("the juicectl executable (run `swift build`)") }
+        if redisServer == nil { missing.append("redis-server (run `make setup`)") }
+        if postgresBin == nil { missing.append("PostgreSQL's initdb, postgres and psql in /usr/lib/postgresql/<version>/bin (run `make setup`)") }
+        if !postgresUserExists { missing.append("the postgres OS user (run `make setup`)") }
+        if setpriv == nil { missing.append("setpriv (util-linux; run `make setup`)") }
+        if curl == nil { missing.append("curl (run `make setup`)") }
         return missing
     }()
 

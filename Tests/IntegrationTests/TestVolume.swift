@@ -8,6 +8,8 @@ import Testing
 struct TestVolume: Sendable {
     /// Volume name (unique per test).
     let name: String
+    /// The volume's name in the spec (and in JuiceFS): ``name`` unless two test hosts share one volume.
+    let volumeName: String
     /// The test's directory (spec file and base directory live below it).
     let root: String
     /// The volume's baseDir.
@@ -23,8 +25,9 @@ struct TestVolume: Sendable {
     var databasePath: String { "\(baseDir)/metadata.db" }
 
     /// Creates the directories and writes a spec with `extra` YAML appended to the required keys.
-    init(_ name: String, baseDirName: String? = nil, extra: String = "") throws {
+    init(_ name: String, baseDirName: String? = nil, extra: String = "", volumeName: String? = nil) throws {
         self.name = name
+        self.volumeName = volumeName ?? name
         root = "/tmp/juicectl-it/\(name)"
         baseDir = "\(root)/\(baseDirName ?? "base")"
         specPath = "\(root)/spec.yaml"
@@ -35,7 +38,7 @@ struct TestVolume: Sendable {
 
     /// Rewrites the spec: the required keys plus `extra`.
     func writeSpec(_ extra: String) throws {
-        let text = "version: 1\nname: \(name)\nbaseDir: \"\(baseDir)\"\n" + extra
+        let text = "version: 1\nname: \(volumeName)\nbaseDir: \"\(baseDir)\"\n" + extra
         try text.write(toFile: specPath, atomically: true, encoding: .utf8)
     }
 
@@ -75,10 +78,10 @@ struct TestVolume: Sendable {
     }
 
     /// Runs `body` with a fresh volume and always tears it down.
-    static func with(_ name: String, baseDirName: String? = nil, extra: String = "",
+    static func with(_ name: String, baseDirName: String? = nil, extra: String = "", volumeName: String? = nil,
                      _ body: (TestVolume) async throws -> Void) async throws {
         try Prerequisites.require()
-        let volume = try TestVolume(name, baseDirName: baseDirName, extra: extra)
+        let volume = try TestVolume(name, baseDirName: baseDirName, extra: extra, volumeName: volumeName)
         do {
             try await body(volume)
         } catch {

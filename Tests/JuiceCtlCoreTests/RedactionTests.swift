@@ -26,6 +26,38 @@ struct RedactionTests {
     func leavesOthers(url: String) {
         #expect(Redaction.redactURL(url) == url)
     }
+
+    @Test("a password holding '/' or '#', a secret-looking parameter and a fragment are masked too", arguments: [
+        ("redis://:ab/s3cr3t@127.0.0.1:6379/1", "redis://:****@127.0.0.1:6379/1"),
+        ("redis://u:ab#s3cr3t@host/1", "redis://u:****@host/1"),
+        ("postgres://u@h/db?sslmode=disable&password=s3cr3t", "postgres://u@h/db?sslmode=disable&password=****"),
+        ("postgres://u@h/db?SSLPassword=s3cr3t&x", "postgres://u@h/db?SSLPassword=****&x"),
+        ("sqlite3:///db.sqlite?_auth_user=a&_auth_pass=s3cr3t", "sqlite3:///db.sqlite?_auth_user=a&_auth_pass=****"),
+        ("redis://h/1#s3cr3t", "redis://h/1#****"),
+    ])
+    func masksMore(url: String, redacted: String) {
+        #expect(Redaction.redactURL(url) == redacted)
+        #expect(!Redaction.redactURL(url).contains("s3cr3t"))
+    }
+
+    @Test("a bucket URL loses all of its user information and every query value", arguments: [
+        ("http://AKIA:s3cr3t@127.0.0.1:9000/b", "http://****@127.0.0.1:9000/b"),
+        ("https://s3cr3t@s3.example.com/b", "https://****@s3.example.com/b"),
+        ("https://s3.example.com/b?X-Amz-Credential=AKIA&X-Amz-Signature=s3cr3t", "https://s3.example.com/b?X-Amz-Credential=****&X-Amz-Signature=****"),
+        ("http://127.0.0.1:9000/b", "http://127.0.0.1:9000/b"),
+        ("not a url", "not a url"),
+    ])
+    func redactsBucket(url: String, redacted: String) {
+        #expect(Redaction.redactBucketURL(url) == redacted)
+    }
+
+    @Test("secret-looking parameter names", arguments: [
+        ("password", true), ("_auth_pass", true), ("sslpassword", true), ("X-Amz-Signature", true), ("token", true),
+        ("sslmode", false), ("search_path", false), ("dial-timeout", false),
+    ])
+    func secretParameter(name: String, secret: Bool) {
+        #expect(Redaction.isSecretParameter(name) == secret)
+    }
 }
 
 @Suite("HostPath")

@@ -187,7 +187,9 @@ struct SpecLoaderErrorTests {
                            path: "mount.uploadDelay", message: "'5 minutes' is not a duration"),
         ExpectedDiagnostic(yaml: SpecFixture.yaml("mount:\n  options:\n    atime-mode: never\n"), line: 6, column: 17,
                            path: "mount.options.atime-mode", message: "is not one of: noatime, relatime, strictatime"),
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("metadata:\n  url: redis://localhost/1\n"), line: 5, column: 8,
+        ExpectedDiagnostic(yaml: SpecFixture.yaml("metadata:\n  url: mysql://root@localhost/jfs\n"), line: 5, column: 8,
+                           path: "metadata.url", message: "is not a supported metadata engine URL"),
+        ExpectedDiagnostic(yaml: SpecFixture.yaml("metadata:\n  url: sqlite3://m.db\n"), line: 5, column: 8,
                            path: "metadata.url", message: "is not a sqlite3:///absolute/path URL"),
         ExpectedDiagnostic(yaml: SpecFixture.yaml("storage:\n  type: gcs\n"), line: 5, column: 9,
                            path: "storage.type", message: "'gcs' is not one of: local, s3"),
@@ -214,13 +216,6 @@ struct SpecLoaderErrorTests {
     ])
     func quotaRules(expected: ExpectedDiagnostic) {
         expected.check()
-    }
-
-    @Test("storage type s3 is refused for now")
-    func s3Refused() {
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("storage:\n  type: s3\n  bucket: https://s3.example.com/b\n"), line: 5, column: 9,
-                           path: "storage.type", message: "storage type 's3' is reserved for a later version",
-                           hint: "use type: local").check()
     }
 
     @Test("several problems of one file are all reported in one run, in line order")

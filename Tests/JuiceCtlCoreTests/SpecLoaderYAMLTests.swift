@@ -75,19 +75,18 @@ struct SpecLoaderYAMLTests {
         #expect(errors.first?.location == JuiceCtlCore.SourceLocation(file: "x.yaml", line: 1, column: 1))
     }
 
-    @Test("reserved sections are accepted with a warning and not acted on", arguments: [
-        ("storage", "accessKey"), ("storage", "secretKey"), ("metadata", "password"),
+    @Test("the credential keys are no longer reserved: an unknown key in them is an error, not a warning, and is not quoted", arguments: [
+        ("storage", "accessKey", "type: s3\n  bucket: http://127.0.0.1:9000/b\n  secretKey: {env: SK}\n  "),
+        ("storage", "secretKey", "type: s3\n  bucket: http://127.0.0.1:9000/b\n  accessKey: {env: AK}\n  "),
+        ("metadata", "password", "url: redis://127.0.0.1:6379/1\n  "),
     ])
-    func reservedSection(section: String, key: String) throws {
-        let result = SpecLoader().load(text: SpecFixture.yaml("\(section):\n  \(key):\n    anything: 1\n"), file: "x.yaml")
-        #expect(!result.diagnostics.hasErrors)
-        #expect(result.specs.count == 1)
-        let warning = try #require(result.diagnostics.warnings.first)
-        #expect(result.diagnostics.warnings.count == 1)
-        #expect(warning.path == "\(section).\(key)")
-        #expect(warning.message.contains("'\(key)' is reserved for a later version"))
-        #expect(warning.location.line == 6)
-        #expect(result.specs.first == (try SpecFixture.spec(file: "x.yaml")))
+    func formerlyReservedCredential(section: String, key: String, siblings: String) {
+        let result = SpecLoader().load(text: SpecFixture.yaml("\(section):\n  \(siblings)\(key):\n    anything: 1\n"), file: "x.yaml")
+        #expect(result.specs.isEmpty)
+        #expect(result.diagnostics.warnings.isEmpty, "\(result.diagnostics)")
+        let error = result.diagnostics.errors.first { $0.message.contains("unknown key in a secret reference") }
+        #expect(error?.path == "\(section).\(key)", "\(result.diagnostics)")
+        #expect(!result.diagnostics.contains { $0.description.contains("anything") }, "\(result.diagnostics)")
     }
 
     @Test("checkpoints, restore, overlay, backup and suspend are no longer reserved: an unknown key in them is an error, not a warning", arguments: [
@@ -104,10 +103,10 @@ struct SpecLoaderYAMLTests {
                            message: "unknown key 'anything'", hint: "expected one of: \(allowed)").check()
     }
 
-    @Test("a reserved section that is not a mapping is an error")
-    func reservedSectionNotMapping() {
+    @Test("a secret reference that is neither a mapping nor a string is an error at the value")
+    func secretReferenceNotMapping() {
         ExpectedDiagnostic(yaml: SpecFixture.yaml("storage:\n  accessKey: true\n"), line: 5, column: 14, path: "storage.accessKey",
-                           message: "expected a mapping, found a boolean").check()
+                           message: "expected {env: NAME} or {file: /absolute/path}, found a boolean").check()
     }
 
     @Test("suspend that is not a mapping is an error")

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("JuiceFSClient")
 struct JuiceFSClientTests {
-    static let url = "sqlite3:///srv/v/metadata.db?_journal_mode=WAL&_busy_timeout=5000"
+    static let metadata = VolumeSpec.Metadata.sqlite(path: "/srv/v/metadata.db")
 
     static func client(_ runner: FakeCommandRunner) -> JuiceFSClient {
         JuiceFSClient(runner: runner, executable: "/opt/bin/juicefs")
@@ -13,8 +13,8 @@ struct JuiceFSClientTests {
 
     @Test func statusReadsAnUnformattedEngineFromTheRealError() async throws {
         let runner = FakeCommandRunner()
-        runner.on(["juicefs", "status", Self.url], .failure(stderr: try Fixture.text("juicefs/status-unformatted.stderr")))
-        guard case .notFormatted = try await Self.client(runner).status(Self.url) else {
+        runner.on(["juicefs", "status", Self.metadata.url], .failure(stderr: try Fixture.text("juicefs/status-unformatted.stderr")))
+        guard case .notFormatted = try await Self.client(runner).status(Self.metadata) else {
             Issue.record("expected notFormatted")
             return
         }
@@ -22,8 +22,8 @@ struct JuiceFSClientTests {
 
     @Test func statusRunsWithATimeoutFromTheRoot() async throws {
         let runner = FakeCommandRunner()
-        runner.on(["juicefs", "status", Self.url], .success(try Fixture.text("juicefs/status-mounted.json")))
-        _ = try await Self.client(runner).status(Self.url)
+        runner.on(["juicefs", "status", Self.metadata.url], .success(try Fixture.text("juicefs/status-mounted.json")))
+        _ = try await Self.client(runner).status(Self.metadata)
         let command = try #require(runner.commands.first)
         #expect(command.executable == "/opt/bin/juicefs")
         #expect(command.workingDirectory == "/")
@@ -33,34 +33,34 @@ struct JuiceFSClientTests {
     @Test func anExitOtherThanOneIsNamedInTheError() async throws {
         let runner = FakeCommandRunner()
         runner.on(prefix: ["juicefs", "quota", "list"], .failure(exit: 2, stderr: "<FATAL>: boom [a@b.go:1]"))
-        let error = await #expect(throws: JuiceFSError.self) { try await Self.client(runner).quotaList(Self.url) }
+        let error = await #expect(throws: JuiceFSError.self) { try await Self.client(runner).quotaList(Self.metadata) }
         #expect(error?.description == "juicefs quota list failed: exit 2: boom")
     }
 
     @Test func aTimeoutIsNamedInTheError() async throws {
         let runner = FakeCommandRunner()
         runner.on(prefix: ["juicefs", "quota", "get"], .timedOut)
-        let error = await #expect(throws: JuiceFSError.self) { try await Self.client(runner).quotaGet(Self.url, path: "/x") }
+        let error = await #expect(throws: JuiceFSError.self) { try await Self.client(runner).quotaGet(Self.metadata, path: "/x") }
         #expect(error?.description == "juicefs quota get /x failed: timed out: no error output")
     }
 
     @Test func aProgramThatCannotStartThrowsCommandError() async throws {
         let runner = FakeCommandRunner()
         runner.on(.prefix(["juicefs"]), reply: .cannotStart("Executable is not found"))
-        await #expect(throws: CommandError.self) { try await Self.client(runner).status(Self.url) }
+        await #expect(throws: CommandError.self) { try await Self.client(runner).status(Self.metadata) }
     }
 
     @Test func quotaGetOfADirectoryWithoutQuotaReadsAsNone() async throws {
         let runner = FakeCommandRunner()
         runner.on(prefix: ["juicefs", "quota", "get"], .success(try Fixture.text("juicefs/quota-get-no-quota.txt")))
-        #expect(try await Self.client(runner).quotaGet(Self.url, path: "/noquota") == .none(source: "juicefs quota get"))
+        #expect(try await Self.client(runner).quotaGet(Self.metadata, path: "/noquota") == .none(source: "juicefs quota get"))
     }
 
     @Test func quotaGetOnlyReadsTheRowOfItsPath() async throws {
         let runner = FakeCommandRunner()
         runner.on(prefix: ["juicefs", "quota", "get"], .success(try Fixture.text("juicefs/quota-get-x.txt")))
-        #expect(try await Self.client(runner).quotaGet(Self.url, path: "/y").isNone)
-        #expect(try await Self.client(runner).quotaGet(Self.url, path: "/x").inodes == 1000)
+        #expect(try await Self.client(runner).quotaGet(Self.metadata, path: "/y").isNone)
+        #expect(try await Self.client(runner).quotaGet(Self.metadata, path: "/x").inodes == 1000)
     }
 
     @Test func umountReturnsTheResultWithoutJudgingIt() async throws {

@@ -62,7 +62,7 @@ struct ReconcilerBackupVerifyTests {
             #expect(!copy.hasPrefix(base), "the copy lives in a temporary directory, not beside the live database")
             #expect(scenario.volume.runner.argvs.first == ["litestream", "restore", "-integrity-check", "full", "-o", copy, "file://\(base)/replica"],
                     "the replica is read by its URL: the live volume's configuration and database are not involved")
-            #expect(scenario.volume.runner.argvs.contains(["juicefs", "status", "sqlite3://\(copy)"]))
+            #expect(scenario.volume.runner.argvs.contains(["juicefs", "status", VolumeSpec.Metadata.sqlite(path: copy).url]))
             let directory = String(copy.dropLast("/metadata.db".count))
             #expect(scenario.volume.host.createdLocalDirectories.contains(directory))
             #expect(scenario.volume.host.calls.contains("removeLocalItem \(directory)"), "the temporary copy is removed")

@@ -59,12 +59,13 @@ enum AgreementTable {
     static let dotDot = "path normalisation ('.' and '..' components) is the tool's: a pattern that excludes them would reject valid names such as '..cache'"
     static let wholeBytes = "the arithmetic of a size (whole bytes, whole MiB) is not a pattern"
     static let sizeRange = "the range of a size (64KiB to 16MiB, above 0, below 2^63 bytes) is not a pattern"
-    static let s3Reserved = "storage type s3 (and its bucket) is reserved for a later version: the schema already lists it"
     static let crossDocument = "a rule across documents: JSON Schema validates one document at a time"
     static let scheduleSyntax = "schedules (@every, the @ aliases and 5 cron fields with lists, ranges, steps and names) are parsed by the tool: the schema only asks for a non-empty string"
     static let retainKeepsNothing = "a retain whose rules are all 0 keeps nothing: the schema's anyOf can ask that a rule key be present, not that one of them be above 0"
     static let ownOverlayOptions = "lowerdir, upperdir and workdir are juicectl's and refused with a hint: excluding words from a string takes a lookahead, outside the regular-expression subset JSON Schema recommends for interoperable patterns"
     static let s3ReplicaReserved = "replica type s3 is reserved for a later version: the schema already lists it"
+    static let urlSecrets = "a password in a URL (user:password@, ?password=) is found and redacted by the tool: excluding it by pattern takes a lookahead, outside the regular-expression subset JSON Schema recommends"
+    static let portRange = "the range of a port (1 to 65535) is arithmetic, not a pattern"
     static let durationMinimum = "the minimum of a duration (1s, whatever its units) is arithmetic, not a pattern"
     static let jsonNumbers = "JSON Schema's data model has one kind of number, so 7.0 is an integer to it; YAML 1.2 types 7.0 as a float, which the tool rejects where an integer is due"
 
@@ -137,9 +138,21 @@ enum AgreementTable {
         .extending("a suspension with a reason is valid", "suspend:\n  reason: maintenance", schema: .accepts, tool: .accepts),
         .extending("a suspension reason of 1024 characters is valid", "suspend:\n  reason: \(String(repeating: "r", count: 1024))",
                    schema: .accepts, tool: .accepts),
-        .extending("a reserved section holds a mapping (with a warning)", "storage:\n  accessKey:\n    anything: 1", schema: .accepts, tool: .accepts),
-        .extending("an empty mapping is a valid reserved section", "metadata:\n  password: {}", schema: .accepts, tool: .accepts),
-        .extending("reserved credentials hold a mapping", "storage:\n  accessKey: {env: ACCESS_KEY}\nmetadata:\n  password: {file: /etc/juicectl/pw}",
+        .extending("S3 storage with keys from the environment and a file is valid",
+                   "storage:\n  type: s3\n  bucket: http://127.0.0.1:19000/mybucket\n  accessKey: {env: S3_ACCESS_KEY}\n  secretKey: {file: /etc/juicectl/s3-secret}",
+                   schema: .accepts, tool: .accepts),
+        .extending("S3 storage without keys uses the ambient credentials", "storage:\n  type: s3\n  bucket: https://s3.eu-west-1.amazonaws.com/my-bucket/",
+                   schema: .accepts, tool: .accepts),
+        .extending("a bucket URL may name an IPv6 host and a port", "storage:\n  type: s3\n  bucket: \"http://[::1]:9000/b\"",
+                   schema: .accepts, tool: .accepts),
+        .extending("Redis metadata with a password from the environment is valid",
+                   "metadata:\n  url: redis://127.0.0.1:6379/1\n  password: {env: REDIS_PASSWORD}", schema: .accepts, tool: .accepts),
+        .extending("Redis over TLS without a database number is valid", "metadata:\n  url: rediss://redis.example.com:6380", schema: .accepts, tool: .accepts),
+        .extending("a Redis URL may name a user without a password", "metadata:\n  url: redis://default@10.0.0.5/2", schema: .accepts, tool: .accepts),
+        .extending("PostgreSQL metadata with a user, parameters and a password file is valid",
+                   "metadata:\n  url: postgres://postgres@127.0.0.1:5432/jfs?sslmode=disable\n  password: {file: /etc/juicectl/pg-password}",
+                   schema: .accepts, tool: .accepts),
+        .extending("external metadata may say that backup is off", "metadata:\n  url: postgres://db.example.com/jfs\nbackup:\n  enabled: false",
                    schema: .accepts, tool: .accepts),
         .document("a name of 63 characters is valid", minimal.replacingFirst("demo-volume", with: String(repeating: "a", count: 63)),
                   schema: .accepts, tool: .accepts),
@@ -244,13 +257,48 @@ enum AgreementTable {
         .extending("a quota path starts with /", "quotas:\n  - path: active/fs\n    capacity: 1TiB", schema: .rejects, tool: .rejects, at: "quotas[0].path"),
         .extending("a path longer than 4096 code points is rejected, however few characters it shows",
                    "mount:\n  path: \"\(combiningPath)\"", schema: .rejects, tool: .rejects, at: "mount.path"),
-        .extending("only SQLite metadata is supported", "metadata:\n  url: mysql://user@localhost/juicefs", schema: .rejects, tool: .rejects, at: "metadata.url"),
+        .extending("MySQL metadata is not supported", "metadata:\n  url: mysql://user@localhost/juicefs", schema: .rejects, tool: .rejects, at: "metadata.url"),
         .extending("a SQLite URL names an absolute path", "metadata:\n  url: sqlite3://metadata.db", schema: .rejects, tool: .rejects, at: "metadata.url"),
 
-        // MARK: Reserved sections
-        .extending("a reserved section is not a boolean", "storage:\n  accessKey: true", schema: .rejects, tool: .rejects, at: "storage.accessKey"),
-        .extending("a reserved section is not a list", "storage:\n  accessKey: [ACCESS_KEY]", schema: .rejects, tool: .rejects, at: "storage.accessKey"),
-        .extending("a reserved section is not null", "metadata:\n  password:", schema: .rejects, tool: .rejects, at: "metadata.password"),
+        // MARK: Secret references
+        .extending("a secret reference is not a boolean", "storage:\n  accessKey: true", schema: .rejects, tool: .rejects, at: "storage.accessKey"),
+        .extending("a secret reference is not a list", "storage:\n  accessKey: [ACCESS_KEY]", schema: .rejects, tool: .rejects, at: "storage.accessKey"),
+        .extending("a secret reference is not null", "metadata:\n  password:", schema: .rejects, tool: .rejects, at: "metadata.password"),
+
+        .extending("an inline secret is rejected", "storage:\n  secretKey: hunter2", schema: .rejects, tool: .rejects, at: "storage.secretKey"),
+        .extending("an inline metadata password is rejected", "metadata:\n  url: redis://127.0.0.1:6379/1\n  password: \"s3cr3t-VALUE-42\"",
+                   schema: .rejects, tool: .rejects, at: "metadata.password"),
+        .extending("a secret reference names env or file, not both",
+                   "storage:\n  type: s3\n  bucket: http://127.0.0.1:9000/b\n  accessKey: {env: AK, file: /etc/ak}\n  secretKey: {env: SK}",
+                   schema: .rejects, tool: .rejects, at: "storage.accessKey"),
+        .extending("a secret reference names one of env and file", "metadata:\n  url: redis://127.0.0.1:6379/1\n  password: {}",
+                   schema: .rejects, tool: .rejects, at: "metadata.password"),
+        .extending("an unknown key in a secret reference is rejected", "metadata:\n  url: redis://127.0.0.1:6379/1\n  password: {value: s3cr3t}",
+                   schema: .rejects, tool: .rejects, at: "metadata.password"),
+        .extending("an environment variable name does not start with a digit", "metadata:\n  url: redis://127.0.0.1:6379/1\n  password: {env: 1PASSWORD}",
+                   schema: .rejects, tool: .rejects, at: "metadata.password.env"),
+        .extending("an environment variable name has no dash", "metadata:\n  url: redis://127.0.0.1:6379/1\n  password: {env: REDIS-PASSWORD}",
+                   schema: .rejects, tool: .rejects, at: "metadata.password.env"),
+        .extending("an environment variable name is a string, not a number", "metadata:\n  url: redis://127.0.0.1:6379/1\n  password: {env: 42}",
+                   schema: .rejects, tool: .rejects, at: "metadata.password.env"),
+        .extending("a secret file is an absolute path", "metadata:\n  url: redis://127.0.0.1:6379/1\n  password: {file: secrets/redis}",
+                   schema: .rejects, tool: .rejects, at: "metadata.password.file"),
+
+        // MARK: Bucket and metadata URLs
+        .extending("a bucket URL does not carry credentials", "storage:\n  type: s3\n  bucket: http://AK:s3cr3t-VALUE-42@127.0.0.1:9000/b",
+                   schema: .rejects, tool: .rejects, at: "storage.bucket"),
+        .extending("a bucket URL is http or https", "storage:\n  type: s3\n  bucket: ftp://127.0.0.1/b", schema: .rejects, tool: .rejects, at: "storage.bucket"),
+        .extending("a bucket URL names a bucket", "storage:\n  type: s3\n  bucket: http://127.0.0.1:9000", schema: .rejects, tool: .rejects, at: "storage.bucket"),
+        .extending("a bucket URL has nothing after the bucket", "storage:\n  type: s3\n  bucket: http://127.0.0.1:9000/b/prefix",
+                   schema: .rejects, tool: .rejects, at: "storage.bucket"),
+        .extending("a bucket URL has no query", "storage:\n  type: s3\n  bucket: http://127.0.0.1:9000/b?X-Amz-Signature=abc",
+                   schema: .rejects, tool: .rejects, at: "storage.bucket"),
+        .extending("a bucket is a string", "storage:\n  type: s3\n  bucket: {url: http://127.0.0.1:9000/b}", schema: .rejects, tool: .rejects, at: "storage.bucket"),
+        .extending("juicefs's PostgreSQL scheme is postgres, not postgresql", "metadata:\n  url: postgresql://postgres@127.0.0.1/jfs",
+                   schema: .rejects, tool: .rejects, at: "metadata.url"),
+        .extending("a PostgreSQL URL names a database", "metadata:\n  url: postgres://postgres@127.0.0.1:5432", schema: .rejects, tool: .rejects, at: "metadata.url"),
+        .extending("a Redis URL names a host", "metadata:\n  url: redis:///1", schema: .rejects, tool: .rejects, at: "metadata.url"),
+        .extending("a Redis database is a number", "metadata:\n  url: redis://127.0.0.1:6379/jfs", schema: .rejects, tool: .rejects, at: "metadata.url"),
 
         // MARK: Suspend
         .extending("a suspension needs a reason: an empty mapping is rejected", "suspend: {}", schema: .rejects, tool: .rejects, at: "suspend"),
@@ -265,7 +313,6 @@ enum AgreementTable {
         .extending("a suspension is not a list", "suspend: [maintenance]", schema: .rejects, tool: .rejects, at: "suspend"),
         .extending("a suspension is not a bare string", "suspend: maintenance", schema: .rejects, tool: .rejects, at: "suspend"),
         .extending("a suspension is not null", "suspend:", schema: .rejects, tool: .rejects, at: "suspend"),
-        .extending("reserved credentials are not a plain string", "storage:\n  secretKey: hunter2", schema: .rejects, tool: .rejects, at: "storage.secretKey"),
 
         // MARK: Checkpoints and restore
         .extending("a cron schedule with lists, ranges, steps and names is valid",
@@ -448,10 +495,8 @@ enum AgreementTable {
         .extending("a duration beyond 2^63 nanoseconds is rejected", "mount:\n  uploadDelay: 9999999h",
                    schema: .accepts, tool: .rejects, at: "mount.uploadDelay",
                    toolStricter: "the range of a duration (below 2^63 nanoseconds) is not a pattern"),
-        .extending("storage type s3 is reserved for a later version", "storage:\n  type: s3",
-                   schema: .accepts, tool: .rejects, at: "storage.type", toolStricter: s3Reserved),
         .extending("a bucket belongs to storage type s3", "storage:\n  bucket: https://s3.example.com/demo",
-                   schema: .accepts, tool: .rejects, at: "storage.bucket", toolStricter: s3Reserved),
+                   schema: .accepts, tool: .rejects, at: "storage.bucket", toolStricter: crossKey),
         .extending("7.0 is a float in YAML 1.2", "format:\n  trashDays: 7.0",
                    schema: .accepts, tool: .rejects, at: "format.trashDays", toolStricter: jsonNumbers),
         .extending("a retain whose rules are all 0 keeps nothing", "checkpoints:\n  retain:\n    last: 0\n    daily: 0\n    pruneManual: true",
@@ -511,6 +556,41 @@ enum AgreementTable {
                    schema: .accepts, tool: .rejects, at: "overlay.mountOptions", toolStricter: ownOverlayOptions),
         .extending("workdir is juicectl's overlay option, with or without a value", "overlay:\n  lowerDirs: [/srv/system-base]\n  mountOptions: [workdir]",
                    schema: .accepts, tool: .rejects, at: "overlay.mountOptions", toolStricter: ownOverlayOptions),
+        .extending("S3 storage needs a bucket", "storage:\n  type: s3", schema: .accepts, tool: .rejects, at: "storage", toolStricter: crossKey),
+        .extending("a storage path belongs to type local", "storage:\n  type: s3\n  bucket: http://127.0.0.1:9000/b\n  path: /srv/objects",
+                   schema: .accepts, tool: .rejects, at: "storage.path", toolStricter: crossKey),
+        .extending("S3 keys belong to type s3", "storage:\n  accessKey: {env: AK}\n  secretKey: {env: SK}",
+                   schema: .accepts, tool: .rejects, at: "storage.accessKey", toolStricter: crossKey),
+        .extending("an access key needs a secret key", "storage:\n  type: s3\n  bucket: http://127.0.0.1:9000/b\n  accessKey: {env: AK}",
+                   schema: .accepts, tool: .rejects, at: "storage.accessKey", toolStricter: crossKey),
+        .extending("a secret key needs an access key", "storage:\n  type: s3\n  bucket: http://127.0.0.1:9000/b\n  secretKey: {env: SK}",
+                   schema: .accepts, tool: .rejects, at: "storage.secretKey", toolStricter: crossKey),
+        .extending("SQLite metadata has no password", "metadata:\n  password: {env: DB_PASSWORD}",
+                   schema: .accepts, tool: .rejects, at: "metadata.password", toolStricter: crossKey),
+        .extending("Litestream backup is for SQLite metadata only", "metadata:\n  url: redis://127.0.0.1:6379/1\nbackup:\n  syncInterval: 1s",
+                   schema: .accepts, tool: .rejects, at: "backup", toolStricter: crossKey),
+        .extending("a secret file path with .. is rejected", "metadata:\n  url: redis://127.0.0.1:6379/1\n  password: {file: /etc/../pw}",
+                   schema: .accepts, tool: .rejects, at: "metadata.password.file", toolStricter: dotDot),
+        .extending("a Redis URL does not hold a password", "metadata:\n  url: redis://:s3cr3t-VALUE-42@127.0.0.1:6379/1",
+                   schema: .accepts, tool: .rejects, at: "metadata.url", toolStricter: urlSecrets),
+        .extending("a PostgreSQL URL does not hold a password", "metadata:\n  url: postgres://postgres:s3cr3t-VALUE-42@127.0.0.1:5432/jfs",
+                   schema: .accepts, tool: .rejects, at: "metadata.url", toolStricter: urlSecrets),
+        .extending("a PostgreSQL URL does not pass a password as a parameter", "metadata:\n  url: postgres://postgres@127.0.0.1/jfs?password=s3cr3t-VALUE-42",
+                   schema: .accepts, tool: .rejects, at: "metadata.url", toolStricter: urlSecrets),
+        .extending("a metadata port is at most 65535", "metadata:\n  url: redis://127.0.0.1:65536/1",
+                   schema: .accepts, tool: .rejects, at: "metadata.url", toolStricter: portRange),
+        .extending("a bucket port is at least 1", "storage:\n  type: s3\n  bucket: http://127.0.0.1:0/b",
+                   schema: .accepts, tool: .rejects, at: "storage.bucket", toolStricter: portRange),
+        AgreementRow(label: "two documents may not share a Redis database, however its URL is spelt", documents: [
+            minimal + "metadata:\n  url: redis://Redis.example.com/1\n",
+            minimal.replacingFirst("demo-volume", with: "other-volume").replacingFirst("/srv/juicectl/demo", with: "/srv/juicectl/other")
+                + "metadata:\n  url: rediss://user@redis.example.com:6379/1\n",
+        ], schema: .accepts, tool: .rejects, at: "metadata.url", toolStricter: crossDocument),
+        AgreementRow(label: "two documents may not share a PostgreSQL database", documents: [
+            minimal + "metadata:\n  url: postgres://a@db.example.com/jfs\n",
+            minimal.replacingFirst("demo-volume", with: "other-volume").replacingFirst("/srv/juicectl/demo", with: "/srv/juicectl/other")
+                + "metadata:\n  url: postgres://b@db.example.com:5432/jfs?sslmode=disable\n",
+        ], schema: .accepts, tool: .rejects, at: "metadata.url", toolStricter: crossDocument),
         .extending("replica type s3 is reserved for a later version", "backup:\n  replica:\n    type: s3",
                    schema: .accepts, tool: .rejects, at: "backup.replica.type", toolStricter: s3ReplicaReserved),
         .extending("a sync interval below 1s is rejected", "backup:\n  syncInterval: 500ms",

@@ -29,9 +29,13 @@ extension Executor {
         // Recorded before juicefs runs: if this process dies half-way, the next run knows the format was its own.
         let intent = Data("{\"volume\":\"\(spec.name)\",\"started\":\"\(ISO8601DateFormatter().string(from: Date()))\"}\n".utf8)
         try host.writeLocalFile(spec.formatIntentFile, intent, mode: 0o600)
-        try await juicefs.format(spec)
+        do {
+            try await juicefs.format(spec)
+        } catch let error as JuiceFSError where error.message.contains("is not empty") {
+            throw StepError("RefuseFormatOverData: the object storage \(spec.storage.displayEndpoint) already holds objects of volume '\(spec.name)' but the metadata engine \(spec.metadata.displayURL) holds no volume; formatting would create an empty filesystem over them. Restore the metadata to the engine and run apply again; if the old objects are to be discarded, remove the prefix \(spec.name)/ from the bucket first")
+        }
         // Verify: the engine now answers with the volume.
-        guard case .formatted(let status) = try await juicefs.status(spec.metadata.url), status.setting.name == spec.name else {
+        guard case .formatted(let status) = try await juicefs.status(spec.metadata), status.setting.name == spec.name else {
             throw StepError("juicefs format returned, but the metadata engine holds no volume named \(spec.name)")
         }
         try? host.removeLocalItem(spec.formatIntentFile)

@@ -11,13 +11,13 @@ extension Executor {
                 throw StepError("\(quota.path) is not a directory on the volume")
             }
         }
-        if action.conditional, let current = try? await juicefs.quotaGet(spec.metadata.url, path: quota.path),
+        if action.conditional, let current = try? await juicefs.quotaGet(spec.metadata, path: quota.path),
            current.matches(quota) {
             try record(quota, spec: spec, setNow: false)
             return .skipped("\(quota.path) already has \(Self.describe(quota))")
         }
-        try await juicefs.quotaSet(spec.metadata.url, quota)
-        let readBack = try await juicefs.quotaGet(spec.metadata.url, path: quota.path)
+        try await juicefs.quotaSet(spec.metadata, quota)
+        let readBack = try await juicefs.quotaGet(spec.metadata, path: quota.path)
         guard readBack.matches(quota) else {
             throw StepError("juicefs quota set returned, but quota get shows \(readBack.capacity.map { "\($0) bytes" } ?? "no capacity limit") and \(readBack.inodes.map { "\($0) inodes" } ?? "no inode limit")")
         }
@@ -27,8 +27,8 @@ extension Executor {
 
     /// Removes a quota juicectl set, then checks it is gone.
     func removeQuota(_ path: String, spec: VolumeSpec) async throws -> ActionResult.Outcome {
-        try await juicefs.quotaDelete(spec.metadata.url, path: path)
-        let readBack = try await juicefs.quotaGet(spec.metadata.url, path: path)
+        try await juicefs.quotaDelete(spec.metadata, path: path)
+        let readBack = try await juicefs.quotaGet(spec.metadata, path: path)
         guard readBack.isNone else { throw StepError("juicefs quota delete returned, but \(path) still has a quota") }
         try StateStore(stateDir: spec.stateDir).update { $0.quotas.removeValue(forKey: path) }
         return .done("removed the quota on \(path)")

@@ -165,7 +165,7 @@ extension Executor {
         let declared = spec.quotas.filter { HostPath.isWithin($0.path, VolumeLayout.active) }
         let expectedOnAside = oldQuotasKnown ? declared.map { aside + $0.path.dropFirst(VolumeLayout.active.count) } : []
         let juicefs = self.juicefs
-        let url = spec.metadata.url
+        let url = spec.metadata
         async let setting: Void = {
             for quota in declared {
                 try await files.makeDirectories(quota.path)

@@ -15,6 +15,8 @@ public struct Executor: Sendable {
     let progress: any OperationProgress
     /// How long stop-backup waits for Litestream to exit after SIGTERM before it sends SIGKILL.
     var backupStopTimeout: Duration = .seconds(30)
+    /// How long a checkpoint, restore or retention step waits for another host holding the volume's shared lock.
+    public var sharedLockTimeout: Duration = .seconds(900)
 
     /// Creates an executor.
     public init(host: any HostProbing, runner: any CommandRunning, tools: Tools, logger: Logger,
@@ -64,11 +66,16 @@ public struct Executor: Sendable {
         case .createDirectory: try await createDirectory(action.target, spec: spec)
         case .setQuota: try await setQuota(action, spec: spec)
         case .removeQuota: try await removeQuota(action.target, spec: spec)
-        case .createCheckpoint: try await createCheckpoint(try request(action), spec: spec)
-        case .deleteCheckpoint: try await deleteCheckpoint(try request(action), spec: spec)
-        case .restore: try await restore(try request(action), spec: spec)
-        case .resumeRestore: try await resumeRestore(spec: spec)
-        case .removeLeftover: try await removeLeftover(action.target, spec: spec)
+        case .createCheckpoint:
+            try await withSharedLock(spec, operation: "checkpoint create") { try await createCheckpoint(try request(action), spec: spec) }
+        case .deleteCheckpoint:
+            try await withSharedLock(spec, operation: "checkpoint delete") { try await deleteCheckpoint(try request(action), spec: spec) }
+        case .restore:
+            try await withSharedLock(spec, operation: "restore") { try await restore(try request(action), spec: spec) }
+        case .resumeRestore:
+            try await withSharedLock(spec, operation: "restore") { try await resumeRestore(spec: spec) }
+        case .removeLeftover:
+            try await withSharedLock(spec, operation: "remove leftover") { try await removeLeftover(action.target, spec: spec) }
         case .thawOverlay: try await thawOverlay(action.target, spec: spec)
         case .createOverlayImage: try await createOverlayImage(spec)
         case .quarantineOverlayImage: try await quarantineOverlayImage(spec)

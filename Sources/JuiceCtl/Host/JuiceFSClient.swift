@@ -26,11 +26,15 @@ public struct JuiceFSError: Error, Sendable, Hashable, CustomStringConvertible {
 public struct JuiceFSClient: Sendable {
     let runner: any CommandRunning
     let executable: String
+    let secrets: SecretResolver
 
-    /// Creates a client running `executable` through `runner`.
-    public init(runner: any CommandRunning, executable: String) {
+    /// Creates a client running `executable` through `runner`; `secrets` reads the passwords and keys a spec names
+    /// and hands them to juicefs in its environment (`META_PASSWORD`, `ACCESS_KEY`, `SECRET_KEY`), never on its
+    /// command line.
+    public init(runner: any CommandRunning, executable: String, secrets: SecretResolver = SecretResolver()) {
         self.runner = runner
         self.executable = executable
+        self.secrets = secrets
     }
 
     /// What `juicefs status` found.
@@ -45,8 +49,9 @@ public struct JuiceFSClient: Sendable {
     ///
     /// - Important: for SQLite, the caller must check that the database file exists first: juicefs creates an
     ///   empty one otherwise.
-    public func status(_ metaURL: String) async throws -> StatusOutcome {
-        let result = try await run(["status", metaURL], timeout: .seconds(30))
+    public func status(_ metadata: VolumeSpec.Metadata) async throws -> StatusOutcome {
+        let result = try await run(["status", metadata.url], environment: try secrets.juicefsEnvironment(metadata: metadata),
+                                   timeout: .seconds(30))
         if result.succeeded { return .formatted(try JuiceFSOutput.Status.parse(result.stdout)) }
         if JuiceFSOutput.saysNotFormatted(result.stderr) { return .notFormatted }
         throw failure("status", result)
@@ -61,13 +66,14 @@ public struct JuiceFSClient: Sendable {
             "--compress", spec.format.compression,
             "--trash-days", String(spec.format.trashDays),
             spec.metadata.url, spec.name,
-        ], timeout: .seconds(120))
+        ], environment: try secrets.juicefsEnvironment(storage: spec.storage, metadata: spec.metadata), timeout: .seconds(120))
         guard result.succeeded else { throw failure("format", result) }
     }
 
     /// `juicefs mount --background ...` as ``MountCommand`` spells it. Returns when juicefs says the mount is ready.
     public func mount(_ spec: VolumeSpec) async throws {
-        let result = try await run(MountCommand.arguments(for: spec), timeout: .seconds(180))
+        let result = try await run(MountCommand.arguments(for: spec), environment: try secrets.juicefsEnvironment(metadata: spec.metadata),
+                                   timeout: .seconds(180))
         guard result.succeeded else {
             throw failure("mount \(spec.mount.path)", result, hint: "see \(spec.mountLogFile)")
         }
@@ -92,38 +98,48 @@ public struct JuiceFSClient: Sendable {
     }
 
     /// `juicefs quota get META --path PATH`: the quota, or a reading of none.
-    public func quotaGet(_ metaURL: String, path: String) async throws -> QuotaReading {
-        let result = try await run(["quota", "get", metaURL, "--path", path], timeout: .seconds(30))
+    public func quotaGet(_ metadata: VolumeSpec.Metadata, path: String) async throws -> QuotaReading {
+        let result = try await run(["quota", "get", metadata.url, "--path", path],
+                                   environment: try secrets.juicefsEnvironment(metadata: metadata), timeout: .seconds(30))
         guard result.succeeded else { throw failure("quota get \(path)", result) }
         return JuiceFSOutput.quotaTable(result.stdout, source: "juicefs quota get")[path] ?? .none(source: "juicefs quota get")
     }
 
     /// `juicefs quota list META`: every directory quota.
-    public func quotaList(_ metaURL: String) async throws -> [String: QuotaReading] {
-        let result = try await run(["quota", "list", metaURL], timeout: .seconds(30))
+    public func quotaList(_ metadata: VolumeSpec.Metadata) async throws -> [String: QuotaReading] {
+        let result = try await run(["quota", "list", metadata.url], environment: try secrets.juicefsEnvironment(metadata: metadata),
+                                   timeout: .seconds(30))
         guard result.succeeded else { throw failure("quota list", result) }
         return JuiceFSOutput.quotaTable(result.stdout, source: "juicefs quota list")
     }
 
     /// `juicefs quota set META --path PATH --capacity GiB --inodes N`. A missing limit is sent as 0 (none), so
     /// the result is exactly the declared quota whatever was there before.
-    public func quotaSet(_ metaURL: String, _ quota: VolumeSpec.Quota) async throws {
+    public func quotaSet(_ metadata: VolumeSpec.Metadata, _ quota: VolumeSpec.Quota) async throws {
         let result = try await run([
-            "quota", "set", metaURL, "--path", quota.path,
+            "quota", "set", metadata.url, "--path", quota.path,
             "--capacity", quota.capacity?.exactGiBString ?? "0",
             "--inodes", quota.inodes.map(String.init) ?? "0",
-        ], timeout: .seconds(60))
+        ], environment: try secrets.juicefsEnvironment(metadata: metadata), timeout: .seconds(60))
         guard result.succeeded else { throw failure("quota set \(quota.path)", result) }
     }
 
     /// `juicefs quota delete META --path PATH`.
-    public func quotaDelete(_ metaURL: String, path: String) async throws {
-        let result = try await run(["quota", "delete", metaURL, "--path", path], timeout: .seconds(30))
+    public func quotaDelete(_ metadata: VolumeSpec.Metadata, path: String) async throws {
+        let result = try await run(["quota", "delete", metadata.url, "--path", path],
+                                   environment: try secrets.juicefsEnvironment(metadata: metadata), timeout: .seconds(30))
         guard result.succeeded else { throw failure("quota delete \(path)", result) }
     }
 
-    private func run(_ arguments: [String], timeout: Duration) async throws -> CommandResult {
-        try await runner.run(Command(executable, arguments, timeout: timeout))
+    private func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration) async throws -> CommandResult {
+        let result = try await runner.run(Command(executable, arguments, environment: environment, timeout: timeout))
+        // juicefs may echo a key or a password in an error (an S3 "access key ... does not exist", a URL): what
+        // juicectl passes on never contains one.
+        guard !environment.isEmpty else { return result }
+        var scrubbed = result
+        scrubbed.stdout = Redaction.scrub(result.stdout, secrets: Array(environment.values))
+        scrubbed.stderr = Redaction.scrub(result.stderr, secrets: Array(environment.values))
+        return scrubbed
     }
 
     private func failure(_ operation: String, _ result: CommandResult, hint: String? = nil) -> JuiceFSError {

@@ -68,6 +68,12 @@ public enum JuiceFSOutput {
             }
         }
 
+        /// The sessions in the pure layer's terms.
+        public var clientSessions: [ClientSession] {
+            sessions.map { ClientSession(sid: $0.sid, hostName: $0.hostName, mountPoint: $0.mountPoint,
+                                                  processID: $0.processID, expire: $0.expire) }
+        }
+
         /// Parses the JSON `juicefs status` prints on stdout.
         public static func parse(_ text: String) throws -> Status {
             try JSONDecoder().decode(Status.self, from: Data(text.utf8))

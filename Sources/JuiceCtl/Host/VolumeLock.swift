@@ -51,9 +51,16 @@ public final class VolumeLock: Sendable {
     ///
     /// - Throws: ``Busy`` naming the holder when the timeout passes; an `NSError` when the file cannot be opened.
     public static func acquire(stateDir: String, operation: String, timeout: Duration) async throws -> VolumeLock {
-        try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true,
+        try await acquire(file: "\(stateDir)/lock", operation: operation, timeout: timeout)
+    }
+
+    /// Takes an exclusive `flock` on the file at `path` (its directory is created, mode 0700), waiting up to
+    /// `timeout`. On a JuiceFS mount the lock is global across every client of the volume, on any host, and it is
+    /// released when its holder exits or, if the holder's host dies, when its juicefs session expires.
+    public static func acquire(file path: String, operation: String, timeout: Duration) async throws -> VolumeLock {
+        let directory = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        let path = "\(stateDir)/lock"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw NSError(domain: "juicectl", code: Int(errno), userInfo: [NSLocalizedDescriptionKey: "cannot open lock file \(path): \(String(cString: strerror(errno)))"])

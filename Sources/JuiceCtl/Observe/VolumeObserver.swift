@@ -24,9 +24,12 @@ public struct VolumeObserver: Sendable {
 
     /// Observes the volume `spec` describes.
     ///
-    /// - Parameter fullCatalog: read every checkpoint's manifest even when the spec declares no schedule or
-    ///   retention (for `checkpoint list` and checkpoint commands).
-    public func observe(_ spec: VolumeSpec, fullCatalog: Bool = false) async -> VolumeObservation {
+    /// - Parameters:
+    ///   - fullCatalog: read every checkpoint's manifest even when the spec declares no schedule or retention (for
+    ///     `checkpoint list` and checkpoint commands).
+    ///   - sessions: list the engine's client sessions (other hosts' mounts) also when the volume is mounted here,
+    ///     which costs one `juicefs status` (for `plan`).
+    public func observe(_ spec: VolumeSpec, fullCatalog: Bool = false, sessions: Bool = false) async -> VolumeObservation {
         var recorder = ProbeRecorder()
         let state = recorder.measure("state file") { StateStore(stateDir: spec.stateDir).load() }
 
@@ -37,6 +40,7 @@ public struct VolumeObserver: Sendable {
 
         // Metadata and storage.
         let metadata: MetadataState
+        var clientSessions: [ClientSession]?
         if let live = mount.live {
             metadata = .formatted(live.format)
         } else if let sqlitePath = spec.metadata.sqlitePath, !recorder.measure("stat \(sqlitePath)", { host.fileExists(sqlitePath) }) {
@@ -44,8 +48,10 @@ public struct VolumeObserver: Sendable {
         } else {
             metadata = await recorder.measure("juicefs status") {
                 do {
-                    switch try await juicefs.status(spec.metadata.url) {
-                    case .formatted(let status): return MetadataState.formatted(status.setting.formatInfo)
+                    switch try await juicefs.status(spec.metadata) {
+                    case .formatted(let status):
+                        clientSessions = status.clientSessions
+                        return MetadataState.formatted(status.setting.formatInfo)
                     case .notFormatted: return MetadataState.unformatted
                     }
                 } catch {
@@ -75,8 +81,15 @@ public struct VolumeObserver: Sendable {
                                                             heartbeat: heartbeat, recorder: &recorder)
             _ = live
         } else if case .formatted = metadata {
-            observation.quotas = await recorder.measure("juicefs quota list") { try? await juicefs.quotaList(spec.metadata.url) }
+            observation.quotas = await recorder.measure("juicefs quota list") { try? await juicefs.quotaList(spec.metadata) }
         }
+        if sessions, clientSessions == nil, mount.live != nil {
+            clientSessions = await recorder.measure("juicefs status (sessions)") {
+                guard case .formatted(let status)? = try? await juicefs.status(spec.metadata) else { return nil }
+                return status.clientSessions
+            }
+        }
+        observation.sessions = clientSessions
         observation.probes = recorder.records
         return observation
     }
@@ -148,7 +161,7 @@ public struct VolumeObserver: Sendable {
     // MARK: Storage
 
     private func observeStorage(_ spec: VolumeSpec) -> StorageState {
-        guard let uuidFile = spec.storage.uuidFilePath(volume: spec.name) else { return .unknown("storage is not on this host") }
+        guard let uuidFile = spec.storage.uuidFilePath(volume: spec.name) else { return .remote(endpoint: spec.storage.displayEndpoint) }
         if host.fileExists(uuidFile) {
             guard let data = host.readLocalFile(uuidFile) else { return .unknown("cannot read \(uuidFile)") }
             return .holdsVolume(uuid: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
@@ -326,7 +339,7 @@ public struct VolumeObserver: Sendable {
     // MARK: Quotas
 
     private func quotaGet(_ spec: VolumeSpec, _ path: String, recorder: inout ProbeRecorder) async -> QuotaReading? {
-        await recorder.measure("juicefs quota get \(path)") { try? await juicefs.quotaGet(spec.metadata.url, path: path) }
+        await recorder.measure("juicefs quota get \(path)") { try? await juicefs.quotaGet(spec.metadata, path: path) }
     }
 
     private func observeQuotasMounted(_ spec: VolumeSpec, state: VolumeState, directories: [String: DirectoryState],

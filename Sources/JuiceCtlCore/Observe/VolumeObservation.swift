@@ -33,6 +33,9 @@ public struct VolumeObservation: Sendable, Hashable, Codable {
     /// but the `juicefs_uuid` that `juicefs format` writes before it initialises the metadata: a format killed
     /// half-way, which is safe to complete.
     public var interruptedFormat: Bool
+    /// The engine's client sessions (this host's mounts and other hosts'), when `juicefs status` was read; `nil`
+    /// otherwise (a converged mounted volume is observed without it).
+    public var sessions: [ClientSession]?
 
     /// Creates an observation.
     public init(metadata: MetadataState, storage: StorageState, mount: MountState, formerMountPaths: [String] = [],
@@ -108,6 +111,9 @@ public enum StorageState: Sendable, Hashable {
     case holdsVolume(uuid: String)
     /// The storage could not be inspected.
     case unknown(String)
+    /// Remote object storage (S3) that juicectl does not list itself: `juicefs format` checks it and refuses a
+    /// bucket that already holds objects under the volume's name.
+    case remote(endpoint: String)
 }
 
 /// The state of the spec's mount point.
@@ -287,6 +293,9 @@ extension StorageState: Codable {
         case .unknown(let message):
             try container.encode("unknown", forKey: .state)
             try container.encode(message, forKey: .message)
+        case .remote(let endpoint):
+            try container.encode("remote", forKey: .state)
+            try container.encode(endpoint, forKey: .message)
         }
     }
 
@@ -295,6 +304,7 @@ extension StorageState: Codable {
         switch try container.decode(String.self, forKey: .state) {
         case "empty": self = .empty
         case "holdsVolume": self = .holdsVolume(uuid: try container.decode(String.self, forKey: .uuid))
+        case "remote": self = .remote(endpoint: try container.decode(String.self, forKey: .message))
         default: self = .unknown(try container.decodeIfPresent(String.self, forKey: .message) ?? "")
         }
     }

@@ -193,12 +193,15 @@ public struct VolumePlan: Sendable, Hashable, Codable {
     public var actions: [Action]
     /// What the planner refuses or cannot fix.
     public var conflicts: [Conflict]
+    /// The metadata engine's client sessions, when they were observed (see ``VolumeObservation/sessions``).
+    public var sessions: [ClientSession]?
 
     /// Creates a plan.
-    public init(spec: VolumeSpec, actions: [Action], conflicts: [Conflict]) {
+    public init(spec: VolumeSpec, actions: [Action], conflicts: [Conflict], sessions: [ClientSession]? = nil) {
         self.spec = spec
         self.actions = actions
         self.conflicts = conflicts
+        self.sessions = sessions
     }
 
     /// Whether there is nothing to do and nothing in the way.

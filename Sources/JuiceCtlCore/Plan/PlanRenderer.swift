@@ -41,6 +41,12 @@ public enum PlanRenderer {
         for plan in plans {
             let spec = plan.spec
             lines.append("Volume \(spec.name) (\(spec.origin.file), revision \(spec.origin.revision))")
+            if spec.metadata.engine != .sqlite || spec.storage.localPath == nil {
+                lines.append("  metadata \(spec.metadata.displayURL), storage \(spec.storage.displayEndpoint)")
+            }
+            if let sessions = plan.sessions {
+                lines.append("  sessions: " + (sessions.isEmpty ? "none" : sessions.map(\.summary).joined(separator: "; ")))
+            }
             if let suspend = spec.suspend {
                 lines.append("  Suspended: \(suspend.reason). apply and run change nothing; the drift below is reported only.")
             }
@@ -119,6 +125,8 @@ public enum PlanRenderer {
                     name: plan.spec.name, file: plan.spec.origin.file, document: plan.spec.origin.document,
                     revision: plan.spec.origin.revision, converged: plan.isConverged,
                     suspended: plan.spec.suspend?.reason,
+                    metadata: plan.spec.metadata.displayURL, storage: plan.spec.storage.displayEndpoint,
+                    sessions: plan.sessions,
                     actions: plan.actions.map(PlanDocument.ActionEntry.init), conflicts: plan.conflicts)
             },
             warnings: warnings.map(\.description),
@@ -148,6 +156,12 @@ public enum PlanRenderer {
             var converged: Bool
             /// The suspension's reason, when changes are paused.
             var suspended: String?
+            /// The metadata engine's URL, without secrets.
+            var metadata: String
+            /// The object storage, without secrets.
+            var storage: String
+            /// The engine's client sessions, when observed.
+            var sessions: [ClientSession]?
             var actions: [ActionEntry]
             var conflicts: [Conflict]
         }

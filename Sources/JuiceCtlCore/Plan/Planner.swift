@@ -7,7 +7,7 @@ public enum Planner {
     public static func plan(_ spec: VolumeSpec, _ observation: VolumeObservation) -> VolumePlan {
         var planner = PlanBuilder(spec: spec, observation: observation)
         planner.run()
-        return VolumePlan(spec: spec, actions: planner.actions, conflicts: planner.conflicts)
+        return VolumePlan(spec: spec, actions: planner.actions, conflicts: planner.conflicts, sessions: observation.sessions)
     }
 
     /// Plans `down`: unmount the volume (graceful first, then forced, as the executor decides on failure).
@@ -132,6 +132,12 @@ struct PlanBuilder {
                                       disruption: .none))
                 formatsVolume = true
                 return true
+            case .remote(let endpoint):
+                actions.append(Action(.format, .create, target: spec.name,
+                                      reason: "\(why); juicefs format checks \(endpoint) and refuses it if it already holds objects of volume '\(spec.name)'",
+                                      disruption: .none))
+                formatsVolume = true
+                return true
             }
         case .unreadable(let message):
             conflicts.append(Conflict(code: "MetadataUnreadable", target: spec.metadata.redactedURL,
@@ -161,7 +167,7 @@ struct PlanBuilder {
         if info.storage != spec.storage.juicefsType || info.bucket != spec.storage.bucket {
             conflicts.append(Conflict(code: "FormatSettingChanged", target: "storage",
                                       message: "the volume stores objects in \(info.storage) \(info.bucket), the spec says \(spec.storage.juicefsType) \(spec.storage.bucket); the volume keeps using its own",
-                                      hint: "storage is fixed at format time: set storage.path back to \(info.bucket.trimmingSuffix("/")) (moving objects is a manual migration)",
+                                      hint: "storage is fixed at format time: set \(info.storage == "file" ? "storage.path" : "storage.bucket") back to \(info.storage == "file" ? info.bucket.trimmingSuffix("/") : info.bucket) (moving objects is a manual migration)",
                                       blocking: false))
         } else if case .empty = observation.storage {
             conflicts.append(Conflict(code: "StorageMissing", target: spec.storage.bucket,

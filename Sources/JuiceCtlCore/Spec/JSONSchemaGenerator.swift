@@ -34,6 +34,7 @@ public enum JSONSchemaGenerator {
         let required = object.fields.filter(\.required).map(\.name)
         if !required.isEmpty { result["required"] = required }
         if let group = object.requiresAnyOf { result["anyOf"] = group.keys.map { ["required": [$0]] } }
+        if let group = object.requiresOneOf { result["oneOf"] = group.keys.map { ["required": [$0]] } }
         return result
     }
 

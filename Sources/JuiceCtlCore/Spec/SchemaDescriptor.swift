@@ -40,6 +40,10 @@ public struct StringRule: Sendable {
         case duration
         /// An absolute, normalised host path.
         case absolutePath
+        /// A path-style S3 bucket URL without credentials (`BucketURL`).
+        case bucketURL
+        /// A metadata engine URL without a password (`MetadataURL`).
+        case metadataURL
     }
 
     /// Creates a rule.
@@ -73,12 +77,20 @@ public struct SchemaObject: Sendable {
     public var rejected: [String: String]
     /// Keys of which at least one must be present (JSON Schema: `anyOf` of one `required` each).
     public var requiresAnyOf: RequiresAnyOf?
+    /// Keys of which exactly one must be present (JSON Schema: `oneOf` of one `required` each); the message says so
+    /// when none or several are.
+    public var requiresOneOf: RequiresAnyOf?
+    /// Whether the mapping is a reference to a secret (``VolumeSpec/SecretSource``): messages about it never quote
+    /// its values or unknown keys (they may be the secret), and a plain string in its place is refused as an inline
+    /// secret.
+    public var isSecretReference: Bool
 
-    /// At least one of ``keys`` must be present; ``message`` says so when none is.
+    /// A group of keys of which at least one (``SchemaObject/requiresAnyOf``) or exactly one
+    /// (``SchemaObject/requiresOneOf``) must be present; ``message`` says so when the rule is broken.
     public struct RequiresAnyOf: Sendable {
         /// The keys.
         public var keys: [String]
-        /// The error when none of them is present.
+        /// The error when the rule is broken.
         public var message: String
 
         /// Creates the rule.
@@ -90,11 +102,13 @@ public struct SchemaObject: Sendable {
 
     /// Creates an object description.
     public init(_ description: String, _ fields: [SchemaField], rejected: [String: String] = [:],
-                requiresAnyOf: RequiresAnyOf? = nil) {
+                requiresAnyOf: RequiresAnyOf? = nil, requiresOneOf: RequiresAnyOf? = nil, isSecretReference: Bool = false) {
         self.description = description
         self.fields = fields
         self.rejected = rejected
         self.requiresAnyOf = requiresAnyOf
+        self.requiresOneOf = requiresOneOf
+        self.isSecretReference = isSecretReference
     }
 
     /// The field named `name`.

@@ -4,6 +4,10 @@ struct SchemaValidator {
     private(set) var diagnostics: [Diagnostic] = []
 
     mutating func validate(_ node: SpecNode, against object: SchemaObject, path: String) {
+        if object.isSecretReference {
+            validateSecretReference(node, against: object, path: path)
+            return
+        }
         guard let entries = node.entries else {
             error(at: node.location, path: path, "expected a mapping, found \(node.typeDescription)")
             return
@@ -30,6 +34,9 @@ struct SchemaValidator {
                   hint: field.description)
         }
         if let group = object.requiresAnyOf, !entries.contains(where: { group.keys.contains($0.key) }) {
+            error(at: node.location, path: path, group.message)
+        }
+        if let group = object.requiresOneOf, entries.count(where: { group.keys.contains($0.key) }) != 1 {
             error(at: node.location, path: path, group.message)
         }
     }
@@ -124,6 +131,16 @@ struct SchemaValidator {
                 error(at: location, path: path, "'\(text)' is not an absolute path", hint: "paths start with /")
             }
             return
+        case .bucketURL:
+            if case .failure(let problem) = BucketURL.normalize(text) {
+                error(at: location, path: path, problem.message, hint: problem.hint)
+            }
+            return
+        case .metadataURL:
+            if case .failure(let problem) = MetadataURL.check(text) {
+                error(at: location, path: path, problem.message, hint: problem.hint)
+            }
+            return
         case nil:
             break
         }
@@ -143,7 +160,7 @@ struct SchemaValidator {
         return ""
     }
 
-    private mutating func error(at location: SourceLocation, path: String, _ message: String, hint: String? = nil) {
+    mutating func error(at location: SourceLocation, path: String, _ message: String, hint: String? = nil) {
         diagnostics.append(Diagnostic(.error, at: location, path: path, message, hint: hint))
     }
 }

@@ -29,30 +29,9 @@ struct SpecBuilder {
             error(node, "baseDir", "baseDir must not be the root directory", hint: "use a dedicated directory such as /var/lib/juicectl/\(name.isEmpty ? "NAME" : name)")
         }
 
-        // storage
         let storageNode = root["storage"]
-        var storage = VolumeSpec.Storage.local(path: "\(baseDir)/objects")
-        if let typeNode = storageNode?["type"], typeNode.string == "s3" {
-            error(typeNode, "storage.type", "storage type 's3' is reserved for a later version of juicectl",
-                  hint: "use type: local for now")
-        }
-        if let path = absolutePath(storageNode?["path"], "storage.path") { storage = .local(path: path) }
-        if let bucket = storageNode?["bucket"], storageNode?["type"]?.string != "s3" {
-            error(bucket, "storage.bucket", "'bucket' belongs to type s3", hint: "for local storage, set storage.path")
-        }
-
-        // metadata
-        var metadata = VolumeSpec.Metadata.sqlite(path: "\(baseDir)/metadata.db")
-        if let urlNode = root["metadata"]?["url"], let url = urlNode.string, url.hasPrefix("sqlite3://") {
-            let rest = url.dropFirst("sqlite3://".count)
-            let (pathPart, query) = rest.firstIndex(of: "?").map { (String(rest[..<$0]), String(rest[rest.index(after: $0)...])) } ?? (String(rest), nil)
-            if let path = HostPath.normalize(pathPart) {
-                metadata = .sqlite(path: path, parameters: query)
-            } else {
-                error(urlNode, "metadata.url", "'\(Redaction.redactURL(url))' does not name an absolute, normalised database path",
-                      hint: "e.g. sqlite3:///var/lib/juicectl/\(name.isEmpty ? "NAME" : name)/metadata.db")
-            }
-        }
+        let storage = self.storage(storageNode, baseDir: baseDir, root: root)
+        let metadata = self.metadata(root["metadata"], baseDir: baseDir, name: name)
 
         // format
         var format = VolumeSpec.FormatSettings.defaults
@@ -191,7 +170,7 @@ struct SpecBuilder {
         }
         var inside: [(String, String, SpecNode?)] = [
             (cacheDir, "mount.cacheDir", mountNode?["cacheDir"]),
-            (storage.bucket.trimmingSuffix("/"), "storage.path", storageNode?["path"]),
+            (storage.localPath ?? "", "storage.path", storageNode?["path"]),
             (metadata.sqlitePath ?? "", "metadata.url", root["metadata"]?["url"]),
             ("\(baseDir)/.juicectl", "baseDir", root["baseDir"]),
         ]
@@ -313,7 +292,7 @@ struct SpecBuilder {
         return .init(path: path, capacity: capacity, inodes: inodes)
     }
 
-    private mutating func absolutePath(_ node: SpecNode?, _ path: String) -> String? {
+    mutating func absolutePath(_ node: SpecNode?, _ path: String) -> String? {
         guard let node, let text = node.string, text.hasPrefix("/") else { return nil }
         guard let normalized = HostPath.normalize(text) else {
             error(node, path, "'\(text)' has '.' or '..' components", hint: "write the path without them")
@@ -326,7 +305,7 @@ struct SpecBuilder {
         node.string.flatMap { try? ByteSize.parse($0) }
     }
 
-    private mutating func error(_ node: SpecNode, _ path: String, _ message: String, hint: String? = nil) {
+    mutating func error(_ node: SpecNode, _ path: String, _ message: String, hint: String? = nil) {
         diagnostics.append(Diagnostic(.error, at: node.location, path: path, message, hint: hint))
     }
 }

@@ -38,18 +38,35 @@ public enum SpecFormat {
     ])
 
     static let storage = SchemaObject("Object storage.", [
-        SchemaField("type", .string(StringRule(allowed: ["local", "s3"])), "local (default): files on this host. s3 is reserved for a later version."),
-        SchemaField("path", .string(.absolutePath), "For type local: the directory that holds the objects. Default: <baseDir>/objects."),
-        SchemaField("bucket", .string(.any), "Reserved for type s3: bucket URL."),
-        SchemaField("accessKey", .reserved("the S3 issue"), "Reserved for type s3: {env: NAME} or {file: PATH}."),
-        SchemaField("secretKey", .reserved("the S3 issue"), "Reserved for type s3: {env: NAME} or {file: PATH}."),
+        SchemaField("type", .string(StringRule(allowed: ["local", "s3"])),
+                    "local (default): files in a directory on this host. s3: a bucket of an S3-compatible object store (AWS S3, MinIO, Ceph RGW, ...), named by bucket."),
+        SchemaField("path", .string(.absolutePath), "For type local only: the directory that holds the objects. Default: <baseDir>/objects."),
+        SchemaField("bucket", .string(StringRule(pattern: BucketURL.pattern, expected: "a bucket URL: http(s)://HOST[:PORT]/BUCKET", semantic: .bucketURL)),
+                    "For type s3, and required there: the bucket as a path-style URL, http(s)://HOST[:PORT]/BUCKET, e.g. https://s3.eu-west-1.amazonaws.com/my-bucket or http://127.0.0.1:9000/my-bucket. The volume's objects go under BUCKET/<name>/. No credentials in the URL: give them as accessKey and secretKey."),
+        SchemaField("accessKey", .object(secret),
+                    "For type s3: where the access key is read from, {env: NAME} or {file: /absolute/path}, never the key itself. Give accessKey and secretKey together, or neither: then juicefs uses the credentials of its environment (e.g. an instance role)."),
+        SchemaField("secretKey", .object(secret),
+                    "For type s3: where the secret key is read from, {env: NAME} or {file: /absolute/path}, never the key itself. Give accessKey and secretKey together, or neither."),
     ])
 
     static let metadata = SchemaObject("Metadata engine.", [
-        SchemaField("url", .string(StringRule(pattern: "^sqlite3:///", expected: "a sqlite3:///absolute/path URL")),
-                    "Metadata engine URL. Default: sqlite3://<baseDir>/metadata.db. juicectl adds WAL mode and a busy timeout. Other engines come in a later version."),
-        SchemaField("password", .reserved("the external metadata issue"), "Reserved: {env: NAME} or {file: PATH}."),
+        SchemaField("url", .string(StringRule(pattern: MetadataURL.pattern, expected: "a sqlite3:///, redis://, rediss:// or postgres:// URL", semantic: .metadataURL)),
+                    "Metadata engine URL, without a password. Default: sqlite3://<baseDir>/metadata.db; juicectl adds WAL mode and a busy timeout to SQLite URLs. Also redis://[USER@]HOST[:PORT][/DB] (database 0 by default), rediss:// for Redis over TLS, and postgres://[USER@]HOST[:PORT]/DATABASE[?sslmode=disable]. Two volumes never share a database. Litestream backup is for SQLite only."),
+        SchemaField("password", .object(secret),
+                    "For redis, rediss and postgres URLs: where the password is read from, {env: NAME} or {file: /absolute/path}, never the password itself. Not for SQLite."),
     ])
+
+    /// A reference to a secret: where juicectl reads it, never the secret itself.
+    static let secret = SchemaObject(
+        "Where a secret is read from: exactly one of env and file. A plain string (an inline secret) is refused.", [
+            SchemaField("env", .string(StringRule(pattern: VolumeSpec.SecretSource.environmentNamePattern,
+                                                  expected: "an environment variable name: letters, digits and _, not starting with a digit")),
+                        "The environment variable of the juicectl process that holds the secret, e.g. S3_SECRET_KEY."),
+            SchemaField("file", .string(.absolutePath),
+                        "The file that holds the secret, as an absolute path, e.g. /etc/juicectl/secrets/s3-secret-key: one line (a trailing newline is not part of the secret). Keep it readable by root only."),
+        ],
+        requiresOneOf: .init(["env", "file"], message: "a secret reference names exactly one of env and file"),
+        isSecretReference: true)
 
     static let format = SchemaObject("Settings fixed when the volume is formatted.", [
         SchemaField("blockSize", .string(.size), "Object block size, 64KiB to 16MiB. Default: 4MiB (JuiceFS's default)."),

@@ -132,7 +132,8 @@ public struct SpecLoader: Sendable {
         return .success(specs.map { "\(base)/\($0)" })
     }
 
-    /// Checks across documents: names, base directories and mount points must not collide.
+    /// Checks across documents: names, base directories, mount points, replicas and metadata databases must not
+    /// collide.
     static func crossCheck(_ specs: [VolumeSpec]) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         for (i, spec) in specs.enumerated() {
@@ -153,6 +154,11 @@ public struct SpecLoader: Sendable {
                 if spec.mount.path == other.mount.path {
                     diagnostics.append(Diagnostic(.error, at: spec.origin.location, path: "mount.path",
                                                   "mount point \(spec.mount.path) is also used by volume '\(other.name)' (\(first))"))
+                }
+                if spec.metadata.identity == other.metadata.identity {
+                    diagnostics.append(Diagnostic(.error, at: spec.origin.location, path: "metadata.url",
+                                                  "metadata database \(spec.metadata.redactedURL) is also used by volume '\(other.name)' (\(first))",
+                                                  hint: "each volume needs a database of its own"))
                 }
             }
         }

@@ -29,54 +29,6 @@ public struct VolumeSpec: Sendable, Hashable, Codable {
     /// Where the spec came from.
     public var origin: Origin
 
-    /// Object storage of a volume.
-    public enum Storage: Sendable, Hashable, Codable {
-        /// Files in a directory on this host (`juicefs format --storage file`).
-        case local(path: String)
-
-        /// The `--storage` value.
-        public var juicefsType: String {
-            switch self { case .local: "file" }
-        }
-
-        /// The `--bucket` value: for local storage, the directory with a trailing slash.
-        public var bucket: String {
-            switch self { case .local(let path): path.hasSuffix("/") ? path : path + "/" }
-        }
-
-        /// Where JuiceFS writes `juicefs_uuid` for volume `name`, when the storage is on this host.
-        public func uuidFilePath(volume name: String) -> String? {
-            switch self { case .local(let path): "\(path)/\(name)/juicefs_uuid" }
-        }
-    }
-
-    /// The metadata engine of a volume.
-    public struct Metadata: Sendable, Hashable, Codable {
-        /// The URL juicefs is given, with the connection parameters juicectl adds.
-        public var url: String
-        /// For SQLite, the database file.
-        public var sqlitePath: String?
-
-        /// Creates a SQLite engine at `path`, in WAL mode with a busy timeout.
-        public static func sqlite(path: String, parameters: String? = nil) -> Metadata {
-            var query = parameters.map { Self.parseQuery($0) } ?? []
-            if !query.contains(where: { $0.0 == "_journal_mode" || $0.0 == "_journal" }) { query.append(("_journal_mode", "WAL")) }
-            if !query.contains(where: { $0.0 == "_busy_timeout" || $0.0 == "_timeout" }) { query.append(("_busy_timeout", "5000")) }
-            let queryText = query.map { $0.1.isEmpty ? $0.0 : "\($0.0)=\($0.1)" }.joined(separator: "&")
-            return Metadata(url: "sqlite3://\(path)?\(queryText)", sqlitePath: path)
-        }
-
-        static func parseQuery(_ text: String) -> [(String, String)] {
-            text.split(separator: "&").map { part in
-                let pieces = part.split(separator: "=", maxSplits: 1)
-                return (String(pieces[0]), pieces.count > 1 ? String(pieces[1]) : "")
-            }
-        }
-
-        /// The URL safe to print: passwords (from later engines) replaced by `****`.
-        public var redactedURL: String { Redaction.redactURL(url) }
-    }
-
     /// Settings fixed when the volume is formatted.
     public struct FormatSettings: Sendable, Hashable, Codable {
         /// Object block size.
