@@ -170,6 +170,45 @@ struct SharedEngineTests {
         try await converge(.postgres, .s3, name: "eng-postgres-s3")
     }
 
+    @Test("a mount whose Redis hangs is MountUnresponsive, never detached, and answers again when Redis does")
+    func hungEngineIsNotAStaleMount() async throws {
+        try await withServers { servers in
+            try await TestVolume.with("eng-redis-hang") { volume in
+                let (yaml, secrets) = try await endpoints(.redis, .local, name: "eng-redis-hang", root: volume.root, servers: &servers)
+                try secrets.write(under: volume.root)
+                try volume.writeSpec(yaml)
+                let redis = try #require(servers.first as? RedisServer)
+                let apply = try await volume.juicectl("apply")
+                #expect(apply.exitCode == 0, "\(apply.transcript)")
+                let clientPIDs = try await Shell.sh("pgrep -f -- '--lo[g]=\(volume.baseDir)/logs/juicefs.log' | sort").stdout
+
+                let redisPIDs = await redis.processIDs()
+                for pid in redisPIDs { kill(pid, SIGSTOP) }
+                do {
+                    try await Task.sleep(for: .seconds(2))  // past the kernel's attribute cache
+                    let plan = try await volume.juicectl("plan", "--json")
+                    #expect(plan.stdout.contains("\"MountUnresponsive\""), "\(plan.transcript)")
+                    #expect(!plan.stdout.contains("recover-stale-mount") && !plan.stdout.contains("\"kind\""),
+                            "a hung engine is not a dead mount, and nothing is planned on guesses: \(plan.transcript)")
+                    let hung = try await volume.juicectl("apply")
+                    #expect(hung.exitCode == 1, "\(hung.transcript)")
+                    #expect(volume.mountEntries().count == 1, "the mount was detached")
+                    let status = try await volume.juicectl("status")
+                    #expect(status.stdout.contains("MountUnresponsive"), "\(status.transcript)")
+                }
+                for pid in redisPIDs { kill(pid, SIGCONT) }
+
+                let answered = await Wait.until(timeout: .seconds(60)) {
+                    (try? await volume.juicectl("apply"))?.stdout.contains("No changes") == true
+                }
+                #expect(answered, "the volume did not converge after Redis answered again")
+                let after = try await Shell.sh("pgrep -f -- '--lo[g]=\(volume.baseDir)/logs/juicefs.log' | sort").stdout
+                #expect(after == clientPIDs, "the juicefs client was replaced: \(clientPIDs) -> \(after)")
+                #expect(try await volume.juicectl("down").exitCode == 0)
+            }
+        }
+    }
+
     @Test("two hosts of one Redis+S3 volume: one formats, both mount, writes cross, checkpoints serialise, a restore is seen by both")
     func twoHostsShareOneVolume() async throws {
         try await withServers { servers in

@@ -181,6 +181,19 @@ struct PlannerBackupTests {
         #expect(Planner.planDown(spec, stoppedBackup).steps == [Step(.unmount, .delete, "/srv/demo/data", .interrupting)])
     }
 
+    @Test("down unmounts a mount that does not answer while its client runs, forced if it must be")
+    func downOfAnUnresponsiveMount() throws {
+        let spec = try SpecFixture.spec()
+        let observation = ObservationFixture.converged(spec) {
+            $0.mount = .unresponsive(reason: "no answer within 2000 ms", pid: 4242)
+            $0.backup = stopped(replica: true)
+        }
+        let plan = Planner.planDown(spec, observation)
+        #expect(plan.steps == [Step(.unmount, .delete, "/srv/demo/data", .interrupting)])
+        #expect(plan.actions.first?.forceAllowed == true)
+        #expect(plan.actions.first?.reason.contains("pid 4242") == true)
+    }
+
     @Test("down stops a Litestream the spec no longer wants too")
     func downDisabled() throws {
         let spec = try SpecFixture.spec(SpecFixture.yaml("backup:\n  enabled: false\n"))

@@ -126,6 +126,11 @@ extension PlannerCase {
         PlannerCase(name: "a quota list reading that differs while unmounted is updated after the mount",
                     observe: { ObservationFixture.formattedNotMounted($0, quotas: ["/active/fs": quota(1 << 40)]) },
                     steps: [Step(.mount, .create, mnt)] + conditionalDirectories + [Step(.setQuota, .update, "/active/fs")]),
+        PlannerCase(name: "a mount that does not answer while its client runs is left alone: a blocking MountUnresponsive, no recovery",
+                    observe: { spec in
+                        ObservationFixture.converged(spec) { $0.mount = .unresponsive(reason: "no answer within 2000 ms", pid: 4242) }
+                    },
+                    steps: [], conflicts: [ConflictStep("MountUnresponsive", mnt, blocking: true)]),
         PlannerCase(name: "a stale mount is recovered, then directories and quota are checked after it",
                     observe: { spec in
                         ObservationFixture.formattedNotMounted(spec) { $0.mount = .stale(reason: "ENOTCONN", entries: 1) }

@@ -141,6 +141,21 @@ struct VolumeObserverTests {
         }
     }
 
+    @Test func aMountThatTimesOutWhileItsClientRunsIsUnresponsiveNotStale() async throws {
+        try await withTemporaryDirectory { base in
+            let scenario = try VolumeScenario(baseDir: base)
+            try scenario.metadataFileExists()
+            try scenario.installLiveMount()
+            scenario.host.setStat(scenario.mountPath, .timedOut)
+            scenario.host.setProcess(5150, commandLine: ["juicefs", "--no-agent", "mount", "--background", "--log=\(scenario.spec.mountLogFile)"])
+
+            let state = await scenario.observer.mountState(scenario.spec)
+
+            #expect(state == .unresponsive(reason: "no answer within 2000 ms", pid: 5150))
+            #expect(!scenario.host.calls.contains("readFile \(scenario.mountPath)/.config"), "nothing else touches a hung mount")
+        }
+    }
+
     @Test func anUnreadableConfigMakesTheMountStale() async throws {
         try await withTemporaryDirectory { base in
             let scenario = try VolumeScenario(baseDir: base)

@@ -11,6 +11,8 @@ extension Executor {
             throw StepError("\(spec.mount.path) now holds \(fstype) \(source); not mounting on top of it")
         case .stale(let reason, _):
             throw StepError("a dead mount appeared at \(spec.mount.path) (\(reason)); the next plan recovers it")
+        case .unresponsive(let reason, let pid):
+            throw StepError("a mount at \(spec.mount.path) does not answer (\(reason)) while its juicefs client (pid \(pid)) runs; not mounting on top of it")
         case .absent:
             break
         }
@@ -59,6 +61,8 @@ extension Executor {
             return .skipped("the mount answers again (pid \(live.pid))")
         case .foreign(let fstype, let source):
             throw StepError("\(spec.mount.path) now holds \(fstype) \(source)")
+        case .unresponsive(let reason, let pid):
+            throw StepError("the mount does not answer (\(reason)) but its juicefs client (pid \(pid)) runs; not detaching a live client's mount")
         case .absent, .stale:
             break
         }

@@ -73,7 +73,16 @@ public struct VolumeObserver: Sendable {
             observation.interruptedFormat = recorder.measure("format intent") { isInterruptedFormat(spec) }
         }
         if let live = mount.live {
-            observation.directories = await observeDirectories(spec, recorder: &recorder)
+            let (directories, unanswered) = await observeDirectories(spec, recorder: &recorder)
+            observation.directories = directories
+            if let unanswered {
+                // The root answered from the kernel's cache, the tree does not: the client runs but waits for its
+                // metadata engine or object storage. Nothing more is probed, and nothing is planned on guesses.
+                observation.mount = .unresponsive(reason: "stat \(unanswered): no answer within \(probeDeadline.milliseconds) ms", pid: live.pid)
+                observation.sessions = nil
+                observation.probes = recorder.records
+                return observation
+            }
             let full = fullCatalog || spec.checkpoints.schedule != nil || spec.checkpoints.retain != nil
             observation.catalog = await observeCatalog(spec, full: full, recorder: &recorder)
             let heartbeat = Duration.nanoseconds(mountConfig?.meta?.heartbeat ?? 12_000_000_000)
@@ -129,7 +138,13 @@ public struct VolumeObserver: Sendable {
         let status = await recorder.measure("stat \(path)") { await host.stat(path, deadline: probeDeadline) }
         switch status {
         case .timedOut:
-            return (.stale(reason: "no answer within \(probeDeadline.milliseconds) ms", entries: stacked), nil)
+            // A dead client answers at once (ENOTCONN); no answer while the client runs means it waits for its
+            // metadata engine or object storage, and detaching it would break every open file.
+            let reason = "no answer within \(probeDeadline.milliseconds) ms"
+            if let pid = recorder.measure("juicefs client of \(path)", { mountClientPID(spec) }) {
+                return (.unresponsive(reason: reason, pid: pid), nil)
+            }
+            return (.stale(reason: reason, entries: stacked), nil)
         case .failed(let code, let message):
             return (.stale(reason: "\(message) (errno \(code))", entries: stacked), nil)
         case .found(let inode, _) where inode != 1:
@@ -156,6 +171,13 @@ public struct VolumeObserver: Sendable {
                              supervisorAlive: supervisorAlive, arguments: commandLine.map { Array($0.dropFirst()) },
                              stackedEntries: stacked, usage: usage)
         return (.live(live), config)
+    }
+
+    /// A running juicefs mount process of this volume, found by the `--log=` flag juicectl gives every mount (juicefs
+    /// rewrites its process title, but keeps the flags before the metadata URL).
+    func mountClientPID(_ spec: VolumeSpec) -> Int32? {
+        let flag = "--log=\(spec.mountLogFile)"
+        return host.processes().filter { $0.value.contains(flag) && host.isAlive($0.key) }.keys.sorted().first
     }
 
     // MARK: Storage
@@ -188,7 +210,10 @@ public struct VolumeObserver: Sendable {
 
     // MARK: Directories
 
-    private func observeDirectories(_ spec: VolumeSpec, recorder: inout ProbeRecorder) async -> [String: DirectoryState] {
+    /// The spec's directories on the volume; `unanswered` names the first one whose stat got no answer within the
+    /// deadline (the probing stops there: the mount's client waits for its servers, and so would every probe).
+    private func observeDirectories(_ spec: VolumeSpec, recorder: inout ProbeRecorder) async
+        -> (states: [String: DirectoryState], unanswered: String?) {
         var result: [String: DirectoryState] = [:]
         for path in spec.requiredDirectories {
             let status = await recorder.measure("stat \(path)") {
@@ -197,10 +222,11 @@ public struct VolumeObserver: Sendable {
             switch status {
             case .found(_, let isDirectory): result[path] = isDirectory ? .directory : .notDirectory
             case .failed(let code, _) where code == ENOENT: result[path] = .missing
-            case .failed, .timedOut: break
+            case .failed: break
+            case .timedOut: return (result, path)
             }
         }
-        return result
+        return (result, nil)
     }
 
     // MARK: Backup

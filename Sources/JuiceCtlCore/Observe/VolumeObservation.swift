@@ -124,6 +124,10 @@ public enum MountState: Sendable, Hashable {
     case live(LiveMount)
     /// This volume is mounted there but does not answer (ENOTCONN, I/O error, or no answer within the deadline).
     case stale(reason: String, entries: Int)
+    /// This volume is mounted there and its juicefs client (`pid`) is alive, but the mount gave no answer within the
+    /// deadline: the metadata engine or the object storage is slow or unreachable. Detaching it would break every
+    /// open file, so juicectl leaves it alone; the client recovers by itself when its servers answer.
+    case unresponsive(reason: String, pid: Int32)
     /// Something else is mounted there.
     case foreign(fstype: String, source: String)
 
@@ -253,7 +257,7 @@ public struct ProbeRecord: Sendable, Hashable, Codable {
 
 /// The keys of the flat JSON form of the state enumerations: `{"state": "live", ...}`.
 private enum StateKeys: String, CodingKey {
-    case state, info, uuid, message, live, reason, entries, fstype, source
+    case state, info, uuid, message, live, reason, entries, fstype, source, pid
 }
 
 extension MetadataState: Codable {
@@ -322,6 +326,10 @@ extension MountState: Codable {
             try container.encode("stale", forKey: .state)
             try container.encode(reason, forKey: .reason)
             try container.encode(entries, forKey: .entries)
+        case .unresponsive(let reason, let pid):
+            try container.encode("unresponsive", forKey: .state)
+            try container.encode(reason, forKey: .reason)
+            try container.encode(pid, forKey: .pid)
         case .foreign(let fstype, let source):
             try container.encode("foreign", forKey: .state)
             try container.encode(fstype, forKey: .fstype)
@@ -334,6 +342,7 @@ extension MountState: Codable {
         switch try container.decode(String.self, forKey: .state) {
         case "live": self = .live(try container.decode(LiveMount.self, forKey: .live))
         case "stale": self = .stale(reason: try container.decode(String.self, forKey: .reason), entries: try container.decode(Int.self, forKey: .entries))
+        case "unresponsive": self = .unresponsive(reason: try container.decode(String.self, forKey: .reason), pid: try container.decode(Int32.self, forKey: .pid))
         case "foreign": self = .foreign(fstype: try container.decode(String.self, forKey: .fstype), source: try container.decode(String.self, forKey: .source))
         default: self = .absent
         }

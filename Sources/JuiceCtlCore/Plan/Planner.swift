@@ -39,6 +39,10 @@ public enum Planner {
         case .stale(let reason, _):
             actions.append(Action(.unmount, .delete, target: spec.mount.path, reason: "down: mount does not answer (\(reason)); detach it",
                                   disruption: .none, forceAllowed: true))
+        case .unresponsive(let reason, let pid):
+            actions.append(Action(.unmount, .delete, target: spec.mount.path,
+                                  reason: "down: the mount does not answer (\(reason)) but its juicefs client (pid \(pid)) runs; unmount it, forced if it must be",
+                                  disruption: .interrupting, forceAllowed: true))
         case .absent, .foreign:
             break
         }
@@ -212,6 +216,11 @@ struct PlanBuilder {
                                   reason: "the mount does not answer (\(reason))\(extra): detach it and mount again",
                                   disruption: .none))
             mountAvailable = true
+        case .unresponsive(let reason, let pid):
+            conflicts.append(Conflict(code: "MountUnresponsive", target: spec.mount.path,
+                                      message: "the mount does not answer (\(reason)) but its juicefs client (pid \(pid)) runs: the metadata engine \(spec.metadata.displayURL) or the object storage is probably slow or unreachable",
+                                      hint: "make the servers reachable again; the client recovers by itself. juicectl does not detach a mount whose client runs: that would break every open file (juicectl down does it on request)",
+                                      blocking: true))
         case .foreign(let fstype, let source):
             conflicts.append(Conflict(code: "MountPointOccupied", target: spec.mount.path,
                                       message: "\(spec.mount.path) holds another filesystem (\(fstype) \(source))",

@@ -24,6 +24,7 @@ public enum StatusRenderer {
                 lines.append(line)
             case .absent: lines.append("  mount:    not mounted")
             case .stale(let reason, _): lines.append("  mount:    stale (\(reason))")
+            case .unresponsive(let reason, let pid): lines.append("  mount:    not answering (\(reason)); its juicefs client, pid \(pid), runs")
             case .foreign(let fstype, let source): lines.append("  mount:    occupied by \(fstype) \(source)")
             }
             switch observation.metadata {

@@ -59,6 +59,8 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
         switch observation.mount {
         case .stale(let why, _):
             degraded = ("StaleMount", "the mount at \(spec.mount.path) does not answer: \(why)")
+        case .unresponsive(let why, let pid):
+            degraded = ("MountUnresponsive", "the mount at \(spec.mount.path) does not answer (\(why)) although its juicefs client (pid \(pid)) runs: its metadata engine or object storage is probably unreachable")
         case .foreign(let fstype, let source):
             degraded = ("MountPointOccupied", "\(spec.mount.path) holds \(fstype) \(source)")
         case .live(let mount) where mount.stackedEntries > 1:
@@ -91,6 +93,9 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
             case .stale:
                 reason = "StaleMount"
                 message = degraded?.message ?? "stale mount"
+            case .unresponsive:
+                reason = "MountUnresponsive"
+                message = degraded?.message ?? "the mount does not answer"
             case .foreign:
                 reason = "MountPointOccupied"
                 message = degraded?.message ?? "mount point occupied"
