@@ -26,6 +26,10 @@ public struct PassOutcome: Sendable, Hashable {
             return PassOutcome(result: .interrupted, message: "stopped for shutdown after \(ran) action(s); the next run continues")
         }
         if let blocking = report.remaining.conflicts.first(where: \.blocking) {
+            if transientConflicts.contains(blocking.code) {
+                // A server that does not answer now may answer later: retried with backoff, never a stall.
+                return PassOutcome(result: .failed, message: blocking.message)
+            }
             return PassOutcome(result: .blocked, message: blocking.message + (blocking.hint.map { " (hint: \($0))" } ?? ""),
                                stallReason: blocking.code)
         }
@@ -38,6 +42,10 @@ public struct PassOutcome: Sendable, Hashable {
         }
         return PassOutcome(result: .converged, message: ran == 0 ? "nothing to do" : "\(ran) action(s), converged")
     }
+
+    /// Blocking conflicts caused by a metadata engine, an object store or a mount client that does not answer now:
+    /// retrying can fix them, so they fail the pass (backoff) instead of stalling the volume.
+    public static let transientConflicts: Set<String> = ["MountUnresponsive", "MetadataUnreadable", "StorageUnreadable"]
 
     /// Classifies a run that threw before it could report (the lock was busy, the state directory unwritable).
     public static func classify(_ error: any Error) -> PassOutcome {

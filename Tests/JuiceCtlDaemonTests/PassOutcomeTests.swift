@@ -41,6 +41,8 @@ struct PassOutcomeTests {
         Row(name: "a blocking conflict blocks, with its code as the stall reason", conflicts: [Fixtures.immutable, Fixtures.refusal],
             result: .blocked, messageContains: "the storage holds another volume's objects (hint: point storage.path elsewhere)",
             stallReason: "RefuseFormatOverData"),
+        Row(name: "a blocking conflict of a server that does not answer fails the pass (retried), never a stall",
+            conflicts: [Fixtures.unresponsive], result: .failed, messageContains: "the mount does not answer"),
         Row(name: "pending actions without a failure fail the pass", results: [Fixtures.done(mount)], actions: [quota, mount],
             result: .failed, messageContains: "after 1 action(s), still pending: quota /active/fs; mount /srv/alpha/data"),
         Row(name: "a conflict that does not block", results: [Fixtures.done(quota)], conflicts: [Fixtures.immutable],
