@@ -50,8 +50,7 @@ public struct JuiceFSClient: Sendable {
     /// - Important: for SQLite, the caller must check that the database file exists first: juicefs creates an
     ///   empty one otherwise.
     public func status(_ metadata: VolumeSpec.Metadata) async throws -> StatusOutcome {
-        let result = try await run(["status", metadata.url], environment: try secrets.juicefsEnvironment(metadata: metadata),
-                                   timeout: .seconds(30))
+        let result = try await run(["status", metadata.url], on: metadata, timeout: .seconds(30))
         if result.succeeded { return .formatted(try JuiceFSOutput.Status.parse(result.stdout)) }
         if JuiceFSOutput.saysNotFormatted(result.stderr) { return .notFormatted }
         throw failure("status", result)
@@ -72,8 +71,7 @@ public struct JuiceFSClient: Sendable {
 
     /// `juicefs mount --background ...` as ``MountCommand`` spells it. Returns when juicefs says the mount is ready.
     public func mount(_ spec: VolumeSpec) async throws {
-        let result = try await run(MountCommand.arguments(for: spec), environment: try secrets.juicefsEnvironment(metadata: spec.metadata),
-                                   timeout: .seconds(180))
+        let result = try await run(MountCommand.arguments(for: spec), on: spec.metadata, timeout: .seconds(180))
         guard result.succeeded else {
             throw failure("mount \(spec.mount.path)", result, hint: "see \(spec.mountLogFile)")
         }
@@ -99,16 +97,14 @@ public struct JuiceFSClient: Sendable {
 
     /// `juicefs quota get META --path PATH`: the quota, or a reading of none.
     public func quotaGet(_ metadata: VolumeSpec.Metadata, path: String) async throws -> QuotaReading {
-        let result = try await run(["quota", "get", metadata.url, "--path", path],
-                                   environment: try secrets.juicefsEnvironment(metadata: metadata), timeout: .seconds(30))
+        let result = try await run(["quota", "get", metadata.url, "--path", path], on: metadata, timeout: .seconds(30))
         guard result.succeeded else { throw failure("quota get \(path)", result) }
         return JuiceFSOutput.quotaTable(result.stdout, source: "juicefs quota get")[path] ?? .none(source: "juicefs quota get")
     }
 
     /// `juicefs quota list META`: every directory quota.
     public func quotaList(_ metadata: VolumeSpec.Metadata) async throws -> [String: QuotaReading] {
-        let result = try await run(["quota", "list", metadata.url], environment: try secrets.juicefsEnvironment(metadata: metadata),
-                                   timeout: .seconds(30))
+        let result = try await run(["quota", "list", metadata.url], on: metadata, timeout: .seconds(30))
         guard result.succeeded else { throw failure("quota list", result) }
         return JuiceFSOutput.quotaTable(result.stdout, source: "juicefs quota list")
     }
@@ -120,15 +116,19 @@ public struct JuiceFSClient: Sendable {
             "quota", "set", metadata.url, "--path", quota.path,
             "--capacity", quota.capacity?.exactGiBString ?? "0",
             "--inodes", quota.inodes.map(String.init) ?? "0",
-        ], environment: try secrets.juicefsEnvironment(metadata: metadata), timeout: .seconds(60))
+        ], on: metadata, timeout: .seconds(60))
         guard result.succeeded else { throw failure("quota set \(quota.path)", result) }
     }
 
     /// `juicefs quota delete META --path PATH`.
     public func quotaDelete(_ metadata: VolumeSpec.Metadata, path: String) async throws {
-        let result = try await run(["quota", "delete", metadata.url, "--path", path],
-                                   environment: try secrets.juicefsEnvironment(metadata: metadata), timeout: .seconds(30))
+        let result = try await run(["quota", "delete", metadata.url, "--path", path], on: metadata, timeout: .seconds(30))
         guard result.succeeded else { throw failure("quota delete \(path)", result) }
+    }
+
+    /// Runs juicefs against `metadata`, with the engine's password (if any) in its environment.
+    private func run(_ arguments: [String], on metadata: VolumeSpec.Metadata, timeout: Duration) async throws -> CommandResult {
+        try await run(arguments, environment: try secrets.juicefsEnvironment(metadata: metadata), timeout: timeout)
     }
 
     private func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration) async throws -> CommandResult {
