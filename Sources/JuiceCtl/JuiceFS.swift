@@ -16,7 +16,9 @@ public final class JuiceFS: Sendable {
     public struct Config: Sendable {
         /// Directory for everything of the volume; required, absolute.
         public var baseDir: String
-        /// Objects on this host (true, the only mode so far).
+        /// true: objects on this host, Litestream replica in `<baseDir>/replica`. false (S3 mode): objects in
+        /// ``s3Bucket`` at ``s3EndpointURL``, and Litestream replicates the metadata to the same bucket, under
+        /// ``s3MetadataPrefix``.
         public var localMode: Bool
         /// Volume name; the original's default is `juicefs`.
         public var volumeName: String
@@ -32,6 +34,17 @@ public final class JuiceFS: Sendable {
         public var quotas: [VolumeSpec.Quota]?
         /// The `juicefs` binary; `nil` finds it on PATH or through `JUICECTL_JUICEFS`.
         public var juicefsPath: String?
+        /// S3 mode: the endpoint, `http(s)://HOST[:PORT]`, e.g. `https://s3.eu-west-1.amazonaws.com`.
+        public var s3EndpointURL: String?
+        /// S3 mode: the bucket's name.
+        public var s3Bucket: String?
+        /// S3 mode: where the access key is read from; the original's variable by default.
+        public var s3AccessKey: VolumeSpec.SecretSource = .env("SPRITE_S3_ACCESS_KEY")
+        /// S3 mode: where the secret key is read from; the original's variable by default.
+        public var s3SecretAccessKey: VolumeSpec.SecretSource = .env("SPRITE_S3_SECRET_ACCESS_KEY")
+        /// S3 mode: the key prefix of the Litestream replica in the bucket; `nil`: `juicefs-metadata/<volumeName>`
+        /// (the original used `juicefs-metadata`, one volume per bucket).
+        public var s3MetadataPrefix: String?
 
         /// Creates a configuration.
         public init(baseDir: String, localMode: Bool = true, volumeName: String = "juicefs", overlayEnabled: Bool = false,
@@ -55,6 +68,8 @@ public final class JuiceFS: Sendable {
         case invalidConfig([Diagnostic])
         /// The configuration asks for something this version does not do yet.
         case unsupported(String)
+        /// S3 mode without the endpoint or the bucket.
+        case incompleteS3Config(missing: [String])
         /// The run ended without converging, or an action failed; the report says what failed or remains.
         case notConverged(Reconciler.Report)
 
@@ -62,6 +77,8 @@ public final class JuiceFS: Sendable {
             switch self {
             case .invalidConfig(let diagnostics): "invalid configuration: " + diagnostics.errors.map(\.description).joined(separator: "; ")
             case .unsupported(let what): what
+            case .incompleteS3Config(let missing):
+                "S3 configuration is incomplete: set \(missing.joined(separator: " and ")) (or localMode: true); the keys are read from s3AccessKey and s3SecretAccessKey"
             case .notConverged(let report):
                 "volume \(report.spec.name) did not converge: "
                     + (report.results.compactMap { if case .failed(let why) = $0.outcome { why } else { nil } }
@@ -79,7 +96,10 @@ public final class JuiceFS: Sendable {
     /// - Throws: ``Failure`` for an invalid or unsupported configuration, ``ToolNotFoundError`` when `juicefs` is
     ///   not installed.
     public init(config: Config, logger: Logger = Logger(label: "juicectl")) throws {
-        guard config.localMode else { throw Failure.unsupported("S3 mode comes in a later version of juicectl; use localMode: true") }
+        if !config.localMode {
+            let missing = [("s3EndpointURL", config.s3EndpointURL), ("s3Bucket", config.s3Bucket)].filter { $0.1?.isEmpty ?? true }.map(\.0)
+            guard missing.isEmpty else { throw Failure.incompleteS3Config(missing: missing) }
+        }
         let (specs, diagnostics) = SpecLoader().load(text: Self.document(for: config), file: "JuiceFS.Config")
         guard let spec = specs.first, !diagnostics.hasErrors else { throw Failure.invalidConfig(diagnostics) }
         self.spec = spec
@@ -141,6 +161,16 @@ public final class JuiceFS: Sendable {
     /// The spec document for `config`: YAML text, so that it takes exactly the path a spec file takes.
     static func document(for config: Config) -> String {
         var lines = ["version: 1", "name: \(quoted(config.volumeName))", "baseDir: \(quoted(config.baseDir))"]
+        if !config.localMode, let endpoint = config.s3EndpointURL, let bucket = config.s3Bucket {
+            let url = (endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint) + "/" + bucket
+            let keys = ["accessKey: \(reference(config.s3AccessKey))", "secretKey: \(reference(config.s3SecretAccessKey))"]
+            lines.append("storage:")
+            lines.append(contentsOf: ["  type: s3", "  bucket: \(quoted(url))"] + keys.map { "  " + $0 })
+            lines.append("backup:")
+            lines.append("  replica:")
+            lines.append(contentsOf: ["    type: s3", "    bucket: \(quoted(url))",
+                                      "    prefix: \(quoted(config.s3MetadataPrefix ?? "juicefs-metadata/\(config.volumeName)"))"] + keys.map { "    " + $0 })
+        }
         if config.overlayEnabled {
             lines.append("overlay:")
             lines.append("  imageSize: \(quoted(config.overlayImageSize.description))")
@@ -157,6 +187,14 @@ public final class JuiceFS: Sendable {
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A secret reference as a flow mapping: `{env: "NAME"}` or `{file: "/path"}`.
+    private static func reference(_ source: VolumeSpec.SecretSource) -> String {
+        switch source {
+        case .env(let name): "{env: \(quoted(name))}"
+        case .file(let path): "{file: \(quoted(path))}"
+        }
     }
 
     private static func quoted(_ text: String) -> String {

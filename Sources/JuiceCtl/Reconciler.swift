@@ -17,6 +17,9 @@ public struct Reconciler: Sendable {
         /// Read every checkpoint's manifest on each observation, also without a schedule or retention (the
         /// reconciler daemon reports checkpoint counts and ages).
         public var fullCatalog = false
+        /// Read an S3 replica's position on each observation (one `litestream ltx` against the store), also when
+        /// the metadata is there; the daemon reports backup freshness from it. A file replica is always read.
+        public var replicaPosition = false
         /// Asked between actions: once it answers true, no further action starts (the one running finishes) and
         /// the run ends as interrupted. The daemon sets it on SIGTERM.
         public var shouldStop: @Sendable () -> Bool = { false }
@@ -81,19 +84,23 @@ public struct Reconciler: Sendable {
         self.logger = logger
         self.configuration = configuration
         let juicefs = JuiceFSClient(runner: runner, executable: tools.juicefs)
-        observer = VolumeObserver(host: host, juicefs: juicefs)
+        observer = VolumeObserver(host: host, juicefs: juicefs, litestream: LitestreamClient(runner: runner, executable: tools.litestream))
         executor = Executor(host: host, runner: runner, tools: tools, logger: logger, progress: progress)
     }
 
     /// Observes the volume (real reads, no changes).
     public func observe(_ spec: VolumeSpec) async -> VolumeObservation {
-        await observer.observe(spec, fullCatalog: configuration.fullCatalog)
+        await observer.observe(spec, fullCatalog: configuration.fullCatalog, replicaPosition: true)
     }
 
     /// Observes and plans (no changes). With `sessions`, the plan also lists the metadata engine's client sessions
     /// (one more `juicefs status` on a mounted volume).
-    public func plan(_ spec: VolumeSpec, sessions: Bool = false) async -> (plan: VolumePlan, observation: VolumeObservation) {
-        let observation = await observer.observe(spec, fullCatalog: configuration.fullCatalog, sessions: sessions)
+    ///
+    /// With `replicaPosition`, an S3 replica's position is read too (one `litestream ltx` against the store).
+    public func plan(_ spec: VolumeSpec, sessions: Bool = false,
+                     replicaPosition: Bool = false) async -> (plan: VolumePlan, observation: VolumeObservation) {
+        let observation = await observer.observe(spec, fullCatalog: configuration.fullCatalog, sessions: sessions,
+                                                 replicaPosition: replicaPosition || configuration.replicaPosition)
         return (Planner.plan(spec, observation), observation)
     }
 
@@ -104,7 +111,7 @@ public struct Reconciler: Sendable {
 
     /// The volume's status: observation, conditions, pending work.
     public func status(_ spec: VolumeSpec) async -> VolumeStatus {
-        let (plan, observation) = await plan(spec)
+        let (plan, observation) = await plan(spec, replicaPosition: true)
         return VolumeStatus(spec: spec, observation: observation, plan: plan)
     }
 
@@ -205,11 +212,12 @@ public struct Reconciler: Sendable {
         try host.createLocalDirectory(directory, mode: 0o700)
         defer { try? host.removeLocalItem(directory) }
         let copy = "\(directory)/metadata.db"
-        let restore = try await runner.run(Command(litestream, ["restore", "-integrity-check", "full", "-o", copy,
-                                                               "file://\(backup.replicaPath)"], timeout: .seconds(3600)))
+        let client = LitestreamClient(runner: runner, executable: litestream)
+        let restore = try await client.run(["restore", "-integrity-check", "full", "-o", copy, LitestreamClient.replicaURL(backup.replica)],
+                                           backup: backup, timeout: .seconds(3600))
         guard restore.succeeded, host.fileExists(copy) else {
             let reason = restore.succeeded ? "the replica holds nothing" : JuiceFSOutput.errorMessage(restore.stderr)
-            return BackupVerification(ok: false, message: "the replica \(backup.replicaPath) cannot be restored: \(reason)")
+            return BackupVerification(ok: false, message: "the replica \(backup.replica.display) cannot be restored: \(reason)")
         }
         let juicefs = observer.juicefs
         let replicaUUID: String

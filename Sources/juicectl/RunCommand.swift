@@ -67,6 +67,7 @@ struct RunCommand: AsyncParsableCommand {
             reconciler = try global.makeReconciler(logger: logger, defaultLockTimeout: .seconds(5)) { configuration in
                 configuration.actor = "run"
                 configuration.fullCatalog = true
+                configuration.replicaPosition = true
                 configuration.shouldStop = { stop.isSet }
             }
         } catch { throw fail(error) }

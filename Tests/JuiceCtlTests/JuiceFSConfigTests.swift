@@ -42,4 +42,26 @@ struct JuiceFSConfigTests {
         #expect(specs.first?.baseDir == "/srv/a \"quoted\" dir")
         #expect(specs.first?.quotas == [.init(path: "/active/fs", capacity: .gibibytes(1), inodes: 10)])
     }
+
+    @Test func s3ModeBecomesS3StorageAndAnS3ReplicaWithKeysByReference() throws {
+        var config = JuiceFS.Config(baseDir: "/var/lib/juicefs", localMode: false, volumeName: "my-volume")
+        config.s3EndpointURL = "http://127.0.0.1:9000/"
+        config.s3Bucket = "sprites"
+        config.s3SecretAccessKey = .file("/etc/juicectl/s3-secret")
+        let (specs, diagnostics) = SpecLoader().load(text: JuiceFS.document(for: config), file: "config")
+        #expect(!diagnostics.hasErrors, "\(diagnostics)")
+        let spec = try #require(specs.first)
+        #expect(spec.storage == .s3(bucket: "http://127.0.0.1:9000/sprites", accessKey: .env("SPRITE_S3_ACCESS_KEY"),
+                                    secretKey: .file("/etc/juicectl/s3-secret")))
+        #expect(spec.backup?.replica == .s3(.init(bucket: "http://127.0.0.1:9000/sprites", prefix: "juicefs-metadata/my-volume",
+                                                  accessKey: .env("SPRITE_S3_ACCESS_KEY"), secretKey: .file("/etc/juicectl/s3-secret"))))
+    }
+
+    @Test func s3ModeWithoutEndpointOrBucketFailsNamingWhatIsMissing() {
+        let error = #expect(throws: JuiceFS.Failure.self) {
+            _ = try JuiceFS(config: .init(baseDir: "/var/lib/juicefs", localMode: false))
+        }
+        let text = error.map { "\($0)" } ?? ""
+        #expect(text.contains("S3 configuration is incomplete") && text.contains("s3EndpointURL and s3Bucket"), "\(text)")
+    }
 }

@@ -63,7 +63,6 @@ enum AgreementTable {
     static let scheduleSyntax = "schedules (@every, the @ aliases and 5 cron fields with lists, ranges, steps and names) are parsed by the tool: the schema only asks for a non-empty string"
     static let retainKeepsNothing = "a retain whose rules are all 0 keeps nothing: the schema's anyOf can ask that a rule key be present, not that one of them be above 0"
     static let ownOverlayOptions = "lowerdir, upperdir and workdir are juicectl's and refused with a hint: excluding words from a string takes a lookahead, outside the regular-expression subset JSON Schema recommends for interoperable patterns"
-    static let s3ReplicaReserved = "replica type s3 is reserved for a later version: the schema already lists it"
     static let urlSecrets = "a password in a URL (user:password@, ?password=) is found and redacted by the tool: excluding it by pattern takes a lookahead, outside the regular-expression subset JSON Schema recommends"
     static let portRange = "the range of a port (1 to 65535) is arithmetic, not a pattern"
     static let durationMinimum = "the minimum of a duration (1s, whatever its units) is arithmetic, not a pattern"
@@ -428,6 +427,26 @@ enum AgreementTable {
                    schema: .accepts, tool: .accepts),
         .extending("an interval of exactly 1s is valid", "backup:\n  syncInterval: 1s\n  snapshotInterval: 1000ms",
                    schema: .accepts, tool: .accepts),
+        .extending("an S3 replica needs only a bucket", "backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups",
+                   schema: .accepts, tool: .accepts),
+        .extending("an S3 replica with a prefix, a region and keys from the environment and a file is valid", """
+            backup:
+              replica:
+                type: s3
+                bucket: https://s3.eu-west-1.amazonaws.com/my-backups/
+                prefix: volumes/demo-volume
+                region: eu-west-1
+                accessKey: {env: LS_ACCESS_KEY}
+                secretKey: {file: /etc/juicectl/ls-secret}
+            """, schema: .accepts, tool: .accepts),
+        .extending("a replica prefix segment may start with dots and hold them", "backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups\n    prefix: ..cache/v1.2/...",
+                   schema: .accepts, tool: .accepts),
+        .extending("a replica prefix of 512 characters is valid",
+                   "backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups\n    prefix: \(String(repeating: "p", count: 512))",
+                   schema: .accepts, tool: .accepts),
+        .extending("with an S3 replica, the mount point may be <baseDir>/replica, the default of a file replica",
+                   "mount:\n  path: /srv/juicectl/demo/replica\nbackup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups",
+                   schema: .accepts, tool: .accepts),
         .extending("a disabled backup is not checked across keys", "backup:\n  enabled: false\n  replica:\n    path: /srv/juicectl/demo/data/replica",
                    schema: .accepts, tool: .accepts),
         .extending("an unknown key in backup is rejected", "backup:\n  interval: 1s", schema: .rejects, tool: .rejects, at: "backup.interval"),
@@ -439,6 +458,39 @@ enum AgreementTable {
         .extending("a replica is a mapping, not a path", "backup:\n  replica: /srv/backups/demo", schema: .rejects, tool: .rejects, at: "backup.replica"),
         .extending("an unknown replica type is rejected", "backup:\n  replica:\n    type: gcs", schema: .rejects, tool: .rejects, at: "backup.replica.type"),
         .extending("a replica path is absolute", "backup:\n  replica:\n    path: backups/demo", schema: .rejects, tool: .rejects, at: "backup.replica.path"),
+        .extending("an S3 replica bucket URL is http or https", "backup:\n  replica:\n    type: s3\n    bucket: ftp://127.0.0.1/backups",
+                   schema: .rejects, tool: .rejects, at: "backup.replica.bucket"),
+        .extending("an S3 replica bucket URL has nothing after the bucket", "backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups/demo",
+                   schema: .rejects, tool: .rejects, at: "backup.replica.bucket"),
+        .extending("an S3 replica bucket URL does not carry credentials",
+                   "backup:\n  replica:\n    type: s3\n    bucket: http://AK:s3cr3t-VALUE-42@127.0.0.1:9000/backups",
+                   schema: .rejects, tool: .rejects, at: "backup.replica.bucket"),
+        .extending("an inline access key for an S3 replica is rejected",
+                   "backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups\n    accessKey: AKIAEXAMPLE\n    secretKey: {env: LS_SECRET_KEY}",
+                   schema: .rejects, tool: .rejects, at: "backup.replica.accessKey"),
+        .extending("an S3 replica's secret key names env or file, not both",
+                   "backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups\n    accessKey: {env: AK}\n    secretKey: {env: SK, file: /etc/sk}",
+                   schema: .rejects, tool: .rejects, at: "backup.replica.secretKey"),
+        .extending("a replica prefix has no leading /", "backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups\n    prefix: /volumes/demo",
+                   schema: .rejects, tool: .rejects, at: "backup.replica.prefix"),
+        .extending("a replica prefix has no trailing /", "backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups\n    prefix: volumes/",
+                   schema: .rejects, tool: .rejects, at: "backup.replica.prefix"),
+        .extending("a replica prefix has no .. segment", "backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups\n    prefix: volumes/../demo",
+                   schema: .rejects, tool: .rejects, at: "backup.replica.prefix"),
+        .extending("a replica prefix has no . segment", "backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups\n    prefix: ./demo",
+                   schema: .rejects, tool: .rejects, at: "backup.replica.prefix"),
+        .extending("a replica prefix has no empty segment", "backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups\n    prefix: volumes//demo",
+                   schema: .rejects, tool: .rejects, at: "backup.replica.prefix"),
+        .extending("a replica prefix has no space", "backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups\n    prefix: my volume",
+                   schema: .rejects, tool: .rejects, at: "backup.replica.prefix"),
+        .extending("a replica prefix is at most 512 characters",
+                   "backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups\n    prefix: \(String(repeating: "p", count: 513))",
+                   schema: .rejects, tool: .rejects, at: "backup.replica.prefix"),
+        .extending("a replica region is lower case", "backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups\n    region: US-EAST-1",
+                   schema: .rejects, tool: .rejects, at: "backup.replica.region"),
+        .extending("a replica region is at most 64 characters",
+                   "backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups\n    region: \(String(repeating: "r", count: 65))",
+                   schema: .rejects, tool: .rejects, at: "backup.replica.region"),
         .extending("a sync interval needs a unit", "backup:\n  syncInterval: 1", schema: .rejects, tool: .rejects, at: "backup.syncInterval"),
         .extending("days are not a retention unit", "backup:\n  retention: 7d", schema: .rejects, tool: .rejects, at: "backup.retention"),
         .extending("a snapshot interval is a string, not a list", "backup:\n  snapshotInterval: [1h]",
@@ -591,8 +643,22 @@ enum AgreementTable {
             minimal.replacingFirst("demo-volume", with: "other-volume").replacingFirst("/srv/juicectl/demo", with: "/srv/juicectl/other")
                 + "metadata:\n  url: postgres://b@db.example.com:5432/jfs?sslmode=disable\n",
         ], schema: .accepts, tool: .rejects, at: "metadata.url", toolStricter: crossDocument),
-        .extending("replica type s3 is reserved for a later version", "backup:\n  replica:\n    type: s3",
-                   schema: .accepts, tool: .rejects, at: "backup.replica.type", toolStricter: s3ReplicaReserved),
+        .extending("an S3 replica needs a bucket", "backup:\n  replica:\n    type: s3",
+                   schema: .accepts, tool: .rejects, at: "backup.replica", toolStricter: crossKey),
+        .extending("an S3 replica's access key needs a secret key",
+                   "backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups\n    accessKey: {env: LS_ACCESS_KEY}",
+                   schema: .accepts, tool: .rejects, at: "backup.replica.accessKey", toolStricter: crossKey),
+        .extending("a replica path belongs to type file", "backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups\n    path: /srv/backups/demo",
+                   schema: .accepts, tool: .rejects, at: "backup.replica.path", toolStricter: crossKey),
+        .extending("a replica bucket belongs to type s3", "backup:\n  replica:\n    type: file\n    bucket: http://127.0.0.1:9000/backups",
+                   schema: .accepts, tool: .rejects, at: "backup.replica.bucket", toolStricter: crossKey),
+        .extending("a replica prefix belongs to type s3, also when the type is left out", "backup:\n  replica:\n    prefix: volumes/demo",
+                   schema: .accepts, tool: .rejects, at: "backup.replica.prefix", toolStricter: crossKey),
+        .extending("an S3 replica in the storage bucket stays out of the volume's own <name>/ prefix",
+                   "storage:\n  type: s3\n  bucket: http://127.0.0.1:9000/shared\nbackup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/shared\n    prefix: demo-volume/litestream",
+                   schema: .accepts, tool: .rejects, at: "backup.replica.prefix", toolStricter: crossKey),
+        .extending("an S3 replica's bucket port is at most 65535", "backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:65536/backups",
+                   schema: .accepts, tool: .rejects, at: "backup.replica.bucket", toolStricter: portRange),
         .extending("a sync interval below 1s is rejected", "backup:\n  syncInterval: 500ms",
                    schema: .accepts, tool: .rejects, at: "backup.syncInterval", toolStricter: durationMinimum),
         .extending("a snapshot interval of 0 is rejected", "backup:\n  snapshotInterval: \"0\"",
@@ -616,6 +682,16 @@ enum AgreementTable {
             minimal.replacingFirst("demo-volume", with: "other-volume").replacingFirst("/srv/juicectl/demo", with: "/srv/juicectl/other")
                 + "backup:\n  replica:\n    path: /srv/backups/other-volume\n",
         ], schema: .accepts, tool: .rejects, at: "backup.replica.path", toolStricter: crossDocument),
+        AgreementRow(label: "two documents' S3 replicas may not share a prefix in one bucket", documents: [
+            minimal + "backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups\n    prefix: shared\n",
+            minimal.replacingFirst("demo-volume", with: "other-volume").replacingFirst("/srv/juicectl/demo", with: "/srv/juicectl/other")
+                + "backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups/\n    prefix: shared\n",
+        ], schema: .accepts, tool: .rejects, at: "backup.replica", toolStricter: crossDocument),
+        AgreementRow(label: "one document's S3 replica prefix may not lie inside another's", documents: [
+            minimal + "backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups\n    prefix: volumes\n",
+            minimal.replacingFirst("demo-volume", with: "other-volume").replacingFirst("/srv/juicectl/demo", with: "/srv/juicectl/other")
+                + "backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups\n    prefix: volumes/other-volume\n",
+        ], schema: .accepts, tool: .rejects, at: "backup.replica", toolStricter: crossDocument),
         AgreementRow(label: "two documents may not declare the same volume name", documents: [
             minimal,
             minimal.replacingFirst("/srv/juicectl/demo", with: "/srv/juicectl/other"),

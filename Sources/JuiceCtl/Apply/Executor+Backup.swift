@@ -4,25 +4,24 @@ internal import Foundation
 extension Executor {
     /// The litestream binary, or an error naming the setup command.
     func litestreamBinary() throws -> String {
-        guard tools.litestream.hasPrefix("/") else {
-            throw ToolNotFoundError(program: "litestream", searched: "not on PATH and \(ToolLocator.litestreamVariable) is not set",
-                                    variable: ToolLocator.litestreamVariable)
-        }
-        return tools.litestream
+        try litestream.binary()
     }
 
     /// Restores the metadata database from the replica, only while the database is missing or holds no volume (an
     /// empty file is moved aside first: litestream never restores over a file).
     func restoreMetadata(_ spec: VolumeSpec) async throws -> ActionResult.Outcome {
         guard let backup = spec.backup, let database = spec.metadata.sqlitePath else { throw StepError("the spec has no backup") }
-        let litestream = try litestreamBinary()
+        _ = try litestreamBinary()
         let observation = await observer.observe(spec)
         switch observation.metadata {
         case .formatted(let info): return .skipped("the metadata database holds volume \(info.name) already")
         case .unreadable(let message): throw StepError("cannot read the metadata database: \(message)")
         case .missing, .unformatted: break
         }
-        guard observation.backup?.replicaExists == true else { throw StepError("the replica \(backup.replicaPath) holds nothing to restore") }
+        if let reason = observation.backup?.replicaUnreadable {
+            throw StepError("the replica \(backup.replica.display) cannot be listed: \(reason)")
+        }
+        guard observation.backup?.replicaExists == true else { throw StepError("the replica \(backup.replica.display) holds nothing to restore") }
         try prepareHostDirectories(spec)
         var note = ""
         // A -wal or -shm left without its database goes too: SQLite would replay a stale WAL onto the restored file.
@@ -38,19 +37,19 @@ extension Executor {
         try writeLitestreamConfig(spec)
         // The database is replaced: Litestream's local state no longer describes it.
         try? host.removeLocalItem(spec.litestreamCleanStopFile)
-        let result = try await runner.run(Command(litestream, ["restore", "-config", spec.litestreamConfigFile, "-if-replica-exists",
-                                                              "-o", database, database], timeout: .seconds(3600)))
+        let result = try await litestream.run(["restore", "-config", spec.litestreamConfigFile, "-if-replica-exists", "-o", database, database],
+                                              backup: backup, timeout: .seconds(3600))
         guard result.succeeded, host.fileExists(database) else {
             throw StepError("litestream restore failed: \(Self.lastLine(result.stderr))")
         }
-        return .done("restored \(database) from \(backup.replicaPath) in \(result.duration.milliseconds) ms\(note)")
+        return .done("restored \(database) from \(backup.replica.display) in \(result.duration.milliseconds) ms\(note)")
     }
 
     /// Writes the configuration and starts `litestream replicate` detached, with its pid recorded. A Litestream
     /// already replicating this volume is adopted, never doubled: one database has one writer of its replica.
     func startBackup(_ spec: VolumeSpec) async throws -> ActionResult.Outcome {
-        guard let text = LitestreamConfig.text(for: spec) else { throw StepError("the spec has no backup") }
-        let litestream = try litestreamBinary()
+        guard let text = LitestreamConfig.text(for: spec), let backup = spec.backup else { throw StepError("the spec has no backup") }
+        let replicate = try litestream.command(["replicate", "-config", spec.litestreamConfigFile], backup: backup, timeout: .seconds(30))
         if let pid = LitestreamFiles.processes(spec, host: host).first {
             if let record = LitestreamFiles.pidRecord(spec, host: host), record.pid == pid {
                 return .skipped("Litestream already runs (pid \(pid))")
@@ -68,8 +67,8 @@ extension Executor {
         var note = ""
         if let database = spec.metadata.sqlitePath, host.fileExists(LitestreamFiles.sidecar(of: database)),
            !host.fileExists(spec.litestreamCleanStopFile) {
-            let snapshot = try await runner.run(Command(litestream, ["replicate", "-config", spec.litestreamConfigFile, "-once", "-force-snapshot"],
-                                                        timeout: .seconds(3600)))
+            let snapshot = try await litestream.run(["replicate", "-config", spec.litestreamConfigFile, "-once", "-force-snapshot"],
+                                                    backup: backup, timeout: .seconds(3600))
             guard snapshot.succeeded else {
                 throw StepError("litestream could not take a fresh snapshot before starting: \(Self.lastLine(snapshot.stderr + snapshot.stdout))")
             }
@@ -80,7 +79,9 @@ extension Executor {
         // The shell starts litestream in the background with its output in the log and prints its pid; the runner
         // gave it a session of its own, so it outlives juicectl.
         let script = "\"$0\" replicate -config \"$1\" >>\"$2\" 2>&1 </dev/null & echo $!"
-        let result = try await runner.run(Command("/bin/sh", ["-c", script, litestream, spec.litestreamConfigFile, spec.litestreamLogFile],
+        // The shell passes its environment on: the replica's keys, without AWS_CA_BUNDLE.
+        let result = try await runner.run(Command("/bin/sh", ["-c", script, replicate.executable, spec.litestreamConfigFile, spec.litestreamLogFile],
+                                                  environment: replicate.environment, unsetEnvironment: replicate.unsetEnvironment,
                                                   timeout: .seconds(30)))
         guard result.succeeded, let pid = Int32(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw StepError("starting litestream failed: \(Self.lastLine(result.stderr))")
@@ -90,7 +91,7 @@ extension Executor {
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(10)
         while clock.now < deadline {
-            if host.fileExists(spec.litestreamSocket) { return .done("started Litestream (pid \(pid)) replicating to \(spec.backup?.replicaPath ?? "")\(note)") }
+            if host.fileExists(spec.litestreamSocket) { return .done("started Litestream (pid \(pid)) replicating to \(backup.replica.display)\(note)") }
             guard host.isAlive(pid) else { break }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -122,8 +123,8 @@ extension Executor {
             return .skipped("Litestream is not running")
         }
         var notes: [String] = []
-        if let database = spec.metadata.sqlitePath, host.fileExists(spec.litestreamSocket), let litestream = try? litestreamBinary() {
-            let sync = try await runner.run(Command(litestream, ["sync", "-wait", "-timeout", "30", "-socket", spec.litestreamSocket, database],
+        if let database = spec.metadata.sqlitePath, host.fileExists(spec.litestreamSocket), let binary = try? litestreamBinary() {
+            let sync = try await runner.run(Command(binary, ["sync", "-wait", "-timeout", "30", "-socket", spec.litestreamSocket, database],
                                                     timeout: .seconds(45)))
             notes.append(sync.succeeded ? "final sync done" : "final sync failed (\(Self.lastLine(sync.stderr + sync.stdout))); Litestream syncs again while stopping")
         }

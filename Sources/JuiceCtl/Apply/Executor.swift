@@ -10,6 +10,7 @@ public struct Executor: Sendable {
     let runner: any CommandRunning
     let tools: Tools
     let juicefs: JuiceFSClient
+    let litestream: LitestreamClient
     let observer: VolumeObserver
     let logger: Logger
     let progress: any OperationProgress
@@ -27,7 +28,8 @@ public struct Executor: Sendable {
         self.logger = logger
         self.progress = progress
         juicefs = JuiceFSClient(runner: runner, executable: tools.juicefs)
-        observer = VolumeObserver(host: host, juicefs: juicefs)
+        litestream = LitestreamClient(runner: runner, executable: tools.litestream)
+        observer = VolumeObserver(host: host, juicefs: juicefs, litestream: litestream)
     }
 
     /// Runs `action` for the volume `spec` describes and reports how it ended.

@@ -6,17 +6,21 @@ public struct Command: Sendable, Hashable {
     public var arguments: [String]
     /// Variables added to the inherited environment (values are never logged).
     public var environment: [String: String]
+    /// Variables removed from the inherited environment (for example `AWS_CA_BUNDLE`, which Litestream's S3 client
+    /// cannot load).
+    public var unsetEnvironment: [String]
     /// Working directory; `/` by default so that no child ever sits inside a mount.
     public var workingDirectory: String
     /// How long the program may run before it is terminated (SIGTERM, then SIGKILL).
     public var timeout: Duration
 
     /// Creates a command.
-    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], unsetEnvironment: [String] = [],
                 workingDirectory: String = "/", timeout: Duration = .seconds(60)) {
         self.executable = executable
         self.arguments = arguments
         self.environment = environment
+        self.unsetEnvironment = unsetEnvironment
         self.workingDirectory = workingDirectory
         self.timeout = timeout
     }

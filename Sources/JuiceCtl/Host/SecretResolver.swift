@@ -79,6 +79,14 @@ public struct SecretResolver: Sendable {
         return result
     }
 
+    /// What Litestream needs for an S3 replica with keys: `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`, which its
+    /// S3 client reads from the environment (the configuration file names no key).
+    public func litestreamEnvironment(backup: VolumeSpec.BackupSettings) throws(SecretError) -> [String: String] {
+        guard case .s3(let replica) = backup.replica, let accessKey = replica.accessKey, let secretKey = replica.secretKey else { return [:] }
+        return ["AWS_ACCESS_KEY_ID": try resolve(accessKey, key: "backup.replica.accessKey"),
+                "AWS_SECRET_ACCESS_KEY": try resolve(secretKey, key: "backup.replica.secretKey")]
+    }
+
     /// Every secret value the spec names that can be read now, to scrub from text a program printed (juicefs may
     /// echo a URL or a key in an error).
     public func knownSecrets(of spec: VolumeSpec) -> [String] {
@@ -87,6 +95,10 @@ public struct SecretResolver: Sendable {
         if case .s3(_, let accessKey, let secretKey) = spec.storage {
             if let accessKey { sources.append((accessKey, "storage.accessKey")) }
             if let secretKey { sources.append((secretKey, "storage.secretKey")) }
+        }
+        if case .s3(let replica)? = spec.backup?.replica {
+            if let accessKey = replica.accessKey { sources.append((accessKey, "backup.replica.accessKey")) }
+            if let secretKey = replica.secretKey { sources.append((secretKey, "backup.replica.secretKey")) }
         }
         return sources.compactMap { try? resolve($0.0, key: $0.1) }.filter { $0.count >= 4 }
     }

@@ -19,6 +19,9 @@ public struct SubprocessRunner: CommandRunning {
         options.createSession = true
         options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(2))]
         var environment: [Environment.Key: String?] = ["LC_ALL": "C"]
+        for key in command.unsetEnvironment {
+            if let key = Environment.Key(rawValue: key) { environment[key] = .some(nil) }
+        }
         for (key, value) in command.environment {
             if let key = Environment.Key(rawValue: key) { environment[key] = value }
         }

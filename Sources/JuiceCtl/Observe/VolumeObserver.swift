@@ -12,13 +12,16 @@ public struct VolumeObserver: Sendable {
     let host: any HostProbing
     /// The juicefs wrapper the observer reads with.
     let juicefs: JuiceFSClient
+    /// Lists a replica that is not on this host; `nil`: such a replica is never listed.
+    let litestream: LitestreamClient?
     /// Deadline of each probe that touches the FUSE mount.
     public var probeDeadline: Duration
 
     /// Creates an observer.
-    public init(host: any HostProbing, juicefs: JuiceFSClient, probeDeadline: Duration = .seconds(2)) {
+    public init(host: any HostProbing, juicefs: JuiceFSClient, litestream: LitestreamClient? = nil, probeDeadline: Duration = .seconds(2)) {
         self.host = host
         self.juicefs = juicefs
+        self.litestream = litestream
         self.probeDeadline = probeDeadline
     }
 
@@ -29,7 +32,10 @@ public struct VolumeObserver: Sendable {
     ///     `checkpoint list` and checkpoint commands).
     ///   - sessions: list the engine's client sessions (other hosts' mounts) also when the volume is mounted here,
     ///     which costs one `juicefs status` (for `plan`).
-    public func observe(_ spec: VolumeSpec, fullCatalog: Bool = false, sessions: Bool = false) async -> VolumeObservation {
+    ///   - replicaPosition: list an S3 replica also when the metadata is there, which costs one `litestream ltx`
+    ///     against the store (for `status` and `run`; a file replica is always read, from its directory).
+    public func observe(_ spec: VolumeSpec, fullCatalog: Bool = false, sessions: Bool = false,
+                        replicaPosition: Bool = false) async -> VolumeObservation {
         var recorder = ProbeRecorder()
         let state = recorder.measure("state file") { StateStore(stateDir: spec.stateDir).load() }
 
@@ -69,6 +75,11 @@ public struct VolumeObserver: Sendable {
                                             managedQuotaPaths: state.quotas.keys.sorted())
         observation.overlay = await observeOverlay(spec, state: state, entries: entries, live: mount.live != nil, recorder: &recorder)
         observation.backup = recorder.measure("litestream") { observeBackup(spec) }
+        if var backup = observation.backup, let settings = spec.backup, case .s3 = settings.replica {
+            let needed = replicaPosition || metadata == .missing || metadata == .unformatted
+            await recorder.measure("litestream ltx") { await observeRemoteReplica(settings, into: &backup, listed: needed) }
+            observation.backup = backup
+        }
         if case .holdsVolume = storage, metadata == .missing || metadata == .unformatted {
             observation.interruptedFormat = recorder.measure("format intent") { isInterruptedFormat(spec) }
         }
@@ -258,6 +269,24 @@ public struct VolumeObserver: Sendable {
             observation.localTXID = LitestreamFiles.newest(in: LitestreamFiles.sidecar(of: database), host: host)?.txid
         }
         return observation
+    }
+
+    /// An S3 replica's position, from `litestream ltx` (when `listed`; otherwise it is marked as not read).
+    func observeRemoteReplica(_ settings: VolumeSpec.BackupSettings, into backup: inout BackupObservation, listed: Bool) async {
+        guard listed, let litestream else {
+            backup.replicaListed = false
+            return
+        }
+        do {
+            let files = try await litestream.replicaFiles(settings)
+            backup.replicaExists = !files.isEmpty
+            if let newest = files.max(by: { $0.maxTXID < $1.maxTXID }) {
+                backup.replicaTXID = newest.maxTXID
+                backup.replicaAgeSeconds = files.compactMap(\.created).max().map { Date().timeIntervalSince($0) }
+            }
+        } catch {
+            backup.replicaUnreadable = "\(error)"
+        }
     }
 
     // MARK: Overlay

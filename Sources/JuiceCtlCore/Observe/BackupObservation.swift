@@ -15,6 +15,12 @@ public struct BackupObservation: Sendable, Hashable, Codable {
     public var replicaAgeSeconds: Double?
     /// Seconds since juicectl started the running process.
     public var runningSeconds: Double?
+    /// Why a replica that is not on this host could not be listed (its store does not answer, refuses the keys, ...);
+    /// `nil` when it was listed or not asked. Nothing is then known about ``replicaExists``.
+    public var replicaUnreadable: String?
+    /// Whether the replica's position was read on this observation: always for a file replica; for an S3 replica
+    /// only when the metadata needs restoring or the caller asked (one `litestream ltx` against the store).
+    public var replicaListed = true
 
     /// The process's state.
     public enum Process: Sendable, Hashable, Codable {

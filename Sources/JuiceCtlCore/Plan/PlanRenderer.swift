@@ -41,8 +41,9 @@ public enum PlanRenderer {
         for plan in plans {
             let spec = plan.spec
             lines.append("Volume \(spec.name) (\(spec.origin.file), revision \(spec.origin.revision))")
-            if spec.metadata.engine != .sqlite || spec.storage.localPath == nil {
-                lines.append("  metadata \(spec.metadata.displayURL), storage \(spec.storage.displayEndpoint)")
+            if spec.metadata.engine != .sqlite || spec.storage.localPath == nil || spec.backup?.replicaPath == nil && spec.backup != nil {
+                let replica = spec.backup.map { ", backup \($0.replica.display)" } ?? ""
+                lines.append("  metadata \(spec.metadata.displayURL), storage \(spec.storage.displayEndpoint)\(replica)")
             }
             if let sessions = plan.sessions {
                 lines.append("  sessions: " + (sessions.isEmpty ? "none" : sessions.map(\.summary).joined(separator: "; ")))
@@ -126,7 +127,7 @@ public enum PlanRenderer {
                     revision: plan.spec.origin.revision, converged: plan.isConverged,
                     suspended: plan.spec.suspend?.reason,
                     metadata: plan.spec.metadata.displayURL, storage: plan.spec.storage.displayEndpoint,
-                    sessions: plan.sessions,
+                    backup: plan.spec.backup?.replica.display, sessions: plan.sessions,
                     actions: plan.actions.map(PlanDocument.ActionEntry.init), conflicts: plan.conflicts)
             },
             warnings: warnings.map(\.description),
@@ -160,6 +161,8 @@ public enum PlanRenderer {
             var metadata: String
             /// The object storage, without secrets.
             var storage: String
+            /// Where Litestream replicates the metadata (redacted), when the volume has a backup.
+            var backup: String?
             /// The engine's client sessions, when observed.
             var sessions: [ClientSession]?
             var actions: [ActionEntry]

@@ -101,9 +101,18 @@ struct PlanBuilder {
             let why = observation.metadata == .missing
                 ? "metadata database \(spec.metadata.sqlitePath ?? spec.metadata.redactedURL) does not exist"
                 : "the metadata engine holds no volume"
-            if spec.backup != nil, let backup = observation.backup, backup.replicaExists, let database = spec.metadata.sqlitePath {
+            if let settings = spec.backup, let backup = observation.backup, backup.replicaUnreadable != nil || !backup.replicaListed {
+                // An S3 replica that cannot be listed may hold this volume: formatting would start a new one beside it.
+                conflicts.append(Conflict(
+                    code: "ReplicaUnreadable", target: settings.replica.display,
+                    message: "\(why), and the Litestream replica \(settings.replica.display) cannot be listed: \(backup.replicaUnreadable ?? "it was not read"); it may hold this volume's metadata",
+                    hint: "make the replica's store reachable (endpoint, keys, bucket) and run apply again; juicectl restores from a replica that holds the volume and formats only when it is empty",
+                    blocking: true))
+                return false
+            }
+            if let settings = spec.backup, let backup = observation.backup, backup.replicaExists, let database = spec.metadata.sqlitePath {
                 actions.append(Action(.restoreMetadata, .create, target: database,
-                                      reason: "\(why); the replica \(spec.backup?.replicaPath ?? "") holds it\(backup.replicaTXID.map { " (up to transaction \($0))" } ?? ""): restore it before anything else, never format over it"))
+                                      reason: "\(why); the replica \(settings.replica.display) holds it\(backup.replicaTXID.map { " (up to transaction \($0))" } ?? ""): restore it before anything else, never format over it"))
                 restoresMetadata = true
                 return true
             }
@@ -116,8 +125,8 @@ struct PlanBuilder {
                 return true
             case .holdsVolume(let uuid):
                 // With a backup, say which replica was looked at: it is empty, or apply would have restored from it.
-                let replica = spec.backup.map { "; the Litestream replica \($0.replicaPath) holds nothing to restore from" } ?? ""
-                let source = spec.backup.map { "for example by putting this volume's Litestream replica back at \($0.replicaPath), from which apply restores it" }
+                let replica = spec.backup.map { "; the Litestream replica \($0.replica.display) holds nothing to restore from" } ?? ""
+                let source = spec.backup.map { "for example by putting this volume's Litestream replica back at \($0.replica.display), from which apply restores it" }
                     ?? "for example from a backup or Litestream replica"
                 conflicts.append(Conflict(
                     code: "RefuseFormatOverData", target: spec.storage.bucket,

@@ -6,15 +6,24 @@ struct URLProblem: Error, Equatable {
     var hint: String?
 }
 
-/// The rules of `storage.bucket` for type s3: a path-style URL, `http(s)://HOST[:PORT]/BUCKET`.
+/// The rules of `storage.bucket` for type s3 (and of `backup.replica.bucket`): a path-style URL,
+/// `http(s)://HOST[:PORT]/BUCKET`.
 enum BucketURL {
+    /// The section whose `bucket` is checked: its hints name the keys next to it.
+    enum Section: String {
+        /// `storage`: the volume's objects go under `BUCKET/<name>/`.
+        case storage
+        /// `backup.replica`: Litestream writes under `BUCKET/<prefix>/`.
+        case replica = "backup.replica"
+    }
+
     /// The JSON Schema pattern: what a generic validator can check of ``normalize(_:)``'s rules (the host and port
     /// themselves only the tool checks).
     static let pattern = #"^https?://[^/?#@\s]+/[^/?#@\s]+/?$"#
 
     /// The bucket URL juicefs is given: `text` with the host in lower case and without a trailing `/`; or why it is
     /// not accepted.
-    static func normalize(_ text: String) -> Result<String, URLProblem> {
+    static func normalize(_ text: String, section: Section = .storage) -> Result<String, URLProblem> {
         let shown = Redaction.redactBucketURL(text)
         guard text.hasPrefix("http://") || text.hasPrefix("https://"), let url = EndpointURL(text) else {
             let lowered = text.lowercased()
@@ -25,7 +34,7 @@ enum BucketURL {
         }
         if url.userInfo != nil {
             return .failure(URLProblem(message: "the bucket URL '\(shown)' carries credentials",
-                                       hint: "give them as storage.accessKey and storage.secretKey: {env: NAME} or {file: PATH}"))
+                                       hint: "give them as \(section.rawValue).accessKey and \(section.rawValue).secretKey: {env: NAME} or {file: PATH}"))
         }
         if url.query != nil || url.fragment != nil {
             return .failure(URLProblem(message: "the bucket URL '\(shown)' has a query or fragment",
@@ -43,7 +52,9 @@ enum BucketURL {
         }
         guard segments.count == 1 else {
             return .failure(URLProblem(message: "the bucket URL '\(shown)' has more than the bucket in its path",
-                                       hint: "juicefs uses only the first path segment and keeps the volume's objects under BUCKET/<name>/"))
+                                       hint: section == .storage
+                                           ? "juicefs uses only the first path segment and keeps the volume's objects under BUCKET/<name>/"
+                                           : "write the bucket alone, and the key prefix as backup.replica.prefix"))
         }
         return .success("\(url.scheme)://\(host.lowercased())\(port.map { ":\($0)" } ?? "")/\(bucket)")
     }

@@ -44,6 +44,8 @@ public struct StringRule: Sendable {
         case bucketURL
         /// A metadata engine URL without a password (`MetadataURL`).
         case metadataURL
+        /// The key prefix of an S3 replica (`S3ReplicaRules`).
+        case keyPrefix
     }
 
     /// Creates a rule.

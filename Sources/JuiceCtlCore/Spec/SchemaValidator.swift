@@ -132,12 +132,18 @@ struct SchemaValidator {
             }
             return
         case .bucketURL:
-            if case .failure(let problem) = BucketURL.normalize(text) {
+            let section = BucketURL.Section(rawValue: path.split(separator: ".").dropLast().joined(separator: ".")) ?? .storage
+            if case .failure(let problem) = BucketURL.normalize(text, section: section) {
                 error(at: location, path: path, problem.message, hint: problem.hint)
             }
             return
         case .metadataURL:
             if case .failure(let problem) = MetadataURL.check(text) {
+                error(at: location, path: path, problem.message, hint: problem.hint)
+            }
+            return
+        case .keyPrefix:
+            if let problem = S3ReplicaRules.prefixProblem(text) {
                 error(at: location, path: path, problem.message, hint: problem.hint)
             }
             return

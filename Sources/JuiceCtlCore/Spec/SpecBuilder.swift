@@ -104,10 +104,7 @@ struct SpecBuilder {
             } else if metadata.sqlitePath == nil {
                 error(node, "backup", "Litestream backup needs SQLite metadata", hint: "remove the backup section for this engine")
             } else {
-                if node["replica"]?["type"]?.string == "s3", let typeNode = node["replica"]?["type"] {
-                    error(typeNode, "backup.replica.type", "replica type 's3' is reserved for a later version of juicectl", hint: "use type: file for now")
-                }
-                if let path = absolutePath(node["replica"]?["path"], "backup.replica.path") { backup?.replicaPath = path }
+                backup?.replica = replica(node["replica"], baseDir: baseDir, name: name, storage: storage)
                 for (key, keyPath) in [("syncInterval", \VolumeSpec.BackupSettings.syncInterval),
                                        ("snapshotInterval", \VolumeSpec.BackupSettings.snapshotInterval),
                                        ("retention", \VolumeSpec.BackupSettings.retention)] {
@@ -174,10 +171,11 @@ struct SpecBuilder {
             (metadata.sqlitePath ?? "", "metadata.url", root["metadata"]?["url"]),
             ("\(baseDir)/.juicectl", "baseDir", root["baseDir"]),
         ]
-        if let backup {
-            inside.append((backup.replicaPath, "backup.replica.path", root["backup"]?["replica"]?["path"]))
-            if let sqlitePath = metadata.sqlitePath, HostPath.isWithin(sqlitePath, backup.replicaPath)
-                || backup.replicaPath == (sqlitePath as NSString).deletingLastPathComponent {
+        // Only a file replica is on this host, where the mount and the database could hold it.
+        if let replicaPath = backup?.replicaPath {
+            inside.append((replicaPath, "backup.replica.path", root["backup"]?["replica"]?["path"]))
+            if let sqlitePath = metadata.sqlitePath, HostPath.isWithin(sqlitePath, replicaPath)
+                || replicaPath == (sqlitePath as NSString).deletingLastPathComponent {
                 error(root["backup"]?["replica"]?["path"] ?? root, "backup.replica.path",
                       "the replica directory must be a directory of its own, not the metadata database's",
                       hint: "the default is <baseDir>/replica")

@@ -24,7 +24,7 @@ public enum SpecFormat {
         SchemaField("overlay", .object(overlay),
                     "A writable overlay for a container root: lower directories plus an upper layer in a sparse ext4 image kept on the volume at /active/root-upper.img."),
         SchemaField("backup", .object(backup),
-                    "Litestream replication of the SQLite metadata. Default: on, to a file replica at <baseDir>/replica."),
+                    "Litestream replication of the SQLite metadata, to a directory on this host or to an S3-compatible bucket. Default: on, to a file replica at <baseDir>/replica."),
         SchemaField("checkpoints", .object(checkpoints), "Scheduled checkpoints and their retention."),
         SchemaField("restore", .object(restore),
                     "Declarative restore: /active becomes the checkpoint once per requestId (the applied ids are recorded on the volume)."),
@@ -83,7 +83,7 @@ public enum SpecFormat {
         SchemaField("options", .object(mountOptions), "Further `juicefs mount` flags, by long name without dashes, e.g. heartbeat: 2s."),
     ])
 
-    static let backup = SchemaObject("Metadata backup with Litestream (SQLite metadata only).", [
+    static let backup = SchemaObject("Metadata backup with Litestream (SQLite metadata only), to a directory on this host or to an S3-compatible bucket.", [
         SchemaField("enabled", .boolean, "Whether the metadata is replicated. Default: true for SQLite metadata."),
         SchemaField("replica", .object(replica), "Where the replica lives: one location per database, never shared."),
         SchemaField("syncInterval", .string(.duration), "How often new WAL frames are shipped to the replica. Default: 1s."),
@@ -91,9 +91,22 @@ public enum SpecFormat {
         SchemaField("retention", .string(.duration), "How long snapshots are kept. Default: 24h."),
     ])
 
-    static let replica = SchemaObject("A Litestream replica.", [
-        SchemaField("type", .string(StringRule(allowed: ["file", "s3"])), "file (default). s3 is reserved for a later version."),
-        SchemaField("path", .string(.absolutePath), "For type file: the replica directory. Default: <baseDir>/replica."),
+    static let replica = SchemaObject("A Litestream replica: a directory on this host (type file) or a prefix in an S3-compatible bucket (type s3).", [
+        SchemaField("type", .string(StringRule(allowed: ["file", "s3"])),
+                    "file (default): a directory on this host, named by path. s3: a key prefix in a bucket of an S3-compatible object store (AWS S3, MinIO, ...), named by bucket and prefix."),
+        SchemaField("path", .string(.absolutePath), "For type file only: the replica directory. Default: <baseDir>/replica."),
+        SchemaField("bucket", .string(StringRule(pattern: BucketURL.pattern, expected: "a bucket URL: http(s)://HOST[:PORT]/BUCKET", semantic: .bucketURL)),
+                    "For type s3, and required there: the bucket as a path-style URL, http(s)://HOST[:PORT]/BUCKET, e.g. https://s3.eu-west-1.amazonaws.com/my-backups or http://127.0.0.1:9000/backups. No credentials in the URL: give them as accessKey and secretKey."),
+        SchemaField("prefix", .string(StringRule(pattern: S3ReplicaRules.prefixPattern, minLength: 1, maxLength: S3ReplicaRules.maxPrefixLength,
+                                                 expected: "a key prefix: segments of A-Z a-z 0-9 . _ - separated by single /, no / at either end, no . or .. segment",
+                                                 semantic: .keyPrefix)),
+                    "For type s3 only: the key prefix in the bucket Litestream writes under, without a leading or trailing /, e.g. volumes/demo. Default: juicefs-metadata/<name>, beside the <name>/ prefix where JuiceFS keeps the volume's objects when storage uses the same bucket (a prefix inside it is refused). Two volumes' replicas never share or nest prefixes in one bucket."),
+        SchemaField("region", .string(StringRule(pattern: S3ReplicaRules.regionPattern, expected: "a region such as us-east-1: 1 to 64 of a-z, 0-9 and -")),
+                    "For type s3 only: the region Litestream signs its requests for. Default: us-east-1 (also MinIO's default)."),
+        SchemaField("accessKey", .object(secret),
+                    "For type s3 only: where the access key is read from, {env: NAME} or {file: /absolute/path}, never the key itself. Give accessKey and secretKey together, or neither: then Litestream uses the credentials of its environment (e.g. an instance role)."),
+        SchemaField("secretKey", .object(secret),
+                    "For type s3 only: where the secret key is read from, {env: NAME} or {file: /absolute/path}, never the key itself. Give accessKey and secretKey together, or neither."),
     ])
 
     static let overlay = SchemaObject("The overlay filesystem.", [

@@ -151,6 +151,11 @@ public struct SpecLoader: Sendable {
                     diagnostics.append(Diagnostic(.error, at: spec.origin.location, path: "backup.replica.path",
                                                   "replica \(a) overlaps the replica of volume '\(other.name)' (\(first)); one replica location per database"))
                 }
+                if case .s3(let a)? = spec.backup?.replica, case .s3(let b)? = other.backup?.replica, a.overlaps(b) {
+                    diagnostics.append(Diagnostic(.error, at: spec.origin.location, path: "backup.replica",
+                                                  "S3 replica \(Redaction.redactBucketURL(a.bucket))/\(a.prefix) overlaps the replica of volume '\(other.name)' (\(first)); one replica location per database",
+                                                  hint: "give each volume a prefix of its own, neither inside the other; the default prefix is the volume's name"))
+                }
                 if spec.mount.path == other.mount.path {
                     diagnostics.append(Diagnostic(.error, at: spec.origin.location, path: "mount.path",
                                                   "mount point \(spec.mount.path) is also used by volume '\(other.name)' (\(first))"))

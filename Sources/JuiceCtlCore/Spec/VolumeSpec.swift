@@ -104,8 +104,8 @@ public struct VolumeSpec: Sendable, Hashable, Codable {
 
     /// Litestream replication of the SQLite metadata to one replica location of its own.
     public struct BackupSettings: Sendable, Hashable, Codable {
-        /// The file replica's directory.
-        public var replicaPath: String
+        /// Where the replica lives.
+        public var replica: Replica
         /// How often WAL frames are shipped.
         public var syncInterval: TimeSpan
         /// How often a snapshot is written.
@@ -114,12 +114,25 @@ public struct VolumeSpec: Sendable, Hashable, Codable {
         public var retention: TimeSpan
 
         /// Creates settings.
-        public init(replicaPath: String, syncInterval: TimeSpan = .seconds(1), snapshotInterval: TimeSpan = .seconds(3600),
+        public init(replica: Replica, syncInterval: TimeSpan = .seconds(1), snapshotInterval: TimeSpan = .seconds(3600),
                     retention: TimeSpan = .seconds(86400)) {
-            self.replicaPath = replicaPath
+            self.replica = replica
             self.syncInterval = syncInterval
             self.snapshotInterval = snapshotInterval
             self.retention = retention
+        }
+
+        /// Creates settings for a file replica in `replicaPath`.
+        public init(replicaPath: String, syncInterval: TimeSpan = .seconds(1), snapshotInterval: TimeSpan = .seconds(3600),
+                    retention: TimeSpan = .seconds(86400)) {
+            self.init(replica: .file(path: replicaPath), syncInterval: syncInterval, snapshotInterval: snapshotInterval,
+                      retention: retention)
+        }
+
+        /// The file replica's directory; `nil` for a replica that is not on this host.
+        public var replicaPath: String? {
+            if case .file(let path) = replica { return path }
+            return nil
         }
     }
 

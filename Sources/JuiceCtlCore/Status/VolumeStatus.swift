@@ -131,17 +131,27 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
                              message: "Litestream is not running; the metadata is not being replicated", observedRevision: revision)
         }
         let limit = max(10, 10 * Double(settings.syncInterval.nanoseconds) / 1e9)
+        if let reason = observed.replicaUnreadable {
+            return Condition(type: "BackupFresh", status: false, reason: "ReplicaUnreadable",
+                             message: "Litestream (pid \(pid)) runs, but the replica \(settings.replica.display) cannot be listed: \(reason)",
+                             observedRevision: revision)
+        }
+        guard observed.replicaListed else {
+            return Condition(type: "BackupFresh", status: true, reason: "RunningUnchecked",
+                             message: "Litestream (pid \(pid)) replicates to \(settings.replica.display); the replica's position was not read on this pass",
+                             observedRevision: revision)
+        }
         guard observed.replicaTXID != nil else {
             let starting = (observed.runningSeconds ?? .infinity) < 60
             return Condition(type: "BackupFresh", status: false, reason: starting ? "Starting" : "NoReplica",
                              message: starting ? "Litestream (pid \(pid)) started and has not written its first snapshot yet"
-                                 : "Litestream (pid \(pid)) runs but the replica \(settings.replicaPath) holds nothing", observedRevision: revision)
+                                 : "Litestream (pid \(pid)) runs but the replica \(settings.replica.display) holds nothing", observedRevision: revision)
         }
         let position = observed.replicaTXID.map { "the replica is at transaction \($0)" } ?? "the replica holds no transaction yet"
         let age = observed.replicaAgeSeconds.map { String(format: ", last written %.0f s ago", $0) } ?? ""
         if observed.lag == 0 || (observed.replicaAgeSeconds ?? .infinity) <= limit {
             return Condition(type: "BackupFresh", status: true, reason: "Replicating",
-                             message: "Litestream (pid \(pid)) replicates to \(settings.replicaPath); \(position)\(age)", observedRevision: revision)
+                             message: "Litestream (pid \(pid)) replicates to \(settings.replica.display); \(position)\(age)", observedRevision: revision)
         }
         return Condition(type: "BackupFresh", status: false, reason: "Lagging",
                          message: "\(position), \(observed.lag.map(String.init) ?? "some") transaction(s) behind\(age)", observedRevision: revision)

@@ -28,7 +28,10 @@ struct VolumeScenario {
 
     var url: String { spec.metadata.url }
     var mountPath: String { spec.mount.path }
-    var observer: VolumeObserver { VolumeObserver(host: host, juicefs: JuiceFSClient(runner: runner, executable: Self.tools.juicefs)) }
+    var observer: VolumeObserver {
+        VolumeObserver(host: host, juicefs: JuiceFSClient(runner: runner, executable: Self.tools.juicefs),
+                       litestream: LitestreamClient(runner: runner, executable: Self.tools.litestream))
+    }
     var executor: Executor { Executor(host: host, runner: runner, tools: Self.tools, logger: .quiet) }
     var reconciler: Reconciler { Reconciler(host: host, runner: runner, tools: Self.tools, logger: .quiet) }
     var stateStore: StateStore { StateStore(stateDir: spec.stateDir) }
