@@ -273,4 +273,71 @@ struct SharedEngineTests {
             }
         }
     }
+
+    @Test("a restore on host b makes host a, which has the overlay, remount it onto the restored image; nothing written on a is lost")
+    func restoreElsewhereRemountsTheOverlay() async throws {
+        try await withServers { servers in
+            try await TestVolume.with("eng-ovl-a", volumeName: "eng-shared-ovl") { a in
+                try await TestVolume.with("eng-ovl-b", volumeName: "eng-shared-ovl") { b in
+                    let (yaml, secrets) = try await endpoints(.redis, .s3, name: "eng-shared-ovl", root: a.root, servers: &servers)
+                    try secrets.write(under: a.root)
+                    try secrets.write(under: b.root)
+                    let lower = "\(a.root)/lower", target = "\(a.root)/newroot"
+                    try FileManager.default.createDirectory(atPath: lower, withIntermediateDirectories: true)
+                    // Only host a has the overlay: its image is one ext4 filesystem, loop-mounted by one host.
+                    try a.writeSpec(yaml + "overlay:\n  imageSize: 256MiB\n  lowerDirs: [\(lower)]\n  target: \(target)\n")
+                    try b.writeSpec(yaml.replacingOccurrences(of: a.root, with: b.root))
+                    func juicectl(_ volume: TestVolume, _ arguments: String...) async throws -> CommandResult {
+                        try await Shell.run(Prerequisites.juicectl!, arguments + [volume.specPath], environment: secrets.environment)
+                    }
+                    let applyA = try await juicectl(a, "apply")
+                    #expect(applyA.exitCode == 0, "\(applyA.transcript)")
+                    #expect(try await juicectl(b, "apply").exitCode == 0)
+
+                    // The loop device answers with the inode it serves, the image's.
+                    let status = try JSONOutput.firstVolume(try await juicectl(a, "status", "--json").stdout)
+                    let overlay = (status["observation"] as? [String: Any])?["overlay"] as? [String: Any]
+                    let served = overlay?["upperBackingInode"] as? Int
+                    #expect(served != nil && served == overlay?["imageInode"] as? Int, "\(String(describing: overlay))")
+
+                    try "kept\n".write(toFile: "\(target)/state.txt", atomically: false, encoding: .utf8)
+                    let checkpoint = try await Shell.run(Prerequisites.juicectl!, ["checkpoint", "create", a.specPath, "good"], environment: secrets.environment)
+                    #expect(checkpoint.exitCode == 0, "\(checkpoint.transcript)")
+                    try "written after the checkpoint\n".write(toFile: "\(target)/state.txt", atomically: false, encoding: .utf8)
+                    _ = try await Shell.sh("sync -f '\(target)/state.txt'")
+
+                    let restore = try await Shell.run(Prerequisites.juicectl!, ["restore", b.specPath, "good"], environment: secrets.environment)
+                    #expect(restore.exitCode == 0, "\(restore.transcript)")
+
+                    // Host a sees /active replaced (after its entry cache expires) and plans the remount.
+                    var plan = CommandResult(termination: .exited(0), stdout: "", stderr: "", duration: .zero)
+                    let planned = await Wait.until(timeout: .seconds(15)) {
+                        plan = (try? await juicectl(a, "plan")) ?? plan
+                        // The loop device's path follows the rename here (one kernel); on separate machines it may
+                        // not, and the inode behind it tells instead. Either way the upper layer is remounted.
+                        return plan.stdout.contains("unmount upper") && plan.stdout.contains("overlay upper")
+                    }
+                    #expect(planned, "host a did not notice the restore: \(plan.transcript)")
+                    let remount = try await juicectl(a, "apply")
+                    #expect(remount.exitCode == 0, "\(remount.transcript)")
+                    #expect(try String(contentsOfFile: "\(target)/state.txt", encoding: .utf8) == "kept\n", "the overlay does not show the restored image")
+                    #expect(try await juicectl(a, "plan", "--detailed-exitcode").exitCode == 0)
+
+                    // What a wrote after the checkpoint is in the replaced tree, kept as the pre-restore checkpoint.
+                    let list = try await juicectl(a, "checkpoint", "list", "--json")
+                    let names = ((try JSONOutput.object(list.stdout)["checkpoints"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+                    let aside = try #require(names.first { $0.hasPrefix("pre-restore-") }, "\(names)")
+                    let inspect = "\(a.root)/inspect"
+                    try FileManager.default.createDirectory(atPath: inspect, withIntermediateDirectories: true)
+                    let mounted = try await Shell.sh("mount -o loop,ro,noload '\(a.mountPath)/checkpoints/\(aside)/root-upper.img' '\(inspect)' && cat '\(inspect)/upper/state.txt'; umount '\(inspect)' 2>/dev/null; true")
+                    #expect(mounted.stdout.contains("written after the checkpoint"), "\(mounted.transcript)")
+
+                    for volume in [b, a] {
+                        let down = try await juicectl(volume, "down")
+                        #expect(down.exitCode == 0, "\(down.transcript)")
+                    }
+                }
+            }
+        }
+    }
 }

@@ -6,4 +6,11 @@
 /// under _GNU_SOURCE.)
 int cjuicectl_renameat2(const char *source, const char *destination, unsigned int flags);
 
+#include <stdint.h>
+
+/// The inode number of the file behind loop device `device` (LOOP_GET_STATUS64's lo_inode), which stays right
+/// when the file is renamed or replaced by another client of a network filesystem (its path may not).
+/// Returns 0, or -1 with errno set.
+int cjuicectl_loop_backing_inode(const char *device, uint64_t *inode);
+
 #endif

@@ -107,10 +107,14 @@ public struct LoopDevice: Sendable, Hashable {
     public var device: String
     /// The file behind it, as the kernel names it now (it follows renames).
     public var backingFile: String
+    /// The backing file's inode number, when the device answers. On a network filesystem the path may lag behind
+    /// another client's rename, the inode does not.
+    public var backingInode: UInt64?
 
     /// Creates a description.
-    public init(device: String, backingFile: String) {
+    public init(device: String, backingFile: String, backingInode: UInt64? = nil) {
         self.device = device
         self.backingFile = backingFile
+        self.backingInode = backingInode
     }
 }

@@ -63,7 +63,10 @@ public struct LiveHost: HostProbing {
         return names.filter { $0.hasPrefix("loop") }.sorted().compactMap { name in
             guard let bytes = readProcFile("/sys/block/\(name)/loop/backing_file") else { return nil }
             let file = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .newlines)
-            return file.isEmpty ? nil : LoopDevice(device: "/dev/\(name)", backingFile: file)
+            guard !file.isEmpty else { return nil }
+            var inode: UInt64 = 0
+            let answered = cjuicectl_loop_backing_inode("/dev/\(name)", &inode) == 0
+            return LoopDevice(device: "/dev/\(name)", backingFile: file, backingInode: answered ? inode : nil)
         }
     }
 

@@ -306,17 +306,21 @@ public struct VolumeObserver: Sendable {
             return .other(fstype: top.fstype, source: top.source)
         }
         var imageExists: Bool?
+        var imageInode: UInt64?
         if live {
             let image = HostPath.join(spec.mount.path, VolumeSpec.OverlaySettings.imagePath)
-            imageExists = await recorder.measure("stat overlay image") {
-                if case .found = await host.stat(image, deadline: probeDeadline) { return true }
-                return false
+            imageInode = await recorder.measure("stat overlay image") {
+                if case .found(let inode, _) = await host.stat(image, deadline: probeDeadline) { return inode }
+                return nil
             }
+            imageExists = imageInode != nil
         }
         let mountedDevices = Set(entries.map(\.source))
         let strays = loops.filter { HostPath.isWithin($0.backingFile, spec.mount.path) && !mountedDevices.contains($0.device) }.map(\.device)
         let corruption = state.overlayCorruption.map { OverlayObservation.Corruption(reason: $0.reason, movedTo: $0.movedTo) }
-        return OverlayObservation(
+        let upperPoint = desired?.upperMount ?? state.overlayUpperMount
+        let upperDevice = entries.last { $0.mountPoint == upperPoint }?.source
+        var observation = OverlayObservation(
             imageExists: imageExists,
             upper: point(desired?.upperMount ?? state.overlayUpperMount),
             overlay: point(desired?.target ?? state.overlayTarget),
@@ -326,6 +330,9 @@ public struct VolumeObserver: Sendable {
             corruption: corruption,
             recordedTarget: state.overlayTarget,
             recordedUpperMount: state.overlayUpperMount)
+        observation.imageInode = imageInode
+        observation.upperBackingInode = loops.first { $0.device == upperDevice }?.backingInode
+        return observation
     }
 
     // MARK: Checkpoints

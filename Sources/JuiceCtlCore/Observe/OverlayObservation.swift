@@ -3,6 +3,13 @@
 public struct OverlayObservation: Sendable, Hashable, Codable {
     /// Whether `/active/root-upper.img` exists on the volume; `nil` while the volume is not mounted.
     public var imageExists: Bool?
+    /// The inode of `/active/root-upper.img`, when it was found.
+    public var imageInode: UInt64?
+    /// The inode of the file behind the loop device at the image's mount point, when the device answers. Another
+    /// inode than ``imageInode`` means `/active` was replaced under the mount: a restore, here or on another host
+    /// of a shared volume (whose rename this host's kernel does not see, so the loop device's path still reads as
+    /// the image's).
+    public var upperBackingInode: UInt64?
     /// What is mounted at the image's mount point.
     public var upper: MountPoint
     /// What is mounted at the overlay target.

@@ -52,12 +52,17 @@ extension PlanBuilder {
 
         // Mounts that must move: the overlay comes down before its upper layer.
         var remountUpper = false
+        var replacedUnderMount = false
         switch observed.upper {
         case .absent:
             remountUpper = true
         case .image(_, let backing):
             if backing != image || (imageKnown && !imageExists) {
                 remountUpper = true
+            } else if let mounted = observed.upperBackingInode, let current = observed.imageInode, mounted != current {
+                // The path still reads as the image's, but /active was swapped under it by another client.
+                remountUpper = true
+                replacedUnderMount = true
             }
         case .other(let fstype, let source):
             conflicts.append(Conflict(code: "OverlayUpperOccupied", target: desired.upperMount,
@@ -86,9 +91,10 @@ extension PlanBuilder {
                                   disruption: .interrupting))
         }
         if remountUpper, case .image(_, let backing) = observed.upper {
-            actions.append(Action(.unmountOverlayUpper, .replace, target: desired.upperMount,
-                                  reason: "the loop device serves \(backing), not the image of /active (a restore or a moved image)",
-                                  disruption: .interrupting))
+            let reason = replacedUnderMount
+                ? "the loop device serves inode \(observed.upperBackingInode ?? 0), but /active's image is now inode \(observed.imageInode ?? 0): /active was restored, on another host of this volume (what was written since went to the replaced tree, kept as its pre-restore checkpoint)"
+                : "the loop device serves \(backing), not the image of /active (a restore or a moved image)"
+            actions.append(Action(.unmountOverlayUpper, .replace, target: desired.upperMount, reason: reason, disruption: .interrupting))
         }
         for old in [observed.recordedTarget].compactMap({ $0 }) where old != desired.target {
             actions.append(Action(.unmountOverlay, .delete, target: old, reason: "the overlay target moved to \(desired.target)", disruption: .interrupting))
