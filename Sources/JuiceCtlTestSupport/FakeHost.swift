@@ -55,6 +55,8 @@ public final class FakeHost: HostProbing {
         public var signals: [(Int32, Int32)] = []
         /// The mode each local file was last written with.
         public var fileModes: [String: UInt16] = [:]
+        /// Paths that are symbolic links (for ``symbolicLink(in:below:deadline:)``).
+        public var symbolicLinks: Set<String> = []
         /// PIDs that survive SIGTERM (only SIGKILL ends them).
         public var ignoringSIGTERM: Set<Int32> = []
 
@@ -208,6 +210,19 @@ public final class FakeHost: HostProbing {
         update { state in
             state.calls.append("stat \(path)")
             return state.statuses[path] ?? Self.noSuchFile
+        }
+    }
+
+    public func symbolicLink(in path: String, below root: String, deadline: Duration) async -> String? {
+        update { state in
+            state.calls.append("lstat \(path)")
+            guard path.hasPrefix(root + "/") else { return nil }
+            var current = root
+            for component in path.dropFirst(root.count).split(separator: "/") {
+                current += "/" + component
+                if state.symbolicLinks.contains(current) { return current }
+            }
+            return nil
         }
     }
 

@@ -149,4 +149,23 @@ struct MountCommandTests {
         let changed = live.map { $0 == "--log=/srv/my volumes/demo/logs/juicefs.log" ? "--log=/srv/other/juicefs.log" : $0 }
         #expect(MountCommand.changedFlags(live: changed, desired: desired) == ["log"])
     }
+
+    @Test("a live command line whose last flag juicefs joined to the masked metadata URL with a space reads as the flag and the URL",
+          arguments: [
+            (["--no-usage-report", "--heartbeat=3s sqlite"], ["--no-usage-report", "--heartbeat=3s", "sqlite"]),
+            (["--heartbeat=3s sqlite3:///srv/a b/meta.db"], ["--heartbeat=3s", "sqlite3:///srv/a b/meta.db"]),
+            (["--heartbeat=3s redis://h:6379/1"], ["--heartbeat=3s", "redis://h:6379/1"]),
+            (["--cache-dir=/srv/my cache", "sqlite3:///m.db"], ["--cache-dir=/srv/my cache", "sqlite3:///m.db"]),
+            (["--cache-dir=/srv/x sqlitefiles"], ["--cache-dir=/srv/x sqlitefiles"]),
+          ])
+    func liveWordsMendTheTitleJoin(words: [String], expected: [String]) {
+        #expect(MountCommand.liveWords(words) == expected)
+    }
+
+    @Test func aJoinedHeartbeatFlagIsNotReadAsAChangedOption() {
+        let desired = ["--no-agent", "mount", "--heartbeat=3s", "sqlite3:///srv/m.db", "/srv/data"]
+        let live = ["--no-agent", "mount", "--heartbeat=3s sqlite", "", ""]
+        #expect(MountCommand.changedFlags(live: live, desired: desired) == ["heartbeat"], "unmended, the join reads as a change")
+        #expect(MountCommand.changedFlags(live: MountCommand.liveWords(live), desired: desired).isEmpty)
+    }
 }

@@ -30,6 +30,22 @@ struct ExecutorDirectoryTests {
         }
     }
 
+    @Test func refusesAPathThroughASymbolicLinkOnTheVolumeAndCreatesNothing() async throws {
+        try await withTemporaryDirectory { base in
+            let scenario = try VolumeScenario(baseDir: base)
+            try scenario.installLiveMount()
+            scenario.installVolumeDirectories()
+            scenario.host.update { $0.symbolicLinks.insert(scenario.mountPath + "/active/fs") }
+
+            let result = await scenario.executor.execute(scenario.action(.createDirectory, "/active/fs/projects"), spec: scenario.spec)
+
+            guard case .failed(let why) = result.outcome else { Issue.record("\(result.outcome)"); return }
+            #expect(why.hasPrefix("/active/fs on the volume is a symbolic link"), "\(why)")
+            #expect(scenario.host.createdDirectories.isEmpty)
+            #expect(!scenario.host.calls.contains { $0.hasPrefix("mkdir") })
+        }
+    }
+
     @Test func refusesWhenAFileIsInTheWay() async throws {
         try await withTemporaryDirectory { base in
             let scenario = try VolumeScenario(baseDir: base)

@@ -8,6 +8,7 @@ extension Executor {
             throw StepError("the volume is not mounted and answering at \(spec.mount.path)")
         }
         let path = HostPath.join(spec.mount.path, volumePath)
+        try await refuseSymbolicLinks(in: path, spec: spec)
         let code = await host.makeDirectory(path, mode: 0o755, deadline: .seconds(10))
         switch code {
         case 0:
@@ -22,5 +23,13 @@ extension Executor {
         default:
             throw StepError("mkdir \(volumePath) failed: \(String(cString: strerror(code)))")
         }
+    }
+
+    /// Refuses a path inside the volume that passes through a symbolic link: whoever can write to the volume (a
+    /// container, another host) could point it anywhere on this host, and juicectl runs as root.
+    func refuseSymbolicLinks(in path: String, spec: VolumeSpec) async throws {
+        guard let link = await host.symbolicLink(in: path, below: spec.mount.path, deadline: .seconds(5)) else { return }
+        let inside = String(link.dropFirst(spec.mount.path.count))
+        throw StepError("\(inside) on the volume is a symbolic link: juicectl does not follow links inside the volume, which could lead anywhere on this host; replace it with a directory (nothing is changed until then)")
     }
 }

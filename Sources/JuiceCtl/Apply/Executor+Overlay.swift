@@ -50,6 +50,7 @@ extension Executor {
         if try await files.inode(VolumeSpec.OverlaySettings.imagePath) != nil {
             return .skipped("\(VolumeSpec.OverlaySettings.imagePath) already exists; an image is never recreated over an existing one")
         }
+        try await refuseSymbolicLinks(in: imagePath(spec), spec: spec)
         try await files.makeDirectories(VolumeLayout.staging)
         let staging = "\(VolumeLayout.staging)/image-\(VolumeFiles.token()).img"
         try host.createSparseFile(files.path(staging), size: overlay.imageSize.bytes)
@@ -92,6 +93,9 @@ extension Executor {
         if let entry = mounted(at: overlay.upperMount) {
             throw StepError("\(overlay.upperMount) holds \(entry.fstype) \(entry.source); not mounting on top of it")
         }
+        // mount(8) follows links in both paths: a link planted on the volume must not put the image elsewhere.
+        try await refuseSymbolicLinks(in: imagePath(spec), spec: spec)
+        try await refuseSymbolicLinks(in: overlay.upperMount, spec: spec)
         try await makeHostDirectories(overlay.upperMount)
         let result = try await runner.run(Command(tools.mount, ["-t", "ext4", "-o", "loop", imagePath(spec), overlay.upperMount],
                                                   timeout: .seconds(60)))

@@ -22,6 +22,7 @@ public struct Executor: Sendable {
     /// Creates an executor.
     public init(host: any HostProbing, runner: any CommandRunning, tools: Tools, logger: Logger,
                 progress: any OperationProgress = SilentProgress()) {
+        let runner = ActionFault.wrapping(runner)
         self.host = host
         self.runner = runner
         self.tools = tools
@@ -38,10 +39,11 @@ public struct Executor: Sendable {
         let start = clock.now
         let outcome: ActionResult.Outcome
         do {
-            outcome = try await step(action, spec: spec)
+            outcome = try await ActionFault.$current.withValue(action.kind) { try await step(action, spec: spec) }
         } catch {
             outcome = .failed(Self.describe(error))
         }
+        ActionFault.actionEnded(action.kind)
         let result = ActionResult(action: action, outcome: outcome, milliseconds: (clock.now - start).milliseconds)
         logger.info("action", metadata: [
             "volume": "\(spec.name)", "kind": "\(action.kind.rawValue)", "target": "\(action.target)",
@@ -99,11 +101,19 @@ public struct Executor: Sendable {
     }
 
     /// Creates the host directories a volume needs: base, objects, cache, logs, metadata parent, state.
+    ///
+    /// What juicectl creates is for root alone (0700): the cache and local objects hold the volume's data without
+    /// its file permissions, the logs name its files. The log files are made 0600 before juicefs and litestream
+    /// append to them (they would create them 0644). Directories that exist keep their mode.
     func prepareHostDirectories(_ spec: VolumeSpec) throws {
         var directories = [spec.baseDir, spec.mount.cacheDir, (spec.mountLogFile as NSString).deletingLastPathComponent]
         if case .local(let path) = spec.storage { directories.append(path) }
         if let sqlitePath = spec.metadata.sqlitePath { directories.append((sqlitePath as NSString).deletingLastPathComponent) }
-        for directory in directories { try host.createLocalDirectory(directory, mode: 0o755) }
+        for directory in directories { try host.createLocalDirectory(directory, mode: 0o700) }
         try host.createLocalDirectory(spec.stateDir, mode: 0o700)
+        for log in [spec.mountLogFile, spec.litestreamLogFile] where !host.fileExists(log) {
+            // An empty file, created exclusively with mode 0600 (a race with another creator is harmless).
+            try? host.createSparseFile(log, size: 0)
+        }
     }
 }

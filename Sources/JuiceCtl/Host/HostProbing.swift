@@ -43,6 +43,9 @@ public protocol HostProbing: Sendable {
     func mountInfo() throws -> String
     /// `stat` with a deadline.
     func stat(_ path: String, deadline: Duration) async -> PathStatus
+    /// The first component of `path` below `root` (`root` itself not counted) that is a symbolic link, by `lstat`
+    /// with a deadline; `nil` when there is none, a component does not exist yet, or the deadline passed.
+    func symbolicLink(in path: String, below root: String, deadline: Duration) async -> String?
     /// `statfs` with a deadline; `nil` on error or timeout.
     func statfs(_ path: String, deadline: Duration) async -> FilesystemStats?
     /// A file's bytes, read with a deadline; `nil` on error or timeout.

@@ -24,6 +24,21 @@ public struct LiveHost: HostProbing {
         } ?? .timedOut
     }
 
+    public func symbolicLink(in path: String, below root: String, deadline: Duration) async -> String? {
+        guard path.hasPrefix(root + "/") else { return nil }
+        let components = path.dropFirst(root.count).split(separator: "/")
+        return await Deadline.run(deadline) { () -> String? in
+            var current = root
+            for component in components {
+                current += "/" + component
+                var info = Glibc.stat()
+                guard lstat(current, &info) == 0 else { return nil }
+                if (info.st_mode & S_IFMT) == S_IFLNK { return current }
+            }
+            return nil
+        } ?? nil
+    }
+
     public func statfs(_ path: String, deadline: Duration) async -> FilesystemStats? {
         await Deadline.run(deadline) {
             var info = Glibc.statvfs()

@@ -179,7 +179,7 @@ public struct VolumeObserver: Sendable {
                             usedInodes: $0.files - $0.freeFiles, totalInodes: $0.files)
         }
         let live = LiveMount(format: config.format.formatInfo, pid: config.pid, supervisorPID: config.ppid,
-                             supervisorAlive: supervisorAlive, arguments: commandLine.map { Array($0.dropFirst()) },
+                             supervisorAlive: supervisorAlive, arguments: commandLine.map { MountCommand.liveWords(Array($0.dropFirst())) },
                              stackedEntries: stacked, usage: usage)
         return (.live(live), config)
     }

@@ -18,6 +18,25 @@ public enum MountCommand {
         return arguments
     }
 
+    /// The words of a live mount's `/proc/<pid>/cmdline`, mended where juicefs's rewrite of its own process title
+    /// joined the last flag and the (masked) metadata URL with a space: `--heartbeat=3s sqlite` is read as
+    /// `--heartbeat=3s` and `sqlite` (measured with juicefs 1.4.2 when the command line is long). Only a space
+    /// followed by a metadata scheme and then the word's end or `:` is a join; other spaces (in paths) are kept.
+    public static func liveWords(_ words: [String]) -> [String] {
+        words.flatMap { word -> [String] in
+            guard word.hasPrefix("-") else { return [word] }
+            for space in word.indices where word[space] == " " {
+                let tail = word[word.index(after: space)...]
+                let scheme = tail.prefix { $0 != ":" && $0 != " " }
+                if scheme.endIndex == tail.endIndex || tail[scheme.endIndex] == ":",
+                   ["sqlite3", "sqlite", "rediss", "redis", "postgres", "postgresql"].contains(String(scheme)) {
+                    return [String(word[..<space]), String(tail)]
+                }
+            }
+            return [word]
+        }
+    }
+
     /// A command line split into flags (name → value, `true` for bare flags) and positional words.
     public struct Parsed: Sendable, Hashable {
         /// Flags by name without dashes.

@@ -1,0 +1,90 @@
+import Foundation
+import JuiceCtl
+import Testing
+
+/// What juicectl writes is for root alone, it refuses to change the host without root, and it never follows a
+/// symbolic link planted on the volume out of it.
+@Suite("Least privilege and path safety (real juicefs, as root)", .serialized, .enabled(if: Prerequisites.enabled))
+struct LeastPrivilegeTests {
+    private func mode(_ path: String) throws -> Int {
+        try (FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue ?? -1
+    }
+
+    @Test("state, configuration, pid, lock, events, status and logs are 0600 in 0700 directories; cache and objects are 0700")
+    func filesAreForRootAlone() async throws {
+        try await TestVolume.with("lp-modes") { volume in
+            #expect(try await volume.juicectl("apply").exitCode == 0)
+            #expect(try await volume.juicectl("checkpoint", "create", spec: true, extra: ["one"]).exitCode == 0)
+            let base = volume.baseDir
+            for directory in [base, "\(base)/.juicectl", "\(base)/logs", "\(base)/cache", "\(base)/objects", "\(base)/replica"] {
+                let found = try mode(directory)
+                #expect(found == 0o700, "\(directory) is \(String(found, radix: 8))")
+            }
+            let state = try FileManager.default.contentsOfDirectory(atPath: "\(base)/.juicectl")
+            #expect(state.contains("state.json") && state.contains("litestream.yml") && state.contains("lock"), "\(state)")
+            for name in state where name != "litestream.sock" {
+                let found = try mode("\(base)/.juicectl/\(name)")
+                #expect(found == 0o600, "\(name) is \(String(found, radix: 8))")
+            }
+            for log in ["juicefs.log", "litestream.log"] {
+                let found = try mode("\(base)/logs/\(log)")
+                #expect(found == 0o600, "\(log) is \(String(found, radix: 8))")
+            }
+        }
+    }
+
+    @Test("apply, checkpoint, restore, down and run refuse to start without root, say so, and change nothing")
+    func refusesWithoutRoot() async throws {
+        try await TestVolume.with("lp-nonroot") { volume in
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: volume.root)
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: volume.specPath)
+            let setpriv = try #require(Prerequisites.setpriv)
+            let spec = volume.specPath
+            for words in [["apply", spec], ["checkpoint", "create", spec, "x"], ["checkpoint", "delete", spec, "x"], ["restore", spec, "x"],
+                          ["down", spec], ["run", spec]] {
+                let arguments = words.filter { $0 != spec }
+                let result = try await Shell.run(setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", Prerequisites.juicectl!] + words)
+                #expect(result.exitCode != 0, "\(arguments): \(result.transcript)")
+                #expect(result.stderr.contains("must run as root"), "\(arguments): \(result.transcript)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: volume.baseDir), "something was created")
+            let validate = try await Shell.run(setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", Prerequisites.juicectl!, "validate", volume.specPath])
+            #expect(validate.exitCode == 0, "validate needs no root: \(validate.transcript)")
+        }
+    }
+
+    @Test("a quota directory whose parent on the volume is a symbolic link out of it is refused; nothing is created outside")
+    func symbolicLinkOnTheVolumeIsNotFollowed() async throws {
+        try await TestVolume.with("lp-symlink") { volume in
+            #expect(try await volume.juicectl("apply").exitCode == 0)
+            let outside = "\(volume.root)/outside"
+            try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+            // Someone with write access to the volume swaps /active/fs for a link to this host's filesystem.
+            try FileManager.default.removeItem(atPath: "\(volume.mountPath)/active/fs")
+            try FileManager.default.createSymbolicLink(atPath: "\(volume.mountPath)/active/fs", withDestinationPath: outside)
+            try volume.writeSpec("quotas:\n  - path: /active/fs/projects\n    capacity: 1GiB\n")
+            let apply = try await volume.juicectl("apply")
+            #expect(apply.exitCode != 0, "\(apply.transcript)")
+            #expect(apply.stdout.contains("/active/fs on the volume is a symbolic link"), "\(apply.transcript)")
+            #expect(!FileManager.default.fileExists(atPath: "\(outside)/projects"), "juicectl created a directory outside the volume")
+        }
+    }
+
+    @Test("an overlay mount point on the volume that is a symbolic link is refused; nothing is mounted where it points")
+    func overlayUpperMountLinkIsNotFollowed() async throws {
+        try await TestVolume.with("lp-upper-link") { volume in
+            #expect(try await volume.juicectl("apply").exitCode == 0)
+            let paths = OverlayPaths(volume)
+            try FileManager.default.createDirectory(atPath: paths.lower, withIntermediateDirectories: true)
+            let elsewhere = "\(volume.root)/elsewhere"
+            try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: paths.upperMount, withDestinationPath: elsewhere)
+            try volume.writeSpec(paths.spec)
+            let apply = try await volume.juicectl("apply")
+            #expect(apply.exitCode != 0, "\(apply.transcript)")
+            #expect(apply.stdout.contains("/root-upper on the volume is a symbolic link"), "\(apply.transcript)")
+            let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+            #expect(!mounts.contains(elsewhere), "the image was mounted where the link points")
+        }
+    }
+}
