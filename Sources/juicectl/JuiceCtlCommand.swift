@@ -103,9 +103,9 @@ func loadSpecs(_ paths: [String]) throws -> (specs: [VolumeSpec], warnings: [Dia
 }
 
 /// Refuses commands that change the host when not run as root.
-func requireRoot(_ command: String) throws {
+func requireRoot(_ command: String, reason: String = "it mounts FUSE filesystems and sets quotas") throws {
     guard geteuid() == 0 else {
-        FileHandle.standardError.write(Data("juicectl \(command) must run as root: it mounts FUSE filesystems and sets quotas. Run it with sudo.\n".utf8))
+        FileHandle.standardError.write(Data("juicectl \(command) must run as root: \(reason). Run it with sudo.\n".utf8))
         throw ExitCode(1)
     }
 }

@@ -20,9 +20,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (specs, _) = try loadSpecs(paths)
-        if geteuid() != 0 {
-            FileHandle.standardError.write(Data("warning: not running as root: the mount's .config is readable by root only, so a mounted volume may look stale.\n".utf8))
-        }
+        try requireRoot("status", reason: "the volume's state, the mount's .config and the status file are readable by root only")
         let reconciler: Reconciler
         do { reconciler = try global.makeReconciler() } catch { throw fail(error) }
         var statuses: [VolumeStatus] = []

@@ -16,7 +16,8 @@ struct LeastPrivilegeTests {
             #expect(try await volume.juicectl("apply").exitCode == 0)
             #expect(try await volume.juicectl("checkpoint", "create", spec: true, extra: ["one"]).exitCode == 0)
             let base = volume.baseDir
-            for directory in [base, "\(base)/.juicectl", "\(base)/logs", "\(base)/cache", "\(base)/objects", "\(base)/replica"] {
+            // (The replica directory is Litestream's, made 0700 at its first sync.)
+            for directory in [base, "\(base)/.juicectl", "\(base)/logs", "\(base)/cache", "\(base)/objects"] {
                 let found = try mode(directory)
                 #expect(found == 0o700, "\(directory) is \(String(found, radix: 8))")
             }
@@ -33,7 +34,7 @@ struct LeastPrivilegeTests {
         }
     }
 
-    @Test("apply, checkpoint, restore, down and run refuse to start without root, say so, and change nothing")
+    @Test("apply, checkpoint, restore, down, run, plan and status refuse to start without root, say so, and change nothing; validate works")
     func refusesWithoutRoot() async throws {
         try await TestVolume.with("lp-nonroot") { volume in
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: volume.root)
@@ -41,7 +42,7 @@ struct LeastPrivilegeTests {
             let setpriv = try #require(Prerequisites.setpriv)
             let spec = volume.specPath
             for words in [["apply", spec], ["checkpoint", "create", spec, "x"], ["checkpoint", "delete", spec, "x"], ["restore", spec, "x"],
-                          ["down", spec], ["run", spec]] {
+                          ["down", spec], ["run", spec], ["plan", spec], ["status", spec], ["checkpoint", "list", spec]] {
                 let arguments = words.filter { $0 != spec }
                 let result = try await Shell.run(setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", Prerequisites.juicectl!] + words)
                 #expect(result.exitCode != 0, "\(arguments): \(result.transcript)")
