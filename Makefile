@@ -5,7 +5,7 @@ export PATH := $(TOOLS_BIN):$(PATH)
 SWIFT ?= swift
 JUICECTL := $(CURDIR)/.build/debug/juicectl
 
-.PHONY: setup build demo test unit bench clean-demo schema
+.PHONY: setup build demo test unit bench clean-demo schema fuzz
 
 setup:
 	@scripts/setup.sh
@@ -24,8 +24,16 @@ test: setup
 unit:
 	$(SWIFT) test --skip IntegrationTests
 
+# Every benchmark in one run (as root, about 15 minutes): .bench/report.md, .bench/*.svg, .bench/results.json.
+# Knobs (BENCH_RUNS, BENCH_CHECKPOINT_FILES, ...) are listed at the top of scripts/bench.sh.
 bench: setup
 	scripts/bench.sh
+
+# A longer run of the spec fuzzer (Tests/JuiceCtlCoreTests/SpecFuzzTests.swift): 100,000 documents with a fresh seed,
+# printed in its summary; JUICECTL_FUZZ_SEED=N reproduces a run, JUICECTL_FUZZ_COUNT=N changes its size.
+fuzz:
+	JUICECTL_FUZZ_COUNT=$${JUICECTL_FUZZ_COUNT:-100000} JUICECTL_FUZZ_SEED=$${JUICECTL_FUZZ_SEED:-$$(date +%s)} \
+		$(SWIFT) test --filter SpecFuzzTests
 
 # Rewrites schemas/ from the tool (a test fails when they differ).
 schema: build

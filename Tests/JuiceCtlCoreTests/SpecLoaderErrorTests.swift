@@ -258,4 +258,12 @@ struct SpecLoaderErrorTests {
         let error = try #require(SpecFixture.errors(SpecFixture.yaml("mount:\n  cachSize: 1GiB\n"), file: "vols/a.yaml").first)
         #expect(error.description == "vols/a.yaml:5:3: error: mount.cachSize: unknown key 'cachSize' (hint: did you mean 'cacheSize'?)")
     }
+
+    @Test("a path with a NUL character (a \\0 escape in a quoted string) is refused, and the message shows it as \\0")
+    func nulInAPath() throws {
+        let errors = SpecFixture.errors("version: 1\nname: demo\nbaseDir: \"/srv/\\0x\"\n")
+        let error = try #require(errors.first { $0.path == "baseDir" }, "\(errors)")
+        #expect(error.message == "'/srv/\\0x' contains a NUL character, which no path can hold")
+        #expect(error.location.line == 3 && error.location.column == 10)
+    }
 }

@@ -3,13 +3,23 @@ enum DidYouMean {
     /// The candidate closest to `word`, when it is close enough to be a likely typo.
     static func suggestion(for word: String, among candidates: [String]) -> String? {
         let lowered = word.lowercased()
-        if let sameLetters = candidates.first(where: { $0.lowercased() == lowered || $0.lowercased().replacing("-", with: "") == lowered.replacing("_", with: "") }) {
+        let withoutUnderscores = lowered.replacing("_", with: "")
+        if let sameLetters = candidates.first(where: { $0.lowercased() == lowered || $0.lowercased().replacing("-", with: "") == withoutUnderscores }) {
             return sameLetters
         }
-        let scored = candidates.map { ($0, distance(lowered, $0.lowercased())) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
         let limit = max(1, min(3, word.count / 3))
-        return best.1 <= limit ? best.0 : nil
+        let length = lowered.count
+        var best: (candidate: String, distance: Int)?
+        for candidate in candidates {
+            let other = candidate.lowercased()
+            // The distance is at least the difference in length: a candidate that cannot come close enough is not
+            // measured, so a megabyte-long key costs a count, not a megabyte-by-key-length table.
+            guard abs(other.count - length) <= limit else { continue }
+            let distance = distance(lowered, other)
+            if distance < best?.distance ?? Int.max { best = (candidate, distance) }
+        }
+        guard let best, best.distance <= limit else { return nil }
+        return best.candidate
     }
 
     /// Levenshtein distance between two strings, counted in characters.

@@ -268,7 +268,7 @@ struct SpecBuilder {
         let prefix = "quotas[\(index)]"
         guard let pathNode = node["path"], let raw = pathNode.string, raw.hasPrefix("/") else { return nil }
         guard let path = HostPath.normalize(raw) else {
-            error(pathNode, "\(prefix).path", "'\(raw)' has '.' or '..' components", hint: "write the path from the volume root, e.g. /active/fs")
+            error(pathNode, "\(prefix).path", Self.unnormalizedPathMessage(raw), hint: "write the path from the volume root, e.g. /active/fs")
             return nil
         }
         if path == "/" {
@@ -293,10 +293,17 @@ struct SpecBuilder {
     mutating func absolutePath(_ node: SpecNode?, _ path: String) -> String? {
         guard let node, let text = node.string, text.hasPrefix("/") else { return nil }
         guard let normalized = HostPath.normalize(text) else {
-            error(node, path, "'\(text)' has '.' or '..' components", hint: "write the path without them")
+            error(node, path, Self.unnormalizedPathMessage(text), hint: "write the path without them")
             return nil
         }
         return normalized
+    }
+
+    /// Why ``HostPath/normalize(_:)`` refused `text`: a NUL character (shown as `\0`), or `.` / `..` components.
+    static func unnormalizedPathMessage(_ text: String) -> String {
+        text.contains("\0")
+            ? "'\(text.replacing("\0", with: "\\0"))' contains a NUL character, which no path can hold"
+            : "'\(text)' has '.' or '..' components"
     }
 
     private func size(_ node: SpecNode) -> ByteSize? {

@@ -57,6 +57,21 @@ public struct SpecLoader: Sendable {
     public func load(text: String, file: String) -> (specs: [VolumeSpec], diagnostics: [Diagnostic]) {
         // YAML allows a byte order mark at the start; libyaml, told the encoding, would read it as content.
         let text = text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
+        let (specs, found) = loadDocuments(text: text, file: file)
+        var diagnostics = found
+        // At the end of a text without a final line break, libyaml counts one line more than there is: an error there
+        // (or an empty value or document there) is placed at the end of the last line instead.
+        let endsWithBreak = text.unicodeScalars.last.map { ["\n", "\r", "\u{85}", "\u{2028}", "\u{2029}"].contains($0) } ?? true
+        guard !endsWithBreak, !diagnostics.isEmpty else { return (specs, diagnostics) }
+        let end = Self.position(before: text.endIndex, in: text)
+        for index in diagnostics.indices where diagnostics[index].location.line > end.line {
+            diagnostics[index].location.line = end.line
+            diagnostics[index].location.column = end.column
+        }
+        return (specs, diagnostics)
+    }
+
+    private func loadDocuments(text: String, file: String) -> (specs: [VolumeSpec], diagnostics: [Diagnostic]) {
         var specs: [VolumeSpec] = []
         var diagnostics: [Diagnostic] = []
         let parser: Parser
@@ -65,8 +80,15 @@ public struct SpecLoader: Sendable {
         } catch {
             return ([], [Self.diagnostic(for: error, file: file, text: text)])
         }
+        // Yams is not safe against alias bombs and deep nesting: a document that breaks a limit is never handed to it,
+        // and, as after a syntax error, the documents after it are not read.
+        let overrun = YAMLExpansionCheck(file: file).firstOverrun(in: text)
         var index = 0
         while true {
+            if let overrun, overrun.document == index {
+                diagnostics.append(Self.diagnostic(for: overrun.failure))
+                break
+            }
             let root: Node?
             do {
                 root = try parser.nextRoot()
@@ -105,11 +127,17 @@ public struct SpecLoader: Sendable {
 
     private func loadFile(_ file: String) -> ([VolumeSpec], [Diagnostic]) {
         let start = SourceLocation(file: file, line: 1, column: 1)
-        guard let data = FileManager.default.contents(atPath: file) else {
+        // One byte past the limit at most: a stray disk image or device named by mistake is not read whole.
+        guard let handle = FileHandle(forReadingAtPath: file),
+              let data = try? handle.read(upToCount: Self.maxFileSize + 1) ?? Data() else {
             return ([], [Diagnostic(.error, at: start, path: "", "cannot read the file", hint: "check that it exists and is readable")])
         }
+        try? handle.close()
         guard data.count <= Self.maxFileSize else {
-            return ([], [Diagnostic(.error, at: start, path: "", "the file is \(data.count) bytes, above the \(Self.maxFileSize)-byte limit for specs")])
+            let size = ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber)?.intValue ?? 0
+            let message = size > Self.maxFileSize ? "the file is \(size) bytes, above the \(Self.maxFileSize)-byte limit for specs"
+                                                  : "the file is larger than the \(Self.maxFileSize)-byte limit for specs"
+            return ([], [Diagnostic(.error, at: start, path: "", message)])
         }
         guard let text = String(validating: data, as: UTF8.self) else {
             let offset = Self.firstInvalidUTF8Offset(data)
@@ -190,9 +218,14 @@ public struct SpecLoader: Sendable {
             return Diagnostic(.error, at: .init(file: file, line: second.line, column: second.column), path: key,
                               "duplicate key '\(key)' (first at line \(first.line), column \(first.column))",
                               hint: "each key may appear once in a mapping")
-        case .reader(let problem, let offset, _, _):
-            return Diagnostic(.error, at: .init(file: file, line: 1, column: 1), path: "",
-                              "unreadable input: \(problem)\(offset.map { " at character \($0)" } ?? "")")
+        case .reader(let problem, let offset, let value, _):
+            // The offset counts Characters; libyaml does not say where the character is, so it is found here.
+            let index = offset.flatMap { text.index(text.startIndex, offsetBy: $0, limitedBy: text.endIndex) }
+            let (line, column) = index.map { position(before: $0, in: text) } ?? (1, 1)
+            let character = value >= 0 ? " (U+\(String(UInt32(value), radix: 16, uppercase: true).leftPadded(to: 4)))" : ""
+            return Diagnostic(.error, at: .init(file: file, line: line, column: column), path: "",
+                              "unreadable input: \(problem)\(character)",
+                              hint: value == 0 ? "a spec is text: remove the NUL bytes" : nil)
         default:
             return Diagnostic(.error, at: .init(file: file, line: 1, column: 1), path: "", "cannot parse YAML: \(yamlError)")
         }
@@ -204,10 +237,35 @@ public struct SpecLoader: Sendable {
             return Diagnostic(.error, at: location, path: "", "the document expands to more than \(SpecNodeLimits().maxNodes) values",
                               hint: "aliases that expand exponentially are not accepted")
         case .tooDeep(let location):
-            return Diagnostic(.error, at: location, path: "", "the document nests deeper than \(SpecNodeLimits().maxDepth) levels")
+            return Diagnostic(.error, at: location, path: "", "the document nests deeper than \(SpecNodeLimits().maxDepth) levels",
+                              hint: "a spec needs a few levels; check the brackets and the indentation, and aliases that nest their anchor")
+        case .tooMuchText(let location):
+            return Diagnostic(.error, at: location, path: "", "the document expands to more than \(SpecNodeLimits().maxTextBytes) bytes of text",
+                              hint: "aliases that repeat long values are not accepted")
         case .nonScalarKey(let location):
             return Diagnostic(.error, at: location, path: "", "mapping keys must be plain text")
         }
+    }
+
+    /// The 1-based line and column of `end` in `text`, counting line breaks as libyaml does (LF, CR, CRLF, NEL, LS,
+    /// PS) and columns in Unicode scalars.
+    static func position(before end: String.Index, in text: String) -> (line: Int, column: Int) {
+        var line = 1, column = 1
+        var afterCR = false
+        for scalar in text.unicodeScalars[..<end] {
+            switch scalar {
+            case "\n":
+                if !afterCR { line += 1 }
+                column = 1
+            case "\r", "\u{85}", "\u{2028}", "\u{2029}":
+                line += 1
+                column = 1
+            default:
+                column += 1
+            }
+            afterCR = scalar == "\r"
+        }
+        return (line, column)
     }
 
     /// The position of the second `key:` at the column of the first one, searching from the first one's line.

@@ -75,6 +75,9 @@ struct SpecNodeLimits {
     var maxNodes = 20_000
     /// Deepest nesting accepted.
     var maxDepth = 64
+    /// Most bytes of scalar text in one document, alias expansions included (stops a long value repeated by
+    /// aliases). Four times ``SpecLoader/maxFileSize``, so only aliases can reach it from a file.
+    var maxTextBytes = 4 * SpecLoader.maxFileSize
 }
 
 /// Converts Yams nodes into ``SpecNode`` trees, counting nodes against ``SpecNodeLimits``.
@@ -91,6 +94,7 @@ struct SpecNodeConverter {
     enum Failure: Error {
         case tooManyNodes(SourceLocation)
         case tooDeep(SourceLocation)
+        case tooMuchText(SourceLocation)
         case nonScalarKey(SourceLocation)
     }
 
