@@ -40,7 +40,8 @@ struct ConcurrencyTests {
                 if result.exitCode == 0 {
                     succeeded.append(arguments.prefix(3).joined(separator: " "))
                 } else {
-                    #expect(result.stderr.contains("locked by pid"), "\(arguments.joined(separator: " ")) failed otherwise: \(result.transcript)")
+                    #expect(result.stderr.contains("volume is locked by pid") && result.stderr.contains("raise --lock-timeout"),
+                            "\(arguments.joined(separator: " ")) failed otherwise: \(result.transcript)")
                 }
             }
             if lockTimeout == "120s" {

@@ -24,12 +24,19 @@ struct S3BackupTests {
 
     @Test("SQLite metadata replicated to S3: the lost database is restored from S3, backup verify reads S3, no secret anywhere")
     func replicaInS3() async throws {
-        let gateway = try S3Gateway()
-        try await gateway.start()
-        do {
+        try await withGateway { gateway in
             try await TestVolume.with("ls-s3") { volume in
                 try await drill(volume, gateway: gateway)
             }
+        }
+    }
+
+    /// Runs `body` with a started S3 gateway, stopped afterwards also when `body` fails.
+    private func withGateway(_ body: (S3Gateway) async throws -> Void) async throws {
+        let gateway = try S3Gateway()
+        try await gateway.start()
+        do {
+            try await body(gateway)
         } catch {
             await gateway.stop()
             throw error
@@ -111,9 +118,7 @@ struct S3BackupTests {
 
     @Test("a fresh volume whose S3 replica cannot be listed is not formatted: ReplicaUnreadable names the store's error")
     func unreadableReplicaBlocksFormat() async throws {
-        let gateway = try S3Gateway()
-        try await gateway.start()
-        do {
+        try await withGateway { gateway in
             try await TestVolume.with("ls-s3-nobucket") { volume in
                 try volume.writeSpec("""
                     backup:
@@ -129,10 +134,6 @@ struct S3BackupTests {
                 #expect(!FileManager.default.fileExists(atPath: volume.databasePath), "a volume was formatted")
                 #expect(volume.mountEntries().isEmpty)
             }
-        } catch {
-            await gateway.stop()
-            throw error
         }
-        await gateway.stop()
     }
 }

@@ -32,7 +32,7 @@ public final class VolumeLock: Sendable {
         public var waited: Duration
 
         public var description: String {
-            "volume is locked by \(holder?.description ?? "another process") (\(path)); waited \(waited.milliseconds / 1000)s. "
+            "volume is locked by \(holder?.description ?? "another process") (\(path)); waited \(waited < .seconds(10) ? "\(waited.milliseconds) ms" : "\(waited.milliseconds / 1000) s"). "
                 + "Wait for it to finish or raise --lock-timeout."
         }
     }
@@ -74,7 +74,13 @@ public final class VolumeLock: Sendable {
             }
             if clock.now - start >= timeout {
                 close(fd)
-                throw Busy(path: path, holder: readHolder(path), waited: clock.now - start)
+                // A holder that has just taken the lock may not have written its record yet: look a few times.
+                var holder = readHolder(path)
+                for _ in 0..<10 where holder == nil {
+                    try await Task.sleep(for: .milliseconds(20))
+                    holder = readHolder(path)
+                }
+                throw Busy(path: path, holder: holder, waited: clock.now - start)
             }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -93,8 +99,9 @@ public final class VolumeLock: Sendable {
         let holder = Holder(pid: getpid(), host: ProcessInfo.processInfo.hostName, operation: operation,
                             since: ISO8601DateFormatter().string(from: Date()))
         guard let data = try? JSONEncoder().encode(holder) else { return }
-        _ = ftruncate(descriptor, 0)
-        _ = data.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+        // Written over the old record, then cut to length: the file is never empty while the lock is held.
+        let written = data.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+        if written == data.count { _ = ftruncate(descriptor, off_t(data.count)) }
     }
 
     /// Releases the lock (also done when the process exits). Releasing twice does nothing.

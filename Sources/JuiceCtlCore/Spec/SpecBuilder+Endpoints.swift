@@ -18,14 +18,7 @@ extension SpecBuilder {
         if let pathNode = node?["path"] {
             error(pathNode, "storage.path", "'path' belongs to type local", hint: "for s3, bucket names where the objects are")
         }
-        let accessKeyNode = node?["accessKey"], secretKeyNode = node?["secretKey"]
-        let accessKey = secret(accessKeyNode, "storage.accessKey")
-        let secretKey = secret(secretKeyNode, "storage.secretKey")
-        if let present = accessKeyNode ?? secretKeyNode, (accessKeyNode == nil) != (secretKeyNode == nil) {
-            let (given, missing) = accessKeyNode == nil ? ("secretKey", "accessKey") : ("accessKey", "secretKey")
-            error(present, "storage.\(given)", "\(given) is given without \(missing)",
-                  hint: "give both keys, or neither to use the credentials of juicefs's environment")
-        }
+        let (accessKey, secretKey) = keyPair(node, "storage", reader: "juicefs")
         guard let bucketNode = node?["bucket"] else {
             error(node ?? root, "storage", "storage type s3 needs a bucket", hint: "e.g. bucket: https://s3.example.com/my-bucket")
             return fallback
@@ -63,6 +56,20 @@ extension SpecBuilder {
             }
         }
         return metadata
+    }
+
+    /// `accessKey` and `secretKey` of the section at `path`: the references the validator accepted, and an error
+    /// when only one of the two is given (neither means the credentials of `reader`'s environment).
+    mutating func keyPair(_ node: SpecNode?, _ path: String, reader: String) -> (VolumeSpec.SecretSource?, VolumeSpec.SecretSource?) {
+        let accessKeyNode = node?["accessKey"], secretKeyNode = node?["secretKey"]
+        let accessKey = secret(accessKeyNode, "\(path).accessKey")
+        let secretKey = secret(secretKeyNode, "\(path).secretKey")
+        if let present = accessKeyNode ?? secretKeyNode, (accessKeyNode == nil) != (secretKeyNode == nil) {
+            let (given, missing) = accessKeyNode == nil ? ("secretKey", "accessKey") : ("accessKey", "secretKey")
+            error(present, "\(path).\(given)", "\(given) is given without \(missing)",
+                  hint: "give both keys, or neither to use the credentials of \(reader)'s environment")
+        }
+        return (accessKey, secretKey)
     }
 
     /// The reference in `node`, when it is one the validator accepted; reports a file path with `.` or `..`

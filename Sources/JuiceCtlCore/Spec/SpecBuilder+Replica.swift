@@ -26,14 +26,7 @@ extension SpecBuilder {
         if let pathNode = node?["path"] {
             error(pathNode, "backup.replica.path", "'path' belongs to type file", hint: "for s3, bucket and prefix name where the replica goes")
         }
-        let accessKeyNode = node?["accessKey"], secretKeyNode = node?["secretKey"]
-        let accessKey = secret(accessKeyNode, "backup.replica.accessKey")
-        let secretKey = secret(secretKeyNode, "backup.replica.secretKey")
-        if let present = accessKeyNode ?? secretKeyNode, (accessKeyNode == nil) != (secretKeyNode == nil) {
-            let (given, missing) = accessKeyNode == nil ? ("secretKey", "accessKey") : ("accessKey", "secretKey")
-            error(present, "backup.replica.\(given)", "\(given) is given without \(missing)",
-                  hint: "give both keys, or neither to use the credentials of Litestream's environment")
-        }
+        let (accessKey, secretKey) = keyPair(node, "backup.replica", reader: "Litestream")
         guard let node, let bucketNode = node["bucket"] else {
             // `node` is there: a replica without a mapping has no type s3.
             if let node { error(node, "backup.replica", "replica type s3 needs a bucket", hint: "e.g. bucket: https://s3.example.com/my-backups") }
