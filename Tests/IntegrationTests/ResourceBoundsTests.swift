@@ -41,6 +41,17 @@ struct ResourceBoundsTests {
             #expect(delete.exitCode == 0, "\(delete.transcript)")
             let again = try JSONOutput.object(try await volume.juicectl("checkpoint", "list", spec: true, extra: ["--json"]).stdout)
             #expect((again["checkpoints"] as? [Any])?.count == 10_001)
+
+            // This host caches manifests by their file's inode: a manifest replaced (a new file renamed over it) is
+            // read again, not served from the cache.
+            var replaced = seed
+            replaced["note"] = "replaced after caching"
+            let temporary = "\(manifests)/.seed.json.tmp"
+            try JSONSerialization.data(withJSONObject: replaced, options: [.sortedKeys]).write(to: URL(fileURLWithPath: temporary))
+            #expect(rename(temporary, "\(manifests)/seed.json") == 0)
+            let fresh = try JSONOutput.object(try await volume.juicectl("checkpoint", "list", spec: true, extra: ["--json"]).stdout)
+            let seedEntry = (fresh["checkpoints"] as? [[String: Any]])?.first { $0["name"] as? String == "seed" }
+            #expect("\(seedEntry ?? [:])".contains("replaced after caching"), "\(String(describing: seedEntry))")
         }
     }
 

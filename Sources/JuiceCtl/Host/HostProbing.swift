@@ -55,6 +55,9 @@ public protocol HostProbing: Sendable {
     func makeDirectory(_ path: String, mode: UInt16, deadline: Duration) async -> Int32
     /// The names in a directory on the volume, with a deadline; `nil` on error or timeout.
     func listDirectory(_ path: String, deadline: Duration) async -> [String]?
+    /// The names in a directory with the inode number each entry has in the directory itself (`d_ino`, no `stat`),
+    /// with a deadline; `nil` on error or timeout. An inode is `nil` where the host cannot tell.
+    func listDirectoryInodes(_ path: String, deadline: Duration) async -> [String: UInt64?]?
     /// `renameat2(2)` with a deadline: a plain rename, one that refuses to replace, or an atomic exchange of two
     /// paths. Returns 0 or the errno (`ETIMEDOUT` when the deadline passed).
     func rename(_ source: String, to destination: String, mode: RenameMode, deadline: Duration) async -> Int32
@@ -119,5 +122,12 @@ public struct LoopDevice: Sendable, Hashable {
         self.device = device
         self.backingFile = backingFile
         self.backingInode = backingInode
+    }
+}
+
+extension HostProbing {
+    /// Names only, from ``listDirectory(_:deadline:)``: every inode unknown.
+    public func listDirectoryInodes(_ path: String, deadline: Duration) async -> [String: UInt64?]? {
+        await listDirectory(path, deadline: deadline).map { Dictionary($0.map { ($0, UInt64?.none) }, uniquingKeysWith: { first, _ in first }) }
     }
 }

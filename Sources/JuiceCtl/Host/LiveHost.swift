@@ -58,6 +58,21 @@ public struct LiveHost: HostProbing {
         } ?? ETIMEDOUT
     }
 
+    public func listDirectoryInodes(_ path: String, deadline: Duration) async -> [String: UInt64?]? {
+        await Deadline.run(deadline) { () -> [String: UInt64?]? in
+            guard let directory = opendir(path) else { return nil }
+            defer { closedir(directory) }
+            var entries: [String: UInt64?] = [:]
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name != "." && name != ".." { entries[name] = UInt64(entry.pointee.d_ino) }
+            }
+            return entries
+        } ?? nil
+    }
+
     public func listDirectory(_ path: String, deadline: Duration) async -> [String]? {
         await Deadline.run(deadline) { try? FileManager.default.contentsOfDirectory(atPath: path) } ?? nil
     }

@@ -370,9 +370,10 @@ public struct VolumeObserver: Sendable {
             await host.listDirectory(files.path(VolumeLayout.checkpoints), deadline: probeDeadline)
         } ?? []
         let checkpoints = names.filter { CheckpointName.isValid($0) }.sorted()
-        let manifests = await recorder.measure("list manifests") {
-            await host.listDirectory(files.path(VolumeLayout.manifests), deadline: probeDeadline)
-        } ?? []
+        let manifestInodes = await recorder.measure("list manifests") {
+            await host.listDirectoryInodes(files.path(VolumeLayout.manifests), deadline: probeDeadline)
+        } ?? [:]
+        let manifests = Array(manifestInodes.keys)
         let existing = Set(checkpoints)
         let journalAside = catalog.restore?.journal.asideName
         for file in manifests.sorted() where file.hasSuffix(".json") && !file.hasPrefix(".") {
@@ -382,17 +383,30 @@ public struct VolumeObserver: Sendable {
             }
         }
         if full {
+            // Manifests this host read before and whose files are unchanged come from its cache; the rest are read.
+            let cache = recorder.measure("load manifest cache") { ManifestCache.load(spec, host: host) }
+            var updated = ManifestCache()
+            var changed = false
             catalog.entries = await recorder.measure("read \(checkpoints.count) manifests") {
                 var entries: [CheckpointEntry] = []
                 for name in checkpoints {
+                    let file = "\(name).json"
                     var manifest: CheckpointManifest?
-                    if manifests.contains("\(name).json"),
-                       let data = await host.readFile(files.path(VolumeLayout.manifest(name)), deadline: probeDeadline) {
-                        manifest = try? CheckpointManifest.decode(data)
+                    if let inode = manifestInodes[file] {
+                        if let cached = cache.manifest(file, inode: inode) {
+                            manifest = cached
+                        } else if let data = await host.readFile(files.path(VolumeLayout.manifest(name)), deadline: probeDeadline) {
+                            manifest = try? CheckpointManifest.decode(data)
+                            changed = true
+                        }
+                        if let manifest, let inode { updated.entries[file] = .init(inode: inode, manifest: manifest) }
                     }
                     entries.append(CheckpointEntry(name: name, manifest: manifest))
                 }
                 return entries
+            }
+            if changed || updated.entries.count != cache.entries.count {
+                recorder.measure("save manifest cache") { updated.save(spec, host: host) }
             }
         }
         return catalog
