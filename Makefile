@@ -24,7 +24,7 @@ test: setup
 unit:
 	$(SWIFT) test --skip IntegrationTests
 
-# Every benchmark in one run (as root, about 15 minutes): .bench/report.md, .bench/*.svg, .bench/results.json.
+# Every benchmark in one run (as root, about 12 minutes on 2 cores): .bench/report.md, .bench/*.svg, .bench/results.json.
 # Knobs (BENCH_RUNS, BENCH_CHECKPOINT_FILES, ...) are listed at the top of scripts/bench.sh.
 bench: setup
 	scripts/bench.sh
