@@ -19,7 +19,7 @@ extension Executor {
         try prepareHostDirectories(spec)
         try await juicefs.mount(spec)
         let live = try await verifyMounted(spec)
-        try recordMountPath(spec)
+        try recordMountPath(spec, pid: live.pid)
         return .done("mounted at \(spec.mount.path) (pid \(live.pid))")
     }
 
@@ -34,10 +34,12 @@ extension Executor {
         guard after.stackedEntries == 1 else {
             throw StepError("the new client stacked a second mount at \(spec.mount.path) instead of taking the session over; the next plan unmounts and mounts")
         }
-        if let arguments = after.arguments, !MountCommand.changedFlags(live: arguments, desired: MountCommand.arguments(for: spec)).isEmpty {
-            throw StepError("the mount still runs with other options than the spec's")
+        // The new client runs the spec's flags (juicectl started it with them); its process title is no proof of
+        // that: juicefs rewrites it, and cuts it short on long command lines.
+        guard after.pid != before.pid else {
+            throw StepError("juicefs mount did not hand the session to a new client (pid \(before.pid) still serves it)")
         }
-        try recordMountPath(spec)
+        try recordMountPath(spec, pid: after.pid)
         return .done("client pid \(before.pid) handed the session to pid \(after.pid); open files stayed open")
     }
 
@@ -49,7 +51,7 @@ extension Executor {
         try await unmountAll(spec.mount.path, spec: spec, force: false)
         try await juicefs.mount(spec)
         let live = try await verifyMounted(spec)
-        try recordMountPath(spec)
+        try recordMountPath(spec, pid: live.pid)
         return .done("unmounted and mounted again at \(spec.mount.path) (pid \(live.pid))")
     }
 
@@ -78,7 +80,7 @@ extension Executor {
         let cleaned = removeDeadJuiceFSLeftovers()
         try await juicefs.mount(spec)
         let live = try await verifyMounted(spec)
-        try recordMountPath(spec)
+        try recordMountPath(spec, pid: live.pid)
         return .done("detached \(detached) dead mount(s)\(cleaned > 0 ? ", removed \(cleaned) leftover file(s) of dead juicefs processes" : ""), mounted again (pid \(live.pid))")
     }
 
@@ -173,9 +175,12 @@ extension Executor {
         return removed
     }
 
-    func recordMountPath(_ spec: VolumeSpec) throws {
+    /// Records the mount point, and the client juicectl started there with the arguments it was given: the
+    /// observer reads that client's flags from here, because the process title juicefs rewrites can be cut short.
+    func recordMountPath(_ spec: VolumeSpec, pid: Int32) throws {
         try StateStore(stateDir: spec.stateDir).update { state in
             if !state.mountPaths.contains(spec.mount.path) { state.mountPaths.append(spec.mount.path) }
+            state.mountClient = .init(pid: pid, arguments: MountCommand.arguments(for: spec))
         }
     }
 

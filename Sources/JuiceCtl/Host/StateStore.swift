@@ -28,6 +28,16 @@ public struct VolumeState: Sendable, Codable, Hashable {
     public var overlayUpperMount: String?
     /// The image failed to mount: why, and where it was moved.
     public var overlayCorruption: OverlayCorruptionRecord?
+    /// The juicefs client juicectl last started for the mount, with the arguments it was started with.
+    public var mountClient: MountClientRecord?
+
+    /// A mount client juicectl started.
+    public struct MountClientRecord: Sendable, Codable, Hashable {
+        /// Its pid (the FUSE serving process, `.config`'s `Pid`).
+        public var pid: Int32
+        /// The arguments after the juicefs executable.
+        public var arguments: [String]
+    }
 
     /// A failed mount of the overlay image.
     public struct OverlayCorruptionRecord: Sendable, Codable, Hashable {

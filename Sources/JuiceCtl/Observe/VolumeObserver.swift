@@ -170,8 +170,11 @@ public struct VolumeObserver: Sendable {
         guard config.format.name == spec.name else {
             return (.foreign(fstype: "fuse.juicefs", source: "JuiceFS:\(config.format.name)"), nil)
         }
+        // The client juicectl started, with the arguments it was given; any other from its process title, which
+        // juicefs rewrites (and cuts short on long command lines).
+        let recorded = recorder.measure("state file") { StateStore(stateDir: spec.stateDir).load().mountClient }
         let commandLine = recorder.measure("read /proc/\(config.pid)/cmdline") {
-            host.commandLine(of: config.pid) ?? host.commandLine(of: config.ppid)
+            recorded?.pid == config.pid ? recorded.map { ["juicefs"] + $0.arguments } : host.commandLine(of: config.pid) ?? host.commandLine(of: config.ppid)
         }
         let supervisorAlive = host.isAlive(config.ppid)
         let usage = await recorder.measure("statfs \(path)") { await host.statfs(path, deadline: probeDeadline) }.map {
