@@ -200,20 +200,16 @@ public struct Reconciler: Sendable {
     /// Restores the newest replica into a temporary file and checks it (SQLite integrity check, same volume UUID as
     /// the live volume), without touching the live volume.
     public func verifyBackup(_ spec: VolumeSpec) async throws -> BackupVerification {
-        let litestream = tools.litestream
         guard let backup = spec.backup else {
             return BackupVerification(ok: false, message: "volume \(spec.name) has no backup")
         }
-        guard litestream.hasPrefix("/") else {
-            throw ToolNotFoundError(program: "litestream", searched: "not on PATH and \(ToolLocator.litestreamVariable) is not set",
-                                    variable: ToolLocator.litestreamVariable)
-        }
+        let litestream = executor.litestream
+        _ = try litestream.binary()
         let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("juicectl-verify-\(UUID().uuidString)").path
         try host.createLocalDirectory(directory, mode: 0o700)
         defer { try? host.removeLocalItem(directory) }
         let copy = "\(directory)/metadata.db"
-        let client = LitestreamClient(runner: runner, executable: litestream)
-        let restore = try await client.run(["restore", "-integrity-check", "full", "-o", copy, LitestreamClient.replicaURL(backup.replica)],
+        let restore = try await litestream.run(["restore", "-integrity-check", "full", "-o", copy, LitestreamClient.replicaURL(backup.replica)],
                                            backup: backup, timeout: .seconds(3600))
         guard restore.succeeded, host.fileExists(copy) else {
             let reason = restore.succeeded ? "the replica holds nothing" : JuiceFSOutput.errorMessage(restore.stderr)

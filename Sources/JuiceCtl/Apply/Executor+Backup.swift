@@ -2,16 +2,11 @@ internal import JuiceCtlCore
 internal import Foundation
 
 extension Executor {
-    /// The litestream binary, or an error naming the setup command.
-    func litestreamBinary() throws -> String {
-        try litestream.binary()
-    }
-
     /// Restores the metadata database from the replica, only while the database is missing or holds no volume (an
     /// empty file is moved aside first: litestream never restores over a file).
     func restoreMetadata(_ spec: VolumeSpec) async throws -> ActionResult.Outcome {
         guard let backup = spec.backup, let database = spec.metadata.sqlitePath else { throw StepError("the spec has no backup") }
-        _ = try litestreamBinary()
+        _ = try litestream.binary()
         let observation = await observer.observe(spec)
         switch observation.metadata {
         case .formatted(let info): return .skipped("the metadata database holds volume \(info.name) already")
@@ -40,7 +35,7 @@ extension Executor {
         let result = try await litestream.run(["restore", "-config", spec.litestreamConfigFile, "-if-replica-exists", "-o", database, database],
                                               backup: backup, timeout: .seconds(3600))
         guard result.succeeded, host.fileExists(database) else {
-            throw StepError("litestream restore failed: \(Self.lastLine(result.stderr))")
+            throw StepError("litestream restore failed: \(LitestreamClient.lastLine(result.stderr))")
         }
         return .done("restored \(database) from \(backup.replica.display) in \(result.duration.milliseconds) ms\(note)")
     }
@@ -70,7 +65,7 @@ extension Executor {
             let snapshot = try await litestream.run(["replicate", "-config", spec.litestreamConfigFile, "-once", "-force-snapshot"],
                                                     backup: backup, timeout: .seconds(3600))
             guard snapshot.succeeded else {
-                throw StepError("litestream could not take a fresh snapshot before starting: \(Self.lastLine(snapshot.stderr + snapshot.stdout))")
+                throw StepError("litestream could not take a fresh snapshot before starting: \(LitestreamClient.lastLine(snapshot.stderr + snapshot.stdout))")
             }
             try? host.removeLocalItem(spec.litestreamSocket)
             note = "; took a full snapshot first, because Litestream had not been stopped cleanly"
@@ -84,7 +79,7 @@ extension Executor {
                                                   environment: replicate.environment, unsetEnvironment: replicate.unsetEnvironment,
                                                   timeout: .seconds(30)))
         guard result.succeeded, let pid = Int32(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw StepError("starting litestream failed: \(Self.lastLine(result.stderr))")
+            throw StepError("starting litestream failed: \(LitestreamClient.lastLine(result.stderr))")
         }
         try recordLitestream(pid: pid, digest: LitestreamConfig.digest(text), spec: spec)
         // Ready when its control socket exists; a process that died meanwhile left its reason in the log.
@@ -95,7 +90,7 @@ extension Executor {
             guard host.isAlive(pid) else { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        let log = host.readLocalFile(spec.litestreamLogFile).map { Self.lastLine(String(decoding: $0, as: UTF8.self)) } ?? ""
+        let log = host.readLocalFile(spec.litestreamLogFile).map { LitestreamClient.lastLine(String(decoding: $0, as: UTF8.self)) } ?? ""
         throw StepError("Litestream (pid \(pid)) did not come up: \(log); see \(spec.litestreamLogFile)")
     }
 
@@ -123,10 +118,10 @@ extension Executor {
             return .skipped("Litestream is not running")
         }
         var notes: [String] = []
-        if let database = spec.metadata.sqlitePath, host.fileExists(spec.litestreamSocket), let binary = try? litestreamBinary() {
+        if let database = spec.metadata.sqlitePath, host.fileExists(spec.litestreamSocket), let binary = try? litestream.binary() {
             let sync = try await runner.run(Command(binary, ["sync", "-wait", "-timeout", "30", "-socket", spec.litestreamSocket, database],
                                                     timeout: .seconds(45)))
-            notes.append(sync.succeeded ? "final sync done" : "final sync failed (\(Self.lastLine(sync.stderr + sync.stdout))); Litestream syncs again while stopping")
+            notes.append(sync.succeeded ? "final sync done" : "final sync failed (\(LitestreamClient.lastLine(sync.stderr + sync.stdout))); Litestream syncs again while stopping")
         }
         for pid in pids { _ = host.signal(pid, SIGTERM) }
         let clock = ContinuousClock()
@@ -159,9 +154,5 @@ extension Executor {
     func recordLitestream(pid: Int32, digest: String, spec: VolumeSpec) throws {
         let record = LitestreamPidRecord(pid: pid, configDigest: digest, started: Date())
         try host.writeLocalFile(spec.litestreamPidFile, try CheckpointJSON.encoder.encode(record), mode: 0o600)
-    }
-
-    static func lastLine(_ text: String) -> String {
-        text.split(separator: "\n").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "no output"
     }
 }

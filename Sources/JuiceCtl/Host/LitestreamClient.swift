@@ -110,6 +110,7 @@ public struct LitestreamClient: Sendable {
         }
     }
 
+    /// The last line of what litestream printed, trimmed (its error is there).
     static func lastLine(_ text: String) -> String {
         text.split(separator: "\n").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "no output"
     }

@@ -42,7 +42,7 @@ public struct VolumeObserver: Sendable {
         // Mount point.
         let entries = recorder.measure("mountinfo") { mountEntries() }
         let source = "JuiceFS:\(spec.name)"
-        let (mount, mountConfig) = await mountState(spec, entries: entries, recorder: &recorder)
+        let (mount, mountConfig) = await mountState(spec, entries: entries, recorded: state.mountClient, recorder: &recorder)
 
         // Metadata and storage.
         let metadata: MetadataState
@@ -129,20 +129,22 @@ public struct VolumeObserver: Sendable {
     /// The state of the spec's mount point alone: what executors re-check before they act.
     func mountState(_ spec: VolumeSpec) async -> MountState {
         var recorder = ProbeRecorder()
-        return await mountState(spec, entries: mountEntries(), recorder: &recorder).0
+        let recorded = StateStore(stateDir: spec.stateDir).load().mountClient
+        return await mountState(spec, entries: mountEntries(), recorded: recorded, recorder: &recorder).0
     }
 
-    private func mountState(_ spec: VolumeSpec, entries: [MountInfoEntry],
+    /// `recorded`: the client juicectl started for this mount (from the state file the caller read).
+    private func mountState(_ spec: VolumeSpec, entries: [MountInfoEntry], recorded: VolumeState.MountClientRecord?,
                             recorder: inout ProbeRecorder) async -> (MountState, JuiceFSOutput.MountConfig?) {
         let atMountPoint = entries.filter { $0.mountPoint == spec.mount.path }
         guard let top = atMountPoint.last else { return (.absent, nil) }
         guard top.fstype == "fuse.juicefs", top.source == "JuiceFS:\(spec.name)" else {
             return (.foreign(fstype: top.fstype, source: top.source), nil)
         }
-        return await observeMount(spec, entries: atMountPoint, recorder: &recorder)
+        return await observeMount(spec, entries: atMountPoint, recorded: recorded, recorder: &recorder)
     }
 
-    private func observeMount(_ spec: VolumeSpec, entries: [MountInfoEntry],
+    private func observeMount(_ spec: VolumeSpec, entries: [MountInfoEntry], recorded: VolumeState.MountClientRecord?,
                               recorder: inout ProbeRecorder) async -> (MountState, JuiceFSOutput.MountConfig?) {
         let path = spec.mount.path
         let stacked = entries.filter { $0.fstype == "fuse.juicefs" && $0.source == "JuiceFS:\(spec.name)" }.count
@@ -172,7 +174,6 @@ public struct VolumeObserver: Sendable {
         }
         // The client juicectl started, with the arguments it was given; any other from its process title, which
         // juicefs rewrites (and cuts short on long command lines).
-        let recorded = recorder.measure("state file") { StateStore(stateDir: spec.stateDir).load().mountClient }
         let commandLine = recorder.measure("read /proc/\(config.pid)/cmdline") {
             recorded?.pid == config.pid ? recorded.map { ["juicefs"] + $0.arguments } : host.commandLine(of: config.pid) ?? host.commandLine(of: config.ppid)
         }
