@@ -190,11 +190,46 @@ public struct VolumeSpec: Sendable, Hashable, Codable {
         public var schedule: CheckpointSchedule?
         /// Retention; `nil`: nothing is pruned.
         public var retain: RetentionPolicy?
+        /// How the sandbox is quiesced around the clone of `/active`; `nil`: it is not (each file is consistent,
+        /// the tree is not one instant while it is written).
+        public var quiesce: Quiesce?
 
         /// Creates settings.
-        public init(schedule: CheckpointSchedule? = nil, retain: RetentionPolicy? = nil) {
+        public init(schedule: CheckpointSchedule? = nil, retain: RetentionPolicy? = nil, quiesce: Quiesce? = nil) {
             self.schedule = schedule
             self.retain = retain
+            self.quiesce = quiesce
+        }
+    }
+
+    /// `checkpoints.quiesce`: hooks run before and after, and cgroups frozen while `/active` is cloned, so that a
+    /// checkpoint is the tree at one instant.
+    public struct Quiesce: Sendable, Hashable, Codable {
+        /// cgroup v1 freezer or cgroup v2 directories whose processes are frozen during the clone.
+        public var cgroups: [String]
+        /// Commands (argv lists, the program an absolute path) run in order before the freeze; one that fails or
+        /// times out fails the checkpoint.
+        public var pre: [[String]]
+        /// Commands run in order after the thaw, always: also after a failure.
+        public var post: [[String]]
+        /// How long one hook may run.
+        public var hookTimeout: TimeSpan
+        /// The longest the cgroups may stay frozen: a clone that would take longer is abandoned.
+        public var maxFrozen: TimeSpan
+
+        /// The default hook timeout.
+        public static let defaultHookTimeout = TimeSpan.seconds(30)
+        /// The default longest frozen window.
+        public static let defaultMaxFrozen = TimeSpan.seconds(10)
+
+        /// Creates settings.
+        public init(cgroups: [String] = [], pre: [[String]] = [], post: [[String]] = [],
+                    hookTimeout: TimeSpan = Quiesce.defaultHookTimeout, maxFrozen: TimeSpan = Quiesce.defaultMaxFrozen) {
+            self.cgroups = cgroups
+            self.pre = pre
+            self.post = post
+            self.hookTimeout = hookTimeout
+            self.maxFrozen = maxFrozen
         }
     }
 
@@ -204,11 +239,20 @@ public struct VolumeSpec: Sendable, Hashable, Codable {
         public var checkpoint: String
         /// The request id.
         public var requestId: String
+        /// Terminate the processes that use `/active` (SIGTERM, then SIGKILL after ``grace``) instead of refusing.
+        public var terminateUsers: Bool
+        /// How long terminated processes get between SIGTERM and SIGKILL.
+        public var grace: TimeSpan
+
+        /// The default grace between SIGTERM and SIGKILL.
+        public static let defaultGrace = TimeSpan.seconds(10)
 
         /// Creates a request.
-        public init(checkpoint: String, requestId: String) {
+        public init(checkpoint: String, requestId: String, terminateUsers: Bool = false, grace: TimeSpan = RestoreRequest.defaultGrace) {
             self.checkpoint = checkpoint
             self.requestId = requestId
+            self.terminateUsers = terminateUsers
+            self.grace = grace
         }
     }
 
