@@ -45,6 +45,10 @@ public final class JuiceFS: Sendable {
         /// S3 mode: the key prefix of the Litestream replica in the bucket; `nil`: `juicefs-metadata/<volumeName>`
         /// (the original used `juicefs-metadata`, one volume per bucket).
         public var s3MetadataPrefix: String?
+        /// How checkpoints quiesce the sandbox (`checkpoints.quiesce` of a spec): the cgroups frozen while `/active`
+        /// is cloned, the hooks around the freeze, and the limits. `nil`: checkpoints are not quiesced (each file is
+        /// consistent, the tree is not one instant while it is written).
+        public var quiesce: VolumeSpec.Quiesce?
 
         /// Creates a configuration.
         public init(baseDir: String, localMode: Bool = true, volumeName: String = "juicefs", overlayEnabled: Bool = false,
@@ -177,6 +181,15 @@ public final class JuiceFS: Sendable {
             lines.append("  target: \(quoted(config.overlayTargetPath))")
             lines.append("  lowerDirs:")
             for lower in config.overlayLowerPaths { lines.append("    - \(quoted(lower))") }
+        }
+        if let quiesce = config.quiesce {
+            lines.append("checkpoints:")
+            lines.append("  quiesce:")
+            lines.append("    cgroups: [\(quiesce.cgroups.map(quoted).joined(separator: ", "))]")
+            lines.append("    pre: [\(quiesce.pre.map { "[\($0.map(quoted).joined(separator: ", "))]" }.joined(separator: ", "))]")
+            lines.append("    post: [\(quiesce.post.map { "[\($0.map(quoted).joined(separator: ", "))]" }.joined(separator: ", "))]")
+            lines.append("    hookTimeout: \(quoted(quiesce.hookTimeout.description))")
+            lines.append("    maxFrozen: \(quoted(quiesce.maxFrozen.description))")
         }
         if let quotas = config.quotas {
             lines.append(quotas.isEmpty ? "quotas: []" : "quotas:")

@@ -377,7 +377,8 @@ public struct Reconciler: Sendable {
         }
         return VolumeEvent(time: Date(), volume: spec.name, revision: spec.origin.revision, actor: configuration.actor,
                            operation: operation, kind: .action, action: result.action.kind.rawValue, target: result.action.target,
-                           reason: result.action.reason, result: outcome, message: message, durationMs: result.milliseconds)
+                           reason: result.action.reason, result: outcome, message: message, durationMs: result.milliseconds,
+                           frozenMs: result.details?.frozenMilliseconds)
     }
 
     /// One event for a run that ran actions: how it ended and how long it took.
@@ -406,7 +407,7 @@ public struct Reconciler: Sendable {
             // down stops Litestream last: a volume its unmount left mounted can still be written, so it keeps replicating.
             return action.kind == .stopBackup
         case .remountInPlace, .removeQuota, .setQuota, .createCheckpoint, .deleteCheckpoint, .removeLeftover,
-             .detachLoopDevice, .thawOverlay:
+             .detachLoopDevice, .thawOverlay, .thawCgroups:
             return false
         case .createOverlayImage, .quarantineOverlayImage, .mountOverlayUpper, .unmountOverlay, .unmountOverlayUpper:
             // The overlay's chain: image → upper mount → overlay; a broken link stops the rest of the chain.

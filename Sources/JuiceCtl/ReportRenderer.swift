@@ -81,6 +81,7 @@ public enum ReportRenderer {
             var outcome: String
             var detail: String
             var milliseconds: Int64
+            var details: ActionResult.Details?
         }
         let document = Document(formatVersion: PlanRenderer.formatVersion, operation: operation, volumes: reports.map { report in
             Volume(name: report.spec.name, file: report.spec.origin.file, converged: report.converged,
@@ -94,7 +95,7 @@ public enum ReportRenderer {
                        case .notRun(let text): ("not-run", text)
                        }
                        return Result(kind: result.action.kind.rawValue, target: result.action.target, change: result.action.change.rawValue,
-                                     outcome: outcome, detail: detail, milliseconds: result.milliseconds)
+                                     outcome: outcome, detail: detail, milliseconds: result.milliseconds, details: result.details)
                    },
                    remaining: report.remaining.actions, conflicts: report.remaining.conflicts)
         })

@@ -44,6 +44,11 @@ public final class DaemonMetrics: Sendable {
             if case .notRun = result.outcome { continue }
             registry.makeDurationHistogram(descriptor: Self.actionDuration, labels: volume + action, buckets: Self.buckets)
                 .record(.milliseconds(result.milliseconds))
+            if let frozen = result.details?.frozenMilliseconds {
+                registry.makeDurationHistogram(descriptor: Self.frozenWindow, labels: volume, buckets: Self.frozenBuckets)
+                    .record(.milliseconds(frozen))
+                gauge(Self.lastFrozenWindow, volume, Double(frozen) / 1000)
+            }
         }
         update(status)
     }
@@ -113,5 +118,10 @@ public final class DaemonMetrics: Sendable {
     private static var backupRunning: MetricNameDescriptor { descriptor("backup_running", "", "1 when Litestream replicates the volume's metadata.") }
     private static var backupLag: MetricNameDescriptor { descriptor("backup_lag_transactions", "", "Transactions the replica is behind the metadata database.") }
     private static var backupAge: MetricNameDescriptor { descriptor("backup_replica_age", "seconds", "Seconds since the replica was last written.") }
+    /// Buckets for the sandbox's frozen window: 10 ms to 60 s.
+    static let frozenBuckets: [Duration] = [.milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(200),
+                                            .milliseconds(300), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(60)]
+    private static var frozenWindow: MetricNameDescriptor { descriptor("checkpoint_frozen", "seconds", "How long checkpoints kept the sandbox's cgroups frozen (checkpoints.quiesce).") }
+    private static var lastFrozenWindow: MetricNameDescriptor { descriptor("checkpoint_last_frozen", "seconds", "How long the last checkpoint kept the sandbox's cgroups frozen.") }
     private static var reloads: MetricNameDescriptor { descriptor("spec_reloads", "total", "Re-reads of the spec files, accepted or rejected in part.") }
 }

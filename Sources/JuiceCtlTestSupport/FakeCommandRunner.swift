@@ -43,6 +43,9 @@ public final class FakeCommandRunner: CommandRunning {
         case handler(@Sendable (Command) -> CommandResult)
         /// The program cannot be started: `run` throws a ``CommandError`` with this reason.
         case cannotStart(String)
+        /// Whatever the handler returns after awaiting: a program that takes time (a slow clone). The handler sees
+        /// task cancellation as the real runner's teardown of a program.
+        case asyncHandler(@Sendable (Command) async -> CommandResult)
     }
 
     private struct Rule {
@@ -94,6 +97,11 @@ public final class FakeCommandRunner: CommandRunning {
     /// Answers every command whose argv starts with `prefix` with what `handler` returns.
     public func on(prefix: [String], handler: @escaping @Sendable (Command) -> CommandResult) {
         on(.prefix(prefix), reply: .handler(handler))
+    }
+
+    /// Answers every command whose argv starts with `prefix` with what `handler` returns, after it awaits.
+    public func on(prefix: [String], asyncHandler: @escaping @Sendable (Command) async -> CommandResult) {
+        on(.prefix(prefix), reply: .asyncHandler(asyncHandler))
     }
 
     /// Answers every command `predicate` accepts with what `handler` returns.
@@ -164,6 +172,8 @@ public final class FakeCommandRunner: CommandRunning {
             return handler(command)
         case .cannotStart(let reason)?:
             throw CommandError(command: command.displayString, reason: reason)
+        case .asyncHandler(let handler)?:
+            return await handler(command)
         }
     }
 

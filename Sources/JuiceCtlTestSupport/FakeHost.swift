@@ -59,6 +59,9 @@ public final class FakeHost: HostProbing {
         public var symbolicLinks: Set<String> = []
         /// PIDs that survive SIGTERM (only SIGKILL ends them).
         public var ignoringSIGTERM: Set<Int32> = []
+        /// cgroup directories whose freeze never completes (a task stuck in uninterruptible sleep): v1 stays
+        /// `FREEZING`, v2 keeps `frozen 0`.
+        public var unfreezableCgroups: Set<String> = []
 
         /// An empty host: no mounts, no files, no processes.
         public init() {}

@@ -20,12 +20,42 @@ public struct ActionResult: Sendable, Hashable, Codable {
     public var outcome: Outcome
     /// Wall time in milliseconds.
     public var milliseconds: Int64
+    /// Figures of checkpoint and restore steps (frozen window, hard links, processes terminated); `nil` for others.
+    public var details: Details?
+
+    /// Measured facts of a checkpoint or restore step, for `--json`, the event log and the metrics.
+    public struct Details: Sendable, Hashable, Codable {
+        /// How long the sandbox's cgroups were frozen (`checkpoints.quiesce`), in milliseconds.
+        public var frozenMilliseconds: Int64?
+        /// The cgroups that were frozen.
+        public var frozenCgroups: [String]?
+        /// How long the overlay image's filesystem was frozen, in milliseconds.
+        public var imageFrozenMilliseconds: Int64?
+        /// Whether the copy is the tree at one instant (the sandbox was quiesced).
+        public var pointInTime: Bool?
+        /// Hard links made again in the copy.
+        public var hardLinks: Int?
+        /// Processes terminated so that a restore could replace the tree they used.
+        public var terminatedPIDs: [Int32]?
+
+        /// Creates details.
+        public init(frozenMilliseconds: Int64? = nil, frozenCgroups: [String]? = nil, imageFrozenMilliseconds: Int64? = nil,
+                    pointInTime: Bool? = nil, hardLinks: Int? = nil, terminatedPIDs: [Int32]? = nil) {
+            self.frozenMilliseconds = frozenMilliseconds
+            self.frozenCgroups = frozenCgroups
+            self.imageFrozenMilliseconds = imageFrozenMilliseconds
+            self.pointInTime = pointInTime
+            self.hardLinks = hardLinks
+            self.terminatedPIDs = terminatedPIDs
+        }
+    }
 
     /// Creates a result.
-    public init(action: Action, outcome: Outcome, milliseconds: Int64) {
+    public init(action: Action, outcome: Outcome, milliseconds: Int64, details: Details? = nil) {
         self.action = action
         self.outcome = outcome
         self.milliseconds = milliseconds
+        self.details = details
     }
 
     /// Whether it failed.
@@ -40,4 +70,24 @@ struct StepError: Error, CustomStringConvertible {
     var message: String
     init(_ message: String) { self.message = message }
     var description: String { message }
+}
+
+/// What one executor step returns: how it ended and, for checkpoint and restore steps, what it measured.
+struct StepResult: Sendable {
+    var outcome: ActionResult.Outcome
+    var details: ActionResult.Details?
+
+    init(_ outcome: ActionResult.Outcome, details: ActionResult.Details? = nil) {
+        self.outcome = outcome
+        self.details = details
+    }
+}
+
+/// A step failure that still carries figures (a quiesced checkpoint that failed after a freeze reports how long
+/// the sandbox was frozen).
+struct DetailedStepError: Error, CustomStringConvertible {
+    var underlying: any Error
+    var details: ActionResult.Details
+
+    var description: String { Executor.describe(underlying) }
 }

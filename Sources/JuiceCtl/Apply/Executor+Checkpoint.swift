@@ -13,12 +13,18 @@ extension Executor {
     /// Creates checkpoint `request.name`: clone `/active` into staging, write the manifest, rename into place. Until
     /// the rename the checkpoint does not exist; a crash before it leaves a staging clone (and maybe a manifest)
     /// that the next run removes.
-    func createCheckpoint(_ request: Action.CheckpointRequest, spec: VolumeSpec) async throws -> ActionResult.Outcome {
+    ///
+    /// What the copy guarantees: with `checkpoints.quiesce` naming the sandbox's cgroups, every process there is
+    /// frozen from just before the clone of `/active` (the working tree and the overlay image) until just after it,
+    /// so the checkpoint is the tree at one instant. Without it, each file is copied consistently (a file clone is
+    /// atomic in JuiceFS), but a directory clone is not: a tree written during the clone can be copied half before,
+    /// half after a change (measured: 2 of 3,000 files missing under a writer that moves files).
+    func createCheckpoint(_ request: Action.CheckpointRequest, spec: VolumeSpec) async throws -> StepResult {
         try CheckpointName.validate(request.name)
         let files = try await liveVolume(spec)
         let target = VolumeLayout.checkpoint(request.name)
         if try await files.inode(target) != nil {
-            if request.kind == .scheduled { return .skipped("checkpoint \(request.name) already exists") }
+            if request.kind == .scheduled { return StepResult(.skipped("checkpoint \(request.name) already exists")) }
             throw StepError("checkpoint \(request.name) already exists; choose another name (existing checkpoints are never overwritten)")
         }
         guard try await files.inode(VolumeLayout.restoreJournal) == nil else {
@@ -32,14 +38,26 @@ extension Executor {
         let createdAt = Date()
         let clock = ContinuousClock()
         let start = clock.now
-        var frozenNote = ""
-        if spec.overlay != nil, upperServesCurrentImage(spec) {
-            let frozen = try await cloneActiveWithFrozenImage(into: staging, files: files, spec: spec, name: request.name)
-            frozenNote = ", overlay image frozen for \(frozen.milliseconds) ms"
-        } else {
-            try await progress.measure("checkpoint \(request.name): cloning /active\(await approximateSize(files))") {
-                try await juicefs.clone(files.path(VolumeLayout.active), files.path(staging))
+        let imageInUse = spec.overlay != nil && upperServesCurrentImage(spec)
+        let clone: ActiveClone
+        let quiesce: QuiesceReport
+        do {
+            // Flushed before any freeze, so that the frozen windows have little left to write.
+            if imageInUse { try await flushOverlayImage(spec, files: files) }
+            (clone, quiesce) = try await quiesced(spec, checkpoint: request.name, overlayUpperMount: imageInUse ? spec.overlay?.upperMount : nil) {
+                freezeGuard in
+                if imageInUse {
+                    return try await cloneActiveWithFrozenImage(into: staging, files: files, spec: spec, name: request.name, freezeGuard: freezeGuard)
+                }
+                try await progress.measure("checkpoint \(request.name): cloning /active\(await approximateSize(files))") {
+                    try await juicefs.clone(files.path(VolumeLayout.active), files.path(staging))
+                }
+                return ActiveClone()
             }
+        } catch {
+            // Nothing became a checkpoint: a staging clone that got made goes now (or, if that fails, with the next run).
+            if (try? await files.inode(staging)) != nil { try? await juicefs.rmr(files.path(staging)) }
+            throw error
         }
         let cloneTime = clock.now - start
         FaultPoint.reach("checkpoint.after-clone")
@@ -57,32 +75,53 @@ extension Executor {
         var updated = lineage
         updated.activeParent = request.name
         try files.write(updated, VolumeLayout.lineage)
-        return .done("created \(request.kind.rawValue) checkpoint \(request.name) (clone of /active in \(cloneTime.milliseconds) ms\(frozenNote)\(request.pinned ? ", pinned" : ""))")
+        var notes: [String] = []
+        if spec.checkpoints.quiesce == nil {
+            notes.append("not quiesced: each file is consistent, the tree is not one instant if it was written meanwhile")
+        } else if !quiesce.summary.isEmpty {
+            notes.append("point in time: \(quiesce.summary)")
+        }
+        if let frozen = clone.imageFrozenFor { notes.append("overlay image frozen for \(frozen.milliseconds) ms") }
+        if request.pinned { notes.append("pinned") }
+        let details = ActionResult.Details(frozenMilliseconds: quiesce.frozenFor?.milliseconds,
+                                           frozenCgroups: quiesce.frozen.isEmpty ? nil : quiesce.frozen,
+                                           imageFrozenMilliseconds: clone.imageFrozenFor?.milliseconds,
+                                           pointInTime: spec.checkpoints.quiesce != nil)
+        let message = "created \(request.kind.rawValue) checkpoint \(request.name) (clone of /active in \(cloneTime.milliseconds) ms; \(notes.joined(separator: "; ")))"
+        return StepResult(.done(message), details: details)
+    }
+
+    /// What cloning `/active` measured.
+    struct ActiveClone: Sendable {
+        /// How long the overlay image's filesystem was frozen, when the overlay was in use.
+        var imageFrozenFor: Duration?
+    }
+
+    /// Syncs the image's filesystem and fsyncs the image file on JuiceFS, before anything is frozen.
+    func flushOverlayImage(_ spec: VolumeSpec, files: VolumeFiles) async throws {
+        guard let overlay = spec.overlay else { return }
+        _ = try await runner.run(Command(tools.sync, ["--file-system", overlay.upperMount], timeout: .seconds(120)))
+        _ = await host.fsync(files.path(VolumeSpec.OverlaySettings.imagePath), deadline: .seconds(120))
     }
 
     /// Clones `/active` into `staging` while the overlay is in use.
     ///
     /// Only the image needs a point-in-time copy coordinated with its writer: the ext4 filesystem on the loop device
     /// must be quiescent, or the clone captures a torn filesystem that needs journal recovery (measured). So the
-    /// filesystem is synced and frozen, the image file is fsync'ed on JuiceFS (the loop device writes through the
-    /// page cache of the image file, and `juicefs clone` copies what the metadata engine has), the image alone is
-    /// cloned, and the filesystem is thawed. The rest of `/active` (the working tree, written through JuiceFS, which
-    /// freezing the ext4 does not quiesce) is cloned after the thaw, entry by entry: a directory clone of a tree being
-    /// written is consistent per file but not atomic whether or not the image is frozen meanwhile, so cloning it
-    /// outside the frozen window loses nothing and keeps the window independent of the size of `active/fs`.
-    ///
-    /// - Returns: how long the filesystem was frozen.
-    func cloneActiveWithFrozenImage(into staging: String, files: VolumeFiles, spec: VolumeSpec, name: String) async throws -> Duration {
+    /// filesystem is frozen, the image file is fsync'ed on JuiceFS (the loop device writes through the page cache of
+    /// the image file, and `juicefs clone` copies what the metadata engine has), the image alone is cloned, and the
+    /// filesystem is thawed. The rest of `/active` (the working tree, written through JuiceFS, which freezing the
+    /// ext4 does not quiesce) is cloned after the thaw, entry by entry. Without quiesce, a directory clone of a tree
+    /// being written is consistent per file but not atomic whether or not the image is frozen meanwhile, so cloning
+    /// it outside the image's frozen window loses nothing; with quiesce, all of it runs inside the sandbox's frozen
+    /// window (this function is the body of ``quiesced(_:checkpoint:overlayUpperMount:_:)``).
+    func cloneActiveWithFrozenImage(into staging: String, files: VolumeFiles, spec: VolumeSpec, name: String,
+                                    freezeGuard: FreezeGuard?) async throws -> ActiveClone {
         try await files.makeDirectories(staging)
         try host.copyOwnership(from: files.path(VolumeLayout.active), to: files.path(staging))
         let imageName = (VolumeSpec.OverlaySettings.imagePath as NSString).lastPathComponent
         let image = files.path(VolumeSpec.OverlaySettings.imagePath)
-        // Flush before the freeze, so that the freeze and the fsync inside the window have little left to write.
-        if let overlay = spec.overlay {
-            _ = try await runner.run(Command(tools.sync, ["--file-system", overlay.upperMount], timeout: .seconds(120)))
-            _ = await host.fsync(image, deadline: .seconds(120))
-        }
-        let (_, frozenFor) = try await whileFrozen(spec) {
+        let (_, frozenFor) = try await whileFrozen(spec, freezeGuard: freezeGuard, checkpoint: name) {
             let code = await host.fsync(image, deadline: .seconds(60))
             guard code == 0 else { throw StepError("fsync of the overlay image failed: \(String(cString: strerror(code)))") }
             try await juicefs.clone(image, files.path("\(staging)/\(imageName)"))
@@ -97,7 +136,7 @@ extension Executor {
                 try await juicefs.clone(files.path("\(VolumeLayout.active)/\(entry)"), files.path("\(staging)/\(entry)"))
             }
         }
-        return frozenFor
+        return ActiveClone(imageFrozenFor: frozenFor)
     }
 
     /// ` (about N files)` when the quota on `/active/fs` counts them (statfs on a quota'd directory reports its inode

@@ -177,11 +177,17 @@ extension Executor {
 
     /// Runs `body` while the image's filesystem is frozen, and thaws it on every way out: success, error,
     /// cancellation. A marker file written before the freeze and removed after the thaw lets the next run thaw a
-    /// filesystem this process could not (it was killed while frozen). Returns `body`'s value and how long the
-    /// filesystem was frozen.
-    func whileFrozen<T>(_ spec: VolumeSpec, _ body: () async throws -> T) async throws -> (T, Duration) {
+    /// filesystem this process could not. A freeze watchdog (``FreezeWatchdog``) thaws it at once if juicectl dies,
+    /// and after ``overlayFreezeLimit`` if it hangs: `freezeGuard` is the one a quiesced checkpoint already holds,
+    /// otherwise one is started here. Returns `body`'s value and how long the filesystem was frozen.
+    func whileFrozen<T>(_ spec: VolumeSpec, freezeGuard: FreezeGuard? = nil, checkpoint: String = "overlay",
+                        _ body: () async throws -> T) async throws -> (T, Duration) {
         let overlay = try overlaySettings(spec)
-        try host.createLocalDirectory(spec.stateDir, mode: 0o700)
+        let ownGuard = freezeGuard == nil
+            ? try await startFreezeGuard(spec, checkpoint: checkpoint, cgroups: [], overlayUpperMount: overlay.upperMount,
+                                         limit: Self.overlayFreezeLimit)
+            : nil
+        defer { ownGuard?.release(thawed: true) }
         try host.writeLocalFile(spec.frozenMarkerFile, Data(overlay.upperMount.utf8), mode: 0o600)
         let clock = ContinuousClock()
         let start = clock.now
@@ -193,6 +199,10 @@ extension Executor {
         do {
             try FaultPoint.check("overlay.after-freeze")
             let value = try await body()
+            // The watchdog removes the marker when it thaws: then the image was not frozen for the whole clone.
+            guard host.fileExists(spec.frozenMarkerFile) else {
+                throw StepError("the freeze watchdog thawed the overlay image's filesystem while it was being cloned (juicectl was held up past its limit); the checkpoint was not created")
+            }
             try await thaw(overlay.upperMount)
             let frozenFor = clock.now - start
             try? host.removeLocalItem(spec.frozenMarkerFile)

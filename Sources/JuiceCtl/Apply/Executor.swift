@@ -38,13 +38,17 @@ public struct Executor: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         let outcome: ActionResult.Outcome
+        let details: ActionResult.Details?
         do {
-            outcome = try await ActionFault.$current.withValue(action.kind) { try await step(action, spec: spec) }
+            let stepped = try await ActionFault.$current.withValue(action.kind) { try await step(action, spec: spec) }
+            outcome = stepped.outcome
+            details = stepped.details
         } catch {
             outcome = .failed(Self.describe(error))
+            details = (error as? DetailedStepError)?.details
         }
         ActionFault.actionEnded(action.kind)
-        let result = ActionResult(action: action, outcome: outcome, milliseconds: (clock.now - start).milliseconds)
+        let result = ActionResult(action: action, outcome: outcome, milliseconds: (clock.now - start).milliseconds, details: details)
         logger.info("action", metadata: [
             "volume": "\(spec.name)", "kind": "\(action.kind.rawValue)", "target": "\(action.target)",
             "outcome": "\(result.outcome)", "ms": "\(result.milliseconds)",
@@ -59,39 +63,40 @@ public struct Executor: Sendable {
         return text.hasPrefix("Error Domain=") ? error.localizedDescription : text
     }
 
-    private func step(_ action: Action, spec: VolumeSpec) async throws -> ActionResult.Outcome {
+    private func step(_ action: Action, spec: VolumeSpec) async throws -> StepResult {
         switch action.kind {
-        case .format: try await format(spec)
-        case .mount: try await mount(spec)
-        case .remountInPlace: try await remountInPlace(spec)
-        case .remount: try await remount(spec)
-        case .recoverStaleMount: try await recoverStaleMount(spec)
-        case .unmount: try await unmount(action.target, spec: spec, forceAllowed: action.forceAllowed)
-        case .createDirectory: try await createDirectory(action.target, spec: spec)
-        case .setQuota: try await setQuota(action, spec: spec)
-        case .removeQuota: try await removeQuota(action.target, spec: spec)
+        case .format: StepResult(try await format(spec))
+        case .mount: StepResult(try await mount(spec))
+        case .remountInPlace: StepResult(try await remountInPlace(spec))
+        case .remount: StepResult(try await remount(spec))
+        case .recoverStaleMount: StepResult(try await recoverStaleMount(spec))
+        case .unmount: StepResult(try await unmount(action.target, spec: spec, forceAllowed: action.forceAllowed))
+        case .createDirectory: StepResult(try await createDirectory(action.target, spec: spec))
+        case .setQuota: StepResult(try await setQuota(action, spec: spec))
+        case .removeQuota: StepResult(try await removeQuota(action.target, spec: spec))
         case .createCheckpoint:
             try await withSharedLock(spec, operation: "checkpoint create") { try await createCheckpoint(try request(action), spec: spec) }
         case .deleteCheckpoint:
-            try await withSharedLock(spec, operation: "checkpoint delete") { try await deleteCheckpoint(try request(action), spec: spec) }
+            try await withSharedLock(spec, operation: "checkpoint delete") { StepResult(try await deleteCheckpoint(try request(action), spec: spec)) }
         case .restore:
-            try await withSharedLock(spec, operation: "restore") { try await restore(try request(action), spec: spec) }
+            try await withSharedLock(spec, operation: "restore") { StepResult(try await restore(try request(action), spec: spec)) }
         case .resumeRestore:
-            try await withSharedLock(spec, operation: "restore") { try await resumeRestore(spec: spec) }
+            try await withSharedLock(spec, operation: "restore") { StepResult(try await resumeRestore(spec: spec)) }
         case .removeLeftover:
-            try await withSharedLock(spec, operation: "remove leftover") { try await removeLeftover(action.target, spec: spec) }
-        case .thawOverlay: try await thawOverlay(action.target, spec: spec)
-        case .createOverlayImage: try await createOverlayImage(spec)
-        case .quarantineOverlayImage: try await quarantineOverlayImage(spec)
-        case .mountOverlayUpper: try await mountOverlayUpper(spec)
-        case .mountOverlay: try await mountOverlay(spec)
-        case .unmountOverlay: try await unmountOverlay(action.target, spec: spec, force: action.forceAllowed)
-        case .unmountOverlayUpper: try await unmountOverlayUpper(action.target, spec: spec, force: action.forceAllowed)
-        case .detachLoopDevice: try await detachLoopDevice(action.target, spec: spec)
-        case .restoreMetadata: try await restoreMetadata(spec)
-        case .startBackup: try await startBackup(spec)
-        case .restartBackup: try await restartBackup(spec)
-        case .stopBackup: try await stopBackup(spec)
+            try await withSharedLock(spec, operation: "remove leftover") { StepResult(try await removeLeftover(action.target, spec: spec)) }
+        case .thawOverlay: StepResult(try await thawOverlay(action.target, spec: spec))
+        case .thawCgroups: StepResult(try await thawLeftCgroups(spec))
+        case .createOverlayImage: StepResult(try await createOverlayImage(spec))
+        case .quarantineOverlayImage: StepResult(try await quarantineOverlayImage(spec))
+        case .mountOverlayUpper: StepResult(try await mountOverlayUpper(spec))
+        case .mountOverlay: StepResult(try await mountOverlay(spec))
+        case .unmountOverlay: StepResult(try await unmountOverlay(action.target, spec: spec, force: action.forceAllowed))
+        case .unmountOverlayUpper: StepResult(try await unmountOverlayUpper(action.target, spec: spec, force: action.forceAllowed))
+        case .detachLoopDevice: StepResult(try await detachLoopDevice(action.target, spec: spec))
+        case .restoreMetadata: StepResult(try await restoreMetadata(spec))
+        case .startBackup: StepResult(try await startBackup(spec))
+        case .restartBackup: StepResult(try await restartBackup(spec))
+        case .stopBackup: StepResult(try await stopBackup(spec))
         }
     }
 

@@ -11,6 +11,10 @@ public struct Command: Sendable, Hashable {
     public var unsetEnvironment: [String]
     /// Working directory; `/` by default so that no child ever sits inside a mount.
     public var workingDirectory: String
+    /// Whether the program starts from juicectl's environment (plus ``environment``, minus ``unsetEnvironment``).
+    /// When false it gets only a standard `PATH`, `LC_ALL=C` and ``environment``: for programs the spec names
+    /// (quiesce hooks), which must not see juicectl's variables or any volume's secrets.
+    public var inheritsEnvironment = true
     /// How long the program may run before it is terminated (SIGTERM, then SIGKILL).
     public var timeout: Duration
 

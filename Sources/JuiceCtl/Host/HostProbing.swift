@@ -95,6 +95,23 @@ public protocol HostProbing: Sendable {
     func isAlive(_ pid: Int32) -> Bool
     /// Processes whose working directory or open files lie under `path` (for "busy" messages).
     func processesUsing(_ path: String) -> [Int32]
+    /// The text of a kernel control file (cgroupfs, procfs: their sizes read as 0, so it is read to end of file);
+    /// `nil` when it cannot be read.
+    func readControlFile(_ path: String) -> String?
+    /// Writes `text` to an existing kernel control file (never creates one, never follows a symbolic link at the
+    /// last component); 0 or the errno.
+    func writeControlFile(_ path: String, _ text: String) -> Int32
+    /// Takes an exclusive `flock` on the local file at `path` (created 0600, its directory 0700), waiting up to
+    /// `timeout`; the kernel releases it when the process dies.
+    ///
+    /// - Throws: ``VolumeLock/Busy`` naming the holder when the timeout passes.
+    func exclusiveLock(_ path: String, operation: String, timeout: Duration) async throws -> any HeldLock
+}
+
+/// A lock held until ``release()`` (or the holder's death).
+public protocol HeldLock: Sendable {
+    /// Lets go of the lock; a second call does nothing.
+    func release()
 }
 
 /// How ``HostProbing/rename(_:to:mode:deadline:)`` treats the destination.

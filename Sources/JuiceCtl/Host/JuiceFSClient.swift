@@ -1,4 +1,5 @@
 public import JuiceCtlCore
+internal import Foundation
 
 /// A failed `juicefs` (or `umount`) operation, with juicefs's own error line and what to do next.
 public struct JuiceFSError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -89,6 +90,18 @@ public struct JuiceFSClient: Sendable {
         guard result.succeeded else { throw failure("clone \(source) \(destination)", result) }
     }
 
+    /// The size of the tree at `path` from the mount's directory statistics (`juicefs summary --depth 0 --csv`: one
+    /// cheap call, ~75 ms for 50,000 files); `nil` when juicefs cannot say.
+    public func summary(_ path: String) async -> TreeSize? {
+        guard let result = try? await run(["summary", "--depth", "0", "--csv", path], timeout: .seconds(30)), result.succeeded else { return nil }
+        // PATH,SIZE,DIRS,FILES then one row for the root.
+        guard let row = result.stdout.split(separator: "\n").dropFirst().first else { return nil }
+        let fields = row.split(separator: ",")
+        guard fields.count >= 4, let bytes = UInt64(fields[fields.count - 3]), let directories = UInt64(fields[fields.count - 2]),
+              let files = UInt64(fields[fields.count - 1]) else { return nil }
+        return TreeSize(files: files, directories: directories, bytes: bytes)
+    }
+
     /// `juicefs rmr PATH`: removes a tree (into the volume's trash, like any deletion).
     public func rmr(_ path: String) async throws {
         let result = try await run(["rmr", path], timeout: .seconds(6 * 3600))
@@ -147,5 +160,30 @@ public struct JuiceFSClient: Sendable {
             ? JuiceFSOutput.errorMessage(result.stderr)
             : "\(result.terminationDescription): \(JuiceFSOutput.errorMessage(result.stderr))"
         return JuiceFSError(operation: "juicefs \(operation)", message: message, hint: hint)
+    }
+}
+
+/// How big a tree is: files, directories and bytes.
+public struct TreeSize: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// Regular files, links and other non-directories.
+    public var files: UInt64
+    /// Directories (the root included).
+    public var directories: UInt64
+    /// Logical bytes.
+    public var bytes: UInt64
+
+    /// Creates a size.
+    public init(files: UInt64, directories: UInt64, bytes: UInt64) {
+        self.files = files
+        self.directories = directories
+        self.bytes = bytes
+    }
+
+    /// `50,140 files and 51 directories (196 MiB)`.
+    public var description: String {
+        let formatter = NumberFormatter()
+        formatter.numberStyle = .decimal
+        let count = { (value: UInt64) in formatter.string(from: NSNumber(value: value)) ?? "\(value)" }
+        return "\(count(files)) files and \(count(directories)) directories (\(ByteSize(bytes: bytes)))"
     }
 }

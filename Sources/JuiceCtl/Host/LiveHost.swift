@@ -205,6 +205,25 @@ public struct LiveHost: HostProbing {
     }
 }
 
+extension LiveHost {
+    public func readControlFile(_ path: String) -> String? {
+        readProcFile(path).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    public func exclusiveLock(_ path: String, operation: String, timeout: Duration) async throws -> any HeldLock {
+        try await VolumeLock.acquire(file: path, operation: operation, timeout: timeout)
+    }
+
+    public func writeControlFile(_ path: String, _ text: String) -> Int32 {
+        let fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return errno }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        return written == bytes.count ? 0 : (written < 0 ? errno : EIO)
+    }
+}
+
 private func systemStat(_ path: String, _ info: inout Glibc.stat) -> Int32 {
     stat(path, &info)
 }

@@ -27,14 +27,23 @@ public struct SubprocessRunner: CommandRunning {
         }
         let limit = outputLimit
         let platformOptions = options
-        let childEnvironment = environment
+        let childEnvironment: Environment
+        if command.inheritsEnvironment {
+            childEnvironment = .inherit.updating(environment)
+        } else {
+            var clean: [Environment.Key: String] = ["PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"]
+            for (key, value) in command.environment {
+                if let key = Environment.Key(rawValue: key) { clean[key] = value }
+            }
+            childEnvironment = .custom(clean)
+        }
         do {
             let outcome = try await withThrowingTaskGroup(of: CommandResult?.self) { group in
                 group.addTask {
                     let result = try await Subprocess.run(
                         .path(FilePath(command.executable)),
                         arguments: Arguments(command.arguments),
-                        environment: .inherit.updating(childEnvironment),
+                        environment: childEnvironment,
                         workingDirectory: FilePath(command.workingDirectory),
                         platformOptions: platformOptions,
                         output: .string(limit: limit),

@@ -18,6 +18,8 @@ public struct Tools: Sendable, Hashable {
     public var sync: String
     /// `litestream`, for the metadata backup; its bare name when it was not found (checked when a backup action runs).
     public var litestream: String
+    /// `flock` (util-linux): the freeze watchdog waits on juicectl's freeze lock with it.
+    public var flock: String = "flock"
 
     /// Creates a tool set; the overlay's programs default to their names, found on PATH when run.
     public init(juicefs: String, umount: String, mount: String = "mount", losetup: String = "losetup",
@@ -101,10 +103,12 @@ public enum ToolLocator {
         func optional(_ name: String) -> String {
             (try? locate(name, environment: environment, fallbacks: ["/usr/sbin/\(name)", "/sbin/\(name)", "/usr/bin/\(name)", "/bin/\(name)"])) ?? name
         }
-        return Tools(juicefs: try locate("juicefs", explicit: explicit, variable: juicefsVariable, environment: environment),
+        var tools = Tools(juicefs: try locate("juicefs", explicit: explicit, variable: juicefsVariable, environment: environment),
                      umount: try locate("umount", environment: environment, fallbacks: ["/usr/bin/umount", "/bin/umount", "/usr/sbin/umount"]),
                      mount: optional("mount"), losetup: optional("losetup"), mkfsExt4: optional("mkfs.ext4"), fsfreeze: optional("fsfreeze"), sync: optional("sync"),
                      litestream: (try? locate("litestream", variable: litestreamVariable, environment: environment)) ?? "litestream")
+        tools.flock = optional("flock")
+        return tools
     }
 
     static func isExecutable(_ path: String) -> Bool {

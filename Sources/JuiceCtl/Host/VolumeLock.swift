@@ -7,7 +7,7 @@ import Glibc
 
 /// Serialises runs on one volume with `flock(2)` on `<baseDir>/.juicectl/lock`. The lock file records its holder;
 /// the kernel releases the lock when the holder dies, even by `kill -9`, so a lock never outlives its process.
-public final class VolumeLock: Sendable {
+public final class VolumeLock: HeldLock {
     /// Who holds a lock, as written into the lock file.
     public struct Holder: Sendable, Codable, Hashable, CustomStringConvertible {
         /// Process ID.

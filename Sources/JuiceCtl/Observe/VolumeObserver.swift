@@ -75,6 +75,7 @@ public struct VolumeObserver: Sendable {
                                             managedQuotaPaths: state.quotas.keys.sorted())
         observation.overlay = await observeOverlay(spec, state: state, entries: entries, live: mount.live != nil, recorder: &recorder)
         observation.backup = recorder.measure("litestream") { observeBackup(spec) }
+        observation.quiesce = recorder.measure("cgroups") { observeQuiesce(spec) }
         if var backup = observation.backup, let settings = spec.backup, case .s3 = settings.replica {
             let needed = replicaPosition || metadata == .missing || metadata == .unformatted
             await recorder.measure("litestream ltx") { await observeRemoteReplica(settings, into: &backup, listed: needed) }

@@ -46,11 +46,14 @@ public struct VolumeEvent: Sendable, Hashable, Codable {
     public var message: String
     /// How long it took.
     public var durationMs: Int64?
+    /// For a quiesced checkpoint: how long the sandbox's cgroups were frozen.
+    public var frozenMs: Int64?
 
     /// Creates an event.
     public init(time: Date, volume: String, revision: String?, actor: String, operation: String, kind: Kind,
                 action: String? = nil, target: String? = nil, condition: String? = nil, status: Bool? = nil,
-                reason: String? = nil, result: String? = nil, message: String, durationMs: Int64? = nil) {
+                reason: String? = nil, result: String? = nil, message: String, durationMs: Int64? = nil, frozenMs: Int64? = nil) {
+        self.frozenMs = frozenMs
         self.time = time
         self.volume = volume
         self.revision = revision

@@ -27,6 +27,9 @@ public struct VolumeObservation: Sendable, Hashable, Codable {
     public var overlay: OverlayObservation?
     /// Litestream; `nil` when the spec has no backup and none runs.
     public var backup: BackupObservation?
+    /// The sandbox's cgroups (`checkpoints.quiesce`) and any freeze an interrupted checkpoint left; `nil` when the
+    /// spec quiesces nothing and no freeze is recorded.
+    public var quiesce: QuiesceObservation?
     /// When the observation was made: schedules and retention are judged against it.
     public var now: Date
     /// juicectl started a format of this volume and did not record its end, and the object storage holds nothing

@@ -32,6 +32,9 @@ public struct Action: Sendable, Hashable, Codable {
         case removeLeftover = "remove-leftover"
         /// Thaw the image's filesystem that juicectl froze and did not thaw (it was killed while frozen).
         case thawOverlay = "thaw-overlay"
+        /// Thaw the sandbox's cgroups that juicectl froze for a checkpoint and did not thaw (it was killed and its
+        /// watchdog could not).
+        case thawCgroups = "thaw-cgroups"
         /// Make the sparse ext4 image.
         case createOverlayImage = "create-overlay-image"
         /// Move an image that does not mount aside (never deleted).

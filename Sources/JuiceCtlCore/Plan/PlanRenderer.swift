@@ -103,6 +103,7 @@ public enum PlanRenderer {
         case .resumeRestore: "resume restore"
         case .removeLeftover: "remove leftover"
         case .thawOverlay: "thaw overlay"
+        case .thawCgroups: "thaw cgroups"
         case .createOverlayImage: "overlay image"
         case .quarantineOverlayImage: "quarantine image"
         case .mountOverlayUpper: "overlay upper"

@@ -12,7 +12,7 @@ public enum Planner {
 
     /// Plans `down`: unmount the volume (graceful first, then forced, as the executor decides on failure).
     public static func planDown(_ spec: VolumeSpec, _ observation: VolumeObservation) -> VolumePlan {
-        var actions: [Action] = []
+        var actions: [Action] = PlanBuilder.thawCgroupsAction(observation).map { [$0] } ?? []
         // The overlay sits on the image, the image on the JuiceFS mount: they come down first, in that order.
         if let overlay = observation.overlay {
             if overlay.frozenByCrash {
@@ -79,6 +79,7 @@ struct PlanBuilder {
     }
 
     mutating func run() {
+        planThawCgroups()
         guard checkOverlayInputs(), planFormat() else { return }
         planBackup()
         planMount()

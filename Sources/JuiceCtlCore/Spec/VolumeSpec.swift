@@ -300,6 +300,12 @@ extension VolumeSpec {
     /// Written just before the overlay image's filesystem is frozen and removed once it is thawed: its presence
     /// tells the next run that a checkpoint was cut short while the filesystem was frozen.
     public var frozenMarkerFile: String { "\(stateDir)/overlay-frozen" }
+    /// What juicectl froze for a checkpoint (the sandbox's cgroups), written before the first freeze and removed
+    /// after the last thaw: its presence tells the next run (and the freeze watchdog) what is still to thaw.
+    public var freezeRecordFile: String { "\(stateDir)/freeze.json" }
+    /// Held (`flock`) by juicectl while it has anything frozen; its watchdog waits on it, so the lock's release by a
+    /// dying juicectl is what makes the watchdog thaw.
+    public var freezeLockFile: String { "\(stateDir)/freeze.lock" }
     /// The log file given to `juicefs mount --log`.
     public var mountLogFile: String { "\(baseDir)/logs/juicefs.log" }
     /// Directories juicectl keeps on the volume, from its root, parents first.

@@ -73,6 +73,10 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
         if degraded == nil, observation.overlay?.frozenByCrash == true {
             degraded = ("OverlayFrozen", "the overlay image's filesystem was left frozen by an interrupted checkpoint; apply thaws it")
         }
+        let frozen = Self.sandboxFrozenCondition(observation.quiesce, revision: revision)
+        if degraded == nil, let frozen, frozen.reason == "LeftFrozen" {
+            degraded = ("SandboxLeftFrozen", frozen.message)
+        }
         if degraded == nil, let conflict = plan.conflicts.first {
             degraded = (conflict.code, conflict.message)
         }
@@ -111,6 +115,10 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
             ready = Condition(type: "Ready", status: false, reason: reason, message: message, observedRevision: revision)
         }
         conditions = [ready, degradedCondition]
+        if spec.checkpoints.quiesce != nil || observation.quiesce != nil {
+            conditions.append(frozen ?? Condition(type: "SandboxFrozen", status: false, reason: "Running",
+                                                  message: "no cgroup of the sandbox is frozen", observedRevision: revision))
+        }
         if let backup = spec.backup {
             conditions.append(Self.backupCondition(backup, observation.backup, revision: revision))
         }
@@ -122,6 +130,30 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
             conditions.append(Condition(type: "Suspended", status: false, reason: "Active",
                                         message: "changes are applied", observedRevision: revision))
         }
+    }
+
+    /// `SandboxFrozen` when a cgroup of the sandbox is frozen now: by a checkpoint that runs (`CheckpointInProgress`),
+    /// by one that was cut short (`LeftFrozen`: apply thaws them), or by someone else (`FrozenElsewhere`, for
+    /// example the platform pausing the sandbox: juicectl leaves those alone). `nil` when nothing is frozen.
+    static func sandboxFrozenCondition(_ observed: QuiesceObservation?, revision: String) -> Condition? {
+        guard let observed else { return nil }
+        let frozen = observed.frozenNow
+        if let left = observed.leftFrozen {
+            if observed.checkpointInProgress {
+                return Condition(type: "SandboxFrozen", status: true, reason: "CheckpointInProgress",
+                                 message: "a checkpoint is freezing \(left.joined(separator: ", ")) while it clones /active", observedRevision: revision)
+            }
+            let stuck = frozen.filter(left.contains)
+            if !stuck.isEmpty {
+                return Condition(type: "SandboxFrozen", status: true, reason: "LeftFrozen",
+                                 message: "\(stuck.joined(separator: ", ")) \(stuck.count == 1 ? "was" : "were") left frozen by a checkpoint that did not finish; every process there is stopped until apply (or juicectl run) thaws \(stuck.count == 1 ? "it" : "them")",
+                                 observedRevision: revision)
+            }
+        }
+        guard !frozen.isEmpty else { return nil }
+        return Condition(type: "SandboxFrozen", status: true, reason: "FrozenElsewhere",
+                         message: "\(frozen.joined(separator: ", ")) \(frozen.count == 1 ? "is" : "are") frozen, not by juicectl (the platform may have paused the sandbox); checkpoints leave \(frozen.count == 1 ? "it" : "them") as found",
+                         observedRevision: revision)
     }
 
     /// `BackupFresh`: Litestream runs and the replica keeps up (no lag, or its newest file is recent).
