@@ -80,7 +80,7 @@ struct SchemaKeyPath {
         switch type {
         case .object(let object):
             return [SchemaKeyPath(steps: steps, type: type, isSecretReference: object.isSecretReference)] + walk(object, prefix: steps)
-        case .array(let element, _):
+        case .array(let element, _, _):
             return [SchemaKeyPath(steps: steps, type: type, isSecretReference: false)] + walk(element, steps: steps + [.item])
         default:
             return [SchemaKeyPath(steps: steps, type: type, isSecretReference: false)]
