@@ -2,6 +2,14 @@ import Foundation
 import Testing
 @testable import JuiceCtlCore
 
+extension SpecFixture {
+    /// The minimal spec with a restore of checkpoint v1 as request r1 (lines 4 to 6), then `extra`: its first line is
+    /// line 7, and a key of restore written in it starts at column 3.
+    static func restoreV1(_ extra: String) -> String {
+        yaml("restore:\n  checkpoint: v1\n  requestId: r1\n" + extra)
+    }
+}
+
 @Suite("SpecLoader checkpoints and restore")
 struct SpecLoaderCheckpointTests {
     @Test("without checkpoints and restore nothing is scheduled, nothing pruned and nothing restored")
@@ -55,7 +63,59 @@ struct SpecLoaderCheckpointTests {
         #expect(spec.restore == VolumeSpec.RestoreRequest(checkpoint: "before-upgrade", requestId: "change-4711:2"))
     }
 
-    @Test("schedule, retention and restore are part of the spec's revision")
+    @Test("a restore request terminates no user unless told, and would give them 10s between SIGTERM and SIGKILL")
+    func restoreDefaults() throws {
+        let restore = try #require(try SpecFixture.spec(SpecFixture.restoreV1("")).restore)
+        #expect(restore.terminateUsers == false)
+        #expect(restore.grace == .seconds(10))
+    }
+
+    @Test("terminateUsers and grace reach the model, grace from 0s to 1h", arguments: [
+        ("true", "0s" as String?, true, TimeSpan.zero), ("true", "1h", true, .seconds(3600)), ("true", "2m30s", true, .seconds(150)),
+        ("false", nil, false, .seconds(10)), ("true", nil, true, .seconds(10)), ("True", "\"0\"", true, .zero),
+    ])
+    func terminateUsers(flag: String, grace: String?, terminate: Bool, expected: TimeSpan) throws {
+        let yaml = SpecFixture.restoreV1("  terminateUsers: \(flag)\n" + (grace.map { "  grace: \($0)\n" } ?? ""))
+        let result = SpecLoader().load(text: yaml, file: "spec.yaml")
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+        let restore = try #require(result.specs.first?.restore)
+        #expect(restore == VolumeSpec.RestoreRequest(checkpoint: "v1", requestId: "r1", terminateUsers: terminate, grace: expected))
+    }
+
+    @Test("grace without terminateUsers: true is accepted with a warning at grace", arguments: ["", "  terminateUsers: false\n"])
+    func graceWithoutTerminate(flag: String) throws {
+        let result = SpecLoader().load(text: SpecFixture.restoreV1("\(flag)  grace: 30s\n"), file: "spec.yaml")
+        #expect(!result.diagnostics.hasErrors, "\(result.diagnostics)")
+        let warning = try #require(result.diagnostics.warnings.first)
+        #expect(result.diagnostics.warnings.count == 1)
+        #expect(warning.path == "restore.grace")
+        #expect(warning.location.line == (flag.isEmpty ? 7 : 8) && warning.location.column == 10)
+        #expect(warning.message == "grace has no effect without terminateUsers: true")
+        #expect(result.specs.first?.restore?.grace == .seconds(30))
+    }
+
+    @Test("terminateUsers is a YAML 1.2 boolean and grace a duration from 0s to 1h, each checked at its value", arguments: [
+        ExpectedDiagnostic(yaml: SpecFixture.restoreV1("  terminateUsers: yes\n"), line: 7, column: 19, path: "restore.terminateUsers",
+                           message: "expected true or false, found a string", hint: "'yes' is a string in YAML 1.2"),
+        ExpectedDiagnostic(yaml: SpecFixture.restoreV1("  terminateUsers: \"true\"\n"), line: 7, column: 19,
+                           path: "restore.terminateUsers", message: "expected true or false, found a string"),
+        ExpectedDiagnostic(yaml: SpecFixture.restoreV1("  terminateUsers: 1\n"), line: 7, column: 19, path: "restore.terminateUsers",
+                           message: "expected true or false, found an integer"),
+        ExpectedDiagnostic(yaml: SpecFixture.restoreV1("  terminateUsers: true\n  grace: 1h1s\n"), line: 8, column: 10,
+                           path: "restore.grace", message: "'1h1s' is above the maximum 1h", hint: "0s to 1h"),
+        ExpectedDiagnostic(yaml: SpecFixture.restoreV1("  terminateUsers: true\n  grace: -1s\n"), line: 8, column: 10,
+                           path: "restore.grace", message: "'-1s' is not a duration"),
+        ExpectedDiagnostic(yaml: SpecFixture.restoreV1("  terminateUsers: true\n  grace: 0\n"), line: 8, column: 10, path: "restore.grace",
+                           message: "found an integer"),
+        ExpectedDiagnostic(yaml: SpecFixture.restoreV1("  terminateUser: true\n"), line: 7, column: 3, path: "restore.terminateUser",
+                           message: "unknown key 'terminateUser'", hint: "did you mean 'terminateUsers'?"),
+    ])
+    func badTerminateUsers(expected: ExpectedDiagnostic) {
+        expected.check()
+        #expect(SpecFixture.errors(expected.yaml).count == 1, "one problem, one error: \(SpecFixture.errors(expected.yaml))")
+    }
+
+    @Test("schedule, retention and restore, with terminateUsers and grace, are part of the spec's revision")
     func revision() throws {
         let plain = try SpecFixture.spec().origin.revision
         let revisions = try [
@@ -65,6 +125,8 @@ struct SpecLoaderCheckpointTests {
             "checkpoints:\n  retain:\n    last: 4\n",
             "restore:\n  checkpoint: a\n  requestId: r1\n",
             "restore:\n  checkpoint: a\n  requestId: r2\n",
+            "restore:\n  checkpoint: a\n  requestId: r2\n  terminateUsers: true\n",
+            "restore:\n  checkpoint: a\n  requestId: r2\n  terminateUsers: true\n  grace: 1s\n",
         ].map { try SpecFixture.spec(SpecFixture.yaml($0)).origin.revision }
         #expect(Set(revisions + [plain]).count == revisions.count + 1, "every change gives a new revision")
     }
@@ -121,7 +183,8 @@ struct SpecLoaderCheckpointTests {
         ExpectedDiagnostic(yaml: SpecFixture.yaml("checkpoints:\n  retain:\n    yearly: 2\n    last: 1\n"), line: 6, column: 5,
                            path: "checkpoints.retain.yearly", message: "unknown key 'yearly'"),
         ExpectedDiagnostic(yaml: SpecFixture.yaml("restore:\n  checkpoint: a\n  requestId: r1\n  force: true\n"), line: 7, column: 3,
-                           path: "restore.force", message: "unknown key 'force'", hint: "expected one of: checkpoint, requestId"),
+                           path: "restore.force", message: "unknown key 'force'",
+                           hint: "expected one of: checkpoint, requestId, terminateUsers, grace"),
     ])
     func unknownKeys(expected: ExpectedDiagnostic) {
         expected.check()

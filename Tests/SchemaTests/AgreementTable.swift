@@ -66,6 +66,31 @@ enum AgreementTable {
     static let urlSecrets = "a password in a URL (user:password@, ?password=) is found and redacted by the tool: excluding it by pattern takes a lookahead, outside the regular-expression subset JSON Schema recommends"
     static let portRange = "the range of a port (1 to 65535) is arithmetic, not a pattern"
     static let durationMinimum = "the minimum of a duration (1s, whatever its units) is arithmetic, not a pattern"
+    static let durationRange = "the range of a duration (such as 1s to 1h, whatever its units) is arithmetic, not a pattern"
+    static let cgroupRoot = """
+        the cgroup root and the directories above it are refused after normalisation (/sys/fs/cgroup/ and \
+        //sys/fs/cgroup are the root too): a pattern cannot normalise a path
+        """
+    static let sameCgroup = """
+        a cgroup listed twice is found after normalisation (/a and /a/ are one cgroup): uniqueItems compares the \
+        strings as written
+        """
+    static let hookProgram = """
+        the spec format gives every word of a command one type, so the rule for the program, the first word (an \
+        absolute, normalised path), is the tool's
+        """
+    static let nulInWord = "a NUL character is refused by the tool, in the words of a hook as in paths: the schema leaves words free-form"
+
+    /// `checkpoints.quiesce` holding `body`, whose lines are indented to sit inside it.
+    static func quiesce(_ body: String) -> String {
+        "checkpoints:\n  quiesce:\n    " + body.replacing("\n", with: "\n    ")
+    }
+
+    /// A restore of checkpoint v1 as request r1, with `extra` (further keys of restore, one a line).
+    static func restoreV1(_ extra: String) -> String {
+        "restore:\n  checkpoint: v1\n  requestId: r1\n  " + extra.replacing("\n", with: "\n  ")
+    }
+
     static let jsonNumbers = "JSON Schema's data model has one kind of number, so 7.0 is an integer to it; YAML 1.2 types 7.0 as a float, which the tool rejects where an integer is due"
 
     static let rows: [AgreementRow] = [
@@ -118,9 +143,17 @@ enum AgreementTable {
                 monthly: 12
                 pruneManual: true
                 prunePinned: false
+              quiesce:
+                cgroups: [/sys/fs/cgroup/freezer/sandbox-1]
+                pre: [["/usr/local/bin/app-flush", "--fast"]]
+                post: [["/usr/local/bin/app-resume"]]
+                hookTimeout: 30s
+                maxFrozen: 10s
             restore:
               checkpoint: before-upgrade
               requestId: change-4711
+              terminateUsers: true
+              grace: 10s
             suspend:
               reason: storage migration, ticket 4711
             """, schema: .accepts, tool: .accepts),
@@ -366,6 +399,70 @@ enum AgreementTable {
                    schema: .rejects, tool: .rejects, at: "restore.checkpoint"),
         .extending("$ does not match before a trailing newline in a checkpoint name", "restore:\n  checkpoint: \"nightly\\n\"\n  requestId: r1",
                    schema: .rejects, tool: .rejects, at: "restore.checkpoint"),
+
+        // MARK: Quiesce and the restore's terminateUsers
+        .extending("a quiesce with hooks only is valid", quiesce("pre: [[/usr/local/bin/app-flush]]"), schema: .accepts, tool: .accepts),
+        .extending("a quiesce with cgroups only and an empty hook list is valid",
+                   quiesce("cgroups: [/sys/fs/cgroup/sandbox.slice/app.scope]\npost: []"), schema: .accepts, tool: .accepts),
+        .extending("a quiesce with nothing to do is only a warning", "checkpoints:\n  quiesce: {}", schema: .accepts, tool: .accepts),
+        .extending("hookTimeout and maxFrozen at the ends of their ranges are valid",
+                   quiesce("cgroups: [/sys/fs/cgroup/a]\nhookTimeout: 1h\nmaxFrozen: 10ms"), schema: .accepts, tool: .accepts),
+        .extending("a hook of 256 words, one of them 4096 characters long, is valid",
+                   quiesce("pre:\n  - [/bin/echo, \(String(repeating: "w", count: 4096))\(String(repeating: ", w", count: 254))]"),
+                   schema: .accepts, tool: .accepts),
+        .extending("a hook's arguments may be empty, relative or contain spaces",
+                   quiesce("post: [[/bin/app, \"\", ./x, \"two words\"]]"), schema: .accepts, tool: .accepts),
+        .extending("a restore may terminate the users of /active with a grace of 0s", restoreV1("terminateUsers: true\ngrace: 0s"),
+                   schema: .accepts, tool: .accepts),
+        .extending("grace without terminateUsers is only a warning", restoreV1("grace: 1m"), schema: .accepts, tool: .accepts),
+        .extending("quiesce is a mapping, not a list", "checkpoints:\n  quiesce: [/sys/fs/cgroup/a]",
+                   schema: .rejects, tool: .rejects, at: "checkpoints.quiesce"),
+        .extending("an unknown key in quiesce is rejected", quiesce("cgroups: [/sys/fs/cgroup/a]\nmaxFrozn: 1s"),
+                   schema: .rejects, tool: .rejects, at: "checkpoints.quiesce.maxFrozn"),
+        .extending("cgroups is a list, not a string", quiesce("cgroups: /sys/fs/cgroup/a"),
+                   schema: .rejects, tool: .rejects, at: "checkpoints.quiesce.cgroups"),
+        .extending("a relative cgroup is rejected", quiesce("cgroups: [sandbox-1]"),
+                   schema: .rejects, tool: .rejects, at: "checkpoints.quiesce.cgroups[0]"),
+        .extending("a hook command is a list of words, not a string", quiesce("pre: [\"/usr/local/bin/app-flush --fast\"]"),
+                   schema: .rejects, tool: .rejects, at: "checkpoints.quiesce.pre[0]"),
+        .extending("an empty hook command is rejected", quiesce("post: [[]]"),
+                   schema: .rejects, tool: .rejects, at: "checkpoints.quiesce.post[0]"),
+        .extending("a word of a hook is a string, not an integer", quiesce("pre: [[/bin/sleep, 5]]"),
+                   schema: .rejects, tool: .rejects, at: "checkpoints.quiesce.pre[0][1]"),
+        .extending("more than 64 hook commands are rejected",
+                   quiesce("pre: [\(Array(repeating: "[/bin/true]", count: 65).joined(separator: ", "))]"),
+                   schema: .rejects, tool: .rejects, at: "checkpoints.quiesce.pre"),
+        .extending("a hook of more than 256 words is rejected", quiesce("post: [[/bin/echo\(String(repeating: ", w", count: 256))]]"),
+                   schema: .rejects, tool: .rejects, at: "checkpoints.quiesce.post[0]"),
+        .extending("a hook word of more than 4096 characters is rejected",
+                   quiesce("pre: [[/bin/echo, \(String(repeating: "w", count: 4097))]]"),
+                   schema: .rejects, tool: .rejects, at: "checkpoints.quiesce.pre[0][1]"),
+        .extending("hookTimeout is a duration, not an integer", quiesce("pre: [[/bin/a]]\nhookTimeout: 30"),
+                   schema: .rejects, tool: .rejects, at: "checkpoints.quiesce.hookTimeout"),
+        .extending("maxFrozen has no space in it", quiesce("cgroups: [/sys/fs/cgroup/a]\nmaxFrozen: 10 s"),
+                   schema: .rejects, tool: .rejects, at: "checkpoints.quiesce.maxFrozen"),
+        .extending("terminateUsers: yes is a string in YAML 1.2", restoreV1("terminateUsers: yes"),
+                   schema: .rejects, tool: .rejects, at: "restore.terminateUsers"),
+        .extending("grace is a duration, not an integer", restoreV1("terminateUsers: true\ngrace: 10"),
+                   schema: .rejects, tool: .rejects, at: "restore.grace"),
+        .extending("a negative grace is rejected", restoreV1("terminateUsers: true\ngrace: -1s"),
+                   schema: .rejects, tool: .rejects, at: "restore.grace"),
+        .extending("the cgroup root cannot be frozen", quiesce("cgroups: [/sys/fs/cgroup/]"),
+                   schema: .accepts, tool: .rejects, at: "checkpoints.quiesce.cgroups[0]", toolStricter: cgroupRoot),
+        .extending("a cgroup listed twice is rejected at the second", quiesce("cgroups: [/sys/fs/cgroup/a, /sys/fs/cgroup/a/]"),
+                   schema: .accepts, tool: .rejects, at: "checkpoints.quiesce.cgroups[1]", toolStricter: sameCgroup),
+        .extending("a cgroup with a .. component is rejected", quiesce("cgroups: [/sys/fs/cgroup/a/../b]"),
+                   schema: .accepts, tool: .rejects, at: "checkpoints.quiesce.cgroups[0]", toolStricter: dotDot),
+        .extending("a hook program that is not an absolute path is rejected", quiesce("pre: [[app-flush, --fast]]"),
+                   schema: .accepts, tool: .rejects, at: "checkpoints.quiesce.pre[0][0]", toolStricter: hookProgram),
+        .extending("a NUL in a hook argument is rejected", quiesce("post: [[/bin/echo, \"a\\0b\"]]"),
+                   schema: .accepts, tool: .rejects, at: "checkpoints.quiesce.post[0][1]", toolStricter: nulInWord),
+        .extending("a hookTimeout below 1s is rejected", quiesce("pre: [[/bin/a]]\nhookTimeout: 999ms"),
+                   schema: .accepts, tool: .rejects, at: "checkpoints.quiesce.hookTimeout", toolStricter: durationRange),
+        .extending("a maxFrozen above 10m is rejected", quiesce("cgroups: [/sys/fs/cgroup/a]\nmaxFrozen: 601s"),
+                   schema: .accepts, tool: .rejects, at: "checkpoints.quiesce.maxFrozen", toolStricter: durationRange),
+        .extending("a grace above 1h is rejected", restoreV1("terminateUsers: true\ngrace: 61m"),
+                   schema: .accepts, tool: .rejects, at: "restore.grace", toolStricter: durationRange),
 
         // MARK: Overlay
         .extending("an overlay with only its lower directories is valid", "overlay:\n  lowerDirs: [/srv/system-base]",

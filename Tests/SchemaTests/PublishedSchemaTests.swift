@@ -126,7 +126,7 @@ struct PublishedSchemaTests {
     static func keyPaths(in type: SchemaType, at path: String) -> Set<String> {
         switch type {
         case .object(let nested): keyPaths(in: nested, at: path)
-        case .array(let element, _): keyPaths(in: element, at: "\(path)[]")
+        case .array(let element, _, _): keyPaths(in: element, at: "\(path)[]")
         case .string, .integer, .boolean, .scalar, .reserved: []
         }
     }
@@ -137,7 +137,7 @@ struct PublishedSchemaTests {
         for field in object.fields {
             var path = prefix.isEmpty ? field.name : "\(prefix).\(field.name)"
             var type = field.type
-            while case .array(let element, _) = type {
+            while case .array(let element, _, _) = type {
                 type = element
                 path += "[]"
             }

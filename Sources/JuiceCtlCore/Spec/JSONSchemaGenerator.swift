@@ -56,9 +56,10 @@ public enum JSONSchemaGenerator {
             return ["type": "boolean"]
         case .object(let nested):
             return object(nested)
-        case .array(let element, let minItems):
+        case .array(let element, let minItems, let maxItems):
             var result: [String: Any] = ["type": "array", "items": schema(for: element)]
             if let minItems { result["minItems"] = minItems }
+            if let maxItems { result["maxItems"] = maxItems }
             return result
         case .scalar:
             return ["type": ["string", "integer", "number", "boolean"]]

@@ -9,8 +9,8 @@ public indirect enum SchemaType: Sendable {
     case boolean
     /// A mapping with known keys; unknown keys are errors.
     case object(SchemaObject)
-    /// A list of values of one type.
-    case array(SchemaType, minItems: Int?)
+    /// A list of values of one type, optionally with at least `minItems` and at most `maxItems` of them.
+    case array(SchemaType, minItems: Int?, maxItems: Int? = nil)
     /// A value of any one of these scalar kinds (string, integer, number, boolean): used for free-form flag values.
     case scalar
     /// A section reserved for a later format revision: any mapping is accepted, with a warning.

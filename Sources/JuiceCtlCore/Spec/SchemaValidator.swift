@@ -45,13 +45,16 @@ struct SchemaValidator {
         switch type {
         case .object(let object):
             validate(node, against: object, path: path)
-        case .array(let element, let minItems):
+        case .array(let element, let minItems, let maxItems):
             guard case .sequence(let items) = node.value else {
                 error(at: node.location, path: path, "expected a list, found \(node.typeDescription)")
                 return
             }
             if let minItems, items.count < minItems {
                 error(at: node.location, path: path, "expected at least \(minItems) item(s)")
+            }
+            if let maxItems, items.count > maxItems {
+                error(at: node.location, path: path, "has \(items.count) items, more than the \(maxItems) allowed")
             }
             for (index, item) in items.enumerated() {
                 validate(item, as: element, path: "\(path)[\(index)]", key: key)

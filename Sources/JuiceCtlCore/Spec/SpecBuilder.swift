@@ -152,11 +152,8 @@ struct SpecBuilder {
                       hint: "remove retain to keep every checkpoint")
             }
         }
-        var restore: VolumeSpec.RestoreRequest?
-        if let node = root["restore"], let checkpoint = node["checkpoint"]?.string, let requestId = node["requestId"]?.string,
-           CheckpointName.isValid(checkpoint) {
-            restore = .init(checkpoint: checkpoint, requestId: requestId)
-        }
+        checkpoints.quiesce = quiesce(root["checkpoints"]?["quiesce"])
+        let restore = self.restore(root["restore"])
 
         let suspend = root["suspend"]?["reason"]?.string.map { VolumeSpec.Suspension(reason: $0) }
 
@@ -312,6 +309,19 @@ struct SpecBuilder {
 
     mutating func error(_ node: SpecNode, _ path: String, _ message: String, hint: String? = nil) {
         diagnostics.append(Diagnostic(.error, at: node.location, path: path, message, hint: hint))
+    }
+
+    mutating func warning(_ node: SpecNode, _ path: String, _ message: String, hint: String? = nil) {
+        diagnostics.append(Diagnostic(.warning, at: node.location, path: path, message, hint: hint))
+    }
+
+    /// Adds `hint` to the errors at `path` that have none (an error of the validator, which knows no hints of the
+    /// builder's).
+    mutating func addHint(_ hint: String, toErrorsAt path: String) {
+        for index in diagnostics.indices where diagnostics[index].path == path && diagnostics[index].severity == .error
+            && diagnostics[index].hint == nil {
+            diagnostics[index].hint = hint
+        }
     }
 }
 

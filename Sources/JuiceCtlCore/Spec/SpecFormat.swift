@@ -126,6 +126,11 @@ public enum SpecFormat {
         SchemaField("schedule", .string(StringRule(minLength: 1, expected: "a schedule: @every 15m, @hourly, @daily, @weekly, @monthly or 5 cron fields")),
                     "When to take a scheduled checkpoint, in UTC: `@every 15m`, `@hourly`, `@daily`, `@weekly`, `@monthly`, or a 5-field cron expression. A missed slot is taken once."),
         SchemaField("retain", .object(retain), "Which checkpoints to keep; without it nothing is ever pruned."),
+        SchemaField("quiesce", .object(quiesce), """
+            Make each checkpoint the tree at one instant: hooks run before and after, and the sandbox's cgroups are \
+            frozen while /active is cloned. Default: none (each file is consistent, the tree as a whole is not one \
+            instant while it is written).
+            """),
     ])
 
     static let retain = SchemaObject("Retention, in the restic/borg manner. The newest checkpoint is always kept.", [
@@ -144,6 +149,14 @@ public enum SpecFormat {
                     required: true, "The checkpoint /active becomes."),
         SchemaField("requestId", .string(StringRule(pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$", expected: "a request id: 1 to 128 of A-Z a-z 0-9 . _ : -")),
                     required: true, "Identifies this request: a restore runs once per id. Change it to restore again."),
+        SchemaField("terminateUsers", .boolean, """
+            What happens when processes use /active: false (default) refuses the restore; true terminates them \
+            (SIGTERM, then SIGKILL after grace) and restores.
+            """),
+        SchemaField("grace", .string(.duration), """
+            With terminateUsers, the time between SIGTERM and SIGKILL, \(RestoreRules.grace.lowerBound) to \
+            \(RestoreRules.grace.upperBound). Default: \(VolumeSpec.RestoreRequest.defaultGrace).
+            """),
     ])
 
     static let quota = SchemaObject("A directory quota.", [

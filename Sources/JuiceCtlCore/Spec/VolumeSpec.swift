@@ -205,7 +205,8 @@ public struct VolumeSpec: Sendable, Hashable, Codable {
     /// `checkpoints.quiesce`: hooks run before and after, and cgroups frozen while `/active` is cloned, so that a
     /// checkpoint is the tree at one instant.
     public struct Quiesce: Sendable, Hashable, Codable {
-        /// cgroup v1 freezer or cgroup v2 directories whose processes are frozen during the clone.
+        /// cgroup v1 freezer or cgroup v2 directories whose processes are frozen during the clone: absolute and
+        /// normalised, each once, none of them `/sys/fs/cgroup` or above it.
         public var cgroups: [String]
         /// Commands (argv lists, the program an absolute path) run in order before the freeze; one that fails or
         /// times out fails the checkpoint.
@@ -239,7 +240,8 @@ public struct VolumeSpec: Sendable, Hashable, Codable {
         public var checkpoint: String
         /// The request id.
         public var requestId: String
-        /// Terminate the processes that use `/active` (SIGTERM, then SIGKILL after ``grace``) instead of refusing.
+        /// Terminate the processes that use `/active` (SIGTERM, then SIGKILL after ``grace``) instead of refusing;
+        /// `false` unless the spec says `terminateUsers: true`.
         public var terminateUsers: Bool
         /// How long terminated processes get between SIGTERM and SIGKILL.
         public var grace: TimeSpan

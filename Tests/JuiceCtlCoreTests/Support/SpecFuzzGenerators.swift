@@ -80,7 +80,7 @@ struct SchemaKeyPath {
         switch type {
         case .object(let object):
             return [SchemaKeyPath(steps: steps, type: type, isSecretReference: object.isSecretReference)] + walk(object, prefix: steps)
-        case .array(let element, _):
+        case .array(let element, _, _):
             return [SchemaKeyPath(steps: steps, type: type, isSecretReference: false)] + walk(element, steps: steps + [.item])
         default:
             return [SchemaKeyPath(steps: steps, type: type, isSecretReference: false)]
@@ -226,7 +226,14 @@ enum SpecFuzzGenerators {
             checkpoints:
               schedule: "0 */6 * * *"
               retain: {last: 3, hourly: 24, daily: 7, weekly: 4, monthly: 12, pruneManual: true, prunePinned: false}
-            restore: {checkpoint: v1, requestId: "2026-11-25-rollback"}
+              quiesce:
+                cgroups: [/sys/fs/cgroup/freezer/sandbox-1, /sys/fs/cgroup/sandbox.slice/app.scope]
+                pre: [["/usr/local/bin/app-flush", "--fast"], [/usr/bin/sync]]
+                post:
+                  - ["/usr/local/bin/app-resume"]
+                hookTimeout: 30s
+                maxFrozen: 250ms
+            restore: {checkpoint: v1, requestId: "2026-11-25-rollback", terminateUsers: true, grace: 10s}
             suspend: {reason: "migrating the host"}
 
             """),
@@ -350,7 +357,8 @@ enum SpecFuzzGenerators {
             }
             body = text + "v" + (balanced ? String(String(text.reversed()).compactMap { ["[": "]", "{": "}"][$0] }) : "")
         }
-        let key = ["overlay", "mount", "quotas", "overlay:\n  lowerDirs", "mount:\n  options:\n    o", "colour", "checkpoints:\n  retain"]
+        let key = ["overlay", "mount", "quotas", "overlay:\n  lowerDirs", "mount:\n  options:\n    o", "colour", "checkpoints:\n  retain",
+                   "checkpoints:\n  quiesce:\n    pre"]
             .randomElement(using: &rng)!
         if Int.random(in: 0..<5, using: &rng) == 0 {
             return FuzzDocument(body)
