@@ -1,5 +1,6 @@
 public import Foundation
 public import JuiceCtl
+public import JuiceCtlCore
 internal import Synchronization
 
 /// A ``HostProbing`` held in memory: a mount table, `stat`/`statfs` answers per path, file contents, local files,
@@ -62,6 +63,16 @@ public final class FakeHost: HostProbing {
         /// cgroup directories whose freeze never completes (a task stuck in uninterruptible sleep): v1 stays
         /// `FREEZING`, v2 keeps `frozen 0`.
         public var unfreezableCgroups: Set<String> = []
+        /// The users ``FakeHost/treeUsers(_:)`` knows of; it answers those whose tree is one of the query's
+        /// (unless ``treeUsersAnswer`` is set).
+        public var treeUsers: [TreeUser] = []
+        /// When set, ``FakeHost/treeUsers(_:)`` answers this instead (it may look at the query, or at a counter to
+        /// answer differently on a second scan).
+        public var treeUsersAnswer: (@Sendable (TreeUsageQuery) -> [TreeUser])?
+        /// Every query ``FakeHost/treeUsers(_:)`` was asked, in order.
+        public var treeUsageQueries: [TreeUsageQuery] = []
+        /// Start times by PID (``FakeHost/processStartTime(_:)`` answers them while the process is alive).
+        public var startTimes: [Int32: UInt64] = [:]
 
         /// An empty host: no mounts, no files, no processes.
         public init() {}
@@ -172,6 +183,24 @@ public final class FakeHost: HostProbing {
     /// Sets which processes use `path`.
     public func setProcessesUsing(_ path: String, _ pids: [Int32]) {
         update { $0.processesUsing[path] = pids }
+    }
+
+    /// Sets the users ``treeUsers(_:)`` knows of.
+    public func setTreeUsers(_ users: [TreeUser]) {
+        update { $0.treeUsers = users }
+    }
+
+    /// Makes ``treeUsers(_:)`` answer with `answer` for every query.
+    public func setTreeUsersAnswer(_ answer: @escaping @Sendable (TreeUsageQuery) -> [TreeUser]) {
+        update { $0.treeUsersAnswer = answer }
+    }
+
+    /// Every query ``treeUsers(_:)`` was asked, in order.
+    public var treeUsageQueries: [TreeUsageQuery] { snapshot.treeUsageQueries }
+
+    /// Sets the start time of `pid` (in clock ticks after boot).
+    public func setStartTime(_ pid: Int32, _ ticks: UInt64?) {
+        update { $0.startTimes[pid] = ticks }
     }
 
     /// One line of `/proc/self/mountinfo` as the kernel writes it: space, tab, newline and backslash in the mount
@@ -483,6 +512,26 @@ public final class FakeHost: HostProbing {
         update { state in
             state.calls.append("processesUsing \(path)")
             return state.processesUsing[path] ?? []
+        }
+    }
+
+    /// Answers ``State/treeUsersAnswer`` when set, else the users of ``State/treeUsers`` whose tree is one of the
+    /// query's; records the query (call `treeUsers TREE,TREE`).
+    public func treeUsers(_ query: TreeUsageQuery) async -> [TreeUser] {
+        let (users, answer) = update { state in
+            state.calls.append("treeUsers \(query.trees.joined(separator: ","))")
+            state.treeUsageQueries.append(query)
+            return (state.treeUsers, state.treeUsersAnswer)
+        }
+        if let answer { return answer(query) }
+        return users.filter { query.trees.contains($0.tree) }
+    }
+
+    /// The start time set for `pid` while it is alive, else `nil`.
+    public func processStartTime(_ pid: Int32) -> UInt64? {
+        update { state in
+            state.calls.append("processStartTime \(pid)")
+            return state.livePIDs.contains(pid) ? state.startTimes[pid] : nil
         }
     }
 

@@ -230,7 +230,7 @@ struct ExecutorQuiesceTests {
             let scenario = try Self.scenario(base)
             let cgroup = FreezableCgroup(path: Self.v1, version: .v1, hierarchy: "/sys/fs/cgroup/freezer")
             _ = scenario.host.writeControlFile(cgroup.controlFile, "FROZEN")
-            let record = FreezeRecord(pid: 999_999, processStart: "1", checkpoint: "killed", cgroups: [cgroup], startedAt: Date())
+            let record = FreezeRecord(pid: 999_999, processStart: 1, checkpoint: "killed", cgroups: [cgroup], startedAt: Date())
             try scenario.host.writeLocalFile(scenario.spec.freezeRecordFile, try CheckpointJSON.encoder.encode(record), mode: 0o600)
 
             let outcome = await scenario.executor.execute(Action(.thawCgroups, .update, target: Self.v1, reason: "test"), spec: scenario.spec)

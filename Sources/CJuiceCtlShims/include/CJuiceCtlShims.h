@@ -13,4 +13,9 @@ int cjuicectl_renameat2(const char *source, const char *destination, unsigned in
 /// Returns 0, or -1 with errno set.
 int cjuicectl_loop_backing_inode(const char *device, uint64_t *inode);
 
+/// open(2) with O_PATH | O_CLOEXEC: resolves `path` (following a /proc magic link in the kernel) without opening the
+/// file, so no filesystem `open` or `getattr` runs (no FUSE request). Returns the descriptor, or -1 with errno set.
+/// (glibc declares O_PATH only under _GNU_SOURCE.)
+int cjuicectl_open_path(const char *path);
+
 #endif

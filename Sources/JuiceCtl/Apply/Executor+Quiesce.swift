@@ -62,7 +62,7 @@ extension Executor {
         do {
             if !cgroups.isEmpty {
                 let pid = getpid()
-                let record = FreezeRecord(pid: pid, processStart: FreezeRecord.processStart(of: pid, host: host), checkpoint: checkpoint,
+                let record = FreezeRecord(pid: pid, processStart: host.processStartTime(pid), checkpoint: checkpoint,
                                           cgroups: cgroups, startedAt: Date())
                 try host.writeLocalFile(spec.freezeRecordFile, try CheckpointJSON.encoder.encode(record), mode: 0o600)
                 recordFile = spec.freezeRecordFile

@@ -6,7 +6,7 @@ public struct FreezeRecord: Sendable, Hashable, Codable {
     /// The process that froze them.
     public var pid: Int32
     /// Its start time (field 22 of `/proc/PID/stat`), so that a reused pid is not mistaken for it.
-    public var processStart: String?
+    public var processStart: UInt64?
     /// The checkpoint being taken.
     public var checkpoint: String
     /// The cgroups frozen (or about to be); cgroups that were frozen before juicectl came are not listed.
@@ -15,7 +15,7 @@ public struct FreezeRecord: Sendable, Hashable, Codable {
     public var startedAt: Date
 
     /// Creates a record.
-    public init(pid: Int32, processStart: String?, checkpoint: String, cgroups: [FreezableCgroup], startedAt: Date) {
+    public init(pid: Int32, processStart: UInt64?, checkpoint: String, cgroups: [FreezableCgroup], startedAt: Date) {
         self.pid = pid
         self.processStart = processStart
         self.checkpoint = checkpoint
@@ -23,19 +23,11 @@ public struct FreezeRecord: Sendable, Hashable, Codable {
         self.startedAt = startedAt
     }
 
-    /// The start time of `pid` as `/proc/PID/stat` gives it, read through `host`.
-    static func processStart(of pid: Int32, host: any HostProbing) -> String? {
-        guard let stat = host.readControlFile("/proc/\(pid)/stat"), let close = stat.lastIndex(of: ")") else { return nil }
-        // After the command in parentheses: field 3 (state) onwards; the start time is field 22.
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        return fields.count > 19 ? String(fields[19]) : nil
-    }
-
     /// Whether the process that wrote the record is still alive (the freeze is someone's checkpoint in progress).
     func writerAlive(host: any HostProbing) -> Bool {
         guard host.isAlive(pid) else { return false }
         guard let recorded = processStart else { return true }
-        return Self.processStart(of: pid, host: host) == recorded
+        return host.processStartTime(pid) == recorded
     }
 }
 

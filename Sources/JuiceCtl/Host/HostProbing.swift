@@ -1,4 +1,5 @@
 public import Foundation
+public import JuiceCtlCore
 
 /// The result of a `stat` that may hang.
 public enum PathStatus: Sendable, Hashable {
@@ -106,6 +107,17 @@ public protocol HostProbing: Sendable {
     ///
     /// - Throws: ``VolumeLock/Busy`` naming the holder when the timeout passes.
     func exclusiveLock(_ path: String, operation: String, timeout: Duration) async throws -> any HeldLock
+    /// Everything that uses one of `query`'s trees, in any mount namespace of the host: processes (working
+    /// directory, root directory, open files, memory maps; one user per process and tree) and mounts (bind mounts
+    /// of a directory inside a tree, mounts of the query's devices, mounts made onto a directory inside a tree),
+    /// juicectl's own process and its own mounts left out. Never sends a request to the FUSE mount, so a hung
+    /// mount cannot hang it. A reference whose path on the volume cannot be worked out counts, with
+    /// ``TreeUser/volumePath`` `nil`: better to refuse a restore than to swap a tree from under a user. Processes
+    /// that exit meanwhile and files that cannot be read are skipped.
+    func treeUsers(_ query: TreeUsageQuery) async -> [TreeUser]
+    /// When a process started, in clock ticks after boot (field 22 of `/proc/PID/stat`), or `nil` when it is gone.
+    /// A pid with another start time than before is another process: compare before signalling.
+    func processStartTime(_ pid: Int32) -> UInt64?
 }
 
 /// A lock held until ``release()`` (or the holder's death).

@@ -1,4 +1,5 @@
 public import Foundation
+public import JuiceCtlCore
 internal import CJuiceCtlShims
 #if canImport(Glibc)
 import Glibc
@@ -203,6 +204,15 @@ public struct LiveHost: HostProbing {
         }
         return found.sorted()
     }
+
+    public func treeUsers(_ query: TreeUsageQuery) async -> [TreeUser] {
+        await TreeUsageScanner.users(query)
+    }
+
+    public func processStartTime(_ pid: Int32) -> UInt64? {
+        guard pid > 0, let bytes = readProcFile("/proc/\(pid)/stat") else { return nil }
+        return ProcText.startTime(fromStat: String(decoding: bytes, as: UTF8.self))
+    }
 }
 
 extension LiveHost {
@@ -289,13 +299,14 @@ enum ProcessCommandLine {
     }
 }
 
-/// Reads a `/proc` file with plain `read(2)` calls (its size is reported as 0, so size-based readers get nothing).
-func readProcFile(_ path: String) -> [UInt8]? {
+/// Reads a `/proc` file with plain `read(2)` calls of `chunk` bytes (its size is reported as 0, so size-based readers
+/// get nothing).
+func readProcFile(_ path: String, chunk: Int = 4096) -> [UInt8]? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
     var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 4096)
+    var buffer = [UInt8](repeating: 0, count: chunk)
     while true {
         let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         if count < 0 { return nil }

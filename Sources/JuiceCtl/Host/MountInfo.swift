@@ -6,6 +6,10 @@ public struct MountInfoEntry: Sendable, Hashable {
     public var parentID: Int
     /// `major:minor` of the device.
     public var device: String
+    /// The directory of the filesystem that is mounted (field 4, escapes decoded): `/` for a whole filesystem,
+    /// `/active/fs` for a bind mount of a subdirectory. It follows renames of that directory; the kernel appends
+    /// `//deleted` once the directory is removed.
+    public var root: String
     /// Mount point, with `\040`-style escapes decoded.
     public var mountPoint: String
     /// Filesystem type, e.g. `fuse.juicefs`.
@@ -34,7 +38,7 @@ public enum MountInfoParser {
         guard let separator = fields.dropFirst(6).firstIndex(of: "-"), separator + 3 < fields.count,
               let id = Int(fields[0]), let parent = Int(fields[1]) else { return nil }
         return MountInfoEntry(
-            id: id, parentID: parent, device: String(fields[2]),
+            id: id, parentID: parent, device: String(fields[2]), root: unescape(fields[3]),
             mountPoint: unescape(fields[4]), fstype: unescape(fields[separator + 1]), source: unescape(fields[separator + 2]),
             mountOptions: String(fields[5]), superOptions: String(fields[separator + 3]))
     }

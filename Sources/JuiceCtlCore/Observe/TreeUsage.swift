@@ -55,7 +55,8 @@ public struct TreeUser: Sendable, Hashable, Codable {
         /// A mount of something inside the tree: a bind mount, or the overlay in a container's namespace.
         /// `namespace` is the mount namespace's inode, `hostNamespace` whether it is juicectl's own namespace (such a
         /// mount outlives any process), `pids` the processes of that namespace (terminating them ends the namespace
-        /// and its mounts, unless something else pins it).
+        /// and its mounts, unless something else pins it), at most 16 of them; empty for juicectl's own namespace,
+        /// whose processes must not be terminated for it. `mountPoint` is as that namespace's root sees it.
         case mount(mountPoint: String, namespace: UInt64, hostNamespace: Bool, pids: [Int32])
     }
 
