@@ -49,7 +49,7 @@ struct ExecutorCheckpointCreateTests {
 
             let outcome = await scenario.create("release", note: "tagged", pinned: true, labels: ["team": "db"])
 
-            #expect(outcome.doneText?.hasSuffix(", pinned)") == true, "\(outcome)")
+            #expect(outcome.doneText?.hasSuffix("; pinned)") == true, "\(outcome)")
             let manifest = try #require(try scenario.record(CheckpointManifest.self, VolumeLayout.manifest("release")))
             #expect(manifest.name == "release")
             #expect(manifest.kind == .manual)

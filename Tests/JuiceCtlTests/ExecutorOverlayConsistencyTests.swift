@@ -138,7 +138,7 @@ struct ExecutorOverlayConsistencyTests {
 
             let text = try #require(outcome.doneText, "\(outcome)")
             #expect(text.hasPrefix("created manual checkpoint before-upgrade (clone of /active in "))
-            #expect(text.contains(" ms, overlay image frozen for "), "\(text)")
+            #expect(text.contains("; overlay image frozen for "), "\(text)")
             #expect(text.hasSuffix(" ms)"), "\(text)")
             let clones = scenario.runner.commands(startingWith: ["juicefs", "clone"]).map { Array($0.arguments.dropFirst(2)) }
             try #require(clones.count == 2, "\(scenario.commands)")
@@ -154,10 +154,10 @@ struct ExecutorOverlayConsistencyTests {
             let fsyncs = scenario.timeline.indices.filter { scenario.timeline[$0] == "fsync /active/root-upper.img" }
             try #require(fsyncs.count == 2, "\(scenario.timeline)")
             let steps = [
-                scenario.position("mkdir \(staging)"),
-                scenario.position("copyOwnership /active \(staging)"),
                 scenario.position("run sync --file-system /root-upper"),
                 fsyncs[0],
+                scenario.position("mkdir \(staging)"),
+                scenario.position("copyOwnership /active \(staging)"),
                 scenario.position("writeLocalFile \(marker)"),
                 scenario.position("run fsfreeze --freeze /root-upper"),
                 fsyncs[1],

@@ -24,6 +24,8 @@ struct VolumeScenario {
 
     init(baseDir: String, _ extra: String = "") throws {
         spec = try TestSpec.make(baseDir: baseDir, extra)
+        // The freeze watchdog starts (and prints its pid) whenever something is frozen.
+        runner.on(prefix: ["sh", "-c", FreezeWatchdog.script], .success("4242\n"))
     }
 
     var url: String { spec.metadata.url }
