@@ -135,10 +135,13 @@ public final class JuiceFS: Sendable {
         try succeeded(try await reconciler.createCheckpoint(spec, .init(name: name, kind: .manual, note: note, pinned: pinned)))
     }
 
-    /// Restores `/active` to checkpoint `name`; the replaced tree is kept as a `pre-restore-<UTC>` checkpoint.
+    /// Restores `/active` to checkpoint `name`; the replaced tree is kept as a `pre-restore-<UTC>` checkpoint. While
+    /// a process or a mount (in any mount namespace) uses `/active`, it fails naming them and changes nothing, unless
+    /// `terminateUsers`: then those processes get SIGTERM, and SIGKILL after `grace`.
     @discardableResult
-    public func restore(_ name: String) async throws -> Reconciler.Report {
-        try succeeded(try await reconciler.restore(spec, name: name))
+    public func restore(_ name: String, terminateUsers: Bool = false, grace: Duration = .seconds(10)) async throws -> Reconciler.Report {
+        let span = TimeSpan(nanoseconds: grace.components.seconds * 1_000_000_000 + grace.components.attoseconds / 1_000_000_000)
+        return try succeeded(try await reconciler.restore(spec, name: name, terminateUsers: terminateUsers, grace: span))
     }
 
     /// The checkpoints, oldest first.

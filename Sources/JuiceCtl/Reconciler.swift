@@ -306,11 +306,18 @@ public struct Reconciler: Sendable {
         return try await imperative(spec, operation: "checkpoint delete", action: action, onResult: onResult)
     }
 
-    /// Restores `/active` to a checkpoint; the replaced tree is kept as a pre-restore checkpoint.
-    public func restore(_ spec: VolumeSpec, name: String, onResult: @Sendable (ActionResult) -> Void = { _ in }) async throws -> Report {
+    /// Restores `/active` to a checkpoint; the replaced tree is kept as a pre-restore checkpoint. While something
+    /// uses `/active`, it refuses and changes nothing, unless `terminateUsers`: then those processes get SIGTERM, and
+    /// SIGKILL after `grace`.
+    public func restore(_ spec: VolumeSpec, name: String, terminateUsers: Bool = false,
+                        grace: TimeSpan = VolumeSpec.RestoreRequest.defaultGrace,
+                        onResult: @Sendable (ActionResult) -> Void = { _ in }) async throws -> Report {
         try CheckpointName.validate(name)
+        var request = Action.CheckpointRequest(name: name)
+        request.terminateUsers = terminateUsers
+        request.grace = grace
         let action = Action(.restore, .replace, target: VolumeLayout.active, reason: "requested", disruption: .interrupting,
-                            checkpoint: .init(name: name))
+                            checkpoint: request)
         return try await imperative(spec, operation: "restore", action: action, onResult: onResult)
     }
 
@@ -321,7 +328,7 @@ public struct Reconciler: Sendable {
             let started = Date()
             let observation = await observer.observe(spec, fullCatalog: false)
             guard observation.mount.live != nil else { throw NotMounted(volume: spec.name, path: spec.mount.path) }
-            let recovery = Planner.plan(spec, observation).actions.filter { $0.kind == .resumeRestore || $0.kind == .removeLeftover }
+            let recovery = Planner.plan(spec, observation).actions.filter { [.thawCgroups, .resumeRestore, .removeLeftover].contains($0.kind) }
             var results = await execute(recovery, spec: spec, operation: operation, onResult: onResult)
             if !results.contains(where: \.failed) {
                 results += await execute([action], spec: spec, operation: operation, onResult: onResult)

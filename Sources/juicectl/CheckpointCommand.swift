@@ -41,7 +41,12 @@ struct VolumeSelection: ParsableArguments {
 struct CheckpointCreateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create",
-        abstract: "Clone /active into checkpoints/NAME (metadata-only, owners and modes kept). Existing names are never overwritten.")
+        abstract: "Clone /active into checkpoints/NAME (metadata-only, owners and modes kept). Existing names are never overwritten.",
+        discussion: """
+            With checkpoints.quiesce in the spec, the sandbox's cgroups are frozen from just before the clone until just \
+            after it, so the checkpoint is the tree at one instant (the frozen window is reported). Without it, each file \
+            is copied consistently, but a tree that is written during the clone is not copied at one instant.
+            """)
 
     @OptionGroup var selection: VolumeSelection
 
@@ -82,14 +87,15 @@ struct CheckpointCreateCommand: AsyncParsableCommand {
 struct CheckpointDeleteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "delete",
-        abstract: "Remove checkpoints/NAME and its manifest. Space returns after the volume's trash days.")
+        abstract: "Remove checkpoints/NAME and its manifest. Space returns after the volume's trash days.",
+        discussion: "A checkpoint that a process or a mount still reaches is kept (the command names them) unless --force.")
 
     @OptionGroup var selection: VolumeSelection
 
     @Argument(help: "The checkpoint's name.")
     var name: String
 
-    @Flag(name: .long, help: "Delete even a pinned checkpoint.")
+    @Flag(name: .long, help: "Delete even a pinned checkpoint, or one still in use.")
     var force = false
 
     @OptionGroup var global: GlobalOptions
@@ -132,24 +138,38 @@ struct RestoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restore",
         abstract: "Make /active a clone of checkpoint NAME; the replaced tree is kept as a pre-restore checkpoint.",
-        discussion: "Crash-safe: an interrupted restore is completed or rolled back by the next apply. Exit 0 on success, 1 otherwise.")
+        discussion: """
+            Crash-safe: an interrupted restore is completed or rolled back by the next apply. A tree in use is never \
+            swapped from under its users: processes with their working directory, root, open files or memory maps in \
+            /active or the overlay, and mounts of any part of it, in any mount namespace, make the restore refuse \
+            (naming them) and change nothing, unless --terminate-users is given. A mount in juicectl's own mount \
+            namespace always refuses. Exit 0 on success, 1 otherwise.
+            """)
 
     @OptionGroup var selection: VolumeSelection
 
     @Argument(help: "The checkpoint to restore.")
     var name: String
 
+    @Flag(name: .long, help: "Terminate the processes that use /active (SIGTERM, then SIGKILL after --grace) instead of refusing.")
+    var terminateUsers = false
+
+    @Option(name: .long, help: "With --terminate-users: how long processes get between SIGTERM and SIGKILL.")
+    var grace = "10s"
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
         do { try CheckpointName.validate(name) } catch { throw ValidationError("\(error)") }
+        guard TimeSpan.parse(grace) != nil else { throw ValidationError("--grace: '\(grace)' is not a duration such as 10s or 1m") }
     }
 
     func run() async throws {
         let spec = try selection.spec()
         try requireRoot("restore")
+        let grace = TimeSpan.parse(grace) ?? VolumeSpec.RestoreRequest.defaultGrace
         try await runImperative(selection: selection, global: global, operation: "restore") { reconciler, onResult in
-            try await reconciler.restore(spec, name: name, onResult: onResult)
+            try await reconciler.restore(spec, name: name, terminateUsers: terminateUsers, grace: grace, onResult: onResult)
         }
     }
 }

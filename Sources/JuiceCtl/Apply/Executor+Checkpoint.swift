@@ -163,6 +163,11 @@ extension Executor {
         if let journal = try await files.read(RestoreJournal.self, VolumeLayout.restoreJournal), journal.checkpoint == request.name {
             throw StepError("checkpoint \(request.name) is the source of a restore in progress; run juicectl apply first")
         }
+        // A checkpoint something still reaches (an old bind mount of a replaced tree, a shell in it) is kept.
+        let present = try await users(of: target, spec: spec)
+        if !present.isEmpty && !request.force {
+            throw Self.inUse(target, present, what: "checkpoint \(request.name) is kept", hint: "Stop them, or delete it with --force.")
+        }
         try await files.makeDirectories(VolumeLayout.trash)
         let trash = "\(VolumeLayout.trash)/\(request.name).\(VolumeFiles.token())"
         try await files.rename(target, trash, mode: .noReplace)

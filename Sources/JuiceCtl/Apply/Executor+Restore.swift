@@ -15,7 +15,13 @@ extension Executor {
     /// 7. the lineage (and the request id) is recorded and the journal removed.
     ///
     /// A crash before step 4 is rolled back by the next run, a crash after it completed (``resumeRestore(spec:)``).
-    func restore(_ request: Action.CheckpointRequest, spec: VolumeSpec) async throws -> ActionResult.Outcome {
+    ///
+    /// A tree in use is never swapped from under its users: processes whose working directory, root, open files or
+    /// memory maps are in `/active` or the overlay, and mounts of any part of it, in any mount namespace. They make
+    /// the restore refuse before anything changes, or, with `request.terminateUsers`, are terminated once the
+    /// checkpoint is cloned (so that the tree is in use for as short a time as can be). Just before the swap the tree
+    /// is looked at again: anything found then rolls the restore back.
+    func restore(_ request: Action.CheckpointRequest, spec: VolumeSpec) async throws -> StepResult {
         try CheckpointName.validate(request.name)
         let files = try await liveVolume(spec)
         guard try await files.inode(VolumeLayout.restoreJournal) == nil else {
@@ -25,7 +31,15 @@ extension Executor {
             throw StepError("checkpoint \(request.name) does not exist")
         }
         if let requestId = request.requestId, try await files.lineage().appliedRestoreRequests.contains(requestId) {
-            return .skipped("restore request \(requestId) was already applied to this volume")
+            return StepResult(.skipped("restore request \(requestId) was already applied to this volume"))
+        }
+        let present = try await users(of: VolumeLayout.active, spec: spec)
+        let pinned = present.filter(\.outlivesProcesses)
+        if !present.isEmpty && (!request.terminateUsers || !pinned.isEmpty) {
+            throw Self.inUse(VolumeLayout.active, request.terminateUsers ? pinned : present, what: "nothing was restored",
+                             hint: request.terminateUsers
+                                 ? "Unmount those mounts first: terminating processes cannot end a mount in juicectl's own namespace."
+                                 : "Stop them, or restore with --terminate-users (restore.terminateUsers: true in a spec): SIGTERM, then SIGKILL after the grace.")
         }
         guard let activeInode = try await files.inode(VolumeLayout.active) else {
             throw StepError("/active does not exist on the volume; run juicectl apply first")
@@ -60,6 +74,21 @@ extension Executor {
                                        note: "the live tree before checkpoint \(request.name) was restored", replacedBy: request.name)
         try files.write(aside, VolumeLayout.manifest(asideName))
         FaultPoint.reach("restore.after-manifest")
+        var terminated: [Int32] = []
+        do {
+            if request.terminateUsers {
+                terminated = try await terminateUsers(of: VolumeLayout.active, spec: spec, grace: request.grace.duration)
+            }
+            // Looked at again right before the swap: a user that came meanwhile stops the restore.
+            let late = try await users(of: VolumeLayout.active, spec: spec)
+            guard late.isEmpty else {
+                throw Self.inUse(VolumeLayout.active, late, what: "the restore was rolled back and /active is unchanged",
+                                 hint: "Stop them, or restore with --terminate-users.")
+            }
+        } catch {
+            _ = try? await rollBack(journal, files: files)
+            throw error
+        }
         do {
             // The overlay and its image come down before the swap (refused while in use: nothing swapped then).
             try await tearDownOverlay(spec)
@@ -75,7 +104,9 @@ extension Executor {
         } catch {
             throw StepError("restored /active to checkpoint \(request.name), but the overlay did not come back up: \(error); juicectl apply retries it")
         }
-        return .done("restored /active to checkpoint \(request.name) (clone in \((clock.now - start).milliseconds) ms); the replaced tree is checkpoint \(asideName)\(note)")
+        let ended = terminated.isEmpty ? "" : "; terminated \(terminated.count) process(es) that used /active first (pid \(terminated.map(String.init).joined(separator: ", ")))"
+        return StepResult(.done("restored /active to checkpoint \(request.name) (clone in \((clock.now - start).milliseconds) ms); the replaced tree is checkpoint \(asideName)\(note)\(ended)"),
+                          details: ActionResult.Details(terminatedPIDs: terminated.isEmpty ? nil : terminated))
     }
 
     /// Completes or rolls back a restore whose journal is still on the volume.

@@ -79,7 +79,7 @@ public struct Executor: Sendable {
         case .deleteCheckpoint:
             try await withSharedLock(spec, operation: "checkpoint delete") { StepResult(try await deleteCheckpoint(try request(action), spec: spec)) }
         case .restore:
-            try await withSharedLock(spec, operation: "restore") { StepResult(try await restore(try request(action), spec: spec)) }
+            try await withSharedLock(spec, operation: "restore") { try await restore(try request(action), spec: spec) }
         case .resumeRestore:
             try await withSharedLock(spec, operation: "restore") { StepResult(try await resumeRestore(spec: spec)) }
         case .removeLeftover:

@@ -97,6 +97,12 @@ public struct VolumeObserver: Sendable {
             }
             let full = fullCatalog || spec.checkpoints.schedule != nil || spec.checkpoints.retain != nil
             observation.catalog = await observeCatalog(spec, full: full, recorder: &recorder)
+            if let catalog = observation.catalog {
+                let trees = Self.treesToAsk(spec, catalog: catalog, now: observation.now)
+                if !trees.isEmpty {
+                    observation.treeUsers = await recorder.measure("tree users") { await treeUsers(spec, trees: trees) }
+                }
+            }
             let heartbeat = Duration.nanoseconds(mountConfig?.meta?.heartbeat ?? 12_000_000_000)
             observation.quotas = await observeQuotasMounted(spec, state: state, directories: observation.directories,
                                                             heartbeat: heartbeat, recorder: &recorder)

@@ -107,3 +107,11 @@ public struct TreeUser: Sendable, Hashable, Codable {
         }
     }
 }
+
+extension TreeUser {
+    /// Several users on one line, the first five in full: `pid 4242 (sh): working directory /active/fs; and 3 more`.
+    public static func summary(_ users: [TreeUser]) -> String {
+        let shown = users.prefix(5).map(\.description)
+        return (shown + (users.count > 5 ? ["and \(users.count - 5) more"] : [])).joined(separator: "; ")
+    }
+}

@@ -30,6 +30,10 @@ public struct VolumeObservation: Sendable, Hashable, Codable {
     /// The sandbox's cgroups (`checkpoints.quiesce`) and any freeze an interrupted checkpoint left; `nil` when the
     /// spec quiesces nothing and no freeze is recorded.
     public var quiesce: QuiesceObservation?
+    /// Who uses the trees a plan may replace or remove: `/active` while a declarative restore is pending, and the
+    /// checkpoints retention would remove; `nil` when nothing was asked (no such tree, or the volume is not
+    /// mounted).
+    public var treeUsers: [TreeUser]?
     /// When the observation was made: schedules and retention are judged against it.
     public var now: Date
     /// juicectl started a format of this volume and did not record its end, and the object storage holds nothing

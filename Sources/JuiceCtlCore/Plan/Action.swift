@@ -75,6 +75,11 @@ public struct Action: Sendable, Hashable, Codable {
         public var force: Bool
         /// For restore: the declarative request it serves.
         public var requestId: String?
+        /// For restore: terminate the processes that use `/active` (SIGTERM, then SIGKILL after ``grace``) instead
+        /// of refusing.
+        public var terminateUsers = false
+        /// For restore with ``terminateUsers``: the time between SIGTERM and SIGKILL.
+        public var grace: TimeSpan = VolumeSpec.RestoreRequest.defaultGrace
 
         /// Creates a request.
         public init(name: String, kind: CheckpointKind = .manual, note: String? = nil, pinned: Bool = false,
@@ -198,6 +203,8 @@ public struct VolumePlan: Sendable, Hashable, Codable {
     public var conflicts: [Conflict]
     /// The metadata engine's client sessions, when they were observed (see ``VolumeObservation/sessions``).
     public var sessions: [ClientSession]?
+    /// What the plan leaves alone on purpose, and why (a checkpoint kept while in use).
+    public var notes: [PlanNote] = []
 
     /// Creates a plan.
     public init(spec: VolumeSpec, actions: [Action], conflicts: [Conflict], sessions: [ClientSession]? = nil) {

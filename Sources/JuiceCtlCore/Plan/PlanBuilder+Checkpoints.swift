@@ -42,32 +42,52 @@ extension PlanBuilder {
                                       hint: "juicectl checkpoint list shows the checkpoints", blocking: false))
             return
         }
-        actions.append(Action(.restore, .replace, target: VolumeLayout.active,
-                              reason: "restore request \(request.requestId) has not been applied: /active becomes a clone of checkpoint \(request.checkpoint), the current tree is kept as a pre-restore checkpoint",
-                              disruption: .interrupting,
-                              checkpoint: .init(name: request.checkpoint, requestId: request.requestId)))
+        var reason = "restore request \(request.requestId) has not been applied: /active becomes a clone of checkpoint \(request.checkpoint), the current tree is kept as a pre-restore checkpoint"
+        let users = (observation.treeUsers ?? []).filter { $0.tree == VolumeLayout.active }
+        if !users.isEmpty {
+            // A mount in juicectl's own namespace outlives any process: terminating cannot free the tree.
+            let pinned = users.filter(\.outlivesProcesses)
+            guard request.terminateUsers && pinned.isEmpty else {
+                conflicts.append(Conflict(code: "RestoreTargetInUse", target: VolumeLayout.active,
+                                          message: "restore request \(request.requestId) waits: /active is in use: \(TreeUser.summary(request.terminateUsers ? pinned : users))",
+                                          hint: request.terminateUsers
+                                              ? "unmount those mounts (terminating processes cannot end a mount in juicectl's own namespace)"
+                                              : "stop them, or set restore.terminateUsers: true to have them terminated (SIGTERM, then SIGKILL after restore.grace)",
+                                          blocking: false))
+                return
+            }
+            reason += "; first terminates what uses /active (SIGTERM, then SIGKILL after \(request.grace)): \(TreeUser.summary(users))"
+        }
+        var checkpoint = Action.CheckpointRequest(name: request.checkpoint, requestId: request.requestId)
+        checkpoint.terminateUsers = request.terminateUsers
+        checkpoint.grace = request.grace
+        actions.append(Action(.restore, .replace, target: VolumeLayout.active, reason: reason, disruption: .interrupting,
+                              checkpoint: checkpoint))
     }
 
-    /// A due scheduled checkpoint, then what retention removes.
+    /// A due scheduled checkpoint, then what retention removes (but not a checkpoint something still uses).
     mutating func planScheduleAndRetention() {
         let settings = spec.checkpoints
         guard settings.schedule != nil || settings.retain != nil else { return }
         // A new volume has no checkpoint; an unmounted one cannot be read yet (the next round sees it).
-        guard var known = formatsVolume ? [] : observation.catalog?.entries else { return }
-        if let schedule = settings.schedule, let slot = schedule.dueSlot(at: observation.now, checkpoints: known) {
-            let name = CheckpointName.scheduled(slot: slot)
+        guard let known = formatsVolume ? [] : observation.catalog?.entries else { return }
+        if let due = RetentionPlan.dueCheckpoint(settings, entries: known, now: observation.now), let schedule = settings.schedule {
             let lastScheduled = known.filter { $0.kind == .scheduled }.compactMap(\.createdAt).max()
             let since = lastScheduled.map { "the last scheduled checkpoint is from \(Self.utc($0))" } ?? "there is no scheduled checkpoint yet"
-            actions.append(Action(.createCheckpoint, .create, target: name,
-                                  reason: "schedule \(schedule): the slot \(Self.utc(slot)) is due and \(since)",
-                                  checkpoint: .init(name: name, kind: .scheduled)))
-            known.append(CheckpointEntry(name: name, manifest: CheckpointManifest(name: name, createdAt: observation.now, kind: .scheduled)))
+            actions.append(Action(.createCheckpoint, .create, target: due.name,
+                                  reason: "schedule \(schedule): the slot \(Self.utc(due.slot)) is due and \(since)",
+                                  checkpoint: .init(name: due.name, kind: .scheduled)))
         }
-        guard let retain = settings.retain else { return }
         let pendingRestore = actions.contains { $0.kind == .restore || $0.kind == .resumeRestore }
-        for decision in retain.decide(known) where !decision.keep {
+        for decision in RetentionPlan.decisions(settings, entries: known, now: observation.now) where !decision.keep {
             // A restore running in this plan must not lose its source.
             if pendingRestore && (spec.restore?.checkpoint == decision.name || observation.catalog?.restore?.journal.checkpoint == decision.name) {
+                continue
+            }
+            let users = (observation.treeUsers ?? []).filter { $0.tree == VolumeLayout.checkpoint(decision.name) }
+            if !users.isEmpty {
+                notes.append(PlanNote(kind: .keptInUse, target: decision.name,
+                                      message: "retention would remove it (\(decision.reasons.joined(separator: "; "))), but it is in use: \(TreeUser.summary(users)); it is kept until nothing uses it"))
                 continue
             }
             actions.append(Action(.deleteCheckpoint, .delete, target: decision.name,

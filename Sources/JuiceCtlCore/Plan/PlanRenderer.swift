@@ -70,6 +70,9 @@ public enum PlanRenderer {
                 lines.append("  ! \(conflict.blocking ? "blocked" : "conflict") \(conflict.target): \(conflict.message)")
                 if let hint = conflict.hint { lines.append("        hint: \(hint)") }
             }
+            for note in plan.notes {
+                lines.append("  = \(note.kind == .keptInUse ? "kept" : note.kind.rawValue) \(note.target): \(note.message)")
+            }
         }
         for warning in warnings {
             lines.append("warning: \(warning)")

@@ -7,7 +7,9 @@ public enum Planner {
     public static func plan(_ spec: VolumeSpec, _ observation: VolumeObservation) -> VolumePlan {
         var planner = PlanBuilder(spec: spec, observation: observation)
         planner.run()
-        return VolumePlan(spec: spec, actions: planner.actions, conflicts: planner.conflicts, sessions: observation.sessions)
+        var plan = VolumePlan(spec: spec, actions: planner.actions, conflicts: planner.conflicts, sessions: observation.sessions)
+        plan.notes = planner.notes
+        return plan
     }
 
     /// Plans `down`: unmount the volume (graceful first, then forced, as the executor decides on failure).
@@ -65,6 +67,7 @@ struct PlanBuilder {
     let observation: VolumeObservation
     var actions: [Action] = []
     var conflicts: [Conflict] = []
+    var notes: [PlanNote] = []
 
     /// Whether the volume will be formatted by this plan (so it is empty).
     var formatsVolume = false
