@@ -5,7 +5,7 @@ import Testing
 
 /// Point-in-time checkpoints of a live sandbox (`checkpoints.quiesce`), with the real juicefs, real cgroup v1 and v2
 /// freezers made by the tests, and a writer working in the tree the whole time.
-@Suite("Quiesced checkpoints (real cgroups, real juicefs)", .serialized)
+@Suite("Quiesced checkpoints (real cgroups, real juicefs)", .serialized, .enabled(if: Prerequisites.enabled))
 struct QuiesceTests {
     /// The spec's quiesce section for `cgroup`.
     static func quiesce(_ cgroup: SandboxCgroup, maxFrozen: String = "10s", hooks: String = "") -> String {
