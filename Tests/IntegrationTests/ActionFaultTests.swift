@@ -16,7 +16,7 @@ struct ActionFaultTests {
         case unmount, stopBackup, restartBackup, restoreMetadata
         case createCheckpoint, deleteCheckpoint, restore, resumeRestore, removeLeftover
         case createOverlayImage, mountOverlayUpper, mountOverlay, thawOverlay, quarantineOverlayImage
-        case unmountOverlay, unmountOverlayUpper, detachLoopDevice
+        case unmountOverlay, unmountOverlayUpper, detachLoopDevice, thawCgroups
 
         /// The action kind the fault targets.
         var kind: Action.Kind {
@@ -47,13 +47,14 @@ struct ActionFaultTests {
             case .unmountOverlay: .unmountOverlay
             case .unmountOverlayUpper: .unmountOverlayUpper
             case .detachLoopDevice: .detachLoopDevice
+            case .thawCgroups: .thawCgroups
             }
         }
 
         /// Actions that run no external program (host calls only) can only be cut short by killing juicectl.
         var runsAProgram: Bool {
             switch self {
-            case .createDirectory, .resumeRestore, .quarantineOverlayImage: false
+            case .createDirectory, .resumeRestore, .quarantineOverlayImage, .thawCgroups: false
             default: true
             }
         }
@@ -103,6 +104,29 @@ struct ActionFaultTests {
 
     @Test("an action cut short is converged by the next run, and no tree is lost", arguments: cases)
     func faultIsRecovered(_ fault: Case) async throws {
+        guard fault.scenario == .thawCgroups else { return try await Self.recover(fault, cgroup: nil) }
+        try await SandboxCgroup.with(.v1, "fault") { cgroup in
+            try cgroup.start("/bin/sleep", ["1000"])
+            try await Self.recover(fault, cgroup: cgroup)
+        }
+    }
+
+    /// Runs `arguments` with a pause at fault point `point`, and while juicectl waits there with something frozen
+    /// (`marker` exists), kills its freeze watchdog and then juicectl itself: the freeze stays, for the next run.
+    static func killInsideFreeze(_ volume: TestVolume, _ arguments: [String], at point: String, marker: String) async throws {
+        async let killed = Shell.run(Prerequisites.juicectl!, arguments,
+                                     environment: ["JUICECTL_FAULT_AT": "\(point):pause", "JUICECTL_FAULT_PAUSE_MS": "60000"])
+        let frozen = await Wait.until(timeout: .seconds(30)) { FileManager.default.fileExists(atPath: marker) }
+        #expect(frozen, "juicectl never froze anything")
+        // The watchdog's shell first (it would thaw once its flock returns), then the flock.
+        _ = try await Shell.sh("pkill -9 -f 'juicectl-freeze-watchdog .*\(volume.baseDir)'; sleep 0.2; pkill -9 -f 'flock -w [0-9.]* \(volume.baseDir)'")
+        let juicectl = LiveHost().processes().first { $0.value.first?.hasSuffix("juicectl") == true && $0.value.contains(volume.specPath) }?.key
+        if let juicectl { kill(juicectl, SIGKILL) }
+        let result = try await killed
+        #expect(result.termination == .signaled(9), "\(result.transcript)")
+    }
+
+    static func recover(_ fault: Case, cgroup: SandboxCgroup?) async throws {
         try await TestVolume.with("fault-\(fault.scenario.kind.rawValue)") { volume in
             let paths = OverlayPaths(volume)
             let overlaySpec = fault.scenario.overlay ? paths.spec : ""
@@ -171,8 +195,16 @@ struct ActionFaultTests {
                 let killed = try await run(["checkpoint", "create", spec, "c1"], environment: ["JUICECTL_FAULT_AT": "checkpoint.after-clone"])
                 #expect(killed.termination == .signaled(9), "\(killed.transcript)")
             case .thawOverlay:
-                let killed = try await run(["checkpoint", "create", spec, "c1"], environment: ["JUICECTL_FAULT_AT": "overlay.after-freeze"])
-                #expect(killed.termination == .signaled(9), "\(killed.transcript)")
+                // Its watchdog thaws a freeze whose juicectl died at once: it has to go too, for a freeze to stay.
+                try await Self.killInsideFreeze(volume, ["checkpoint", "create", spec, "c1"], at: "overlay.after-freeze",
+                                                marker: "\(volume.baseDir)/.juicectl/overlay-frozen")
+            case .thawCgroups:
+                let quiesce = "checkpoints:\n  quiesce:\n    cgroups: [\"\(cgroup?.path ?? "")\"]\n    maxFrozen: 60s\n"
+                try volume.writeSpec(quiesce)
+                finalSpec = quiesce
+                try await Self.killInsideFreeze(volume, ["checkpoint", "create", spec, "c1"], at: "quiesce.after-freeze",
+                                                marker: "\(volume.baseDir)/.juicectl/freeze.json")
+                #expect(cgroup?.isFrozen == true, "the sandbox is not left frozen")
             case .quarantineOverlayImage:
                 // The overlay away, the image's superblock damaged, the overlay asked for again: its mount fails
                 // and is recorded; the next apply moves the image aside.
@@ -242,6 +274,9 @@ struct ActionFaultTests {
             if fault.scenario == .quarantineOverlayImage {
                 let kept = (try? FileManager.default.contentsOfDirectory(atPath: "\(volume.mountPath)/checkpoints/.juicectl/quarantine")) ?? []
                 #expect(kept.count == 1, "the damaged image was not kept: \(kept)")
+            }
+            if let cgroup {
+                #expect(cgroup.isThawed, "the sandbox is still frozen")
             }
             if fault.scenario == .detachLoopDevice {
                 let loops = try await Shell.sh("losetup -l -n -O BACK-FILE | grep -c '\(volume.mountPath)/checkpoints' || true")
