@@ -21,3 +21,7 @@ int cjuicectl_loop_backing_inode(const char *device, uint64_t *inode) {
 int cjuicectl_renameat2(const char *source, const char *destination, unsigned int flags) {
     return renameat2(AT_FDCWD, source, AT_FDCWD, destination, flags);
 }
+
+int cjuicectl_open_directory_path(int directory, const char *name) {
+    return openat(directory, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}

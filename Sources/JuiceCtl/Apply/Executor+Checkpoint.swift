@@ -33,12 +33,16 @@ extension Executor {
         let clock = ContinuousClock()
         let start = clock.now
         var frozenNote = ""
+        let linksNote: String
         if spec.overlay != nil, upperServesCurrentImage(spec) {
             let frozen = try await cloneActiveWithFrozenImage(into: staging, files: files, spec: spec, name: request.name)
-            frozenNote = ", overlay image frozen for \(frozen.milliseconds) ms"
+            frozenNote = ", overlay image frozen for \(frozen.frozenFor.milliseconds) ms"
+            linksNote = frozen.linksNote
         } else {
-            try await progress.measure("checkpoint \(request.name): cloning /active\(await approximateSize(files))") {
-                try await juicefs.clone(files.path(VolumeLayout.active), files.path(staging))
+            linksNote = try await cloneKeepingHardLinks(of: VolumeLayout.active, into: staging, files: files, spec: spec) {
+                try await progress.measure("checkpoint \(request.name): cloning /active\(await approximateSize(files))") {
+                    try await juicefs.clone(files.path(VolumeLayout.active), files.path(staging))
+                }
             }
         }
         let cloneTime = clock.now - start
@@ -57,7 +61,7 @@ extension Executor {
         var updated = lineage
         updated.activeParent = request.name
         try files.write(updated, VolumeLayout.lineage)
-        return .done("created \(request.kind.rawValue) checkpoint \(request.name) (clone of /active in \(cloneTime.milliseconds) ms\(frozenNote)\(request.pinned ? ", pinned" : ""))")
+        return .done("created \(request.kind.rawValue) checkpoint \(request.name) (clone of /active in \(cloneTime.milliseconds) ms\(linksNote)\(frozenNote)\(request.pinned ? ", pinned" : ""))")
     }
 
     /// Clones `/active` into `staging` while the overlay is in use.
@@ -71,8 +75,11 @@ extension Executor {
     /// written is consistent per file but not atomic whether or not the image is frozen meanwhile, so cloning it
     /// outside the frozen window loses nothing and keeps the window independent of the size of `active/fs`.
     ///
-    /// - Returns: how long the filesystem was frozen.
-    func cloneActiveWithFrozenImage(into staging: String, files: VolumeFiles, spec: VolumeSpec, name: String) async throws -> Duration {
+    /// The hard links of `/active` are found while the entries are cloned, and re-linked in `staging` after.
+    ///
+    /// - Returns: how long the filesystem was frozen, and the result message's part about hard links.
+    func cloneActiveWithFrozenImage(into staging: String, files: VolumeFiles, spec: VolumeSpec,
+                                    name: String) async throws -> (frozenFor: Duration, linksNote: String) {
         try await files.makeDirectories(staging)
         try host.copyOwnership(from: files.path(VolumeLayout.active), to: files.path(staging))
         let imageName = (VolumeSpec.OverlaySettings.imagePath as NSString).lastPathComponent
@@ -92,12 +99,14 @@ extension Executor {
         guard let entries = await host.listDirectory(files.path(VolumeLayout.active), deadline: .seconds(30)) else {
             throw StepError("cannot list /active to clone it after the overlay image; the checkpoint was not created")
         }
-        try await progress.measure("checkpoint \(name): cloning the rest of /active\(await approximateSize(files))") {
-            for entry in entries.sorted() where entry != imageName {
-                try await juicefs.clone(files.path("\(VolumeLayout.active)/\(entry)"), files.path("\(staging)/\(entry)"))
+        let linksNote = try await cloneKeepingHardLinks(of: VolumeLayout.active, into: staging, files: files, spec: spec) {
+            try await progress.measure("checkpoint \(name): cloning the rest of /active\(await approximateSize(files))") {
+                for entry in entries.sorted() where entry != imageName {
+                    try await juicefs.clone(files.path("\(VolumeLayout.active)/\(entry)"), files.path("\(staging)/\(entry)"))
+                }
             }
         }
-        return frozenFor
+        return (frozenFor, linksNote)
     }
 
     /// ` (about N files)` when the quota on `/active/fs` counts them (statfs on a quota'd directory reports its inode

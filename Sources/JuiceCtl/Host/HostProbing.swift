@@ -95,6 +95,24 @@ public protocol HostProbing: Sendable {
     func isAlive(_ pid: Int32) -> Bool
     /// Processes whose working directory or open files lie under `path` (for "busy" messages).
     func processesUsing(_ path: String) -> [Int32]
+
+    // Trees on the volume, by paths relative to a root, never through or on a symbolic link below the root.
+
+    /// Every regular file with more than one name under `root`, by an `lstat` walk that follows no symbolic link and
+    /// stays on `root`'s filesystem, with a deadline.
+    func linkedFiles(under root: String, deadline: Duration) async -> LinkedFilesWalk
+    /// `lstat` of `path` below `root`, with a deadline; no component below `root` is followed if it is a symbolic
+    /// link (`ENOTDIR`).
+    func entryStatus(_ path: TreePath, below root: String, deadline: Duration) async -> EntryLookup
+    /// `link(2)`: gives the file at `existing` the new name `newPath` (which must not exist), both below `root`,
+    /// with a deadline. Returns 0 or the errno (`ETIMEDOUT` when the deadline passed).
+    func link(_ existing: TreePath, as newPath: TreePath, below root: String, deadline: Duration) async -> Int32
+    /// `rename(2)` of `source` over `destination` (replacing it atomically), both below `root`, with a deadline.
+    /// Returns 0 or the errno (`ETIMEDOUT` when the deadline passed).
+    func rename(_ source: TreePath, over destination: TreePath, below root: String, deadline: Duration) async -> Int32
+    /// Sets the access and modification times of the entry at `path` itself (never of what a symbolic link points
+    /// to), to the nanosecond, with a deadline. Returns 0 or the errno (`ETIMEDOUT` when the deadline passed).
+    func setTimes(_ path: TreePath, accessed: FileTime, modified: FileTime, below root: String, deadline: Duration) async -> Int32
 }
 
 /// How ``HostProbing/rename(_:to:mode:deadline:)`` treats the destination.

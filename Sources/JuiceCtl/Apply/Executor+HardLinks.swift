@@ -1,0 +1,50 @@
+internal import JuiceCtlCore
+internal import Foundation
+internal import Logging
+
+extension Executor {
+    /// Runs `clone` (the `juicefs clone` of the tree at `source` into `destination`, both volume paths) while the
+    /// hard links of `source` are found, then re-links them in `destination`, which `juicefs clone` does not do.
+    ///
+    /// The scan only reads, so it runs alongside the clone; a name whose copy does not match its group's first copy
+    /// (changed between the scan and the clone) is left alone and reported.
+    ///
+    /// - Returns: the part of the result message about hard links: `, 500 hard links kept (…)`, or nothing when
+    ///   the tree has none and the scan went as planned.
+    /// - Throws: what `clone` throws, or a ``HardLinkError`` when the scan or the repair failed (the clone in
+    ///   `destination` is then a leftover that the next run removes).
+    func cloneKeepingHardLinks(of source: String, into destination: String, files: VolumeFiles, spec: VolumeSpec,
+                               _ clone: () async throws -> Void) async throws -> String {
+        let scanner = HardLinkScanner(host: host, runner: runner, sqlite3: tools.sqlite3)
+        let mountPath = files.mountPath
+        let database = spec.metadata.sqlitePath
+        async let scanning = scanner.scan(source, mountPath: mountPath, database: database)
+        try await clone()
+        let scan = try await scanning
+        let report = try await HardLinkRepair(host: host).repair(scan.groups, in: files.path(destination))
+        logger.debug("hard links", metadata: [
+            "volume": "\(spec.name)", "tree": "\(source)", "groups": "\(scan.groups.count)", "kept": "\(report.kept)",
+            "skipped": "\(report.skipped.count)", "scan-ms": "\(scan.duration.milliseconds)",
+            "repair-ms": "\(report.duration.milliseconds)",
+        ])
+        return Self.hardLinkNote(scan, report, tree: source)
+    }
+
+    /// `, 500 hard links kept (found in 12 ms, re-linked in 380 ms)`, with the names left apart and the reason for a
+    /// walk where the metadata could not be read; empty when there was nothing to say.
+    static func hardLinkNote(_ scan: HardLinkScan, _ report: HardLinkRepair.Report, tree: String) -> String {
+        var found = "found in \(scan.duration.milliseconds) ms"
+        if let reason = scan.fallbackReason { found += " by walking \(tree), because \(reason)" }
+        guard report.kept > 0 || !report.skipped.isEmpty else {
+            return scan.fallbackReason == nil ? "" : ", no hard links (\(found))"
+        }
+        var note = ", \(report.kept) hard link\(report.kept == 1 ? "" : "s") kept (\(found), re-linked in \(report.duration.milliseconds) ms)"
+        if !report.skipped.isEmpty {
+            let shown = report.skipped.prefix(3).map { "\(tree)/\($0)" }.joined(separator: ", ")
+            let more = report.skipped.count > 3 ? " and \(report.skipped.count - 3) more" : ""
+            note += ", \(report.skipped.count) name\(report.skipped.count == 1 ? "" : "s") left as separate copies because they changed"
+                + " while the tree was cloned (\(shown)\(more))"
+        }
+        return note
+    }
+}
