@@ -71,9 +71,8 @@ extension FakeHost {
             let from = Self.treeKey(existing, below: root)
             let to = Self.treeKey(newPath, below: root)
             state.calls.append("link \(from) \(to)")
-            if let code = Self.blockingEntry(on: existing, below: root, in: state) ?? Self.blockingEntry(on: newPath, below: root, in: state) {
-                return code
-            }
+            if let code = Self.blockingEntry(on: existing, below: root, in: state)
+                ?? Self.blockingEntry(on: newPath, below: root, in: state) { return code }
             guard var status = state.treeEntries[from] else { return ENOENT }
             guard status.kind != .directory else { return EPERM }
             guard state.treeEntries[to] == nil else { return EEXIST }
@@ -91,9 +90,8 @@ extension FakeHost {
             let from = Self.treeKey(source, below: root)
             let to = Self.treeKey(destination, below: root)
             state.calls.append("rename \(from) over \(to)")
-            if let code = Self.blockingEntry(on: source, below: root, in: state) ?? Self.blockingEntry(on: destination, below: root, in: state) {
-                return code
-            }
+            if let code = Self.blockingEntry(on: source, below: root, in: state)
+                ?? Self.blockingEntry(on: destination, below: root, in: state) { return code }
             guard let moving = state.treeEntries[from] else { return ENOENT }
             guard Self.isDirectory(destination.parent, below: root, in: state) else { return ENOENT }
             if let replaced = state.treeEntries[to] {

@@ -17,7 +17,8 @@ struct HardLinkTests {
             let apply = try await volume.juicectl("apply")
             try #require(apply.exitCode == 0, "\(apply.transcript)")
             let fs = "\(volume.mountPath)/active/fs"
-            let built = try await TreeWalker.run(TreeWalker.builder, named: "build.py", in: volume.root, [fs, "\(volume.mountPath)/outside-name"])
+            let built = try await TreeWalker.run(TreeWalker.builder, named: "build.py", in: volume.root,
+                                                 [fs, "\(volume.mountPath)/outside-name"])
             try #require(built.exitCode == 0, "\(built.transcript)")
             try Data("start\n".utf8).write(to: URL(fileURLWithPath: "\(fs)/\(Self.writerFile)"))
             let original = try await TreeWalker.walk(fs, excluding: [Self.writerFile], scriptDirectory: volume.root)

@@ -7,7 +7,8 @@ import Testing
 @Suite("Executor: hard links in checkpoints and restores")
 struct ExecutorHardLinkTests {
     static let mtime = FileTime(seconds: 1_700_000_000, nanoseconds: 999_999_999)
-    static let subTimes = (accessed: FileTime(seconds: 1_600_000_001, nanoseconds: 11), modified: FileTime(seconds: 1_600_000_002, nanoseconds: 22))
+    static let subTimes = (accessed: FileTime(seconds: 1_600_000_001, nanoseconds: 11),
+                           modified: FileTime(seconds: 1_600_000_002, nanoseconds: 22))
 
     /// `fs/a` and `fs/sub/b` as one file (`inode`) in the tree at `volumePath`, `fs/sub` with known times, and the
     /// metadata query answering with both names.
@@ -15,8 +16,8 @@ struct ExecutorHardLinkTests {
         let root = scenario.hostPath(volumePath)
         let file = EntryStatus(kind: .regular, inode: inode, linkCount: 2, mode: 0o640, uid: 7, gid: 8, size: 9, modified: Self.mtime)
         scenario.host.putTreeEntry(.root, below: root, EntryStatus(kind: .directory, inode: 5000))
-        scenario.host.putTreeEntry(TreePath("fs/sub"), below: root, EntryStatus(kind: .directory, inode: 5001, accessed: Self.subTimes.accessed,
-                                                                              modified: Self.subTimes.modified))
+        let sub = EntryStatus(kind: .directory, inode: 5001, accessed: Self.subTimes.accessed, modified: Self.subTimes.modified)
+        scenario.host.putTreeEntry(TreePath("fs/sub"), below: root, sub)
         scenario.host.putTreeEntry(TreePath("fs/a"), below: root, file)
         scenario.host.putTreeEntry(TreePath("fs/sub/b"), below: root, file)
         var rows = MetadataRows()
@@ -41,8 +42,8 @@ struct ExecutorHardLinkTests {
             #expect(a.inode == b.inode && a.inode != 500, "one file of its own in the checkpoint")
             #expect(scenario.host.treeEntry(TreePath("fs/sub"), below: checkpoint)?.modified == Self.subTimes.modified)
             let calls = scenario.host.calls
-            let relinked = try #require(calls.firstIndex { $0.hasPrefix("rename ") && $0.hasSuffix(" over \(scenario.hostPath(VolumeLayout.staging))/"
-                                                                                                     + "\(stagingName(calls))/fs/sub/b") }, "\(calls)")
+            let replaced = " over \(scenario.hostPath(VolumeLayout.staging))/\(stagingName(calls))/fs/sub/b"
+            let relinked = try #require(calls.firstIndex { $0.hasPrefix("rename ") && $0.hasSuffix(replaced) }, "\(calls)")
             let renamed = try #require(calls.firstIndex { $0.hasPrefix("rename ") && $0.hasSuffix("\(checkpoint) noReplace") })
             let cloned = try #require(calls.firstIndex { $0.hasPrefix("run juicefs clone") })
             #expect(cloned < relinked && relinked < renamed, "the staging clone is repaired after the clone, before the rename")
@@ -94,7 +95,8 @@ struct ExecutorHardLinkTests {
 
             let text = try #require(outcome.doneText, "\(outcome)")
             #expect(text.contains("1 hard link kept (found in "), "\(text)")
-            #expect(text.contains("by walking /active, because the metadata query failed (exit 1: Error: in prepare, no such column: nlink)"), "\(text)")
+            let reason = "by walking /active, because the metadata query failed (exit 1: Error: in prepare, no such column: nlink)"
+            #expect(text.contains(reason), "\(text)")
             let checkpoint = scenario.hostPath(VolumeLayout.checkpoint("walked"))
             #expect(scenario.host.treeEntry(TreePath("fs/a"), below: checkpoint)?.inode
                     == scenario.host.treeEntry(TreePath("fs/sub/b"), below: checkpoint)?.inode)

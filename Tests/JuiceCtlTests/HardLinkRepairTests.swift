@@ -6,7 +6,8 @@ import Testing
 struct HardLinkRepairTests {
     static let clone = "/mnt/v/checkpoints/.juicectl/staging/c1.x"
     static let mtime = FileTime(seconds: 1_700_000_000, nanoseconds: 123_456_789)
-    static let directoryTimes = (accessed: FileTime(seconds: 1_600_000_000, nanoseconds: 5), modified: FileTime(seconds: 1_650_000_000, nanoseconds: 7))
+    static let directoryTimes = (accessed: FileTime(seconds: 1_600_000_000, nanoseconds: 5),
+                                 modified: FileTime(seconds: 1_650_000_000, nanoseconds: 7))
 
     let host = FakeHost()
     var repair: HardLinkRepair { HardLinkRepair(host: host) }
@@ -38,14 +39,16 @@ struct HardLinkRepairTests {
         let link = try #require(calls.firstIndex { $0.hasPrefix("link \(Self.clone)/one/a \(Self.clone)/two/.juicectl-link.") }, "\(calls)")
         let temporary = String(calls[link].split(separator: " ")[2])
         let rename = try #require(calls.firstIndex(of: "rename \(temporary) over \(Self.clone)/two/b"), "\(calls)")
-        let times = try #require(calls.firstIndex(of: "setTimes \(Self.clone)/two \(Self.directoryTimes.accessed) \(Self.directoryTimes.modified)"))
+        let (accessed, modified) = Self.directoryTimes
+        let times = try #require(calls.firstIndex(of: "setTimes \(Self.clone)/two \(accessed) \(modified)"))
         let checked = try #require(calls.firstIndex(of: "entryStatus \(Self.clone)/two/b"))
         #expect(checked < link && link < rename && rename < times)
         #expect(host.treeEntry(TreePath("two/b"), below: Self.clone)?.inode == 10)
         #expect(host.treeEntry(TreePath("one/a"), below: Self.clone)?.linkCount == 2)
         #expect(host.treeEntry(TreePath("two"), below: Self.clone)?.modified == Self.directoryTimes.modified)
         #expect(host.treeEntry(TreePath("two"), below: Self.clone)?.accessed == Self.directoryTimes.accessed)
-        #expect(host.treeEntry(TreePath("one"), below: Self.clone)?.modified == Self.directoryTimes.modified, "the first name's directory is untouched")
+        #expect(host.treeEntry(TreePath("one"), below: Self.clone)?.modified == Self.directoryTimes.modified,
+                "the first name's directory is untouched")
         #expect(!host.calls.contains { $0.hasPrefix("setTimes \(Self.clone)/one ") })
         #expect(report.kept == 1 && report.skipped.isEmpty)
     }

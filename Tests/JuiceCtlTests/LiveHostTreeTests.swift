@@ -44,21 +44,24 @@ struct LiveHostTreeTests {
             }
 
             let groups = HardLinkGroup.grouping(files.map { ($0.path, $0.inode) })
-            #expect(groups.map { $0.names.map(\.bytes) } == [[Array("a/one".utf8), Array("b/two".utf8), Array("b/".utf8) + [0xFF, 0x20, 0x0A]]])
+            let expected = [[Array("a/one".utf8), Array("b/two".utf8), Array("b/".utf8) + [0xFF, 0x20, 0x0A]]]
+            #expect(groups.map { $0.names.map(\.bytes) } == expected)
             #expect(files.contains { $0.path == TreePath("to-outside") }, "a name linked outside is found; grouping drops it")
             #expect(!files.contains { $0.path.description.hasPrefix("via-link") }, "the symbolic link is not followed")
         }
     }
 
     @Test func aMissingRootIsAFailedWalk() async {
-        #expect(await host.linkedFiles(under: "/tmp/juicectl-tests-no-such-tree", deadline: .seconds(5)) == .failed(errno: ENOENT, at: .root))
+        let walk = await host.linkedFiles(under: "/tmp/juicectl-tests-no-such-tree", deadline: .seconds(5))
+        #expect(walk == .failed(errno: ENOENT, at: .root))
     }
 
     @Test func linkRenameOverAndTimesWorkBelowTheRootWithNanoseconds() async throws {
         try await withTemporaryDirectory { root in
             try write("\(root)/d/a", "same")
             try write("\(root)/e/b", "copy")
-            let times = (FileTime(seconds: 1_500_000_000, nanoseconds: 123_456_789), FileTime(seconds: 1_550_000_000, nanoseconds: 987_654_321))
+            let times = (FileTime(seconds: 1_500_000_000, nanoseconds: 123_456_789),
+                         FileTime(seconds: 1_550_000_000, nanoseconds: 987_654_321))
 
             #expect(await host.link(TreePath("d/a"), as: TreePath("e/.tmp"), below: root, deadline: .seconds(5)) == 0)
             #expect(await host.rename(TreePath("e/.tmp"), over: TreePath("e/b"), below: root, deadline: .seconds(5)) == 0)
@@ -113,7 +116,8 @@ struct LiveHostTreeTests {
             var directoryTimes = [timespec(tv_sec: 1_300_000_000, tv_nsec: 333), timespec(tv_sec: 1_300_000_001, tv_nsec: 444)]
             #expect(utimensat(AT_FDCWD, "\(root)/q", &directoryTimes, 0) == 0)
 
-            let report = try await HardLinkRepair(host: host).repair([HardLinkGroup([TreePath("p/first"), TreePath("q/second")])!], in: root)
+            let group = try #require(HardLinkGroup([TreePath("p/first"), TreePath("q/second")]))
+            let report = try await HardLinkRepair(host: host).repair([group], in: root)
 
             #expect(report.kept == 1 && report.skipped.isEmpty)
             #expect(lstatInode(Array("\(root)/p/first".utf8)) == lstatInode(Array("\(root)/q/second".utf8)))

@@ -18,7 +18,10 @@ extension Executor {
         let scanner = HardLinkScanner(host: host, runner: runner, sqlite3: tools.sqlite3)
         let mountPath = files.mountPath
         let database = spec.metadata.sqlitePath
-        async let scanning = scanner.scan(source, mountPath: mountPath, database: database)
+        // Action faults (debug builds) aim at the action's own programs, the clone first; the query is not one of them.
+        async let scanning = ActionFault.$current.withValue(nil) {
+            try await scanner.scan(source, mountPath: mountPath, database: database)
+        }
         try await clone()
         let scan = try await scanning
         let report = try await HardLinkRepair(host: host).repair(scan.groups, in: files.path(destination))
@@ -38,7 +41,8 @@ extension Executor {
         guard report.kept > 0 || !report.skipped.isEmpty else {
             return scan.fallbackReason == nil ? "" : ", no hard links (\(found))"
         }
-        var note = ", \(report.kept) hard link\(report.kept == 1 ? "" : "s") kept (\(found), re-linked in \(report.duration.milliseconds) ms)"
+        let links = "\(report.kept) hard link\(report.kept == 1 ? "" : "s")"
+        var note = ", \(links) kept (\(found), re-linked in \(report.duration.milliseconds) ms)"
         if !report.skipped.isEmpty {
             let shown = report.skipped.prefix(3).map { "\(tree)/\($0)" }.joined(separator: ", ")
             let more = report.skipped.count > 3 ? " and \(report.skipped.count - 3) more" : ""
