@@ -7,9 +7,9 @@ internal import Foundation
 /// the way that is no directory (a symbolic link included) stops a call with `ENOTDIR`, as on the real host.
 ///
 /// A link or rename changes the modification time of the directory it changes to a new, later time (as the
-/// kernel would), so that a test sees whether the code under test puts the times back. Calls are logged in
-/// ``FakeHost/State/calls`` as `linkedFiles ROOT`, `entryStatus PATH`, `link FROM TO`, `rename FROM over TO` and
-/// `setTimes PATH ACCESSED MODIFIED`, with host paths.
+/// kernel would), so that a test sees whether the code under test puts the times back. A ``TreeCalls`` session runs
+/// its body at once. Calls are logged in ``FakeHost/State/calls`` as `linkedFiles ROOT`, `entryStatus PATH`,
+/// `link FROM TO`, `rename FROM over TO` and `setTimes PATH ACCESSED MODIFIED`, with host paths.
 extension FakeHost {
     /// The key of `path` below `root` in ``State/treeEntries``: `root/path` with the path's names escaped as
     /// ``TreePath/description`` escapes them.
@@ -57,7 +57,12 @@ extension FakeHost {
         }
     }
 
-    public func entryStatus(_ path: TreePath, below root: String, deadline: Duration) async -> EntryLookup {
+    public func withTreeCalls<T: Sendable>(below root: String, deadline: Duration,
+                                           _ body: @escaping @Sendable (any TreeCalls) -> T) async -> T? {
+        body(FakeTreeCalls(host: self, root: root))
+    }
+
+    func treeStatus(_ path: TreePath, below root: String) -> EntryLookup {
         update { state in
             state.calls.append("entryStatus \(Self.treeKey(path, below: root))")
             if let code = Self.blockingEntry(on: path, below: root, in: state) { return .failed(errno: code) }
@@ -66,7 +71,7 @@ extension FakeHost {
         }
     }
 
-    public func link(_ existing: TreePath, as newPath: TreePath, below root: String, deadline: Duration) async -> Int32 {
+    func treeLink(_ existing: TreePath, as newPath: TreePath, below root: String) -> Int32 {
         update { state in
             let from = Self.treeKey(existing, below: root)
             let to = Self.treeKey(newPath, below: root)
@@ -85,7 +90,7 @@ extension FakeHost {
         }
     }
 
-    public func rename(_ source: TreePath, over destination: TreePath, below root: String, deadline: Duration) async -> Int32 {
+    func treeRename(_ source: TreePath, over destination: TreePath, below root: String) -> Int32 {
         update { state in
             let from = Self.treeKey(source, below: root)
             let to = Self.treeKey(destination, below: root)
@@ -107,8 +112,7 @@ extension FakeHost {
         }
     }
 
-    public func setTimes(_ path: TreePath, accessed: FileTime, modified: FileTime, below root: String,
-                         deadline: Duration) async -> Int32 {
+    func treeSetTimes(_ path: TreePath, accessed: FileTime, modified: FileTime, below root: String) -> Int32 {
         update { state in
             let key = Self.treeKey(path, below: root)
             state.calls.append("setTimes \(key) \(accessed) \(modified)")
@@ -152,5 +156,18 @@ extension FakeHost {
     private static func directoryStatus(_ state: inout State) -> EntryStatus {
         defer { state.nextInode += 1 }
         return EntryStatus(kind: .directory, inode: state.nextInode, linkCount: 2, mode: 0o755)
+    }
+}
+
+/// The tree calls of a ``FakeHost`` session: each goes to the host's state at once, logged.
+struct FakeTreeCalls: TreeCalls {
+    let host: FakeHost
+    let root: String
+
+    func status(_ path: TreePath) -> EntryLookup { host.treeStatus(path, below: root) }
+    func link(_ existing: TreePath, as newPath: TreePath) -> Int32 { host.treeLink(existing, as: newPath, below: root) }
+    func rename(_ source: TreePath, over destination: TreePath) -> Int32 { host.treeRename(source, over: destination, below: root) }
+    func setTimes(_ path: TreePath, accessed: FileTime, modified: FileTime) -> Int32 {
+        host.treeSetTimes(path, accessed: accessed, modified: modified, below: root)
     }
 }

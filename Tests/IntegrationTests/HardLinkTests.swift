@@ -1,5 +1,5 @@
 import Foundation
-import JuiceCtl
+@testable import JuiceCtl
 import Testing
 
 /// Hard links and every other kind of entry and attribute survive a checkpoint and a restore, on the real juicefs,
@@ -97,6 +97,29 @@ struct HardLinkTests {
             #expect(directories(source).count == 21)
             #expect(directories(copy) == directories(source), "\(TreeWalker.difference(directories(source), directories(copy)))")
             #expect(copy == source, "\(TreeWalker.difference(source, copy))")
+        }
+    }
+
+    @Test("walking the tree through the mount (Redis, PostgreSQL) finds the same groups as the SQLite metadata query")
+    func theWalkAndTheQueryAgree() async throws {
+        try await TestVolume.with("links-walk", extra: Self.xattrSpec) { volume in
+            let apply = try await volume.juicectl("apply")
+            try #require(apply.exitCode == 0, "\(apply.transcript)")
+            let fs = "\(volume.mountPath)/active/fs"
+            let built = try await TreeWalker.run(TreeWalker.builder, named: "build.py", in: volume.root,
+                                                 [fs, "\(volume.mountPath)/outside-name"])
+            try #require(built.exitCode == 0, "\(built.transcript)")
+            let sqlite3 = try #require(["/usr/bin/sqlite3", "/bin/sqlite3"].first { FileManager.default.isExecutableFile(atPath: $0) },
+                                       "sqlite3 is missing (run `make setup`)")
+            let scanner = HardLinkScanner(host: LiveHost(), runner: SubprocessRunner(), sqlite3: sqlite3)
+
+            let queried = try await scanner.scan("/active", mountPath: volume.mountPath, database: volume.databasePath)
+            let walked = try await scanner.scan("/active", mountPath: volume.mountPath, database: nil)
+
+            #expect(queried.source == .metadata && queried.fallbackReason == nil, "\(queried)")
+            #expect(walked.source == .walk)
+            #expect(queried.groups == walked.groups, "query: \(queried.groups)\nwalk: \(walked.groups)")
+            #expect(queried.linkCount == 5, "\(queried.groups)")
         }
     }
 

@@ -56,26 +56,42 @@ struct LiveHostTreeTests {
         #expect(walk == .failed(errno: ENOENT, at: .root))
     }
 
-    @Test func linkRenameOverAndTimesWorkBelowTheRootWithNanoseconds() async throws {
+    @Test func linkRenameOverAndTimesWorkBelowTheRootWithNanosecondsInOneSession() async throws {
         try await withTemporaryDirectory { root in
             try write("\(root)/d/a", "same")
             try write("\(root)/e/b", "copy")
             let times = (FileTime(seconds: 1_500_000_000, nanoseconds: 123_456_789),
                          FileTime(seconds: 1_550_000_000, nanoseconds: 987_654_321))
 
-            #expect(await host.link(TreePath("d/a"), as: TreePath("e/.tmp"), below: root, deadline: .seconds(5)) == 0)
-            #expect(await host.rename(TreePath("e/.tmp"), over: TreePath("e/b"), below: root, deadline: .seconds(5)) == 0)
-            #expect(await host.setTimes(TreePath("e"), accessed: times.0, modified: times.1, below: root, deadline: .seconds(5)) == 0)
+            let session = await host.withTreeCalls(below: root, deadline: .seconds(10)) { calls in
+                let codes = [calls.link(TreePath("d/a"), as: TreePath("e/.tmp")), calls.rename(TreePath("e/.tmp"), over: TreePath("e/b")),
+                             calls.setTimes(TreePath("e"), accessed: times.0, modified: times.1)]
+                return (codes, [calls.status(TreePath("d/a")), calls.status(TreePath("e/b")), calls.status(TreePath("e"))])
+            }
 
-            guard case .found(let a) = await host.entryStatus(TreePath("d/a"), below: root, deadline: .seconds(5)),
-                  case .found(let b) = await host.entryStatus(TreePath("e/b"), below: root, deadline: .seconds(5)),
-                  case .found(let e) = await host.entryStatus(TreePath("e"), below: root, deadline: .seconds(5)) else {
-                Issue.record("lstat failed")
+            let (codes, statuses) = try #require(session)
+            #expect(codes == [0, 0, 0])
+            guard case .found(let a) = statuses[0], case .found(let b) = statuses[1], case .found(let e) = statuses[2] else {
+                Issue.record("lstat failed: \(statuses)")
                 return
             }
             #expect(a.inode == b.inode && a.linkCount == 2 && a.kind == .regular && a.size == 4)
             #expect(e.kind == .directory && e.accessed == times.0 && e.modified == times.1)
             #expect(!FileManager.default.fileExists(atPath: "\(root)/e/.tmp"))
+        }
+    }
+
+    @Test func aSessionPastItsDeadlineMakesNoMoreCalls() async throws {
+        try await withTemporaryDirectory { root in
+            try write("\(root)/a", "a")
+            let late = await host.withTreeCalls(below: root, deadline: .milliseconds(50)) { calls in
+                Thread.sleep(forTimeInterval: 0.2)
+                return calls.link(TreePath("a"), as: TreePath("b"))
+            }
+            // Given up at its deadline (nil), or, when the deadline's timer ran late, the call refused by the session.
+            #expect(late == nil || late == ETIMEDOUT, "\(String(describing: late))")
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(!FileManager.default.fileExists(atPath: "\(root)/b"), "a call after the deadline does nothing")
         }
     }
 
@@ -87,24 +103,27 @@ struct LiveHostTreeTests {
             try FileManager.default.createSymbolicLink(atPath: "\(root)/clone/planted", withDestinationPath: "\(root)/outside")
             let clone = "\(root)/clone"
             let victim = lstatInode(Array("\(root)/outside/victim".utf8))
+            let one = FileTime(seconds: 1, nanoseconds: 0)
 
-            let status = await host.entryStatus(TreePath("planted/victim"), below: clone, deadline: .seconds(5))
-            let linked = await host.link(TreePath("keeper"), as: TreePath("planted/.tmp"), below: clone, deadline: .seconds(5))
-            let renamed = await host.rename(TreePath("keeper"), over: TreePath("planted/victim"), below: clone, deadline: .seconds(5))
-            let timed = await host.setTimes(TreePath("planted/victim"), accessed: FileTime(seconds: 1, nanoseconds: 0),
-                                            modified: FileTime(seconds: 1, nanoseconds: 0), below: clone, deadline: .seconds(5))
+            let session = await host.withTreeCalls(below: clone, deadline: .seconds(10)) { calls in
+                (calls.status(TreePath("planted/victim")),
+                 [calls.link(TreePath("keeper"), as: TreePath("planted/.tmp")), calls.rename(TreePath("keeper"), over: TreePath("planted/victim")),
+                  calls.setTimes(TreePath("planted/victim"), accessed: one, modified: one)],
+                 calls.status(TreePath("planted")))
+            }
 
+            let (status, codes, planted) = try #require(session)
             #expect(status == .failed(errno: ENOTDIR))
-            #expect([linked, renamed, timed] == [ENOTDIR, ENOTDIR, ENOTDIR])
+            #expect(codes == [ENOTDIR, ENOTDIR, ENOTDIR])
             #expect(lstatInode(Array("\(root)/outside/victim".utf8)) == victim)
             #expect(!FileManager.default.fileExists(atPath: "\(root)/outside/.tmp"))
             #expect(try String(contentsOfFile: "\(root)/outside/victim", encoding: .utf8) == "host file")
             // The link itself as the last name is looked at, not followed.
-            guard case .found(let planted) = await host.entryStatus(TreePath("planted"), below: clone, deadline: .seconds(5)) else {
+            guard case .found(let link) = planted else {
                 Issue.record("lstat of the link failed")
                 return
             }
-            #expect(planted.kind == .symbolicLink)
+            #expect(link.kind == .symbolicLink)
         }
     }
 

@@ -101,18 +101,12 @@ public protocol HostProbing: Sendable {
     /// Every regular file with more than one name under `root`, by an `lstat` walk that follows no symbolic link and
     /// stays on `root`'s filesystem, with a deadline.
     func linkedFiles(under root: String, deadline: Duration) async -> LinkedFilesWalk
-    /// `lstat` of `path` below `root`, with a deadline; no component below `root` is followed if it is a symbolic
-    /// link (`ENOTDIR`).
-    func entryStatus(_ path: TreePath, below root: String, deadline: Duration) async -> EntryLookup
-    /// `link(2)`: gives the file at `existing` the new name `newPath` (which must not exist), both below `root`,
-    /// with a deadline. Returns 0 or the errno (`ETIMEDOUT` when the deadline passed).
-    func link(_ existing: TreePath, as newPath: TreePath, below root: String, deadline: Duration) async -> Int32
-    /// `rename(2)` of `source` over `destination` (replacing it atomically), both below `root`, with a deadline.
-    /// Returns 0 or the errno (`ETIMEDOUT` when the deadline passed).
-    func rename(_ source: TreePath, over destination: TreePath, below root: String, deadline: Duration) async -> Int32
-    /// Sets the access and modification times of the entry at `path` itself (never of what a symbolic link points
-    /// to), to the nanosecond, with a deadline. Returns 0 or the errno (`ETIMEDOUT` when the deadline passed).
-    func setTimes(_ path: TreePath, accessed: FileTime, modified: FileTime, below root: String, deadline: Duration) async -> Int32
+    /// Runs `body` on a thread of its own with ``TreeCalls`` below `root`, and returns what it returns; `nil` when it
+    /// has not returned within `deadline` (calls made after the deadline fail with `ETIMEDOUT`).
+    ///
+    /// One session makes many calls for the cost of one thread: a call through the deadline machinery costs a thread
+    /// and two context switches, more than a `link(2)` on the mount.
+    func withTreeCalls<T: Sendable>(below root: String, deadline: Duration, _ body: @escaping @Sendable (any TreeCalls) -> T) async -> T?
 }
 
 /// How ``HostProbing/rename(_:to:mode:deadline:)`` treats the destination.

@@ -6,7 +6,7 @@ import Glibc
 /// The tree calls of ``LiveHost``: every path below the root is resolved name by name with `openat(2)` relative to
 /// the directory before it, each directory opened `O_PATH | O_NOFOLLOW`, so a symbolic link anywhere below the root
 /// stops the call (`ENOTDIR`) instead of being followed; the last name is acted on with the `*at` calls and
-/// `AT_SYMLINK_NOFOLLOW`.
+/// `AT_SYMLINK_NOFOLLOW`. The walk opens its directories `O_RDONLY | O_NOFOLLOW` to read them.
 extension LiveHost {
     public func linkedFiles(under root: String, deadline: Duration) async -> LinkedFilesWalk {
         let end = ContinuousClock.now + deadline
@@ -16,78 +16,93 @@ extension LiveHost {
         } ?? .timedOut
     }
 
-    public func entryStatus(_ path: TreePath, below root: String, deadline: Duration) async -> EntryLookup {
-        await Deadline.run(deadline) { () -> EntryLookup in
-            var info = Glibc.stat()
-            if path.isRoot {
-                return lstat(root, &info) == 0 ? .found(EntryStatus(info)) : .failed(errno: errno)
-            }
-            let result = TreeDirectory.withParent(of: path, below: root) { directory in
-                withName(path.name) { fstatat(directory, $0, &info, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno }
-            }
-            return result == 0 ? .found(EntryStatus(info)) : .failed(errno: result)
-        } ?? .failed(errno: ETIMEDOUT)
-    }
-
-    public func link(_ existing: TreePath, as newPath: TreePath, below root: String, deadline: Duration) async -> Int32 {
-        guard !existing.isRoot, !newPath.isRoot else { return EINVAL }
+    public func withTreeCalls<T: Sendable>(below root: String, deadline: Duration,
+                                           _ body: @escaping @Sendable (any TreeCalls) -> T) async -> T? {
+        let end = ContinuousClock.now + deadline
         return await Deadline.run(deadline) {
-            TreeDirectory.withParent(of: existing, below: root) { from in
-                TreeDirectory.withParent(of: newPath, below: root) { to in
-                    withName(existing.name) { old in
-                        withName(newPath.name) { new in linkat(from, old, to, new, 0) == 0 ? 0 : errno }
-                    }
-                }
-            }
-        } ?? ETIMEDOUT
-    }
-
-    public func rename(_ source: TreePath, over destination: TreePath, below root: String, deadline: Duration) async -> Int32 {
-        guard !source.isRoot, !destination.isRoot else { return EINVAL }
-        return await Deadline.run(deadline) {
-            TreeDirectory.withParent(of: source, below: root) { from in
-                TreeDirectory.withParent(of: destination, below: root) { to in
-                    withName(source.name) { old in
-                        withName(destination.name) { new in renameat(from, old, to, new) == 0 ? 0 : errno }
-                    }
-                }
-            }
-        } ?? ETIMEDOUT
-    }
-
-    public func setTimes(_ path: TreePath, accessed: FileTime, modified: FileTime, below root: String,
-                         deadline: Duration) async -> Int32 {
-        await Deadline.run(deadline) { () -> Int32 in
-            var times = [timespec(tv_sec: Int(accessed.seconds), tv_nsec: Int(accessed.nanoseconds)),
-                         timespec(tv_sec: Int(modified.seconds), tv_nsec: Int(modified.nanoseconds))]
-            if path.isRoot {
-                return utimensat(AT_FDCWD, root, &times, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno
-            }
-            return TreeDirectory.withParent(of: path, below: root) { directory in
-                withName(path.name) { utimensat(directory, $0, &times, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno }
-            }
-        } ?? ETIMEDOUT
+            let calls = LiveTreeCalls(root: root, until: end)
+            defer { calls.close() }
+            return body(calls)
+        }
     }
 }
 
-/// Opening the directories of a tree path without following symbolic links.
-enum TreeDirectory {
-    /// Runs `body` with an `O_PATH` descriptor of the directory that holds `path`'s last name, and returns what it
-    /// returns; or the errno of the first name on the way that cannot be opened as a directory.
-    static func withParent(of path: TreePath, below root: String, _ body: (Int32) -> Int32) -> Int32 {
-        var directory = cjuicectl_open_directory_path(AT_FDCWD, root)
-        guard directory >= 0 else { return errno }
-        for name in path.components.dropLast() {
-            let (next, code) = withName(name) { name in
-                let descriptor = cjuicectl_open_directory_path(directory, name)
+/// The tree calls of one session on one thread. Each directory on the way is opened once, name by name from the root
+/// with `O_PATH | O_NOFOLLOW`, and kept open for the session's later calls; a call after the session's deadline fails
+/// with `ETIMEDOUT` at once.
+final class LiveTreeCalls: TreeCalls {
+    private let root: String
+    private let end: ContinuousClock.Instant
+    private var directories: [TreePath: Int32] = [:]
+
+    init(root: String, until end: ContinuousClock.Instant) {
+        self.root = root
+        self.end = end
+    }
+
+    func close() {
+        for descriptor in directories.values { Glibc.close(descriptor) }
+        directories = [:]
+    }
+
+    func status(_ path: TreePath) -> EntryLookup {
+        guard ContinuousClock.now < end else { return .failed(errno: ETIMEDOUT) }
+        var info = Glibc.stat()
+        if path.isRoot { return lstat(root, &info) == 0 ? .found(EntryStatus(info)) : .failed(errno: errno) }
+        let code = inParent(of: path) { directory, name in fstatat(directory, name, &info, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno }
+        return code == 0 ? .found(EntryStatus(info)) : .failed(errno: code)
+    }
+
+    func link(_ existing: TreePath, as newPath: TreePath) -> Int32 {
+        guard ContinuousClock.now < end else { return ETIMEDOUT }
+        guard !existing.isRoot, !newPath.isRoot else { return EINVAL }
+        return inParent(of: existing) { from, old in
+            inParent(of: newPath) { to, new in linkat(from, old, to, new, 0) == 0 ? 0 : errno }
+        }
+    }
+
+    func rename(_ source: TreePath, over destination: TreePath) -> Int32 {
+        guard ContinuousClock.now < end else { return ETIMEDOUT }
+        guard !source.isRoot, !destination.isRoot else { return EINVAL }
+        return inParent(of: source) { from, old in
+            inParent(of: destination) { to, new in renameat(from, old, to, new) == 0 ? 0 : errno }
+        }
+    }
+
+    func setTimes(_ path: TreePath, accessed: FileTime, modified: FileTime) -> Int32 {
+        guard ContinuousClock.now < end else { return ETIMEDOUT }
+        var times = [timespec(tv_sec: Int(accessed.seconds), tv_nsec: Int(accessed.nanoseconds)),
+                     timespec(tv_sec: Int(modified.seconds), tv_nsec: Int(modified.nanoseconds))]
+        if path.isRoot { return utimensat(AT_FDCWD, root, &times, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno }
+        return inParent(of: path) { directory, name in utimensat(directory, name, &times, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno }
+    }
+
+    /// Runs `body` with the descriptor of the directory holding `path`'s last name and that name as a C string; or the
+    /// errno of the first name on the way that cannot be opened as a directory.
+    private func inParent(of path: TreePath, _ body: (Int32, UnsafePointer<CChar>) -> Int32) -> Int32 {
+        let (directory, code) = descriptor(of: path.parent)
+        guard code == 0 else { return code }
+        return withName(path.name) { body(directory, $0) }
+    }
+
+    /// The open `O_PATH` descriptor of the directory at `path`, or the errno that stopped it.
+    private func descriptor(of path: TreePath) -> (Int32, Int32) {
+        if let open = directories[path] { return (open, 0) }
+        let (opened, code): (Int32, Int32)
+        if path.isRoot {
+            let descriptor = cjuicectl_open_directory_path(AT_FDCWD, root)
+            (opened, code) = (descriptor, descriptor >= 0 ? 0 : errno)
+        } else {
+            let (parent, failure) = descriptor(of: path.parent)
+            guard failure == 0 else { return (-1, failure) }
+            (opened, code) = withName(path.name) { name in
+                let descriptor = cjuicectl_open_directory_path(parent, name)
                 return (descriptor, descriptor >= 0 ? 0 : errno)
             }
-            close(directory)
-            guard next >= 0 else { return code }
-            directory = next
         }
-        defer { close(directory) }
-        return body(directory)
+        guard opened >= 0 else { return (-1, code) }
+        directories[path] = opened
+        return (opened, 0)
     }
 }
 
