@@ -8,6 +8,8 @@
 #   converge-noop        no-op `apply` and `plan` vs one bare `juicefs status`           converge_noop.py
 #   checkpoint-restore   `checkpoint create` and `restore` vs a bare `juicefs clone`,     checkpoint_restore.py
 #                        at each of BENCH_CHECKPOINT_FILES
+#   hardlinks            `checkpoint create` of BENCH_HARDLINK_FILES files, 1 % with a     hardlinks.py
+#                        second name, vs the same tree without them (and bare clones)
 #   metadata-restore     restore-metadata step vs a bare `litestream restore`, same volumes  metadata_restore.py
 #   overlay-freeze       the overlay image's frozen window during a checkpoint             overlay_freeze.py
 #   daemon-idle          `juicectl run` resident memory and CPU on two converged volumes   daemon_idle.py
@@ -16,9 +18,9 @@
 #
 # Knobs (environment): BENCH_RUNS (30: runs of the converge-noop pairs), BENCH_CHECKPOINT_RUNS (5),
 # BENCH_CHECKPOINT_FILES ("1000 10000 25000 50000"), BENCH_OVERLAY_FILES ("1000 50000"), BENCH_DAEMON_SECONDS (60),
-# BENCH_MANY_CHECKPOINTS (10000), BENCH_CATALOG_RUNS (5), BENCH_SCRATCH (.build-bench: the release build's own
-# scratch path, so that it never waits for, or disturbs, a debug build or test run in .build), BENCH_JUICECTL (a
-# juicectl binary to measure instead of building one).
+# BENCH_MANY_CHECKPOINTS (10000), BENCH_CATALOG_RUNS (5), BENCH_HARDLINK_FILES (50000), BENCH_HARDLINK_RUNS (5),
+# BENCH_SCRATCH (.build-bench: the release build's own scratch path, so that it never waits for, or disturbs, a debug
+# build or test run in .build), BENCH_JUICECTL (a juicectl binary to measure instead of building one).
 set -euo pipefail
 
 STARTED=$(date +%s.%N)
@@ -33,6 +35,8 @@ export BENCH_OVERLAY_FILES=${BENCH_OVERLAY_FILES:-"1000 50000"}
 export BENCH_DAEMON_SECONDS=${BENCH_DAEMON_SECONDS:-60}
 export BENCH_MANY_CHECKPOINTS=${BENCH_MANY_CHECKPOINTS:-10000}
 export BENCH_CATALOG_RUNS=${BENCH_CATALOG_RUNS:-5}
+export BENCH_HARDLINK_FILES=${BENCH_HARDLINK_FILES:-50000}
+export BENCH_HARDLINK_RUNS=${BENCH_HARDLINK_RUNS:-5}
 SCRATCH=${BENCH_SCRATCH:-$ROOT/.build-bench}
 OUT="$ROOT/.bench"
 export BENCH_RESULTS="$OUT/results.json"
@@ -102,6 +106,21 @@ SPEC
   "$JUICECTL" down "$CKDIR.yaml" >/dev/null
   rm -rf "$CKDIR" "$CKDIR.yaml"
 done
+
+# hardlinks: the same tree with and without 1 % of its files linked to a second name.
+section "hardlinks, $BENCH_HARDLINK_FILES files"
+HLDIR="$WORK/hardlinks"
+cat > "$HLDIR.yaml" <<SPEC
+version: 1
+name: bench-hardlinks
+baseDir: $HLDIR
+format:
+  trashDays: 0
+SPEC
+"$JUICECTL" apply "$HLDIR.yaml" >/dev/null
+python3 "$BENCH/hardlinks.py" "$JUICECTL" "$HLDIR" "$BENCH_HARDLINK_FILES" "$BENCH_HARDLINK_RUNS"
+"$JUICECTL" down "$HLDIR.yaml" >/dev/null
+rm -rf "$HLDIR" "$HLDIR.yaml"
 
 # overlay-freeze
 section "overlay-freeze"

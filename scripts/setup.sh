@@ -13,10 +13,11 @@ CHECK_JSONSCHEMA_VERSION=0.39.0
 log() { printf 'setup: %s\n' "$*" >&2; }
 
 # Debian packages: mount/umount, losetup and setpriv (util-linux, mount), mkfs.ext4 and e2fsck (e2fsprogs), FUSE 3,
-# and systemd-analyze (systemd), which checks the unit files in examples/systemd/. The integration tests also start
-# their own Redis and PostgreSQL servers on loopback (redis-server, postgresql: installing starts nothing here, and
-# the system instances are never used) and make S3 buckets on the juicefs gateway with curl.
-packages=(util-linux mount e2fsprogs fuse3 systemd redis-server postgresql curl)
+# sqlite3 (the CLI, which reads the hard links of a tree from SQLite metadata), and systemd-analyze (systemd), which
+# checks the unit files in examples/systemd/. The integration tests also start their own Redis and PostgreSQL servers
+# on loopback (redis-server, postgresql: installing starts nothing here, and the system instances are never used) and
+# make S3 buckets on the juicefs gateway with curl.
+packages=(util-linux mount e2fsprogs fuse3 sqlite3 systemd redis-server postgresql curl)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -25,3 +25,7 @@ int cjuicectl_renameat2(const char *source, const char *destination, unsigned in
 int cjuicectl_open_path(const char *path) {
     return open(path, O_PATH | O_CLOEXEC);
 }
+
+int cjuicectl_open_directory_path(int directory, const char *name) {
+    return openat(directory, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}

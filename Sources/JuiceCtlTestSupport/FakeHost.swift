@@ -73,6 +73,9 @@ public final class FakeHost: HostProbing {
         public var treeUsageQueries: [TreeUsageQuery] = []
         /// Start times by PID (``FakeHost/processStartTime(_:)`` answers them while the process is alive).
         public var startTimes: [Int32: UInt64] = [:]
+        /// What the tree calls (``FakeHost/linkedFiles(under:deadline:)``, ``FakeHost/entryStatus(_:below:deadline:)``,
+        /// link, rename over, set times) see, by host path (``FakeHost/treeKey(_:below:)``); see `FakeHost+Trees`.
+        public var treeEntries: [String: EntryStatus] = [:]
 
         /// An empty host: no mounts, no files, no processes.
         public init() {}
@@ -371,6 +374,10 @@ public final class FakeHost: HostProbing {
                     state.fileContents.removeValue(forKey: key)
                     state.fileContents[to + key.dropFirst(from.count)] = value
                 }
+                for (key, value) in state.treeEntries where key == from || key.hasPrefix(from + "/") {
+                    state.treeEntries.removeValue(forKey: key)
+                    state.treeEntries[to + key.dropFirst(from.count)] = value
+                }
             }
             if mode == .exchange {
                 let parking = source + ".exchange-parking"
@@ -563,6 +570,14 @@ public final class FakeHost: HostProbing {
             }
             for (key, value) in state.fileContents where under(key) { state.fileContents[moved(key)] = value }
             for key in state.localFiles where under(key) { state.localFiles.insert(moved(key)) }
+            // Tree entries are copied as juicefs clone copies them: every name a file of its own (links broken).
+            for key in state.treeEntries.keys.sorted() where under(key) {
+                var copy = state.treeEntries[key]!
+                copy.inode = state.nextInode
+                state.nextInode += 1
+                if copy.kind != .directory { copy.linkCount = 1 }
+                state.treeEntries[moved(key)] = copy
+            }
             return 0
         }
     }
@@ -623,6 +638,10 @@ public final class FakeHost: HostProbing {
         }
         for key in state.localFiles where under(key) {
             state.localFiles.remove(key)
+            existed = true
+        }
+        for key in state.treeEntries.keys where under(key) {
+            state.treeEntries.removeValue(forKey: key)
             existed = true
         }
         return existed

@@ -17,5 +17,9 @@ int cjuicectl_loop_backing_inode(const char *device, uint64_t *inode);
 /// file, so no filesystem `open` or `getattr` runs (no FUSE request). Returns the descriptor, or -1 with errno set.
 /// (glibc declares O_PATH only under _GNU_SOURCE.)
 int cjuicectl_open_path(const char *path);
+/// openat(2) of the directory `name` in `directory` with O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC: a handle for
+/// the *at calls that asks the filesystem for nothing (no FUSE open), and fails with ENOTDIR when `name` is a symbolic
+/// link or no directory. Returns the descriptor, or -1 with errno set. (Swift does not see O_PATH.)
+int cjuicectl_open_directory_path(int directory, const char *name);
 
 #endif

@@ -49,16 +49,20 @@ extension Executor {
                 if imageInUse {
                     return try await cloneActiveWithFrozenImage(into: staging, files: files, spec: spec, name: request.name, freezeGuard: freezeGuard)
                 }
-                try await progress.measure("checkpoint \(request.name): cloning /active\(await approximateSize(files))") {
-                    try await juicefs.clone(files.path(VolumeLayout.active), files.path(staging))
+                let links = try await scanHardLinks(of: VolumeLayout.active, spec: spec) {
+                    try await progress.measure("checkpoint \(request.name): cloning /active\(await approximateSize(files))") {
+                        try await juicefs.clone(files.path(VolumeLayout.active), files.path(staging))
+                    }
                 }
-                return ActiveClone()
+                return ActiveClone(links: links)
             }
         } catch {
             // Nothing became a checkpoint: a staging clone that got made goes now (or, if that fails, with the next run).
             if (try? await files.inode(staging)) != nil { try? await juicefs.rmr(files.path(staging)) }
             throw error
         }
+        // Hard links are made again in the copy after the thaw: the repair touches only the staging clone.
+        let (linksNote, hardLinks) = try await repairHardLinks(clone.links, of: VolumeLayout.active, in: staging, files: files, spec: spec)
         let cloneTime = clock.now - start
         FaultPoint.reach("checkpoint.after-clone")
         let manifest = CheckpointManifest(name: request.name, createdAt: createdAt, kind: request.kind, parent: lineage.activeParent,
@@ -86,8 +90,9 @@ extension Executor {
         let details = ActionResult.Details(frozenMilliseconds: quiesce.frozenFor?.milliseconds,
                                            frozenCgroups: quiesce.frozen.isEmpty ? nil : quiesce.frozen,
                                            imageFrozenMilliseconds: clone.imageFrozenFor?.milliseconds,
-                                           pointInTime: spec.checkpoints.quiesce != nil)
-        let message = "created \(request.kind.rawValue) checkpoint \(request.name) (clone of /active in \(cloneTime.milliseconds) ms; \(notes.joined(separator: "; ")))"
+                                           pointInTime: spec.checkpoints.quiesce != nil, hardLinks: hardLinks)
+        let message = "created \(request.kind.rawValue) checkpoint \(request.name) (clone of /active in \(cloneTime.milliseconds) ms\(linksNote); "
+            + "\(notes.joined(separator: "; ")))"
         return StepResult(.done(message), details: details)
     }
 
@@ -95,6 +100,8 @@ extension Executor {
     struct ActiveClone: Sendable {
         /// How long the overlay image's filesystem was frozen, when the overlay was in use.
         var imageFrozenFor: Duration?
+        /// The hard links of `/active`, found while it was cloned.
+        var links: HardLinkScan
     }
 
     /// Syncs the image's filesystem and fsyncs the image file on JuiceFS, before anything is frozen.
@@ -131,12 +138,14 @@ extension Executor {
         guard let entries = await host.listDirectory(files.path(VolumeLayout.active), deadline: .seconds(30)) else {
             throw StepError("cannot list /active to clone it after the overlay image; the checkpoint was not created")
         }
-        try await progress.measure("checkpoint \(name): cloning the rest of /active\(await approximateSize(files))") {
-            for entry in entries.sorted() where entry != imageName {
-                try await juicefs.clone(files.path("\(VolumeLayout.active)/\(entry)"), files.path("\(staging)/\(entry)"))
+        let links = try await scanHardLinks(of: VolumeLayout.active, spec: spec) {
+            try await progress.measure("checkpoint \(name): cloning the rest of /active\(await approximateSize(files))") {
+                for entry in entries.sorted() where entry != imageName {
+                    try await juicefs.clone(files.path("\(VolumeLayout.active)/\(entry)"), files.path("\(staging)/\(entry)"))
+                }
             }
         }
-        return ActiveClone(imageFrozenFor: frozenFor)
+        return ActiveClone(imageFrozenFor: frozenFor, links: links)
     }
 
     /// ` (about N files)` when the quota on `/active/fs` counts them (statfs on a quota'd directory reports its inode

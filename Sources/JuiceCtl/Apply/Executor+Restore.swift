@@ -6,7 +6,7 @@ extension Executor {
     /// losing either tree:
     ///
     /// 1. a journal records the restore (and the inode of the current `/active`);
-    /// 2. the checkpoint is cloned into staging while `/active` is untouched;
+    /// 2. the checkpoint is cloned into staging while `/active` is untouched, and its hard links are re-linked there;
     /// 3. the manifest of the tree about to be replaced is written (a pre-restore checkpoint);
     /// 4. staging and `/active` are exchanged atomically (`renameat2(RENAME_EXCHANGE)`);
     /// 5. the replaced tree is renamed into `checkpoints/pre-restore-<UTC>`;
@@ -59,9 +59,13 @@ extension Executor {
         FaultPoint.reach("restore.after-journal")
         let clock = ContinuousClock()
         let start = clock.now
+        let linksNote: String
         do {
-            try await progress.measure("restore \(request.name): cloning the checkpoint") {
-                try await juicefs.clone(files.path(VolumeLayout.checkpoint(request.name)), files.path(journal.stagingPath))
+            linksNote = try await cloneKeepingHardLinks(of: VolumeLayout.checkpoint(request.name), into: journal.stagingPath,
+                                                        files: files, spec: spec) {
+                try await progress.measure("restore \(request.name): cloning the checkpoint") {
+                    try await juicefs.clone(files.path(VolumeLayout.checkpoint(request.name)), files.path(journal.stagingPath))
+                }
             }
         } catch {
             // Nothing was swapped: undo, and say why.
@@ -105,7 +109,7 @@ extension Executor {
             throw StepError("restored /active to checkpoint \(request.name), but the overlay did not come back up: \(error); juicectl apply retries it")
         }
         let ended = terminated.isEmpty ? "" : "; terminated \(terminated.count) process(es) that used /active first (pid \(terminated.map(String.init).joined(separator: ", ")))"
-        return StepResult(.done("restored /active to checkpoint \(request.name) (clone in \((clock.now - start).milliseconds) ms); the replaced tree is checkpoint \(asideName)\(note)\(ended)"),
+        return StepResult(.done("restored /active to checkpoint \(request.name) (clone in \((clock.now - start).milliseconds) ms\(linksNote)); the replaced tree is checkpoint \(asideName)\(note)\(ended)"),
                           details: ActionResult.Details(terminatedPIDs: terminated.isEmpty ? nil : terminated))
     }
 

@@ -118,6 +118,18 @@ public protocol HostProbing: Sendable {
     /// When a process started, in clock ticks after boot (field 22 of `/proc/PID/stat`), or `nil` when it is gone.
     /// A pid with another start time than before is another process: compare before signalling.
     func processStartTime(_ pid: Int32) -> UInt64?
+
+    // Trees on the volume, by paths relative to a root, never through or on a symbolic link below the root.
+
+    /// Every regular file with more than one name under `root`, by an `lstat` walk that follows no symbolic link and
+    /// stays on `root`'s filesystem, with a deadline.
+    func linkedFiles(under root: String, deadline: Duration) async -> LinkedFilesWalk
+    /// Runs `body` on a thread of its own with ``TreeCalls`` below `root`, and returns what it returns; `nil` when it
+    /// has not returned within `deadline` (calls made after the deadline fail with `ETIMEDOUT`).
+    ///
+    /// One session makes many calls for the cost of one thread: a call through the deadline machinery costs a thread
+    /// and two context switches, more than a `link(2)` on the mount.
+    func withTreeCalls<T: Sendable>(below root: String, deadline: Duration, _ body: @escaping @Sendable (any TreeCalls) -> T) async -> T?
 }
 
 /// A lock held until ``release()`` (or the holder's death).

@@ -20,12 +20,16 @@ public struct Tools: Sendable, Hashable {
     public var litestream: String
     /// `flock` (util-linux): the freeze watchdog waits on juicectl's freeze lock with it.
     public var flock: String = "flock"
+    /// `sqlite3`, to read the hard links of a tree from SQLite metadata; its bare name when it was not found (a
+    /// checkpoint then walks the tree instead).
+    public var sqlite3: String
 
     /// Creates a tool set; the overlay's programs default to their names, found on PATH when run.
     public init(juicefs: String, umount: String, mount: String = "mount", losetup: String = "losetup",
                 mkfsExt4: String = "mkfs.ext4", fsfreeze: String = "fsfreeze", sync: String = "sync",
-                litestream: String = "litestream") {
+                litestream: String = "litestream", sqlite3: String = "sqlite3") {
         self.sync = sync
+        self.sqlite3 = sqlite3
         self.litestream = litestream
         self.juicefs = juicefs
         self.umount = umount
@@ -106,7 +110,8 @@ public enum ToolLocator {
         var tools = Tools(juicefs: try locate("juicefs", explicit: explicit, variable: juicefsVariable, environment: environment),
                      umount: try locate("umount", environment: environment, fallbacks: ["/usr/bin/umount", "/bin/umount", "/usr/sbin/umount"]),
                      mount: optional("mount"), losetup: optional("losetup"), mkfsExt4: optional("mkfs.ext4"), fsfreeze: optional("fsfreeze"), sync: optional("sync"),
-                     litestream: (try? locate("litestream", variable: litestreamVariable, environment: environment)) ?? "litestream")
+                     litestream: (try? locate("litestream", variable: litestreamVariable, environment: environment)) ?? "litestream",
+                     sqlite3: optional("sqlite3"))
         tools.flock = optional("flock")
         return tools
     }

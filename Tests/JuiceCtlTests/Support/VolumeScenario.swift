@@ -9,7 +9,8 @@ import Testing
 /// up the way the real one looked. Its baseDir is a real temporary directory: the state file, the lock and the
 /// storage's `juicefs_uuid` are real files.
 struct VolumeScenario {
-    static let tools = Tools(juicefs: "/opt/fake/bin/juicefs", umount: "/opt/fake/bin/umount", litestream: "/opt/fake/bin/litestream")
+    static let tools = Tools(juicefs: "/opt/fake/bin/juicefs", umount: "/opt/fake/bin/umount", litestream: "/opt/fake/bin/litestream",
+                             sqlite3: "/opt/fake/bin/sqlite3")
     /// The fixture mount's FUSE child and supervisor.
     static let pid: Int32 = 13855
     static let supervisorPID: Int32 = 13846
@@ -100,9 +101,11 @@ struct VolumeScenario {
     }
 
     /// The volume fully converged as declared by the default spec: mounted, directories there, 10 TiB on
-    /// /active/fs visible through statfs, storage and metadata present.
+    /// /active/fs visible through statfs, storage and metadata present (and no hard link in it: the query for
+    /// them prints no row).
     func installConvergedVolume() throws {
         try metadataFileExists()
+        runner.on(prefix: ["sqlite3"], .success(""))
         try storageHoldsVolume()
         try installLiveMount()
         installVolumeDirectories()
