@@ -111,21 +111,6 @@ struct ActionFaultTests {
         }
     }
 
-    /// Runs `arguments` with a pause at fault point `point`, and while juicectl waits there with something frozen
-    /// (`marker` exists), kills its freeze watchdog and then juicectl itself: the freeze stays, for the next run.
-    static func killInsideFreeze(_ volume: TestVolume, _ arguments: [String], at point: String, marker: String) async throws {
-        async let killed = Shell.run(Prerequisites.juicectl!, arguments,
-                                     environment: ["JUICECTL_FAULT_AT": "\(point):pause", "JUICECTL_FAULT_PAUSE_MS": "60000"])
-        let frozen = await Wait.until(timeout: .seconds(30)) { FileManager.default.fileExists(atPath: marker) }
-        #expect(frozen, "juicectl never froze anything")
-        // The watchdog's shell first (it would thaw once its flock returns), then the flock.
-        _ = try await Shell.sh("pkill -9 -f 'juicectl-freeze-watchdog .*\(volume.baseDir)'; sleep 0.2; pkill -9 -f 'flock -w [0-9.]* \(volume.baseDir)'")
-        let juicectl = LiveHost().processes().first { $0.value.first?.hasSuffix("juicectl") == true && $0.value.contains(volume.specPath) }?.key
-        if let juicectl { kill(juicectl, SIGKILL) }
-        let result = try await killed
-        #expect(result.termination == .signaled(9), "\(result.transcript)")
-    }
-
     static func recover(_ fault: Case, cgroup: SandboxCgroup?) async throws {
         try await TestVolume.with("fault-\(fault.scenario.kind.rawValue)") { volume in
             let paths = OverlayPaths(volume)
@@ -196,14 +181,12 @@ struct ActionFaultTests {
                 #expect(killed.termination == .signaled(9), "\(killed.transcript)")
             case .thawOverlay:
                 // Its watchdog thaws a freeze whose juicectl died at once: it has to go too, for a freeze to stay.
-                try await Self.killInsideFreeze(volume, ["checkpoint", "create", spec, "c1"], at: "overlay.after-freeze",
-                                                marker: "\(volume.baseDir)/.juicectl/overlay-frozen")
+                try await volume.killInsideFreeze(["checkpoint", "create", spec, "c1"], at: "overlay.after-freeze", marker: "overlay-frozen")
             case .thawCgroups:
                 let quiesce = "checkpoints:\n  quiesce:\n    cgroups: [\"\(cgroup?.path ?? "")\"]\n    maxFrozen: 60s\n"
                 try volume.writeSpec(quiesce)
                 finalSpec = quiesce
-                try await Self.killInsideFreeze(volume, ["checkpoint", "create", spec, "c1"], at: "quiesce.after-freeze",
-                                                marker: "\(volume.baseDir)/.juicectl/freeze.json")
+                try await volume.killInsideFreeze(["checkpoint", "create", spec, "c1"], at: "quiesce.after-freeze", marker: "freeze.json")
                 #expect(cgroup?.isFrozen == true, "the sandbox is not left frozen")
             case .quarantineOverlayImage:
                 // The overlay away, the image's superblock damaged, the overlay asked for again: its mount fails

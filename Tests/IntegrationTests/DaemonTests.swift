@@ -163,9 +163,9 @@ struct DaemonTests {
         try await OverlayTests.withOverlay("run-thaw") { volume, paths in
             try await DaemonProcess.with([volume.specPath, "--interval", "3s"], logPath: "\(volume.root)/daemon.log") { daemon in
                 #expect(await Wait.until(timeout: .seconds(30)) { volume.reportedReady }, "\(daemon.log)")
-                let killed = try await volume.juicectl("checkpoint", "create", spec: true, extra: ["cut"],
-                                                       environment: ["JUICECTL_FAULT_AT": "overlay.after-freeze"])
-                #expect(killed.termination == .signaled(9), "\(killed.transcript)")
+                // Killed with its freeze watchdog, which would otherwise thaw at once.
+                try await volume.killInsideFreeze(["checkpoint", "create", volume.specPath, "cut"], at: "overlay.after-freeze",
+                                                  marker: "overlay-frozen")
                 let killedAt = Date()
                 let thawed = await Wait.until(timeout: .seconds(3 + 5)) {
                     volume.events.contains { $0.action == "thaw-overlay" && $0.result == "done" && $0.time > killedAt }

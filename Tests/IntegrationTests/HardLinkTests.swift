@@ -46,10 +46,14 @@ struct HardLinkTests {
                 let changed = try await TreeWalker.walk(fs, excluding: [Self.writerFile], scriptDirectory: volume.root)
                 #expect(changed != original)
 
-                let restore = try await volume.juicectl("restore", spec: true, extra: ["v1"])
+                // The writer holds a file of /active open: the restore refuses, then terminates it when asked to.
+                let refused = try await volume.juicectl("restore", spec: true, extra: ["v1"])
+                #expect(refused.exitCode == 1 && refused.stdout.contains("/active is in use"), "\(refused.transcript)")
+                let restore = try await volume.juicectl("restore", spec: true, extra: ["v1", "--terminate-users", "--grace", "2s"])
                 #expect(restore.exitCode == 0, "\(restore.transcript)")
                 #expect(restore.stdout.contains(", 5 hard links kept (found in "), "\(restore.stdout)")
-                #expect(writer.isRunning, "the writer kept running through the restore")
+                #expect(restore.stdout.contains("terminated 1 process(es) that used /active first"), "\(restore.stdout)")
+                #expect(!writer.isRunning, "the writer, which used /active, was terminated before the swap")
                 let restored = try await TreeWalker.walk(fs, excluding: [Self.writerFile], scriptDirectory: volume.root)
                 #expect(restored == original, "\(TreeWalker.difference(original, restored))")
                 #expect(try await volume.juicectl("plan", "--detailed-exitcode").exitCode == 0)

@@ -80,9 +80,15 @@ struct OverlayTests {
             #expect(try await writable(paths.target), "the overlay stayed frozen after a failure")
             #expect(!FileManager.default.fileExists(atPath: "\(volume.mountPath)/checkpoints/f1"))
 
+            // Killed while frozen: its freeze watchdog thaws at once, with no further command.
             let killed = try await volume.juicectl("checkpoint", "create", spec: true, extra: ["f2"],
                                                    environment: ["JUICECTL_FAULT_AT": "overlay.after-freeze"])
             #expect(killed.termination == .signaled(9), "\(killed.transcript)")
+            #expect(await Wait.until(timeout: .seconds(5)) { (try? await writable(paths.target)) == true }, "the watchdog did not thaw")
+            #expect(!FileManager.default.fileExists(atPath: "\(volume.baseDir)/.juicectl/overlay-frozen"), "the watchdog left its marker")
+
+            // Killed with its watchdog: the marker stays, status says so, and the next run thaws.
+            try await volume.killInsideFreeze(["checkpoint", "create", volume.specPath, "f2b"], at: "overlay.after-freeze", marker: "overlay-frozen")
             let status = try JSONOutput.firstVolume(try await volume.juicectl("status", "--json").stdout)
             let degraded = (status["conditions"] as? [[String: Any]])?.first { $0["type"] as? String == "Degraded" }
             #expect(degraded?["reason"] as? String == "OverlayFrozen", "\(status)")

@@ -242,7 +242,12 @@ struct QuiesceTests {
                     #expect(event.frozenMs != nil, "\(event)")
                     #expect(event.message.contains("point in time: sandbox frozen for"), "\(event.message)")
                     let port = try #require(await daemon.metricsPort(), "\(daemon.log)")
-                    let metrics = try await HTTP.get(port: port, path: "/metrics")
+                    // The pass records its metrics once it ends, a little after its checkpoint's event.
+                    var metrics = ""
+                    _ = await Wait.until(timeout: .seconds(15)) {
+                        metrics = (try? await HTTP.get(port: port, path: "/metrics")) ?? ""
+                        return metrics.contains("juicectl_checkpoint_frozen_seconds_count")
+                    }
                     #expect(metrics.contains("juicectl_checkpoint_frozen_seconds_count{volume=\"\(volume.volumeName)\"} 1"), "\(metrics)")
                     #expect(metrics.contains("juicectl_checkpoint_last_frozen_seconds{volume=\"\(volume.volumeName)\"}"), "\(metrics)")
                     #expect(metrics.contains("juicectl_volume_condition{volume=\"\(volume.volumeName)\",condition=\"SandboxFrozen\"} 0"), "\(metrics)")
