@@ -8,6 +8,8 @@
 #   converge-noop        no-op `apply` and `plan` vs one bare `juicefs status`           converge_noop.py
 #   checkpoint-restore   `checkpoint create` and `restore` vs a bare `juicefs clone`,     checkpoint_restore.py
 #                        at each of BENCH_CHECKPOINT_FILES
+#   quiesce              a quiesced checkpoint's frozen window vs a bare `juicefs clone`,  quiesce.py
+#                        at each of BENCH_QUIESCE_FILES
 #   hardlinks            `checkpoint create` of BENCH_HARDLINK_FILES files, 1 % with a     hardlinks.py
 #                        second name, vs the same tree without them (and bare clones)
 #   metadata-restore     restore-metadata step vs a bare `litestream restore`, same volumes  metadata_restore.py
@@ -19,6 +21,7 @@
 # Knobs (environment): BENCH_RUNS (30: runs of the converge-noop pairs), BENCH_CHECKPOINT_RUNS (5),
 # BENCH_CHECKPOINT_FILES ("1000 10000 25000 50000"), BENCH_OVERLAY_FILES ("1000 50000"), BENCH_DAEMON_SECONDS (60),
 # BENCH_MANY_CHECKPOINTS (10000), BENCH_CATALOG_RUNS (5), BENCH_HARDLINK_FILES (50000), BENCH_HARDLINK_RUNS (5),
+# BENCH_QUIESCE_FILES ("1000 10000 50000"), BENCH_QUIESCE_RUNS (5),
 # BENCH_SCRATCH (.build-bench: the release build's own scratch path, so that it never waits for, or disturbs, a debug
 # build or test run in .build), BENCH_JUICECTL (a juicectl binary to measure instead of building one).
 set -euo pipefail
@@ -37,6 +40,8 @@ export BENCH_MANY_CHECKPOINTS=${BENCH_MANY_CHECKPOINTS:-10000}
 export BENCH_CATALOG_RUNS=${BENCH_CATALOG_RUNS:-5}
 export BENCH_HARDLINK_FILES=${BENCH_HARDLINK_FILES:-50000}
 export BENCH_HARDLINK_RUNS=${BENCH_HARDLINK_RUNS:-5}
+export BENCH_QUIESCE_FILES=${BENCH_QUIESCE_FILES:-"1000 10000 50000"}
+export BENCH_QUIESCE_RUNS=${BENCH_QUIESCE_RUNS:-5}
 SCRATCH=${BENCH_SCRATCH:-$ROOT/.build-bench}
 OUT="$ROOT/.bench"
 export BENCH_RESULTS="$OUT/results.json"
@@ -106,6 +111,22 @@ SPEC
   "$JUICECTL" down "$CKDIR.yaml" >/dev/null
   rm -rf "$CKDIR" "$CKDIR.yaml"
 done
+
+# quiesce: a quiesced checkpoint's frozen window against a bare clone, as the tree grows.
+section "quiesce, $BENCH_QUIESCE_FILES files"
+QDIR="$WORK/quiesce"
+cat > "$QDIR.yaml" <<SPEC
+version: 1
+name: bench-quiesce
+baseDir: $QDIR
+format:
+  trashDays: 0
+SPEC
+mkdir -p "$QDIR"
+# shellcheck disable=SC2086
+python3 "$BENCH/quiesce.py" "$JUICECTL" "$QDIR" "$BENCH_QUIESCE_RUNS" $BENCH_QUIESCE_FILES
+"$JUICECTL" down "$QDIR.yaml" >/dev/null
+rm -rf "$QDIR" "$QDIR.yaml"
 
 # hardlinks: the same tree with and without 1 % of its files linked to a second name.
 section "hardlinks, $BENCH_HARDLINK_FILES files"

@@ -262,4 +262,54 @@ struct QuiesceTests {
             }
         }
     }
+
+    @Test("with the overlay, the image and the working tree are cloned inside the sandbox's frozen window, and the image's copy is clean")
+    func overlayAndWorkingTreeAreOneInstant() async throws {
+        try await SandboxCgroup.with(.v1, "overlay") { cgroup in
+            try await OverlayTests.withOverlay("quiesce-overlay") { volume, paths in
+                try volume.writeSpec(paths.spec + Self.quiesce(cgroup))
+                try #require(try await volume.juicectl("apply").exitCode == 0)
+                // The sandbox writes the same counter through the overlay (the image) and into active/fs (the tree),
+                // each write fsync'ed: in a copy of one instant both files hold the same number, or differ by the one
+                // write that was between them.
+                let script = """
+                    import os, sys
+                    a, b = sys.argv[1], sys.argv[2]
+                    i = 0
+                    while True:
+                        for path in (a, b):
+                            with open(path + '.tmp', 'w') as f:
+                                f.write(str(i)); f.flush(); os.fsync(f.fileno())
+                            os.replace(path + '.tmp', path)
+                        i += 1
+                    """
+                try script.write(toFile: "\(volume.root)/pair.py", atomically: true, encoding: .utf8)
+                try cgroup.start("/usr/bin/python3", ["\(volume.root)/pair.py", "\(paths.target)/counter", "\(volume.mountPath)/active/fs/counter"])
+                try #require(await Wait.until(timeout: .seconds(20)) {
+                    FileManager.default.fileExists(atPath: "\(volume.mountPath)/active/fs/counter")
+                })
+                for index in 1...3 {
+                    let (result, details, _) = try await Self.checkpoint(volume, "ovl-\(index)")
+                    try #require(result.exitCode == 0, "\(result.transcript)")
+                    let frozen = try #require(details["frozenMilliseconds"] as? Int, "\(result.stdout)")
+                    let image = try #require(details["imageFrozenMilliseconds"] as? Int, "\(result.stdout)")
+                    #expect(image <= frozen, "the image's freeze lies inside the sandbox's window")
+                    let copy = "\(volume.mountPath)/checkpoints/ovl-\(index)"
+                    let fsck = try await Shell.run("/sbin/e2fsck", ["-fn", "\(copy)/root-upper.img"])
+                    #expect(fsck.exitCode == 0, "the image's copy needs repair: \(fsck.transcript)")
+                    // The tree's counter, and the image's (read from the copied image, mounted read-only).
+                    let tree = Int((try? String(contentsOfFile: "\(copy)/fs/counter", encoding: .utf8)) ?? "") ?? -1
+                    let mountPoint = "\(volume.root)/copy-\(index)"
+                    try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+                    let mount = try await Shell.run("/bin/mount", ["-o", "ro,loop,noload", "\(copy)/root-upper.img", mountPoint])
+                    try #require(mount.exitCode == 0, "\(mount.transcript)")
+                    let imageCounter = Int((try? String(contentsOfFile: "\(mountPoint)/upper/counter", encoding: .utf8)) ?? "") ?? -1
+                    _ = try await Shell.run("/bin/umount", [mountPoint])
+                    #expect(tree >= 0 && (imageCounter == tree || imageCounter == tree + 1),
+                            "checkpoint ovl-\(index): the image says \(imageCounter), the tree \(tree): not one instant")
+                }
+                #expect(cgroup.isThawed)
+            }
+        }
+    }
 }

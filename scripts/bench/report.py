@@ -15,7 +15,7 @@ import plot  # noqa: E402
 
 OUT = os.path.dirname(os.path.abspath(RESULTS))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-ORDER = ["converge-noop", "checkpoint-restore", "hardlinks", "metadata-restore", "overlay-freeze", "daemon-idle", "engines",
+ORDER = ["converge-noop", "checkpoint-restore", "quiesce", "hardlinks", "metadata-restore", "overlay-freeze", "daemon-idle", "engines",
          "many-checkpoints"]
 # Ratio targets of checkpoint create / restore and of the restore-metadata step hold from this many files up; below it
 # juicectl's fixed cost (process start, lock, observation, quota steps) dominates a clone of a few hundred ms.
@@ -23,6 +23,12 @@ RATIO_TARGET_FROM_FILES = 10000
 CATALOG_TARGET_MS = 1000
 # A checkpoint of a tree with 1 % of its files linked may take this much longer than one of the tree without links.
 HARDLINK_TARGET_RATIO = 1.10
+# A quiesced checkpoint may keep the sandbox frozen at most this many times a bare clone of its tree, plus the slack.
+QUIESCE_TARGET_RATIO, QUIESCE_TARGET_SLACK_MS = 1.1, 20
+
+
+def quiesce_ok(point):
+    return point["frozen"]["median"] <= QUIESCE_TARGET_RATIO * point["bare"]["median"] + QUIESCE_TARGET_SLACK_MS
 
 
 def command(argv):
@@ -96,6 +102,11 @@ def targets(name, data):
             restore = p["restore"]["median"] / p["bare"]["median"]
             rows.append((f"checkpoint create / bare clone, {p['files']:,} files", f"{create:.2f}", "<= 1.1", create <= 1.1))
             rows.append((f"restore / bare clone, {p['files']:,} files", f"{restore:.2f}", "<= 1.2", restore <= 1.2))
+    elif name == "quiesce":
+        for p in sorted(data["points"], key=lambda p: p["files"]):
+            rows.append((f"quiesced checkpoint: sandbox frozen / bare clone, {p['files']:,} files",
+                         f"{fmt(p['frozen']['median'])} ms / {fmt(p['bare']['median'])} ms",
+                         f"<= {QUIESCE_TARGET_RATIO} x + {QUIESCE_TARGET_SLACK_MS} ms", quiesce_ok(p)))
     elif name == "hardlinks":
         ratio = data["createLinked"]["median"] / data["createPlain"]["median"]
         rows.append((f"checkpoint create with {data['links']:,} hard links / without, {data['files']:,} files",
@@ -162,6 +173,19 @@ def render_section(name, data):
                          f"{pt['loadAfter']:.2f} |")
         lines += ["", "![checkpoint and restore time against file count](checkpoint-vs-files.svg)",
                   "", "Plot: [checkpoint-vs-files.svg](checkpoint-vs-files.svg)."]
+    elif name == "quiesce":
+        points = sorted(data["points"], key=lambda p: p["files"])
+        lines += ["## quiesce: how long a quiesced `checkpoint create` keeps the sandbox frozen, next to a bare clone", "",
+                  f"Medians of {points[0]['runs'] if points else 0} runs each, interleaved; min to max in brackets. The sandbox is a cgroup v2 "
+                  "directory with a writer in it; the window is the one juicectl reports, from the first freeze written to the "
+                  f"last thaw written. Target: at most {QUIESCE_TARGET_RATIO} x the bare clone + {QUIESCE_TARGET_SLACK_MS} ms.", "",
+                  "| files | bare `juicefs clone --preserve` ms | sandbox frozen ms | whole `checkpoint create` ms | target | load after |",
+                  "|---|---|---|---|---|---|"]
+        for pt in points:
+            b, f, c = pt["bare"], pt["frozen"], pt["create"]
+            lines.append(f"| {pt['files']:,} | {fmt(b['median'])} ({fmt(b['min'])}-{fmt(b['max'])}) | "
+                         f"{fmt(f['median'])} ({fmt(f['min'])}-{fmt(f['max'])}) | {fmt(c['median'])} | {met(quiesce_ok(pt))} | "
+                         f"{pt['loadAfter']:.2f} |")
     elif name == "hardlinks":
         d = data
         ratio = d["createLinked"]["median"] / d["createPlain"]["median"]
@@ -348,6 +372,10 @@ def readme(results):
                      verdict("<= 1.1", c / b <= 1.1) if targeted else f"none below {RATIO_TARGET_FROM_FILES:,} files"))
         rows.append((f"`juicectl restore`, {pt['files']:,} files", fmt(r), f"{r / b:.2f}",
                      verdict("<= 1.2", r / b <= 1.2) if targeted else ""))
+    for pt in sorted(sections.get("quiesce", {}).get("points", []), key=lambda p: p["files"]):
+        rows.append((f"sandbox frozen by a quiesced `checkpoint create`, {pt['files']:,} files", fmt(pt["frozen"]["median"]),
+                     f"{pt['frozen']['median'] / pt['bare']['median']:.2f} of a bare clone ({fmt(pt['bare']['median'])} ms)",
+                     verdict(f"<= {QUIESCE_TARGET_RATIO} x + {QUIESCE_TARGET_SLACK_MS} ms", quiesce_ok(pt))))
     if "hardlinks" in sections:
         d = sections["hardlinks"]
         plain, linked = d["createPlain"]["median"], d["createLinked"]["median"]

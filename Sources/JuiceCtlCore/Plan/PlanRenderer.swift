@@ -132,7 +132,8 @@ public enum PlanRenderer {
                     suspended: plan.spec.suspend?.reason,
                     metadata: plan.spec.metadata.displayURL, storage: plan.spec.storage.displayEndpoint,
                     backup: plan.spec.backup?.replica.display, sessions: plan.sessions,
-                    actions: plan.actions.map(PlanDocument.ActionEntry.init), conflicts: plan.conflicts)
+                    actions: plan.actions.map(PlanDocument.ActionEntry.init), conflicts: plan.conflicts,
+                    notes: plan.notes.isEmpty ? nil : plan.notes)
             },
             warnings: warnings.map(\.description),
             summary: Summary(plans))
@@ -171,6 +172,8 @@ public enum PlanRenderer {
             var sessions: [ClientSession]?
             var actions: [ActionEntry]
             var conflicts: [Conflict]
+            /// What the plan leaves alone on purpose (a checkpoint kept while in use), when there is any.
+            var notes: [PlanNote]?
         }
 
         struct ActionEntry: Encodable {
