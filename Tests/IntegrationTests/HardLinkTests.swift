@@ -11,15 +11,22 @@ struct HardLinkTests {
     /// The writer's file in `active/fs`, which the comparisons leave out.
     static let writerFile = "writer.log"
 
-    @Test("hard links, FIFOs, devices, symlinks, sparse files, modes, owners, ns mtimes and xattrs survive checkpoint and restore")
-    func everythingSurvivesCheckpointAndRestore() async throws {
-        try await TestVolume.with("links-roundtrip", extra: Self.xattrSpec) { volume in
+    /// A converged volume with xattrs on, whose `active/fs` holds the builder's tree (one name linked from outside).
+    static func withBuiltTree(_ name: String, _ body: (TestVolume, String) async throws -> Void) async throws {
+        try await TestVolume.with(name, extra: Self.xattrSpec) { volume in
             let apply = try await volume.juicectl("apply")
             try #require(apply.exitCode == 0, "\(apply.transcript)")
             let fs = "\(volume.mountPath)/active/fs"
             let built = try await TreeWalker.run(TreeWalker.builder, named: "build.py", in: volume.root,
                                                  [fs, "\(volume.mountPath)/outside-name"])
             try #require(built.exitCode == 0, "\(built.transcript)")
+            try await body(volume, fs)
+        }
+    }
+
+    @Test("hard links, FIFOs, devices, symlinks, sparse files, modes, owners, ns mtimes and xattrs survive checkpoint and restore")
+    func everythingSurvivesCheckpointAndRestore() async throws {
+        try await Self.withBuiltTree("links-roundtrip") { volume, fs in
             try Data("start\n".utf8).write(to: URL(fileURLWithPath: "\(fs)/\(Self.writerFile)"))
             let original = try await TreeWalker.walk(fs, excluding: [Self.writerFile], scriptDirectory: volume.root)
             #expect(original.count > 25, "\(original)")
@@ -106,13 +113,7 @@ struct HardLinkTests {
 
     @Test("walking the tree through the mount (Redis, PostgreSQL) finds the same groups as the SQLite metadata query")
     func theWalkAndTheQueryAgree() async throws {
-        try await TestVolume.with("links-walk", extra: Self.xattrSpec) { volume in
-            let apply = try await volume.juicectl("apply")
-            try #require(apply.exitCode == 0, "\(apply.transcript)")
-            let fs = "\(volume.mountPath)/active/fs"
-            let built = try await TreeWalker.run(TreeWalker.builder, named: "build.py", in: volume.root,
-                                                 [fs, "\(volume.mountPath)/outside-name"])
-            try #require(built.exitCode == 0, "\(built.transcript)")
+        try await Self.withBuiltTree("links-walk") { volume, fs in
             let sqlite3 = try #require(["/usr/bin/sqlite3", "/bin/sqlite3"].first { FileManager.default.isExecutableFile(atPath: $0) },
                                        "sqlite3 is missing (run `make setup`)")
             let scanner = HardLinkScanner(host: LiveHost(), runner: SubprocessRunner(), sqlite3: sqlite3)

@@ -50,6 +50,18 @@ struct RestoreInUseTests {
         #expect(state(scene) == "live\n", sourceLocation: sourceLocation)
     }
 
+    /// A process in a mount namespace of its own (`unshare -m`) that bind-mounts `active/fs` there and sleeps: its pid,
+    /// and the mount point (as that namespace names it).
+    static func bindInOwnNamespace(_ scene: UsageScene) async throws -> (pid: Int32, mountPoint: String) {
+        let ready = scene.local("ns-ready")
+        let inner = scene.local("ns-bind")
+        try FileManager.default.createDirectory(atPath: inner, withIntermediateDirectories: true)
+        let pid = try await scene.start("/usr/bin/unshare", ["-m", "--propagation", "private", "/bin/sh", "-c",
+                                                             "mount --bind \"$0\" \"$1\" && touch \"$2\" && exec /bin/sleep 1000",
+                                                             scene.fs, inner, ready], readyFile: ready)
+        return (pid, inner)
+    }
+
     @Test("a restore is refused, naming them, while a process works in active/fs, holds a file open, or a bind mount shows it, here or in another namespace")
     func everyKindOfUserRefusesTheRestore() async throws {
         try await Self.with("inuse-refused") { scene in
@@ -68,12 +80,7 @@ struct RestoreInUseTests {
             try await Self.refused(scene, naming: ["mount at \(bind)", "Unmount those mounts first"], extra: ["--terminate-users"])
             try await scene.unmount(bind)
 
-            let ready = scene.local("ns-ready")
-            let inner = scene.local("ns-bind")
-            try FileManager.default.createDirectory(atPath: inner, withIntermediateDirectories: true)
-            let unshare = try await scene.start("/usr/bin/unshare", ["-m", "--propagation", "private", "/bin/sh", "-c",
-                                                                     "mount --bind \"$0\" \"$1\" && touch \"$2\" && exec /bin/sleep 1000",
-                                                                     scene.fs, inner, ready], readyFile: ready)
+            let (unshare, inner) = try await Self.bindInOwnNamespace(scene)
             try await Self.refused(scene, naming: ["mount at \(inner) in mount namespace", "of pid \(unshare)"])
             await scene.stop(unshare)
 
@@ -89,12 +96,7 @@ struct RestoreInUseTests {
             let cwd = try await scene.start("/bin/sleep", ["1000"], in: "\(scene.fs)/sub")
             // A process that ignores SIGTERM: SIGKILL after the grace.
             let stubborn = try await scene.start("/bin/sh", ["-c", "trap '' TERM; cd \"$0\" && while :; do sleep 1; done", "\(scene.fs)/sub"])
-            let ready = scene.local("ns-ready")
-            let inner = scene.local("ns-bind")
-            try FileManager.default.createDirectory(atPath: inner, withIntermediateDirectories: true)
-            let unshare = try await scene.start("/usr/bin/unshare", ["-m", "--propagation", "private", "/bin/sh", "-c",
-                                                                     "mount --bind \"$0\" \"$1\" && touch \"$2\" && exec /bin/sleep 1000",
-                                                                     scene.fs, inner, ready], readyFile: ready)
+            let (unshare, _) = try await Self.bindInOwnNamespace(scene)
 
             let result = try await scene.volume.juicectl("restore", "--json", extra: ["v1", "--terminate-users", "--grace", "1s"])
 

@@ -66,10 +66,17 @@ struct HardLinkQueryTests {
     }
 
     @Test func theQueryRunsReadOnlyOnTheDatabaseAndPrintsNamesAsHex() {
-        let arguments = HardLinkQuery.arguments(database: "/var/lib/v/metadata.db")
+        let arguments = HardLinkQuery.arguments(database: "/var/lib/v/metadata.db", tree: [Array("active".utf8)])
         #expect(arguments.starts(with: ["-readonly"]))
         #expect(arguments.contains("/var/lib/v/metadata.db"))
         #expect(arguments.last?.contains("hex(name)") == true)
         #expect(arguments.last?.contains("nlink > 1") == true)
+    }
+
+    @Test func theQueryStartsFromTheTreesRootFoundByItsNamesAsBlobLiterals() {
+        let sql = HardLinkQuery.sql(tree: [Array("checkpoints".utf8), [0x27, 0xff, 0x20]])
+        #expect(sql.contains("e0.parent = 1 AND e0.name = X'636865636b706f696e7473' AND e1.name = X'27ff20' AND e1.type = 2"), "\(sql)")
+        #expect(sql.contains("JOIN jfs_edge e1 ON e1.parent = e0.inode"))
+        #expect(!sql.contains("'\\''"), "a name's quote never reaches the SQL as text")
     }
 }

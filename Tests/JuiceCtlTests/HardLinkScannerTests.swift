@@ -32,7 +32,7 @@ struct HardLinkScannerTests {
 
         #expect(scan.source == .metadata && scan.fallbackReason == nil)
         #expect(scan.groups.map(\.names) == [[TreePath("fs/one"), TreePath("fs/two")]])
-        #expect(runner.argvs == [["sqlite3"] + HardLinkQuery.arguments(database: Self.database)])
+        #expect(runner.argvs == [["sqlite3"] + HardLinkQuery.arguments(database: Self.database, tree: [Array("active".utf8)])])
         #expect(!host.calls.contains { $0.hasPrefix("linkedFiles") }, "\(host.calls)")
     }
 

@@ -3,27 +3,44 @@
 /// JuiceFS commits a link, rename or unlink before it answers the kernel, so the database read while the volume is
 /// mounted is exact. `jfs_node` holds the inodes (`type` 1 a regular file, 2 a directory) and `jfs_edge` the names
 /// (`parent`, `name` as bytes, `inode`, indexed by inode). A directory has exactly one name; the root is inode 1, and
-/// the trash hangs off an inode that never leads back to it. The query collects every name of every regular file
-/// with more than one link, and the names of all the directories above them up to the root, in one recursive pass.
-/// Names are printed with `hex()`, so that every byte survives and the separator can never appear inside one.
+/// the trash hangs off an inode that never leads back to it. The query finds the tree's root by its names from the
+/// volume root, the directories below it (one recursive pass over the directories' names, by the `(parent, name)`
+/// index), every name in them of a regular file with more than one link, and the names of all the directories above
+/// those up to the root. So its cost and its output follow the tree, not the volume: the copies of the same links in
+/// every checkpoint are not read. Names are printed with `hex()`, so that every byte survives and the separator can
+/// never appear inside one; the tree's names go into the SQL as blob literals (`X'…'`), never as text.
 enum HardLinkQuery {
     /// The column separator of the output.
     static let separator = "|"
 
-    /// The SQL text.
-    static let sql = """
-        WITH RECURSIVE names(inode, parent, type, name) AS (
-          SELECT e.inode, e.parent, e.type, e.name FROM jfs_node n JOIN jfs_edge e ON e.inode = n.inode
-            WHERE n.type = 1 AND n.nlink > 1
-          UNION
-          SELECT e.inode, e.parent, e.type, e.name FROM names JOIN jfs_edge e ON e.inode = names.parent AND e.type = 2
-        )
-        SELECT inode, parent, type, hex(name) FROM names;
-        """
+    /// The SQL text for the tree whose names from the volume root are `tree` (`["active"]`, at least one).
+    static func sql(tree: [[UInt8]]) -> String {
+        let joins = tree.indices.dropFirst().map { "JOIN jfs_edge e\($0) ON e\($0).parent = e\($0 - 1).inode" }.joined(separator: " ")
+        let names = tree.enumerated().map { "e\($0.offset).name = X'\($0.element.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())'" }
+        return """
+            WITH RECURSIVE
+            root(inode) AS (
+              SELECT e\(tree.count - 1).inode FROM jfs_edge e0 \(joins)
+                WHERE e0.parent = 1 AND \(names.joined(separator: " AND ")) AND e\(tree.count - 1).type = 2
+            ),
+            tree(inode) AS (
+              SELECT inode FROM root
+              UNION ALL
+              SELECT e.inode FROM tree t JOIN jfs_edge e ON e.parent = t.inode WHERE e.type = 2
+            ),
+            names(inode, parent, type, name) AS (
+              SELECT e.inode, e.parent, e.type, e.name FROM tree t JOIN jfs_edge e ON e.parent = t.inode
+                JOIN jfs_node n ON n.inode = e.inode WHERE e.type = 1 AND n.nlink > 1
+              UNION
+              SELECT e.inode, e.parent, e.type, e.name FROM names JOIN jfs_edge e ON e.inode = names.parent AND e.type = 2
+            )
+            SELECT inode, parent, type, hex(name) FROM names;
+            """
+    }
 
-    /// The arguments of `sqlite3` that run the query on `database`, read-only, waiting up to 5 s for a lock.
-    static func arguments(database: String) -> [String] {
-        ["-readonly", "-batch", "-noheader", "-list", "-separator", separator, "-cmd", ".timeout 5000", database, sql]
+    /// The arguments of `sqlite3` that run the query for `tree` on `database`, read-only, waiting up to 5 s for a lock.
+    static func arguments(database: String, tree: [[UInt8]]) -> [String] {
+        ["-readonly", "-batch", "-noheader", "-list", "-separator", separator, "-cmd", ".timeout 5000", database, sql(tree: tree)]
     }
 
     /// One row of the output.

@@ -43,9 +43,11 @@ struct HardLinkScanner: Sendable {
     /// The groups from the metadata, or why they could not be read from it.
     private func query(_ database: String, tree volumePath: String) async throws(HardLinkError) -> [HardLinkGroup] {
         guard host.fileExists(database) else { throw HardLinkError("the metadata database \(database) does not exist") }
+        let tree = volumePath.utf8.split(separator: 0x2F, omittingEmptySubsequences: true).map(Array.init)
+        guard !tree.isEmpty else { throw HardLinkError("the volume root is not a tree the query reads") }
         let result: CommandResult
         do {
-            result = try await runner.run(Command(sqlite3, HardLinkQuery.arguments(database: database), timeout: queryTimeout))
+            result = try await runner.run(Command(sqlite3, HardLinkQuery.arguments(database: database, tree: tree), timeout: queryTimeout))
         } catch {
             throw HardLinkError("sqlite3 could not run (\(error.reason); Debian: apt-get install sqlite3)")
         }
@@ -53,7 +55,6 @@ struct HardLinkScanner: Sendable {
             let detail = result.stderr.split(separator: "\n").last.map(String.init) ?? ""
             throw HardLinkError("the metadata query failed (\(result.terminationDescription)\(detail.isEmpty ? "" : ": \(detail)"))")
         }
-        let tree = volumePath.utf8.split(separator: 0x2F, omittingEmptySubsequences: true).map(Array.init)
         return HardLinkQuery.groups(try HardLinkQuery.edges(result.stdout), inside: tree)
     }
 
