@@ -61,9 +61,9 @@ extension Executor {
             if (try? await files.inode(staging)) != nil { try? await juicefs.rmr(files.path(staging)) }
             throw error
         }
+        let cloneTime = clock.now - start
         // Hard links are made again in the copy after the thaw: the repair touches only the staging clone.
         let (linksNote, hardLinks) = try await repairHardLinks(clone.links, of: VolumeLayout.active, in: staging, files: files, spec: spec)
-        let cloneTime = clock.now - start
         FaultPoint.reach("checkpoint.after-clone")
         let manifest = CheckpointManifest(name: request.name, createdAt: createdAt, kind: request.kind, parent: lineage.activeParent,
                                           pinned: request.pinned, labels: request.labels, note: request.note)

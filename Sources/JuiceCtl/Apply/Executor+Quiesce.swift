@@ -50,8 +50,9 @@ extension Executor {
     /// The longest the overlay image's filesystem may stay frozen when no `quiesce.maxFrozen` bounds it: the
     /// watchdog thaws it then, and the checkpoint fails.
     static let overlayFreezeLimit: Duration = .seconds(60)
-    /// How long before `maxFrozen` juicectl abandons the clone, so that thawing still ends inside the limit.
-    static let thawMargin: Duration = .milliseconds(20)
+    /// How long before `maxFrozen` juicectl abandons the clone, so that thawing still ends inside the limit: 20 ms, or
+    /// a quarter of a smaller limit.
+    static func thawMargin(_ limit: Duration) -> Duration { min(.milliseconds(20), limit / 4) }
 
     /// Takes the freeze lock, writes the record of `cgroups`, and starts the watchdog with `limit`.
     func startFreezeGuard(_ spec: VolumeSpec, checkpoint: String, cgroups: [FreezableCgroup], overlayUpperMount: String?,
@@ -155,7 +156,7 @@ extension Executor {
             }
             try await waitUntilFrozen(targets, freezer: freezer, until: start + limit, since: start)
             try FaultPoint.check("quiesce.after-freeze")
-            let value = try await withinLimit(until: start + limit - Self.thawMargin, onExpiry: { try? thawAll() }) {
+            let value = try await withinLimit(until: start + limit - Self.thawMargin(limit), onExpiry: { try? thawAll() }) {
                 try await body(guardHandle)
             }
             if !targets.isEmpty && guardHandle.watchdogThawed { throw QuiesceError.thawedByWatchdog(limit: settings.maxFrozen) }
