@@ -131,8 +131,13 @@ public final class JuiceFS: Sendable {
     /// Checkpoints `/active` as `name` (a manual checkpoint). Names: 1 to 128 of A-Z a-z 0-9 . _ -, starting with a
     /// letter or digit; an existing name is an error, never an overwrite.
     @discardableResult
-    public func checkpoint(_ name: String, note: String? = nil, pinned: Bool = false) async throws -> Reconciler.Report {
-        try succeeded(try await reconciler.createCheckpoint(spec, .init(name: name, kind: .manual, note: note, pinned: pinned)))
+    ///
+    /// With `durable`, it returns only once the checkpoint survives the loss of this host: its metadata is in the
+    /// Litestream replica and no block it references is only staged here (writeback).
+    public func checkpoint(_ name: String, note: String? = nil, pinned: Bool = false, durable: Bool = false) async throws -> Reconciler.Report {
+        var request = Action.CheckpointRequest(name: name, kind: .manual, note: note, pinned: pinned)
+        request.durable = durable
+        return try succeeded(try await reconciler.createCheckpoint(spec, request))
     }
 
     /// Restores `/active` to checkpoint `name`; the replaced tree is kept as a `pre-restore-<UTC>` checkpoint. While

@@ -25,6 +25,10 @@ public struct Reconciler: Sendable {
         public var shouldStop: @Sendable () -> Bool = { false }
         /// Record actions in the volume's event log.
         public var recordEvents = true
+        /// When `apply` reads a movable volume's ownership record: on every run by default (one read of the record:
+        /// a host that was fenced must learn it, also when a timer runs `apply`), or only before it would start the
+        /// volume.
+        public var ownershipCheck: OwnershipCheck = .always
 
         /// Defaults.
         public init() {}
@@ -76,42 +80,52 @@ public struct Reconciler: Sendable {
 
     /// Creates a reconciler that runs programs through `runner` and reads the host through `host`; long operations
     /// report to `progress`.
+    ///
+    /// `ownership` replaces the live stores of movable volumes' ownership records (tests).
     public init(host: any HostProbing = LiveHost(), runner: any CommandRunning, tools: Tools, logger: Logger,
-                configuration: Configuration = Configuration(), progress: any OperationProgress = SilentProgress()) {
+                configuration: Configuration = Configuration(), progress: any OperationProgress = SilentProgress(),
+                ownership: OwnershipFactory? = nil) {
         self.host = host
         self.runner = runner
         self.tools = tools
         self.logger = logger
         self.configuration = configuration
         let juicefs = JuiceFSClient(runner: runner, executable: tools.juicefs)
-        observer = VolumeObserver(host: host, juicefs: juicefs, litestream: LitestreamClient(runner: runner, executable: tools.litestream))
-        executor = Executor(host: host, runner: runner, tools: tools, logger: logger, progress: progress)
+        var observer = VolumeObserver(host: host, juicefs: juicefs, litestream: LitestreamClient(runner: runner, executable: tools.litestream))
+        // The executor's factory runs curl through its own runner (where fault injection acts); the observer shares it.
+        executor = Executor(host: host, runner: runner, tools: tools, logger: logger, progress: progress, ownership: ownership)
+        observer.ownership = executor.ownership
+        self.observer = observer
     }
 
     /// Observes the volume (real reads, no changes).
     public func observe(_ spec: VolumeSpec) async -> VolumeObservation {
-        await observer.observe(spec, fullCatalog: configuration.fullCatalog, replicaPosition: true)
+        await observer.observe(spec, fullCatalog: configuration.fullCatalog, replicaPosition: true, ownership: .always)
     }
 
     /// Observes and plans (no changes). With `sessions`, the plan also lists the metadata engine's client sessions
     /// (one more `juicefs status` on a mounted volume).
     ///
     /// With `replicaPosition`, an S3 replica's position is read too (one `litestream ltx` against the store).
-    public func plan(_ spec: VolumeSpec, sessions: Bool = false,
-                     replicaPosition: Bool = false) async -> (plan: VolumePlan, observation: VolumeObservation) {
+    ///
+    /// With `ownership`, a movable volume's ownership record is read as it says (by default as the configuration's
+    /// ``Configuration/ownershipCheck``).
+    public func plan(_ spec: VolumeSpec, sessions: Bool = false, replicaPosition: Bool = false,
+                     ownership: OwnershipCheck? = nil) async -> (plan: VolumePlan, observation: VolumeObservation) {
         let observation = await observer.observe(spec, fullCatalog: configuration.fullCatalog, sessions: sessions,
-                                                 replicaPosition: replicaPosition || configuration.replicaPosition)
+                                                 replicaPosition: replicaPosition || configuration.replicaPosition,
+                                                 ownership: ownership ?? configuration.ownershipCheck)
         return (Planner.plan(spec, observation), observation)
     }
 
     /// Observes and plans `down` (no changes).
     public func planDown(_ spec: VolumeSpec) async -> VolumePlan {
-        Planner.planDown(spec, await observer.observe(spec))
+        Planner.planDown(spec, await observer.observe(spec, ownership: .always))
     }
 
     /// The volume's status: observation, conditions, pending work.
     public func status(_ spec: VolumeSpec) async -> VolumeStatus {
-        let (plan, observation) = await plan(spec, replicaPosition: true)
+        let (plan, observation) = await plan(spec, replicaPosition: true, ownership: .always)
         return VolumeStatus(spec: spec, observation: observation, plan: plan)
     }
 
@@ -177,6 +191,31 @@ public struct Reconciler: Sendable {
             let after = await planDown(spec)
             let report = Report(spec: spec, results: results, remaining: after, lockWaitMilliseconds: lockWait)
             recordRun(report, operation: "down", started: started)
+            return report
+        }
+    }
+
+    // MARK: Ownership
+
+    /// Takes the volume over from an owner that is gone (the operator's word for it): this host owns it with a new
+    /// generation, and the old owner is fenced when it comes back. Starts nothing: `apply` does that.
+    public func takeover(_ spec: VolumeSpec, onResult: @Sendable (ActionResult) -> Void = { _ in }) async throws -> Report {
+        let action = Action(.claimOwnership, .replace, target: spec.name, reason: "takeover requested")
+        return try await locked(spec, operation: "takeover") { lockWait in
+            let started = Date()
+            let clock = ContinuousClock()
+            let start = clock.now
+            let outcome: ActionResult.Outcome
+            do {
+                outcome = try await executor.takeOverOwnership(spec)
+            } catch {
+                outcome = .failed(Executor.describe(error))
+            }
+            let result = ActionResult(action: action, outcome: outcome, milliseconds: (clock.now - start).milliseconds)
+            if configuration.recordEvents { EventLog(stateDir: spec.stateDir).append(event(for: result, spec: spec, operation: "takeover")) }
+            onResult(result)
+            let report = Report(spec: spec, results: [result], remaining: Planner.plan(spec, await observe(spec)), lockWaitMilliseconds: lockWait)
+            recordRun(report, operation: "takeover", started: started)
             return report
         }
     }
@@ -405,16 +444,17 @@ public struct Reconciler: Sendable {
     /// Whether `action` needs `prerequisite` to have succeeded.
     static func depends(_ action: Action, on prerequisite: Action) -> Bool {
         switch prerequisite.kind {
-        case .format, .mount, .remount, .recoverStaleMount, .restore, .resumeRestore, .restoreMetadata:
+        case .format, .mount, .remount, .recoverStaleMount, .restore, .resumeRestore, .restoreMetadata, .refreshMetadata, .claimOwnership:
             return true
         case .startBackup, .restartBackup, .stopBackup:
-            // Nothing writes before replication runs: a failed start stops the mount (and all after it).
-            return prerequisite.kind != .stopBackup
+            // Nothing writes before replication runs: a failed start stops the mount (and all after it). A failed
+            // final sync keeps the ownership: the replica may lack what this host wrote last.
+            return prerequisite.kind != .stopBackup || action.kind == .releaseOwnership
         case .unmount:
             // down stops Litestream last: a volume its unmount left mounted can still be written, so it keeps replicating.
-            return action.kind == .stopBackup
+            return action.kind == .stopBackup || action.kind == .releaseOwnership
         case .remountInPlace, .removeQuota, .setQuota, .createCheckpoint, .deleteCheckpoint, .removeLeftover,
-             .detachLoopDevice, .thawOverlay, .thawCgroups:
+             .detachLoopDevice, .thawOverlay, .thawCgroups, .releaseOwnership, .fenceVolume:
             return false
         case .createOverlayImage, .quarantineOverlayImage, .mountOverlayUpper, .unmountOverlay, .unmountOverlayUpper:
             // The overlay's chain: image → upper mount → overlay; a broken link stops the rest of the chain.

@@ -45,7 +45,8 @@ public struct PassOutcome: Sendable, Hashable {
 
     /// Blocking conflicts caused by a metadata engine, an object store or a mount client that does not answer now:
     /// retrying can fix them, so they fail the pass (backoff) instead of stalling the volume.
-    public static let transientConflicts: Set<String> = ["MountUnresponsive", "MetadataUnreadable", "StorageUnreadable", "ReplicaUnreadable"]
+    public static let transientConflicts: Set<String> = ["MountUnresponsive", "MetadataUnreadable", "StorageUnreadable", "ReplicaUnreadable",
+                                                            "OwnershipUnreadable"]
 
     /// Classifies a run that threw before it could report (the lock was busy, the state directory unwritable).
     public static func classify(_ error: any Error) -> PassOutcome {

@@ -76,6 +76,8 @@ public final class FakeHost: HostProbing {
         /// What the tree calls (``FakeHost/linkedFiles(under:deadline:)``, ``FakeHost/entryStatus(_:below:deadline:)``,
         /// link, rename over, set times) see, by host path (``FakeHost/treeKey(_:below:)``); see `FakeHost+Trees`.
         public var treeEntries: [String: EntryStatus] = [:]
+        /// `replaceFile` answers by path (an errno), instead of writing the file.
+        public var replaceFileResults: [String: Int32] = [:]
 
         /// An empty host: no mounts, no files, no processes.
         public init() {}
@@ -422,6 +424,17 @@ public final class FakeHost: HostProbing {
                 state.statuses[path] = .found(inode: state.nextInode, isDirectory: false)
                 state.nextInode += 1
             }
+        }
+    }
+
+    public func replaceFile(_ path: String, with data: Data, mode: UInt16, deadline: Duration) async -> Int32 {
+        update { state in
+            state.calls.append("replaceFile \(path)")
+            if let code = state.replaceFileResults[path], code != 0 { return code }
+            state.fileContents[path] = data
+            state.fileModes[path] = mode
+            state.localFiles.insert(path)
+            return 0
         }
     }
 

@@ -62,6 +62,9 @@ struct CheckpointCreateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A label KEY=VALUE (repeatable).")
     var label: [String] = []
 
+    @Flag(name: .long, help: "Return only once the checkpoint survives the loss of this host: its metadata in the replica, no block it references only staged here.")
+    var durable = false
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -77,7 +80,8 @@ struct CheckpointCreateCommand: AsyncParsableCommand {
             let parts = item.split(separator: "=", maxSplits: 1)
             labels[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
         }
-        let request = Action.CheckpointRequest(name: name, kind: .manual, note: note, pinned: pin, labels: labels)
+        var request = Action.CheckpointRequest(name: name, kind: .manual, note: note, pinned: pin, labels: labels)
+        request.durable = durable
         try await runImperative(selection: selection, global: global, operation: "checkpoint create") { reconciler, onResult in
             try await reconciler.createCheckpoint(spec, request, onResult: onResult)
         }

@@ -15,7 +15,7 @@ struct JuiceCtlCommand: AsyncParsableCommand {
             juicefs is found on PATH, or through --juicefs or the JUICECTL_JUICEFS environment variable.
             """,
         version: "0.1.0",
-        subcommands: [ValidateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self, DownCommand.self,
+        subcommands: [ValidateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self, DownCommand.self, TakeoverCommand.self,
                       CheckpointCommand.self, RestoreCommand.self, BackupCommand.self, RunCommand.self, SchemaCommand.self])
 }
 

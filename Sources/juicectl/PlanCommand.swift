@@ -27,7 +27,7 @@ struct PlanCommand: AsyncParsableCommand {
         do { reconciler = try global.makeReconciler() } catch { throw fail(error) }
         var plans: [VolumePlan] = []
         for spec in specs {
-            plans.append(await reconciler.plan(spec, sessions: spec.metadata.engine != .sqlite).plan)
+            plans.append(await reconciler.plan(spec, sessions: spec.metadata.engine != .sqlite, ownership: .always).plan)
         }
         emit(json ? PlanRenderer.json(plans, warnings: warnings) : PlanRenderer.human(plans, warnings: warnings))
         let summary = PlanRenderer.Summary(plans)

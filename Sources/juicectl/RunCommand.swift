@@ -68,6 +68,7 @@ struct RunCommand: AsyncParsableCommand {
                 configuration.actor = "run"
                 configuration.fullCatalog = true
                 configuration.replicaPosition = true
+                configuration.ownershipCheck = .always
                 configuration.shouldStop = { stop.isSet }
             }
         } catch { throw fail(error) }

@@ -17,6 +17,7 @@ struct ActionFaultTests {
         case createCheckpoint, deleteCheckpoint, restore, resumeRestore, removeLeftover
         case createOverlayImage, mountOverlayUpper, mountOverlay, thawOverlay, quarantineOverlayImage
         case unmountOverlay, unmountOverlayUpper, detachLoopDevice, thawCgroups
+        case claimOwnership, releaseOwnership, fenceVolume, refreshMetadata
 
         /// The action kind the fault targets.
         var kind: Action.Kind {
@@ -48,6 +49,10 @@ struct ActionFaultTests {
             case .unmountOverlayUpper: .unmountOverlayUpper
             case .detachLoopDevice: .detachLoopDevice
             case .thawCgroups: .thawCgroups
+            case .claimOwnership: .claimOwnership
+            case .releaseOwnership: .releaseOwnership
+            case .fenceVolume: .fenceVolume
+            case .refreshMetadata: .refreshMetadata
             }
         }
 
@@ -68,7 +73,10 @@ struct ActionFaultTests {
         }
 
         /// The actions of `juicectl down`: recovered by running `down` again, then `apply`.
-        var isDown: Bool { [.unmount, .stopBackup, .unmountOverlay, .unmountOverlayUpper].contains(self) }
+        var isDown: Bool { [.unmount, .stopBackup, .unmountOverlay, .unmountOverlayUpper, .releaseOwnership].contains(self) }
+
+        /// Scenarios of a volume another host could pick up: an S3 replica on a gateway on loopback.
+        var movable: Bool { [.claimOwnership, .releaseOwnership, .fenceVolume, .refreshMetadata].contains(self) }
     }
 
     struct Case: Sendable, CustomTestStringConvertible {
@@ -104,6 +112,19 @@ struct ActionFaultTests {
 
     @Test("an action cut short is converged by the next run, and no tree is lost", arguments: cases)
     func faultIsRecovered(_ fault: Case) async throws {
+        if fault.scenario.movable {
+            let gateway = try S3Gateway()
+            try await gateway.start()
+            do {
+                try await gateway.makeBucket("fault-replicas")
+                try await Self.recover(fault, cgroup: nil, gateway: gateway)
+            } catch {
+                await gateway.stop()
+                throw error
+            }
+            await gateway.stop()
+            return
+        }
         guard fault.scenario == .thawCgroups else { return try await Self.recover(fault, cgroup: nil) }
         try await SandboxCgroup.with(.v1, "fault") { cgroup in
             try cgroup.start("/bin/sleep", ["1000"])
@@ -111,17 +132,55 @@ struct ActionFaultTests {
         }
     }
 
-    static func recover(_ fault: Case, cgroup: SandboxCgroup?) async throws {
+    /// The spec keys of an S3 replica on `gateway`, with the secret key in a file under `root`.
+    static func s3Replica(_ gateway: S3Gateway, root: String) throws -> String {
+        let secret = "\(root)/s3-secret"
+        try (gateway.secretKey + "\n").write(toFile: secret, atomically: true, encoding: .utf8)
+        chmod(secret, 0o600)
+        return """
+            backup:
+              replica:
+                type: s3
+                bucket: \(gateway.bucketURL("fault-replicas"))
+                prefix: faults/\(UUID().uuidString.prefix(8).lowercased())
+                accessKey: {env: JUICECTL_IT_S3_KEY}
+                secretKey: {file: \(secret)}
+
+            """
+    }
+
+    static func recover(_ fault: Case, cgroup: SandboxCgroup?, gateway: S3Gateway? = nil) async throws {
         try await TestVolume.with("fault-\(fault.scenario.kind.rawValue)") { volume in
             let paths = OverlayPaths(volume)
-            let overlaySpec = fault.scenario.overlay ? paths.spec : ""
+            let s3 = try gateway.map { try s3Replica($0, root: volume.root) }
+            let overlaySpec = fault.scenario.overlay ? paths.spec : (s3 ?? "")
+            let base = gateway.map { ["JUICECTL_IT_S3_KEY": $0.accessKey] } ?? [:]
             if fault.scenario.overlay {
                 try FileManager.default.createDirectory(atPath: paths.lower, withIntermediateDirectories: true)
                 try "lower\n".write(toFile: "\(paths.lower)/lower.txt", atomically: false, encoding: .utf8)
             }
             try volume.writeSpec(overlaySpec)
             func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> CommandResult {
-                try await Shell.run(Prerequisites.juicectl!, arguments, environment: environment)
+                try await Shell.run(Prerequisites.juicectl!, arguments, environment: base.merging(environment) { $1 })
+            }
+            /// Another host of the same volume: a spec naming another base directory (it starts nothing here).
+            func otherHost() throws -> String {
+                let other = "\(volume.root)/spec-b.yaml"
+                let text = try String(contentsOfFile: volume.specPath, encoding: .utf8)
+                    .replacingOccurrences(of: "baseDir: \"\(volume.baseDir)\"", with: "baseDir: \"\(volume.root)/base-b\"")
+                try text.write(toFile: other, atomically: true, encoding: .utf8)
+                return other
+            }
+            /// Waits until the replica has everything the database has (status says so), after Litestream's sync.
+            func replicated() async throws {
+                try await Task.sleep(for: .seconds(3))
+                let caught = await Wait.until(timeout: .seconds(30)) {
+                    guard let text = try? await run(["status", "--json", spec]).stdout, let status = try? JSONOutput.firstVolume(text),
+                          let backup = (status["observation"] as? [String: Any])?["backup"] as? [String: Any],
+                          let local = backup["localTXID"] as? Int, let replica = backup["replicaTXID"] as? Int else { return false }
+                    return replica >= local && replica > 0
+                }
+                #expect(caught, "the replica did not catch up")
             }
             func must(_ arguments: String..., environment: [String: String] = [:]) async throws {
                 let result = try await run(arguments, environment: environment)
@@ -133,9 +192,12 @@ struct ActionFaultTests {
             // Bring the volume to where `command` runs the action; `before` is what must survive.
             var command = ["apply", spec]
             var finalSpec = overlaySpec
+            /// Commands run before the recovering apply (another host's down).
+            var recoveries: [[String]] = []
             var before: Snapshot?
             switch fault.scenario {
-            case .format, .startBackup, .createDirectory, .setQuota, .createOverlayImage, .mountOverlayUpper, .mountOverlay:
+            case .format, .startBackup, .createDirectory, .setQuota, .createOverlayImage, .mountOverlayUpper, .mountOverlay,
+                 .claimOwnership:
                 break  // a fresh volume: the first apply runs them all
             default:
                 try await must("apply", spec)
@@ -153,8 +215,23 @@ struct ActionFaultTests {
                 finalSpec = "mount:\n  options:\n    enable-xattr: true\n"
             case .recoverStaleMount:
                 _ = try await Shell.sh("pkill -9 -f -- '--lo[g]=\(volume.baseDir)/logs/juicefs.log'; sleep 1")
-            case .unmount, .stopBackup, .unmountOverlay, .unmountOverlayUpper:
+            case .unmount, .stopBackup, .unmountOverlay, .unmountOverlayUpper, .releaseOwnership:
                 command = ["down", spec]
+            case .fenceVolume:
+                // Another host takes the volume over; this host's next apply fences it. Recovered when that host
+                // lets go (its down releases), so that this host owns the volume again.
+                try await replicated()
+                let other = try otherHost()
+                try await must("takeover", "--yes", other)
+                recoveries = [["down", other]]
+            case .refreshMetadata:
+                // Another host owned the volume since (a takeover, then its down): the next apply here starts
+                // from the replica.
+                try await replicated()
+                try await must("down", spec)
+                let other = try otherHost()
+                try await must("takeover", "--yes", other)
+                try await must("down", other)
             case .restartBackup:
                 finalSpec = "backup:\n  syncInterval: 2s\n"
             case .restoreMetadata:
@@ -224,6 +301,10 @@ struct ActionFaultTests {
                 let down = try await run(["down", spec])
                 #expect(down.exitCode == 0, "down after the fault: \(down.transcript)")
                 #expect(volume.mountEntries().isEmpty, "down left mounts: \(volume.mountEntries().map(\.mountPoint))")
+            }
+            for recovery in recoveries {
+                let result = try await run(recovery)
+                #expect(result.exitCode == 0, "recovery \(recovery.joined(separator: " ")): \(result.transcript)")
             }
             var apply = try await run(["apply", spec])
             if apply.exitCode != 0 { apply = try await run(["apply", spec]) }

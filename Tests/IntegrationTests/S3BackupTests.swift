@@ -92,9 +92,13 @@ struct S3BackupTests {
         #expect(down.exitCode == 0, "\(down.transcript)")
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: volume.databasePath + suffix) }
         let recoverPlan = try await juicectl("plan")
-        // After the volume's line and its endpoints line.
-        let first = recoverPlan.stdout.split(separator: "\n").dropFirst().first { !$0.hasPrefix("  metadata ") } ?? ""
-        #expect(first.contains("restore metadata"), "restore is not first:\n\(recoverPlan.stdout)")
+        // The action lines (after the volume's line and its endpoints line, without the reasons below each): the
+        // claim of ownership comes first, before anything writes, and the restore right after it.
+        let steps = recoverPlan.stdout.split(separator: "\n").filter { line in
+            line.hasPrefix("  ") && ["+", "~", "-"].contains(line.dropFirst(2).first.map(String.init) ?? "")
+        }
+        #expect(steps.first?.contains("claim ownership") == true, "ownership is not claimed first:\n\(recoverPlan.stdout)")
+        #expect(steps.dropFirst().first?.contains("restore metadata") == true, "restore is not next:\n\(recoverPlan.stdout)")
         #expect(recoverPlan.stdout.contains("s3 \(gateway.bucketURL("metadata-backups"))/hosts/it/ls-s3"), "\(recoverPlan.stdout)")
         let recover = try await juicectl("apply")
         #expect(recover.exitCode == 0, "\(recover.transcript)")
@@ -130,7 +134,9 @@ struct S3BackupTests {
                 let environment = ["AWS_ACCESS_KEY_ID": gateway.accessKey, "AWS_SECRET_ACCESS_KEY": gateway.secretKey]
                 let apply = try await volume.juicectl("apply", environment: environment)
                 #expect(apply.exitCode != 0, "\(apply.transcript)")
-                #expect(apply.stdout.contains("cannot be listed") && apply.stdout.contains("NoSuchBucket"), "\(apply.transcript)")
+                // The ownership record is read first (before anything writes), in the same bucket: its read names the
+                // store's error, as the replica's listing would.
+                #expect(apply.stdout.contains("NoSuchBucket") && apply.stdout.contains("Create the bucket"), "\(apply.transcript)")
                 #expect(!FileManager.default.fileExists(atPath: volume.databasePath), "a volume was formatted")
                 #expect(volume.mountEntries().isEmpty)
             }

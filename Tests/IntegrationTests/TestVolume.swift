@@ -73,7 +73,8 @@ struct TestVolume: Sendable {
         for entry in mountEntries().reversed() {
             _ = try? await Shell.run("/bin/umount", ["-l", entry.mountPoint])
         }
-        _ = try? await Shell.sh("pkill -9 -f 'juicefs.*\(root)' || true; pkill -9 -f 'litestream.*\(root)' || true")
+        // The brackets keep pkill from matching the shell that runs it (which would end the script early).
+        _ = try? await Shell.sh("pkill -9 -f '[j]uicefs.*\(root)' || true; pkill -9 -f '[l]itestream.*\(root)' || true")
         try? FileManager.default.removeItem(atPath: root)
     }
 

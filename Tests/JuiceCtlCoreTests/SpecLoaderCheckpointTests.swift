@@ -28,6 +28,25 @@ struct SpecLoaderCheckpointTests {
         #expect(spec == (try SpecFixture.spec()))
     }
 
+    @Test("checkpoints.durable makes scheduled checkpoints durable, and the plan's scheduled step asks for it")
+    func durable() throws {
+        let spec = try SpecFixture.spec(SpecFixture.yaml("checkpoints:\n  schedule: \"@hourly\"\n  durable: true\n"))
+        #expect(spec.checkpoints.durable)
+        #expect(try SpecFixture.spec().checkpoints.durable == false)
+        var observation = ObservationFixture.converged(spec)
+        observation.catalog = CheckpointCatalog(entries: [])
+        let step = try #require(Planner.plan(spec, observation).actions.first { $0.kind == .createCheckpoint })
+        #expect(step.checkpoint?.durable == true)
+        #expect(step.reason.hasSuffix("; durable"))
+    }
+
+    @Test("checkpoints.durable is a boolean, an error at its value otherwise")
+    func durableIsABoolean() {
+        let errors = SpecFixture.errors(SpecFixture.yaml("checkpoints:\n  durable: yes\n"))
+        #expect(errors.map(\.path) == ["checkpoints.durable"])
+        #expect(errors.first?.location.line == 5)
+    }
+
     @Test("a schedule is parsed as written", arguments: ["@every 15m", "@hourly", "0 */6 * * *", "30 2 * * MON-FRI"])
     func schedule(text: String) throws {
         let spec = try SpecFixture.spec(SpecFixture.yaml("checkpoints:\n  schedule: \"\(text)\"\n"))

@@ -90,7 +90,7 @@ struct SpecLoaderYAMLTests {
     }
 
     @Test("checkpoints, restore, overlay, backup and suspend are no longer reserved: an unknown key in them is an error, not a warning", arguments: [
-        ("checkpoints", "schedule, retain, quiesce"), ("restore", "checkpoint, requestId, terminateUsers, grace"),
+        ("checkpoints", "schedule, retain, quiesce, durable"), ("restore", "checkpoint, requestId, terminateUsers, grace"),
         ("overlay", "enabled, imageSize, lowerDirs, target, upperMount, mountOptions, onCorrupt"),
         ("backup", "enabled, replica, syncInterval, snapshotInterval, retention"),
         ("suspend", "reason"),

@@ -149,6 +149,7 @@ enum AgreementTable {
                 post: [["/usr/local/bin/app-resume"]]
                 hookTimeout: 30s
                 maxFrozen: 10s
+              durable: true
             restore:
               checkpoint: before-upgrade
               requestId: change-4711
@@ -441,6 +442,10 @@ enum AgreementTable {
                    schema: .rejects, tool: .rejects, at: "checkpoints.quiesce.hookTimeout"),
         .extending("maxFrozen has no space in it", quiesce("cgroups: [/sys/fs/cgroup/a]\nmaxFrozen: 10 s"),
                    schema: .rejects, tool: .rejects, at: "checkpoints.quiesce.maxFrozen"),
+        .extending("scheduled checkpoints may be durable", "checkpoints:\n  schedule: \"@hourly\"\n  durable: true",
+                   schema: .accepts, tool: .accepts),
+        .extending("durable is a boolean: yes is a string in YAML 1.2", "checkpoints:\n  durable: yes",
+                   schema: .rejects, tool: .rejects, at: "checkpoints.durable"),
         .extending("terminateUsers: yes is a string in YAML 1.2", restoreV1("terminateUsers: yes"),
                    schema: .rejects, tool: .rejects, at: "restore.terminateUsers"),
         .extending("grace is a duration, not an integer", restoreV1("terminateUsers: true\ngrace: 10"),

@@ -19,9 +19,12 @@ public struct Executor: Sendable {
     /// How long a checkpoint, restore or retention step waits for another host holding the volume's shared lock.
     public var sharedLockTimeout: Duration = .seconds(900)
 
-    /// Creates an executor.
+    /// Builds a volume's ownership protocol (the record's store, this host's identity and memory).
+    let ownership: OwnershipFactory
+
+    /// Creates an executor; `ownership` replaces the live ownership stores (tests).
     public init(host: any HostProbing, runner: any CommandRunning, tools: Tools, logger: Logger,
-                progress: any OperationProgress = SilentProgress()) {
+                progress: any OperationProgress = SilentProgress(), ownership: OwnershipFactory? = nil) {
         let runner = ActionFault.wrapping(runner)
         self.host = host
         self.runner = runner
@@ -30,7 +33,11 @@ public struct Executor: Sendable {
         self.progress = progress
         juicefs = JuiceFSClient(runner: runner, executable: tools.juicefs)
         litestream = LitestreamClient(runner: runner, executable: tools.litestream)
-        observer = VolumeObserver(host: host, juicefs: juicefs, litestream: litestream)
+        let factory = ownership ?? Self.ownershipFactory(runner: runner, tools: tools, host: host)
+        self.ownership = factory
+        var observer = VolumeObserver(host: host, juicefs: juicefs, litestream: litestream)
+        observer.ownership = factory
+        self.observer = observer
     }
 
     /// Runs `action` for the volume `spec` describes and reports how it ended.
@@ -97,7 +104,16 @@ public struct Executor: Sendable {
         case .startBackup: StepResult(try await startBackup(spec))
         case .restartBackup: StepResult(try await restartBackup(spec))
         case .stopBackup: StepResult(try await stopBackup(spec))
+        case .claimOwnership: StepResult(try await claimOwnership(spec))
+        case .releaseOwnership: StepResult(try await releaseOwnership(spec))
+        case .fenceVolume: StepResult(try await fenceVolume(spec))
+        case .refreshMetadata: StepResult(try await refreshMetadata(spec))
         }
+    }
+
+    /// The ownership protocols of volumes, over the live stores (curl for S3, files through `host`).
+    static func ownershipFactory(runner: any CommandRunning, tools: Tools, host: any HostProbing) -> OwnershipFactory {
+        { spec in try await OwnershipClaim.forVolume(spec, runner: runner, tools: tools, host: host) }
     }
 
     private func request(_ action: Action) throws -> Action.CheckpointRequest {

@@ -17,16 +17,21 @@ public struct Command: Sendable, Hashable {
     public var inheritsEnvironment = true
     /// How long the program may run before it is terminated (SIGTERM, then SIGKILL).
     public var timeout: Duration
+    /// What the program reads on its standard input (`nil`: `/dev/null`). For options that must not be on a command
+    /// line, which every local user can read in `/proc/PID/cmdline`: `curl --config -` with its credentials. Never
+    /// logged, never in ``displayString`` or ``description``.
+    public var input: String?
 
     /// Creates a command.
     public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], unsetEnvironment: [String] = [],
-                workingDirectory: String = "/", timeout: Duration = .seconds(60)) {
+                workingDirectory: String = "/", timeout: Duration = .seconds(60), input: String? = nil) {
         self.executable = executable
         self.arguments = arguments
         self.environment = environment
         self.unsetEnvironment = unsetEnvironment
         self.workingDirectory = workingDirectory
         self.timeout = timeout
+        self.input = input
     }
 
     /// The program's file name, for logs: `juicefs`, `umount`.
@@ -37,6 +42,25 @@ public struct Command: Sendable, Hashable {
     /// `program arg arg ...` for logs and error messages.
     public var displayString: String {
         ([programName] + arguments).joined(separator: " ")
+    }
+}
+
+extension Command: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// ``displayString``: a command interpolated into a message shows neither its environment nor its input.
+    public var description: String { displayString }
+
+    /// ``displayString``, with the names (not the values) of the variables it sets.
+    public var debugDescription: String {
+        let names = environment.keys.sorted()
+        return displayString + (names.isEmpty ? "" : " [environment: \(names.joined(separator: ", "))]")
+            + (input.map { " [input: \($0.utf8.count) bytes]" } ?? "")
+    }
+
+    /// What `dump` and test failure messages show: no environment value, no input.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["executable": executable, "arguments": arguments,
+                                "environment": environment.keys.sorted(), "input": input.map { "\($0.utf8.count) bytes" } ?? "none",
+                                "timeout": timeout], displayStyle: .struct)
     }
 }
 

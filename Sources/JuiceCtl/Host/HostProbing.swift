@@ -86,6 +86,11 @@ public protocol HostProbing: Sendable {
     func readLocalFile(_ path: String) -> Data?
     /// Replaces a local file atomically (temporary file, fsync, rename).
     func writeLocalFile(_ path: String, _ data: Data, mode: UInt16) throws
+    /// Replaces a file atomically, with a deadline, for a file other hosts may write too (a shared replica
+    /// directory): a temporary file beside it with a random name, created exclusively (`O_EXCL`, no symbolic link
+    /// followed) with `mode`, written, fsynced, renamed over `path` (unless the deadline passed by then), and the
+    /// directory fsynced. Returns 0 or the errno (`ETIMEDOUT` when the deadline passed; the temporary file is removed).
+    func replaceFile(_ path: String, with data: Data, mode: UInt16, deadline: Duration) async -> Int32
     /// Renames a local file.
     func moveLocalItem(_ source: String, to destination: String) throws
     /// Removes a local file.

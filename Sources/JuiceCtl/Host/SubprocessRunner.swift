@@ -1,5 +1,8 @@
 internal import Subprocess
 internal import SystemPackage
+#if canImport(Glibc)
+internal import Glibc
+#endif
 
 /// Runs programs with swift-subprocess: no inherited file descriptors beyond the standard three, working directory
 /// `/`, a new session, `LC_ALL=C`, and a timeout after which the process group gets SIGTERM and then SIGKILL.
@@ -40,14 +43,15 @@ public struct SubprocessRunner: CommandRunning {
         do {
             let outcome = try await withThrowingTaskGroup(of: CommandResult?.self) { group in
                 group.addTask {
-                    let result = try await Subprocess.run(
-                        .path(FilePath(command.executable)),
-                        arguments: Arguments(command.arguments),
-                        environment: childEnvironment,
-                        workingDirectory: FilePath(command.workingDirectory),
-                        platformOptions: platformOptions,
-                        output: .string(limit: limit),
-                        error: .string(limit: limit))
+                    let configuration = Configuration(
+                        executable: .path(FilePath(command.executable)), arguments: Arguments(command.arguments),
+                        environment: childEnvironment, workingDirectory: FilePath(command.workingDirectory),
+                        platformOptions: platformOptions)
+                    let result = if let input = command.input {
+                        try await Self.run(configuration, input: .string(input), limit: limit)
+                    } else {
+                        try await Self.run(configuration, input: .none, limit: limit)
+                    }
                     let termination: CommandResult.Termination
                     switch result.terminationStatus {
                     case .exited(let code): termination = .exited(code)
@@ -73,4 +77,19 @@ public struct SubprocessRunner: CommandRunning {
             throw CommandError(command: command.displayString, reason: "\(error)")
         }
     }
+
+    /// Runs `configuration` with `input` on its standard input, collecting both output streams up to `limit`.
+    private static func run(_ configuration: Configuration, input: some InputProtocol,
+                            limit: Int) async throws -> ExecutionResult<Void, StringOutput<UTF8>, StringOutput<UTF8>> {
+        if !(input is NoInput) { ignoreBrokenPipes }
+        return try await Subprocess.run(configuration, input: input, output: .string(limit: limit), error: .string(limit: limit))
+    }
+
+    /// A child that exits before it read all of its input must not kill juicectl with SIGPIPE: ignored process-wide,
+    /// once, before the first program is given input (a write to the closed pipe then fails with `EPIPE`, and the
+    /// command's result says how the program ended). Children start with every signal at its default (swift-subprocess
+    /// spawns with `POSIX_SPAWN_SETSIGDEF`), so they are not affected.
+    private static let ignoreBrokenPipes: Void = {
+        signal(SIGPIPE, SIG_IGN)
+    }()
 }

@@ -23,6 +23,9 @@ public struct Tools: Sendable, Hashable {
     /// `sqlite3`, to read the hard links of a tree from SQLite metadata; its bare name when it was not found (a
     /// checkpoint then walks the tree instead).
     public var sqlite3: String
+    /// `curl`, which reads and writes a volume's ownership record in an S3 replica; its bare name when it was not
+    /// found (the ownership store then fails, naming it).
+    public var curl: String = "curl"
 
     /// Creates a tool set; the overlay's programs default to their names, found on PATH when run.
     public init(juicefs: String, umount: String, mount: String = "mount", losetup: String = "losetup",
@@ -113,6 +116,7 @@ public enum ToolLocator {
                      litestream: (try? locate("litestream", variable: litestreamVariable, environment: environment)) ?? "litestream",
                      sqlite3: optional("sqlite3"))
         tools.flock = optional("flock")
+        tools.curl = optional("curl")
         return tools
     }
 

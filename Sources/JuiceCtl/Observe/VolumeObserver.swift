@@ -16,6 +16,8 @@ public struct VolumeObserver: Sendable {
     let litestream: LitestreamClient?
     /// Deadline of each probe that touches the FUSE mount.
     public var probeDeadline: Duration
+    /// Builds a volume's ownership protocol (reads its record); `nil`: ownership is never read.
+    public var ownership: OwnershipFactory?
 
     /// Creates an observer.
     public init(host: any HostProbing, juicefs: JuiceFSClient, litestream: LitestreamClient? = nil, probeDeadline: Duration = .seconds(2)) {
@@ -34,8 +36,9 @@ public struct VolumeObserver: Sendable {
     ///     which costs one `juicefs status` (for `plan`).
     ///   - replicaPosition: list an S3 replica also when the metadata is there, which costs one `litestream ltx`
     ///     against the store (for `status` and `run`; a file replica is always read, from its directory).
+    ///   - ownership: when to read the ownership record of a volume another host could pick up.
     public func observe(_ spec: VolumeSpec, fullCatalog: Bool = false, sessions: Bool = false,
-                        replicaPosition: Bool = false) async -> VolumeObservation {
+                        replicaPosition: Bool = false, ownership check: OwnershipCheck = .whenStarting) async -> VolumeObservation {
         var recorder = ProbeRecorder()
         let state = recorder.measure("state file") { StateStore(stateDir: spec.stateDir).load() }
 
@@ -76,6 +79,10 @@ public struct VolumeObserver: Sendable {
         observation.overlay = await observeOverlay(spec, state: state, entries: entries, live: mount.live != nil, recorder: &recorder)
         observation.backup = recorder.measure("litestream") { observeBackup(spec) }
         observation.quiesce = recorder.measure("cgroups") { observeQuiesce(spec) }
+        // Only a live mount counts as running here: a stale one is about to be started again, so the record is read.
+        observation.ownership = await recorder.measure("ownership record") {
+            await observeOwnership(spec, check: check, runsHere: mount.live != nil)
+        }
         if var backup = observation.backup, let settings = spec.backup, case .s3 = settings.replica {
             let needed = replicaPosition || metadata == .missing || metadata == .unformatted
             await recorder.measure("litestream ltx") { await observeRemoteReplica(settings, into: &backup, listed: needed) }

@@ -34,6 +34,9 @@ public struct VolumeObservation: Sendable, Hashable, Codable {
     /// checkpoints retention would remove; `nil` when nothing was asked (no such tree, or the volume is not
     /// mounted).
     public var treeUsers: [TreeUser]?
+    /// Who owns the volume, for a volume another host could pick up; `nil` when ownership does not apply or the
+    /// record was not read (a converged volume this host runs is not asked on every apply).
+    public var ownership: OwnershipObservation?
     /// When the observation was made: schedules and retention are judged against it.
     public var now: Date
     /// juicectl started a format of this volume and did not record its end, and the object storage holds nothing

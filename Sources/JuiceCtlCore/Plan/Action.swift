@@ -51,12 +51,22 @@ public struct Action: Sendable, Hashable, Codable {
         case detachLoopDevice = "detach-loop-device"
         /// Restore the metadata database from the Litestream replica.
         case restoreMetadata = "restore-metadata"
+        /// Another host owned the volume since this host last did: move the local metadata database aside (kept) and
+        /// restore the replica's, which is newer.
+        case refreshMetadata = "refresh-metadata"
         /// Write the Litestream configuration and start `litestream replicate`.
         case startBackup = "start-backup"
         /// Restart Litestream with a changed configuration.
         case restartBackup = "restart-backup"
         /// Sync the replica one last time and stop Litestream.
         case stopBackup = "stop-backup"
+        /// Make this host the volume's one owner (the record in the replica location), before anything writes.
+        case claimOwnership = "claim-ownership"
+        /// Mark the volume released, after `down`'s final sync, so that another host may own it.
+        case releaseOwnership = "release-ownership"
+        /// Another host owns the volume: stop this host's Litestream and juicefs client at once (no final sync, no
+        /// upload) and detach its mounts, so that nothing more is written from here.
+        case fenceVolume = "fence-volume"
     }
 
     /// For checkpoint actions: which checkpoint, and how.
@@ -78,6 +88,9 @@ public struct Action: Sendable, Hashable, Codable {
         /// For restore: terminate the processes that use `/active` (SIGTERM, then SIGKILL after ``grace``) instead
         /// of refusing.
         public var terminateUsers = false
+        /// For create: done only once the checkpoint survives the loss of this host (its metadata in the replica, no
+        /// block it references only staged here).
+        public var durable = false
         /// For restore with ``terminateUsers``: the time between SIGTERM and SIGKILL.
         public var grace: TimeSpan = VolumeSpec.RestoreRequest.defaultGrace
 

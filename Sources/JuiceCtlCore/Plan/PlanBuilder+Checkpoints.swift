@@ -74,9 +74,11 @@ extension PlanBuilder {
         if let due = RetentionPlan.dueCheckpoint(settings, entries: known, now: observation.now), let schedule = settings.schedule {
             let lastScheduled = known.filter { $0.kind == .scheduled }.compactMap(\.createdAt).max()
             let since = lastScheduled.map { "the last scheduled checkpoint is from \(Self.utc($0))" } ?? "there is no scheduled checkpoint yet"
+            var request = Action.CheckpointRequest(name: due.name, kind: .scheduled)
+            request.durable = settings.durable
             actions.append(Action(.createCheckpoint, .create, target: due.name,
-                                  reason: "schedule \(schedule): the slot \(Self.utc(due.slot)) is due and \(since)",
-                                  checkpoint: .init(name: due.name, kind: .scheduled)))
+                                  reason: "schedule \(schedule): the slot \(Self.utc(due.slot)) is due and \(since)\(settings.durable ? "; durable" : "")",
+                                  checkpoint: request))
         }
         let pendingRestore = actions.contains { $0.kind == .restore || $0.kind == .resumeRestore }
         for decision in RetentionPlan.decisions(settings, entries: known, now: observation.now) where !decision.keep {

@@ -56,6 +56,15 @@ public enum Planner {
             actions.append(Action(.stopBackup, .delete, target: spec.metadata.sqlitePath ?? spec.name,
                                   reason: "down: Litestream (pid \(pid)) stops last, after a final sync, so that everything written before down is in the replica"))
         }
+        if let ownership = observation.ownership {
+            switch ownership.state {
+            case .mine, .mineStale:
+                actions.append(Action(.releaseOwnership, .delete, target: ownership.location,
+                                      reason: "down: after the final sync another host may own the volume: release it"))
+            default:
+                break
+            }
+        }
         return VolumePlan(spec: spec, actions: actions, conflicts: [])
     }
 
@@ -83,7 +92,7 @@ struct PlanBuilder {
 
     mutating func run() {
         planThawCgroups()
-        guard checkOverlayInputs(), planFormat() else { return }
+        guard planOwnership(), checkOverlayInputs(), planFormat() else { return }
         planBackup()
         planMount()
         guard mountAvailable else { return }
@@ -163,6 +172,14 @@ struct PlanBuilder {
                                       blocking: true))
             return false
         case .formatted(let info):
+            // A host that owns the volume again after another host did starts from the replica, not its own copy.
+            if let ownership = observation.ownership, ownership.ownedElsewhereSince, !runsHere,
+               actions.contains(where: { $0.kind == .claimOwnership }), let settings = spec.backup, let database = spec.metadata.sqlitePath {
+                actions.append(Action(.refreshMetadata, .replace, target: database,
+                                      reason: "another host owned the volume since this host last did, so \(database) is older than the replica \(settings.replica.display): move it aside (kept) and restore the replica's"))
+                restoresMetadata = true
+                return true
+            }
             return checkFormatted(info)
         }
     }

@@ -153,6 +153,7 @@ struct SpecBuilder {
             }
         }
         checkpoints.quiesce = quiesce(root["checkpoints"]?["quiesce"])
+        if case .bool(let value) = root["checkpoints"]?["durable"]?.value { checkpoints.durable = value }
         let restore = self.restore(root["restore"])
 
         let suspend = root["suspend"]?["reason"]?.string.map { VolumeSpec.Suspension(reason: $0) }

@@ -131,6 +131,11 @@ public enum SpecFormat {
             frozen while /active is cloned. Default: none (each file is consistent, the tree as a whole is not one \
             instant while it is written).
             """),
+        SchemaField("durable", .boolean, """
+            Scheduled checkpoints are durable: each is done only once the metadata it is made of is in the Litestream \
+            replica and no block it references is only staged on this host (writeback), so that it survives the loss \
+            of the host. Default: false (`checkpoint create --durable` asks for one checkpoint).
+            """),
     ])
 
     static let retain = SchemaObject("Retention, in the restic/borg manner. The newest checkpoint is always kept.", [

@@ -193,12 +193,16 @@ public struct VolumeSpec: Sendable, Hashable, Codable {
         /// How the sandbox is quiesced around the clone of `/active`; `nil`: it is not (each file is consistent,
         /// the tree is not one instant while it is written).
         public var quiesce: Quiesce?
+        /// Scheduled checkpoints are durable: each is done only once its metadata is in the replica and no block it
+        /// references is only staged on this host.
+        public var durable = false
 
         /// Creates settings.
-        public init(schedule: CheckpointSchedule? = nil, retain: RetentionPolicy? = nil, quiesce: Quiesce? = nil) {
+        public init(schedule: CheckpointSchedule? = nil, retain: RetentionPolicy? = nil, quiesce: Quiesce? = nil, durable: Bool = false) {
             self.schedule = schedule
             self.retain = retain
             self.quiesce = quiesce
+            self.durable = durable
         }
     }
 

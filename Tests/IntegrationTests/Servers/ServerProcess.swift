@@ -185,9 +185,10 @@ final class ServerProcess: @unchecked Sendable {
     let logPath: String
     private let process = Process()
 
-    /// Starts `executable` with `arguments`; `environment` is added to the test process's environment.
+    /// Starts `executable` with `arguments`; `environment` is added to the test process's environment, and the
+    /// variables named in `removing` are taken out of it.
     init(name: String, executable: String, arguments: [String], environment: [String: String] = [:],
-         logPath: String) throws {
+         removing: [String] = [], logPath: String) throws {
         self.name = name
         self.logPath = logPath
         _ = FileManager.default.createFile(atPath: logPath, contents: nil, attributes: [.posixPermissions: 0o600])
@@ -195,7 +196,7 @@ final class ServerProcess: @unchecked Sendable {
         defer { try? log.close() }
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.filter { !removing.contains($0.key) }
         process.currentDirectoryURL = URL(fileURLWithPath: "/")
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = log

@@ -22,6 +22,8 @@ struct VolumeScenario {
     let spec: VolumeSpec
     let host = FakeHost()
     let runner = FakeCommandRunner()
+    /// The ownership of movable volumes (S3 replica or S3 storage), in memory.
+    let ownership = InMemoryOwnership()
 
     init(baseDir: String, _ extra: String = "") throws {
         spec = try TestSpec.make(baseDir: baseDir, extra)
@@ -35,8 +37,8 @@ struct VolumeScenario {
         VolumeObserver(host: host, juicefs: JuiceFSClient(runner: runner, executable: Self.tools.juicefs),
                        litestream: LitestreamClient(runner: runner, executable: Self.tools.litestream))
     }
-    var executor: Executor { Executor(host: host, runner: runner, tools: Self.tools, logger: .quiet) }
-    var reconciler: Reconciler { Reconciler(host: host, runner: runner, tools: Self.tools, logger: .quiet) }
+    var executor: Executor { Executor(host: host, runner: runner, tools: Self.tools, logger: .quiet, ownership: ownership.factory) }
+    var reconciler: Reconciler { Reconciler(host: host, runner: runner, tools: Self.tools, logger: .quiet, ownership: ownership.factory) }
     var stateStore: StateStore { StateStore(stateDir: spec.stateDir) }
 
     /// The SQLite file exists.
