@@ -130,10 +130,10 @@ public final class JuiceFS: Sendable {
 
     /// Checkpoints `/active` as `name` (a manual checkpoint). Names: 1 to 128 of A-Z a-z 0-9 . _ -, starting with a
     /// letter or digit; an existing name is an error, never an overwrite.
-    @discardableResult
     ///
     /// With `durable`, it returns only once the checkpoint survives the loss of this host: its metadata is in the
     /// Litestream replica and no block it references is only staged here (writeback).
+    @discardableResult
     public func checkpoint(_ name: String, note: String? = nil, pinned: Bool = false, durable: Bool = false) async throws -> Reconciler.Report {
         var request = Action.CheckpointRequest(name: name, kind: .manual, note: note, pinned: pinned)
         request.durable = durable

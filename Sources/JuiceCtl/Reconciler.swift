@@ -29,6 +29,9 @@ public struct Reconciler: Sendable {
         /// a host that was fenced must learn it, also when a timer runs `apply`), or only before it would start the
         /// volume.
         public var ownershipCheck: OwnershipCheck = .always
+        /// How long a flush of the writeback staging (before `down` unmounts, before a cache directory changes, for
+        /// a durable checkpoint) waits for the staged blocks to be uploaded before it fails (`down --flush-timeout`).
+        public var flushTimeout: Duration = .seconds(600)
 
         /// Defaults.
         public init() {}
@@ -403,6 +406,8 @@ public struct Reconciler: Sendable {
             } else if configuration.shouldStop() {
                 result = ActionResult(action: action, outcome: .notRun(Self.stoppedReason), milliseconds: 0)
             } else {
+                var executor = executor
+                executor.flushTimeout = configuration.flushTimeout
                 result = await executor.execute(action, spec: spec)
                 if result.failed { failed.append(action) }
             }
@@ -445,6 +450,10 @@ public struct Reconciler: Sendable {
     static func depends(_ action: Action, on prerequisite: Action) -> Bool {
         switch prerequisite.kind {
         case .format, .mount, .remount, .recoverStaleMount, .restore, .resumeRestore, .restoreMetadata, .refreshMetadata, .claimOwnership:
+            return true
+        case .flushStaging:
+            // Blocks not yet uploaded exist only here: nothing unmounts, changes the cache directory, stops the
+            // replication or releases the volume until they are in the object storage.
             return true
         case .startBackup, .restartBackup, .stopBackup:
             // Nothing writes before replication runs: a failed start stops the mount (and all after it). A failed

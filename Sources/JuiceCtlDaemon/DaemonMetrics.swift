@@ -81,6 +81,12 @@ public final class DaemonMetrics: Sendable {
             gauge(Self.backupRunning, volume, backup.running ? 1 : 0)
             if let lag = backup.lagTransactions { gauge(Self.backupLag, volume, Double(lag)) }
             if let age = backup.replicaAgeSeconds { gauge(Self.backupAge, volume, age) }
+            if let lag = backup.lagSeconds { gauge(Self.backupLagSeconds, volume, lag) }
+        }
+        if let staging = status.staging {
+            gauge(Self.stagedBytes, volume, Double(staging.bytes))
+            gauge(Self.stagedBlocks, volume, Double(staging.blocks))
+            gauge(Self.stagedOldestAge, volume, staging.oldestAgeSeconds ?? 0)
         }
     }
 
@@ -118,6 +124,10 @@ public final class DaemonMetrics: Sendable {
     private static var backupRunning: MetricNameDescriptor { descriptor("backup_running", "", "1 when Litestream replicates the volume's metadata.") }
     private static var backupLag: MetricNameDescriptor { descriptor("backup_lag_transactions", "", "Transactions the replica is behind the metadata database.") }
     private static var backupAge: MetricNameDescriptor { descriptor("backup_replica_age", "seconds", "Seconds since the replica was last written.") }
+    private static var backupLagSeconds: MetricNameDescriptor { descriptor("backup_lag", "seconds", "Seconds the replica has been behind the metadata database (0 when it holds everything).") }
+    private static var stagedBytes: MetricNameDescriptor { descriptor("volume_staged", "bytes", "Bytes written with writeback that are staged on this host only, not yet in the object storage.") }
+    private static var stagedBlocks: MetricNameDescriptor { descriptor("volume_staged_blocks", "", "Blocks staged on this host only (writeback).") }
+    private static var stagedOldestAge: MetricNameDescriptor { descriptor("volume_staged_oldest_age", "seconds", "Age of the oldest block staged on this host only (0 when none).") }
     /// Buckets for the sandbox's frozen window: 10 ms to 60 s.
     static let frozenBuckets: [Duration] = [.milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(200),
                                             .milliseconds(300), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(60)]

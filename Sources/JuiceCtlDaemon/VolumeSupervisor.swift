@@ -232,10 +232,8 @@ public actor VolumeSupervisor {
 
         var status = makeStatus(spec: spec, updatedAt: finished, pendingActions: plan.actions)
         status.checkpoints = entries.map(RunStatus.CheckpointSummary.init)
-        if let backup = observation.backup {
-            let running = if case .running = backup.process { true } else { false }
-            status.backup = RunStatus.BackupSummary(running: running, lagTransactions: backup.lag, replicaAgeSeconds: backup.replicaAgeSeconds)
-        }
+        status.backup = observation.backup.map(RunStatus.BackupSummary.init)
+        status.staging = observation.staging
         self.status = status
         context.metrics.record(pass: pass, report: report, status: status)
         writeStatus()

@@ -38,6 +38,8 @@ public final class FakeHost: HostProbing {
         public var mkdirResults: [String: Int32] = [:]
         /// What ``FakeHost/processesUsing(_:)`` answers, by path.
         public var processesUsing: [String: [Int32]] = [:]
+        /// Open files by mount id.
+        public var openFilesOnMount: [Int: Int] = [:]
         /// Directories `makeDirectory` created, in order.
         public var createdDirectories: [String] = []
         /// Directories `createLocalDirectory` was asked for, in order.
@@ -526,6 +528,10 @@ public final class FakeHost: HostProbing {
             state.calls.append("isAlive \(pid)")
             return state.livePIDs.contains(pid)
         }
+    }
+
+    public func openFiles(onMount mountID: Int) -> Int {
+        update { state in state.openFilesOnMount[mountID] ?? 0 }
     }
 
     public func processesUsing(_ path: String) -> [Int32] {

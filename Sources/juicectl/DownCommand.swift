@@ -8,7 +8,9 @@ struct DownCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "down",
         abstract: "Unmount each volume: graceful first, then forced (lazy) if files are open. Data stays.",
-        discussion: "Exit 0 when no mount of the volume is left, 1 otherwise.")
+        discussion: """
+            With writeback, the blocks staged on this host are uploaded before the unmount, for at most --flush-timeout;             when they are not all uploaded by then, down fails and the volume stays mounted. Litestream stops only after             the juicefs client has exited. Exit 0 when no mount of the volume is left and everything is replicated, 1             otherwise.
+            """)
 
     @Argument(help: "Spec files or directories.")
     var paths: [String]
@@ -19,7 +21,16 @@ struct DownCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
 
+    @Option(name: .long, help: "How long to wait for blocks staged by writeback to be uploaded (for example 30s, 10m).")
+    var flushTimeout = "10m"
+
     @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        guard TimeSpan.parse(flushTimeout) != nil else {
+            throw ValidationError("--flush-timeout \(flushTimeout) is not a duration (for example 30s, 10m, 1h)")
+        }
+    }
 
     func run() async throws {
         let (specs, _) = try loadSpecs(paths)
@@ -32,7 +43,10 @@ struct DownCommand: AsyncParsableCommand {
             return
         }
         try requireRoot("down")
-        do { reconciler = try global.makeReconciler() } catch { throw fail(error) }
+        let timeout = TimeSpan.parse(flushTimeout)?.duration ?? .seconds(600)
+        do {
+            reconciler = try global.makeReconciler(progress: TerminalProgress.make(quiet: json)) { $0.flushTimeout = timeout }
+        } catch { throw fail(error) }
         var reports: [Reconciler.Report] = []
         var failed = false
         for spec in specs {

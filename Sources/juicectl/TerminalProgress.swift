@@ -7,6 +7,7 @@ import Synchronization
 /// Used only when stderr is a terminal and the output is not JSON; otherwise progress stays silent.
 final class TerminalProgress: OperationProgress {
     private let ticker = Mutex<Task<Void, Never>?>(nil)
+    private let detail = Mutex<String>("")
 
     /// A reporter for this process: the terminal one when stderr is a TTY and `quiet` is false, else silent.
     static func make(quiet: Bool) -> any OperationProgress {
@@ -15,10 +16,12 @@ final class TerminalProgress: OperationProgress {
 
     func begin(_ label: String) {
         let start = ContinuousClock.now
+        detail.withLock { $0 = "" }
         let task = Task {
             while !Task.isCancelled {
                 let elapsed = ContinuousClock.now - start
-                Self.write("\r\u{1B}[2K\(label) … \(Self.seconds(elapsed)) s")
+                let left = self.detail.withLock { $0 }
+                Self.write("\r\u{1B}[2K\(label) … \(Self.seconds(elapsed)) s\(left.isEmpty ? "" : ", " + left)")
                 try? await Task.sleep(for: .milliseconds(200))
             }
         }
@@ -28,6 +31,10 @@ final class TerminalProgress: OperationProgress {
     func end(_ label: String, duration: Duration, succeeded: Bool) {
         ticker.withLock { $0?.cancel(); $0 = nil }
         Self.write("\r\u{1B}[2K\(label): \(succeeded ? "done" : "failed") in \(Self.seconds(duration)) s\n")
+    }
+
+    func update(_ label: String, detail text: String) {
+        detail.withLock { $0 = text }
     }
 
     private static func seconds(_ duration: Duration) -> String {

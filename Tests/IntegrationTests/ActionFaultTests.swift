@@ -17,7 +17,7 @@ struct ActionFaultTests {
         case createCheckpoint, deleteCheckpoint, restore, resumeRestore, removeLeftover
         case createOverlayImage, mountOverlayUpper, mountOverlay, thawOverlay, quarantineOverlayImage
         case unmountOverlay, unmountOverlayUpper, detachLoopDevice, thawCgroups
-        case claimOwnership, releaseOwnership, fenceVolume, refreshMetadata
+        case claimOwnership, releaseOwnership, fenceVolume, refreshMetadata, flushStaging
 
         /// The action kind the fault targets.
         var kind: Action.Kind {
@@ -53,6 +53,7 @@ struct ActionFaultTests {
             case .releaseOwnership: .releaseOwnership
             case .fenceVolume: .fenceVolume
             case .refreshMetadata: .refreshMetadata
+            case .flushStaging: .flushStaging
             }
         }
 
@@ -73,7 +74,7 @@ struct ActionFaultTests {
         }
 
         /// The actions of `juicectl down`: recovered by running `down` again, then `apply`.
-        var isDown: Bool { [.unmount, .stopBackup, .unmountOverlay, .unmountOverlayUpper, .releaseOwnership].contains(self) }
+        var isDown: Bool { [.unmount, .stopBackup, .unmountOverlay, .unmountOverlayUpper, .releaseOwnership, .flushStaging].contains(self) }
 
         /// Scenarios of a volume another host could pick up: an S3 replica on a gateway on loopback.
         var movable: Bool { [.claimOwnership, .releaseOwnership, .fenceVolume, .refreshMetadata].contains(self) }
@@ -153,7 +154,8 @@ struct ActionFaultTests {
         try await TestVolume.with("fault-\(fault.scenario.kind.rawValue)") { volume in
             let paths = OverlayPaths(volume)
             let s3 = try gateway.map { try s3Replica($0, root: volume.root) }
-            let overlaySpec = fault.scenario.overlay ? paths.spec : (s3 ?? "")
+            let writeback = "mount:\n  writeback: true\n  uploadDelay: 1h\n"
+            let overlaySpec = fault.scenario.overlay ? paths.spec : fault.scenario == .flushStaging ? writeback : (s3 ?? "")
             let base = gateway.map { ["JUICECTL_IT_S3_KEY": $0.accessKey] } ?? [:]
             if fault.scenario.overlay {
                 try FileManager.default.createDirectory(atPath: paths.lower, withIntermediateDirectories: true)
@@ -216,6 +218,11 @@ struct ActionFaultTests {
             case .recoverStaleMount:
                 _ = try await Shell.sh("pkill -9 -f -- '--lo[g]=\(volume.baseDir)/logs/juicefs.log'; sleep 1")
             case .unmount, .stopBackup, .unmountOverlay, .unmountOverlayUpper, .releaseOwnership:
+                command = ["down", spec]
+            case .flushStaging:
+                // Blocks staged by writeback (an upload delay of an hour keeps them staged) for down to upload.
+                _ = try await Shell.sh("dd if=/dev/urandom of='\(fs)/staged.bin' bs=1M count=8 conv=fsync status=none")
+                before = try Self.snapshot(volume)
                 command = ["down", spec]
             case .fenceVolume:
                 // Another host takes the volume over; this host's next apply fences it. Recovered when that host

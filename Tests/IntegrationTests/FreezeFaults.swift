@@ -14,7 +14,10 @@ extension TestVolume {
         #expect(frozen, "juicectl never froze anything")
         // The watchdog's shell first (it would thaw as soon as its flock returns), then the flock.
         _ = try await Shell.sh("pkill -9 -f 'juicectl-freeze-watchdog .*\(baseDir)'; sleep 0.2; pkill -9 -f 'flock -w [0-9.]* \(baseDir)'")
-        let juicectl = LiveHost().processes().first { $0.value.first?.hasSuffix("juicectl") == true && $0.value.contains(specPath) }?.key
+        // The command started here, not a `juicectl run` of the same spec (its subcommand tells them apart).
+        let juicectl = LiveHost().processes().first {
+            $0.value.first?.hasSuffix("juicectl") == true && $0.value.contains(specPath) && $0.value.dropFirst().first == arguments.first
+        }?.key
         if let juicectl { kill(juicectl, SIGKILL) }
         let result = try await killed
         #expect(result.termination == .signaled(9), "\(result.transcript)")

@@ -67,7 +67,7 @@ struct BackupFreshTests {
         #expect(condition.reason == row.reason)
         #expect(condition.message.contains(row.message), "\(condition.message)")
         #expect(condition.observedRevision == spec.origin.revision)
-        #expect(status.conditions.map(\.type) == ["Ready", "Degraded", "BackupFresh", "Suspended"],
+        #expect(status.conditions.map(\.type) == ["Ready", "Degraded", "BackupFresh", "Durable", "Suspended"],
                 "BackupFresh comes after Ready and Degraded, before Suspended")
     }
 
@@ -80,7 +80,7 @@ struct BackupFreshTests {
             $0.backup?.replicaAgeSeconds = 600
         }
         let status = VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation))
-        #expect(status.conditions.map(\.reason) == ["Converged", "Healthy", "Lagging", "Active"])
+        #expect(status.conditions.map(\.reason) == ["Converged", "Healthy", "Lagging", "ReplicaBehind", "Active"])
         #expect(status.isReady)
     }
 

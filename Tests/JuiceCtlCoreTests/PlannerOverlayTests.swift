@@ -425,8 +425,8 @@ struct PlannerOverlayTests {
         let spec = try SpecFixture.spec(overlayYAML)
         let observation = ObservationFixture.converged(spec) { $0.overlay = overlay }
         let status = VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation))
-        #expect(status.conditions.map(\.reason) == [code, code, "Replicating", "Active"], "the overlay does not touch the backup")
-        #expect(status.conditions.map(\.status) == [false, true, true, false])
+        #expect(status.conditions.map(\.reason) == [code, code, "Replicating", "NothingLocal", "Active"], "the overlay does not touch the backup")
+        #expect(status.conditions.map(\.status) == [false, true, true, true, false])
     }
 
     @Test("a converged overlay is Ready and healthy")
@@ -434,6 +434,6 @@ struct PlannerOverlayTests {
         let spec = try SpecFixture.spec(overlayYAML)
         let observation = observed(spec)
         let status = VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation))
-        #expect(status.conditions.map(\.reason) == ["Converged", "Healthy", "Replicating", "Active"])
+        #expect(status.conditions.map(\.reason) == ["Converged", "Healthy", "Replicating", "NothingLocal", "Active"])
     }
 }

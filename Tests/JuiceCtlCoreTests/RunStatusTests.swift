@@ -127,7 +127,7 @@ struct RunStatusTests {
         let spec = try SpecFixture.spec()
         var status = Self.driftStatus(spec)
         status.attach(Self.run(for: spec, writerRunning: true))
-        #expect(status.conditions.map(\.type) == ["Ready", "Degraded", "BackupFresh", "Suspended", "Stalled"])
+        #expect(status.conditions.map(\.type) == ["Ready", "Degraded", "BackupFresh", "Durable", "Suspended", "Stalled"])
         let stalled = try #require(status.conditions.last)
         #expect(stalled.status)
         #expect(stalled.reason == "WouldFormatOverData")

@@ -166,7 +166,7 @@ struct SuspendTests {
         let spec = try SpecFixture.spec(Self.suspendedYAML)
         let observation = Self.quotaDrift(spec)
         let status = VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation))
-        #expect(status.conditions.map(\.type) == ["Ready", "Degraded", "BackupFresh", "Suspended"])
+        #expect(status.conditions.map(\.type) == ["Ready", "Degraded", "BackupFresh", "Durable", "Suspended"])
         let suspended = try #require(status.conditions.last)
         #expect(suspended.status)
         #expect(suspended.reason == "SuspendedBySpec")

@@ -67,10 +67,10 @@ struct VolumeStatusTests {
         let spec = try SpecFixture.spec()
         let observation = row.observe(spec)
         let status = VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation))
-        #expect(status.conditions.map(\.type) == ["Ready", "Degraded", "BackupFresh", "Suspended"])
-        try #require(status.conditions.count == 4)
+        #expect(status.conditions.map(\.type) == ["Ready", "Degraded", "BackupFresh", "Durable", "Suspended"])
+        try #require(status.conditions.count == 5)
         let ready = status.conditions[0], degraded = status.conditions[1], backup = status.conditions[2]
-        let suspended = status.conditions[3]
+        let suspended = status.conditions[4]
         #expect(ready.status == row.ready.0)
         #expect(ready.reason == row.ready.1)
         #expect(degraded.status == row.degraded.0)
@@ -126,7 +126,7 @@ struct VolumeStatusTests {
         #expect(document["formatVersion"] as? Int == 1)
         let volume = try #require((document["volumes"] as? [[String: Any]])?.first)
         let conditions = try #require(volume["conditions"] as? [[String: Any]])
-        #expect(conditions.map { $0["reason"] as? String } == ["StaleMount", "StaleMount", "Replicating", "Active"])
+        #expect(conditions.map { $0["reason"] as? String } == ["StaleMount", "StaleMount", "Replicating", "NothingLocal", "Active"])
         let mount = try #require((volume["observation"] as? [String: Any])?["mount"] as? [String: Any])
         #expect(mount["state"] as? String == "stale")
         #expect(mount["reason"] as? String == "ENOTCONN")

@@ -472,3 +472,48 @@ struct ExecutorRestoreMetadataTests {
         }
     }
 }
+
+@Suite("Executor: stop backup after a forced down")
+struct ExecutorStopBackupDetachedTests {
+    static let client: Int32 = 5555
+
+    static func detach(_ scenario: VolumeScenario, alive: Bool) throws {
+        try scenario.stateStore.update { $0.detachedClient = .init(pid: Self.client, mountID: 77, detached: Date()) }
+        scenario.host.setProcess(Self.client, commandLine: ["/opt/fake/bin/juicefs", "mount"], alive: alive)
+        scenario.host.update { $0.openFilesOnMount[77] = 3 }
+    }
+
+    @Test func litestreamKeepsReplicatingWhileTheDetachedClientStillServesOpenFiles() async throws {
+        try await withTemporaryDirectory { base in
+            let scenario = try VolumeScenario(baseDir: base)
+            try scenario.installReplicatingLitestream()
+            try Self.detach(scenario, alive: true)
+            var executor = scenario.executor
+            executor.detachedClientWait = .milliseconds(150)
+
+            let result = await executor.execute(scenario.action(.stopBackup), spec: scenario.spec)
+
+            guard case .failed(let message) = result.outcome else { Issue.record("\(result.outcome)"); return }
+            #expect(message.contains("detached; juicefs pid 5555 still serves 3 open files; Litestream keeps replicating until it exits"), "\(message)")
+            #expect(scenario.host.snapshot.signals.isEmpty, "Litestream was signalled while the client writes")
+            #expect(scenario.host.isAlive(VolumeScenario.litestreamPID))
+            #expect(!scenario.host.fileExists(scenario.spec.litestreamCleanStopFile))
+            #expect(scenario.stateStore.load().detachedClient != nil, "the next down must still wait for it")
+        }
+    }
+
+    @Test func onceTheDetachedClientHasExitedLitestreamStopsCleanlyAndTheRecordGoes() async throws {
+        try await withTemporaryDirectory { base in
+            let scenario = try VolumeScenario(baseDir: base)
+            try scenario.installReplicatingLitestream()
+            try Self.detach(scenario, alive: false)
+
+            let result = await scenario.executor.execute(scenario.action(.stopBackup), spec: scenario.spec)
+
+            guard case .done(let message) = result.outcome else { Issue.record("\(result.outcome)"); return }
+            #expect(message.hasPrefix("stopped Litestream"), "\(message)")
+            #expect(scenario.host.fileExists(scenario.spec.litestreamCleanStopFile))
+            #expect(scenario.stateStore.load().detachedClient == nil)
+        }
+    }
+}

@@ -37,6 +37,9 @@ public struct ActionResult: Sendable, Hashable, Codable {
         public var hardLinks: Int?
         /// Processes terminated so that a restore could replace the tree they used.
         public var terminatedPIDs: [Int32]?
+        /// For a durable checkpoint: how long it took, after the checkpoint was made, until it survived the loss of
+        /// this host (staged blocks uploaded, the replica synced), in milliseconds.
+        public var durableMilliseconds: Int64?
 
         /// Creates details.
         public init(frozenMilliseconds: Int64? = nil, frozenCgroups: [String]? = nil, imageFrozenMilliseconds: Int64? = nil,

@@ -117,6 +117,7 @@ extension Executor {
             try? host.removeLocalItem(spec.litestreamPidFile)
             return .skipped("Litestream is not running")
         }
+        try await waitForDetachedClient(spec)
         var notes: [String] = []
         if let database = spec.metadata.sqlitePath, host.fileExists(spec.litestreamSocket), let binary = try? litestream.binary() {
             let sync = try await runner.run(Command(binary, ["sync", "-wait", "-timeout", "30", "-socket", spec.litestreamSocket, database],
@@ -141,6 +142,31 @@ extension Executor {
             notes.append("the replica ends at transaction \(newest.txid)")
         }
         return .done("stopped Litestream (pid \(pids.map(String.init).joined(separator: ", ")))" + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")))
+    }
+
+    /// With no mount of the volume left, a juicefs client that `down` detached lazily may still serve open files
+    /// and write the metadata database: Litestream must outlive it. Waits up to ``detachedClientWait`` for it to
+    /// exit.
+    ///
+    /// - Throws: while it still runs (Litestream is left replicating; the next `down` completes the stop).
+    func waitForDetachedClient(_ spec: VolumeSpec) async throws {
+        let store = StateStore(stateDir: spec.stateDir)
+        guard let detached = store.load().detachedClient else { return }
+        let source = "JuiceFS:\(spec.name)"
+        guard !observer.mountEntries().contains(where: { $0.source == source }) else { return }
+        func serving() -> Bool {
+            host.isAlive(detached.pid) && (host.commandLine(of: detached.pid)?.joined(separator: " ").contains("juicefs") ?? false)
+        }
+        let clock = ContinuousClock()
+        let deadline = clock.now + detachedClientWait
+        while serving(), clock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        guard !serving() else {
+            let files = host.openFiles(onMount: detached.mountID)
+            throw StepError("detached; juicefs pid \(detached.pid) still serves \(files) open file\(files == 1 ? "" : "s"); Litestream keeps replicating until it exits. Close them (or stop the processes holding them), then run juicectl down again to finish: final sync, stop, release")
+        }
+        try store.update { $0.detachedClient = nil }
     }
 
     // MARK: Helpers

@@ -30,6 +30,9 @@ extension Executor {
         guard try await files.inode(VolumeLayout.restoreJournal) == nil else {
             throw StepError("a restore is in progress; run juicectl apply to complete or roll it back first")
         }
+        if request.durable, let why = Self.durabilityImpossible(spec) {
+            throw StepError("checkpoint \(request.name) cannot be durable: \(why); nothing was created")
+        }
         for directory in [VolumeLayout.manifests, VolumeLayout.staging, VolumeLayout.trash] {
             try await files.makeDirectories(directory)
         }
@@ -80,6 +83,15 @@ extension Executor {
         updated.activeParent = request.name
         try files.write(updated, VolumeLayout.lineage)
         var notes: [String] = []
+        var durableFor: Duration?
+        if request.durable {
+            do {
+                durableFor = try await makeDurable(spec)
+            } catch {
+                throw StepError("checkpoint \(request.name) was created but is not durable: \(Self.describe(error)). The checkpoint is kept; juicectl status shows the Durable condition until nothing of it is only on this host")
+            }
+            notes.append("durable after \(durableFor?.milliseconds ?? 0) ms more (no block only staged here, the replica holds its metadata)")
+        }
         if spec.checkpoints.quiesce == nil {
             notes.append("not quiesced: each file is consistent, the tree is not one instant if it was written meanwhile")
         } else if !quiesce.summary.isEmpty {
@@ -87,10 +99,11 @@ extension Executor {
         }
         if let frozen = clone.imageFrozenFor { notes.append("overlay image frozen for \(frozen.milliseconds) ms") }
         if request.pinned { notes.append("pinned") }
-        let details = ActionResult.Details(frozenMilliseconds: quiesce.frozenFor?.milliseconds,
+        var details = ActionResult.Details(frozenMilliseconds: quiesce.frozenFor?.milliseconds,
                                            frozenCgroups: quiesce.frozen.isEmpty ? nil : quiesce.frozen,
                                            imageFrozenMilliseconds: clone.imageFrozenFor?.milliseconds,
                                            pointInTime: spec.checkpoints.quiesce != nil, hardLinks: hardLinks)
+        details.durableMilliseconds = durableFor?.milliseconds
         let message = "created \(request.kind.rawValue) checkpoint \(request.name) (clone of /active in \(cloneTime.milliseconds) ms\(linksNote); "
             + "\(notes.joined(separator: "; ")))"
         return StepResult(.done(message), details: details)

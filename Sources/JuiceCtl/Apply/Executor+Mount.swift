@@ -128,6 +128,13 @@ extension Executor {
                 throw StepError("cannot unmount \(path): \(reason)" + (users.isEmpty ? "" : "; processes using it: \(users.map(String.init).joined(separator: ", "))")
                                 + ". Close them and run apply again; juicectl does not force an unmount for an option change")
             }
+            // The client keeps serving the open files (and writing the metadata) after the lazy detach: remember
+            // it and its mount's id, so that stop-backup waits for it and can say how many files it still serves.
+            if let live = state.live, let entry = observer.mountEntries().last(where: { $0.mountPoint == path && $0.source == source }) {
+                try StateStore(stateDir: spec.stateDir).update { state in
+                    state.detachedClient = .init(pid: live.pid, mountID: entry.id, detached: Date())
+                }
+            }
             let forced = try await juicefs.umount(path, force: true)
             guard forced.succeeded else {
                 throw StepError("cannot unmount \(path) even with --force: \(JuiceFSOutput.errorMessage(forced.stderr))")

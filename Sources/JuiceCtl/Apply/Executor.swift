@@ -16,6 +16,10 @@ public struct Executor: Sendable {
     let progress: any OperationProgress
     /// How long stop-backup waits for Litestream to exit after SIGTERM before it sends SIGKILL.
     var backupStopTimeout: Duration = .seconds(30)
+    /// How long flush-staging waits for the writeback staging to be uploaded (`down --flush-timeout`).
+    public var flushTimeout: Duration = .seconds(600)
+    /// How long stop-backup waits for a juicefs client that `down` detached (open files kept it alive) to exit.
+    public var detachedClientWait: Duration = .seconds(5)
     /// How long a checkpoint, restore or retention step waits for another host holding the volume's shared lock.
     public var sharedLockTimeout: Duration = .seconds(900)
 
@@ -78,6 +82,7 @@ public struct Executor: Sendable {
         case .remount: StepResult(try await remount(spec))
         case .recoverStaleMount: StepResult(try await recoverStaleMount(spec))
         case .unmount: StepResult(try await unmount(action.target, spec: spec, forceAllowed: action.forceAllowed))
+        case .flushStaging: StepResult(try await flushStaging(spec))
         case .createDirectory: StepResult(try await createDirectory(action.target, spec: spec))
         case .setQuota: StepResult(try await setQuota(action, spec: spec))
         case .removeQuota: StepResult(try await removeQuota(action.target, spec: spec))

@@ -5,6 +5,8 @@ public protocol OperationProgress: Sendable {
     func begin(_ label: String)
     /// It ended (successfully or not).
     func end(_ label: String, duration: Duration, succeeded: Bool)
+    /// What is left of the running operation `label` changed (for example `3 blocks (12.0 MiB) left`).
+    func update(_ label: String, detail: String)
 }
 
 /// Progress that goes nowhere (libraries, JSON output, pipes).
@@ -16,6 +18,9 @@ public struct SilentProgress: OperationProgress {
 }
 
 extension OperationProgress {
+    /// Reporters without a detail line ignore updates.
+    public func update(_ label: String, detail: String) {}
+
     /// Runs `body` between `begin` and `end`.
     func measure<T>(_ label: String, _ body: () async throws -> T) async throws -> T {
         let clock = ContinuousClock()

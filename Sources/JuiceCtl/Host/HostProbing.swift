@@ -101,6 +101,9 @@ public protocol HostProbing: Sendable {
     func isAlive(_ pid: Int32) -> Bool
     /// Processes whose working directory or open files lie under `path` (for "busy" messages).
     func processesUsing(_ path: String) -> [Int32]
+    /// How many open file descriptors, of every process, are on the mount with this id (`mnt_id` in
+    /// `/proc/<pid>/fdinfo/<fd>`; it also counts files of a mount that was detached lazily).
+    func openFiles(onMount mountID: Int) -> Int
     /// The text of a kernel control file (cgroupfs, procfs: their sizes read as 0, so it is read to end of file);
     /// `nil` when it cannot be read.
     func readControlFile(_ path: String) -> String?

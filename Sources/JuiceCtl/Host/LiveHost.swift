@@ -205,6 +205,20 @@ public struct LiveHost: HostProbing {
         return found.sorted()
     }
 
+    public func openFiles(onMount mountID: Int) -> Int {
+        var count = 0
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard Int32(name) != nil else { continue }
+            for fd in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(name)/fdinfo")) ?? [] {
+                guard let info = readProcFile("/proc/\(name)/fdinfo/\(fd)"),
+                      ProcText.mountID(fromFDInfo: String(decoding: info, as: UTF8.self)) == mountID
+                else { continue }
+                count += 1
+            }
+        }
+        return count
+    }
+
     public func treeUsers(_ query: TreeUsageQuery) async -> [TreeUser] {
         await TreeUsageScanner.users(query)
     }

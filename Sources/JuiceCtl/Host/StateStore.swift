@@ -30,6 +30,19 @@ public struct VolumeState: Sendable, Codable, Hashable {
     public var overlayCorruption: OverlayCorruptionRecord?
     /// The juicefs client juicectl last started for the mount, with the arguments it was started with.
     public var mountClient: MountClientRecord?
+    /// The juicefs client `down` detached lazily because files were open: it serves them (and writes the metadata
+    /// database) until they are closed, so Litestream keeps replicating until it exits.
+    public var detachedClient: DetachedClientRecord?
+
+    /// A juicefs client whose mount was detached lazily.
+    public struct DetachedClientRecord: Sendable, Codable, Hashable {
+        /// Its pid.
+        public var pid: Int32
+        /// The detached mount's id (`/proc/self/mountinfo`), which the open files' `fdinfo` still names.
+        public var mountID: Int
+        /// When it was detached.
+        public var detached: Date
+    }
 
     /// A mount client juicectl started.
     public struct MountClientRecord: Sendable, Codable, Hashable {

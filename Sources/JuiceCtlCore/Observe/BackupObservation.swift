@@ -41,6 +41,13 @@ public struct BackupObservation: Sendable, Hashable, Codable {
         self.replicaAgeSeconds = replicaAgeSeconds
     }
 
+    /// Seconds the replica has been behind the database: 0 when it holds every transaction Litestream took, else
+    /// the time since the replica last received a file; `nil` when either position is unknown.
+    public var lagSeconds: Double? {
+        guard let lag else { return nil }
+        return lag == 0 ? 0 : replicaAgeSeconds
+    }
+
     /// Transactions the replica is behind Litestream's view of the database.
     public var lag: UInt64? {
         guard let localTXID, let replicaTXID else { return nil }

@@ -37,6 +37,8 @@ public struct VolumeObservation: Sendable, Hashable, Codable {
     /// Who owns the volume, for a volume another host could pick up; `nil` when ownership does not apply or the
     /// record was not read (a converged volume this host runs is not asked on every apply).
     public var ownership: OwnershipObservation?
+    /// Blocks only staged on this host (writeback), read from the live mount; `nil` when not mounted or unreadable.
+    public var staging: StagingObservation?
     /// When the observation was made: schedules and retention are judged against it.
     public var now: Date
     /// juicectl started a format of this volume and did not record its end, and the object storage holds nothing

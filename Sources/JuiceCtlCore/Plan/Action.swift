@@ -14,6 +14,10 @@ public struct Action: Sendable, Hashable, Codable {
         case recoverStaleMount = "recover-stale-mount"
         /// Unmount the volume from a mount point the spec no longer names (or, for `down`, from its mount point).
         case unmount
+        /// Upload every block the writeback client staged on this host (a new client with no upload delay takes the
+        /// session over and uploads them), and wait, bounded, until none is left: before `down` unmounts, before a
+        /// change of the cache directory, and for a durable checkpoint.
+        case flushStaging = "flush-staging"
         /// Create a directory on the volume.
         case createDirectory = "create-directory"
         /// Set or change a directory quota, then verify it with `juicefs quota get`.

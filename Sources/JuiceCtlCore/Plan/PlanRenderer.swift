@@ -97,6 +97,7 @@ public enum PlanRenderer {
         case .remount: "unmount+mount"
         case .recoverStaleMount: "recover stale mount"
         case .unmount: "unmount"
+        case .flushStaging: "flush staging"
         case .createDirectory: "directory"
         case .setQuota: "quota"
         case .removeQuota: "quota"

@@ -33,6 +33,7 @@ public enum Planner {
                 actions.append(Action(.detachLoopDevice, .delete, target: device, reason: "down: a loop device on an image of this volume"))
             }
         }
+        if let flush = PlanBuilder.flushBeforeDown(spec, observation) { actions.append(flush) }
         switch observation.mount {
         case .live(let mount):
             let stacked = mount.stackedEntries > 1 ? " (\(mount.stackedEntries) stacked mounts)" : ""
@@ -272,6 +273,11 @@ struct PlanBuilder {
             if changed.isEmpty {
                 if !mount.supervisorAlive { appendSupervisorRestart(mount) }
                 break
+            }
+            if changed.contains("cache-dir"), let staging = observation.staging, !staging.isEmpty {
+                actions.append(Action(.flushStaging, .update, target: staging.cacheDir,
+                                      reason: "mount.cacheDir changes while \(staging.summary) are staged in \(staging.cacheDir) and nowhere else: upload them first, so that the new cache directory starts with nothing only local",
+                                      disruption: .brief))
             }
             let fuseLevel = changed.filter { MountFlag.named($0)?.changeClass == .requiresUnmount }
             if fuseLevel.isEmpty {

@@ -38,6 +38,8 @@ public struct RunStatus: Sendable, Hashable, Codable {
     public var checkpoints: CheckpointSummary?
     /// Litestream's replica position after the pass.
     public var backup: BackupSummary?
+    /// Blocks only staged on this host (writeback), as the last pass read them from the mount.
+    public var staging: StagingObservation?
     /// Set by readers (never written by the reconciler): whether the process that wrote the document still runs.
     public var writerRunning: Bool?
 
@@ -149,12 +151,21 @@ public struct RunStatus: Sendable, Hashable, Codable {
         public var lagTransactions: UInt64?
         /// Seconds since the replica was last written.
         public var replicaAgeSeconds: Double?
+        /// Seconds the replica has been behind the database (0 when it holds everything).
+        public var lagSeconds: Double?
 
         /// Creates a summary.
         public init(running: Bool, lagTransactions: UInt64?, replicaAgeSeconds: Double?) {
             self.running = running
             self.lagTransactions = lagTransactions
             self.replicaAgeSeconds = replicaAgeSeconds
+        }
+
+        /// Creates a summary from an observation of Litestream.
+        public init(_ observed: BackupObservation) {
+            let running = if case .running = observed.process { true } else { false }
+            self.init(running: running, lagTransactions: observed.lag, replicaAgeSeconds: observed.replicaAgeSeconds)
+            lagSeconds = observed.lagSeconds
         }
     }
 

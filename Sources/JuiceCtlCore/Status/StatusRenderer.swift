@@ -43,6 +43,11 @@ public enum StatusRenderer {
                 if let age = backup.replicaAgeSeconds { line += String(format: " (written %.0f s ago)", age) }
                 lines.append(line)
             }
+            if let staging = observation.staging {
+                let age = staging.oldestAgeSeconds.map { String(format: ", the oldest written %.0f s ago", $0) } ?? ""
+                lines.append("  staged:   " + (staging.isEmpty ? "nothing (every written block is in the object storage)"
+                                                : "\(staging.summary) only on this host, in \(staging.cacheDir)\(age)"))
+            }
             for (path, reading) in (observation.quotas ?? [:]).sorted(by: { $0.key < $1.key }) {
                 let capacity = reading.capacity.map { "capacity \(reading.capacityTolerance > 0 ? "~" : "")\(ByteSize(bytes: $0).humanReadable)" } ?? "no capacity limit"
                 let inodes = reading.inodes.map { "inodes \($0)" } ?? "no inode limit"

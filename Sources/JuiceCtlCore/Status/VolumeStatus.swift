@@ -122,6 +122,7 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
         if let backup = spec.backup {
             conditions.append(Self.backupCondition(backup, observation.backup, revision: revision))
         }
+        if let durable = Self.durableCondition(spec, observation, revision: revision) { conditions.append(durable) }
         if let suspend = spec.suspend {
             let drift = plan.actions.isEmpty ? "no drift" : "\(plan.actions.count) change(s) pending, not applied"
             conditions.append(Condition(type: "Suspended", status: true, reason: "SuspendedBySpec",

@@ -108,6 +108,17 @@ actor S3Gateway: LoopbackServer {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
+    /// Stops the gateway where it stands (SIGSTOP): connections are accepted by the kernel and never answered, as
+    /// with an endpoint that hangs; ``resume()`` lets it go on with its data intact.
+    func pause() {
+        for pid in processIDs() { kill(pid, SIGSTOP) }
+    }
+
+    /// Lets a paused gateway go on (SIGCONT).
+    func resume() {
+        for pid in processIDs() { kill(pid, SIGCONT) }
+    }
+
     func processIDs() -> [Int32] {
         guard let process, process.isRunning else { return [] }
         return LoopbackServers.processTree(process.pid)
