@@ -108,7 +108,7 @@ let package = Package(
         // Real binaries, real mounts, as root. Depends on the executable so that it is built first.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["JuiceCtl", "JuiceCtlCore", "juicectl"],
+            dependencies: ["JuiceCtl", "JuiceCtlCore", "JuiceCtlTestSupport", "juicectl"],
             swiftSettings: strict
         ),
     ]

@@ -1,4 +1,5 @@
 import Foundation
+import JuiceCtlTestSupport
 
 /// A directory tree's content, for byte-exact comparisons: every file's bytes and permission bits, every directory.
 struct FileTree: Equatable, CustomStringConvertible {
@@ -48,17 +49,4 @@ struct FileTree: Equatable, CustomStringConvertible {
     }
 
     var description: String { "\(files.count) files, \(directories.count) directories" }
-}
-
-/// A small deterministic random number generator for test content.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

@@ -183,7 +183,7 @@ struct OwnershipStoreTests {
         for stop in ["read", "wrote", "settled", "readBack"] {
             try await withHosts(kind, "killed-\(stop.lowercased())") { hosts, _ in
                 let cancel: @Sendable (OwnershipStep) -> Void = { step in
-                    if Self.name(step) == stop { withUnsafeCurrentTask { $0?.cancel() } }
+                    if step.name == stop { withUnsafeCurrentTask { $0?.cancel() } }
                 }
                 let killed = try await hosts.claim("a", progress: cancel)
                 await #expect(throws: CancellationError.self) { _ = try await Task { try await killed.claim() }.value }
@@ -294,13 +294,4 @@ struct OwnershipStoreTests {
         }
     }
 
-    static func name(_ step: OwnershipStep) -> String {
-        switch step {
-        case .read: "read"
-        case .restarted: "restarted"
-        case .wrote: "wrote"
-        case .settled: "settled"
-        case .readBack: "readBack"
-        }
-    }
 }

@@ -325,7 +325,7 @@ struct OwnershipClaimTests {
         let store = InMemoryOwnershipStore()
         let memoryA = InMemoryOwnershipMemory()
         let cancelAt: @Sendable (OwnershipStep) -> Void = { step in
-            if Self.name(step) == stop { withUnsafeCurrentTask { $0?.cancel() } }
+            if step.name == stop { withUnsafeCurrentTask { $0?.cancel() } }
         }
         await #expect(throws: CancellationError.self) {
             try await time.run { try await F.claim("a", store: store, memory: memoryA, time: time, progress: cancelAt).claim() }
@@ -358,13 +358,4 @@ struct OwnershipClaimTests {
         }
     }
 
-    static func name(_ step: OwnershipStep) -> String {
-        switch step {
-        case .read: "read"
-        case .restarted: "restarted"
-        case .wrote: "wrote"
-        case .settled: "settled"
-        case .readBack: "readBack"
-        }
-    }
 }

@@ -16,7 +16,7 @@ extension Executor {
         guard case .live(let live) = await observer.mountState(spec) else {
             return .skipped("\(spec.mount.path) is not mounted: nothing can be staged by its client")
         }
-        let cacheDir = observer.runningCacheDir(spec)
+        let cacheDir = VolumeObserver.runningCacheDir(spec, recorded: StateStore(stateDir: spec.stateDir).load().mountClient)
         guard let first = await observer.staging(mountPath: spec.mount.path, uuid: live.format.uuid, cacheDir: cacheDir) else {
             throw StepError("the mount at \(spec.mount.path) does not say what it has staged (\(spec.mount.path)/.stats); not unmounting blocks that may exist only here")
         }

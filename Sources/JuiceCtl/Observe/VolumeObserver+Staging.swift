@@ -18,17 +18,16 @@ extension VolumeObserver {
         return staging
     }
 
-    /// The cache directory the running client uses: the one juicectl started it with, else the spec's.
-    func runningCacheDir(_ spec: VolumeSpec) -> String {
-        guard let recorded = StateStore(stateDir: spec.stateDir).load().mountClient,
-              let cacheDir = MountCommand.parse(recorded.arguments).flags["cache-dir"]
-        else { return spec.mount.cacheDir }
+    /// The cache directory the running client uses: the one juicectl started it with (`recorded`, from the state
+    /// file), else the spec's.
+    static func runningCacheDir(_ spec: VolumeSpec, recorded: VolumeState.MountClientRecord?) -> String {
+        guard let recorded, let cacheDir = MountCommand.parse(recorded.arguments).flags["cache-dir"] else { return spec.mount.cacheDir }
         return cacheDir
     }
 
-    /// The staging of the volume's live mount at its mount point.
-    func observeStaging(_ spec: VolumeSpec, live: LiveMount) async -> StagingObservation? {
-        await staging(mountPath: spec.mount.path, uuid: live.format.uuid, cacheDir: runningCacheDir(spec))
+    /// The staging of the volume's live mount at its mount point; `recorded` is the client the state file names.
+    func observeStaging(_ spec: VolumeSpec, live: LiveMount, recorded: VolumeState.MountClientRecord?) async -> StagingObservation? {
+        await staging(mountPath: spec.mount.path, uuid: live.format.uuid, cacheDir: Self.runningCacheDir(spec, recorded: recorded))
     }
 
     /// The modification time of the oldest regular file below `directory` (local disk, not the mount).

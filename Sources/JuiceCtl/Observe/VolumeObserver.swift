@@ -110,7 +110,7 @@ public struct VolumeObserver: Sendable {
                     observation.treeUsers = await recorder.measure("tree users") { await treeUsers(spec, trees: trees) }
                 }
             }
-            observation.staging = await recorder.measure("staging") { await observeStaging(spec, live: live) }
+            observation.staging = await recorder.measure("staging") { await observeStaging(spec, live: live, recorded: state.mountClient) }
             let heartbeat = Duration.nanoseconds(mountConfig?.meta?.heartbeat ?? 12_000_000_000)
             observation.quotas = await observeQuotasMounted(spec, state: state, directories: observation.directories,
                                                             heartbeat: heartbeat, recorder: &recorder)

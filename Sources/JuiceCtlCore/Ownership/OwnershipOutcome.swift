@@ -67,3 +67,16 @@ public enum OwnershipStep: Sendable, Hashable {
     /// The record was read back (the record, or `nil` for none).
     case readBack(OwnershipRecord?)
 }
+
+extension OwnershipStep {
+    /// The step's name without its payload: `read`, `restarted`, `wrote`, `settled` or `readBack`.
+    public var name: String {
+        switch self {
+        case .read: "read"
+        case .restarted: "restarted"
+        case .wrote: "wrote"
+        case .settled: "settled"
+        case .readBack: "readBack"
+        }
+    }
+}
