@@ -29,3 +29,34 @@ int cjuicectl_open_path(const char *path) {
 int cjuicectl_open_directory_path(int directory, const char *name) {
     return openat(directory, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 }
+
+#include <errno.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/openat2.h>
+
+int cjuicectl_open_beneath(int directory, const char *name, int flags, unsigned int mode) {
+    struct open_how how = {0};
+    how.flags = (unsigned long long)(flags | O_NOFOLLOW | O_CLOEXEC);
+    how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    long fd = syscall(SYS_openat2, directory, name, &how, sizeof(how));
+    if (fd >= 0) return (int)fd;
+    if (errno != ENOSYS) return -1;
+    return openat(directory, name, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+}
+
+int cjuicectl_open_entry_path(int directory, const char *name) {
+    return openat(directory, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+}
+
+int cjuicectl_renameat2_at(int from, const char *source, int to, const char *destination, unsigned int flags) {
+    return renameat2(from, source, to, destination, flags);
+}
+
+int cjuicectl_set_owner_and_mode(int entry, unsigned int uid, unsigned int gid, unsigned int mode) {
+    if (fchownat(entry, "", uid, gid, AT_EMPTY_PATH) != 0) return -1;
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", entry);
+    return chmod(path, mode);
+}

@@ -370,7 +370,12 @@ public struct Reconciler: Sendable {
             let started = Date()
             let observation = await observer.observe(spec, fullCatalog: false)
             guard observation.mount.live != nil else { throw NotMounted(volume: spec.name, path: spec.mount.path) }
-            let recovery = Planner.plan(spec, observation).actions.filter { [.thawCgroups, .resumeRestore, .removeLeftover].contains($0.kind) }
+            let plan = Planner.plan(spec, observation)
+            // Nothing is done through an entry someone else could have planted: the plan names it, and so does this.
+            if let unsafe = observation.guards?.unsafe.first {
+                throw VolumeCallFailure(operation: operation, result: .unsafe(unsafe))
+            }
+            let recovery = plan.actions.filter { [.thawCgroups, .secureDirectory, .resumeRestore, .removeLeftover].contains($0.kind) }
             var results = await execute(recovery, spec: spec, operation: operation, onResult: onResult)
             if !results.contains(where: \.failed) {
                 results += await execute([action], spec: spec, operation: operation, onResult: onResult)
@@ -449,7 +454,7 @@ public struct Reconciler: Sendable {
     /// Whether `action` needs `prerequisite` to have succeeded.
     static func depends(_ action: Action, on prerequisite: Action) -> Bool {
         switch prerequisite.kind {
-        case .format, .mount, .remount, .recoverStaleMount, .restore, .resumeRestore, .restoreMetadata, .refreshMetadata, .claimOwnership:
+        case .format, .mount, .remount, .recoverStaleMount, .secureDirectory, .restore, .resumeRestore, .restoreMetadata, .refreshMetadata, .claimOwnership:
             return true
         case .flushStaging:
             // Blocks not yet uploaded exist only here: nothing unmounts, changes the cache directory, stops the

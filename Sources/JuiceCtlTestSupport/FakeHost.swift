@@ -80,6 +80,12 @@ public final class FakeHost: HostProbing {
         public var treeEntries: [String: EntryStatus] = [:]
         /// `replaceFile` answers by path (an errno), instead of writing the file.
         public var replaceFileResults: [String: Int32] = [:]
+        /// What `lstat` through descriptors shows for juicectl's entries on a fake volume, by host path, where a test
+        /// says (another owner, a loose mode); elsewhere it is made up from ``statuses`` and ``symbolicLinks``.
+        public var guardedEntries: [String: GuardedEntry] = [:]
+        /// Files in `/tmp` (by name) that ``FakeHost/removeRootOwnedFile(named:in:)`` finds not to be regular files
+        /// owned by root, so it leaves them.
+        public var foreignTemporaryFiles: Set<String> = []
 
         /// An empty host: no mounts, no files, no processes.
         public init() {}
@@ -510,10 +516,6 @@ public final class FakeHost: HostProbing {
             state.calls.append("fsync \(path)")
             return state.localFiles.contains(path) || state.statuses[path] != nil ? 0 : ENOENT
         }
-    }
-
-    public func copyOwnership(from source: String, to destination: String) throws {
-        update { state in state.calls.append("copyOwnership \(source) \(destination)") }
     }
 
     public func commandLine(of pid: Int32) -> [String]? {

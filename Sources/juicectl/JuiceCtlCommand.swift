@@ -102,12 +102,15 @@ func loadSpecs(_ paths: [String]) throws -> (specs: [VolumeSpec], warnings: [Dia
     return (result.specs, result.diagnostics.warnings)
 }
 
-/// Refuses commands that change the host when not run as root.
+/// Refuses commands that change the host when not run as root; for those that run, sets the umask to 077, so that
+/// whatever juicefs and Litestream create under the base dir on juicectl's behalf (the metadata database, cache
+/// blocks, local objects, the replica) is root's alone, as juicectl's own files are.
 func requireRoot(_ command: String, reason: String = "it mounts FUSE filesystems and sets quotas") throws {
     guard geteuid() == 0 else {
         FileHandle.standardError.write(Data("juicectl \(command) must run as root: \(reason). Run it with sudo.\n".utf8))
         throw ExitCode(1)
     }
+    umask(0o077)
 }
 
 /// Writes to stdout.

@@ -47,12 +47,12 @@ struct PlanRendererTests {
         #expect(text.contains("  ! conflict format.trashDays: trash is 1 day\n"))
     }
 
-    @Test("a fresh volume's plan counts six creations")
+    @Test("a fresh volume's plan counts six creations and the root's mode change")
     func humanFresh() throws {
         let spec = try SpecFixture.spec()
         let text = PlanRenderer.human([Planner.plan(spec, ObservationFixture.fresh())])
-        #expect(text.contains("  +   format       demo\n"))
-        #expect(text.hasSuffix("Plan: 6 to create, 0 to change, 0 to replace, 0 to remove.\n"))
+        #expect(text.contains("  +   format           demo\n"))
+        #expect(text.hasSuffix("Plan: 6 to create, 1 to change, 0 to replace, 0 to remove.\n"))
     }
 
     @Test("a converged volume says No changes, for one volume and for several")
@@ -98,7 +98,7 @@ struct PlanRendererTests {
         #expect(volume["revision"] as? String == spec.origin.revision)
         #expect(volume["converged"] as? Bool == false)
         let actions = try #require(volume["actions"] as? [[String: Any]])
-        #expect(actions.map { $0["kind"] as? String } == ["format", "mount", "create-directory", "create-directory", "create-directory", "set-quota"])
+        #expect(actions.map { $0["kind"] as? String } == ["format", "mount", "secure-directory", "create-directory", "create-directory", "create-directory", "set-quota"])
         #expect(actions.first?["symbol"] as? String == "+")
         #expect(actions.first?["change"] as? String == "create")
         #expect(actions.first?["disruption"] as? String == "none")

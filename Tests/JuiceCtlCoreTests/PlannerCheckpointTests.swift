@@ -130,7 +130,7 @@ extension CheckpointPlanCase {
         CheckpointPlanCase(name: "a restore request on a volume being formatted is a conflict; the volume is still created",
                            yaml: restoreGolden,
                            observe: { _ in ObservationFixture.fresh() },
-                           steps: [Step(.format, .create, "demo"), Step(.mount, .create, mnt), Step(.createDirectory, .create, "/active"),
+                           steps: [Step(.format, .create, "demo"), Step(.mount, .create, mnt), Step(.secureDirectory, .update, "/"), Step(.createDirectory, .create, "/active"),
                                    Step(.createDirectory, .create, "/active/fs"), Step(.createDirectory, .create, "/checkpoints"),
                                    Step(.setQuota, .create, "/active/fs")],
                            conflicts: [ConflictStep("RestoreTargetMissing", "restore.checkpoint", blocking: false)]),

@@ -89,7 +89,7 @@ extension OverlayPlanCase {
                             observation.overlay = OverlayObservation(imageExists: nil)
                             return observation
                         },
-                        steps: [Step(.format, .create, "demo"), Step(.mount, .create, "/srv/demo/data"),
+                        steps: [Step(.format, .create, "demo"), Step(.mount, .create, "/srv/demo/data"), Step(.secureDirectory, .update, "/"),
                                 Step(.createDirectory, .create, "/active"), Step(.createDirectory, .create, "/active/fs"),
                                 Step(.createDirectory, .create, "/checkpoints"), Step(.setQuota, .create, "/active/fs"),
                                 Step(.createOverlayImage, .create, image), Step(.mountOverlayUpper, .create, upper),

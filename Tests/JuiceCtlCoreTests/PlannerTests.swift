@@ -17,7 +17,7 @@ private let bucket = "/srv/demo/objects/"
 private let directories = [Step(.createDirectory, .create, "/active"), Step(.createDirectory, .create, "/active/fs"),
                            Step(.createDirectory, .create, "/checkpoints")]
 private let conditionalDirectories = directories.map { Step($0.kind, $0.change, $0.target, conditional: true) }
-private let freshPlan = [Step(.format, .create, "demo"), Step(.mount, .create, mnt)] + directories
+private let freshPlan = [Step(.format, .create, "demo"), Step(.mount, .create, mnt), Step(.secureDirectory, .update, "/")] + directories
     + [Step(.setQuota, .create, "/active/fs")]
 
 private func quota(_ capacity: UInt64?, inodes: UInt64? = nil, tolerance: UInt64 = 0) -> QuotaReading {
@@ -46,7 +46,7 @@ extension PlannerCase {
                     steps: Array(freshPlan.dropLast())),
         PlannerCase(name: "a nested quota path gets its parent directories before its quota",
                     yaml: SpecFixture.yaml("quotas:\n  - {path: /projects/a, capacity: 1GiB}\n"), observe: { _ in ObservationFixture.fresh() },
-                    steps: [Step(.format, .create, "demo"), Step(.mount, .create, mnt)] + directories
+                    steps: [Step(.format, .create, "demo"), Step(.mount, .create, mnt), Step(.secureDirectory, .update, "/")] + directories
                         + [Step(.createDirectory, .create, "/projects"), Step(.createDirectory, .create, "/projects/a"),
                            Step(.setQuota, .create, "/projects/a")]),
     ]

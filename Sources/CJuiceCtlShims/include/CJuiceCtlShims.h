@@ -22,4 +22,19 @@ int cjuicectl_open_path(const char *path);
 /// link or no directory. Returns the descriptor, or -1 with errno set. (Swift does not see O_PATH.)
 int cjuicectl_open_directory_path(int directory, const char *name);
 
+/// Opens `name` in `directory` with `flags` (and `mode` when creating) so that no symbolic link is followed and
+/// nothing outside `directory` is reached: openat2(2) with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+/// RESOLVE_NO_MAGICLINKS where the kernel has it, else openat(2) with O_NOFOLLOW (for a single name the same).
+/// O_NOFOLLOW and O_CLOEXEC are always added. Returns the descriptor, or -1 with errno set.
+int cjuicectl_open_beneath(int directory, const char *name, int flags, unsigned int mode);
+/// openat(2) with O_PATH | O_NOFOLLOW | O_CLOEXEC: a handle on the entry itself (a link is the link), for fstat,
+/// fchownat(AT_EMPTY_PATH) and chmod through /proc/self/fd. Returns the descriptor, or -1 with errno set.
+int cjuicectl_open_entry_path(int directory, const char *name);
+/// renameat2(2) relative to two directory descriptors; flags as for cjuicectl_renameat2.
+int cjuicectl_renameat2_at(int from, const char *source, int to, const char *destination, unsigned int flags);
+/// Sets the owner, group and permission bits of the entry behind the O_PATH descriptor `entry` (fchownat with
+/// AT_EMPTY_PATH, then chmod of /proc/self/fd/N, which acts on the entry the descriptor holds, never on a name).
+/// Returns 0, or -1 with errno set.
+int cjuicectl_set_owner_and_mode(int entry, unsigned int uid, unsigned int gid, unsigned int mode);
+
 #endif

@@ -7,7 +7,9 @@ extension Executor {
         guard case .live = await observer.mountState(spec) else {
             throw StepError("the volume is not mounted and answering at \(spec.mount.path); run juicectl apply first")
         }
-        return VolumeFiles(host: host, mountPath: spec.mount.path)
+        let files = VolumeFiles(host: host, mountPath: spec.mount.path)
+        try await files.verify()
+        return files
     }
 
     /// Creates checkpoint `request.name`: clone `/active` into staging, write the manifest, rename into place. Until
@@ -70,7 +72,7 @@ extension Executor {
         FaultPoint.reach("checkpoint.after-clone")
         let manifest = CheckpointManifest(name: request.name, createdAt: createdAt, kind: request.kind, parent: lineage.activeParent,
                                           pinned: request.pinned, labels: request.labels, note: request.note)
-        try files.write(manifest, VolumeLayout.manifest(request.name))
+        try await files.write(manifest, VolumeLayout.manifest(request.name))
         FaultPoint.reach("checkpoint.after-manifest")
         do {
             try await files.rename(staging, target, mode: .noReplace)
@@ -81,7 +83,7 @@ extension Executor {
         FaultPoint.reach("checkpoint.after-rename")
         var updated = lineage
         updated.activeParent = request.name
-        try files.write(updated, VolumeLayout.lineage)
+        try await files.write(updated, VolumeLayout.lineage)
         var notes: [String] = []
         var durableFor: Duration?
         if request.durable {
@@ -138,7 +140,7 @@ extension Executor {
     func cloneActiveWithFrozenImage(into staging: String, files: VolumeFiles, spec: VolumeSpec, name: String,
                                     freezeGuard: FreezeGuard?) async throws -> ActiveClone {
         try await files.makeDirectories(staging)
-        try host.copyOwnership(from: files.path(VolumeLayout.active), to: files.path(staging))
+        try await files.copyOwnership(from: VolumeLayout.active, to: staging)
         let imageName = (VolumeSpec.OverlaySettings.imagePath as NSString).lastPathComponent
         let image = files.path(VolumeSpec.OverlaySettings.imagePath)
         let (_, frozenFor) = try await whileFrozen(spec, freezeGuard: freezeGuard, checkpoint: name) {

@@ -2,14 +2,21 @@ internal import JuiceCtlCore
 internal import Foundation
 
 extension Executor {
-    /// Creates one directory on the mounted volume (its parents are earlier actions), mode 0755.
+    /// Creates one directory on the mounted volume (its parents are earlier actions), mode 0755 (juicectl's bookkeeping
+    /// 0700), with `mkdirat` in its parent's descriptor: a link swapped in on the way is not followed.
     func createDirectory(_ volumePath: String, spec: VolumeSpec) async throws -> ActionResult.Outcome {
         guard case .live = await observer.mountState(spec) else {
             throw StepError("the volume is not mounted and answering at \(spec.mount.path)")
         }
         let path = HostPath.join(spec.mount.path, volumePath)
         try await refuseSymbolicLinks(in: path, spec: spec)
-        let code = await host.makeDirectory(path, mode: 0o755, deadline: .seconds(10))
+        let mode = UInt16(VolumeLayout.directoryMode(volumePath) ?? 0o755)
+        let code: Int32
+        switch await host.makeVolumeDirectory(volumePath, mode: mode, below: spec.mount.path, deadline: .seconds(10)) {
+        case .done: code = 0
+        case .failed(let failure): code = failure
+        case .unsafe(let entry): throw VolumeCallFailure(operation: "mkdir \(volumePath)", result: .unsafe(entry))
+        }
         switch code {
         case 0:
             return .done("created \(volumePath)")

@@ -177,7 +177,8 @@ extension Executor {
                 digits = String(name[name.index(name.startIndex, offsetBy: 5)..<dot])
             }
             guard let pid = Int32(digits), !host.isAlive(pid) else { continue }
-            if (try? host.removeLocalItem("/tmp/\(name)")) != nil { removed += 1 }
+            // /tmp is anyone's: only a regular file owned by root is removed, never a directory or a link.
+            if host.removeRootOwnedFile(named: name, in: "/tmp") { removed += 1 }
         }
         return removed
     }

@@ -53,11 +53,13 @@ extension Executor {
         try await refuseSymbolicLinks(in: imagePath(spec), spec: spec)
         try await files.makeDirectories(VolumeLayout.staging)
         let staging = "\(VolumeLayout.staging)/image-\(VolumeFiles.token()).img"
-        try host.createSparseFile(files.path(staging), size: overlay.imageSize.bytes)
+        // mkfs gets the file juicectl created and holds open, by its /proc name: a name swapped meanwhile cannot
+        // make it format anything else.
+        let image = try await host.createVolumeFile(staging, size: overlay.imageSize.bytes, below: spec.mount.path, deadline: .seconds(30)).get()
         let format = try await runner.run(Command(tools.mkfsExt4, ["-q", "-F", "-m", "0", "-E", "lazy_itable_init=1,lazy_journal_init=1",
-                                                                    files.path(staging)], timeout: .seconds(600)))
+                                                                    image.procPath], timeout: .seconds(600)))
         guard format.succeeded else {
-            try? host.removeLocalItem(files.path(staging))
+            try? await files.remove(staging)
             throw StepError("mkfs.ext4 failed: \(format.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         try await files.rename(staging, VolumeSpec.OverlaySettings.imagePath, mode: .noReplace)
@@ -74,7 +76,7 @@ extension Executor {
         if let overlay = spec.overlay, upperServesCurrentImage(spec) {
             throw StepError("the image is mounted at \(overlay.upperMount); it is not moved while in use")
         }
-        let directory = "\(VolumeLayout.bookkeeping)/quarantine"
+        let directory = VolumeLayout.quarantine
         try await files.makeDirectories(directory)
         let aside = "\(directory)/root-upper-\(CheckpointName.timestamp(Date())).img"
         try await files.rename(VolumeSpec.OverlaySettings.imagePath, aside, mode: .noReplace)

@@ -55,7 +55,7 @@ extension Executor {
         let journal = RestoreJournal(checkpoint: request.name, requestId: request.requestId,
                                      stagingPath: "\(VolumeLayout.staging)/restore-\(request.name).\(VolumeFiles.token())",
                                      asideName: asideName, activeInode: activeInode, startedAt: now)
-        try files.write(journal, VolumeLayout.restoreJournal)
+        try await files.write(journal, VolumeLayout.restoreJournal)
         FaultPoint.reach("restore.after-journal")
         let clock = ContinuousClock()
         let start = clock.now
@@ -76,7 +76,7 @@ extension Executor {
         let lineage = try await files.lineage()
         let aside = CheckpointManifest(name: asideName, createdAt: now, kind: .preRestore, parent: lineage.activeParent,
                                        note: "the live tree before checkpoint \(request.name) was restored", replacedBy: request.name)
-        try files.write(aside, VolumeLayout.manifest(asideName))
+        try await files.write(aside, VolumeLayout.manifest(asideName))
         FaultPoint.reach("restore.after-manifest")
         var terminated: [Int32] = []
         do {
@@ -160,7 +160,7 @@ extension Executor {
                 let manifest = CheckpointManifest(name: journal.asideName, createdAt: journal.startedAt, kind: .preRestore, parent: parent,
                                                   note: "the live tree before checkpoint \(journal.checkpoint) was restored",
                                                   replacedBy: journal.checkpoint)
-                try files.write(manifest, VolumeLayout.manifest(journal.asideName))
+                try await files.write(manifest, VolumeLayout.manifest(journal.asideName))
             }
             try await files.rename(journal.stagingPath, aside, mode: .noReplace)
         }
@@ -172,7 +172,7 @@ extension Executor {
         if let requestId = journal.requestId, !lineage.appliedRestoreRequests.contains(requestId) {
             lineage.appliedRestoreRequests.append(requestId)
         }
-        try files.write(lineage, VolumeLayout.lineage)
+        try await files.write(lineage, VolumeLayout.lineage)
         FaultPoint.reach("restore.after-lineage")
         try await files.remove(VolumeLayout.restoreJournal)
         return note

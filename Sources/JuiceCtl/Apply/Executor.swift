@@ -84,6 +84,7 @@ public struct Executor: Sendable {
         case .unmount: StepResult(try await unmount(action.target, spec: spec, forceAllowed: action.forceAllowed))
         case .flushStaging: StepResult(try await flushStaging(spec))
         case .createDirectory: StepResult(try await createDirectory(action.target, spec: spec))
+        case .secureDirectory: StepResult(try await secureDirectory(action.target, spec: spec))
         case .setQuota: StepResult(try await setQuota(action, spec: spec))
         case .removeQuota: StepResult(try await removeQuota(action.target, spec: spec))
         case .createCheckpoint:

@@ -2,21 +2,40 @@ internal import JuiceCtlCore
 internal import Foundation
 
 /// Reads and writes juicectl's bookkeeping on a mounted volume (manifests, restore journal, lineage), as paths from
-/// the volume root. Writes are atomic (temporary file, fsync, rename), so a crash leaves the old or the new record.
+/// the volume root, through ``VolumeCalling``: descriptors from the mount root, no symbolic link followed, each of
+/// juicectl's directories on the way checked to be root's alone. Writes are atomic (a temporary file with a random
+/// name, fsync, rename), so a crash leaves the old or the new record. Files are 0600, directories below
+/// `/checkpoints/.juicectl` 0700.
 struct VolumeFiles: Sendable {
     let host: any HostProbing
     let mountPath: String
     var deadline: Duration = .seconds(10)
 
-    /// The host path of a volume path.
+    /// The host path of a volume path (for programs such as `juicefs clone`, which take paths; only inside
+    /// directories ``verify()`` or a call here checked).
     func path(_ volumePath: String) -> String { HostPath.join(mountPath, volumePath) }
 
-    /// Creates `volumePath` and its missing parents on the volume.
+    /// Refuses when the root or one of juicectl's entries on the volume is unsafe (``GuardedEntry/problem``): what
+    /// an executor checks before it acts on the volume by path.
+    func verify() async throws {
+        let paths = VolumeLayout.guardedDirectories + VolumeLayout.guardedFiles
+        guard let guards = await host.guardedEntries(paths, below: mountPath, deadline: deadline) else {
+            throw StepError("cannot read the volume root \(mountPath) within \(deadline.milliseconds) ms")
+        }
+        if let entry = guards.unsafe.first {
+            throw VolumeCallFailure(operation: "working on the volume", result: .unsafe(entry))
+        }
+    }
+
+    /// Creates `volumePath` and its missing parents on the volume (`/checkpoints/.juicectl` and below 0700, others
+    /// 0755), each with `mkdirat` in the directory before it.
     func makeDirectories(_ volumePath: String) async throws {
         for directory in HostPath.selfAndAncestors(volumePath) {
-            let code = await host.makeDirectory(path(directory), mode: 0o755, deadline: deadline)
-            guard code == 0 || code == EEXIST else {
-                throw StepError("mkdir \(directory) on the volume failed: \(String(cString: strerror(code)))")
+            let mode = UInt16(VolumeLayout.directoryMode(directory) ?? 0o755)
+            let result = await host.makeVolumeDirectory(directory, mode: mode, below: mountPath, deadline: deadline)
+            switch result {
+            case .done, .failed(EEXIST): continue
+            default: throw VolumeCallFailure(operation: "mkdir \(directory) on the volume", result: result)
             }
         }
     }
@@ -33,29 +52,41 @@ struct VolumeFiles: Sendable {
 
     /// A JSON record, or `nil` when the file does not exist.
     func read<T: Decodable>(_ type: T.Type, _ volumePath: String) async throws -> T? {
-        guard try await inode(volumePath) != nil else { return nil }
-        guard let data = await host.readFile(path(volumePath), deadline: deadline) else {
-            throw StepError("cannot read \(volumePath)")
+        switch await host.readVolumeFile(volumePath, below: mountPath, deadline: deadline) {
+        case .contents(let data): return try CheckpointJSON.decoder.decode(T.self, from: data)
+        case .failed(let code) where code == ENOENT: return nil
+        case .failed(let code): throw VolumeCallFailure(operation: "read \(volumePath)", result: .failed(errno: code))
+        case .unsafe(let entry): throw VolumeCallFailure(operation: "read \(volumePath)", result: .unsafe(entry))
         }
-        return try CheckpointJSON.decoder.decode(T.self, from: data)
     }
 
-    /// Writes a JSON record atomically.
-    func write(_ value: some Encodable, _ volumePath: String) throws {
-        try host.writeLocalFile(path(volumePath), try CheckpointJSON.encoder.encode(value), mode: 0o644)
+    /// Writes a JSON record atomically, 0600.
+    func write(_ value: some Encodable, _ volumePath: String) async throws {
+        let data = try CheckpointJSON.encoder.encode(value)
+        let result = await host.writeVolumeFile(volumePath, data, mode: 0o600, below: mountPath, deadline: deadline)
+        guard case .done = result else { throw VolumeCallFailure(operation: "write \(volumePath)", result: result) }
     }
 
     /// Removes a file if it is there.
     func remove(_ volumePath: String) async throws {
-        guard try await inode(volumePath) != nil else { return }
-        try host.removeLocalItem(path(volumePath))
+        let result = await host.removeVolumeFile(volumePath, below: mountPath, deadline: deadline)
+        switch result {
+        case .done, .failed(ENOENT): return
+        default: throw VolumeCallFailure(operation: "remove \(volumePath)", result: result)
+        }
     }
 
     /// Renames on the volume.
     func rename(_ source: String, _ destination: String, mode: RenameMode) async throws {
-        let code = await host.rename(path(source), to: path(destination), mode: mode, deadline: deadline)
-        guard code == 0 else {
-            throw StepError("renaming \(source) to \(destination) failed: \(String(cString: strerror(code)))")
+        let result = await host.renameOnVolume(source, to: destination, mode: mode, below: mountPath, deadline: deadline)
+        guard case .done = result else { throw VolumeCallFailure(operation: "renaming \(source) to \(destination)", result: result) }
+    }
+
+    /// Gives `destination` the owner, group and mode of `source`, neither followed if it is a link.
+    func copyOwnership(from source: String, to destination: String) async throws {
+        let result = await host.copyVolumeOwnership(from: source, to: destination, below: mountPath, deadline: deadline)
+        guard case .done = result else {
+            throw VolumeCallFailure(operation: "copying the owner and mode of \(source) to \(destination)", result: result)
         }
     }
 

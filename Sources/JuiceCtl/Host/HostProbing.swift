@@ -39,7 +39,7 @@ public struct FilesystemStats: Sendable, Hashable {
 
 /// Everything juicectl reads from or writes to the host without running a program. Calls that touch a FUSE mount
 /// take a deadline. A fake implementation lets observers and executors run in tests without root.
-public protocol HostProbing: Sendable {
+public protocol HostProbing: VolumeCalling {
     /// The text of `/proc/self/mountinfo`.
     func mountInfo() throws -> String
     /// `stat` with a deadline.
@@ -68,8 +68,6 @@ public protocol HostProbing: Sendable {
     func createSparseFile(_ path: String, size: UInt64) throws
     /// `fsync(2)` of a file, with a deadline; 0 or the errno (`ETIMEDOUT` when the deadline passed).
     func fsync(_ path: String, deadline: Duration) async -> Int32
-    /// Gives `destination` the owner, group and permission bits of `source`.
-    func copyOwnership(from source: String, to destination: String) throws
     /// When a local file was last modified.
     func modificationDate(_ path: String) -> Date?
     /// Every process's pid and command line (from `/proc`).

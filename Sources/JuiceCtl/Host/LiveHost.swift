@@ -117,14 +117,6 @@ public struct LiveHost: HostProbing {
         } ?? ETIMEDOUT
     }
 
-    public func copyOwnership(from source: String, to destination: String) throws {
-        var info = Glibc.stat()
-        guard systemStat(source, &info) == 0 else { throw AtomicFile.posixError("cannot stat \(source)") }
-        guard chown(destination, info.st_uid, info.st_gid) == 0, chmod(destination, info.st_mode & 0o7777) == 0 else {
-            throw AtomicFile.posixError("cannot copy the owner and mode of \(source) to \(destination)")
-        }
-    }
-
     public func modificationDate(_ path: String) -> Date? {
         (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
     }

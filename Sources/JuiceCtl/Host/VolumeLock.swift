@@ -61,10 +61,16 @@ public final class VolumeLock: HeldLock {
         let directory = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw NSError(domain: "juicectl", code: Int(errno), userInfo: [NSLocalizedDescriptionKey: "cannot open lock file \(path): \(String(cString: strerror(errno)))"])
         }
+        return try await acquire(descriptor: fd, path: path, operation: operation, timeout: timeout)
+    }
+
+    /// Takes an exclusive `flock` on the open file `fd` (the lock then owns it), waiting up to `timeout`; `path` names
+    /// it in messages.
+    static func acquire(descriptor fd: Int32, path: String, operation: String, timeout: Duration) async throws -> VolumeLock {
         let clock = ContinuousClock()
         let start = clock.now
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
@@ -73,12 +79,12 @@ public final class VolumeLock: HeldLock {
                 throw NSError(domain: "juicectl", code: Int(errno), userInfo: [NSLocalizedDescriptionKey: "cannot lock \(path): \(String(cString: strerror(errno)))"])
             }
             if clock.now - start >= timeout {
-                close(fd)
+                defer { close(fd) }
                 // A holder that has just taken the lock may not have written its record yet: look a few times.
-                var holder = readHolder(path)
+                var holder = readHolder(descriptor: fd)
                 for _ in 0..<10 where holder == nil {
                     try await Task.sleep(for: .milliseconds(20))
-                    holder = readHolder(path)
+                    holder = readHolder(descriptor: fd)
                 }
                 throw Busy(path: path, holder: holder, waited: clock.now - start)
             }
@@ -87,6 +93,14 @@ public final class VolumeLock: HeldLock {
         let lock = VolumeLock(path: path, descriptor: fd)
         lock.writeHolder(operation: operation)
         return lock
+    }
+
+    /// The holder recorded in the open lock file `fd`, if any.
+    static func readHolder(descriptor fd: Int32) -> Holder? {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        guard count > 0 else { return nil }
+        return try? JSONDecoder().decode(Holder.self, from: Data(buffer[0..<count]))
     }
 
     /// The holder recorded in a lock file, if any.

@@ -102,8 +102,11 @@ public struct VolumeObserver: Sendable {
                 observation.probes = recorder.records
                 return observation
             }
+            observation.guards = await recorder.measure("volume guards") { await observeGuards(spec) }
             let full = fullCatalog || spec.checkpoints.schedule != nil || spec.checkpoints.retain != nil
-            observation.catalog = await observeCatalog(spec, full: full, recorder: &recorder)
+            // Nothing is read through an entry someone else could have planted: the plan names it instead.
+            let catalogSafe = observation.guards.map { $0.unsafe.isEmpty } ?? false
+            observation.catalog = catalogSafe ? await observeCatalog(spec, full: full, recorder: &recorder) : nil
             if let catalog = observation.catalog {
                 let trees = Self.treesToAsk(spec, catalog: catalog, now: observation.now)
                 if !trees.isEmpty {

@@ -39,6 +39,8 @@ public struct VolumeObservation: Sendable, Hashable, Codable {
     public var ownership: OwnershipObservation?
     /// Blocks only staged on this host (writeback), read from the live mount; `nil` when not mounted or unreadable.
     public var staging: StagingObservation?
+    /// The volume root and juicectl's own directories and files on it; `nil` when not mounted or not read.
+    public var guards: VolumeGuardObservation?
     /// When the observation was made: schedules and retention are judged against it.
     public var now: Date
     /// juicectl started a format of this volume and did not record its end, and the object storage holds nothing

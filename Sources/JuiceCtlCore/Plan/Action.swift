@@ -20,6 +20,9 @@ public struct Action: Sendable, Hashable, Codable {
         case flushStaging = "flush-staging"
         /// Create a directory on the volume.
         case createDirectory = "create-directory"
+        /// Give the volume root or one of juicectl's directories on it owner root and its mode (the root 0755,
+        /// the bookkeeping 0700), through a descriptor.
+        case secureDirectory = "secure-directory"
         /// Set or change a directory quota, then verify it with `juicefs quota get`.
         case setQuota = "set-quota"
         /// Remove a directory quota juicectl set earlier.

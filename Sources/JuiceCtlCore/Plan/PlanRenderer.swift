@@ -99,6 +99,7 @@ public enum PlanRenderer {
         case .unmount: "unmount"
         case .flushStaging: "flush staging"
         case .createDirectory: "directory"
+        case .secureDirectory: "secure directory"
         case .setQuota: "quota"
         case .removeQuota: "quota"
         case .createCheckpoint: "checkpoint"

@@ -98,6 +98,7 @@ struct PlanBuilder {
         planMount()
         guard mountAvailable else { return }
         planThaw()
+        guard planVolumeGuards() else { return }
         planCheckpointRecovery()
         let blockedPaths = planDirectories()
         planQuotas(skipping: blockedPaths)
