@@ -216,7 +216,7 @@ extension Executor {
                           report: inout QuiesceReport) async throws {
         for hook in hooks {
             guard let program = hook.first else { continue }
-            // Like every program, a hook gets none of juicectl's variables (nor any volume's secrets): only these.
+            // Like every program, a hook gets ChildEnvironment's base and these, nothing else of juicectl's (no secret).
             let command = Command(program, Array(hook.dropFirst()),
                                   environment: ["JUICECTL_VOLUME": spec.name, "JUICECTL_CHECKPOINT": checkpoint,
                                                 "JUICECTL_MOUNT": spec.mount.path, "JUICECTL_HOOK": phase.rawValue],

@@ -22,6 +22,7 @@ public enum InheritedVariables: String, Sendable, Hashable, CaseIterable, Compar
         "SSL_CERT_FILE", "SSL_CERT_DIR", "AWS_CA_BUNDLE",
     ]
 
+    /// By name, so that a command shows its groups in a stable order.
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
