@@ -157,6 +157,53 @@ struct OverlayTests {
         }
     }
 
+    @Test("an overlay under a base dir with a space converges, the image is mounted nosuid,nodev, and a second plan has nothing to do")
+    func aBaseDirWithASpaceConverges() async throws {
+        try await TestVolume.with("ha-ovl-space", baseDirName: "base dir") { volume in
+            let paths = OverlayPaths(volume)
+            try FileManager.default.createDirectory(atPath: paths.lower, withIntermediateDirectories: true)
+            try Data("lower\n".utf8).write(to: URL(fileURLWithPath: "\(paths.lower)/kept.txt"))
+            try volume.writeSpec(paths.spec)
+            let apply = try await volume.juicectl("apply")
+            #expect(apply.exitCode == 0, "\(apply.transcript)")
+            let mountinfo = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+            #expect(mountinfo.contains("upperdir=\(paths.upperMount.replacingOccurrences(of: " ", with: "\\040"))/upper"),
+                    "the kernel escapes the space in the overlay's options")
+            let entries = volume.mountEntries()
+            let upper = try #require(entries.last { $0.mountPoint == paths.upperMount })
+            #expect(upper.mountOptions.split(separator: ",").contains("nosuid") && upper.mountOptions.split(separator: ",").contains("nodev"),
+                    "\(upper.mountOptions)")
+            let fuse = try #require(entries.last { $0.mountPoint == volume.mountPath })
+            #expect(fuse.mountOptions.contains("nosuid") && fuse.mountOptions.contains("nodev") && fuse.superOptions.contains("allow_other"), "\(fuse)")
+            let plan = try await volume.juicectl("plan", "--detailed-exitcode")
+            #expect(plan.exitCode == 0, "a second plan replans nothing:\n\(plan.transcript)")
+            #expect(FileManager.default.contents(atPath: "\(paths.target)/kept.txt") == Data("lower\n".utf8))
+        }
+    }
+
+    @Test("an image mount without nosuid,nodev (as an earlier juicectl made it) gets them in place: the overlay stays mounted, then converged")
+    func anEarlierImageMountGetsItsFlagsInPlace() async throws {
+        try await TestVolume.with("ha-ovl-flags") { volume in
+            let paths = OverlayPaths(volume)
+            try FileManager.default.createDirectory(atPath: paths.lower, withIntermediateDirectories: true)
+            try volume.writeSpec(paths.spec)
+            #expect(try await volume.juicectl("apply").exitCode == 0)
+            let overlayBefore = try #require(volume.mountEntries().last { $0.mountPoint == paths.target })
+            let loosen = try await Shell.run("/bin/mount", ["-o", "remount,bind,suid,dev", paths.upperMount])
+            #expect(loosen.exitCode == 0, "\(loosen.transcript)")
+            #expect(volume.mountEntries().last { $0.mountPoint == paths.upperMount }?.mountOptions.contains("nosuid") == false)
+
+            let plan = try await volume.juicectl("plan")
+            #expect(plan.stdout.contains("set nosuid,nodev in place"), "\(plan.stdout)")
+            let apply = try await volume.juicectl("apply")
+            #expect(apply.exitCode == 0, "\(apply.transcript)")
+            let upper = try #require(volume.mountEntries().last { $0.mountPoint == paths.upperMount })
+            #expect(upper.mountOptions.contains("nosuid") && upper.mountOptions.contains("nodev"), "\(upper.mountOptions)")
+            #expect(volume.mountEntries().last { $0.mountPoint == paths.target }?.id == overlayBefore.id, "the overlay was not remounted")
+            #expect(try await volume.juicectl("plan", "--detailed-exitcode").exitCode == 0)
+        }
+    }
+
     /// Whether a file can be written and synced at `directory` within 5 seconds (a frozen filesystem blocks).
     func writable(_ directory: String) async throws -> Bool {
         try await Shell.sh("timeout 5 sh -c 'echo probe > \"\(directory)/.probe\" && sync -f \"\(directory)/.probe\" && rm \"\(directory)/.probe\"'").exitCode == 0

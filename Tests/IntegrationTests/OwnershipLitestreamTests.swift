@@ -114,7 +114,7 @@ struct OwnershipLitestreamTests {
     /// Runs litestream without `AWS_CA_BUNDLE` (its S3 client does not start while it is set).
     private static func run(_ litestream: String, _ arguments: [String], _ environment: [String: String]) async throws -> CommandResult {
         try await SubprocessRunner().run(Command(litestream, arguments, environment: environment, unsetEnvironment: ["AWS_CA_BUNDLE"],
-                                                 timeout: .seconds(60)))
+                                                 inherits: [.network], timeout: .seconds(60)))
     }
 
     /// The levels of the LTX files `litestream ltx -json` listed.

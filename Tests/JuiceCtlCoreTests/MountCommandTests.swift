@@ -14,7 +14,7 @@ struct MountCommandTests {
               options:
                 sort-dir: false
                 heartbeat: 2s
-                o: allow_other
+                o: writeback_cache
                 enable-xattr: true
 
             """))
@@ -28,6 +28,7 @@ struct MountCommandTests {
             "--cache-dir=/srv/demo/cache",
             "--cache-size=102400",
             "--no-usage-report",
+            "-o", "allow_other,nosuid,nodev",
             Self.url, "/srv/demo/data",
         ])
     }
@@ -42,9 +43,9 @@ struct MountCommandTests {
             "--no-usage-report",
             "--writeback",
             "--upload-delay=1m30s",
+            "-o", "allow_other,nosuid,nodev,writeback_cache",
             "--enable-xattr",
             "--heartbeat=2s",
-            "-o", "allow_other",
             "--sort-dir=false",
             Self.url, "/srv/demo/data",
         ])
@@ -67,7 +68,7 @@ struct MountCommandTests {
         #expect(parsed.flags == [
             "no-agent": "true", "background": "true", "log": "/srv/demo/logs/juicefs.log", "cache-dir": "/srv/demo/cache",
             "cache-size": "10240", "no-usage-report": "true", "writeback": "true", "upload-delay": "1m30s",
-            "enable-xattr": "true", "heartbeat": "2s", "o": "allow_other", "sort-dir": "false",
+            "enable-xattr": "true", "heartbeat": "2s", "o": "allow_other,nosuid,nodev,writeback_cache", "sort-dir": "false",
         ])
     }
 
@@ -110,9 +111,32 @@ struct MountCommandTests {
     func missingAndSorted() throws {
         let spec = try Self.optionsSpec()
         let desired = MountCommand.arguments(for: spec)
-        let live = desired.filter { $0 != "--writeback" && $0 != "--enable-xattr" && $0 != "-o" && $0 != "allow_other" }
+        let live = desired.filter { $0 != "--writeback" && $0 != "--enable-xattr" && $0 != "-o" && $0 != "allow_other,nosuid,nodev,writeback_cache" }
             .map { $0 == "--cache-size=10240" ? "--cache-size=102400" : $0 }
         #expect(MountCommand.changedFlags(live: live, desired: desired) == ["cache-size", "enable-xattr", "o", "writeback"])
+    }
+
+    @Test("a client an earlier juicectl started with no -o, or with -o allow_other, has no changed flag: juicectl's words are judged by mountinfo")
+    func earlierClientsKeepTheirFlags() throws {
+        let spec = try SpecFixture.spec()
+        let desired = MountCommand.arguments(for: spec)
+        let withoutO = desired.filter { $0 != "-o" && $0 != "allow_other,nosuid,nodev" }
+        #expect(MountCommand.changedFlags(live: withoutO, desired: desired).isEmpty)
+        let allowOther = withoutO.prefix(7) + ["-o", "allow_other"] + withoutO.dropFirst(7)
+        #expect(MountCommand.changedFlags(live: Array(allowOther), desired: desired).isEmpty)
+        let other = withoutO.prefix(7) + ["-o", "allow_other,writeback_cache"] + withoutO.dropFirst(7)
+        #expect(MountCommand.changedFlags(live: Array(other), desired: desired) == ["o"], "a word of the spec's own still counts")
+    }
+
+    @Test("mount.suid and mount.dev turn nosuid and nodev into suid and dev, and allowOther is always passed")
+    func kernelWordsFollowTheSpec() throws {
+        let spec = try SpecFixture.spec(SpecFixture.yaml("mount:\n  suid: true\n  dev: true\n  allowOther: true\n"))
+        #expect(spec.mount.allowOther && spec.mount.suid && spec.mount.dev)
+        let arguments = MountCommand.arguments(for: spec)
+        let o = try #require(arguments.firstIndex(of: "-o"))
+        #expect(arguments[o + 1] == "allow_other,suid,dev")
+        #expect(KernelMountOptions.imageWords(spec.mount) == ["suid", "dev"])
+        #expect(KernelMountOptions.imageWords(try SpecFixture.spec().mount) == ["nosuid", "nodev"])
     }
 
     @Test("words after the metadata URL are ignored: juicefs rewrites them in its process title")

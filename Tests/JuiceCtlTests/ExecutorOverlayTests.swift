@@ -120,10 +120,10 @@ struct ExecutorOverlayTests {
 
             let outcome = await scenario.run(.mountOverlayUpper, scenario.upperMount)
 
-            #expect(outcome == .done("loop-mounted /active/root-upper.img at \(scenario.upperMount)"))
-            #expect(scenario.runner.argvs == [["mount", "-t", "ext4", "-o", "loop", scenario.image, scenario.upperMount]])
+            #expect(outcome == .done("loop-mounted /active/root-upper.img at \(scenario.upperMount) (nosuid,nodev)"))
+            #expect(scenario.runner.argvs == [["mount", "-t", "ext4", "-o", "loop,nosuid,nodev", scenario.image, scenario.upperMount]])
             let mountPoint = scenario.position("mkdir /root-upper")
-            let mount = scenario.position("run mount -t ext4 -o loop /active/root-upper.img /root-upper")
+            let mount = scenario.position("run mount -t ext4 -o loop,nosuid,nodev /active/root-upper.img /root-upper")
             let upper = scenario.position("mkdir /root-upper/upper")
             let work = scenario.position("mkdir /root-upper/work")
             #expect(mountPoint < mount && mount < upper && mount < work, "\(scenario.timeline)")
@@ -164,6 +164,25 @@ struct ExecutorOverlayTests {
 
             #expect(outcome == .failed("mounting the overlay image failed: mount: /x: failed to setup loop device for /y."))
             #expect(scenario.stateStore.load().overlayCorruption == nil)
+        }
+    }
+
+    @Test("an image mounted without nosuid,nodev (by an earlier juicectl) gets them in place, and only once")
+    func anImageMountGetsItsFlagsInPlace() async throws {
+        try await withTemporaryDirectory { base in
+            let scenario = try OverlayScenario(baseDir: base)
+            scenario.putImage()
+            OverlayScenario.attachAndMount(scenario.image, at: scenario.upperMount, flags: [], on: scenario.host)
+            scenario.clearCalls()
+
+            let outcome = await scenario.run(.mountOverlayUpper, scenario.upperMount)
+
+            #expect(outcome == .done("set nosuid,nodev on the image's mount at \(scenario.upperMount) in place"))
+            #expect(scenario.runner.argvs == [["mount", "-o", "remount,bind,nosuid,nodev", scenario.upperMount]])
+            let entry = MountInfoParser.parse((try? scenario.host.mountInfo()) ?? "").last { $0.mountPoint == scenario.upperMount }
+            #expect(entry?.mountOptions == "rw,nosuid,nodev,relatime")
+            #expect(entry?.source == OverlayScenario.device, "the same loop device: nothing was unmounted")
+            #expect(await scenario.run(.mountOverlayUpper, scenario.upperMount) == .skipped("the image is already mounted at \(scenario.upperMount)"))
         }
     }
 

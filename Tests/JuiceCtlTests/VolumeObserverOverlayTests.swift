@@ -42,6 +42,8 @@ struct VolumeObserverOverlayTests {
                 recordedUpperMount: scenario.upperMount)
             expected.imageInode = overlay.imageInode
             expected.upperBackingInode = 4711
+            expected.upperMountOptions = "rw,nosuid,nodev,relatime"
+            expected.overlayMountOptions = "rw,nosuid,nodev,relatime"
             #expect(overlay == expected)
         }
     }
@@ -62,6 +64,23 @@ struct VolumeObserverOverlayTests {
             #expect(observation.overlay?.missingLowerDirs == [])
             #expect(!plan.actions.contains { overlayKinds.contains($0.kind) }, "\(plan.actions.map { "\($0.kind) \($0.target): \($0.reason)" })")
             #expect(plan.conflicts.isEmpty)
+        }
+    }
+
+    @Test("an overlay under a base dir with a space (\\040 in mountinfo's lowerdir, upperdir and workdir) observes as converged, and a mount made with nosuid in its options too")
+    func escapedOptionsObserveAsConverged() async throws {
+        try await withTemporaryDirectory { base in
+            let spaced = base + "/base dir"
+            let scenario = try OverlayScenario(baseDir: spaced, OverlayScenario.yaml + "  mountOptions: [nosuid]\n")
+            try scenario.installConvergedOverlay()
+            let line = try #require(((try? scenario.host.mountInfo()) ?? "").split(separator: "\n").last { $0.contains(" overlay overlay ") })
+            #expect(line.contains("upperdir=\(FakeHost.escape(scenario.overlay.upperDir))") && line.contains("\\040"), "\(line)")
+
+            let observation = await scenario.volume.observer.observe(scenario.spec)
+            let plan = Planner.plan(scenario.spec, observation)
+
+            let overlayKinds: Set<Action.Kind> = [.mountOverlayUpper, .mountOverlay, .unmountOverlay, .unmountOverlayUpper]
+            #expect(!plan.actions.contains { overlayKinds.contains($0.kind) }, "\(plan.actions.map { "\($0.kind) \($0.target): \($0.reason)" })")
         }
     }
 

@@ -161,6 +161,13 @@ enum AgreementTable {
         .extending("an empty quota list means no quotas", "quotas: []", schema: .accepts, tool: .accepts),
         .extending("a quota with inodes only is valid", "quotas:\n  - path: /active/fs\n    inodes: 5000", schema: .accepts, tool: .accepts),
         .extending("True is a boolean in YAML 1.2 too", "mount:\n  writeback: True", schema: .accepts, tool: .accepts),
+        .extending("allowOther, suid and dev are booleans", "mount:\n  allowOther: true\n  suid: true\n  dev: false",
+                   schema: .accepts, tool: .accepts),
+        .extending("suid as a string is refused by both", "mount:\n  suid: \"yes\"", schema: .rejects, tool: .rejects, at: "mount.suid"),
+        .extending("allowOther: false is refused by the tool", "mount:\n  allowOther: false", schema: .accepts, tool: .rejects,
+                   at: "mount.allowOther", toolStricter: "juicefs 1.4 sets allow_other as root: a fact of the program, not of the document's shape"),
+        .extending("a comma in a lower directory is refused by the tool", "overlay:\n  lowerDirs: [\"/srv/a,b\"]", schema: .accepts, tool: .rejects,
+                   at: "overlay.lowerDirs[0]", toolStricter: "which characters mount's option parsers split is kept in one place, the tool's path rules"),
         .extending("a hexadecimal 1 is version 1", "", schema: .accepts, tool: .accepts)
             .replacingFirst("version: 1", with: "version: 0x1"),
         .extending("uploadDelay without writeback is only a warning", "mount:\n  uploadDelay: 5s", schema: .accepts, tool: .accepts),

@@ -74,10 +74,10 @@ extension Executor {
         // The shell starts litestream in the background with its output in the log and prints its pid; the runner
         // gave it a session of its own, so it outlives juicectl.
         let script = "\"$0\" replicate -config \"$1\" >>\"$2\" 2>&1 </dev/null & echo $!"
-        // The shell passes its environment on: the replica's keys, without AWS_CA_BUNDLE.
+        // The shell passes its environment on: the replica's keys and what Litestream needs of juicectl's, nothing else.
         let result = try await runner.run(Command("/bin/sh", ["-c", script, replicate.executable, spec.litestreamConfigFile, spec.litestreamLogFile],
                                                   environment: replicate.environment, unsetEnvironment: replicate.unsetEnvironment,
-                                                  timeout: .seconds(30)))
+                                                  inherits: replicate.inherits, timeout: .seconds(30)))
         guard result.succeeded, let pid = Int32(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw StepError("starting litestream failed: \(LitestreamClient.lastLine(result.stderr))")
         }

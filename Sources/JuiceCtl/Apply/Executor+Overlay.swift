@@ -86,12 +86,26 @@ extension Executor {
         return .done("moved the image that does not mount to \(aside) (kept, not deleted)")
     }
 
-    /// Loop-mounts the image at the upper mount point and makes `upper/` and `work/` in it. A mount that fails
-    /// with a filesystem error is recorded as corruption (the next plan moves the image aside).
+    /// Loop-mounts the image at the upper mount point with `nosuid,nodev` (unless the spec allows them) and makes
+    /// `upper/` and `work/` in it. A mount that fails with a filesystem error is recorded as corruption (the next
+    /// plan moves the image aside). An image already mounted with other per-mount flags gets the spec's in place
+    /// (`mount -o remount,bind`), which leaves open files and the overlay above it alone.
     func mountOverlayUpper(_ spec: VolumeSpec) async throws -> ActionResult.Outcome {
         let overlay = try overlaySettings(spec)
         _ = try await liveVolume(spec)
-        if upperServesCurrentImage(spec) { return .skipped("the image is already mounted at \(overlay.upperMount)") }
+        let words = KernelMountOptions.imageWords(spec.mount)
+        if upperServesCurrentImage(spec) {
+            guard let entry = mounted(at: overlay.upperMount),
+                  !KernelMountOptions.drift(spec.mount, mountOptions: entry.mountOptions, superOptions: nil).isEmpty else {
+                return .skipped("the image is already mounted at \(overlay.upperMount)")
+            }
+            let result = try await runner.run(Command(tools.mount, ["-o", (["remount", "bind"] + words).joined(separator: ","), overlay.upperMount],
+                                                      timeout: .seconds(60)))
+            guard result.succeeded else {
+                throw StepError("setting \(words.joined(separator: ",")) on the image's mount failed: \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+            }
+            return .done("set \(words.joined(separator: ",")) on the image's mount at \(overlay.upperMount) in place")
+        }
         if let entry = mounted(at: overlay.upperMount) {
             throw StepError("\(overlay.upperMount) holds \(entry.fstype) \(entry.source); not mounting on top of it")
         }
@@ -99,7 +113,7 @@ extension Executor {
         try await refuseSymbolicLinks(in: imagePath(spec), spec: spec)
         try await refuseSymbolicLinks(in: overlay.upperMount, spec: spec)
         try await makeHostDirectories(overlay.upperMount)
-        let result = try await runner.run(Command(tools.mount, ["-t", "ext4", "-o", "loop", imagePath(spec), overlay.upperMount],
+        let result = try await runner.run(Command(tools.mount, ["-t", "ext4", "-o", (["loop"] + words).joined(separator: ","), imagePath(spec), overlay.upperMount],
                                                   timeout: .seconds(60)))
         guard result.succeeded else {
             let message = result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -116,7 +130,7 @@ extension Executor {
             state.overlayUpperMount = overlay.upperMount
             if state.overlayCorruption?.movedTo == nil { state.overlayCorruption = nil }
         }
-        return .done("loop-mounted \(VolumeSpec.OverlaySettings.imagePath) at \(overlay.upperMount)")
+        return .done("loop-mounted \(VolumeSpec.OverlaySettings.imagePath) at \(overlay.upperMount) (\(words.joined(separator: ",")))")
     }
 
     /// Mounts the overlay at its target.

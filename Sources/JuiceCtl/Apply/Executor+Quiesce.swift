@@ -68,9 +68,8 @@ extension Executor {
                 try host.writeLocalFile(spec.freezeRecordFile, try CheckpointJSON.encoder.encode(record), mode: 0o600)
                 recordFile = spec.freezeRecordFile
             }
-            var command = FreezeWatchdog.command(tools: tools, lockFile: spec.freezeLockFile, limit: limit, recordFile: spec.freezeRecordFile,
+            let command = FreezeWatchdog.command(tools: tools, lockFile: spec.freezeLockFile, limit: limit, recordFile: spec.freezeRecordFile,
                                                  overlayMarker: spec.frozenMarkerFile, overlayUpperMount: overlayUpperMount, cgroups: cgroups)
-            command.inheritsEnvironment = false
             let started = try await runner.run(command)
             guard started.succeeded, Int32(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) != nil else {
                 throw StepError("the freeze watchdog did not start (\(started.terminationDescription): \(started.stderr.trimmingCharacters(in: .whitespacesAndNewlines))); nothing was frozen")
@@ -217,11 +216,11 @@ extension Executor {
                           report: inout QuiesceReport) async throws {
         for hook in hooks {
             guard let program = hook.first else { continue }
-            var command = Command(program, Array(hook.dropFirst()),
+            // Like every program, a hook gets ChildEnvironment's base and these, nothing else of juicectl's (no secret).
+            let command = Command(program, Array(hook.dropFirst()),
                                   environment: ["JUICECTL_VOLUME": spec.name, "JUICECTL_CHECKPOINT": checkpoint,
                                                 "JUICECTL_MOUNT": spec.mount.path, "JUICECTL_HOOK": phase.rawValue],
                                   timeout: timeout.duration)
-            command.inheritsEnvironment = false
             let result: CommandResult
             do {
                 result = try await runner.run(command)

@@ -4,17 +4,17 @@ public struct Command: Sendable, Hashable {
     public var executable: String
     /// Arguments after the program name.
     public var arguments: [String]
-    /// Variables added to the inherited environment (values are never logged).
+    /// Variables the program gets with these values: the secrets of its own volume, and what it is told (values are
+    /// never logged). See ``ChildEnvironment`` for everything else it gets.
     public var environment: [String: String]
-    /// Variables removed from the inherited environment (for example `AWS_CA_BUNDLE`, which Litestream's S3 client
-    /// cannot load).
+    /// Variables of juicectl's environment the program never gets, even when a group in ``inherits`` holds them
+    /// (for example `AWS_CA_BUNDLE`, which Litestream's S3 client cannot load).
     public var unsetEnvironment: [String]
+    /// The groups of juicectl's own variables the program gets besides ``ChildEnvironment``'s base; none by default.
+    /// A program never starts from juicectl's whole environment, which may hold other volumes' secrets.
+    public var inherits: Set<InheritedVariables>
     /// Working directory; `/` by default so that no child ever sits inside a mount.
     public var workingDirectory: String
-    /// Whether the program starts from juicectl's environment (plus ``environment``, minus ``unsetEnvironment``).
-    /// When false it gets only a standard `PATH`, `LC_ALL=C` and ``environment``: for programs the spec names
-    /// (quiesce hooks), which must not see juicectl's variables or any volume's secrets.
-    public var inheritsEnvironment = true
     /// How long the program may run before it is terminated (SIGTERM, then SIGKILL).
     public var timeout: Duration
     /// What the program reads on its standard input (`nil`: `/dev/null`). For options that must not be on a command
@@ -24,11 +24,13 @@ public struct Command: Sendable, Hashable {
 
     /// Creates a command.
     public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], unsetEnvironment: [String] = [],
-                workingDirectory: String = "/", timeout: Duration = .seconds(60), input: String? = nil) {
+                inherits: Set<InheritedVariables> = [], workingDirectory: String = "/", timeout: Duration = .seconds(60),
+                input: String? = nil) {
         self.executable = executable
         self.arguments = arguments
         self.environment = environment
         self.unsetEnvironment = unsetEnvironment
+        self.inherits = inherits
         self.workingDirectory = workingDirectory
         self.timeout = timeout
         self.input = input
@@ -53,6 +55,7 @@ extension Command: CustomStringConvertible, CustomDebugStringConvertible, Custom
     public var debugDescription: String {
         let names = environment.keys.sorted()
         return displayString + (names.isEmpty ? "" : " [environment: \(names.joined(separator: ", "))]")
+            + (inherits.isEmpty ? "" : " [inherits: \(inherits.sorted().map(\.rawValue).joined(separator: ", "))]")
             + (input.map { " [input: \($0.utf8.count) bytes]" } ?? "")
     }
 

@@ -66,13 +66,17 @@ public struct JuiceFSClient: Sendable {
             "--compress", spec.format.compression,
             "--trash-days", String(spec.format.trashDays),
             spec.metadata.url, spec.name,
-        ], environment: try secrets.juicefsEnvironment(storage: spec.storage, metadata: spec.metadata), timeout: .seconds(120))
+        ], environment: try secrets.juicefsEnvironment(storage: spec.storage, metadata: spec.metadata),
+           inherits: Self.inherits(storage: spec.storage, metadata: spec.metadata), timeout: .seconds(120))
         guard result.succeeded else { throw failure("format", result) }
     }
 
     /// `juicefs mount --background ...` as ``MountCommand`` spells it. Returns when juicefs says the mount is ready.
     public func mount(_ spec: VolumeSpec) async throws {
-        let result = try await run(MountCommand.arguments(for: spec), on: spec.metadata, timeout: .seconds(180))
+        // The mount reads the objects: with S3 storage it needs the network settings, and the ambient credentials
+        // when the spec names no keys (format stored them in the metadata otherwise).
+        let result = try await run(MountCommand.arguments(for: spec), environment: try secrets.juicefsEnvironment(metadata: spec.metadata),
+                                   inherits: Self.inherits(storage: spec.storage, metadata: spec.metadata), timeout: .seconds(180))
         guard result.succeeded else {
             throw failure("mount \(spec.mount.path)", result, hint: "see \(spec.mountLogFile)")
         }
@@ -141,11 +145,24 @@ public struct JuiceFSClient: Sendable {
 
     /// Runs juicefs against `metadata`, with the engine's password (if any) in its environment.
     private func run(_ arguments: [String], on metadata: VolumeSpec.Metadata, timeout: Duration) async throws -> CommandResult {
-        try await run(arguments, environment: try secrets.juicefsEnvironment(metadata: metadata), timeout: timeout)
+        try await run(arguments, environment: try secrets.juicefsEnvironment(metadata: metadata),
+                      inherits: Self.inherits(storage: nil, metadata: metadata), timeout: timeout)
     }
 
-    private func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration) async throws -> CommandResult {
-        let result = try await runner.run(Command(executable, arguments, environment: environment, timeout: timeout))
+    /// What of juicectl's environment juicefs needs beyond its volume's secrets: the network settings for an S3
+    /// store or a metadata server, and the ambient credentials for an S3 store the spec names no keys for.
+    static func inherits(storage: VolumeSpec.Storage?, metadata: VolumeSpec.Metadata) -> Set<InheritedVariables> {
+        var groups: Set<InheritedVariables> = metadata.sqlitePath == nil ? [.network] : []
+        if case .s3(_, let accessKey, let secretKey)? = storage {
+            groups.insert(.network)
+            if accessKey == nil && secretKey == nil { groups.insert(.ambientCredentials) }
+        }
+        return groups
+    }
+
+    private func run(_ arguments: [String], environment: [String: String] = [:], inherits: Set<InheritedVariables> = [],
+                     timeout: Duration) async throws -> CommandResult {
+        let result = try await runner.run(Command(executable, arguments, environment: environment, inherits: inherits, timeout: timeout))
         // juicefs may echo a key or a password in an error (an S3 "access key ... does not exist", a URL): what
         // juicectl passes on never contains one.
         guard !environment.isEmpty else { return result }

@@ -10,8 +10,8 @@ public struct LitestreamClient: Sendable {
     let executable: String
     let secrets: SecretResolver
 
-    /// Variables Litestream never inherits: `AWS_CA_BUNDLE` always; the ambient session token and profile too when
-    /// the spec names keys, so that they are not mixed with them.
+    /// Variables Litestream never gets from juicectl's environment: `AWS_CA_BUNDLE` always; the ambient session token
+    /// and profile too when the spec names keys, so that they are not mixed with them.
     static let alwaysUnset = ["AWS_CA_BUNDLE"]
     static let unsetWithKeys = ["AWS_SESSION_TOKEN", "AWS_PROFILE"]
 
@@ -35,7 +35,15 @@ public struct LitestreamClient: Sendable {
     func command(_ arguments: [String], backup: VolumeSpec.BackupSettings, timeout: Duration) throws -> Command {
         let environment = try secrets.litestreamEnvironment(backup: backup)
         return Command(try binary(), arguments, environment: environment,
-                       unsetEnvironment: Self.alwaysUnset + (environment.isEmpty ? [] : Self.unsetWithKeys), timeout: timeout)
+                       unsetEnvironment: Self.alwaysUnset + (environment.isEmpty ? [] : Self.unsetWithKeys),
+                       inherits: Self.inherits(backup.replica, keysGiven: !environment.isEmpty), timeout: timeout)
+    }
+
+    /// What of juicectl's environment Litestream needs: nothing for a file replica; the network settings for an S3
+    /// replica, and its ambient credentials when the spec names no keys.
+    static func inherits(_ replica: VolumeSpec.BackupSettings.Replica, keysGiven: Bool) -> Set<InheritedVariables> {
+        guard case .s3 = replica else { return [] }
+        return keysGiven ? [.network] : [.network, .ambientCredentials]
     }
 
     /// Runs `litestream ARGUMENTS` on `backup`'s replica; the replica's keys are masked in its output.

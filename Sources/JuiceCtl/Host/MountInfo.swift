@@ -1,3 +1,5 @@
+internal import JuiceCtlCore
+
 /// One line of `/proc/self/mountinfo`.
 public struct MountInfoEntry: Sendable, Hashable {
     /// Mount ID.
@@ -18,7 +20,8 @@ public struct MountInfoEntry: Sendable, Hashable {
     public var source: String
     /// Per-mount options (`rw,nosuid,...`).
     public var mountOptions: String
-    /// Superblock options.
+    /// Superblock options as the kernel writes them: escaped, because a value may hold a path (overlayfs's
+    /// `lowerdir=`). Split them at their commas, then decode each with ``MountInfoText/unescape(_:)``.
     public var superOptions: String
 
     /// The minor device number, which names the connection under `/sys/fs/fuse/connections`.
@@ -46,29 +49,6 @@ public enum MountInfoParser {
     /// Decodes the octal escapes the kernel writes for space, tab, newline and backslash (`\040`, `\011`, `\012`,
     /// `\134`), working on bytes so that non-ASCII names survive.
     public static func unescape(_ field: Substring) -> String {
-        guard field.contains("\\") else { return String(field) }
-        var bytes: [UInt8] = []
-        let source = Array(field.utf8)
-        var index = 0
-        while index < source.count {
-            if source[index] == UInt8(ascii: "\\"), index + 3 < source.count, let value = octal(source[(index + 1)...(index + 3)]) {
-                bytes.append(value)
-                index += 4
-            } else {
-                bytes.append(source[index])
-                index += 1
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func octal(_ digits: ArraySlice<UInt8>) -> UInt8? {
-        guard digits.count == 3 else { return nil }
-        var value: UInt32 = 0
-        for digit in digits {
-            guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "7") else { return nil }
-            value = value * 8 + UInt32(digit - UInt8(ascii: "0"))
-        }
-        return value <= 255 ? UInt8(value) : nil
+        MountInfoText.unescape(field)
     }
 }

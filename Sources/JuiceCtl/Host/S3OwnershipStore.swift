@@ -129,7 +129,9 @@ public struct S3OwnershipStore: OwnershipStoring {
                                       source: inAccessKey ? accessKey : secretKey, problem: "it holds a control character")
             throw OwnershipStoreError(location: location, operation: operation, problem: .secret(problem))
         }
-        return Command(curl, CurlConfig.arguments, unsetEnvironment: ["CURL_HOME", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"], timeout: deadline, input: config.text)
+        // curl gets its keys in the configuration: of juicectl's environment only the proxy and CA settings.
+        return Command(curl, CurlConfig.arguments, unsetEnvironment: ["CURL_HOME", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"],
+                       inherits: [.network], timeout: deadline, input: config.text)
     }
 
     private func send(_ operation: OwnershipStoreError.Operation, body: String? = nil,

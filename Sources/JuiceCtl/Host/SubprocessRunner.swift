@@ -1,11 +1,12 @@
 internal import Subprocess
 internal import SystemPackage
+internal import Foundation
 #if canImport(Glibc)
 internal import Glibc
 #endif
 
 /// Runs programs with swift-subprocess: no inherited file descriptors beyond the standard three, working directory
-/// `/`, a new session, `LC_ALL=C`, and a timeout after which the process group gets SIGTERM and then SIGKILL.
+/// `/`, a new session, the environment ``ChildEnvironment`` builds (never juicectl's whole one), and a timeout after which the process group gets SIGTERM and then SIGKILL.
 public struct SubprocessRunner: CommandRunning {
     /// Most output kept from one stream.
     public var outputLimit: Int
@@ -21,25 +22,13 @@ public struct SubprocessRunner: CommandRunning {
         var options = PlatformOptions()
         options.createSession = true
         options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(2))]
-        var environment: [Environment.Key: String?] = ["LC_ALL": "C"]
-        for key in command.unsetEnvironment {
-            if let key = Environment.Key(rawValue: key) { environment[key] = .some(nil) }
+        var variables: [Environment.Key: String] = [:]
+        for (key, value) in ChildEnvironment.build(command, parent: ProcessInfo.processInfo.environment) {
+            if let key = Environment.Key(rawValue: key) { variables[key] = value }
         }
-        for (key, value) in command.environment {
-            if let key = Environment.Key(rawValue: key) { environment[key] = value }
-        }
+        let childEnvironment = Environment.custom(variables)
         let limit = outputLimit
         let platformOptions = options
-        let childEnvironment: Environment
-        if command.inheritsEnvironment {
-            childEnvironment = .inherit.updating(environment)
-        } else {
-            var clean: [Environment.Key: String] = ["PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"]
-            for (key, value) in command.environment {
-                if let key = Environment.Key(rawValue: key) { clean[key] = value }
-            }
-            childEnvironment = .custom(clean)
-        }
         do {
             let outcome = try await withThrowingTaskGroup(of: CommandResult?.self) { group in
                 group.addTask {

@@ -200,9 +200,11 @@ public struct VolumeObserver: Sendable {
             LiveMount.Usage(usedBytes: ($0.blocks - $0.freeBlocks) * $0.blockSize, totalBytes: $0.totalBytes,
                             usedInodes: $0.files - $0.freeFiles, totalInodes: $0.files)
         }
-        let live = LiveMount(format: config.format.formatInfo, pid: config.pid, supervisorPID: config.ppid,
+        var live = LiveMount(format: config.format.formatInfo, pid: config.pid, supervisorPID: config.ppid,
                              supervisorAlive: supervisorAlive, arguments: commandLine.map { MountCommand.liveWords(Array($0.dropFirst())) },
                              stackedEntries: stacked, usage: usage)
+        live.mountOptions = entries.last?.mountOptions
+        live.superOptions = entries.last?.superOptions
         return (.live(live), config)
     }
 
@@ -354,6 +356,8 @@ public struct VolumeObserver: Sendable {
             recordedUpperMount: state.overlayUpperMount)
         observation.imageInode = imageInode
         observation.upperBackingInode = loops.first { $0.device == upperDevice }?.backingInode
+        observation.upperMountOptions = entries.last { $0.mountPoint == upperPoint }?.mountOptions
+        observation.overlayMountOptions = entries.last { $0.mountPoint == desired?.target ?? state.overlayTarget }?.mountOptions
         return observation
     }
 

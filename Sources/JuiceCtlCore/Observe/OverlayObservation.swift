@@ -10,6 +10,12 @@ public struct OverlayObservation: Sendable, Hashable, Codable {
     /// of a shared volume (whose rename this host's kernel does not see, so the loop device's path still reads as
     /// the image's).
     public var upperBackingInode: UInt64?
+    /// The per-mount options (`rw,nosuid,nodev,relatime`) of what is mounted at the image's mount point, when
+    /// something is.
+    public var upperMountOptions: String?
+    /// The per-mount options of what is mounted at the overlay target, when something is (an overlay option such as
+    /// `nosuid` shows here, not among the superblock's options).
+    public var overlayMountOptions: String?
     /// What is mounted at the image's mount point.
     public var upper: MountPoint
     /// What is mounted at the overlay target.
@@ -34,7 +40,8 @@ public struct OverlayObservation: Sendable, Hashable, Codable {
         case absent
         /// The image (on a loop device): the device and the file backing it now.
         case image(device: String, backingFile: String)
-        /// An overlay with these options (`lowerdir=…,upperdir=…,workdir=…,…`).
+        /// An overlay with these superblock options as mountinfo writes them (`lowerdir=…,upperdir=…,workdir=…,…`,
+        /// with a space in a path as `\040`).
         case overlay(options: String)
         /// Something else.
         case other(fstype: String, source: String)

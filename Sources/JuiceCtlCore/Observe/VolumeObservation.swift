@@ -168,6 +168,10 @@ public struct LiveMount: Sendable, Hashable, Codable {
     public var stackedEntries: Int
     /// Space on the volume (`statfs`), for status.
     public var usage: Usage?
+    /// The per-mount options of the top mount's mountinfo line (`rw,nosuid,nodev,relatime`); `nil` when not read.
+    public var mountOptions: String?
+    /// The superblock options of that line (`rw,user_id=0,...,allow_other,...`); `nil` when not read.
+    public var superOptions: String?
 
     /// Creates a live mount description.
     public init(format: FormatInfo, pid: Int32, supervisorPID: Int32, supervisorAlive: Bool, arguments: [String]?,

@@ -46,7 +46,8 @@ public struct Action: Sendable, Hashable, Codable {
         case createOverlayImage = "create-overlay-image"
         /// Move an image that does not mount aside (never deleted).
         case quarantineOverlayImage = "quarantine-overlay-image"
-        /// Loop-mount the image at its mount point.
+        /// Loop-mount the image at its mount point (`nosuid,nodev` unless the spec allows them); as an update, set the
+        /// spec's per-mount flags on the mounted image in place.
         case mountOverlayUpper = "mount-overlay-upper"
         /// Mount the overlay at its target.
         case mountOverlay = "mount-overlay"

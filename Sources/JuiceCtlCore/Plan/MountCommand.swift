@@ -13,7 +13,10 @@ public enum MountCommand {
                          "--no-usage-report"]
         if spec.mount.writeback { arguments.append("--writeback") }
         if spec.mount.uploadDelay != .zero { arguments.append("--upload-delay=\(spec.mount.uploadDelay)") }
-        for option in spec.mount.options { arguments += option.arguments }
+        // One -o: juicectl's words (allow_other, nosuid, nodev as the spec decides), then the spec's own.
+        let userWords = spec.mount.options.first { $0.name == "o" }.map { KernelMountOptions.userWords($0.value) } ?? []
+        arguments += ["-o", (KernelMountOptions.fuseWords(spec.mount) + userWords).joined(separator: ",")]
+        for option in spec.mount.options where option.name != "o" { arguments += option.arguments }
         arguments += [spec.metadata.url, spec.mount.path]
         return arguments
     }
@@ -81,14 +84,20 @@ public enum MountCommand {
     public static func changedFlags(live: [String], desired: [String]) -> [String] {
         let a = parse(live), b = parse(desired)
         var changed = Set<String>()
-        for name in Set(a.flags.keys).union(b.flags.keys) where normalized(a.flags[name]) != normalized(b.flags[name]) {
+        for name in Set(a.flags.keys).union(b.flags.keys) where normalized(name, a.flags[name]) != normalized(name, b.flags[name]) {
             changed.insert(name)
         }
         return changed.sorted()
     }
 
-    /// `false` for a boolean flag is the same as its absence.
-    private static func normalized(_ value: String?) -> String? {
-        value == "false" ? nil : value
+    /// `false` for a boolean flag is the same as its absence. In `o`, the words juicectl decides itself are left out:
+    /// the kernel's mountinfo says whether they hold (``KernelMountOptions/drift(_:mountOptions:superOptions:)``), and
+    /// a client started before juicectl passed them (they were juicefs's defaults) runs with them all the same.
+    private static func normalized(_ name: String, _ value: String?) -> String? {
+        if name == "o", let value {
+            let words = KernelMountOptions.userWords(value)
+            return words.isEmpty ? nil : words.joined(separator: ",")
+        }
+        return value == "false" ? nil : value
     }
 }

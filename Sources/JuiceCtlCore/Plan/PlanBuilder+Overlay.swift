@@ -78,7 +78,7 @@ extension PlanBuilder {
         case .absent:
             remountOverlay = true
         case .overlay(let options):
-            remountOverlay = remountUpper || !Self.overlayOptionsMatch(options, desired)
+            remountOverlay = remountUpper || !Self.overlayOptionsMatch(options, mountOptions: observed.overlayMountOptions, desired)
         case .image, .other:
             let what: String = if case .other(let fstype, let source) = observed.overlay { "\(fstype) \(source)" } else { "an image" }
             conflicts.append(Conflict(code: "OverlayTargetOccupied", target: desired.target,
@@ -105,7 +105,12 @@ extension PlanBuilder {
         }
         if remountUpper {
             actions.append(Action(.mountOverlayUpper, .create, target: desired.upperMount,
-                                  reason: "loop-mount \(VolumeSpec.OverlaySettings.imagePath) (ext4) with upper/ and work/ inside"))
+                                  reason: "loop-mount \(VolumeSpec.OverlaySettings.imagePath) (ext4, \(KernelMountOptions.imageWords(spec.mount).joined(separator: ","))) with upper/ and work/ inside"))
+        } else if case .image = observed.upper, let options = observed.upperMountOptions,
+                  case let drift = KernelMountOptions.drift(spec.mount, mountOptions: options, superOptions: nil), !drift.isEmpty {
+            // Per-mount flags change in place; the overlay above keeps its own view of the image and stays mounted.
+            actions.append(Action(.mountOverlayUpper, .update, target: desired.upperMount,
+                                  reason: "the image's mount differs from the spec: \(drift.joined(separator: "; ")): set \(KernelMountOptions.imageWords(spec.mount).joined(separator: ",")) in place (mount -o remount,bind); open files stay open"))
         }
         if remountOverlay {
             actions.append(Action(.mountOverlay, .create, target: desired.target,
@@ -129,11 +134,10 @@ extension PlanBuilder {
         }
     }
 
-    /// Whether a mounted overlay's options (as mountinfo shows them) carry the spec's lower, upper and work
-    /// directories and its extra options; options the kernel adds (`uuid=on`, ...) are ignored.
-    static func overlayOptionsMatch(_ mounted: String, _ desired: VolumeSpec.OverlaySettings) -> Bool {
-        let options = Set(mounted.split(separator: ",").map(String.init))
-        let wanted = desired.overlayOptions.split(separator: ",").map(String.init)
-        return wanted.allSatisfy(options.contains)
+    /// Whether a mounted overlay's options (as mountinfo shows them: superblock options escaped, per-mount flags
+    /// apart) carry the spec's lower, upper and work directories and its extra options; options the kernel adds
+    /// (`uuid=on`, ...) are ignored.
+    static func overlayOptionsMatch(_ superOptions: String, mountOptions: String?, _ desired: VolumeSpec.OverlaySettings) -> Bool {
+        KernelMountOptions.overlayCarries(desired.overlayOptionWords, mountOptions: mountOptions, superOptions: superOptions)
     }
 }

@@ -266,11 +266,13 @@ struct PlanBuilder {
                                       disruption: .interrupting))
                 break
             }
-            guard let live = mount.arguments else {
-                if !mount.supervisorAlive { appendSupervisorRestart(mount) }
-                break
-            }
-            let changed = MountCommand.changedFlags(live: live, desired: desired)
+            // The kernel's own account of nosuid, nodev and allow_other: a client started by an earlier juicectl
+            // runs with them although its command line does not name them.
+            let drift = mount.mountOptions.map {
+                KernelMountOptions.drift(spec.mount, mountOptions: $0, superOptions: mount.superOptions)
+            } ?? []
+            var changed = mount.arguments.map { MountCommand.changedFlags(live: $0, desired: desired) } ?? []
+            if !drift.isEmpty && !changed.contains("o") { changed = (changed + ["o"]).sorted() }
             if changed.isEmpty {
                 if !mount.supervisorAlive { appendSupervisorRestart(mount) }
                 break
@@ -285,6 +287,10 @@ struct PlanBuilder {
                 actions.append(Action(.remountInPlace, .update, target: spec.mount.path,
                                       reason: "mount option(s) \(changed.joined(separator: ", ")) differ: re-running juicefs mount on the same path hands the session to a new client; open files stay open",
                                       disruption: .brief, changedFlags: changed))
+            } else if !drift.isEmpty {
+                actions.append(Action(.remount, .replace, target: spec.mount.path,
+                                      reason: "the mount's kernel options differ from the spec: \(drift.joined(separator: "; ")). A graceful restart would stack a second mount, so unmount and mount with -o \(KernelMountOptions.fuseWords(spec.mount).joined(separator: ",")) (refused while files are open)",
+                                      disruption: .interrupting, changedFlags: changed))
             } else {
                 actions.append(Action(.remount, .replace, target: spec.mount.path,
                                       reason: "FUSE-level option(s) \(fuseLevel.joined(separator: ", ")) differ: a graceful restart would stack a second mount, so unmount and mount (refused while files are open)",

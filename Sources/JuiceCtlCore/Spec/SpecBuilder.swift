@@ -78,6 +78,9 @@ struct SpecBuilder {
             }
         }
         options.sort { $0.name < $1.name }
+        var mount = VolumeSpec.MountSettings(path: mountPath, cacheDir: cacheDir, cacheSize: cacheSize, writeback: writeback,
+                                             uploadDelay: uploadDelay, options: options)
+        self.kernelOptions(mountNode, into: &mount)
 
         // quotas
         var quotas: [VolumeSpec.Quota] = [.original]
@@ -184,11 +187,12 @@ struct SpecBuilder {
                   hint: "it must stay on the host filesystem, outside the JuiceFS mount")
         }
 
+        checkPassablePaths(root: root, mountPath: mountPath, cacheDir: cacheDir, metadata: metadata, overlay: overlay)
+
         guard !diagnostics.hasErrors else { return nil }
         let spec = VolumeSpec(
             name: name, baseDir: baseDir, storage: storage, metadata: metadata, format: format,
-            mount: .init(path: mountPath, cacheDir: cacheDir, cacheSize: cacheSize, writeback: writeback,
-                         uploadDelay: uploadDelay, options: options),
+            mount: mount,
             quotas: quotas,
             overlay: overlay,
             backup: backup,
@@ -292,6 +296,10 @@ struct SpecBuilder {
         guard let node, let text = node.string, text.hasPrefix("/") else { return nil }
         guard let normalized = HostPath.normalize(text) else {
             error(node, path, Self.unnormalizedPathMessage(text), hint: "write the path without them")
+            return nil
+        }
+        if let problem = Self.newlineProblem(text) {
+            error(node, path, problem, hint: "rename the directory without the line break")
             return nil
         }
         return normalized

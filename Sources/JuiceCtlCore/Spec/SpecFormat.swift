@@ -80,7 +80,20 @@ public enum SpecFormat {
         SchemaField("cacheSize", .string(.size), "Block cache size, a whole number of MiB. Default: 100GiB (JuiceFS's default)."),
         SchemaField("writeback", .boolean, "Upload objects in the background after a write returns. Default: false."),
         SchemaField("uploadDelay", .string(.duration), "With writeback, how long to keep a block local before uploading. Default: 0s."),
-        SchemaField("options", .object(mountOptions), "Further `juicefs mount` flags, by long name without dashes, e.g. heartbeat: 2s."),
+        SchemaField("allowOther", .boolean, """
+            Whether users other than root may enter the mount (FUSE's allow_other). Default: true, and only true is \
+            accepted: juicefs 1.4 sets allow_other whenever it runs as root. Keep the mount point in a directory only \
+            root can enter (the default <baseDir>/data is) to keep other users out.
+            """),
+        SchemaField("suid", .boolean, """
+            Whether set-user-ID and set-group-ID bits of files on the volume take effect, on the FUSE mount and on the \
+            overlay image's loop mount. Default: false (both are mounted nosuid).
+            """),
+        SchemaField("dev", .boolean, """
+            Whether device files on the volume open devices, on the FUSE mount and on the overlay image's loop mount. \
+            Default: false (both are mounted nodev).
+            """),
+        SchemaField("options", .object(mountOptions), "Further `juicefs mount` flags, by long name without dashes, e.g. heartbeat: 2s. The words allow_other, allow_root, suid, nosuid, dev and nodev of o are decided by allowOther, suid and dev."),
     ])
 
     static let backup = SchemaObject("Metadata backup with Litestream (SQLite metadata only), to a directory on this host or to an S3-compatible bucket.", [

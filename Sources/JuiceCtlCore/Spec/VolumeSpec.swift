@@ -54,8 +54,18 @@ public struct VolumeSpec: Sendable, Hashable, Codable {
         public var writeback: Bool
         /// Delay before a written block is uploaded (with writeback).
         public var uploadDelay: TimeSpan
-        /// Further `juicefs mount` flags, sorted by name.
+        /// Further `juicefs mount` flags, sorted by name. An `o` option holds only the words juicectl does not decide
+        /// itself (see ``KernelMountOptions``).
         public var options: [MountOption]
+        /// Whether users other than root may enter the mount (FUSE's `allow_other`). juicefs 1.4 sets it whenever it
+        /// runs as root, so only `true` is accepted.
+        public var allowOther = true
+        /// Whether set-user-ID and set-group-ID bits of files on the volume take effect (no `nosuid`), on the FUSE
+        /// mount and on the overlay image's loop mount.
+        public var suid = false
+        /// Whether device files on the volume open devices (no `nodev`), on the FUSE mount and on the overlay image's
+        /// loop mount.
+        public var dev = false
     }
 
     /// One extra `juicefs mount` flag.
@@ -177,10 +187,15 @@ public struct VolumeSpec: Sendable, Hashable, Codable {
         /// The work directory inside the mounted image.
         public var workDir: String { "\(upperMount)/work" }
 
-        /// The overlay's mount options as `mount -o` takes them.
+        /// The overlay's mount options, one `mount -o` word each.
+        public var overlayOptionWords: [String] {
+            ["lowerdir=\(lowerDirs.joined(separator: ":"))", "upperdir=\(upperDir)", "workdir=\(workDir)"] + mountOptions
+        }
+
+        /// The overlay's mount options as `mount -o` takes them. The spec refuses paths holding `,`, `:`, `\\` or a
+        /// newline, which the option parsers would split or unescape.
         public var overlayOptions: String {
-            (["lowerdir=\(lowerDirs.joined(separator: ":"))", "upperdir=\(upperDir)", "workdir=\(workDir)"] + mountOptions)
-                .joined(separator: ",")
+            overlayOptionWords.joined(separator: ",")
         }
     }
 

@@ -51,16 +51,22 @@ struct OverlayScenario {
         runner.on(prefix: ["mount"]) { command in
             log(command, on: host)
             let arguments = command.arguments
-            switch Array(arguments.prefix(4)) {
-            case ["-t", "ext4", "-o", "loop"] where arguments.count == 6:
-                attachAndMount(arguments[4], at: arguments[5], on: host)
+            let words = arguments.count > 1 ? arguments[arguments.firstIndex(of: "-o").map { $0 + 1 } ?? 0].split(separator: ",").map(String.init) : []
+            if Array(arguments.prefix(3)) == ["-t", "ext4", "-o"], arguments.count == 6, words.first == "loop" {
+                attachAndMount(arguments[4], at: arguments[5], flags: Array(words.dropFirst()), on: host)
                 return .success()
-            case ["-t", "overlay", "overlay", "-o"] where arguments.count == 6:
+            }
+            if Array(arguments.prefix(4)) == ["-t", "overlay", "overlay", "-o"], arguments.count == 6 {
                 appendMount(at: arguments[5], fstype: "overlay", source: "overlay", superOptions: "rw,\(arguments[4]),uuid=on", on: host)
                 return .success()
-            default:
-                return .failure(exit: 1, stderr: "mount: bad usage \(arguments)")
             }
+            if arguments.first == "-o", arguments.count == 3, Array(words.prefix(2)) == ["remount", "bind"] {
+                guard remountFlags(at: arguments[2], flags: Array(words.dropFirst(2)), on: host) else {
+                    return .failure(exit: 32, stderr: "mount: \(arguments[2]): not mounted.")
+                }
+                return .success()
+            }
+            return .failure(exit: 1, stderr: "mount: bad usage \(arguments)")
         }
         runner.on(prefix: ["umount"]) { command in
             log(command, on: host)
@@ -88,9 +94,25 @@ struct OverlayScenario {
         }
     }
 
-    /// A loop device for `file` (the lowest free from loop3) mounted at `path`.
+    /// The per-mount options mountinfo shows for a mount made with `flags` (`nosuid`, `dev`, ...).
+    static func perMountOptions(_ flags: [String]) -> String {
+        (["rw"] + ["nosuid", "nodev", "noexec"].filter(flags.contains) + ["relatime"]).joined(separator: ",")
+    }
+
+    /// `mount -o remount,bind,FLAGS PATH`: the top mount at `path` gets `flags` as its per-mount options.
+    static func remountFlags(at path: String, flags: [String], on host: FakeHost) -> Bool {
+        let text = (try? host.mountInfo()) ?? ""
+        guard let top = MountInfoParser.parse(text).last(where: { $0.mountPoint == path }) else { return false }
+        host.removeMountInfo(at: path, onlyTop: true)
+        host.appendMountInfo(FakeHost.mountInfoLine(id: top.id, parentID: top.parentID, device: top.device, mountPoint: path,
+                                                    fstype: top.fstype, source: top.source, mountOptions: perMountOptions(flags),
+                                                    superOptions: top.superOptions))
+        return true
+    }
+
+    /// A loop device for `file` (the lowest free from loop3) mounted at `path` with `flags`.
     @discardableResult
-    static func attachAndMount(_ file: String, at path: String, on host: FakeHost) -> String {
+    static func attachAndMount(_ file: String, at path: String, flags: [String] = ["nosuid", "nodev"], on host: FakeHost) -> String {
         let device: String = host.update { state in
             var number = 3
             while state.loopDevices.contains(where: { $0.device == "/dev/loop\(number)" }) { number += 1 }
@@ -98,14 +120,16 @@ struct OverlayScenario {
             state.loopDevices.append(LoopDevice(device: device, backingFile: file))
             return device
         }
-        appendMount(at: path, fstype: "ext4", source: device, superOptions: "rw,relatime", on: host)
+        appendMount(at: path, fstype: "ext4", source: device, mountOptions: perMountOptions(flags), superOptions: "rw,relatime", on: host)
         return device
     }
 
-    static func appendMount(at path: String, fstype: String, source: String, superOptions: String, on host: FakeHost) {
+    /// A mount line as the kernel writes it: the superblock options' values escaped like paths (`\040`, ...).
+    static func appendMount(at path: String, fstype: String, source: String, mountOptions: String = "rw,nosuid,nodev,relatime",
+                            superOptions: String, on host: FakeHost) {
         let id = 200 + host.snapshot.mountInfo.split(separator: "\n").count
         host.appendMountInfo(FakeHost.mountInfoLine(id: id, parentID: 44, device: "7:\(id)", mountPoint: path, fstype: fstype,
-                                                    source: source, superOptions: superOptions))
+                                                    source: source, mountOptions: mountOptions, superOptions: FakeHost.escape(superOptions)))
     }
 
     /// Removes the top mount at `path`; a loop device under it detaches with it (autoclear). False when nothing is
