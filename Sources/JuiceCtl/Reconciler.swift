@@ -370,7 +370,7 @@ public struct Reconciler: Sendable {
             let started = Date()
             let observation = await observer.observe(spec, fullCatalog: false)
             guard observation.mount.live != nil else { throw NotMounted(volume: spec.name, path: spec.mount.path) }
-            let recovery = Planner.plan(spec, observation).actions.filter { [.thawCgroups, .resumeRestore, .removeLeftover].contains($0.kind) }
+            let recovery = Planner.plan(spec, observation).actions.filter { [.thawCgroups, .repairBookkeeping, .resumeRestore, .removeLeftover].contains($0.kind) }
             var results = await execute(recovery, spec: spec, operation: operation, onResult: onResult)
             if !results.contains(where: \.failed) {
                 results += await execute([action], spec: spec, operation: operation, onResult: onResult)
@@ -451,6 +451,9 @@ public struct Reconciler: Sendable {
         switch prerequisite.kind {
         case .format, .mount, .remount, .recoverStaleMount, .restore, .resumeRestore, .restoreMetadata, .refreshMetadata, .claimOwnership:
             return true
+        case .repairBookkeeping:
+            // Checkpoints and restores read the lineage and refuse while a journal is there.
+            return [.createCheckpoint, .deleteCheckpoint, .restore, .resumeRestore, .removeLeftover].contains(action.kind)
         case .flushStaging:
             // Blocks not yet uploaded exist only here: nothing unmounts, changes the cache directory, stops the
             // replication or releases the volume until they are in the object storage.

@@ -1,4 +1,5 @@
 public import Foundation
+public import JuiceCtlCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,6 +34,9 @@ public struct VolumeState: Sendable, Codable, Hashable {
     /// The juicefs client `down` detached lazily because files were open: it serves them (and writes the metadata
     /// database) until they are closed, so Litestream keeps replicating until it exits.
     public var detachedClient: DetachedClientRecord?
+    /// What the last restore on this host could not do after its swap; removed by the next restore that completes
+    /// everything, and problem by problem as apply sets the quotas concerned.
+    public var restoreShortfall: RestoreShortfall?
 
     /// A juicefs client whose mount was detached lazily.
     public struct DetachedClientRecord: Sendable, Codable, Hashable {
