@@ -14,7 +14,7 @@ struct ActionFaultTests {
     enum Scenario: String, CaseIterable, Sendable {
         case format, startBackup, mount, createDirectory, setQuota, removeQuota, remountInPlace, remount, recoverStaleMount
         case unmount, stopBackup, restartBackup, restoreMetadata
-        case createCheckpoint, deleteCheckpoint, restore, resumeRestore, removeLeftover
+        case createCheckpoint, deleteCheckpoint, restore, resumeRestore, removeLeftover, repairBookkeeping
         case createOverlayImage, mountOverlayUpper, mountOverlay, thawOverlay, quarantineOverlayImage
         case unmountOverlay, unmountOverlayUpper, detachLoopDevice, thawCgroups
         case claimOwnership, releaseOwnership, fenceVolume, refreshMetadata, flushStaging
@@ -40,6 +40,7 @@ struct ActionFaultTests {
             case .restore: .restore
             case .resumeRestore: .resumeRestore
             case .removeLeftover: .removeLeftover
+            case .repairBookkeeping: .repairBookkeeping
             case .createOverlayImage: .createOverlayImage
             case .mountOverlayUpper: .mountOverlayUpper
             case .mountOverlay: .mountOverlay
@@ -60,7 +61,7 @@ struct ActionFaultTests {
         /// Actions that run no external program (host calls only) can only be cut short by killing juicectl.
         var runsAProgram: Bool {
             switch self {
-            case .createDirectory, .resumeRestore, .quarantineOverlayImage, .thawCgroups: false
+            case .createDirectory, .resumeRestore, .quarantineOverlayImage, .thawCgroups, .repairBookkeeping: false
             default: true
             }
         }
@@ -260,6 +261,11 @@ struct ActionFaultTests {
                 before = try Self.snapshot(volume)
                 let killed = try await run(["restore", spec, "c1"], environment: ["JUICECTL_FAULT_AT": "restore.after-exchange"])
                 #expect(killed.termination == .signaled(9), "\(killed.transcript)")
+            case .repairBookkeeping:
+                // An empty lineage: the next apply rebuilds it from the manifests.
+                try await must("checkpoint", "create", spec, "c1")
+                before = try Self.snapshot(volume)
+                try Data().write(to: URL(fileURLWithPath: "\(volume.mountPath)/checkpoints/.juicectl/lineage.json"))
             case .removeLeftover:
                 let killed = try await run(["checkpoint", "create", spec, "c1"], environment: ["JUICECTL_FAULT_AT": "checkpoint.after-clone"])
                 #expect(killed.termination == .signaled(9), "\(killed.transcript)")
