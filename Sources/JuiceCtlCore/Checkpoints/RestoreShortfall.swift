@@ -50,7 +50,7 @@ public struct RestoreShortfall: Sendable, Hashable, Codable {
 
     /// The problems that still hold against `spec` and what was observed: a quota problem ends once the quota is
     /// read as the spec declares it or the spec no longer declares it. Pure.
-    public func open(spec: VolumeSpec, quotas: [String: QuotaReading]?) -> [Problem] {
+    public func unresolved(spec: VolumeSpec, quotas: [String: QuotaReading]?) -> [Problem] {
         problems.filter { problem in
             switch problem.reason {
             case .replacedTreeQuotaKept:
