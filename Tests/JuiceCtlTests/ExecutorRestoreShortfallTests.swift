@@ -105,4 +105,21 @@ struct ExecutorRestoreShortfallTests {
             #expect(await scenario.create("after").doneText != nil)
         }
     }
+
+    @Test("the journal stays when /active changed between plan and repair: the executor re-checks the trees by inode")
+    func journalKeptWhenTheTreesChanged() async throws {
+        try await withTemporaryDirectory { base in
+            let scenario = try CheckpointScenario(baseDir: base)
+            scenario.putFile(VolumeLayout.restoreJournal, "not json")
+            let observation = await scenario.volume.observer.observe(scenario.spec)
+            let repair = try #require(Planner.plan(scenario.spec, observation).actions.first { $0.kind == .repairBookkeeping })
+            scenario.host.setDirectory(scenario.hostPath(VolumeLayout.active), inode: 4711)
+
+            let outcome = await scenario.executor.execute(repair, spec: scenario.spec).outcome
+
+            #expect(outcome.failureText?.contains("the trees changed since the plan") == true, "\(outcome)")
+            #expect(outcome.failureText?.contains("now: /active is a directory (inode 4711)") == true, "\(outcome)")
+            #expect(scenario.exists(VolumeLayout.restoreJournal), "the journal was moved although /active changed")
+        }
+    }
 }
