@@ -375,7 +375,7 @@ public struct Reconciler: Sendable {
             if let unsafe = observation.guards?.unsafe.first {
                 throw VolumeCallFailure(operation: operation, result: .unsafe(unsafe))
             }
-            let recovery = plan.actions.filter { [.thawCgroups, .secureDirectory, .resumeRestore, .removeLeftover].contains($0.kind) }
+            let recovery = plan.actions.filter { [.thawCgroups, .secureDirectory, .repairBookkeeping, .resumeRestore, .removeLeftover].contains($0.kind) }
             var results = await execute(recovery, spec: spec, operation: operation, onResult: onResult)
             if !results.contains(where: \.failed) {
                 results += await execute([action], spec: spec, operation: operation, onResult: onResult)
@@ -456,6 +456,9 @@ public struct Reconciler: Sendable {
         switch prerequisite.kind {
         case .format, .mount, .remount, .recoverStaleMount, .secureDirectory, .restore, .resumeRestore, .restoreMetadata, .refreshMetadata, .claimOwnership:
             return true
+        case .repairBookkeeping:
+            // Checkpoints and restores read the lineage and refuse while a journal is there.
+            return [.createCheckpoint, .deleteCheckpoint, .restore, .resumeRestore, .removeLeftover].contains(action.kind)
         case .flushStaging:
             // Blocks not yet uploaded exist only here: nothing unmounts, changes the cache directory, stops the
             // replication or releases the volume until they are in the object storage.

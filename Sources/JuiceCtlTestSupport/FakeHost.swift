@@ -26,6 +26,10 @@ public final class FakeHost: HostProbing {
         public var filesystemStats: [String: FilesystemStats] = [:]
         /// File contents by path (for `<mount>/.config`).
         public var fileContents: [String: Data] = [:]
+        /// Reads of these paths get no answer (``FakeHost/readFileAnswer(_:deadline:)`` times out, `readFile` is `nil`).
+        public var unansweredReads: Set<String> = []
+        /// Reads of these paths fail with the errno given.
+        public var failingReads: [String: Int32] = [:]
         /// Paths that exist on local filesystems (``FakeHost/fileExists(_:)``).
         public var localFiles: Set<String> = []
         /// `createLocalDirectory` fails for these paths with the message given.
@@ -279,9 +283,18 @@ public final class FakeHost: HostProbing {
     }
 
     public func readFile(_ path: String, deadline: Duration) async -> Data? {
+        if case .contents(let data) = await readFileAnswer(path, deadline: deadline) { return data }
+        return nil
+    }
+
+    /// The contents set for `path`; a timeout for ``State/unansweredReads``; the errno of ``State/failingReads``;
+    /// `ENOENT` otherwise.
+    public func readFileAnswer(_ path: String, deadline: Duration) async -> FileReadAnswer {
         update { state in
             state.calls.append("readFile \(path)")
-            return state.fileContents[path]
+            if state.unansweredReads.contains(path) { return .timedOut }
+            if let code = state.failingReads[path] { return .failed(errno: code, message: String(cString: strerror(code))) }
+            return state.fileContents[path].map { .contents($0) } ?? .failed(errno: ENOENT, message: "No such file or directory")
         }
     }
 

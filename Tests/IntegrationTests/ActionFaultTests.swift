@@ -14,7 +14,7 @@ struct ActionFaultTests {
     enum Scenario: String, CaseIterable, Sendable {
         case format, startBackup, mount, createDirectory, setQuota, removeQuota, remountInPlace, remount, recoverStaleMount
         case unmount, stopBackup, restartBackup, restoreMetadata
-        case createCheckpoint, deleteCheckpoint, restore, resumeRestore, removeLeftover
+        case createCheckpoint, deleteCheckpoint, restore, resumeRestore, removeLeftover, repairBookkeeping, secureDirectory
         case createOverlayImage, mountOverlayUpper, mountOverlay, thawOverlay, quarantineOverlayImage
         case unmountOverlay, unmountOverlayUpper, detachLoopDevice, thawCgroups
         case claimOwnership, releaseOwnership, fenceVolume, refreshMetadata, flushStaging
@@ -40,6 +40,8 @@ struct ActionFaultTests {
             case .restore: .restore
             case .resumeRestore: .resumeRestore
             case .removeLeftover: .removeLeftover
+            case .repairBookkeeping: .repairBookkeeping
+            case .secureDirectory: .secureDirectory
             case .createOverlayImage: .createOverlayImage
             case .mountOverlayUpper: .mountOverlayUpper
             case .mountOverlay: .mountOverlay
@@ -60,7 +62,7 @@ struct ActionFaultTests {
         /// Actions that run no external program (host calls only) can only be cut short by killing juicectl.
         var runsAProgram: Bool {
             switch self {
-            case .createDirectory, .resumeRestore, .quarantineOverlayImage, .thawCgroups: false
+            case .createDirectory, .resumeRestore, .quarantineOverlayImage, .thawCgroups, .repairBookkeeping, .secureDirectory: false
             default: true
             }
         }
@@ -198,8 +200,8 @@ struct ActionFaultTests {
             var recoveries: [[String]] = []
             var before: Snapshot?
             switch fault.scenario {
-            case .format, .startBackup, .createDirectory, .setQuota, .createOverlayImage, .mountOverlayUpper, .mountOverlay,
-                 .claimOwnership:
+            case .format, .startBackup, .createDirectory, .secureDirectory, .setQuota, .createOverlayImage, .mountOverlayUpper,
+                 .mountOverlay, .claimOwnership:
                 break  // a fresh volume: the first apply runs them all
             default:
                 try await must("apply", spec)
@@ -260,6 +262,11 @@ struct ActionFaultTests {
                 before = try Self.snapshot(volume)
                 let killed = try await run(["restore", spec, "c1"], environment: ["JUICECTL_FAULT_AT": "restore.after-exchange"])
                 #expect(killed.termination == .signaled(9), "\(killed.transcript)")
+            case .repairBookkeeping:
+                // An empty lineage: the next apply rebuilds it from the manifests.
+                try await must("checkpoint", "create", spec, "c1")
+                before = try Self.snapshot(volume)
+                try Data().write(to: URL(fileURLWithPath: "\(volume.mountPath)/checkpoints/.juicectl/lineage.json"))
             case .removeLeftover:
                 let killed = try await run(["checkpoint", "create", spec, "c1"], environment: ["JUICECTL_FAULT_AT": "checkpoint.after-clone"])
                 #expect(killed.termination == .signaled(9), "\(killed.transcript)")

@@ -34,6 +34,53 @@ struct LeastPrivilegeTests {
         }
     }
 
+    @Test("after a run with backup, overlay, checkpoints, a restore and the daemon, every file under the base dir is 0600 and every directory 0700, juicefs's objects and cache lock inside 0700 directories")
+    func everythingUnderTheBaseDirIsForRootAlone() async throws {
+        try await TestVolume.with("lp-everything") { volume in
+            let paths = OverlayPaths(volume)
+            try FileManager.default.createDirectory(atPath: paths.lower, withIntermediateDirectories: true)
+            try volume.writeSpec(paths.spec + "checkpoints:\n  retain: {last: 3}\n")
+            let apply = try await volume.juicectl("apply")
+            #expect(apply.exitCode == 0, "\(apply.transcript)")
+            try Data("x".utf8).write(to: URL(fileURLWithPath: "\(volume.mountPath)/active/fs/file"))
+            #expect(try await volume.juicectl("checkpoint", "create", extra: ["one"]).exitCode == 0)
+            let restore = try await volume.juicectl("restore", extra: ["one"])
+            #expect(restore.exitCode == 0, "\(restore.transcript)")
+            try await DaemonProcess.with([volume.specPath, "--interval", "1s"], logPath: "\(volume.root)/run.log") { _ in
+                #expect(await Wait.until(timeout: .seconds(30)) { volume.runStatus != nil }, "the daemon wrote no status")
+            }
+            var loose: [String] = []
+            let base = volume.baseDir
+            let enumerator = try #require(FileManager.default.enumerator(atPath: base))
+            while let relative = enumerator.nextObject() as? String {
+                let path = "\(base)/\(relative)"
+                // The FUSE mount and the image's mount are the volume's own tree, not files under the base dir.
+                if path == volume.mountPath || path.hasPrefix(volume.mountPath + "/") { enumerator.skipDescendants(); continue }
+                let attributes = try FileManager.default.attributesOfItem(atPath: path)
+                let type = attributes[.type] as? FileAttributeType
+                let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? -1
+                let owner = (attributes[.ownerAccountID] as? NSNumber)?.intValue ?? -1
+                if owner != 0 { loose.append("\(relative) owned by \(owner)") }
+                // juicefs's mount process sets its own umask to 0 (it applies each caller's): its local objects and
+                // the cache's lock file come out 0666/0777. They stay unreachable: their directories are 0700.
+                if relative.hasPrefix("objects/") || relative.hasSuffix("/.lock") && relative.hasPrefix("cache/") { continue }
+                switch type {
+                case .typeDirectory?: if mode & 0o077 != 0 { loose.append("\(relative)/ is \(String(mode, radix: 8))") }
+                case .typeSocket?, .typeSymbolicLink?: break
+                default: if mode & 0o077 != 0 { loose.append("\(relative) is \(String(mode, radix: 8))") }
+                }
+            }
+            #expect(loose.isEmpty, "\(loose)")
+            for directory in [base, "\(base)/objects", "\(base)/cache", "\(base)/replica", "\(base)/.juicectl", "\(base)/logs"] {
+                let found = try mode(directory)
+                #expect(found == 0o700, "\(directory) is \(String(found, radix: 8))")
+            }
+            let state = try FileManager.default.contentsOfDirectory(atPath: "\(base)/.juicectl")
+            #expect(state.contains("status.json") && state.contains("state.json"), "\(state)")
+            #expect(try mode("\(volume.mountPath)/checkpoints/.juicectl") == 0o700)
+        }
+    }
+
     @Test("apply, checkpoint, restore, down, run, plan and status refuse to start without root, say so, and change nothing; validate works")
     func refusesWithoutRoot() async throws {
         try await TestVolume.with("lp-nonroot") { volume in

@@ -137,6 +137,55 @@ struct TenantAttackTests {
         }
     }
 
+    @Test("a Redis-metadata volume, whose checkpoints take the shared lock on the volume: a renamed /checkpoints with the lock planted as a link to a victim refuses checkpoint create and delete; the victim keeps its bytes")
+    func redisSharedLockIsNeverFollowed() async throws {
+        try Prerequisites.require()
+        try await RedisServer().running { redis in
+            try await TestVolume.with("ta-redis") { volume in
+                let mount = "\(volume.root)/mnt"
+                try FileManager.default.createDirectory(atPath: "\(volume.root)/secrets", withIntermediateDirectories: true)
+                try LoopbackServers.writePrivate(redis.password, to: "\(volume.root)/secrets/meta-password")
+                try volume.writeSpec("""
+                    mount:
+                      path: "\(mount)"
+                    metadata:
+                      url: \(redis.url)
+                      password: {file: \(volume.root)/secrets/meta-password}
+
+                    """)
+                try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: volume.root)
+                let victims = try Victims(volume)
+                let apply = try await volume.juicectl("apply")
+                #expect(apply.exitCode == 0, "\(apply.transcript)")
+                let one = try await volume.juicectl("checkpoint", "create", extra: ["one"])
+                #expect(one.exitCode == 0, "\(one.transcript)")
+                #expect(mode("\(mount)/checkpoints/.juicectl/lock").mode == 0o600, "the shared lock: \(mode("\(mount)/checkpoints/.juicectl/lock"))")
+
+                try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: mount)
+                let plant = try await asNobody("""
+                    set -e
+                    cd \(mount)
+                    mv checkpoints checkpoints-real
+                    mkdir -p checkpoints/.juicectl
+                    ln -s \(victims.file) checkpoints/.juicectl/lock
+                    """)
+                #expect(plant.exitCode == 0, "\(plant.transcript)")
+                for words in [["checkpoint", "create", volume.specPath, "two"], ["checkpoint", "delete", volume.specPath, "one"]] {
+                    let result = try await Shell.run(Prerequisites.juicectl!, words)
+                    #expect(result.exitCode != 0, "\(words): \(result.transcript)")
+                    #expect((result.stdout + result.stderr).contains("/checkpoints on the volume is owned by uid 65534, not root"),
+                            "\(words): \(result.transcript)")
+                }
+                #expect(victims.damage().isEmpty, "\(victims.damage())")
+                try FileManager.default.removeItem(atPath: "\(mount)/checkpoints")
+                try FileManager.default.moveItem(atPath: "\(mount)/checkpoints-real", toPath: "\(mount)/checkpoints")
+                let two = try await volume.juicectl("checkpoint", "create", extra: ["two"])
+                #expect(two.exitCode == 0, "\(two.transcript)")
+                #expect(victims.damage().isEmpty, "\(victims.damage())")
+            }
+        }
+    }
+
     @Test("a directory made on the volume while nobody swaps its parent with a link to outside by renameat2(RENAME_EXCHANGE), for 30 s: nothing is created outside")
     func renameExchangeRaceCreatesNothingOutside() async throws {
         try await TestVolume.with("ta-race") { volume in

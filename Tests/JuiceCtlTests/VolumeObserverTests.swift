@@ -164,7 +164,7 @@ struct VolumeObserverTests {
 
             let state = await scenario.observer.mountState(scenario.spec)
 
-            #expect(state == .stale(reason: "the mount's .config cannot be read", entries: 1))
+            #expect(state == .stale(reason: "the mount's .config cannot be read: No such file or directory (errno 2)", entries: 1))
         }
     }
 
@@ -393,6 +393,54 @@ struct VolumeObserverTests {
             let observation = await scenario.observer.observe(scenario.spec)
 
             #expect(observation.formerMountPaths == [former])
+        }
+    }
+}
+
+@Suite("VolumeObserver: a live client whose answers time out")
+struct VolumeObserverUnresponsiveTests {
+    @Test("the root answered from the attribute cache, .config times out, the client runs: unresponsive, and no recover-stale-mount is planned")
+    func configTimesOutWhileTheClientRuns() async throws {
+        try await withTemporaryDirectory { base in
+            let scenario = try VolumeScenario(baseDir: base)
+            try scenario.installConvergedVolume()
+            scenario.host.update { $0.unansweredReads.insert("\(scenario.mountPath)/.config") }
+            scenario.host.setProcess(5150, commandLine: ["juicefs", "--no-agent", "mount", "--background", "--log=\(scenario.spec.mountLogFile)"])
+            scenario.runner.on(["juicefs", "status", scenario.url], .success(try Fixture.text("juicefs/status-mounted.json")))
+            scenario.runner.on(["juicefs", "quota", "list", scenario.url], .success(try Fixture.text("juicefs/quota-list.txt")))
+
+            #expect(await scenario.observer.mountState(scenario.spec) == .unresponsive(reason: "reading .config: no answer within 2000 ms", pid: 5150))
+            let observation = await scenario.observer.observe(scenario.spec)
+            let plan = Planner.plan(scenario.spec, observation)
+            #expect(!plan.actions.contains { $0.kind == .recoverStaleMount }, "\(plan.actions)")
+            #expect(plan.conflicts.contains { $0.code == "MountUnresponsive" && $0.blocking }, "\(plan.conflicts)")
+            let outcome = await scenario.executor.execute(Action(.recoverStaleMount, .replace, target: scenario.mountPath, reason: "test"),
+                                                          spec: scenario.spec).outcome
+            #expect(outcome.failureText?.contains("not detaching a live client's mount") == true, "the executor agrees: \(outcome)")
+            #expect(!scenario.runner.commands.contains { $0.executable.hasSuffix("umount") }, "nothing was detached")
+        }
+    }
+
+    @Test("the same timeout with no juicefs client of the volume running is a stale mount")
+    func configTimesOutWithoutAClient() async throws {
+        try await withTemporaryDirectory { base in
+            let scenario = try VolumeScenario(baseDir: base)
+            try scenario.installLiveMount()
+            scenario.host.update { $0.unansweredReads.insert("\(scenario.mountPath)/.config") }
+            #expect(await scenario.observer.mountState(scenario.spec) == .stale(reason: "reading .config: no answer within 2000 ms", entries: 1))
+        }
+    }
+
+    @Test("an I/O error from a live client is unresponsive; a connection the kernel reports gone is stale whatever runs")
+    func errorsWeighedAgainstTheClient() async throws {
+        try await withTemporaryDirectory { base in
+            let scenario = try VolumeScenario(baseDir: base)
+            try scenario.installLiveMount()
+            scenario.host.setProcess(5150, commandLine: ["juicefs", "mount", "--log=\(scenario.spec.mountLogFile)"])
+            scenario.host.update { $0.failingReads["\(scenario.mountPath)/.config"] = EIO }
+            #expect(await scenario.observer.mountState(scenario.spec) == .unresponsive(reason: "the mount's .config cannot be read: Input/output error (errno 5)", pid: 5150))
+            scenario.host.setStat(scenario.mountPath, .failed(errno: ENOTCONN, message: "Transport endpoint is not connected"))
+            #expect(await scenario.observer.mountState(scenario.spec) == .stale(reason: "Transport endpoint is not connected (errno 107)", entries: 1))
         }
     }
 }

@@ -29,16 +29,14 @@ extension Executor {
             if request.kind == .scheduled { return StepResult(.skipped("checkpoint \(request.name) already exists")) }
             throw StepError("checkpoint \(request.name) already exists; choose another name (existing checkpoints are never overwritten)")
         }
-        guard try await files.inode(VolumeLayout.restoreJournal) == nil else {
-            throw StepError("a restore is in progress; run juicectl apply to complete or roll it back first")
-        }
+        try await BookkeepingRecord.refuseWhileJournal(files: files, inProgress: "a restore is in progress; run juicectl apply to complete or roll it back first")
         if request.durable, let why = Self.durabilityImpossible(spec) {
             throw StepError("checkpoint \(request.name) cannot be durable: \(why); nothing was created")
         }
         for directory in [VolumeLayout.manifests, VolumeLayout.staging, VolumeLayout.trash] {
             try await files.makeDirectories(directory)
         }
-        let lineage = try await files.lineage()
+        let lineage = try await BookkeepingRecord.checkedLineage(files: files)
         let staging = "\(VolumeLayout.staging)/\(request.name).\(VolumeFiles.token())"
         let createdAt = Date()
         let clock = ContinuousClock()

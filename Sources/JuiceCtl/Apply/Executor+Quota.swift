@@ -14,6 +14,7 @@ extension Executor {
         if action.conditional, let current = try? await juicefs.quotaGet(spec.metadata, path: quota.path),
            current.matches(quota) {
             try record(quota, spec: spec, setNow: false)
+            try resolveRestoreShortfall(at: quota.path, spec: spec)
             return .skipped("\(quota.path) already has \(Self.describe(quota))")
         }
         try await juicefs.quotaSet(spec.metadata, quota)
@@ -22,6 +23,7 @@ extension Executor {
             throw StepError("juicefs quota set returned, but quota get shows \(readBack.capacity.map { "\($0) bytes" } ?? "no capacity limit") and \(readBack.inodes.map { "\($0) inodes" } ?? "no inode limit")")
         }
         try record(quota, spec: spec, setNow: true)
+        try resolveRestoreShortfall(at: quota.path, spec: spec)
         return .done("\(quota.path): \(Self.describe(quota)) (verified with juicefs quota get; a running mount enforces it from its next heartbeat)")
     }
 

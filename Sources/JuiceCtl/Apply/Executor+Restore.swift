@@ -24,13 +24,11 @@ extension Executor {
     func restore(_ request: Action.CheckpointRequest, spec: VolumeSpec) async throws -> StepResult {
         try CheckpointName.validate(request.name)
         let files = try await liveVolume(spec)
-        guard try await files.inode(VolumeLayout.restoreJournal) == nil else {
-            throw StepError("another restore is in progress; run juicectl apply to complete or roll it back first")
-        }
+        try await BookkeepingRecord.refuseWhileJournal(files: files, inProgress: "another restore is in progress; run juicectl apply to complete or roll it back first")
         guard try await files.inode(VolumeLayout.checkpoint(request.name)) != nil else {
             throw StepError("checkpoint \(request.name) does not exist")
         }
-        if let requestId = request.requestId, try await files.lineage().appliedRestoreRequests.contains(requestId) {
+        if let requestId = request.requestId, try await BookkeepingRecord.checkedLineage(files: files).appliedRestoreRequests.contains(requestId) {
             return StepResult(.skipped("restore request \(requestId) was already applied to this volume"))
         }
         let present = try await users(of: VolumeLayout.active, spec: spec)
@@ -73,9 +71,10 @@ extension Executor {
             throw error
         }
         FaultPoint.reach("restore.after-clone")
-        let lineage = try await files.lineage()
+        let lineage = try await BookkeepingRecord.checkedLineage(files: files)
         let aside = CheckpointManifest(name: asideName, createdAt: now, kind: .preRestore, parent: lineage.activeParent,
-                                       note: "the live tree before checkpoint \(request.name) was restored", replacedBy: request.name)
+                                       note: "the live tree before checkpoint \(request.name) was restored", replacedBy: request.name,
+                                       restoreRequestId: request.requestId)
         try await files.write(aside, VolumeLayout.manifest(asideName))
         FaultPoint.reach("restore.after-manifest")
         var terminated: [Int32] = []
@@ -156,26 +155,32 @@ extension Executor {
         if try await files.inode(journal.stagingPath) != nil {
             if try await files.inode(VolumeLayout.manifest(journal.asideName)) == nil {
                 // The lineage still names what the replaced tree descended from: it is updated last.
-                let parent = try await files.lineage().activeParent
+                let parent = try await BookkeepingRecord.checkedLineage(files: files).activeParent
                 let manifest = CheckpointManifest(name: journal.asideName, createdAt: journal.startedAt, kind: .preRestore, parent: parent,
                                                   note: "the live tree before checkpoint \(journal.checkpoint) was restored",
-                                                  replacedBy: journal.checkpoint)
+                                                  replacedBy: journal.checkpoint, restoreRequestId: journal.requestId)
                 try await files.write(manifest, VolumeLayout.manifest(journal.asideName))
             }
             try await files.rename(journal.stagingPath, aside, mode: .noReplace)
         }
         FaultPoint.reach("restore.after-aside")
-        let note = try await moveQuotas(toNewActiveOf: spec, awayFrom: aside, files: files, oldQuotasKnown: oldQuotasKnown)
+        // From here on the restore completes whatever fails: the restored tree is /active and the replaced one a
+        // checkpoint; a quota step that fails is recorded, and the volume reads Degraded until it is resolved.
+        let (note, problems) = await moveQuotas(toNewActiveOf: spec, awayFrom: aside, files: files, oldQuotasKnown: oldQuotasKnown)
         FaultPoint.reach("restore.after-quotas")
-        var lineage = try await files.lineage()
+        var lineage = try await BookkeepingRecord.checkedLineage(files: files)
         lineage.activeParent = journal.checkpoint
         if let requestId = journal.requestId, !lineage.appliedRestoreRequests.contains(requestId) {
             lineage.appliedRestoreRequests.append(requestId)
         }
         try await files.write(lineage, VolumeLayout.lineage)
         FaultPoint.reach("restore.after-lineage")
+        let shortfall = problems.isEmpty ? nil : RestoreShortfall(checkpoint: journal.checkpoint, completedAt: Date(), problems: problems)
+        try StateStore(stateDir: spec.stateDir).update { $0.restoreShortfall = shortfall }
         try await files.remove(VolumeLayout.restoreJournal)
-        return note
+        guard let shortfall else { return note }
+        let undone = shortfall.problems.map { "\($0.path) (\($0.reason.rawValue): \($0.message))" }.joined(separator: "; ")
+        return note + "; DEGRADED, the restore completed without: \(undone)"
     }
 
     /// Undoes a restore that never swapped: removes its staging clone and the manifest it wrote.
@@ -190,42 +195,88 @@ extension Executor {
         return "rolled back the restore of \(journal.checkpoint) that stopped before the swap: /active is unchanged"
     }
 
-    /// Sets the spec's quotas that lie under `/active` on the new tree (creating their directories), and removes
-    /// every quota left on the replaced tree, checked with `juicefs quota list`. The three kinds of `juicefs` call
-    /// run at once (each is mostly process start-up): setting the new quotas, deleting the ones the spec put on the
-    /// old tree (when `oldQuotasKnown`), and listing; whatever else the list shows under the replaced tree is deleted
-    /// after it.
+    /// Sets the spec's quotas that lie under `/active` on the new tree (creating their directories, never through a
+    /// symbolic link), and removes every quota left on the replaced tree, checked with `juicefs quota list`. The
+    /// three kinds of `juicefs` call run at once (each is mostly process start-up): setting the new quotas,
+    /// deleting the ones the spec put on the old tree (when `oldQuotasKnown`), and listing; whatever else the list
+    /// shows under the replaced tree is deleted after it.
+    ///
+    /// Nothing here throws: the swap is done, so each step that fails becomes a problem of the restore's shortfall
+    /// (the volume is Degraded), and the rest go on.
     private func moveQuotas(toNewActiveOf spec: VolumeSpec, awayFrom aside: String, files: VolumeFiles,
-                            oldQuotasKnown: Bool) async throws -> String {
+                            oldQuotasKnown: Bool) async -> (note: String, problems: [RestoreShortfall.Problem]) {
         let declared = spec.quotas.filter { HostPath.isWithin($0.path, VolumeLayout.active) }
         let expectedOnAside = oldQuotasKnown ? declared.map { aside + $0.path.dropFirst(VolumeLayout.active.count) } : []
         let juicefs = self.juicefs
         let url = spec.metadata
-        async let setting: Void = {
+        async let setting: (set: [VolumeSpec.Quota], problems: [RestoreShortfall.Problem]) = {
+            var set: [VolumeSpec.Quota] = []
+            var problems: [RestoreShortfall.Problem] = []
             for quota in declared {
-                try await files.makeDirectories(quota.path)
-                try await juicefs.quotaSet(url, quota)
+                do {
+                    try await refuseSymbolicLinks(in: files.path(quota.path), spec: spec)
+                } catch {
+                    problems.append(.init(path: quota.path, reason: .quotaPathIsSymbolicLink, message: Self.describe(error)))
+                    continue
+                }
+                do {
+                    try await files.makeDirectories(quota.path)
+                } catch {
+                    problems.append(.init(path: quota.path, reason: .quotaDirectoryNotCreated, message: Self.describe(error)))
+                    continue
+                }
+                do {
+                    try await juicefs.quotaSet(url, quota)
+                    set.append(quota)
+                } catch {
+                    problems.append(.init(path: quota.path, reason: .quotaNotSet, message: Self.describe(error)))
+                }
             }
+            return (set, problems)
         }()
-        async let listing = juicefs.quotaList(url)
-        async let deleting: [String] = {
+        async let listing: Result<[String: QuotaReading], any Error> = {
+            do { return .success(try await juicefs.quotaList(url)) } catch { return .failure(error) }
+        }()
+        async let deleting: (removed: [String], problems: [RestoreShortfall.Problem]) = {
             var removed: [String] = []
+            var problems: [RestoreShortfall.Problem] = []
             for path in expectedOnAside where (try? await files.inode(path)) != nil {
-                try await juicefs.quotaDelete(url, path: path)
-                removed.append(path)
+                do {
+                    try await juicefs.quotaDelete(url, path: path)
+                    removed.append(path)
+                } catch {
+                    problems.append(.init(path: path, reason: .replacedTreeQuotaKept, message: Self.describe(error)))
+                }
             }
-            return removed
+            return (removed, problems)
         }()
-        try await setting
-        for quota in declared { try record(quota, spec: spec, setNow: true) }
-        var removed = try await deleting
-        for path in try await listing.keys.sorted() where HostPath.isWithin(path, aside) && !removed.contains(path) {
-            try await juicefs.quotaDelete(url, path: path)
-            removed.append(path)
+        let (set, setProblems) = await setting
+        var problems = setProblems
+        for quota in set {
+            do { try record(quota, spec: spec, setNow: true) } catch {
+                problems.append(.init(path: quota.path, reason: .quotaNotSet, message: "set, but not recorded in juicectl's state: \(Self.describe(error))"))
+            }
+        }
+        var (removed, deleteProblems) = await deleting
+        problems += deleteProblems
+        let failedDeletes = Set(deleteProblems.map(\.path))
+        switch await listing {
+        case .success(let quotas):
+            for path in quotas.keys.sorted() where HostPath.isWithin(path, aside) && !removed.contains(path) && !failedDeletes.contains(path) {
+                do {
+                    try await juicefs.quotaDelete(url, path: path)
+                    removed.append(path)
+                } catch {
+                    problems.append(.init(path: path, reason: .replacedTreeQuotaKept, message: Self.describe(error)))
+                }
+            }
+        case .failure(let error):
+            problems.append(.init(path: aside, reason: .replacedTreeQuotaKept,
+                                  message: "juicefs quota list failed, so quotas left on the replaced tree are not known: \(Self.describe(error))"))
         }
         var parts: [String] = []
-        if !declared.isEmpty { parts.append("quotas set on \(declared.map(\.path).joined(separator: ", "))") }
+        if !set.isEmpty { parts.append("quotas set on \(set.map(\.path).joined(separator: ", "))") }
         if !removed.isEmpty { parts.append("removed from the replaced tree: \(removed.sorted().joined(separator: ", "))") }
-        return parts.isEmpty ? "" : "; " + parts.joined(separator: "; ")
+        return (parts.isEmpty ? "" : "; " + parts.joined(separator: "; "), problems)
     }
 }

@@ -97,6 +97,8 @@ public struct Executor: Sendable {
             try await withSharedLock(spec, operation: "restore") { StepResult(try await resumeRestore(spec: spec)) }
         case .removeLeftover:
             try await withSharedLock(spec, operation: "remove leftover") { StepResult(try await removeLeftover(action.target, spec: spec)) }
+        case .repairBookkeeping:
+            try await withSharedLock(spec, operation: "repair bookkeeping") { StepResult(try await repairBookkeeping(action, spec: spec)) }
         case .thawOverlay: StepResult(try await thawOverlay(action.target, spec: spec))
         case .thawCgroups: StepResult(try await thawLeftCgroups(spec))
         case .createOverlayImage: StepResult(try await createOverlayImage(spec))

@@ -60,6 +60,13 @@ struct VolumeFiles: Sendable {
         }
     }
 
+    /// A file's bytes, read through descriptors (never through a link); `nil` when it is missing, unsafe to read or
+    /// does not answer in time.
+    func data(_ volumePath: String) async -> Data? {
+        guard case .contents(let data) = await host.readVolumeFile(volumePath, below: mountPath, deadline: deadline) else { return nil }
+        return data
+    }
+
     /// Writes a JSON record atomically, 0600.
     func write(_ value: some Encodable, _ volumePath: String) async throws {
         let data = try CheckpointJSON.encoder.encode(value)

@@ -51,6 +51,8 @@ public protocol HostProbing: VolumeCalling {
     func statfs(_ path: String, deadline: Duration) async -> FilesystemStats?
     /// A file's bytes, read with a deadline; `nil` on error or timeout.
     func readFile(_ path: String, deadline: Duration) async -> Data?
+    /// A file's bytes, read with a deadline, telling an error the filesystem returned from no answer at all.
+    func readFileAnswer(_ path: String, deadline: Duration) async -> FileReadAnswer
     /// Creates one directory (not its parents) with a deadline; returns the errno on failure, 0 on success,
     /// `EEXIST` when something is already there, `ETIMEDOUT` when the deadline passed.
     func makeDirectory(_ path: String, mode: UInt16, deadline: Duration) async -> Int32

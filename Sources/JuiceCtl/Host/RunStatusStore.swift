@@ -26,7 +26,7 @@ public struct RunStatusStore: Sendable {
         let directory = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        try AtomicFile.write(data, to: path, mode: 0o644, durable: false)
+        try AtomicFile.write(data, to: path, mode: 0o600, durable: false)
     }
 
     /// Whether the process that wrote `status` still runs `juicectl` (a status whose writer is gone is history).

@@ -1,4 +1,5 @@
 public import Foundation
+public import JuiceCtlCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,6 +34,9 @@ public struct VolumeState: Sendable, Codable, Hashable {
     /// The juicefs client `down` detached lazily because files were open: it serves them (and writes the metadata
     /// database) until they are closed, so Litestream keeps replicating until it exits.
     public var detachedClient: DetachedClientRecord?
+    /// What the last restore on this host could not do after its swap; removed by the next restore that completes
+    /// everything, and problem by problem as apply sets the quotas concerned.
+    public var restoreShortfall: RestoreShortfall?
 
     /// A juicefs client whose mount was detached lazily.
     public struct DetachedClientRecord: Sendable, Codable, Hashable {
@@ -110,11 +114,12 @@ public enum AtomicFile {
     /// With `durable: false` the fsyncs are left out: the rename still makes the change all-or-nothing for readers,
     /// for files rewritten often whose loss in a power cut costs nothing (the reconciler's status).
     public static func write(_ data: Data, to path: String, mode: UInt16, durable: Bool = true) throws {
-        let temporary = "\(path).tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode_t(mode))
+        // A random name created exclusively, never through a link: nobody can have it ready for juicectl to write.
+        let temporary = "\(path).tmp-\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(mode))
         guard fd >= 0 else { throw posixError("cannot create \(temporary)") }
         let written = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        guard written == data.count, !durable || fsync(fd) == 0 else {
+        guard written == data.count, fchmod(fd, mode_t(mode)) == 0, !durable || fsync(fd) == 0 else {
             let error = posixError("cannot write \(temporary)")
             close(fd)
             unlink(temporary)

@@ -128,6 +128,7 @@ public struct VolumeObserver: Sendable {
             }
         }
         observation.sessions = clientSessions
+        observation.restoreShortfall = state.restoreShortfall
         observation.probes = recorder.records
         return observation
     }
@@ -169,23 +170,27 @@ public struct VolumeObserver: Sendable {
         let status = await recorder.measure("stat \(path)") { await host.stat(path, deadline: probeDeadline) }
         switch status {
         case .timedOut:
-            // A dead client answers at once (ENOTCONN); no answer while the client runs means it waits for its
-            // metadata engine or object storage, and detaching it would break every open file.
-            let reason = "no answer within \(probeDeadline.milliseconds) ms"
-            if let pid = recorder.measure("juicefs client of \(path)", { mountClientPID(spec) }) {
-                return (.unresponsive(reason: reason, pid: pid), nil)
-            }
-            return (.stale(reason: reason, entries: stacked), nil)
+            return (verdict(.noAnswer("no answer within \(probeDeadline.milliseconds) ms"), spec: spec, entries: stacked, recorded: recorded, recorder: &recorder), nil)
         case .failed(let code, let message):
-            return (.stale(reason: "\(message) (errno \(code))", entries: stacked), nil)
+            return (verdict(MountFault.failed(errno: code, "\(message) (errno \(code))"), spec: spec, entries: stacked, recorded: recorded, recorder: &recorder), nil)
         case .found(let inode, _) where inode != 1:
-            return (.stale(reason: "the mount root has inode \(inode), not 1", entries: stacked), nil)
+            return (verdict(.wrongAnswer("the mount root has inode \(inode), not 1"), spec: spec, entries: stacked, recorded: recorded, recorder: &recorder), nil)
         case .found:
             break
         }
-        let data = await recorder.measure("read \(path)/.config") { await host.readFile("\(path)/.config", deadline: probeDeadline) }
-        guard let data, let config = try? JuiceFSOutput.MountConfig.parse(data) else {
-            return (.stale(reason: "the mount's .config cannot be read", entries: stacked), nil)
+        // The root's attributes may come from the kernel's cache (attr-cache); the `.config` read reaches the client.
+        let answer = await recorder.measure("read \(path)/.config") { await host.readFileAnswer("\(path)/.config", deadline: probeDeadline) }
+        let config: JuiceFSOutput.MountConfig
+        switch answer {
+        case .timedOut:
+            return (verdict(.noAnswer("reading .config: no answer within \(probeDeadline.milliseconds) ms"), spec: spec, entries: stacked, recorded: recorded, recorder: &recorder), nil)
+        case .failed(let code, let message):
+            return (verdict(MountFault.failed(errno: code, "the mount's .config cannot be read: \(message) (errno \(code))"), spec: spec, entries: stacked, recorded: recorded, recorder: &recorder), nil)
+        case .contents(let data):
+            guard let parsed = try? JuiceFSOutput.MountConfig.parse(data) else {
+                return (verdict(.wrongAnswer("the mount's .config cannot be decoded"), spec: spec, entries: stacked, recorded: recorded, recorder: &recorder), nil)
+            }
+            config = parsed
         }
         guard config.format.name == spec.name else {
             return (.foreign(fstype: "fuse.juicefs", source: "JuiceFS:\(config.format.name)"), nil)
@@ -206,6 +211,29 @@ public struct VolumeObserver: Sendable {
         live.mountOptions = entries.last?.mountOptions
         live.superOptions = entries.last?.superOptions
         return (.live(live), config)
+    }
+
+    /// Whether a mount that did not answer properly is stale (detached and mounted again) or unresponsive (left
+    /// alone): a connection the kernel reports gone is stale; anything else is stale only when no juicefs client of
+    /// the volume runs, because detaching a live client's mount breaks every open file.
+    ///
+    /// The client named is the one juicectl started (`recorded`, the FUSE-serving process) while it runs, any
+    /// other juicefs mount process of the volume otherwise.
+    private func verdict(_ fault: MountFault, spec: VolumeSpec, entries: Int, recorded: VolumeState.MountClientRecord?,
+                         recorder: inout ProbeRecorder) -> MountState {
+        if case .failed(let code, let reason) = fault, MountFault.connectionGone(code) {
+            return .stale(reason: reason, entries: entries)
+        }
+        let client = recorder.measure("juicefs client of \(spec.mount.path)") { () -> Int32? in
+            if let pid = recorded?.pid, host.isAlive(pid), host.commandLine(of: pid)?.contains("--log=\(spec.mountLogFile)") == true {
+                return pid
+            }
+            return mountClientPID(spec)
+        }
+        if let pid = client {
+            return .unresponsive(reason: fault.reason, pid: pid)
+        }
+        return .stale(reason: fault.reason, entries: entries)
     }
 
     /// A running juicefs mount process of this volume, found by the `--log=` flag juicectl gives every mount (juicefs
@@ -368,22 +396,37 @@ public struct VolumeObserver: Sendable {
     func observeCatalog(_ spec: VolumeSpec, full: Bool, recorder: inout ProbeRecorder) async -> CheckpointCatalog {
         let files = VolumeFiles(host: host, mountPath: spec.mount.path, deadline: probeDeadline)
         var catalog = CheckpointCatalog(entries: nil)
-        if let data = await recorder.measure("read restore journal", { await host.readFile(files.path(VolumeLayout.restoreJournal), deadline: probeDeadline) }),
-           let journal = try? CheckpointJSON.decoder.decode(RestoreJournal.self, from: data) {
-            catalog.restore = RestoreProgress(
-                journal: journal,
-                activeInode: try? await files.inode(VolumeLayout.active),
-                stagingInode: try? await files.inode(journal.stagingPath),
-                asideExists: ((try? await files.inode(VolumeLayout.checkpoint(journal.asideName))) ?? nil) != nil)
+        var journalDamage: String?
+        if let data = await recorder.measure("read restore journal", { await files.data(VolumeLayout.restoreJournal) }) {
+            do {
+                let journal = try CheckpointJSON.decoder.decode(RestoreJournal.self, from: data)
+                catalog.restore = RestoreProgress(
+                    journal: journal,
+                    activeInode: try? await files.inode(VolumeLayout.active),
+                    stagingInode: try? await files.inode(journal.stagingPath),
+                    asideExists: ((try? await files.inode(VolumeLayout.checkpoint(journal.asideName))) ?? nil) != nil)
+            } catch {
+                journalDamage = data.isEmpty ? "the file is empty" : BookkeepingRecord.describe(error)
+            }
         }
+        var stagingNames: [String] = []
         for (directory, kind) in [(VolumeLayout.staging, Leftover.Kind.staging), (VolumeLayout.trash, .trash)] {
             let names = await recorder.measure("list \(directory)") { await host.listDirectory(files.path(directory), deadline: probeDeadline) } ?? []
+            if kind == .staging { stagingNames = names }
             for name in names.sorted() where "\(directory)/\(name)" != catalog.restore?.journal.stagingPath && !name.hasPrefix(".") {
                 catalog.leftovers.append(Leftover(path: "\(directory)/\(name)", kind: kind))
             }
         }
-        if spec.restore != nil || full {
-            catalog.lineage = await recorder.measure("read lineage") { (try? await files.lineage()) ?? VolumeLineage() }
+        if let journalDamage {
+            let trees = await recorder.measure("trees of the damaged journal") {
+                await BookkeepingRecord.restoreTrees(files: files, stagingNames: stagingNames)
+            }
+            catalog.damage.append(BookkeepingDamage(kind: .journalUndecodable, path: VolumeLayout.restoreJournal, detail: journalDamage, trees: trees))
+        }
+        // Read on every pass (one small file): a damaged lineage makes every checkpoint refuse, so it must show.
+        switch await recorder.measure("read lineage", { await BookkeepingRecord.lineage(files: files) }) {
+        case .found(let lineage): catalog.lineage = lineage
+        case .damaged(let damage): catalog.damage.append(damage)
         }
         if let request = spec.restore {
             catalog.restoreTargetExists = await recorder.measure("stat checkpoint \(request.checkpoint)") {
@@ -421,7 +464,7 @@ public struct VolumeObserver: Sendable {
                     if let inode = manifestInodes[file] {
                         if let cached = cache.manifest(file, inode: inode) {
                             manifest = cached
-                        } else if let data = await host.readFile(files.path(VolumeLayout.manifest(name)), deadline: probeDeadline) {
+                        } else if let data = await files.data(VolumeLayout.manifest(name)) {
                             manifest = try? CheckpointManifest.decode(data)
                             changed = true
                         }

@@ -33,10 +33,14 @@ public struct CheckpointManifest: Sendable, Hashable, Codable {
     public var note: String?
     /// For a pre-restore checkpoint: the checkpoint that was restored over it.
     public var replacedBy: String?
+    /// For a pre-restore checkpoint: the declarative restore request that replaced it, if one did (so that a damaged
+    /// lineage can be rebuilt with the requests already applied).
+    public var restoreRequestId: String?
 
     /// Creates a manifest.
     public init(name: String, createdAt: Date, kind: CheckpointKind, parent: String? = nil, pinned: Bool = false,
-                labels: [String: String] = [:], note: String? = nil, replacedBy: String? = nil) {
+                labels: [String: String] = [:], note: String? = nil, replacedBy: String? = nil, restoreRequestId: String? = nil) {
+        self.restoreRequestId = restoreRequestId
         formatVersion = 1
         self.name = name
         self.createdAt = createdAt

@@ -50,6 +50,8 @@ public struct VolumeObservation: Sendable, Hashable, Codable {
     /// The engine's client sessions (this host's mounts and other hosts'), when `juicefs status` was read; `nil`
     /// otherwise (a converged mounted volume is observed without it).
     public var sessions: [ClientSession]?
+    /// What the last restore on this host could not do after its swap (from juicectl's state), while recorded.
+    public var restoreShortfall: RestoreShortfall?
 
     /// Creates an observation.
     public init(metadata: MetadataState, storage: StorageState, mount: MountState, formerMountPaths: [String] = [],
@@ -380,6 +382,9 @@ public struct CheckpointCatalog: Sendable, Hashable, Codable {
     public var lineage: VolumeLineage
     /// For the spec's restore request: whether its checkpoint exists.
     public var restoreTargetExists: Bool?
+    /// Bookkeeping records that are there but cannot be used (an empty or undecodable lineage, an undecodable
+    /// journal).
+    public var damage: [BookkeepingDamage] = []
 
     /// Creates a catalog observation.
     public init(entries: [CheckpointEntry]? = [], leftovers: [Leftover] = [], restore: RestoreProgress? = nil,
@@ -393,6 +398,11 @@ public struct CheckpointCatalog: Sendable, Hashable, Codable {
 
     /// The entry named `name`.
     public func entry(_ name: String) -> CheckpointEntry? { entries?.first { $0.name == name } }
+
+    /// Whether the lineage record is damaged (then ``lineage`` is empty and says nothing).
+    public var lineageDamaged: Bool { damage.contains { $0.kind.isLineage } }
+    /// Whether the restore journal is there but cannot be decoded.
+    public var journalDamaged: Bool { damage.contains { $0.kind == .journalUndecodable } }
 }
 
 /// Something an interrupted checkpoint operation left on the volume.

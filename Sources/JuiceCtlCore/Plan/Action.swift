@@ -37,6 +37,9 @@ public struct Action: Sendable, Hashable, Codable {
         case resumeRestore = "resume-restore"
         /// Remove what an interrupted create or delete left behind.
         case removeLeftover = "remove-leftover"
+        /// Repair damaged bookkeeping: rebuild `lineage.json` from the manifests, or move an undecodable restore
+        /// journal aside (kept) once `/active` is a directory, keeping each restore clone in staging as a checkpoint.
+        case repairBookkeeping = "repair-bookkeeping"
         /// Thaw the image's filesystem that juicectl froze and did not thaw (it was killed while frozen).
         case thawOverlay = "thaw-overlay"
         /// Thaw the sandbox's cgroups that juicectl froze for a checkpoint and did not thaw (it was killed and its
@@ -169,6 +172,8 @@ public struct Action: Sendable, Hashable, Codable {
     public var checkpoint: CheckpointRequest?
     /// For ``Kind/removeLeftover``: what the leftover is.
     public var leftover: Leftover?
+    /// For ``Kind/repairBookkeeping``: the damage, with the trees as observed (the executor re-checks them).
+    public var damage: BookkeepingDamage?
     /// For ``Kind/unmount``: whether a busy mount may be detached lazily (`juicefs umount --force`) after the
     /// graceful unmount failed. Set by `down`; never by `apply`.
     public var forceAllowed: Bool
@@ -176,7 +181,9 @@ public struct Action: Sendable, Hashable, Codable {
     /// Creates an action.
     public init(_ kind: Kind, _ change: Change, target: String, reason: String, disruption: Disruption = .none,
                 conditional: Bool = false, quota: VolumeSpec.Quota? = nil, changedFlags: [String]? = nil,
-                forceAllowed: Bool = false, checkpoint: CheckpointRequest? = nil, leftover: Leftover? = nil) {
+                forceAllowed: Bool = false, checkpoint: CheckpointRequest? = nil, leftover: Leftover? = nil,
+                damage: BookkeepingDamage? = nil) {
+        self.damage = damage
         self.forceAllowed = forceAllowed
         self.checkpoint = checkpoint
         self.leftover = leftover

@@ -5,6 +5,7 @@ extension PlanBuilder {
     /// creates and deletes left behind.
     mutating func planCheckpointRecovery() {
         guard let catalog = observation.catalog else { return }
+        planBookkeepingRepair()
         if let progress = catalog.restore {
             let journal = progress.journal
             let reason = progress.swapped
@@ -13,7 +14,7 @@ extension PlanBuilder {
             actions.append(Action(.resumeRestore, progress.swapped ? .update : .delete, target: VolumeLayout.active, reason: reason,
                                   checkpoint: .init(name: journal.checkpoint, requestId: journal.requestId)))
         }
-        for leftover in catalog.leftovers {
+        for leftover in catalog.leftovers where !keptForDamagedJournal(leftover) {
             let what = switch leftover.kind {
             case .staging: "a clone an interrupted checkpoint or restore left in staging"
             case .trash: "a checkpoint whose removal was interrupted"
@@ -34,6 +35,8 @@ extension PlanBuilder {
             return
         }
         guard let catalog = observation.catalog else { return }
+        // A damaged lineage cannot say whether the request was applied: nothing is restored until it is rebuilt.
+        if catalog.lineageDamaged || catalog.journalDamaged { return }
         if catalog.lineage.appliedRestoreRequests.contains(request.requestId) { return }
         if catalog.restore != nil { return }
         guard catalog.restoreTargetExists ?? (catalog.entry(request.checkpoint) != nil) else {

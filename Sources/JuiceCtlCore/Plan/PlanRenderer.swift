@@ -107,6 +107,7 @@ public enum PlanRenderer {
         case .restore: "restore"
         case .resumeRestore: "resume restore"
         case .removeLeftover: "remove leftover"
+        case .repairBookkeeping: "repair bookkeeping"
         case .thawOverlay: "thaw overlay"
         case .thawCgroups: "thaw cgroups"
         case .claimOwnership: "claim ownership"

@@ -6,7 +6,7 @@ public struct Condition: Sendable, Hashable, Codable {
     public var type: String
     /// Whether the condition holds.
     public var status: Bool
-    /// CamelCase reason machines key on: `Converged`, `NotMounted`, `StaleMount`, ...
+    /// CamelCase reason machines key on: `Converged`, `NotMounted`, `StaleMount`, a ``RestoreShortfallReason``, ...
     public var reason: String
     /// What a person should know.
     public var message: String
@@ -76,6 +76,9 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
         let frozen = Self.sandboxFrozenCondition(observation.quiesce, revision: revision)
         if degraded == nil, let frozen, frozen.reason == "LeftFrozen" {
             degraded = ("SandboxLeftFrozen", frozen.message)
+        }
+        if degraded == nil, let shortfall = Self.restoreShortfallDegradation(spec, observation) {
+            degraded = shortfall
         }
         if degraded == nil, let conflict = plan.conflicts.first {
             degraded = (conflict.code, conflict.message)
