@@ -112,7 +112,7 @@ extension Executor {
         // mount(8) follows links in both paths: a link planted on the volume must not put the image elsewhere.
         try await refuseSymbolicLinks(in: imagePath(spec), spec: spec)
         try await refuseSymbolicLinks(in: overlay.upperMount, spec: spec)
-        try await makeHostDirectories(overlay.upperMount)
+        try await makeHostDirectories(overlay.upperMount, spec: spec)
         let result = try await runner.run(Command(tools.mount, ["-t", "ext4", "-o", (["loop"] + words).joined(separator: ","), imagePath(spec), overlay.upperMount],
                                                   timeout: .seconds(60)))
         guard result.succeeded else {
@@ -125,7 +125,7 @@ extension Executor {
             }
             throw StepError("mounting the overlay image failed: \(message)")
         }
-        for directory in [overlay.upperDir, overlay.workDir] { try await makeHostDirectories(directory) }
+        for directory in [overlay.upperDir, overlay.workDir] { try await makeHostDirectories(directory, spec: spec) }
         try StateStore(stateDir: spec.stateDir).update { state in
             state.overlayUpperMount = overlay.upperMount
             if state.overlayCorruption?.movedTo == nil { state.overlayCorruption = nil }
@@ -144,7 +144,7 @@ extension Executor {
         for lower in overlay.lowerDirs where !host.fileExists(lower) {
             throw StepError("lower directory \(lower) does not exist")
         }
-        try await makeHostDirectories(overlay.target)
+        try await makeHostDirectories(overlay.target, spec: spec)
         let result = try await runner.run(Command(tools.mount, ["-t", "overlay", "overlay", "-o", overlay.overlayOptions, overlay.target],
                                                   timeout: .seconds(60)))
         guard result.succeeded else {
@@ -276,8 +276,14 @@ extension Executor {
         return "graceful unmount failed (\(reason)); detached \(path) lazily\(holders)"
     }
 
-    /// Creates a host directory and its parents, with a deadline per level (it may lie on the FUSE mount).
-    func makeHostDirectories(_ path: String) async throws {
+    /// Creates a host directory and its parents, with a deadline per level. Below the volume's mount point it goes
+    /// through descriptors from the mount root (``VolumeFiles/makeDirectories(_:)``: `mkdirat` per component, no
+    /// link followed), since anyone who writes to the volume could have planted a link on the way.
+    func makeHostDirectories(_ path: String, spec: VolumeSpec) async throws {
+        if path != spec.mount.path, HostPath.isWithin(path, spec.mount.path) {
+            try await VolumeFiles(host: host, mountPath: spec.mount.path).makeDirectories(String(path.dropFirst(spec.mount.path.count)))
+            return
+        }
         for directory in HostPath.selfAndAncestors(path) {
             let code = await host.makeDirectory(directory, mode: 0o755, deadline: .seconds(10))
             guard code == 0 || code == EEXIST else {
