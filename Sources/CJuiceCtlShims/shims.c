@@ -60,3 +60,49 @@ int cjuicectl_set_owner_and_mode(int entry, unsigned int uid, unsigned int gid, 
     snprintf(path, sizeof(path), "/proc/self/fd/%d", entry);
     return chmod(path, mode);
 }
+
+#include <string.h>
+
+int cjuicectl_loop_attach(int backing, int *loop_out, int *number_out) {
+    int control = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+    if (control < 0) return -1;
+    for (int attempt = 0; attempt < 32; attempt++) {
+        int number = ioctl(control, LOOP_CTL_GET_FREE);
+        if (number < 0) {
+            int saved = errno;
+            close(control);
+            errno = saved;
+            return -1;
+        }
+        char path[32];
+        snprintf(path, sizeof(path), "/dev/loop%d", number);
+        int loop = open(path, O_RDWR | O_CLOEXEC);
+        if (loop < 0) {
+            if (errno == ENOENT || errno == ENXIO) continue;
+            int saved = errno;
+            close(control);
+            errno = saved;
+            return -1;
+        }
+        struct loop_config config;
+        memset(&config, 0, sizeof(config));
+        config.fd = (unsigned int)backing;
+        config.info.lo_flags = LO_FLAGS_AUTOCLEAR;
+        if (ioctl(loop, LOOP_CONFIGURE, &config) == 0) {
+            close(control);
+            *loop_out = loop;
+            *number_out = number;
+            return 0;
+        }
+        int saved = errno;
+        close(loop);
+        if (saved != EBUSY) {
+            close(control);
+            errno = saved;
+            return -1;
+        }
+    }
+    close(control);
+    errno = EBUSY;
+    return -1;
+}

@@ -98,6 +98,21 @@ extension FakeHost {
         }
     }
 
+    /// Attaches the next free fake loop device (`/dev/loop3` up) to `root + path`, logged as `attachLoop FILE DEVICE`.
+    public func attachLoopDevice(_ path: String, below root: String, deadline: Duration) async -> Result<AttachedLoopDevice, VolumeCallFailure> {
+        if let failure = walk(path, below: root) { return .failure(VolumeCallFailure(operation: "attach \(path)", result: failure)) }
+        let device: String? = update { state in
+            guard state.statuses[root + path] != nil || state.localFiles.contains(root + path) else { return nil }
+            var number = 3
+            while state.loopDevices.contains(where: { $0.device == "/dev/loop\(number)" }) { number += 1 }
+            state.loopDevices.append(LoopDevice(device: "/dev/loop\(number)", backingFile: root + path))
+            state.calls.append("attachLoop \(root + path) /dev/loop\(number)")
+            return "/dev/loop\(number)"
+        }
+        guard let device else { return .failure(VolumeCallFailure(operation: "attach \(path)", result: .failed(errno: ENOENT))) }
+        return .success(AttachedLoopDevice(device: device, descriptor: -1))
+    }
+
     public func volumeLock(_ path: String, below root: String, operation: String, timeout: Duration) async throws -> any HeldLock {
         if let failure = walk(path, below: root) { throw VolumeCallFailure(operation: "open the lock \(path)", result: failure) }
         return try await exclusiveLock(root + path, operation: operation, timeout: timeout)

@@ -121,6 +121,15 @@ struct TenantAttackTests {
             #expect(overlay.stdout.contains("/checkpoints on the volume is owned by uid 65534, not root"), "\(overlay.transcript)")
             #expect(!volume.mountEntries().contains { $0.fstype == "ext4" || $0.fstype == "overlay" }, "an overlay was mounted")
 
+            // The image's loop device is attached to juicectl's own descriptor: a link where the image belongs is
+            // refused, not attached (mount -o loop would have followed it).
+            let image = "\(mount)/active/root-upper.img"
+            try FileManager.default.createSymbolicLink(atPath: image, withDestinationPath: victims.file)
+            let attached = await LiveHost().attachLoopDevice("/active/root-upper.img", below: mount, deadline: .seconds(10))
+            if case .success(let loop) = attached { Issue.record("a loop device was attached through a link: \(loop.device)") }
+            #expect(!LiveHost().loopDevices().contains { $0.backingFile == victims.file }, "the victim is behind a loop device")
+            try FileManager.default.removeItem(atPath: image)
+
             #expect(victims.damage().isEmpty, "\(victims.damage())")
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: volume.root).filter { !["base", "mnt", "spec.yaml", "victims", "lower"].contains($0) }
             #expect(leftovers.isEmpty, "created beside the volume: \(leftovers)")

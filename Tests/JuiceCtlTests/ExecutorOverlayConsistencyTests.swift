@@ -253,7 +253,7 @@ struct ExecutorOverlayConsistencyTests {
                 scenario.position("run umount /mnt/newroot"),
                 scenario.position("run umount /root-upper"),
                 scenario.position(exchange),
-                scenario.position("run mount -t ext4 -o loop,nosuid,nodev /active/root-upper.img /root-upper"),
+                scenario.position("run mount -t ext4 -o nosuid,nodev /dev/loop3 /root-upper"),
                 scenario.position("run mount -t overlay overlay -o \(options) /mnt/newroot"),
             ]
             #expect(steps == steps.sorted(), "\(scenario.timeline)")
@@ -279,7 +279,7 @@ struct ExecutorOverlayConsistencyTests {
             #expect(text.contains("; made a sparse 100GiB ext4 image at /active/root-upper.img; loop-mounted"), "\(text)")
             #expect(scenario.runner.count(of: "mkfs.ext4") == 1)
             #expect(scenario.checkpoint.exists(Self.imagePath))
-            #expect(scenario.position("run umount /root-upper") < scenario.position("run mount -t ext4 -o loop,nosuid,nodev /active/root-upper.img /root-upper"))
+            #expect(scenario.position("run umount /root-upper") < scenario.position("run mount -t ext4 -o nosuid,nodev /dev/loop3 /root-upper"))
         }
     }
 

@@ -121,9 +121,9 @@ struct ExecutorOverlayTests {
             let outcome = await scenario.run(.mountOverlayUpper, scenario.upperMount)
 
             #expect(outcome == .done("loop-mounted /active/root-upper.img at \(scenario.upperMount) (nosuid,nodev)"))
-            #expect(scenario.runner.argvs == [["mount", "-t", "ext4", "-o", "loop,nosuid,nodev", scenario.image, scenario.upperMount]])
+            #expect(scenario.runner.argvs == [["mount", "-t", "ext4", "-o", "nosuid,nodev", "/dev/loop3", scenario.upperMount]])
             let mountPoint = scenario.position("mkdir /root-upper")
-            let mount = scenario.position("run mount -t ext4 -o loop,nosuid,nodev /active/root-upper.img /root-upper")
+            let mount = scenario.position("run mount -t ext4 -o nosuid,nodev /dev/loop3 /root-upper")
             let upper = scenario.position("mkdir /root-upper/upper")
             let work = scenario.position("mkdir /root-upper/work")
             #expect(mountPoint < mount && mount < upper && mount < work, "\(scenario.timeline)")

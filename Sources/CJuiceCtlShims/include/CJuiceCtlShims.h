@@ -37,4 +37,10 @@ int cjuicectl_renameat2_at(int from, const char *source, int to, const char *des
 /// Returns 0, or -1 with errno set.
 int cjuicectl_set_owner_and_mode(int entry, unsigned int uid, unsigned int gid, unsigned int mode);
 
+/// Attaches a free loop device to the open file `backing` (LOOP_CONFIGURE with LO_FLAGS_AUTOCLEAR: the device detaches
+/// by itself once nothing holds it), retrying when another process takes the free device first. On success stores
+/// the open device's descriptor (keep it open until a mount holds the device, or the device detaches at once) and
+/// its number, and returns 0; otherwise -1 with errno set.
+int cjuicectl_loop_attach(int backing, int *loop_out, int *number_out);
+
 #endif

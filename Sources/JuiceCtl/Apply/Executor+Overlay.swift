@@ -113,8 +113,12 @@ extension Executor {
         try await refuseSymbolicLinks(in: imagePath(spec), spec: spec)
         try await refuseSymbolicLinks(in: overlay.upperMount, spec: spec)
         try await makeHostDirectories(overlay.upperMount, spec: spec)
-        let result = try await runner.run(Command(tools.mount, ["-t", "ext4", "-o", (["loop"] + words).joined(separator: ","), imagePath(spec), overlay.upperMount],
-                                                  timeout: .seconds(60)))
+        // The loop device is attached to juicectl's own descriptor of the image (mount -o loop would resolve the
+        // name again), and held open until the mount holds it; autoclear detaches it when the mount goes.
+        let loop = try await host.attachLoopDevice(VolumeSpec.OverlaySettings.imagePath, below: spec.mount.path, deadline: .seconds(30)).get()
+        let options = words.isEmpty ? [] : ["-o", words.joined(separator: ",")]
+        let result = try await runner.run(Command(tools.mount, ["-t", "ext4"] + options + [loop.device, overlay.upperMount], timeout: .seconds(60)))
+        withExtendedLifetime(loop) {}
         guard result.succeeded else {
             let message = result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
             if Self.meansCorruption(message) {

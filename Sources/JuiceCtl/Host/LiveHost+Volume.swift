@@ -177,6 +177,27 @@ extension LiveHost {
         return opened.map { OpenVolumeFile(descriptor: $0, procPath: "/proc/\(getpid())/fd/\($0)") }
     }
 
+    public func attachLoopDevice(_ path: String, below root: String, deadline: Duration) async -> Result<AttachedLoopDevice, VolumeCallFailure> {
+        let operation = "attach a loop device to \(path)"
+        return await Deadline.run(deadline) { () -> Result<AttachedLoopDevice, VolumeCallFailure> in
+            var attached: (Int32, Int32) = (-1, -1)
+            let result = VolumeDescriptors.inParent(of: path, root: root) { directory, name in
+                let fd = cjuicectl_open_beneath(directory, name, O_RDWR, 0)
+                guard fd >= 0 else { return errno }
+                defer { close(fd) }
+                var info = Glibc.stat()
+                guard fstat(fd, &info) == 0 else { return errno }
+                guard info.st_mode & S_IFMT == S_IFREG else { return EINVAL }
+                var loop: Int32 = -1, number: Int32 = -1
+                guard cjuicectl_loop_attach(fd, &loop, &number) == 0 else { return errno }
+                attached = (loop, number)
+                return 0
+            }
+            guard case .done = result else { return .failure(VolumeCallFailure(operation: operation, result: result)) }
+            return .success(AttachedLoopDevice(device: "/dev/loop\(attached.1)", descriptor: attached.0))
+        } ?? .failure(VolumeCallFailure(operation: operation, result: .failed(errno: ETIMEDOUT)))
+    }
+
     public func volumeLock(_ path: String, below root: String, operation: String, timeout: Duration) async throws -> any HeldLock {
         let opened = await Deadline.run(.seconds(10)) { () -> Result<Int32, VolumeCallFailure> in
             var descriptor: Int32 = -1

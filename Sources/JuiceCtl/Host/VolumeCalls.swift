@@ -55,6 +55,11 @@ public protocol VolumeCalling: Sendable {
     /// Creates the regular file `path` exclusively, 0600, sized `size` (sparse), and keeps it open: the returned file
     /// is what later programs are given (``OpenVolumeFile/procPath``), never the name.
     func createVolumeFile(_ path: String, size: UInt64, below root: String, deadline: Duration) async -> Result<OpenVolumeFile, VolumeCallFailure>
+    /// Attaches a free loop device to the regular file at `path`, opened through descriptors (`LOOP_CONFIGURE` on
+    /// juicectl's own descriptor, never a name a program resolves again), with autoclear: the device detaches by
+    /// itself when its last user goes. The device stays open until the result is released, so that a mount of it
+    /// takes its reference first.
+    func attachLoopDevice(_ path: String, below root: String, deadline: Duration) async -> Result<AttachedLoopDevice, VolumeCallFailure>
     /// Takes an exclusive `flock` on the file at `path` (created 0600 if missing; it must be a regular file owned by
     /// root with one name), waiting up to `timeout`.
     ///
@@ -101,6 +106,23 @@ public final class OpenVolumeFile: Sendable {
     public init(descriptor: Int32, procPath: String) {
         self.descriptor = descriptor
         self.procPath = procPath
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+    }
+}
+
+/// A loop device juicectl attached to a file on the volume, held open until released (or deinitialised).
+public final class AttachedLoopDevice: Sendable {
+    /// `/dev/loopN`.
+    public let device: String
+    private let descriptor: Int32
+
+    /// Wraps the open device (`-1` for a fake).
+    public init(device: String, descriptor: Int32) {
+        self.device = device
+        self.descriptor = descriptor
     }
 
     deinit {

@@ -56,6 +56,13 @@ struct OverlayScenario {
                 attachAndMount(arguments[4], at: arguments[5], flags: Array(words.dropFirst()), on: host)
                 return .success()
             }
+            // A loop device juicectl attached itself (``FakeHost/attachLoopDevice(_:below:deadline:)``).
+            if Array(arguments.prefix(2)) == ["-t", "ext4"], let device = arguments.dropLast().last, device.hasPrefix("/dev/loop") {
+                let flags = arguments.count == 6 ? words : []
+                appendMount(at: arguments[arguments.count - 1], fstype: "ext4", source: device, mountOptions: perMountOptions(flags),
+                            superOptions: "rw,relatime", on: host)
+                return .success()
+            }
             if Array(arguments.prefix(4)) == ["-t", "overlay", "overlay", "-o"], arguments.count == 6 {
                 appendMount(at: arguments[5], fstype: "overlay", source: "overlay", superOptions: "rw,\(arguments[4]),uuid=on", on: host)
                 return .success()
