@@ -12,7 +12,7 @@ extension FakeHost {
             state.calls.append("guardedEntries \(root)")
             var entries: [String: GuardedEntry] = [:]
             for path in paths {
-                guard Self.walkFailure(to: path, below: root, includingLast: false, in: state) == nil,
+                guard Self.walkFailure(to: path, below: root, in: state) == nil,
                       let entry = Self.guardedEntry(path, below: root, in: state) else { continue }
                 entries[path] = entry
             }
@@ -128,19 +128,19 @@ extension FakeHost {
 
     // MARK: The walk
 
-    /// Why a call on `path` below `root` stops before its last name, or `nil`.
+    /// Why a call on `path` below `root` stops on a directory before its last name, or `nil`.
     private func walk(_ path: String, below root: String) -> VolumeCallResult? {
-        update { state in Self.walkFailure(to: path, below: root, includingLast: false, in: state) }
+        update { state in Self.walkFailure(to: path, below: root, in: state) }
     }
 
     private func symbolicLinkAt(_ path: String, below root: String) -> Bool {
         snapshot.symbolicLinks.contains(root + path)
     }
 
-    private static func walkFailure(to path: String, below root: String, includingLast: Bool, in state: State) -> VolumeCallResult? {
+    private static func walkFailure(to path: String, below root: String, in state: State) -> VolumeCallResult? {
         let names = path.split(separator: "/").map(String.init)
         var walked = ""
-        for name in includingLast ? names : Array(names.dropLast()) {
+        for name in names.dropLast() {
             walked += "/" + name
             if state.symbolicLinks.contains(root + walked) {
                 return VolumeLayout.isGuarded(walked) ? .unsafe(UnsafeVolumeEntry(path: walked, problem: .symbolicLink)) : .failed(errno: ENOTDIR)

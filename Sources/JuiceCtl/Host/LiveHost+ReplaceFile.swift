@@ -12,16 +12,7 @@ extension LiveHost {
             let temporary = "\(directory)/.\(name).tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
             let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(mode))
             guard fd >= 0 else { return errno }
-            let failed: Int32? = data.withUnsafeBytes { bytes in
-                var offset = 0
-                while offset < bytes.count {
-                    let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                    if written < 0 { if errno == EINTR { continue }; return errno }
-                    offset += written
-                }
-                if fchmod(fd, mode_t(mode)) != 0 || Glibc.fsync(fd) != 0 { return errno }
-                return nil
-            }
+            let failed = writeSynced(fd, data, mode: mode)
             close(fd)
             if let failed {
                 unlink(temporary)
@@ -44,5 +35,19 @@ extension LiveHost {
             }
             return 0
         } ?? ETIMEDOUT
+    }
+}
+
+/// Writes all of `data` to `fd` (again after `EINTR`), sets `mode` and fsyncs: `nil`, or the errno that stopped it.
+/// The one write of juicectl's atomic replacements, in the base dir and on the volume.
+func writeSynced(_ fd: Int32, _ data: Data, mode: UInt16) -> Int32? {
+    data.withUnsafeBytes { bytes in
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 { if errno == EINTR { continue }; return errno }
+            offset += written
+        }
+        return fchmod(fd, mode_t(mode)) != 0 || Glibc.fsync(fd) != 0 ? errno : nil
     }
 }

@@ -10,7 +10,7 @@ import Glibc
 extension LiveHost {
     public func guardedEntries(_ paths: [String], below root: String, deadline: Duration) async -> VolumeGuardObservation? {
         await Deadline.run(deadline) { () -> VolumeGuardObservation? in
-            guard let walk = VolumeDescriptors(root: root), let rootEntry = walk.entry(rootFD: ()) else { return nil }
+            guard let walk = VolumeDescriptors(root: root), let rootEntry = walk.rootEntry() else { return nil }
             var entries: [String: GuardedEntry] = [:]
             for path in paths {
                 guard case .success(let (directory, name)) = walk.parent(of: path) else { continue }
@@ -54,15 +54,7 @@ extension LiveHost {
                 let temporary = ".\(name).tmp-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))"
                 let fd = cjuicectl_open_beneath(directory, temporary, O_WRONLY | O_CREAT | O_EXCL, UInt32(mode))
                 guard fd >= 0 else { return errno }
-                let failed: Int32? = data.withUnsafeBytes { bytes in
-                    var offset = 0
-                    while offset < bytes.count {
-                        let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                        if written < 0 { if errno == EINTR { continue }; return errno }
-                        offset += written
-                    }
-                    return fchmod(fd, mode_t(mode)) != 0 || Glibc.fsync(fd) != 0 ? errno : nil
-                }
+                let failed = writeSynced(fd, data, mode: mode)
                 close(fd)
                 // A rename after the deadline would land when the caller no longer expects it.
                 if let failed = failed ?? (ContinuousClock.now < end ? nil : ETIMEDOUT) {
@@ -112,9 +104,9 @@ extension LiveHost {
         return await Deadline.run(deadline) { () -> VolumeCallResult in
             guard let walk = VolumeDescriptors(root: root) else { return .failed(errno: errno) }
             let from: (Int32, String), to: (Int32, String)
-            switch (walk.parent(of: source), walk.parent(of: destination)) {
-            case (.success(let a), .success(let b)): (from, to) = (a, b)
-            case (.failure(let failure), _), (_, .failure(let failure)): return failure.result
+            switch walk.parents(of: source, destination) {
+            case .success(let found): (from, to) = found
+            case .failure(let failure): return failure.result
             }
             return cjuicectl_renameat2_at(from.0, from.1, to.0, to.1, flags) == 0 ? .done : .failed(errno: errno)
         } ?? .failed(errno: ETIMEDOUT)
@@ -125,9 +117,9 @@ extension LiveHost {
         await Deadline.run(deadline) { () -> VolumeCallResult in
             guard let walk = VolumeDescriptors(root: root) else { return .failed(errno: errno) }
             let from: (Int32, String), to: (Int32, String)
-            switch (walk.parent(of: source), walk.parent(of: destination)) {
-            case (.success(let a), .success(let b)): (from, to) = (a, b)
-            case (.failure(let failure), _), (_, .failure(let failure)): return failure.result
+            switch walk.parents(of: source, destination) {
+            case .success(let found): (from, to) = found
+            case .failure(let failure): return failure.result
             }
             var info = Glibc.stat()
             guard fstatat(from.0, from.1, &info, AT_SYMLINK_NOFOLLOW) == 0 else { return .failed(errno: errno) }
@@ -231,15 +223,16 @@ extension LiveHost {
 }
 
 extension GuardedEntry {
-    /// The entry `fstat` or `lstat` described.
+    /// The entry `fstat` or `lstat` described (its kind as ``EntryStatus`` reads it).
     init(path: String, _ info: Glibc.stat) {
-        let kind: Kind = switch info.st_mode & S_IFMT {
-        case S_IFDIR: .directory
-        case S_IFREG: .regular
-        case S_IFLNK: .symbolicLink
-        default: .other
+        let status = EntryStatus(info)
+        let kind: Kind = switch status.kind {
+        case .directory: .directory
+        case .regular: .regular
+        case .symbolicLink: .symbolicLink
+        case .other: .other
         }
-        self.init(path: path, kind: kind, uid: info.st_uid, mode: UInt32(info.st_mode & 0o7777), linkCount: UInt64(info.st_nlink))
+        self.init(path: path, kind: kind, uid: status.uid, mode: status.mode, linkCount: status.linkCount)
     }
 }
 
@@ -289,7 +282,7 @@ final class VolumeDescriptors {
     }
 
     /// The root's own entry.
-    func entry(rootFD: Void) -> GuardedEntry? {
+    func rootEntry() -> GuardedEntry? {
         var info = Glibc.stat()
         guard fstat(root, &info) == 0 else { return nil }
         return GuardedEntry(path: "/", info)
@@ -335,6 +328,11 @@ final class VolumeDescriptors {
         let names = path.split(separator: "/").map(String.init)
         guard let name = names.last else { return .failure(.failed(EINVAL)) }
         return directory(names.dropLast().joined(separator: "/")).map { ($0, name) }
+    }
+
+    /// ``parent(of:)`` of two paths (a rename's or a copy's source and destination): both, or the first failure.
+    func parents(of first: String, _ second: String) -> Result<((Int32, String), (Int32, String)), VolumeWalkFailure> {
+        parent(of: first).flatMap { a in parent(of: second).map { (a, $0) } }
     }
 
     /// Runs `body` with the parent directory's descriptor and the last name of `path`; its errno (0 for success) as
