@@ -97,9 +97,11 @@ let package = Package(
         ),
         .testTarget(
             name: "JuiceCtlDaemonTests",
-            dependencies: ["JuiceCtlDaemon", "JuiceCtl", "JuiceCtlCore", "JuiceCtlTestSupport",
-                           .product(name: "Logging", package: "swift-log"),
-                           .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle")],
+            dependencies: [
+                "JuiceCtlDaemon", "JuiceCtl", "JuiceCtlCore", "JuiceCtlTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         // The published JSON Schema: committed copy up to date, accepted by a real validator (check-jsonschema), and

@@ -1,6 +1,6 @@
+internal import Foundation
 public import JuiceCtlCore
 public import Logging
-internal import Foundation
 
 /// The original package's API for Swift programs: a volume built from a small configuration, with `start()`,
 /// `stop()`, `checkpoint(_:)`, `restore(_:)`, `checkpoints()` and `deleteCheckpoint(_:)`. A thin layer over ``Reconciler``: the configuration becomes a spec document that goes through the same
@@ -51,9 +51,11 @@ public final class JuiceFS: Sendable {
         public var quiesce: VolumeSpec.Quiesce?
 
         /// Creates a configuration.
-        public init(baseDir: String, localMode: Bool = true, volumeName: String = "juicefs", overlayEnabled: Bool = false,
-                    overlayImageSize: ByteSize = .gibibytes(100), overlayLowerPaths: [String] = ["/mnt/system-base"],
-                    overlayTargetPath: String = "/mnt/newroot", quotas: [VolumeSpec.Quota]? = nil, juicefsPath: String? = nil) {
+        public init(
+            baseDir: String, localMode: Bool = true, volumeName: String = "juicefs", overlayEnabled: Bool = false,
+            overlayImageSize: ByteSize = .gibibytes(100), overlayLowerPaths: [String] = ["/mnt/system-base"],
+            overlayTargetPath: String = "/mnt/newroot", quotas: [VolumeSpec.Quota]? = nil, juicefsPath: String? = nil
+        ) {
             self.baseDir = baseDir
             self.localMode = localMode
             self.volumeName = volumeName
@@ -86,7 +88,7 @@ public final class JuiceFS: Sendable {
             case .notConverged(let report):
                 "volume \(report.spec.name) did not converge: "
                     + (report.results.compactMap { if case .failed(let why) = $0.outcome { why } else { nil } }
-                        + report.remaining.conflicts.map(\.message)).joined(separator: "; ")
+                    + report.remaining.conflicts.map(\.message)).joined(separator: "; ")
             }
         }
     }
@@ -134,7 +136,9 @@ public final class JuiceFS: Sendable {
     /// With `durable`, it returns only once the checkpoint survives the loss of this host: its metadata is in the
     /// Litestream replica and no block it references is only staged here (writeback).
     @discardableResult
-    public func checkpoint(_ name: String, note: String? = nil, pinned: Bool = false, durable: Bool = false) async throws -> Reconciler.Report {
+    public func checkpoint(_ name: String, note: String? = nil, pinned: Bool = false, durable: Bool = false) async throws
+        -> Reconciler.Report
+    {
         var request = Action.CheckpointRequest(name: name, kind: .manual, note: note, pinned: pinned)
         request.durable = durable
         return try succeeded(try await reconciler.createCheckpoint(spec, request))
@@ -180,8 +184,11 @@ public final class JuiceFS: Sendable {
             lines.append(contentsOf: ["  type: s3", "  bucket: \(quoted(url))"] + keys.map { "  " + $0 })
             lines.append("backup:")
             lines.append("  replica:")
-            lines.append(contentsOf: ["    type: s3", "    bucket: \(quoted(url))",
-                                      "    prefix: \(quoted(config.s3MetadataPrefix ?? "juicefs-metadata/\(config.volumeName)"))"] + keys.map { "    " + $0 })
+            lines.append(
+                contentsOf: [
+                    "    type: s3", "    bucket: \(quoted(url))",
+                    "    prefix: \(quoted(config.s3MetadataPrefix ?? "juicefs-metadata/\(config.volumeName)"))",
+                ] + keys.map { "    " + $0 })
         }
         if config.overlayEnabled {
             lines.append("overlay:")

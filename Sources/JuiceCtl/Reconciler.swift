@@ -1,6 +1,6 @@
+internal import Foundation
 public import JuiceCtlCore
 public import Logging
-internal import Foundation
 
 /// One reconcile pass for a volume: lock → observe → plan → apply, repeated while it makes progress, then a final
 /// observation that says whether the volume converged. The CLI, the library API and (later) the daemon all use it.
@@ -55,8 +55,10 @@ public struct Reconciler: Sendable {
         public var interrupted = false
 
         /// Creates a report.
-        public init(spec: VolumeSpec, results: [ActionResult], remaining: VolumePlan, lockWaitMilliseconds: Int64,
-                    observation: VolumeObservation? = nil, suspended: Bool = false, interrupted: Bool = false) {
+        public init(
+            spec: VolumeSpec, results: [ActionResult], remaining: VolumePlan, lockWaitMilliseconds: Int64,
+            observation: VolumeObservation? = nil, suspended: Bool = false, interrupted: Bool = false
+        ) {
             self.spec = spec
             self.results = results
             self.remaining = remaining
@@ -85,16 +87,19 @@ public struct Reconciler: Sendable {
     /// report to `progress`.
     ///
     /// `ownership` replaces the live stores of movable volumes' ownership records (tests).
-    public init(host: any HostProbing = LiveHost(), runner: any CommandRunning, tools: Tools, logger: Logger,
-                configuration: Configuration = Configuration(), progress: any OperationProgress = SilentProgress(),
-                ownership: OwnershipFactory? = nil) {
+    public init(
+        host: any HostProbing = LiveHost(), runner: any CommandRunning, tools: Tools, logger: Logger,
+        configuration: Configuration = Configuration(), progress: any OperationProgress = SilentProgress(),
+        ownership: OwnershipFactory? = nil
+    ) {
         self.host = host
         self.runner = runner
         self.tools = tools
         self.logger = logger
         self.configuration = configuration
         let juicefs = JuiceFSClient(runner: runner, executable: tools.juicefs)
-        var observer = VolumeObserver(host: host, juicefs: juicefs, litestream: LitestreamClient(runner: runner, executable: tools.litestream))
+        var observer = VolumeObserver(
+            host: host, juicefs: juicefs, litestream: LitestreamClient(runner: runner, executable: tools.litestream))
         // The executor's factory runs curl through its own runner (where fault injection acts); the observer shares it.
         executor = Executor(host: host, runner: runner, tools: tools, logger: logger, progress: progress, ownership: ownership)
         observer.ownership = executor.ownership
@@ -113,11 +118,14 @@ public struct Reconciler: Sendable {
     ///
     /// With `ownership`, a movable volume's ownership record is read as it says (by default as the configuration's
     /// ``Configuration/ownershipCheck``).
-    public func plan(_ spec: VolumeSpec, sessions: Bool = false, replicaPosition: Bool = false,
-                     ownership: OwnershipCheck? = nil) async -> (plan: VolumePlan, observation: VolumeObservation) {
-        let observation = await observer.observe(spec, fullCatalog: configuration.fullCatalog, sessions: sessions,
-                                                 replicaPosition: replicaPosition || configuration.replicaPosition,
-                                                 ownership: ownership ?? configuration.ownershipCheck)
+    public func plan(
+        _ spec: VolumeSpec, sessions: Bool = false, replicaPosition: Bool = false,
+        ownership: OwnershipCheck? = nil
+    ) async -> (plan: VolumePlan, observation: VolumeObservation) {
+        let observation = await observer.observe(
+            spec, fullCatalog: configuration.fullCatalog, sessions: sessions,
+            replicaPosition: replicaPosition || configuration.replicaPosition,
+            ownership: ownership ?? configuration.ownershipCheck)
         return (Planner.plan(spec, observation), observation)
     }
 
@@ -159,7 +167,8 @@ public struct Reconciler: Sendable {
                     remaining = planned
                     break
                 }
-                logger.debug("round", metadata: ["volume": "\(spec.name)", "round": "\(round)", "actions": "\(planned.plan.actions.count)"])
+                logger.debug(
+                    "round", metadata: ["volume": "\(spec.name)", "round": "\(round)", "actions": "\(planned.plan.actions.count)"])
                 previous = planned.plan.actions
                 let roundResults = await execute(planned.plan.actions, spec: spec, operation: "apply", onResult: onResult)
                 results += roundResults
@@ -172,8 +181,9 @@ public struct Reconciler: Sendable {
                 // A format whose end was not recorded (killed after juicefs finished) leaves its intent behind.
                 if host.fileExists(spec.formatIntentFile) { try? host.removeLocalItem(spec.formatIntentFile) }
             }
-            let report = Report(spec: spec, results: results, remaining: final.plan, lockWaitMilliseconds: lockWait,
-                                observation: final.observation, interrupted: interrupted)
+            let report = Report(
+                spec: spec, results: results, remaining: final.plan, lockWaitMilliseconds: lockWait,
+                observation: final.observation, interrupted: interrupted)
             recordRun(report, operation: "apply", started: started)
             return report
         }
@@ -215,9 +225,12 @@ public struct Reconciler: Sendable {
                 outcome = .failed(Executor.describe(error))
             }
             let result = ActionResult(action: action, outcome: outcome, milliseconds: (clock.now - start).milliseconds)
-            if configuration.recordEvents { EventLog(stateDir: spec.stateDir).append(event(for: result, spec: spec, operation: "takeover")) }
+            if configuration.recordEvents {
+                EventLog(stateDir: spec.stateDir).append(event(for: result, spec: spec, operation: "takeover"))
+            }
             onResult(result)
-            let report = Report(spec: spec, results: [result], remaining: Planner.plan(spec, await observe(spec)), lockWaitMilliseconds: lockWait)
+            let report = Report(
+                spec: spec, results: [result], remaining: Planner.plan(spec, await observe(spec)), lockWaitMilliseconds: lockWait)
             recordRun(report, operation: "takeover", started: started)
             return report
         }
@@ -251,8 +264,9 @@ public struct Reconciler: Sendable {
         try host.createLocalDirectory(directory, mode: 0o700)
         defer { try? host.removeLocalItem(directory) }
         let copy = "\(directory)/metadata.db"
-        let restore = try await litestream.run(["restore", "-integrity-check", "full", "-o", copy, LitestreamClient.replicaURL(backup.replica)],
-                                           backup: backup, timeout: .seconds(3600))
+        let restore = try await litestream.run(
+            ["restore", "-integrity-check", "full", "-o", copy, LitestreamClient.replicaURL(backup.replica)],
+            backup: backup, timeout: .seconds(3600))
         guard restore.succeeded, host.fileExists(copy) else {
             let reason = restore.succeeded ? "the replica holds nothing" : JuiceFSOutput.errorMessage(restore.stderr)
             return BackupVerification(ok: false, message: "the replica \(backup.replica.display) cannot be restored: \(reason)")
@@ -265,7 +279,8 @@ public struct Reconciler: Sendable {
             }
             replicaUUID = status.setting.uuid
             guard status.setting.name == spec.name else {
-                return BackupVerification(ok: false, message: "the replica holds volume '\(status.setting.name)', not '\(spec.name)'", replicaUUID: replicaUUID)
+                return BackupVerification(
+                    ok: false, message: "the replica holds volume '\(status.setting.name)', not '\(spec.name)'", replicaUUID: replicaUUID)
             }
         } catch {
             return BackupVerification(ok: false, message: "the restored copy cannot be read by juicefs: \(error)")
@@ -274,15 +289,22 @@ public struct Reconciler: Sendable {
         if case .formatted(let info) = await observer.observe(spec).metadata { liveUUID = info.uuid }
         let milliseconds = restore.duration.milliseconds
         guard let liveUUID else {
-            return BackupVerification(ok: true, message: "the replica restores cleanly (integrity check passed) and holds volume \(spec.name) (UUID \(replicaUUID)); the live volume could not be read to compare",
-                                      replicaUUID: replicaUUID, restoreMilliseconds: milliseconds)
+            return BackupVerification(
+                ok: true,
+                message:
+                    "the replica restores cleanly (integrity check passed) and holds volume \(spec.name) (UUID \(replicaUUID)); the live volume could not be read to compare",
+                replicaUUID: replicaUUID, restoreMilliseconds: milliseconds)
         }
         guard liveUUID == replicaUUID else {
-            return BackupVerification(ok: false, message: "the replica holds volume UUID \(replicaUUID), the live volume has \(liveUUID)",
-                                      replicaUUID: replicaUUID, liveUUID: liveUUID, restoreMilliseconds: milliseconds)
+            return BackupVerification(
+                ok: false, message: "the replica holds volume UUID \(replicaUUID), the live volume has \(liveUUID)",
+                replicaUUID: replicaUUID, liveUUID: liveUUID, restoreMilliseconds: milliseconds)
         }
-        return BackupVerification(ok: true, message: "the replica restores cleanly in \(milliseconds) ms, passes the integrity check and holds this volume (UUID \(replicaUUID))",
-                                  replicaUUID: replicaUUID, liveUUID: liveUUID, restoreMilliseconds: milliseconds)
+        return BackupVerification(
+            ok: true,
+            message:
+                "the replica restores cleanly in \(milliseconds) ms, passes the integrity check and holds this volume (UUID \(replicaUUID))",
+            replicaUUID: replicaUUID, liveUUID: liveUUID, restoreMilliseconds: milliseconds)
     }
 
     // MARK: Checkpoints
@@ -326,46 +348,57 @@ public struct Reconciler: Sendable {
                 case (nil, nil): return $0.name < $1.name
                 }
             }
-            return CheckpointListing(checkpoints: entries, activeParent: catalog.lineage.activeParent,
-                                     leftovers: catalog.leftovers, restoreInProgress: catalog.restore?.journal)
+            return CheckpointListing(
+                checkpoints: entries, activeParent: catalog.lineage.activeParent,
+                leftovers: catalog.leftovers, restoreInProgress: catalog.restore?.journal)
         }
     }
 
     /// Creates a checkpoint of `/active` (after completing anything an interrupted operation left).
-    public func createCheckpoint(_ spec: VolumeSpec, _ request: Action.CheckpointRequest,
-                                 onResult: @Sendable (ActionResult) -> Void = { _ in }) async throws -> Report {
+    public func createCheckpoint(
+        _ spec: VolumeSpec, _ request: Action.CheckpointRequest,
+        onResult: @Sendable (ActionResult) -> Void = { _ in }
+    ) async throws -> Report {
         try CheckpointName.validate(request.name)
         let action = Action(.createCheckpoint, .create, target: request.name, reason: "requested", checkpoint: request)
         return try await imperative(spec, operation: "checkpoint create", action: action, onResult: onResult)
     }
 
     /// Deletes a checkpoint; a pinned one only with `force`.
-    public func deleteCheckpoint(_ spec: VolumeSpec, name: String, force: Bool = false,
-                                 onResult: @Sendable (ActionResult) -> Void = { _ in }) async throws -> Report {
+    public func deleteCheckpoint(
+        _ spec: VolumeSpec, name: String, force: Bool = false,
+        onResult: @Sendable (ActionResult) -> Void = { _ in }
+    ) async throws -> Report {
         try CheckpointName.validate(name)
-        let action = Action(.deleteCheckpoint, .delete, target: name, reason: "requested",
-                            checkpoint: .init(name: name, force: force))
+        let action = Action(
+            .deleteCheckpoint, .delete, target: name, reason: "requested",
+            checkpoint: .init(name: name, force: force))
         return try await imperative(spec, operation: "checkpoint delete", action: action, onResult: onResult)
     }
 
     /// Restores `/active` to a checkpoint; the replaced tree is kept as a pre-restore checkpoint. While something
     /// uses `/active`, it refuses and changes nothing, unless `terminateUsers`: then those processes get SIGTERM, and
     /// SIGKILL after `grace`.
-    public func restore(_ spec: VolumeSpec, name: String, terminateUsers: Bool = false,
-                        grace: TimeSpan = VolumeSpec.RestoreRequest.defaultGrace,
-                        onResult: @Sendable (ActionResult) -> Void = { _ in }) async throws -> Report {
+    public func restore(
+        _ spec: VolumeSpec, name: String, terminateUsers: Bool = false,
+        grace: TimeSpan = VolumeSpec.RestoreRequest.defaultGrace,
+        onResult: @Sendable (ActionResult) -> Void = { _ in }
+    ) async throws -> Report {
         try CheckpointName.validate(name)
         var request = Action.CheckpointRequest(name: name)
         request.terminateUsers = terminateUsers
         request.grace = grace
-        let action = Action(.restore, .replace, target: VolumeLayout.active, reason: "requested", disruption: .interrupting,
-                            checkpoint: request)
+        let action = Action(
+            .restore, .replace, target: VolumeLayout.active, reason: "requested", disruption: .interrupting,
+            checkpoint: request)
         return try await imperative(spec, operation: "restore", action: action, onResult: onResult)
     }
 
     /// Under the lock: requires a live mount, finishes interrupted operations first, then runs `action`.
-    private func imperative(_ spec: VolumeSpec, operation: String, action: Action,
-                            onResult: @Sendable (ActionResult) -> Void) async throws -> Report {
+    private func imperative(
+        _ spec: VolumeSpec, operation: String, action: Action,
+        onResult: @Sendable (ActionResult) -> Void
+    ) async throws -> Report {
         try await locked(spec, operation: operation) { lockWait in
             let started = Date()
             let observation = await observer.observe(spec, fullCatalog: false)
@@ -375,14 +408,17 @@ public struct Reconciler: Sendable {
             if let unsafe = observation.guards?.unsafe.first {
                 throw VolumeCallFailure(operation: operation, result: .unsafe(unsafe))
             }
-            let recovery = plan.actions.filter { [.thawCgroups, .secureDirectory, .repairBookkeeping, .resumeRestore, .removeLeftover].contains($0.kind) }
+            let recovery = plan.actions.filter {
+                [.thawCgroups, .secureDirectory, .repairBookkeeping, .resumeRestore, .removeLeftover].contains($0.kind)
+            }
             var results = await execute(recovery, spec: spec, operation: operation, onResult: onResult)
             if !results.contains(where: \.failed) {
                 results += await execute([action], spec: spec, operation: operation, onResult: onResult)
             }
             let after = await observe(spec)
-            let report = Report(spec: spec, results: results, remaining: Planner.plan(spec, after), lockWaitMilliseconds: lockWait,
-                                observation: after)
+            let report = Report(
+                spec: spec, results: results, remaining: Planner.plan(spec, after), lockWaitMilliseconds: lockWait,
+                observation: after)
             recordRun(report, operation: operation, started: started)
             return report
         }
@@ -399,15 +435,18 @@ public struct Reconciler: Sendable {
 
     /// Runs actions in order; an action whose prerequisite failed is not run, and none starts after a stop request.
     /// Each result goes to the event log and to `onResult`.
-    func execute(_ actions: [Action], spec: VolumeSpec, operation: String = "apply",
-                 onResult: @Sendable (ActionResult) -> Void) async -> [ActionResult] {
+    func execute(
+        _ actions: [Action], spec: VolumeSpec, operation: String = "apply",
+        onResult: @Sendable (ActionResult) -> Void
+    ) async -> [ActionResult] {
         var results: [ActionResult] = []
         var failed: [Action] = []
         let log = EventLog(stateDir: spec.stateDir)
         for action in actions {
             let result: ActionResult
             if let blocker = failed.first(where: { Self.depends(action, on: $0) }) {
-                result = ActionResult(action: action, outcome: .notRun("\(blocker.kind.rawValue) \(blocker.target) failed"), milliseconds: 0)
+                result = ActionResult(
+                    action: action, outcome: .notRun("\(blocker.kind.rawValue) \(blocker.target) failed"), milliseconds: 0)
             } else if configuration.shouldStop() {
                 result = ActionResult(action: action, outcome: .notRun(Self.stoppedReason), milliseconds: 0)
             } else {
@@ -425,16 +464,18 @@ public struct Reconciler: Sendable {
 
     /// The event-log line of one action's result.
     func event(for result: ActionResult, spec: VolumeSpec, operation: String) -> VolumeEvent {
-        let (outcome, message): (String, String) = switch result.outcome {
-        case .done(let text): ("done", text)
-        case .skipped(let text): ("skipped", text)
-        case .failed(let text): ("failed", text)
-        case .notRun(let text): ("not-run", text)
-        }
-        return VolumeEvent(time: Date(), volume: spec.name, revision: spec.origin.revision, actor: configuration.actor,
-                           operation: operation, kind: .action, action: result.action.kind.rawValue, target: result.action.target,
-                           reason: result.action.reason, result: outcome, message: message, durationMs: result.milliseconds,
-                           frozenMs: result.details?.frozenMilliseconds)
+        let (outcome, message): (String, String) =
+            switch result.outcome {
+            case .done(let text): ("done", text)
+            case .skipped(let text): ("skipped", text)
+            case .failed(let text): ("failed", text)
+            case .notRun(let text): ("not-run", text)
+            }
+        return VolumeEvent(
+            time: Date(), volume: spec.name, revision: spec.origin.revision, actor: configuration.actor,
+            operation: operation, kind: .action, action: result.action.kind.rawValue, target: result.action.target,
+            reason: result.action.reason, result: outcome, message: message, durationMs: result.milliseconds,
+            frozenMs: result.details?.frozenMilliseconds)
     }
 
     /// One event for a run that ran actions: how it ended and how long it took.
@@ -445,16 +486,18 @@ public struct Reconciler: Sendable {
         var message = "\(report.results.count) action(s), \(failed) failed"
         if !report.remaining.actions.isEmpty { message += ", \(report.remaining.actions.count) still pending" }
         if !report.remaining.conflicts.isEmpty { message += ", \(report.remaining.conflicts.count) conflict(s)" }
-        let event = VolumeEvent(time: Date(), volume: report.spec.name, revision: report.spec.origin.revision, actor: configuration.actor,
-                                operation: operation, kind: .reconcile, result: result, message: message,
-                                durationMs: Int64(Date().timeIntervalSince(started) * 1000))
+        let event = VolumeEvent(
+            time: Date(), volume: report.spec.name, revision: report.spec.origin.revision, actor: configuration.actor,
+            operation: operation, kind: .reconcile, result: result, message: message,
+            durationMs: Int64(Date().timeIntervalSince(started) * 1000))
         EventLog(stateDir: report.spec.stateDir).append(event)
     }
 
     /// Whether `action` needs `prerequisite` to have succeeded.
     static func depends(_ action: Action, on prerequisite: Action) -> Bool {
         switch prerequisite.kind {
-        case .format, .mount, .remount, .recoverStaleMount, .secureDirectory, .restore, .resumeRestore, .restoreMetadata, .refreshMetadata, .claimOwnership:
+        case .format, .mount, .remount, .recoverStaleMount, .secureDirectory, .restore, .resumeRestore, .restoreMetadata, .refreshMetadata,
+            .claimOwnership:
             return true
         case .repairBookkeeping:
             // Checkpoints and restores read the lineage and refuse while a journal is there.
@@ -471,7 +514,7 @@ public struct Reconciler: Sendable {
             // down stops Litestream last: a volume its unmount left mounted can still be written, so it keeps replicating.
             return action.kind == .stopBackup || action.kind == .releaseOwnership
         case .remountInPlace, .removeQuota, .setQuota, .createCheckpoint, .deleteCheckpoint, .removeLeftover,
-             .detachLoopDevice, .thawOverlay, .thawCgroups, .releaseOwnership, .fenceVolume:
+            .detachLoopDevice, .thawOverlay, .thawCgroups, .releaseOwnership, .fenceVolume:
             return false
         case .createOverlayImage, .quarantineOverlayImage, .mountOverlayUpper, .unmountOverlay, .unmountOverlayUpper:
             // The overlay's chain: image → upper mount → overlay; a broken link stops the rest of the chain.

@@ -1,12 +1,13 @@
-public import JuiceCtlCore
 internal import Foundation
+public import JuiceCtlCore
 
 /// Prints what `apply` and `down` did, for people and as JSON.
 public enum ReportRenderer {
     /// One line per action result, as it ends.
     public static func line(_ result: ActionResult) -> String {
         let action = result.action
-        let head = "  \(action.change.symbol.padding(toLength: 3, withPad: " ", startingAt: 0)) \(PlanRenderer.label(action)) \(action.target)"
+        let head =
+            "  \(action.change.symbol.padding(toLength: 3, withPad: " ", startingAt: 0)) \(PlanRenderer.label(action)) \(action.target)"
         switch result.outcome {
         case .done(let what): return "\(head): done in \(result.milliseconds) ms: \(what)"
         case .skipped(let why): return "\(head): skipped: \(why)"
@@ -83,22 +84,27 @@ public enum ReportRenderer {
             var milliseconds: Int64
             var details: ActionResult.Details?
         }
-        let document = Document(formatVersion: PlanRenderer.formatVersion, operation: operation, volumes: reports.map { report in
-            Volume(name: report.spec.name, file: report.spec.origin.file, converged: report.converged,
-                   suspended: report.suspended ? report.spec.suspend?.reason : nil,
-                   lockWaitMilliseconds: report.lockWaitMilliseconds,
-                   results: report.results.map { result in
-                       let (outcome, detail): (String, String) = switch result.outcome {
-                       case .done(let text): ("done", text)
-                       case .skipped(let text): ("skipped", text)
-                       case .failed(let text): ("failed", text)
-                       case .notRun(let text): ("not-run", text)
-                       }
-                       return Result(kind: result.action.kind.rawValue, target: result.action.target, change: result.action.change.rawValue,
-                                     outcome: outcome, detail: detail, milliseconds: result.milliseconds, details: result.details)
-                   },
-                   remaining: report.remaining.actions, conflicts: report.remaining.conflicts)
-        })
+        let document = Document(
+            formatVersion: PlanRenderer.formatVersion, operation: operation,
+            volumes: reports.map { report in
+                Volume(
+                    name: report.spec.name, file: report.spec.origin.file, converged: report.converged,
+                    suspended: report.suspended ? report.spec.suspend?.reason : nil,
+                    lockWaitMilliseconds: report.lockWaitMilliseconds,
+                    results: report.results.map { result in
+                        let (outcome, detail): (String, String) =
+                            switch result.outcome {
+                            case .done(let text): ("done", text)
+                            case .skipped(let text): ("skipped", text)
+                            case .failed(let text): ("failed", text)
+                            case .notRun(let text): ("not-run", text)
+                            }
+                        return Result(
+                            kind: result.action.kind.rawValue, target: result.action.target, change: result.action.change.rawValue,
+                            outcome: outcome, detail: detail, milliseconds: result.milliseconds, details: result.details)
+                    },
+                    remaining: report.remaining.actions, conflicts: report.remaining.conflicts)
+            })
         return PlanRenderer.encode(document)
     }
 }

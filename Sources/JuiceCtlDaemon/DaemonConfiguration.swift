@@ -14,8 +14,10 @@ public struct DaemonConfiguration: Sendable {
     public var metricsAddress: MetricsAddress?
 
     /// Creates a configuration.
-    public init(paths: [String], interval: Duration = .seconds(30), backoff: RetryBackoff = RetryBackoff(),
-                busyRetry: Duration = .seconds(5), metricsAddress: MetricsAddress? = nil) {
+    public init(
+        paths: [String], interval: Duration = .seconds(30), backoff: RetryBackoff = RetryBackoff(),
+        busyRetry: Duration = .seconds(5), metricsAddress: MetricsAddress? = nil
+    ) {
         self.paths = paths
         self.interval = interval
         self.backoff = backoff

@@ -1,6 +1,6 @@
+public import Foundation
 public import JuiceCtl
 public import JuiceCtlCore
-public import Foundation
 internal import Prometheus
 
 /// The reconciler's Prometheus metrics, per volume: passes and their results, errors, actions with their
@@ -10,8 +10,10 @@ public final class DaemonMetrics: Sendable {
 
     /// Creates the metrics of a reconciler that started at `startedAt`.
     public init(version: String, startedAt: Date = Date()) {
-        registry.makeGauge(descriptor: Self.descriptor("build_info", "", "Always 1; the version label names the juicectl build."),
-                           labels: [("version", version)]).set(Double(1))
+        registry.makeGauge(
+            descriptor: Self.descriptor("build_info", "", "Always 1; the version label names the juicectl build."),
+            labels: [("version", version)]
+        ).set(Double(1))
         registry.makeGauge(descriptor: Self.descriptor("start_time", "seconds", "When the reconciler started, in seconds since the epoch."))
             .set(startedAt.timeIntervalSince1970)
     }
@@ -33,12 +35,13 @@ public final class DaemonMetrics: Sendable {
         default: break
         }
         for result in report?.results ?? [] {
-            let outcome = switch result.outcome {
-            case .done: "done"
-            case .skipped: "skipped"
-            case .failed: "failed"
-            case .notRun: "not-run"
-            }
+            let outcome =
+                switch result.outcome {
+                case .done: "done"
+                case .skipped: "skipped"
+                case .failed: "failed"
+                case .notRun: "not-run"
+                }
             let action = [("action", result.action.kind.rawValue)]
             registry.makeCounter(descriptor: Self.actions, labels: volume + action + [("result", outcome)]).increment()
             if case .notRun = result.outcome { continue }
@@ -57,7 +60,8 @@ public final class DaemonMetrics: Sendable {
     public func update(_ status: RunStatus) {
         let volume = [("volume", status.volume)]
         for condition in status.conditions {
-            registry.makeGauge(descriptor: Self.condition, labels: volume + [("condition", condition.type)]).set(Double(condition.status ? 1 : 0))
+            registry.makeGauge(descriptor: Self.condition, labels: volume + [("condition", condition.type)]).set(
+                Double(condition.status ? 1 : 0))
         }
         gauge(Self.pending, volume, Double(status.pendingActions.count))
         gauge(Self.failures, volume, Double(status.retry.failures))
@@ -104,34 +108,83 @@ public final class DaemonMetrics: Sendable {
     }
 
     /// Histogram buckets from 5 ms to 10 minutes.
-    static let buckets: [Duration] = [.milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(250), .milliseconds(500),
-                                      .seconds(1), .seconds(2.5), .seconds(5), .seconds(15), .seconds(60), .seconds(300), .seconds(600)]
+    static let buckets: [Duration] = [
+        .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+        .seconds(1), .seconds(2.5), .seconds(5), .seconds(15), .seconds(60), .seconds(300), .seconds(600),
+    ]
 
-    private static var reconciles: MetricNameDescriptor { descriptor("reconciles", "total", "Passes over a volume, by result (converged, conflicted, failed, blocked, suspended, stalled, busy, interrupted).") }
-    private static var reconcileDuration: MetricNameDescriptor { descriptor("reconcile_duration", "seconds", "How long a pass over a volume took.") }
-    private static var errors: MetricNameDescriptor { descriptor("reconcile_errors", "total", "Passes that ended in an error: transient (retried with backoff) or terminal (not retried until the spec changes).") }
+    private static var reconciles: MetricNameDescriptor {
+        descriptor(
+            "reconciles", "total",
+            "Passes over a volume, by result (converged, conflicted, failed, blocked, suspended, stalled, busy, interrupted).")
+    }
+    private static var reconcileDuration: MetricNameDescriptor {
+        descriptor("reconcile_duration", "seconds", "How long a pass over a volume took.")
+    }
+    private static var errors: MetricNameDescriptor {
+        descriptor(
+            "reconcile_errors", "total",
+            "Passes that ended in an error: transient (retried with backoff) or terminal (not retried until the spec changes).")
+    }
     private static var actions: MetricNameDescriptor { descriptor("actions", "total", "Actions run, by kind and result.") }
     private static var actionDuration: MetricNameDescriptor { descriptor("action_duration", "seconds", "How long actions took, by kind.") }
-    private static var condition: MetricNameDescriptor { descriptor("volume_condition", "", "1 when the condition holds (Ready, Degraded, BackupFresh, Suspended, Stalled).") }
-    private static var pending: MetricNameDescriptor { descriptor("pending_actions", "", "Actions the planner still sees after the last pass: drift while suspended or stalled.") }
+    private static var condition: MetricNameDescriptor {
+        descriptor("volume_condition", "", "1 when the condition holds (Ready, Degraded, BackupFresh, Suspended, Stalled).")
+    }
+    private static var pending: MetricNameDescriptor {
+        descriptor("pending_actions", "", "Actions the planner still sees after the last pass: drift while suspended or stalled.")
+    }
     private static var failures: MetricNameDescriptor { descriptor("consecutive_failures", "", "Failed passes in a row.") }
-    private static var lastReconcile: MetricNameDescriptor { descriptor("last_reconcile_timestamp", "seconds", "When the last pass started.") }
-    private static var lastConverged: MetricNameDescriptor { descriptor("last_converged_timestamp", "seconds", "When a pass last left the volume converged.") }
-    private static var nextCheckpoint: MetricNameDescriptor { descriptor("next_checkpoint_timestamp", "seconds", "When the next scheduled checkpoint is due.") }
+    private static var lastReconcile: MetricNameDescriptor {
+        descriptor("last_reconcile_timestamp", "seconds", "When the last pass started.")
+    }
+    private static var lastConverged: MetricNameDescriptor {
+        descriptor("last_converged_timestamp", "seconds", "When a pass last left the volume converged.")
+    }
+    private static var nextCheckpoint: MetricNameDescriptor {
+        descriptor("next_checkpoint_timestamp", "seconds", "When the next scheduled checkpoint is due.")
+    }
     private static var checkpointCount: MetricNameDescriptor { descriptor("checkpoints", "", "Checkpoints on the volume.") }
-    private static var newestCheckpoint: MetricNameDescriptor { descriptor("checkpoint_newest_timestamp", "seconds", "When the newest checkpoint was created.") }
-    private static var newestCheckpointAge: MetricNameDescriptor { descriptor("checkpoint_newest_age", "seconds", "Age of the newest checkpoint at the last pass.") }
-    private static var backupRunning: MetricNameDescriptor { descriptor("backup_running", "", "1 when Litestream replicates the volume's metadata.") }
-    private static var backupLag: MetricNameDescriptor { descriptor("backup_lag_transactions", "", "Transactions the replica is behind the metadata database.") }
-    private static var backupAge: MetricNameDescriptor { descriptor("backup_replica_age", "seconds", "Seconds since the replica was last written.") }
-    private static var backupLagSeconds: MetricNameDescriptor { descriptor("backup_lag", "seconds", "Seconds the replica has been behind the metadata database (0 when it holds everything).") }
-    private static var stagedBytes: MetricNameDescriptor { descriptor("volume_staged", "bytes", "Bytes written with writeback that are staged on this host only, not yet in the object storage.") }
-    private static var stagedBlocks: MetricNameDescriptor { descriptor("volume_staged_blocks", "", "Blocks staged on this host only (writeback).") }
-    private static var stagedOldestAge: MetricNameDescriptor { descriptor("volume_staged_oldest_age", "seconds", "Age of the oldest block staged on this host only (0 when none).") }
+    private static var newestCheckpoint: MetricNameDescriptor {
+        descriptor("checkpoint_newest_timestamp", "seconds", "When the newest checkpoint was created.")
+    }
+    private static var newestCheckpointAge: MetricNameDescriptor {
+        descriptor("checkpoint_newest_age", "seconds", "Age of the newest checkpoint at the last pass.")
+    }
+    private static var backupRunning: MetricNameDescriptor {
+        descriptor("backup_running", "", "1 when Litestream replicates the volume's metadata.")
+    }
+    private static var backupLag: MetricNameDescriptor {
+        descriptor("backup_lag_transactions", "", "Transactions the replica is behind the metadata database.")
+    }
+    private static var backupAge: MetricNameDescriptor {
+        descriptor("backup_replica_age", "seconds", "Seconds since the replica was last written.")
+    }
+    private static var backupLagSeconds: MetricNameDescriptor {
+        descriptor("backup_lag", "seconds", "Seconds the replica has been behind the metadata database (0 when it holds everything).")
+    }
+    private static var stagedBytes: MetricNameDescriptor {
+        descriptor(
+            "volume_staged", "bytes", "Bytes written with writeback that are staged on this host only, not yet in the object storage.")
+    }
+    private static var stagedBlocks: MetricNameDescriptor {
+        descriptor("volume_staged_blocks", "", "Blocks staged on this host only (writeback).")
+    }
+    private static var stagedOldestAge: MetricNameDescriptor {
+        descriptor("volume_staged_oldest_age", "seconds", "Age of the oldest block staged on this host only (0 when none).")
+    }
     /// Buckets for the sandbox's frozen window: 10 ms to 60 s.
-    static let frozenBuckets: [Duration] = [.milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(200),
-                                            .milliseconds(300), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(60)]
-    private static var frozenWindow: MetricNameDescriptor { descriptor("checkpoint_frozen", "seconds", "How long checkpoints kept the sandbox's cgroups frozen (checkpoints.quiesce).") }
-    private static var lastFrozenWindow: MetricNameDescriptor { descriptor("checkpoint_last_frozen", "seconds", "How long the last checkpoint kept the sandbox's cgroups frozen.") }
-    private static var reloads: MetricNameDescriptor { descriptor("spec_reloads", "total", "Re-reads of the spec files, accepted or rejected in part.") }
+    static let frozenBuckets: [Duration] = [
+        .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(200),
+        .milliseconds(300), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(60),
+    ]
+    private static var frozenWindow: MetricNameDescriptor {
+        descriptor("checkpoint_frozen", "seconds", "How long checkpoints kept the sandbox's cgroups frozen (checkpoints.quiesce).")
+    }
+    private static var lastFrozenWindow: MetricNameDescriptor {
+        descriptor("checkpoint_last_frozen", "seconds", "How long the last checkpoint kept the sandbox's cgroups frozen.")
+    }
+    private static var reloads: MetricNameDescriptor {
+        descriptor("spec_reloads", "total", "Re-reads of the spec files, accepted or rejected in part.")
+    }
 }

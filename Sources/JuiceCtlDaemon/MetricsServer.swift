@@ -3,8 +3,8 @@ public import Logging
 internal import NIOCore
 internal import NIOHTTP1
 internal import NIOPosix
-internal import Synchronization
 public import ServiceLifecycle
+internal import Synchronization
 
 /// Serves the reconciler's metrics on a loopback address with SwiftNIO's HTTP/1 server, on one event-loop thread:
 /// `GET /metrics` (Prometheus text format) and `GET /healthz` (200 while the reconciler runs); anything else is 404.
@@ -98,12 +98,13 @@ private final class MetricsHTTPHandler: ChannelInboundHandler {
         case .end:
             guard let head = request else { return }
             request = nil
-            let (status, contentType, body): (HTTPResponseStatus, String, String) = switch (head.method, head.uri) {
-            case (.GET, "/metrics"): (.ok, "text/plain; version=0.0.4; charset=utf-8", metrics.render())
-            case (.GET, "/healthz"): (.ok, "text/plain; charset=utf-8", "ok\n")
-            case (.GET, _): (.notFound, "text/plain; charset=utf-8", "not found: try /metrics or /healthz\n")
-            default: (.methodNotAllowed, "text/plain; charset=utf-8", "only GET\n")
-            }
+            let (status, contentType, body): (HTTPResponseStatus, String, String) =
+                switch (head.method, head.uri) {
+                case (.GET, "/metrics"): (.ok, "text/plain; version=0.0.4; charset=utf-8", metrics.render())
+                case (.GET, "/healthz"): (.ok, "text/plain; charset=utf-8", "ok\n")
+                case (.GET, _): (.notFound, "text/plain; charset=utf-8", "not found: try /metrics or /healthz\n")
+                default: (.methodNotAllowed, "text/plain; charset=utf-8", "only GET\n")
+                }
             var buffer = context.channel.allocator.buffer(capacity: body.utf8.count)
             buffer.writeString(body)
             var headers = HTTPHeaders()

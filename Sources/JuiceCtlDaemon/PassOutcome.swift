@@ -16,8 +16,10 @@ public struct PassOutcome: Sendable, Hashable {
         let ran = report.results.count
         if report.suspended {
             let drift = report.remaining.actions.count
-            return PassOutcome(result: .suspended, message: "suspended (\(report.spec.suspend?.reason ?? "")): "
-                + (drift == 0 ? "no drift" : "\(drift) change(s) pending, not applied"))
+            return PassOutcome(
+                result: .suspended,
+                message: "suspended (\(report.spec.suspend?.reason ?? "")): "
+                    + (drift == 0 ? "no drift" : "\(drift) change(s) pending, not applied"))
         }
         if let failure = report.results.first(where: \.failed), case .failed(let why) = failure.outcome {
             return PassOutcome(result: .failed, message: "\(PlanRenderer.label(failure.action)) \(failure.action.target) failed: \(why)")
@@ -30,8 +32,9 @@ public struct PassOutcome: Sendable, Hashable {
                 // A server that does not answer now may answer later: retried with backoff, never a stall.
                 return PassOutcome(result: .failed, message: blocking.message)
             }
-            return PassOutcome(result: .blocked, message: blocking.message + (blocking.hint.map { " (hint: \($0))" } ?? ""),
-                               stallReason: blocking.code)
+            return PassOutcome(
+                result: .blocked, message: blocking.message + (blocking.hint.map { " (hint: \($0))" } ?? ""),
+                stallReason: blocking.code)
         }
         if !report.remaining.actions.isEmpty {
             let pending = report.remaining.actions.map { "\(PlanRenderer.label($0)) \($0.target)" }.joined(separator: "; ")
@@ -45,8 +48,10 @@ public struct PassOutcome: Sendable, Hashable {
 
     /// Blocking conflicts caused by a metadata engine, an object store or a mount client that does not answer now:
     /// retrying can fix them, so they fail the pass (backoff) instead of stalling the volume.
-    public static let transientConflicts: Set<String> = ["MountUnresponsive", "MetadataUnreadable", "StorageUnreadable", "ReplicaUnreadable",
-                                                            "OwnershipUnreadable"]
+    public static let transientConflicts: Set<String> = [
+        "MountUnresponsive", "MetadataUnreadable", "StorageUnreadable", "ReplicaUnreadable",
+        "OwnershipUnreadable",
+    ]
 
     /// Classifies a run that threw before it could report (the lock was busy, the state directory unwritable).
     public static func classify(_ error: any Error) -> PassOutcome {

@@ -1,8 +1,8 @@
+internal import Foundation
 internal import JuiceCtl
 public import JuiceCtlCore
 internal import Logging
 public import ServiceLifecycle
-internal import Foundation
 internal import Synchronization
 internal import UnixSignals
 
@@ -43,9 +43,12 @@ public final class ReconcileDaemon: Service, Sendable {
         // the new read rejects falls back to what was validated.
         var specs = Dictionary(uniqueKeysWithValues: initial.map { ($0.name, $0) })
         for spec in startReload.specs { specs[spec.name] = spec }
-        logger.notice("juicectl run started", metadata: [
-            "volumes": "\(specs.keys.sorted().joined(separator: ","))", "interval": "\(configuration.interval)",
-            "pid": "\(context.daemon.pid)"])
+        logger.notice(
+            "juicectl run started",
+            metadata: [
+                "volumes": "\(specs.keys.sorted().joined(separator: ","))", "interval": "\(configuration.interval)",
+                "pid": "\(context.daemon.pid)",
+            ])
         let (triggers, continuation) = AsyncStream<Trigger>.makeStream(bufferingPolicy: .bufferingNewest(8))
         let signals = Task {
             for await _ in await UnixSignalsSequence(trapping: .sighup) { continuation.yield(.signal) }
@@ -63,8 +66,11 @@ public final class ReconcileDaemon: Service, Sendable {
                 for spec in specs.values.sorted(by: { $0.name < $1.name }) {
                     let supervisor = VolumeSupervisor(spec: spec, context: context)
                     state.withLock { $0.supervisors[spec.name] = supervisor }
-                    record(.init(time: Date(), volume: spec.name, revision: spec.origin.revision, actor: "run", operation: "run",
-                                 kind: .daemon, result: "started", message: "juicectl run (pid \(context.daemon.pid)) manages this volume"), spec)
+                    record(
+                        .init(
+                            time: Date(), volume: spec.name, revision: spec.origin.revision, actor: "run", operation: "run",
+                            kind: .daemon, result: "started", message: "juicectl run (pid \(context.daemon.pid)) manages this volume"), spec
+                    )
                     group.addTask { await supervisor.run() }
                 }
                 for await trigger in triggers {
@@ -86,8 +92,10 @@ public final class ReconcileDaemon: Service, Sendable {
         ticker.cancel()
         for (name, supervisor) in supervisors {
             let spec = await supervisor.spec
-            record(.init(time: Date(), volume: name, revision: spec.origin.revision, actor: "run", operation: "run", kind: .daemon,
-                         result: "stopped", message: "juicectl run (pid \(context.daemon.pid)) stopped; the volume stays as it is"), spec)
+            record(
+                .init(
+                    time: Date(), volume: name, revision: spec.origin.revision, actor: "run", operation: "run", kind: .daemon,
+                    result: "stopped", message: "juicectl run (pid \(context.daemon.pid)) stopped; the volume stays as it is"), spec)
         }
         logger.notice("juicectl run stopped")
     }
@@ -109,9 +117,11 @@ public final class ReconcileDaemon: Service, Sendable {
         }
         context.metrics.recordReload(rejected: !outcome.rejected.isEmpty || outcome.diagnostics.hasErrors)
         if trigger == .signal {
-            logger.notice("SIGHUP: spec files re-read", metadata: ["volumes": "\(outcome.specs.count)", "rejected": "\(outcome.rejected.count)"])
+            logger.notice(
+                "SIGHUP: spec files re-read", metadata: ["volumes": "\(outcome.specs.count)", "rejected": "\(outcome.rejected.count)"])
         }
-        for diagnostic in outcome.diagnostics.errors where !outcome.rejected.values.contains(where: { $0.contains(diagnostic.description) }) {
+        for diagnostic in outcome.diagnostics.errors where !outcome.rejected.values.contains(where: { $0.contains(diagnostic.description) })
+        {
             // An error in a file that held no running volume (a new, invalid file): nothing to keep running, just say so.
             logger.error("spec error", metadata: ["diagnostic": "\(diagnostic)"])
         }

@@ -42,7 +42,8 @@ public struct SpecSet: Sendable {
         }
         let removed = specs.keys.filter { next[$0] == nil }.sorted()
         specs = next
-        return Reload(specs: next.values.sorted { $0.name < $1.name }, rejected: rejected, removed: removed,
-                      diagnostics: result.diagnostics)
+        return Reload(
+            specs: next.values.sorted { $0.name < $1.name }, rejected: rejected, removed: removed,
+            diagnostics: result.diagnostics)
     }
 }

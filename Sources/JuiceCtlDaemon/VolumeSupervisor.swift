@@ -1,7 +1,7 @@
+public import Foundation
 internal import JuiceCtl
 public import JuiceCtlCore
 public import Logging
-public import Foundation
 
 /// What every supervisor of one daemon shares.
 public struct SupervisorContext: Sendable {
@@ -21,8 +21,10 @@ public struct SupervisorContext: Sendable {
     public var daemon: RunStatus.DaemonInfo
 
     /// Creates a context.
-    public init(configuration: DaemonConfiguration, reconciler: any VolumeReconciling, metrics: DaemonMetrics, logger: Logger,
-                stop: StopFlag, clock: DaemonClock, daemon: RunStatus.DaemonInfo) {
+    public init(
+        configuration: DaemonConfiguration, reconciler: any VolumeReconciling, metrics: DaemonMetrics, logger: Logger,
+        stop: StopFlag, clock: DaemonClock, daemon: RunStatus.DaemonInfo
+    ) {
         self.configuration = configuration
         self.reconciler = reconciler
         self.metrics = metrics
@@ -75,8 +77,9 @@ public actor VolumeSupervisor {
     /// When the next pass is due.
     public func nextWake() -> Date {
         let now = context.clock.now()
-        var wake = WakeTime.next(now: now, lastPass: lastPassStart, interval: context.configuration.interval,
-                                 nextCheckpoint: nextCheckpoint, retry: retry)
+        var wake = WakeTime.next(
+            now: now, lastPass: lastPassStart, interval: context.configuration.interval,
+            nextCheckpoint: nextCheckpoint, retry: retry)
         if let busyUntil { wake = min(wake, max(busyUntil, now)) }
         return wake
     }
@@ -113,8 +116,10 @@ public actor VolumeSupervisor {
     public func accept(_ newSpec: VolumeSpec) {
         let changed = newSpec.origin.revision != spec.origin.revision || newSpec.origin.file != spec.origin.file
         if specError != nil {
-            record(VolumeEvent(time: context.clock.now(), volume: newSpec.name, revision: newSpec.origin.revision, actor: "run",
-                               operation: "reload", kind: .spec, result: "accepted", message: "the spec at \(newSpec.origin.file) is valid again"))
+            record(
+                VolumeEvent(
+                    time: context.clock.now(), volume: newSpec.name, revision: newSpec.origin.revision, actor: "run",
+                    operation: "reload", kind: .spec, result: "accepted", message: "the spec at \(newSpec.origin.file) is valid again"))
         }
         specError = nil
         spec = newSpec
@@ -128,11 +133,17 @@ public actor VolumeSupervisor {
     public func reject(_ messages: [String]) {
         let now = context.clock.now()
         if specError?.messages != messages {
-            context.logger.error("the new spec is invalid; the last good one stays in force",
-                                 metadata: ["volume": "\(spec.name)", "revision": "\(spec.origin.revision)", "errors": "\(messages.joined(separator: " | "))"])
-            record(VolumeEvent(time: now, volume: spec.name, revision: spec.origin.revision, actor: "run", operation: "reload",
-                               kind: .spec, result: "rejected",
-                               message: "the spec file is invalid; revision \(spec.origin.revision) stays in force: \(messages.joined(separator: "; "))"))
+            context.logger.error(
+                "the new spec is invalid; the last good one stays in force",
+                metadata: [
+                    "volume": "\(spec.name)", "revision": "\(spec.origin.revision)", "errors": "\(messages.joined(separator: " | "))",
+                ])
+            record(
+                VolumeEvent(
+                    time: now, volume: spec.name, revision: spec.origin.revision, actor: "run", operation: "reload",
+                    kind: .spec, result: "rejected",
+                    message:
+                        "the spec file is invalid; revision \(spec.origin.revision) stays in force: \(messages.joined(separator: "; "))"))
         }
         specError = RunStatus.SpecError(messages: messages, since: specError?.since ?? now)
         writeStatus()
@@ -163,12 +174,19 @@ public actor VolumeSupervisor {
         if !retry.allowsChanges(revision: spec.origin.revision), let stall = retry.stall {
             (plan, observation) = await context.reconciler.plan(spec)
             if plan.conflicts.contains(where: { $0.blocking && $0.code == stall.reason }) {
-                outcome = PassOutcome(result: .stalled, message: "\(stall.message) (since \(VolumeEvent.timestamp(stall.since)); not retried until the spec changes or juicectl run gets SIGHUP)")
+                outcome = PassOutcome(
+                    result: .stalled,
+                    message:
+                        "\(stall.message) (since \(VolumeEvent.timestamp(stall.since)); not retried until the spec changes or juicectl run gets SIGHUP)"
+                )
             } else {
                 // What the planner refused is gone (someone fixed the host): changes resume now.
                 retry.liftStall()
-                record(VolumeEvent(time: context.clock.now(), volume: spec.name, revision: spec.origin.revision, actor: "run", operation: "run",
-                                   kind: .reconcile, reason: stall.reason, result: "resumed", message: "the refusal '\(stall.reason)' no longer holds; changes resume"))
+                record(
+                    VolumeEvent(
+                        time: context.clock.now(), volume: spec.name, revision: spec.origin.revision, actor: "run", operation: "run",
+                        kind: .reconcile, reason: stall.reason, result: "resumed",
+                        message: "the refusal '\(stall.reason)' no longer holds; changes resume"))
                 return await pass()
             }
         } else {
@@ -195,10 +213,12 @@ public actor VolumeSupervisor {
             retry.recordFailure(outcome.message, at: finished, backoff: context.configuration.backoff, random: context.clock.random())
         case .blocked:
             let isNew = retry.stall?.reason != outcome.stallReason || retry.stall?.revision != spec.origin.revision
-            retry.recordStall(reason: outcome.stallReason ?? "Blocked", message: outcome.message, revision: spec.origin.revision, at: finished)
+            retry.recordStall(
+                reason: outcome.stallReason ?? "Blocked", message: outcome.message, revision: spec.origin.revision, at: finished)
             if isNew {
-                context.logger.error("volume blocked; no change is attempted until its spec changes",
-                                     metadata: ["volume": "\(spec.name)", "reason": "\(outcome.stallReason ?? "")", "message": "\(outcome.message)"])
+                context.logger.error(
+                    "volume blocked; no change is attempted until its spec changes",
+                    metadata: ["volume": "\(spec.name)", "reason": "\(outcome.stallReason ?? "")", "message": "\(outcome.message)"])
             }
         case .busy:
             busyUntil = finished.addingTimeInterval(context.configuration.busyRetry.seconds)
@@ -207,16 +227,19 @@ public actor VolumeSupervisor {
         }
         if outcome.result == .converged { lastConverged = finished }
         if outcome.result == .failed || (outcome.result == .busy && report == nil) {
-            record(VolumeEvent(time: finished, volume: spec.name, revision: spec.origin.revision, actor: "run", operation: "run",
-                               kind: .reconcile, result: outcome.result.rawValue,
-                               message: outcome.message + (retry.nextAttempt.map { "; next attempt at \(VolumeEvent.timestamp($0))" } ?? ""),
-                               durationMs: duration))
+            record(
+                VolumeEvent(
+                    time: finished, volume: spec.name, revision: spec.origin.revision, actor: "run", operation: "run",
+                    kind: .reconcile, result: outcome.result.rawValue,
+                    message: outcome.message + (retry.nextAttempt.map { "; next attempt at \(VolumeEvent.timestamp($0))" } ?? ""),
+                    durationMs: duration))
         }
         log(outcome, report: report, spec: spec, duration: duration)
 
-        let pass = RunStatus.Pass(startedAt: started, durationMs: duration, result: outcome.result,
-                                  actions: report?.results.count ?? 0, failedActions: report?.results.filter(\.failed).count ?? 0,
-                                  message: outcome.message)
+        let pass = RunStatus.Pass(
+            startedAt: started, durationMs: duration, result: outcome.result,
+            actions: report?.results.count ?? 0, failedActions: report?.results.filter(\.failed).count ?? 0,
+            message: outcome.message)
         lastPass = pass
         let entries = observation.catalog?.entries
         nextCheckpoint = spec.checkpoints.schedule?.nextCheckpoint(at: finished, checkpoints: entries ?? [])
@@ -225,10 +248,12 @@ public actor VolumeSupervisor {
         current.append(stalledCondition(spec: spec))
         let merged = ConditionHistory.merge(previous: conditions, current: current, now: finished)
         conditions = merged.conditions
-        record(merged.changed.map { condition in
-            VolumeEvent(time: finished, volume: spec.name, revision: spec.origin.revision, actor: "run", operation: "run", kind: .condition,
-                        condition: condition.type, status: condition.status, reason: condition.reason, message: condition.message)
-        })
+        record(
+            merged.changed.map { condition in
+                VolumeEvent(
+                    time: finished, volume: spec.name, revision: spec.origin.revision, actor: "run", operation: "run", kind: .condition,
+                    condition: condition.type, status: condition.status, reason: condition.reason, message: condition.message)
+            })
 
         var status = makeStatus(spec: spec, updatedAt: finished, pendingActions: plan.actions)
         status.checkpoints = entries.map(RunStatus.CheckpointSummary.init)
@@ -243,21 +268,24 @@ public actor VolumeSupervisor {
     private func stalledCondition(spec: VolumeSpec) -> Condition {
         let revision = spec.origin.revision
         if let stall = retry.stall {
-            return Condition(type: "Stalled", status: true, reason: stall.reason,
-                             message: "\(stall.message); not retried until the spec changes or juicectl run gets SIGHUP", observedRevision: revision)
+            return Condition(
+                type: "Stalled", status: true, reason: stall.reason,
+                message: "\(stall.message); not retried until the spec changes or juicectl run gets SIGHUP", observedRevision: revision)
         }
         if retry.failures > 0 {
             let next = retry.nextAttempt.map { "; next attempt at \(VolumeEvent.timestamp($0))" } ?? ""
-            return Condition(type: "Stalled", status: false, reason: "Retrying",
-                             message: "\(retry.failures) failed pass(es) in a row: \(retry.lastError ?? "")\(next)", observedRevision: revision)
+            return Condition(
+                type: "Stalled", status: false, reason: "Retrying",
+                message: "\(retry.failures) failed pass(es) in a row: \(retry.lastError ?? "")\(next)", observedRevision: revision)
         }
         return Condition(type: "Stalled", status: false, reason: "Progressing", message: "no error", observedRevision: revision)
     }
 
     private func makeStatus(spec: VolumeSpec, updatedAt: Date, pendingActions: [Action]) -> RunStatus {
-        var status = RunStatus(volume: spec.name, file: spec.origin.file, revision: spec.origin.revision, daemon: context.daemon,
-                               updatedAt: updatedAt, conditions: conditions, retry: retry,
-                               pendingActions: pendingActions.map { "\(PlanRenderer.label($0)) \($0.target): \($0.reason)" })
+        var status = RunStatus(
+            volume: spec.name, file: spec.origin.file, revision: spec.origin.revision, daemon: context.daemon,
+            updatedAt: updatedAt, conditions: conditions, retry: retry,
+            pendingActions: pendingActions.map { "\(PlanRenderer.label($0)) \($0.target): \($0.reason)" })
         status.lastReconcile = lastPass
         status.lastConverged = lastConverged
         status.nextReconcile = nextWake()
@@ -292,8 +320,10 @@ public actor VolumeSupervisor {
 
     private func log(_ outcome: PassOutcome, report: Reconciler.Report?, spec: VolumeSpec, duration: Int64) {
         // Each action is logged by the executor as it ends; this is the pass as a whole.
-        let metadata: Logger.Metadata = ["volume": "\(spec.name)", "result": "\(outcome.result.rawValue)", "ms": "\(duration)",
-                                         "message": "\(outcome.message)"]
+        let metadata: Logger.Metadata = [
+            "volume": "\(spec.name)", "result": "\(outcome.result.rawValue)", "ms": "\(duration)",
+            "message": "\(outcome.message)",
+        ]
         switch outcome.result {
         case .failed: context.logger.warning("pass failed", metadata: metadata)
         case .converged where report?.results.isEmpty ?? true: context.logger.debug("pass", metadata: metadata)

@@ -105,8 +105,10 @@ public final class FakeCommandRunner: CommandRunning {
     }
 
     /// Answers every command `predicate` accepts with what `handler` returns.
-    public func on(where predicate: @escaping @Sendable (Command) -> Bool,
-                   handler: @escaping @Sendable (Command) -> CommandResult) {
+    public func on(
+        where predicate: @escaping @Sendable (Command) -> Bool,
+        handler: @escaping @Sendable (Command) -> CommandResult
+    ) {
         on(.predicate(predicate), reply: .handler(handler))
     }
 
@@ -179,7 +181,8 @@ public final class FakeCommandRunner: CommandRunning {
 
     /// The default answer to an unexpected command.
     private static let exit127: @Sendable (Command) -> CommandResult = { command in
-        CommandResult(termination: .exited(127),
-                      stderr: "FakeCommandRunner: no response configured for `\(command.displayString)`\n")
+        CommandResult(
+            termination: .exited(127),
+            stderr: "FakeCommandRunner: no response configured for `\(command.displayString)`\n")
     }
 }

@@ -1,6 +1,6 @@
-public import JuiceCtlCore
-public import JuiceCtl
 internal import Foundation
+public import JuiceCtl
+public import JuiceCtlCore
 
 /// Kernel control files on the fake host: they live in ``FakeHost/State/fileContents``, and writes to a cgroup's
 /// freezer files behave as the kernel's do (v1 `freezer.state` reads back `FROZEN`, v2 `cgroup.freeze` updates
@@ -47,7 +47,8 @@ extension FakeHost {
     public func addCgroup(_ path: String, version: CgroupVersion, hierarchy: String, frozen: Bool = false) {
         let mounted = ((try? mountInfo()) ?? "").contains(" \(hierarchy) ")
         if !mounted {
-            let line = version == .v1
+            let line =
+                version == .v1
                 ? "90 26 0:60 / \(hierarchy) rw,nosuid,nodev,noexec,relatime - cgroup cgroup rw,freezer"
                 : "91 26 0:61 / \(hierarchy) rw,nosuid,nodev,noexec,relatime - cgroup2 cgroup2 rw"
             appendMountInfo(line)

@@ -1,5 +1,5 @@
-public import JuiceCtl
 internal import Foundation
+public import JuiceCtl
 
 /// The tree calls of ``FakeHost``, over ``FakeHost/State/treeEntries``: entries by host path, each with the status
 /// `lstat` would give. A directory must have an entry of its own for anything below it to be reached (a walk's root
@@ -57,8 +57,10 @@ extension FakeHost {
         }
     }
 
-    public func withTreeCalls<T: Sendable>(below root: String, deadline: Duration,
-                                           _ body: @escaping @Sendable (any TreeCalls) -> T) async -> T? {
+    public func withTreeCalls<T: Sendable>(
+        below root: String, deadline: Duration,
+        _ body: @escaping @Sendable (any TreeCalls) -> T
+    ) async -> T? {
         body(FakeTreeCalls(host: self, root: root))
     }
 
@@ -77,7 +79,10 @@ extension FakeHost {
             let to = Self.treeKey(newPath, below: root)
             state.calls.append("link \(from) \(to)")
             if let code = Self.blockingEntry(on: existing, below: root, in: state)
-                ?? Self.blockingEntry(on: newPath, below: root, in: state) { return code }
+                ?? Self.blockingEntry(on: newPath, below: root, in: state)
+            {
+                return code
+            }
             guard var status = state.treeEntries[from] else { return ENOENT }
             guard status.kind != .directory else { return EPERM }
             guard state.treeEntries[to] == nil else { return EEXIST }
@@ -96,7 +101,10 @@ extension FakeHost {
             let to = Self.treeKey(destination, below: root)
             state.calls.append("rename \(from) over \(to)")
             if let code = Self.blockingEntry(on: source, below: root, in: state)
-                ?? Self.blockingEntry(on: destination, below: root, in: state) { return code }
+                ?? Self.blockingEntry(on: destination, below: root, in: state)
+            {
+                return code
+            }
             guard let moving = state.treeEntries[from] else { return ENOENT }
             guard Self.isDirectory(destination.parent, below: root, in: state) else { return ENOENT }
             if let replaced = state.treeEntries[to] {

@@ -1,6 +1,6 @@
+public import Foundation
 public import JuiceCtl
 public import JuiceCtlCore
-public import Foundation
 
 /// ``VolumeCalling`` on the fake host: each call is the path call it stands for on `root + path` (so it is logged as
 /// `readFile`, `writeLocalFile`, `mkdir`, `removeLocalItem`, `rename`, `copyOwnership`, `createSparseFile`, `lock`),
@@ -13,7 +13,8 @@ extension FakeHost {
             var entries: [String: GuardedEntry] = [:]
             for path in paths {
                 guard Self.walkFailure(to: path, below: root, in: state) == nil,
-                      let entry = Self.guardedEntry(path, below: root, in: state) else { continue }
+                    let entry = Self.guardedEntry(path, below: root, in: state)
+                else { continue }
                 entries[path] = entry
             }
             let rootEntry = state.guardedEntries[root] ?? GuardedEntry(path: "/", kind: .directory, uid: 0, mode: VolumeLayout.rootMode)
@@ -32,7 +33,9 @@ extension FakeHost {
         return .contents(data)
     }
 
-    public func writeVolumeFile(_ path: String, _ data: Data, mode: UInt16, below root: String, deadline: Duration) async -> VolumeCallResult {
+    public func writeVolumeFile(_ path: String, _ data: Data, mode: UInt16, below root: String, deadline: Duration) async
+        -> VolumeCallResult
+    {
         if let failure = walk(path, below: root) { return failure }
         do {
             try writeLocalFile(root + path, data, mode: mode)
@@ -50,7 +53,9 @@ extension FakeHost {
 
     public func removeVolumeFile(_ path: String, below root: String, deadline: Duration) async -> VolumeCallResult {
         if let failure = walk(path, below: root) { return failure }
-        guard snapshot.fileContents[root + path] != nil || snapshot.localFiles.contains(root + path) || snapshot.statuses[root + path] != nil else {
+        guard
+            snapshot.fileContents[root + path] != nil || snapshot.localFiles.contains(root + path) || snapshot.statuses[root + path] != nil
+        else {
             return .failed(errno: ENOENT)
         }
         do {
@@ -61,15 +66,19 @@ extension FakeHost {
         }
     }
 
-    public func renameOnVolume(_ source: String, to destination: String, mode: RenameMode, below root: String,
-                               deadline: Duration) async -> VolumeCallResult {
+    public func renameOnVolume(
+        _ source: String, to destination: String, mode: RenameMode, below root: String,
+        deadline: Duration
+    ) async -> VolumeCallResult {
         if let failure = walk(source, below: root) ?? walk(destination, below: root) { return failure }
         let code = await rename(root + source, to: root + destination, mode: mode, deadline: deadline)
         return code == 0 ? .done : .failed(errno: code)
     }
 
-    public func copyVolumeOwnership(from source: String, to destination: String, below root: String,
-                                    deadline: Duration) async -> VolumeCallResult {
+    public func copyVolumeOwnership(
+        from source: String, to destination: String, below root: String,
+        deadline: Duration
+    ) async -> VolumeCallResult {
         if let failure = walk(source, below: root) ?? walk(destination, below: root) { return failure }
         if symbolicLinkAt(source, below: root) || symbolicLinkAt(destination, below: root) { return .failed(errno: ELOOP) }
         update { state in state.calls.append("copyOwnership \(root + source) \(root + destination)") }
@@ -87,8 +96,10 @@ extension FakeHost {
         return .done
     }
 
-    public func createVolumeFile(_ path: String, size: UInt64, below root: String,
-                                 deadline: Duration) async -> Result<OpenVolumeFile, VolumeCallFailure> {
+    public func createVolumeFile(
+        _ path: String, size: UInt64, below root: String,
+        deadline: Duration
+    ) async -> Result<OpenVolumeFile, VolumeCallFailure> {
         if let failure = walk(path, below: root) { return .failure(VolumeCallFailure(operation: "create \(path)", result: failure)) }
         do {
             try createSparseFile(root + path, size: size)
@@ -99,7 +110,9 @@ extension FakeHost {
     }
 
     /// Attaches the next free fake loop device (`/dev/loop3` up) to `root + path`, logged as `attachLoop FILE DEVICE`.
-    public func attachLoopDevice(_ path: String, below root: String, deadline: Duration) async -> Result<AttachedLoopDevice, VolumeCallFailure> {
+    public func attachLoopDevice(_ path: String, below root: String, deadline: Duration) async -> Result<
+        AttachedLoopDevice, VolumeCallFailure
+    > {
         if let failure = walk(path, below: root) { return .failure(VolumeCallFailure(operation: "attach \(path)", result: failure)) }
         let device: String? = update { state in
             guard state.statuses[root + path] != nil || state.localFiles.contains(root + path) else { return nil }
@@ -143,7 +156,8 @@ extension FakeHost {
         for name in names.dropLast() {
             walked += "/" + name
             if state.symbolicLinks.contains(root + walked) {
-                return VolumeLayout.isGuarded(walked) ? .unsafe(UnsafeVolumeEntry(path: walked, problem: .symbolicLink)) : .failed(errno: ENOTDIR)
+                return VolumeLayout.isGuarded(walked)
+                    ? .unsafe(UnsafeVolumeEntry(path: walked, problem: .symbolicLink)) : .failed(errno: ENOTDIR)
             }
             if VolumeLayout.isGuarded(walked), let entry = state.guardedEntries[root + walked], let problem = entry.problem {
                 return .unsafe(UnsafeVolumeEntry(path: walked, problem: problem))

@@ -222,9 +222,11 @@ public final class FakeHost: HostProbing {
 
     /// One line of `/proc/self/mountinfo` as the kernel writes it: space, tab, newline and backslash in the mount
     /// point and source escaped as `\040`, `\011`, `\012`, `\134`.
-    public static func mountInfoLine(id: Int, parentID: Int = 1, device: String = "0:50", mountPoint: String,
-                                     fstype: String, source: String, mountOptions: String = "rw,nosuid,nodev,relatime",
-                                     optionalFields: [String] = [], superOptions: String = "rw") -> String {
+    public static func mountInfoLine(
+        id: Int, parentID: Int = 1, device: String = "0:50", mountPoint: String,
+        fstype: String, source: String, mountOptions: String = "rw,nosuid,nodev,relatime",
+        optionalFields: [String] = [], superOptions: String = "rw"
+    ) -> String {
         ([String(id), String(parentID), device, "/", escape(mountPoint), mountOptions] + optionalFields
             + ["-", fstype, escape(source), superOptions]).joined(separator: " ")
     }
@@ -355,10 +357,11 @@ public final class FakeHost: HostProbing {
                 if case .found = value { return key }
                 return nil
             }
-            let children = Set((known + Array(state.localFiles) + Array(state.fileContents.keys)).compactMap { entry -> String? in
-                guard entry.hasPrefix(prefix) else { return nil }
-                return entry.dropFirst(prefix.count).split(separator: "/").first.map(String.init)
-            })
+            let children = Set(
+                (known + Array(state.localFiles) + Array(state.fileContents.keys)).compactMap { entry -> String? in
+                    guard entry.hasPrefix(prefix) else { return nil }
+                    return entry.dropFirst(prefix.count).split(separator: "/").first.map(String.init)
+                })
             let isDirectory: Bool
             switch state.statuses[path] {
             case .found(_, let directory)?: isDirectory = directory
@@ -418,10 +421,11 @@ public final class FakeHost: HostProbing {
         update { state in
             state.calls.append("contentsOfDirectory \(path)")
             let prefix = path.hasSuffix("/") ? path : path + "/"
-            let children = Set((Array(state.localFiles) + Array(state.fileContents.keys)).compactMap { entry -> String? in
-                guard entry.hasPrefix(prefix) else { return nil }
-                return entry.dropFirst(prefix.count).split(separator: "/").first.map(String.init)
-            })
+            let children = Set(
+                (Array(state.localFiles) + Array(state.fileContents.keys)).compactMap { entry -> String? in
+                    guard entry.hasPrefix(prefix) else { return nil }
+                    return entry.dropFirst(prefix.count).split(separator: "/").first.map(String.init)
+                })
             return children.isEmpty && !state.localFiles.contains(path) ? nil : children.sorted()
         }
     }

@@ -1,5 +1,5 @@
-public import JuiceCtlCore
 public import JuiceCtl
+public import JuiceCtlCore
 internal import Synchronization
 
 /// An ``OwnershipStoring`` held in memory, linearizable like S3: each call takes effect at one instant, when it is

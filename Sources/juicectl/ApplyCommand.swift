@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import JuiceCtl
 import JuiceCtlCore
 
@@ -7,7 +8,9 @@ struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
         abstract: "Bring each volume into the state its spec declares.",
-        discussion: "Exit 0 when every volume converged (or is suspended: then only its drift is reported), 1 otherwise. A second apply right after the first does nothing.")
+        discussion:
+            "Exit 0 when every volume converged (or is suspended: then only its drift is reported), 1 otherwise. A second apply right after the first does nothing."
+    )
 
     @Argument(help: "Spec files or directories.")
     var paths: [String]
@@ -27,7 +30,10 @@ struct ApplyCommand: AsyncParsableCommand {
             let reconciler: Reconciler
             do { reconciler = try global.makeReconciler() } catch { throw fail(error) }
             for spec in specs { plans.append(await reconciler.plan(spec).plan) }
-            emit(json ? PlanRenderer.json(plans, warnings: warnings) : "Dry run: nothing is changed.\n" + PlanRenderer.human(plans, warnings: warnings))
+            emit(
+                json
+                    ? PlanRenderer.json(plans, warnings: warnings)
+                    : "Dry run: nothing is changed.\n" + PlanRenderer.human(plans, warnings: warnings))
             return
         }
         try requireRoot("apply")
@@ -60,5 +66,3 @@ struct ApplyCommand: AsyncParsableCommand {
 func printError(_ error: any Error) {
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))
 }
-
-import Foundation

@@ -14,7 +14,8 @@ struct BackupCommand: AsyncParsableCommand {
 struct BackupVerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Restore the newest replica into a temporary file and check it (integrity, same volume UUID). The live volume is not touched.",
+        abstract:
+            "Restore the newest replica into a temporary file and check it (integrity, same volume UUID). The live volume is not touched.",
         discussion: "Exit 0 when the replica is good, 1 otherwise.")
 
     @OptionGroup var selection: VolumeSelection

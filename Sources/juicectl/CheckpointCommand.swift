@@ -27,12 +27,14 @@ struct VolumeSelection: ParsableArguments {
         let (specs, _) = try loadSpecs([file])
         if let volume {
             guard let spec = specs.first(where: { $0.name == volume }) else {
-                throw ValidationError("\(file) declares no volume named \(volume) (it declares: \(specs.map(\.name).joined(separator: ", ")))")
+                throw ValidationError(
+                    "\(file) declares no volume named \(volume) (it declares: \(specs.map(\.name).joined(separator: ", ")))")
             }
             return spec
         }
         guard specs.count == 1, let spec = specs.first else {
-            throw ValidationError("\(file) declares \(specs.count) volumes (\(specs.map(\.name).joined(separator: ", "))); choose one with --volume")
+            throw ValidationError(
+                "\(file) declares \(specs.count) volumes (\(specs.map(\.name).joined(separator: ", "))); choose one with --volume")
         }
         return spec
     }
@@ -62,7 +64,11 @@ struct CheckpointCreateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A label KEY=VALUE (repeatable).")
     var label: [String] = []
 
-    @Flag(name: .long, help: "Return only once the checkpoint survives the loss of this host: its metadata in the replica, no block it references only staged here.")
+    @Flag(
+        name: .long,
+        help:
+            "Return only once the checkpoint survives the loss of this host: its metadata in the replica, no block it references only staged here."
+    )
     var durable = false
 
     @OptionGroup var global: GlobalOptions
@@ -179,8 +185,10 @@ struct RestoreCommand: AsyncParsableCommand {
 }
 
 /// Runs one checkpoint operation with progress and prints its results; exits 1 when an action failed.
-func runImperative(selection: VolumeSelection, global: GlobalOptions, operation: String,
-                   _ body: (Reconciler, @escaping @Sendable (ActionResult) -> Void) async throws -> Reconciler.Report) async throws {
+func runImperative(
+    selection: VolumeSelection, global: GlobalOptions, operation: String,
+    _ body: (Reconciler, @escaping @Sendable (ActionResult) -> Void) async throws -> Reconciler.Report
+) async throws {
     let reconciler: Reconciler
     do {
         reconciler = try global.makeReconciler(progress: TerminalProgress.make(quiet: selection.json))

@@ -5,17 +5,21 @@ import JuiceCtlCore
 /// Prints `checkpoint list`.
 enum CheckpointRenderer {
     static func human(_ listing: Reconciler.CheckpointListing, volume: String) -> String {
-        var lines = ["Volume \(volume): \(listing.checkpoints.count) checkpoint(s)"
-                     + (listing.activeParent.map { "; /active descends from \($0)" } ?? "")]
+        var lines = [
+            "Volume \(volume): \(listing.checkpoints.count) checkpoint(s)"
+                + (listing.activeParent.map { "; /active descends from \($0)" } ?? "")
+        ]
         let rows = listing.checkpoints.map(Row.init)
         if !rows.isEmpty {
             let width = max(4, rows.map(\.name.count).max() ?? 4)
             let parentWidth = max(6, rows.map(\.parent.count).max() ?? 6)
-            lines.append("  " + pad("NAME", width) + "  " + pad("KIND", 11) + "  " + pad("CREATED (UTC)", 20) + "  "
-                         + pad("PARENT", parentWidth) + "  PINNED  NOTE")
+            lines.append(
+                "  " + pad("NAME", width) + "  " + pad("KIND", 11) + "  " + pad("CREATED (UTC)", 20) + "  "
+                    + pad("PARENT", parentWidth) + "  PINNED  NOTE")
             for row in rows {
-                lines.append("  " + pad(row.name, width) + "  " + pad(row.kind, 11) + "  " + pad(row.created, 20) + "  "
-                             + pad(row.parent, parentWidth) + "  " + pad(row.pinned, 6) + "  " + row.note)
+                lines.append(
+                    "  " + pad(row.name, width) + "  " + pad(row.kind, 11) + "  " + pad(row.created, 20) + "  "
+                        + pad(row.parent, parentWidth) + "  " + pad(row.pinned, 6) + "  " + row.note)
             }
         }
         if let restore = listing.restoreInProgress {
@@ -70,9 +74,10 @@ enum CheckpointRenderer {
         let document = Document(
             formatVersion: PlanRenderer.formatVersion, volume: volume, activeParent: listing.activeParent,
             checkpoints: listing.checkpoints.map {
-                Entry(name: $0.name, hasManifest: $0.manifest != nil, kind: $0.manifest == nil ? "unknown" : $0.kind.rawValue,
-                      createdAt: $0.createdAt, parent: $0.manifest?.parent, pinned: $0.pinned, labels: $0.manifest?.labels ?? [:],
-                      note: $0.manifest?.note, replacedBy: $0.manifest?.replacedBy)
+                Entry(
+                    name: $0.name, hasManifest: $0.manifest != nil, kind: $0.manifest == nil ? "unknown" : $0.kind.rawValue,
+                    createdAt: $0.createdAt, parent: $0.manifest?.parent, pinned: $0.pinned, labels: $0.manifest?.labels ?? [:],
+                    note: $0.manifest?.note, replacedBy: $0.manifest?.replacedBy)
             },
             leftovers: listing.leftovers, restoreInProgress: listing.restoreInProgress)
         let encoder = CheckpointJSON.encoder

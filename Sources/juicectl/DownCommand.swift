@@ -52,12 +52,15 @@ struct DownCommand: AsyncParsableCommand {
         for spec in specs {
             if !json { emit(ReportRenderer.heading(spec) + "\n") }
             if let run = RunStatusStore(stateDir: spec.stateDir).load(), run.volume == spec.name, RunStatusStore.writerIsAlive(run),
-               spec.suspend == nil {
-                FileHandle.standardError.write(Data("""
-                    warning: juicectl run (pid \(run.daemon.pid)) manages volume \(spec.name) and will mount it again within \
-                    \(Int(run.daemon.intervalSeconds)) s. Suspend the volume in its spec (suspend: {reason: ...}) or stop the \
-                    reconciler first.\n
-                    """.utf8))
+                spec.suspend == nil
+            {
+                FileHandle.standardError.write(
+                    Data(
+                        """
+                        warning: juicectl run (pid \(run.daemon.pid)) manages volume \(spec.name) and will mount it again within \
+                        \(Int(run.daemon.intervalSeconds)) s. Suspend the volume in its spec (suspend: {reason: ...}) or stop the \
+                        reconciler first.\n
+                        """.utf8))
             }
             do {
                 let report = try await reconciler.down(spec) { result in
@@ -66,8 +69,10 @@ struct DownCommand: AsyncParsableCommand {
                 reports.append(report)
                 let clean = !report.failed && report.remaining.actions.isEmpty
                 if !json {
-                    emit(report.results.isEmpty ? "  Nothing to do: the volume is not mounted.\n"
-                         : ReportRenderer.summary(report, verb: "Down") + (clean ? "  No mount is left.\n" : "  A mount is left.\n"))
+                    emit(
+                        report.results.isEmpty
+                            ? "  Nothing to do: the volume is not mounted.\n"
+                            : ReportRenderer.summary(report, verb: "Down") + (clean ? "  No mount is left.\n" : "  A mount is left.\n"))
                 }
                 failed = failed || !clean
             } catch {

@@ -15,8 +15,10 @@ struct JuiceCtlCommand: AsyncParsableCommand {
             juicefs is found on PATH, or through --juicefs or the JUICECTL_JUICEFS environment variable.
             """,
         version: "0.1.0",
-        subcommands: [ValidateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self, DownCommand.self, TakeoverCommand.self,
-                      CheckpointCommand.self, RestoreCommand.self, BackupCommand.self, RunCommand.self, SchemaCommand.self])
+        subcommands: [
+            ValidateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self, DownCommand.self, TakeoverCommand.self,
+            CheckpointCommand.self, RestoreCommand.self, BackupCommand.self, RunCommand.self, SchemaCommand.self,
+        ])
 }
 
 /// Options every command that touches volumes takes.
@@ -33,7 +35,8 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Log every command juicectl runs (same as --log-level debug).")
     var verbose = false
 
-    @Option(name: .long, help: "How long to wait for another run on the same volume, e.g. 60s, 5m (default: 60s; 5s for run, which retries).")
+    @Option(
+        name: .long, help: "How long to wait for another run on the same volume, e.g. 60s, 5m (default: 60s; 5s for run, which retries).")
     var lockTimeout: String?
 
     func validate() throws {
@@ -55,8 +58,10 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// A reconciler wired to the real host and programs; `adjust` changes its configuration (the daemon's).
-    func makeReconciler(progress: any OperationProgress = SilentProgress(), logger: Logger? = nil, defaultLockTimeout: Duration = .seconds(60),
-                        adjust: (inout Reconciler.Configuration) -> Void = { _ in }) throws -> Reconciler {
+    func makeReconciler(
+        progress: any OperationProgress = SilentProgress(), logger: Logger? = nil, defaultLockTimeout: Duration = .seconds(60),
+        adjust: (inout Reconciler.Configuration) -> Void = { _ in }
+    ) throws -> Reconciler {
         let logger = logger ?? makeLogger()
         var tools = try ToolLocator.locateAll(juicefs: juicefs)
         if let litestream {
@@ -66,8 +71,9 @@ struct GlobalOptions: ParsableArguments {
         configuration.lockTimeout = lockTimeout.flatMap(TimeSpan.parse)?.duration ?? defaultLockTimeout
         configuration.actor = "cli"
         adjust(&configuration)
-        return Reconciler(runner: LoggingRunner(SubprocessRunner(), logger: logger), tools: tools, logger: logger,
-                          configuration: configuration, progress: progress)
+        return Reconciler(
+            runner: LoggingRunner(SubprocessRunner(), logger: logger), tools: tools, logger: logger,
+            configuration: configuration, progress: progress)
     }
 }
 

@@ -22,7 +22,11 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (specs, warnings) = try loadSpecs(paths)
-        try requireRoot("plan", reason: "it reads the volume's root-only state, metadata and mount; without them it would plan a format over a volume it cannot see (use juicectl validate to check spec files without root)")
+        try requireRoot(
+            "plan",
+            reason:
+                "it reads the volume's root-only state, metadata and mount; without them it would plan a format over a volume it cannot see (use juicectl validate to check spec files without root)"
+        )
         let reconciler: Reconciler
         do { reconciler = try global.makeReconciler() } catch { throw fail(error) }
         var plans: [VolumePlan] = []

@@ -88,15 +88,18 @@ struct RunCommand: AsyncParsableCommand {
         }
         // Listed last, shut down first: the metrics keep answering until the last pass has ended.
         services.append(ReconcileDaemon(specs: specs, context: context))
-        let group = ServiceGroup(configuration: .init(
-            services: services.map {
-                // A service that ends, even by an error, shuts the others down gracefully: never a cancellation that
-                // would kill a running juicefs clone.
-                .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
-            },
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            cancellationSignals: [],
-            logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map {
+                    // A service that ends, even by an error, shuts the others down gracefully: never a cancellation that
+                    // would kill a running juicefs clone.
+                    .init(
+                        service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                        failureTerminationBehavior: .gracefullyShutdownGroup)
+                },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                cancellationSignals: [],
+                logger: logger))
         do {
             try await group.run()
         } catch {

@@ -28,13 +28,20 @@ struct TakeoverCommand: AsyncParsableCommand {
         let spec = try selection.spec()
         try requireRoot("takeover")
         guard case .required(let location) = OwnershipRequirement.of(spec) else {
-            throw fail(ValidationError("volume \(spec.name) is not owned by one host at a time (its metadata and replica stay on this host, or its engine is shared): there is nothing to take over"))
+            throw fail(
+                ValidationError(
+                    "volume \(spec.name) is not owned by one host at a time (its metadata and replica stay on this host, or its engine is shared): there is nothing to take over"
+                ))
         }
         if !yes {
             guard isatty(STDIN_FILENO) == 1 else {
-                throw fail(ValidationError("takeover moves ownership of \(spec.name) (\(location.display)) away from a host that may still run it; say --yes once you are sure it is gone"))
+                throw fail(
+                    ValidationError(
+                        "takeover moves ownership of \(spec.name) (\(location.display)) away from a host that may still run it; say --yes once you are sure it is gone"
+                    ))
             }
-            FileHandle.standardError.write(Data("Take volume \(spec.name) over, from whichever host owns it now? Only when that host is gone. [y/N] ".utf8))
+            FileHandle.standardError.write(
+                Data("Take volume \(spec.name) over, from whichever host owns it now? Only when that host is gone. [y/N] ".utf8))
             guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
                 throw fail(ValidationError("takeover cancelled; nothing was changed"))
             }

@@ -25,11 +25,17 @@ final class TerminalProgress: OperationProgress {
                 try? await Task.sleep(for: .milliseconds(200))
             }
         }
-        ticker.withLock { $0?.cancel(); $0 = task }
+        ticker.withLock {
+            $0?.cancel()
+            $0 = task
+        }
     }
 
     func end(_ label: String, duration: Duration, succeeded: Bool) {
-        ticker.withLock { $0?.cancel(); $0 = nil }
+        ticker.withLock {
+            $0?.cancel()
+            $0 = nil
+        }
         Self.write("\r\u{1B}[2K\(label): \(succeeded ? "done" : "failed") in \(Self.seconds(duration)) s\n")
     }
 

@@ -24,8 +24,11 @@ struct ValidateCommand: ParsableCommand {
                 var volumes: [String]
                 var diagnostics: [Diagnostic]
             }
-            emit(PlanRenderer.encode(Document(formatVersion: PlanRenderer.formatVersion, valid: !result.diagnostics.hasErrors,
-                                              files: result.files, volumes: result.specs.map(\.name), diagnostics: result.diagnostics)))
+            emit(
+                PlanRenderer.encode(
+                    Document(
+                        formatVersion: PlanRenderer.formatVersion, valid: !result.diagnostics.hasErrors,
+                        files: result.files, volumes: result.specs.map(\.name), diagnostics: result.diagnostics)))
         } else {
             for diagnostic in result.diagnostics {
                 FileHandle.standardError.write(Data("\(diagnostic)\n".utf8))

@@ -7,8 +7,9 @@ import Testing
 /// external program fails, its first external program is killed with SIGKILL, or juicectl itself is killed with
 /// SIGKILL right after the action. Then `apply` (and `down`, for the actions of `down`) runs again, and the volume
 /// must converge with every tree byte-identical: nothing the spec did not ask to destroy is lost.
-@Suite("Fault injection over every action kind (real juicefs, litestream, loop, ext4, overlayfs, as root)", .serialized,
-       .enabled(if: Prerequisites.enabled))
+@Suite(
+    "Fault injection over every action kind (real juicefs, litestream, loop, ext4, overlayfs, as root)", .serialized,
+    .enabled(if: Prerequisites.enabled))
 struct ActionFaultTests {
     /// How a scenario brings the volume to the point where `command` runs the action.
     enum Scenario: String, CaseIterable, Sendable {
@@ -70,13 +71,16 @@ struct ActionFaultTests {
         var overlay: Bool {
             switch self {
             case .createOverlayImage, .mountOverlayUpper, .mountOverlay, .thawOverlay, .quarantineOverlayImage,
-                 .unmountOverlay, .unmountOverlayUpper, .detachLoopDevice: true
+                .unmountOverlay, .unmountOverlayUpper, .detachLoopDevice:
+                true
             default: false
             }
         }
 
         /// The actions of `juicectl down`: recovered by running `down` again, then `apply`.
-        var isDown: Bool { [.unmount, .stopBackup, .unmountOverlay, .unmountOverlayUpper, .releaseOwnership, .flushStaging].contains(self) }
+        var isDown: Bool {
+            [.unmount, .stopBackup, .unmountOverlay, .unmountOverlayUpper, .releaseOwnership, .flushStaging].contains(self)
+        }
 
         /// Scenarios of a volume another host could pick up: an S3 replica on a gateway on loopback.
         var movable: Bool { [.claimOwnership, .releaseOwnership, .fenceVolume, .refreshMetadata].contains(self) }
@@ -180,8 +184,9 @@ struct ActionFaultTests {
                 try await Task.sleep(for: .seconds(3))
                 let caught = await Wait.until(timeout: .seconds(30)) {
                     guard let text = try? await run(["status", "--json", spec]).stdout, let status = try? JSONOutput.firstVolume(text),
-                          let backup = (status["observation"] as? [String: Any])?["backup"] as? [String: Any],
-                          let local = backup["localTXID"] as? Int, let replica = backup["replicaTXID"] as? Int else { return false }
+                        let backup = (status["observation"] as? [String: Any])?["backup"] as? [String: Any],
+                        let local = backup["localTXID"] as? Int, let replica = backup["replicaTXID"] as? Int
+                    else { return false }
                     return replica >= local && replica > 0
                 }
                 #expect(caught, "the replica did not catch up")
@@ -201,8 +206,8 @@ struct ActionFaultTests {
             var before: Snapshot?
             switch fault.scenario {
             case .format, .startBackup, .createDirectory, .secureDirectory, .setQuota, .createOverlayImage, .mountOverlayUpper,
-                 .mountOverlay, .claimOwnership:
-                break  // a fresh volume: the first apply runs them all
+                .mountOverlay, .claimOwnership:
+                break // a fresh volume: the first apply runs them all
             default:
                 try await must("apply", spec)
                 try FileTree.write(fs, count: 40, seed: 77)
@@ -268,11 +273,13 @@ struct ActionFaultTests {
                 before = try Self.snapshot(volume)
                 try Data().write(to: URL(fileURLWithPath: "\(volume.mountPath)/checkpoints/.juicectl/lineage.json"))
             case .removeLeftover:
-                let killed = try await run(["checkpoint", "create", spec, "c1"], environment: ["JUICECTL_FAULT_AT": "checkpoint.after-clone"])
+                let killed = try await run(
+                    ["checkpoint", "create", spec, "c1"], environment: ["JUICECTL_FAULT_AT": "checkpoint.after-clone"])
                 #expect(killed.termination == .signaled(9), "\(killed.transcript)")
             case .thawOverlay:
                 // Its watchdog thaws a freeze whose juicectl died at once: it has to go too, for a freeze to stay.
-                try await volume.killInsideFreeze(["checkpoint", "create", spec, "c1"], at: "overlay.after-freeze", marker: "overlay-frozen")
+                try await volume.killInsideFreeze(
+                    ["checkpoint", "create", spec, "c1"], at: "overlay.after-freeze", marker: "overlay-frozen")
             case .thawCgroups:
                 let quiesce = "checkpoints:\n  quiesce:\n    cgroups: [\"\(cgroup?.path ?? "")\"]\n    maxFrozen: 60s\n"
                 try volume.writeSpec(quiesce)
@@ -350,7 +357,8 @@ struct ActionFaultTests {
                 #expect(FileManager.default.createFile(atPath: probe, contents: Data("ok".utf8)), "the overlay is not writable")
             }
             if fault.scenario == .quarantineOverlayImage {
-                let kept = (try? FileManager.default.contentsOfDirectory(atPath: "\(volume.mountPath)/checkpoints/.juicectl/quarantine")) ?? []
+                let kept =
+                    (try? FileManager.default.contentsOfDirectory(atPath: "\(volume.mountPath)/checkpoints/.juicectl/quarantine")) ?? []
                 #expect(kept.count == 1, "the damaged image was not kept: \(kept)")
             }
             if let cgroup {

@@ -28,8 +28,9 @@ struct BackupTests {
         try await TestVolume.with("drill") { volume in
             let apply = try await volume.juicectl("apply")
             #expect(apply.exitCode == 0, "\(apply.transcript)")
-            #expect(apply.stdout.range(of: "+   backup")!.lowerBound < apply.stdout.range(of: "+   mount")!.lowerBound,
-                    "Litestream must start before the mount writes")
+            #expect(
+                apply.stdout.range(of: "+   backup")!.lowerBound < apply.stdout.range(of: "+   mount")!.lowerBound,
+                "Litestream must start before the mount writes")
             let fs = "\(volume.mountPath)/active/fs"
             try FileTree.write(fs, count: 300, seed: 11)
             let tree = try FileTree.read(fs)
@@ -38,8 +39,9 @@ struct BackupTests {
 
             let down = try await volume.juicectl("down")
             #expect(down.exitCode == 0, "\(down.transcript)")
-            #expect(down.stdout.range(of: "stop backup")!.lowerBound > down.stdout.range(of: "unmount \(volume.mountPath)")!.lowerBound,
-                    "Litestream must stop last")
+            #expect(
+                down.stdout.range(of: "stop backup")!.lowerBound > down.stdout.range(of: "unmount \(volume.mountPath)")!.lowerBound,
+                "Litestream must stop last")
             removeDatabase(volume)
 
             let plan = try await volume.juicectl("plan")
@@ -109,7 +111,9 @@ struct BackupTests {
 
             let apply = try await volume.juicectl("apply")
             #expect(apply.exitCode == 1, "\(apply.transcript)")
-            #expect(apply.stdout.contains("RefuseFormatOverData") || apply.stdout.contains("formatting would create an empty filesystem"), "\(apply.stdout)")
+            #expect(
+                apply.stdout.contains("RefuseFormatOverData") || apply.stdout.contains("formatting would create an empty filesystem"),
+                "\(apply.stdout)")
             #expect(!FileManager.default.fileExists(atPath: volume.databasePath))
             #expect(try FileManager.default.subpathsOfDirectory(atPath: "\(volume.baseDir)/objects").sorted() == objectsBefore)
             #expect(volume.mountEntries().isEmpty)

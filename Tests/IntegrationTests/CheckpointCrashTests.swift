@@ -19,7 +19,8 @@ struct CheckpointCrashTests {
             try FileTree.write(fs, count: 50, seed: 3)
             let tree = try FileTree.read(fs)
 
-            let killed = try await volume.juicectl("checkpoint", "create", spec: true, extra: ["c1"], environment: ["JUICECTL_FAULT_AT": point])
+            let killed = try await volume.juicectl(
+                "checkpoint", "create", spec: true, extra: ["c1"], environment: ["JUICECTL_FAULT_AT": point])
             #expect(killed.termination == .signaled(9), "\(killed.transcript)")
 
             let apply = try await volume.juicectl("apply")
@@ -45,9 +46,12 @@ struct CheckpointCrashTests {
             #expect(try await volume.juicectl("apply").exitCode == 0)
             try FileTree.write("\(volume.mountPath)/active/fs", count: 30, seed: 4)
             #expect(try await volume.juicectl("checkpoint", "create", spec: true, extra: ["gone"]).exitCode == 0)
-            let killed = try await volume.juicectl("checkpoint", "delete", spec: true, extra: ["gone"], environment: ["JUICECTL_FAULT_AT": point])
+            let killed = try await volume.juicectl(
+                "checkpoint", "delete", spec: true, extra: ["gone"], environment: ["JUICECTL_FAULT_AT": point])
             #expect(killed.termination == .signaled(9), "\(killed.transcript)")
-            #expect(!FileManager.default.fileExists(atPath: "\(volume.mountPath)/checkpoints/gone"), "the checkpoint is gone from the first step")
+            #expect(
+                !FileManager.default.fileExists(atPath: "\(volume.mountPath)/checkpoints/gone"),
+                "the checkpoint is gone from the first step")
 
             let apply = try await volume.juicectl("apply")
             #expect(apply.exitCode == 0, "\(apply.transcript)")
@@ -127,7 +131,9 @@ struct CheckpointCrashTests {
             #expect(now == saved || now == live, "/active is neither tree")
             #expect(try FileTree.read("\(volume.mountPath)/checkpoints/big/fs") == saved)
             if now == saved {
-                let aside = try FileManager.default.contentsOfDirectory(atPath: "\(volume.mountPath)/checkpoints").first { $0.hasPrefix("pre-restore-") }
+                let aside = try FileManager.default.contentsOfDirectory(atPath: "\(volume.mountPath)/checkpoints").first {
+                    $0.hasPrefix("pre-restore-")
+                }
                 #expect(try FileTree.read("\(volume.mountPath)/checkpoints/\(try #require(aside))/fs") == live)
             }
         }

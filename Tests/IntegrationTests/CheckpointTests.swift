@@ -39,9 +39,11 @@ struct CheckpointTests {
         }
     }
 
-    @Test("every invalid checkpoint name is rejected before anything happens", arguments: [
-        "", ".hidden", "-dash", "_under", "a/b", "../x", "..", "with space", "ünïcode", String(repeating: "x", count: 129), "tab\tname",
-    ])
+    @Test(
+        "every invalid checkpoint name is rejected before anything happens",
+        arguments: [
+            "", ".hidden", "-dash", "_under", "a/b", "../x", "..", "with space", "ünïcode", String(repeating: "x", count: 129), "tab\tname",
+        ])
     func invalidNamesChangeNothing(name: String) async throws {
         try await TestVolume.with("badnames") { volume in
             #expect(try await volume.juicectl("apply").exitCode == 0)
@@ -116,7 +118,10 @@ struct CheckpointTests {
             let today = calendar.startOfDay(for: Date())
             for (index, name) in ["s1", "s2", "s3", "s4", "s5", "s6"].enumerated() {
                 let date = calendar.date(byAdding: DateComponents(day: -(6 - index), hour: 12), to: today)!
-                try rewriteManifest(volume, name) { $0.createdAt = date; $0.kind = .scheduled }
+                try rewriteManifest(volume, name) {
+                    $0.createdAt = date
+                    $0.kind = .scheduled
+                }
             }
             try rewriteManifest(volume, "manual-old") { $0.createdAt = calendar.date(byAdding: .day, value: -30, to: today)! }
 
@@ -128,15 +133,21 @@ struct CheckpointTests {
             // s6 and s5; last 1 is the new one. s1..s4 go; the manual one stays.
             #expect(deletes == ["s1", "s2", "s3", "s4"], "\(plan.stdout)")
             #expect(actions.contains { $0["kind"] as? String == "create-checkpoint" })
-            #expect(actions.allSatisfy { $0["kind"] as? String != "delete-checkpoint" || ($0["reason"] as? String ?? "").contains("no rule keeps it") })
+            #expect(
+                actions.allSatisfy {
+                    $0["kind"] as? String != "delete-checkpoint" || ($0["reason"] as? String ?? "").contains("no rule keeps it")
+                })
 
             let apply = try await volume.juicectl("apply")
             #expect(apply.exitCode == 0, "\(apply.transcript)")
-            let names = try FileManager.default.contentsOfDirectory(atPath: "\(volume.mountPath)/checkpoints").filter { !$0.hasPrefix(".") }.sorted()
+            let names = try FileManager.default.contentsOfDirectory(atPath: "\(volume.mountPath)/checkpoints").filter { !$0.hasPrefix(".") }
+                .sorted()
             #expect(names.contains("manual-old") && names.contains("s5") && names.contains("s6"))
             #expect(!names.contains("s1") && !names.contains("s4"))
             #expect(names.filter { $0.hasPrefix("auto-") }.count == 1, "\(names)")
-            #expect(try await volume.juicectl("plan", "--detailed-exitcode").exitCode == 0, "the slot was taken twice or retention is not stable")
+            #expect(
+                try await volume.juicectl("plan", "--detailed-exitcode").exitCode == 0,
+                "the slot was taken twice or retention is not stable")
         }
     }
 

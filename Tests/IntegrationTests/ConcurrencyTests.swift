@@ -18,8 +18,9 @@ struct ConcurrencyTests {
         }
     }
 
-    @Test("applies, checkpoint creates and a restore started at once: each succeeds or names the lock's holder, and every tree is whole",
-          arguments: ["120s", "200ms"])
+    @Test(
+        "applies, checkpoint creates and a restore started at once: each succeeds or names the lock's holder, and every tree is whole",
+        arguments: ["120s", "200ms"])
     func mixedCommandsAreSerialised(lockTimeout: String) async throws {
         try await TestVolume.with("concurrent-mix") { volume in
             let spec = volume.specPath
@@ -32,16 +33,19 @@ struct ConcurrencyTests {
             let v2 = try FileTree.read(fs)
 
             let timeout = ["--lock-timeout", lockTimeout]
-            let commands = [["apply", spec] + timeout, ["checkpoint", "create", spec, "c2"] + timeout, ["restore", spec, "c1"] + timeout,
-                            ["checkpoint", "create", spec, "c3"] + timeout, ["apply", spec] + timeout, ["checkpoint", "create", spec, "c4"] + timeout]
+            let commands = [
+                ["apply", spec] + timeout, ["checkpoint", "create", spec, "c2"] + timeout, ["restore", spec, "c1"] + timeout,
+                ["checkpoint", "create", spec, "c3"] + timeout, ["apply", spec] + timeout, ["checkpoint", "create", spec, "c4"] + timeout,
+            ]
             let results = try await together(commands)
             var succeeded: [String] = []
             for (arguments, result) in zip(commands, results) {
                 if result.exitCode == 0 {
                     succeeded.append(arguments.prefix(3).joined(separator: " "))
                 } else {
-                    #expect(result.stderr.contains("volume is locked by pid") && result.stderr.contains("raise --lock-timeout"),
-                            "\(arguments.joined(separator: " ")) failed otherwise: \(result.transcript)")
+                    #expect(
+                        result.stderr.contains("volume is locked by pid") && result.stderr.contains("raise --lock-timeout"),
+                        "\(arguments.joined(separator: " ")) failed otherwise: \(result.transcript)")
                 }
             }
             if lockTimeout == "120s" {
@@ -63,7 +67,8 @@ struct ConcurrencyTests {
                 #expect(tree == v1 || tree == v2, "checkpoint \(name) holds neither tree")
             }
             for (arguments, result) in zip(commands, results) where arguments[0] == "checkpoint" {
-                let name = arguments[3], ok = result.exitCode == 0
+                let name = arguments[3]
+                let ok = result.exitCode == 0
                 #expect(names.contains(name) == ok, "checkpoint \(name): exists \(names.contains(name)), reported success \(ok)")
             }
             if restored { #expect(names.contains { $0.hasPrefix("pre-restore-") }, "the replaced tree was not kept") }

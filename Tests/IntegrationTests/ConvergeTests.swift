@@ -15,8 +15,10 @@ struct ConvergeTests {
 
             var isDirectory: ObjCBool = false
             for path in ["active", "active/fs", "checkpoints"] {
-                #expect(FileManager.default.fileExists(atPath: "\(volume.mountPath)/\(path)", isDirectory: &isDirectory) && isDirectory.boolValue,
-                        "\(path) missing on the volume")
+                #expect(
+                    FileManager.default.fileExists(atPath: "\(volume.mountPath)/\(path)", isDirectory: &isDirectory)
+                        && isDirectory.boolValue,
+                    "\(path) missing on the volume")
             }
             let entries = volume.mountEntries().filter { $0.mountPoint == volume.mountPath }
             #expect(entries.count == 1)
@@ -67,7 +69,7 @@ struct ConvergeTests {
 
             let pending = try await volume.juicectl("plan", "--detailed-exitcode")
             #expect(pending.exitCode == 2, "\(pending.transcript)")
-            #expect(pending.stdout.contains("Plan: 7 to create"), "\(pending.stdout)")   // format, backup, mount, 3 directories, quota
+            #expect(pending.stdout.contains("Plan: 7 to create"), "\(pending.stdout)") // format, backup, mount, 3 directories, quota
 
             let json = try JSONOutput.object(try await volume.juicectl("plan", "--json").stdout)
             #expect(json["formatVersion"] as? Int == 1)
@@ -85,7 +87,8 @@ struct ConvergeTests {
             let first = try await volume.juicefs("quota", "get", volume.metaURL, "--path", "/active/fs")
             #expect(first.stdout.contains("1.0 GiB"), "\(first.stdout)")
 
-            try volume.writeSpec("quotas:\n  - path: /active/fs\n    capacity: 2GiB\n    inodes: 5000\n  - path: /active/fs/scratch\n    capacity: 512MiB\n")
+            try volume.writeSpec(
+                "quotas:\n  - path: /active/fs\n    capacity: 2GiB\n    inodes: 5000\n  - path: /active/fs/scratch\n    capacity: 512MiB\n")
             let plan = try await volume.juicectl("plan")
             #expect(plan.stdout.contains("~   quota"), "\(plan.stdout)")
             let apply = try await volume.juicectl("apply")

@@ -29,8 +29,10 @@ final class DaemonProcess: @unchecked Sendable {
     }
 
     /// Runs `body` with a daemon over `arguments`; the daemon is killed afterwards, also when `body` throws.
-    static func with(_ arguments: [String], logPath: String, environment: [String: String] = [:],
-                     _ body: (DaemonProcess) async throws -> Void) async throws {
+    static func with(
+        _ arguments: [String], logPath: String, environment: [String: String] = [:],
+        _ body: (DaemonProcess) async throws -> Void
+    ) async throws {
         let daemon = try DaemonProcess(arguments, logPath: logPath, environment: environment)
         do {
             try await body(daemon)
@@ -120,7 +122,9 @@ extension TestVolume {
     /// Whether a mount action ended well after `date` and the mount answers, within `timeout`.
     func remounted(after date: Date, timeout: Duration) async -> Bool {
         await Wait.until(timeout: timeout) { () async -> Bool in
-            let recovered = events.contains { ["recover-stale-mount", "mount", "remount"].contains($0.action ?? "") && $0.result == "done" && $0.time > date }
+            let recovered = events.contains {
+                ["recover-stale-mount", "mount", "remount"].contains($0.action ?? "") && $0.result == "done" && $0.time > date
+            }
             guard recovered else { return false }
             return (try? await mountAnswers()) == true
         }
@@ -141,7 +145,8 @@ extension TestVolume {
 /// A plain HTTP/1.0 GET over bash's /dev/tcp (no curl needed).
 enum HTTP {
     static func get(port: Int, path: String) async throws -> String {
-        let script = "exec 3<>/dev/tcp/127.0.0.1/\(port) && printf 'GET \(path) HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && timeout 5 cat <&3"
+        let script =
+            "exec 3<>/dev/tcp/127.0.0.1/\(port) && printf 'GET \(path) HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && timeout 5 cat <&3"
         return try await Shell.run("/bin/bash", ["-c", script]).stdout
     }
 }

@@ -6,12 +6,16 @@ import Testing
 /// `juicectl run` against real juicefs, Litestream, loop devices and overlayfs, as root.
 @Suite("Reconciler daemon (real juicefs and litestream, as root)", .serialized, .enabled(if: Prerequisites.enabled))
 struct DaemonTests {
-    @Test("the daemon converges two volumes, heals a killed mount, a dead Litestream and a removed quota of one within an interval, leaves the other alone, serves metrics and stops with exit 0 leaving both mounted")
+    @Test(
+        "the daemon converges two volumes, heals a killed mount, a dead Litestream and a removed quota of one within an interval, leaves the other alone, serves metrics and stops with exit 0 leaving both mounted"
+    )
     func healsOneVolumeAndLeavesTheOther() async throws {
         try await TestVolume.with("run-heal-a", extra: "mount:\n  options:\n    heartbeat: 1s\n") { a in
             try await TestVolume.with("run-heal-b") { b in
-                try await DaemonProcess.with([a.specPath, b.specPath, "--interval", "5s", "--metrics-address", "127.0.0.1:0"],
-                                             logPath: "\(a.root)/daemon.log") { daemon in
+                try await DaemonProcess.with(
+                    [a.specPath, b.specPath, "--interval", "5s", "--metrics-address", "127.0.0.1:0"],
+                    logPath: "\(a.root)/daemon.log"
+                ) { daemon in
                     let ready = await Wait.until(timeout: .seconds(60)) { a.reportedReady && b.reportedReady }
                     try #require(ready, "both volumes Ready\n\(daemon.log)")
                     let bPIDs = try await b.juicefsPIDs()
@@ -31,7 +35,8 @@ struct DaemonTests {
                     let litestreamBefore = a.events.filter { $0.action == "start-backup" || $0.action == "restart-backup" }.count
                     try await Shell.sh("pkill -9 -f 'litestream.*\(a.root)/'")
                     let restarted = await Wait.until(timeout: .seconds(15)) {
-                        a.events.filter { ($0.action == "start-backup" || $0.action == "restart-backup") && $0.result == "done" }.count > litestreamBefore
+                        a.events.filter { ($0.action == "start-backup" || $0.action == "restart-backup") && $0.result == "done" }.count
+                            > litestreamBefore
                     }
                     #expect(restarted, "Litestream was not restarted\n\(daemon.log)")
 
@@ -69,8 +74,9 @@ struct DaemonTests {
                     ] {
                         #expect(metrics.contains(series), "missing series \(series)")
                     }
-                    #expect(metrics.contains("juicectl_actions_total{volume=\"run-heal-a\",action=\"recover-stale-mount\"")
-                        || metrics.contains("juicectl_actions_total{volume=\"run-heal-a\",action=\"mount\""))
+                    #expect(
+                        metrics.contains("juicectl_actions_total{volume=\"run-heal-a\",action=\"recover-stale-mount\"")
+                            || metrics.contains("juicectl_actions_total{volume=\"run-heal-a\",action=\"mount\""))
                     #expect(try await HTTP.get(port: port, path: "/healthz").hasSuffix("ok\n"))
 
                     // status reads the daemon's file while it runs.
@@ -90,7 +96,9 @@ struct DaemonTests {
         }
     }
 
-    @Test("a 1-minute schedule fires on time although the interval is 10 minutes, the missed slot is taken once at start, and retention prunes after each scheduled checkpoint")
+    @Test(
+        "a 1-minute schedule fires on time although the interval is 10 minutes, the missed slot is taken once at start, and retention prunes after each scheduled checkpoint"
+    )
     func scheduledCheckpointsFireAndArePruned() async throws {
         try await TestVolume.with("run-sched") { volume in
             // The volume exists without a schedule; then the spec gains one: the slot that passed is owed.
@@ -103,9 +111,11 @@ struct DaemonTests {
                 #expect(before.count == 1, "the owed slot is taken once at start: \(before)")
                 let status = try #require(volume.runStatus)
                 let slot = try #require(status.nextCheckpoint, "no next checkpoint in the status")
-                #expect(slot > Date().addingTimeInterval(-5) && slot.timeIntervalSinceNow <= 60, "the next slot is within the minute: \(slot)")
-                #expect(status.nextReconcile.map { $0 <= slot.addingTimeInterval(1) } == true,
-                        "the next pass is at the slot, not 10 minutes away: \(String(describing: status.nextReconcile))")
+                #expect(
+                    slot > Date().addingTimeInterval(-5) && slot.timeIntervalSinceNow <= 60, "the next slot is within the minute: \(slot)")
+                #expect(
+                    status.nextReconcile.map { $0 <= slot.addingTimeInterval(1) } == true,
+                    "the next pass is at the slot, not 10 minutes away: \(String(describing: status.nextReconcile))")
 
                 // The slot's checkpoint appears a moment after the slot, and retention leaves only it.
                 let name = CheckpointName.scheduled(slot: slot)
@@ -129,8 +139,10 @@ struct DaemonTests {
         try await OverlayTests.withOverlay("run-term") { volume, paths in
             try volume.writeSpec(paths.spec + "checkpoints:\n  schedule: \"@every 1m\"\n")
             let environment = ["JUICECTL_FAULT_AT": "overlay.after-freeze:pause", "JUICECTL_FAULT_PAUSE_MS": "4000"]
-            try await DaemonProcess.with([volume.specPath, "--interval", "10m"], logPath: "\(volume.root)/daemon.log",
-                                         environment: environment) { daemon in
+            try await DaemonProcess.with(
+                [volume.specPath, "--interval", "10m"], logPath: "\(volume.root)/daemon.log",
+                environment: environment
+            ) { daemon in
                 let paused = await Wait.until(timeout: .seconds(60)) { daemon.log.contains("fault injection: pausing") }
                 try #require(paused, "the checkpoint never froze the image\n\(daemon.log)")
                 #expect(FileManager.default.fileExists(atPath: "\(volume.baseDir)/.juicectl/overlay-frozen"))
@@ -147,11 +159,15 @@ struct DaemonTests {
                     #expect(fsck.exitCode == 0, "\(fsck.transcript)")
                 }
                 #expect(!FileManager.default.fileExists(atPath: "\(volume.baseDir)/.juicectl/overlay-frozen"), "the frozen marker is left")
-                #expect(try await Shell.sh("timeout 5 sh -c 'echo probe > \"\(paths.target)/probe\" && sync -f \"\(paths.target)/probe\"'").exitCode == 0,
-                        "the overlay cannot be written: still frozen?")
+                #expect(
+                    try await Shell.sh("timeout 5 sh -c 'echo probe > \"\(paths.target)/probe\" && sync -f \"\(paths.target)/probe\"'")
+                        .exitCode == 0,
+                    "the overlay cannot be written: still frozen?")
                 // Nothing to finish or repair (a new checkpoint slot may be due by now; nothing else).
                 let plan = try await volume.juicectl("plan", "--json")
-                let kinds = try (JSONOutput.firstVolume(plan.stdout)["actions"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+                let kinds = try (JSONOutput.firstVolume(plan.stdout)["actions"] as? [[String: Any]] ?? []).compactMap {
+                    $0["kind"] as? String
+                }
                 #expect(kinds.allSatisfy { $0 == "create-checkpoint" }, "left to repair after the stop: \(kinds)")
                 #expect(daemon.log.range(of: "stopping")!.lowerBound < daemon.log.range(of: "juicectl run stopped")!.lowerBound)
             }
@@ -164,14 +180,16 @@ struct DaemonTests {
             try await DaemonProcess.with([volume.specPath, "--interval", "3s"], logPath: "\(volume.root)/daemon.log") { daemon in
                 #expect(await Wait.until(timeout: .seconds(30)) { volume.reportedReady }, "\(daemon.log)")
                 // Killed with its freeze watchdog, which would otherwise thaw at once.
-                try await volume.killInsideFreeze(["checkpoint", "create", volume.specPath, "cut"], at: "overlay.after-freeze",
-                                                  marker: "overlay-frozen")
+                try await volume.killInsideFreeze(
+                    ["checkpoint", "create", volume.specPath, "cut"], at: "overlay.after-freeze",
+                    marker: "overlay-frozen")
                 let killedAt = Date()
                 let thawed = await Wait.until(timeout: .seconds(3 + 5)) {
                     volume.events.contains { $0.action == "thaw-overlay" && $0.result == "done" && $0.time > killedAt }
                 }
                 #expect(thawed, "not thawed within one interval\n\(daemon.log)")
-                let writable = try await Shell.sh("timeout 5 sh -c 'echo probe > \"\(paths.target)/probe\" && sync -f \"\(paths.target)/probe\"'")
+                let writable = try await Shell.sh(
+                    "timeout 5 sh -c 'echo probe > \"\(paths.target)/probe\" && sync -f \"\(paths.target)/probe\"'")
                 #expect(writable.exitCode == 0, "the overlay is still frozen")
                 #expect(!FileManager.default.fileExists(atPath: "\(volume.baseDir)/.juicectl/overlay-frozen"))
                 #expect(await Wait.until(timeout: .seconds(10)) { volume.reportedReady }, "\(daemon.log)")
@@ -210,7 +228,9 @@ struct DaemonTests {
                 #expect(suspended, "\(daemon.log)")
                 let statusText = (try? String(contentsOfFile: "\(volume.baseDir)/.juicectl/status.json", encoding: .utf8)) ?? "none"
                 #expect(volume.runStatus?.condition("Suspended")?.message.contains("maintenance window") == true, "\(statusText)")
-                #expect(volume.runStatus?.pendingActions.contains { $0.contains("/active/fs") } == true, "\(String(describing: volume.runStatus?.pendingActions))")
+                #expect(
+                    volume.runStatus?.pendingActions.contains { $0.contains("/active/fs") } == true,
+                    "\(String(describing: volume.runStatus?.pendingActions))")
                 let killedWhileSuspended = try await volume.killJuicefs()
                 #expect(killedWhileSuspended >= 1)
                 try await Task.sleep(for: .seconds(7))
@@ -221,7 +241,9 @@ struct DaemonTests {
 
                 // Resumed: healed and the change applied, without a signal (the files are re-read every interval).
                 try volume.writeSpec(good + "quotas:\n  - path: /active/fs\n    capacity: 1GiB\n")
-                let healed = await Wait.until(timeout: .seconds(20)) { volume.reportedReady && volume.runStatus?.condition("Suspended")?.status == false }
+                let healed = await Wait.until(timeout: .seconds(20)) {
+                    volume.reportedReady && volume.runStatus?.condition("Suspended")?.status == false
+                }
                 #expect(healed, "\(daemon.log)")
                 let resumed = try await volume.juicefs("quota", "get", volume.metaURL, "--path", "/active/fs")
                 #expect(resumed.stdout.contains("1.0 GiB") || resumed.stdout.contains("1 GiB"), "\(resumed.stdout)")
@@ -239,8 +261,10 @@ struct DaemonTests {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: volume.databasePath + suffix) }
             try? FileManager.default.removeItem(atPath: "\(volume.baseDir)/replica")
 
-            try await DaemonProcess.with([volume.specPath, "--interval", "2s", "--metrics-address", "127.0.0.1:0"],
-                                         logPath: "\(volume.root)/daemon.log") { daemon in
+            try await DaemonProcess.with(
+                [volume.specPath, "--interval", "2s", "--metrics-address", "127.0.0.1:0"],
+                logPath: "\(volume.root)/daemon.log"
+            ) { daemon in
                 let stalled = await Wait.until(timeout: .seconds(30)) { volume.runStatus?.condition("Stalled")?.status == true }
                 #expect(stalled, "\(daemon.log)")
                 #expect(volume.runStatus?.condition("Stalled")?.reason == "RefuseFormatOverData")

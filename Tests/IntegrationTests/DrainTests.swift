@@ -30,7 +30,8 @@ struct DrainTests {
         let all = FileManager.default.enumerator(atPath: cache)?.compactMap { $0 as? String } ?? []
         return all.filter { path in
             var isDirectory: ObjCBool = false
-            return path.contains("/rawstaging/") && FileManager.default.fileExists(atPath: "\(cache)/\(path)", isDirectory: &isDirectory) && !isDirectory.boolValue
+            return path.contains("/rawstaging/") && FileManager.default.fileExists(atPath: "\(cache)/\(path)", isDirectory: &isDirectory)
+                && !isDirectory.boolValue
         }
     }
 
@@ -74,7 +75,9 @@ struct DrainTests {
         }
     }
 
-    @Test("down with staged blocks while the S3 endpoint hangs: fails after --flush-timeout and stays mounted; with the endpoint back it succeeds")
+    @Test(
+        "down with staged blocks while the S3 endpoint hangs: fails after --flush-timeout and stays mounted; with the endpoint back it succeeds"
+    )
     func aFlushThatCannotFinishLeavesTheVolumeMounted() async throws {
         try await MovingVolume.with("drain-hang", extra: Self.writeback) { pair in
             try #require(try await pair.juicectl(pair.a, "apply").exitCode == 0)
@@ -91,7 +94,8 @@ struct DrainTests {
             #expect(down.stdout.contains("still staged") && down.stdout.contains("stays mounted"), "\(down.stdout)")
             #expect(down.stdout.contains("MiB"), "down says how much is staged: \(down.stdout)")
             #expect(took < .seconds(150), "down took \(took)")
-            #expect(pair.a.mountEntries().contains { $0.mountPoint == pair.a.mountPath }, "the volume was unmounted with blocks only staged")
+            #expect(
+                pair.a.mountEntries().contains { $0.mountPoint == pair.a.mountPath }, "the volume was unmounted with blocks only staged")
             #expect(try await pair.runs(pair.a))
 
             let again = try await pair.juicectl(pair.a, "down")
@@ -135,13 +139,16 @@ struct DrainTests {
 struct ForcedDownTests {
     /// The length SQLite metadata `database` records for file `name` (the newest inode of that name).
     static func recordedLength(_ database: String, name: String) async throws -> Int {
-        let query = "select n.length from jfs_edge e join jfs_node n on n.inode = e.inode where e.name = cast('\(name)' as blob) order by n.inode desc limit 1;"
+        let query =
+            "select n.length from jfs_edge e join jfs_node n on n.inode = e.inode where e.name = cast('\(name)' as blob) order by n.inode desc limit 1;"
         let result = try await Shell.run("/usr/bin/sqlite3", ["-readonly", database, query])
         try #require(result.exitCode == 0, "\(result.transcript)")
         return Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 
-    @Test("forced down with an open file: down exits 1 naming the client, writes go on, and the replica then holds every byte the database holds")
+    @Test(
+        "forced down with an open file: down exits 1 naming the client, writes go on, and the replica then holds every byte the database holds"
+    )
     func theReplicaHoldsWhatTheDetachedClientWrote() async throws {
         try await TestVolume.with("forced-down") { volume in
             try #require(try await volume.juicectl("apply").exitCode == 0)
@@ -154,7 +161,8 @@ struct ForcedDownTests {
 
             let down = try await volume.juicectl("down")
             #expect(down.exitCode == 1, "\(down.transcript)")
-            #expect(down.stdout.contains("detached; juicefs pid") && down.stdout.contains("still serves")
+            #expect(
+                down.stdout.contains("detached; juicefs pid") && down.stdout.contains("still serves")
                     && down.stdout.contains("Litestream keeps replicating until it exits"), "\(down.stdout)")
             #expect(!down.stdout.contains("stopped Litestream"), "\(down.stdout)")
             #expect(!FileManager.default.fileExists(atPath: "\(volume.baseDir)/.juicectl/litestream.clean-stop"))
@@ -177,8 +185,12 @@ struct ForcedDownTests {
 
             let scratch = "\(volume.root)/scratch.db"
             let litestream = try #require(OwnerTools.litestream, "litestream is missing (run `make setup`)")
-            let restore = try await Shell.run(litestream, ["restore", "-config", "\(volume.baseDir)/.juicectl/litestream.yml",
-                                                                          "-o", scratch, volume.databasePath])
+            let restore = try await Shell.run(
+                litestream,
+                [
+                    "restore", "-config", "\(volume.baseDir)/.juicectl/litestream.yml",
+                    "-o", scratch, volume.databasePath,
+                ])
             #expect(restore.exitCode == 0, "\(restore.transcript)")
             #expect(try await Self.recordedLength(scratch, name: "open.log") == total, "the replica lacks what the detached client wrote")
         }

@@ -8,8 +8,9 @@ extension TestVolume {
     /// itself: the freeze stays, as after a crash of the whole host side, for the next run to undo.
     func killInsideFreeze(_ arguments: [String], at point: String, marker: String) async throws {
         let path = "\(baseDir)/.juicectl/\(marker)"
-        async let killed = Shell.run(Prerequisites.juicectl!, arguments,
-                                     environment: ["JUICECTL_FAULT_AT": "\(point):pause", "JUICECTL_FAULT_PAUSE_MS": "60000"])
+        async let killed = Shell.run(
+            Prerequisites.juicectl!, arguments,
+            environment: ["JUICECTL_FAULT_AT": "\(point):pause", "JUICECTL_FAULT_PAUSE_MS": "60000"])
         let frozen = await Wait.until(timeout: .seconds(30)) { FileManager.default.fileExists(atPath: path) }
         #expect(frozen, "juicectl never froze anything")
         // The watchdog's shell first (it would thaw as soon as its flock returns), then the flock.

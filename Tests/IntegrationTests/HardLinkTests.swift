@@ -1,11 +1,13 @@
 import Foundation
-@testable import JuiceCtl
 import Testing
+
+@testable import JuiceCtl
 
 /// Hard links and every other kind of entry and attribute survive a checkpoint and a restore, on the real juicefs,
 /// with a writer at work in the tree; compared by an independent walker (``TreeWalker``), not by juicectl's code.
-@Suite("Hard links and attributes through checkpoint and restore (real juicefs, as root)", .serialized,
-       .enabled(if: Prerequisites.enabled))
+@Suite(
+    "Hard links and attributes through checkpoint and restore (real juicefs, as root)", .serialized,
+    .enabled(if: Prerequisites.enabled))
 struct HardLinkTests {
     static let xattrSpec = "mount:\n  options:\n    enable-xattr: true\n"
     /// The writer's file in `active/fs`, which the comparisons leave out.
@@ -17,8 +19,9 @@ struct HardLinkTests {
             let apply = try await volume.juicectl("apply")
             try #require(apply.exitCode == 0, "\(apply.transcript)")
             let fs = "\(volume.mountPath)/active/fs"
-            let built = try await TreeWalker.run(TreeWalker.builder, named: "build.py", in: volume.root,
-                                                 [fs, "\(volume.mountPath)/outside-name"])
+            let built = try await TreeWalker.run(
+                TreeWalker.builder, named: "build.py", in: volume.root,
+                [fs, "\(volume.mountPath)/outside-name"])
             try #require(built.exitCode == 0, "\(built.transcript)")
             try await body(volume, fs)
         }
@@ -30,8 +33,9 @@ struct HardLinkTests {
             try Data("start\n".utf8).write(to: URL(fileURLWithPath: "\(fs)/\(Self.writerFile)"))
             let original = try await TreeWalker.walk(fs, excluding: [Self.writerFile], scriptDirectory: volume.root)
             #expect(original.count > 25, "\(original)")
-            #expect(Set(original.compactMap { $0.split(separator: "\t").last }).count < original.filter { !$0.hasSuffix("\t-") }.count,
-                    "the source has hard links")
+            #expect(
+                Set(original.compactMap { $0.split(separator: "\t").last }).count < original.filter { !$0.hasSuffix("\t-") }.count,
+                "the source has hard links")
 
             let writer = try await startWriter(fs, volume)
             do {
@@ -40,8 +44,9 @@ struct HardLinkTests {
                 #expect(create.stdout.contains(", 5 hard links kept (found in "), "\(create.stdout)")
                 #expect(!create.stdout.contains("walking"), "the SQLite metadata is read, not the tree: \(create.stdout)")
                 #expect(writer.isRunning, "the writer kept running through the checkpoint")
-                let checkpoint = try await TreeWalker.walk("\(volume.mountPath)/checkpoints/v1/fs", excluding: [Self.writerFile],
-                                                           scriptDirectory: volume.root)
+                let checkpoint = try await TreeWalker.walk(
+                    "\(volume.mountPath)/checkpoints/v1/fs", excluding: [Self.writerFile],
+                    scriptDirectory: volume.root)
                 #expect(checkpoint == original, "\(TreeWalker.difference(original, checkpoint))")
 
                 // Change the live tree: a link broken, an entry gone, a new file, an xattr and a mode changed.
@@ -102,8 +107,9 @@ struct HardLinkTests {
             }
             await writer.stop()
             let source = try await TreeWalker.walk(fs, excluding: [Self.writerFile], scriptDirectory: volume.root)
-            let copy = try await TreeWalker.walk("\(volume.mountPath)/checkpoints/times/fs", excluding: [Self.writerFile],
-                                                 scriptDirectory: volume.root)
+            let copy = try await TreeWalker.walk(
+                "\(volume.mountPath)/checkpoints/times/fs", excluding: [Self.writerFile],
+                scriptDirectory: volume.root)
             let directories = { (lines: [String]) in lines.filter { $0.split(separator: "\t")[1] == "\(S_IFDIR)" } }
             #expect(directories(source).count == 21)
             #expect(directories(copy) == directories(source), "\(TreeWalker.difference(directories(source), directories(copy)))")
@@ -114,8 +120,9 @@ struct HardLinkTests {
     @Test("walking the tree through the mount (Redis, PostgreSQL) finds the same groups as the SQLite metadata query")
     func theWalkAndTheQueryAgree() async throws {
         try await Self.withBuiltTree("links-walk") { volume, fs in
-            let sqlite3 = try #require(["/usr/bin/sqlite3", "/bin/sqlite3"].first { FileManager.default.isExecutableFile(atPath: $0) },
-                                       "sqlite3 is missing (run `make setup`)")
+            let sqlite3 = try #require(
+                ["/usr/bin/sqlite3", "/bin/sqlite3"].first { FileManager.default.isExecutableFile(atPath: $0) },
+                "sqlite3 is missing (run `make setup`)")
             let scanner = HardLinkScanner(host: LiveHost(), runner: SubprocessRunner(), sqlite3: sqlite3)
 
             let queried = try await scanner.scan("/active", mountPath: volume.mountPath, database: volume.databasePath)

@@ -34,7 +34,9 @@ struct LeastPrivilegeTests {
         }
     }
 
-    @Test("after a run with backup, overlay, checkpoints, a restore and the daemon, every file under the base dir is 0600 and every directory 0700, juicefs's objects and cache lock inside 0700 directories")
+    @Test(
+        "after a run with backup, overlay, checkpoints, a restore and the daemon, every file under the base dir is 0600 and every directory 0700, juicefs's objects and cache lock inside 0700 directories"
+    )
     func everythingUnderTheBaseDirIsForRootAlone() async throws {
         try await TestVolume.with("lp-everything") { volume in
             let paths = OverlayPaths(volume)
@@ -55,7 +57,10 @@ struct LeastPrivilegeTests {
             while let relative = enumerator.nextObject() as? String {
                 let path = "\(base)/\(relative)"
                 // The FUSE mount and the image's mount are the volume's own tree, not files under the base dir.
-                if path == volume.mountPath || path.hasPrefix(volume.mountPath + "/") { enumerator.skipDescendants(); continue }
+                if path == volume.mountPath || path.hasPrefix(volume.mountPath + "/") {
+                    enumerator.skipDescendants()
+                    continue
+                }
                 let attributes = try FileManager.default.attributesOfItem(atPath: path)
                 let type = attributes[.type] as? FileAttributeType
                 let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? -1
@@ -88,15 +93,19 @@ struct LeastPrivilegeTests {
             try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: volume.specPath)
             let setpriv = try #require(Prerequisites.setpriv)
             let spec = volume.specPath
-            for words in [["apply", spec], ["checkpoint", "create", spec, "x"], ["checkpoint", "delete", spec, "x"], ["restore", spec, "x"],
-                          ["down", spec], ["run", spec], ["plan", spec], ["status", spec], ["checkpoint", "list", spec]] {
+            for words in [
+                ["apply", spec], ["checkpoint", "create", spec, "x"], ["checkpoint", "delete", spec, "x"], ["restore", spec, "x"],
+                ["down", spec], ["run", spec], ["plan", spec], ["status", spec], ["checkpoint", "list", spec],
+            ] {
                 let arguments = words.filter { $0 != spec }
-                let result = try await Shell.run(setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", Prerequisites.juicectl!] + words)
+                let result = try await Shell.run(
+                    setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", Prerequisites.juicectl!] + words)
                 #expect(result.exitCode != 0, "\(arguments): \(result.transcript)")
                 #expect(result.stderr.contains("must run as root"), "\(arguments): \(result.transcript)")
             }
             #expect(!FileManager.default.fileExists(atPath: volume.baseDir), "something was created")
-            let validate = try await Shell.run(setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", Prerequisites.juicectl!, "validate", volume.specPath])
+            let validate = try await Shell.run(
+                setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", Prerequisites.juicectl!, "validate", volume.specPath])
             #expect(validate.exitCode == 0, "validate needs no root: \(validate.transcript)")
         }
     }

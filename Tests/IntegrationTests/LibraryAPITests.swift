@@ -29,7 +29,9 @@ struct LibraryAPITests {
         try? FileManager.default.removeItem(atPath: root)
     }
 
-    @Test("S3 mode (localMode false): objects in S3 and the metadata replicated to the same bucket; a new machine with the same config gets the volume back")
+    @Test(
+        "S3 mode (localMode false): objects in S3 and the metadata replicated to the same bucket; a new machine with the same config gets the volume back"
+    )
     func s3Mode() async throws {
         try Prerequisites.require()
         let root = "/tmp/juicectl-it/library-s3"

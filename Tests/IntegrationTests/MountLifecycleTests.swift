@@ -80,11 +80,13 @@ struct MountLifecycleTests {
             #expect(actions.map { $0["kind"] as? String } == ["remount"], "\(plan.stdout)")
             #expect(actions.first?["disruption"] as? String == "interrupting")
 
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: {
-                let path = "\(volume.mountPath)/active/fs/busy"
-                _ = FileManager.default.createFile(atPath: path, contents: nil)
-                return path
-            }()))
+            let handle = try FileHandle(
+                forWritingTo: URL(
+                    fileURLWithPath: {
+                        let path = "\(volume.mountPath)/active/fs/busy"
+                        _ = FileManager.default.createFile(atPath: path, contents: nil)
+                        return path
+                    }()))
             let refused = try await volume.juicectl("apply")
             #expect(refused.exitCode == 1, "\(refused.transcript)")
             #expect(refused.stdout.contains("cannot unmount"), "\(refused.stdout)")

@@ -10,7 +10,9 @@ struct MountOptionsTests {
         try await TestVolume.with("ha-mount-flags") { volume in
             #expect(try await volume.juicectl("apply").exitCode == 0)
             var fuse = try #require(volume.mountEntries().last { $0.mountPoint == volume.mountPath })
-            #expect(fuse.mountOptions.split(separator: ",").contains("nosuid") && fuse.mountOptions.split(separator: ",").contains("nodev"), "\(fuse)")
+            #expect(
+                fuse.mountOptions.split(separator: ",").contains("nosuid") && fuse.mountOptions.split(separator: ",").contains("nodev"),
+                "\(fuse)")
             #expect(fuse.superOptions.split(separator: ",").contains("allow_other"), "\(fuse)")
             let pid = try #require(volume.mountConfig()["Pid"] as? Int)
             let commandLine = String(decoding: FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data(), as: UTF8.self)

@@ -80,7 +80,8 @@ struct MovingVolume: Sendable {
     func waitForReplica(_ host: TestVolume) async throws {
         let caught = await Wait.until(timeout: .seconds(30)) {
             guard let text = try? await juicectl(host, "status", "--json").stdout,
-                  let volume = try? JSONOutput.firstVolume(text) else { return false }
+                let volume = try? JSONOutput.firstVolume(text)
+            else { return false }
             let backup = (volume["observation"] as? [String: Any])?["backup"] as? [String: Any]
             guard let local = backup?["localTXID"] as? Int, let replica = backup?["replicaTXID"] as? Int else { return false }
             return replica >= local && replica > 0

@@ -64,8 +64,9 @@ struct OverlayTests {
             let complete = lines.dropLast().map(String.init)
             #expect(lines.last == "", "the restored log ends in a torn line")
             #expect(complete == (0..<complete.count).map { "line \($0)" }, "the restored log is not a clean prefix")
-            #expect(complete.count >= before && complete.count <= after,
-                    "restored \(complete.count) lines; \(before) were synced before the checkpoint began, \(after) when it ended")
+            #expect(
+                complete.count >= before && complete.count <= after,
+                "restored \(complete.count) lines; \(before) were synced before the checkpoint began, \(after) when it ended")
             try Data("after restore\n".utf8).write(to: URL(fileURLWithPath: "\(paths.target)/after.txt"))
             #expect(try await volume.juicectl("plan", "--detailed-exitcode").exitCode == 0)
         }
@@ -74,21 +75,24 @@ struct OverlayTests {
     @Test("a failure injected after the freeze, and a kill -9 while frozen, both end with a writable overlay")
     func neverLeftFrozen() async throws {
         try await Self.withOverlay("ovl-frozen") { volume, paths in
-            let failed = try await volume.juicectl("checkpoint", "create", spec: true, extra: ["f1"],
-                                                   environment: ["JUICECTL_FAULT_AT": "overlay.after-freeze:fail"])
+            let failed = try await volume.juicectl(
+                "checkpoint", "create", spec: true, extra: ["f1"],
+                environment: ["JUICECTL_FAULT_AT": "overlay.after-freeze:fail"])
             #expect(failed.exitCode == 1, "\(failed.transcript)")
             #expect(try await writable(paths.target), "the overlay stayed frozen after a failure")
             #expect(!FileManager.default.fileExists(atPath: "\(volume.mountPath)/checkpoints/f1"))
 
             // Killed while frozen: its freeze watchdog thaws at once, with no further command.
-            let killed = try await volume.juicectl("checkpoint", "create", spec: true, extra: ["f2"],
-                                                   environment: ["JUICECTL_FAULT_AT": "overlay.after-freeze"])
+            let killed = try await volume.juicectl(
+                "checkpoint", "create", spec: true, extra: ["f2"],
+                environment: ["JUICECTL_FAULT_AT": "overlay.after-freeze"])
             #expect(killed.termination == .signaled(9), "\(killed.transcript)")
             #expect(await Wait.until(timeout: .seconds(5)) { (try? await writable(paths.target)) == true }, "the watchdog did not thaw")
             #expect(!FileManager.default.fileExists(atPath: "\(volume.baseDir)/.juicectl/overlay-frozen"), "the watchdog left its marker")
 
             // Killed with its watchdog: the marker stays, status says so, and the next run thaws.
-            try await volume.killInsideFreeze(["checkpoint", "create", volume.specPath, "f2b"], at: "overlay.after-freeze", marker: "overlay-frozen")
+            try await volume.killInsideFreeze(
+                ["checkpoint", "create", volume.specPath, "f2b"], at: "overlay.after-freeze", marker: "overlay-frozen")
             let status = try JSONOutput.firstVolume(try await volume.juicectl("status", "--json").stdout)
             let degraded = (status["conditions"] as? [[String: Any]])?.first { $0["type"] as? String == "Degraded" }
             #expect(degraded?["reason"] as? String == "OverlayFrozen", "\(status)")
@@ -124,7 +128,9 @@ struct OverlayTests {
             #expect(kept.count == 1, "the image was not moved aside: \(second.transcript)")
             #expect(!FileManager.default.fileExists(atPath: image))
             if let name = kept.first {
-                #expect(try FileManager.default.attributesOfItem(atPath: "\(quarantine)/\(name)")[.size] as? Int == size, "the kept image changed")
+                #expect(
+                    try FileManager.default.attributesOfItem(atPath: "\(quarantine)/\(name)")[.size] as? Int == size,
+                    "the kept image changed")
             }
             let status = try JSONOutput.firstVolume(try await volume.juicectl("status", "--json").stdout)
             let degraded = (status["conditions"] as? [[String: Any]])?.first { $0["type"] as? String == "Degraded" }
@@ -134,7 +140,8 @@ struct OverlayTests {
             let recreate = try await volume.juicectl("apply")
             #expect(recreate.exitCode == 0, "\(recreate.transcript)")
             #expect(FileManager.default.fileExists(atPath: image))
-            #expect(((try? FileManager.default.contentsOfDirectory(atPath: quarantine)) ?? []).count == 1, "the quarantined image was deleted")
+            #expect(
+                ((try? FileManager.default.contentsOfDirectory(atPath: quarantine)) ?? []).count == 1, "the quarantined image was deleted")
             #expect(try await writable(paths.target))
         }
     }
@@ -167,21 +174,27 @@ struct OverlayTests {
             let apply = try await volume.juicectl("apply")
             #expect(apply.exitCode == 0, "\(apply.transcript)")
             let mountinfo = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
-            #expect(mountinfo.contains("upperdir=\(paths.upperMount.replacingOccurrences(of: " ", with: "\\040"))/upper"),
-                    "the kernel escapes the space in the overlay's options")
+            #expect(
+                mountinfo.contains("upperdir=\(paths.upperMount.replacingOccurrences(of: " ", with: "\\040"))/upper"),
+                "the kernel escapes the space in the overlay's options")
             let entries = volume.mountEntries()
             let upper = try #require(entries.last { $0.mountPoint == paths.upperMount })
-            #expect(upper.mountOptions.split(separator: ",").contains("nosuid") && upper.mountOptions.split(separator: ",").contains("nodev"),
-                    "\(upper.mountOptions)")
+            #expect(
+                upper.mountOptions.split(separator: ",").contains("nosuid") && upper.mountOptions.split(separator: ",").contains("nodev"),
+                "\(upper.mountOptions)")
             let fuse = try #require(entries.last { $0.mountPoint == volume.mountPath })
-            #expect(fuse.mountOptions.contains("nosuid") && fuse.mountOptions.contains("nodev") && fuse.superOptions.contains("allow_other"), "\(fuse)")
+            #expect(
+                fuse.mountOptions.contains("nosuid") && fuse.mountOptions.contains("nodev") && fuse.superOptions.contains("allow_other"),
+                "\(fuse)")
             let plan = try await volume.juicectl("plan", "--detailed-exitcode")
             #expect(plan.exitCode == 0, "a second plan replans nothing:\n\(plan.transcript)")
             #expect(FileManager.default.contents(atPath: "\(paths.target)/kept.txt") == Data("lower\n".utf8))
         }
     }
 
-    @Test("an image mount without nosuid,nodev (as an earlier juicectl made it) gets them in place: the overlay stays mounted, then converged")
+    @Test(
+        "an image mount without nosuid,nodev (as an earlier juicectl made it) gets them in place: the overlay stays mounted, then converged"
+    )
     func anEarlierImageMountGetsItsFlagsInPlace() async throws {
         try await TestVolume.with("ha-ovl-flags") { volume in
             let paths = OverlayPaths(volume)
@@ -206,7 +219,9 @@ struct OverlayTests {
 
     /// Whether a file can be written and synced at `directory` within 5 seconds (a frozen filesystem blocks).
     func writable(_ directory: String) async throws -> Bool {
-        try await Shell.sh("timeout 5 sh -c 'echo probe > \"\(directory)/.probe\" && sync -f \"\(directory)/.probe\" && rm \"\(directory)/.probe\"'").exitCode == 0
+        try await Shell.sh(
+            "timeout 5 sh -c 'echo probe > \"\(directory)/.probe\" && sync -f \"\(directory)/.probe\" && rm \"\(directory)/.probe\"'"
+        ).exitCode == 0
     }
 
     func overlayMounted(_ path: String) -> Bool {

@@ -38,14 +38,20 @@ struct OwnerHosts: Sendable {
         switch kind {
         case .s3:
             guard let gateway else { throw ServerError(description: "an S3 location needs a gateway") }
-            object = OwnershipLocation.s3(replica: .init(bucket: gateway.bucketURL(Self.bucket), prefix: "owner/\(name)/\(Self.volume)",
-                                                         accessKey: .env("OWNER_IT_AK"), secretKey: .file("\(root)/secret-key")))
+            object =
+                OwnershipLocation.s3(
+                    replica: .init(
+                        bucket: gateway.bucketURL(Self.bucket), prefix: "owner/\(name)/\(Self.volume)",
+                        accessKey: .env("OWNER_IT_AK"), secretKey: .file("\(root)/secret-key"))
+                )
                 .s3Object
             try (gateway.secretKey + "\n").write(toFile: "\(root)/secret-key", atomically: true, encoding: .utf8)
             chmod("\(root)/secret-key", 0o600)
-            secrets = SecretResolver(environment: ["OWNER_IT_AK": gateway.accessKey], readFile: { path in
-                FileManager.default.contents(atPath: path).map { [UInt8]($0) }
-            })
+            secrets = SecretResolver(
+                environment: ["OWNER_IT_AK": gateway.accessKey],
+                readFile: { path in
+                    FileManager.default.contents(atPath: path).map { [UInt8]($0) }
+                })
             keys = [gateway.accessKey, gateway.secretKey]
             file = nil
         case .file:
@@ -71,14 +77,17 @@ struct OwnerHosts: Sendable {
     func baseDir(_ name: String) -> String { "\(root)/host-\(name)" }
 
     /// Host `name`'s claim: its own instance id and memory, its own store.
-    func claim(_ name: String, settle: Duration = OwnershipClaim.defaultSettle, readDeadline: Duration = .seconds(10),
-               progress: (@Sendable (OwnershipStep) -> Void)? = nil) async throws -> OwnershipClaim {
+    func claim(
+        _ name: String, settle: Duration = OwnershipClaim.defaultSettle, readDeadline: Duration = .seconds(10),
+        progress: (@Sendable (OwnershipStep) -> Void)? = nil
+    ) async throws -> OwnershipClaim {
         let state = "\(baseDir(name))/.juicectl"
         let instance = try await OwnershipIdentity.instance(file: "\(state)/instance-id", host: LiveHost())
         let identity = OwnershipIdentity(host: "host-\(name)", machineId: "it", bootId: "it", instance: instance, pid: getpid())
-        return OwnershipClaim(volume: Self.volume, uuid: nil, identity: identity, store: try store(),
-                              memory: LocalOwnershipMemory(path: "\(state)/ownership.json", host: LiveHost()),
-                              settle: settle, readDeadline: readDeadline, progress: progress)
+        return OwnershipClaim(
+            volume: Self.volume, uuid: nil, identity: identity, store: try store(),
+            memory: LocalOwnershipMemory(path: "\(state)/ownership.json", host: LiveHost()),
+            settle: settle, readDeadline: readDeadline, progress: progress)
     }
 
     /// The hosts among `names` whose standing is `owned`.

@@ -7,8 +7,9 @@ import Testing
 /// place: next to the prefix in the S3 bucket, inside the file replica's directory.
 @Suite("owner-litestream: the real litestream with the ownership record present", .serialized, .enabled(if: Prerequisites.enabled))
 struct OwnershipLitestreamTests {
-    @Test("owner-litestream: replicate (with compaction and L0 retention), ltx and restore ignore the record, which stays as written",
-          arguments: OwnerHosts.Kind.allCases)
+    @Test(
+        "owner-litestream: replicate (with compaction and L0 retention), ltx and restore ignore the record, which stays as written",
+        arguments: OwnerHosts.Kind.allCases)
     func litestreamIgnoresTheRecord(_ kind: OwnerHosts.Kind) async throws {
         try Prerequisites.require()
         let litestream = try #require(OwnerTools.litestream, "litestream is missing (run `make setup`)")
@@ -63,20 +64,21 @@ struct OwnershipLitestreamTests {
 
         let config = "\(hosts.root)/litestream.yml"
         try """
-            levels:
-              - interval: 2s
-            l0-retention: 3s
-            l0-retention-check-interval: 2s
-            dbs:
-              - path: \(database)
-                replica:
-            \(replica)
-                  sync-interval: 200ms
+        levels:
+          - interval: 2s
+        l0-retention: 3s
+        l0-retention-check-interval: 2s
+        dbs:
+          - path: \(database)
+            replica:
+        \(replica)
+              sync-interval: 200ms
 
-            """.write(toFile: config, atomically: true, encoding: .utf8)
-        let replicate = try ServerProcess(name: "litestream replicate", executable: litestream,
-                                          arguments: ["replicate", "-config", config],
-                                          environment: environment, removing: ["AWS_CA_BUNDLE"], logPath: "\(hosts.root)/litestream.log")
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let replicate = try ServerProcess(
+            name: "litestream replicate", executable: litestream,
+            arguments: ["replicate", "-config", config],
+            environment: environment, removing: ["AWS_CA_BUNDLE"], logPath: "\(hosts.root)/litestream.log")
         for row in 1...16 {
             #expect(try await Shell.run(sqlite3, [database, "insert into t values (\(row));"]).exitCode == 0)
             try await Task.sleep(for: .milliseconds(500))
@@ -113,8 +115,10 @@ struct OwnershipLitestreamTests {
 
     /// Runs litestream without `AWS_CA_BUNDLE` (its S3 client does not start while it is set).
     private static func run(_ litestream: String, _ arguments: [String], _ environment: [String: String]) async throws -> CommandResult {
-        try await SubprocessRunner().run(Command(litestream, arguments, environment: environment, unsetEnvironment: ["AWS_CA_BUNDLE"],
-                                                 inherits: [.network], timeout: .seconds(60)))
+        try await SubprocessRunner().run(
+            Command(
+                litestream, arguments, environment: environment, unsetEnvironment: ["AWS_CA_BUNDLE"],
+                inherits: [.network], timeout: .seconds(60)))
     }
 
     /// The levels of the LTX files `litestream ltx -json` listed.

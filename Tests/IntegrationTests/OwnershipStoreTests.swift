@@ -6,8 +6,9 @@ import Testing
 
 /// The ownership record at real locations: an object in a real `juicefs gateway` on loopback (S3, signed by real
 /// curl through the product's runner) and a real file; claimers racing as two "hosts" (two base directories).
-@Suite("owner-record: claims, races, takeover and faults on a real S3 gateway and a real file", .serialized,
-       .enabled(if: Prerequisites.enabled))
+@Suite(
+    "owner-record: claims, races, takeover and faults on a real S3 gateway and a real file", .serialized,
+    .enabled(if: Prerequisites.enabled))
 struct OwnershipStoreTests {
     typealias Kind = OwnerHosts.Kind
 
@@ -48,8 +49,9 @@ struct OwnershipStoreTests {
             let store = try hosts.store()
             #expect(try await store.read() == nil)
             let identity = OwnershipIdentity(host: "h", machineId: "m", bootId: "b", instance: "instance-x", pid: 1)
-            let first = OwnershipRecord(volume: OwnerHosts.volume, uuid: "u", owner: identity, generation: 1, since: Date(),
-                                        state: .owned, nonce: "n1")
+            let first = OwnershipRecord(
+                volume: OwnerHosts.volume, uuid: "u", owner: identity, generation: 1, since: Date(),
+                state: .owned, nonce: "n1")
             try await store.write(first)
             #expect(try await store.read() == first)
             var second = first
@@ -75,8 +77,9 @@ struct OwnershipStoreTests {
             let gateway = try #require(gateway)
             let url = gateway.bucketURL(OwnerHosts.bucket) + "/owner/errors/owner-vol.juicectl-owner.json"
             let wrong = try S3OwnershipStore(
-                object: .init(bucket: gateway.bucketURL(OwnerHosts.bucket), key: "owner/errors/owner-vol.juicectl-owner.json",
-                              region: "us-east-1", accessKey: .env("AK"), secretKey: .env("SK")),
+                object: .init(
+                    bucket: gateway.bucketURL(OwnerHosts.bucket), key: "owner/errors/owner-vol.juicectl-owner.json",
+                    region: "us-east-1", accessKey: .env("AK"), secretKey: .env("SK")),
                 volume: OwnerHosts.volume, runner: hosts.runner, curl: Prerequisites.curl!,
                 secrets: SecretResolver(environment: ["AK": gateway.accessKey, "SK": "wrong-secret-value-123"], readFile: { _ in nil }))
             await #expect {
@@ -87,8 +90,9 @@ struct OwnershipStoreTests {
                     && !text.contains("wrong-secret-value-123") && !text.contains(gateway.secretKey)
             }
             let missing = try S3OwnershipStore(
-                object: .init(bucket: gateway.bucketURL("owner-no-such-bucket"), key: "k.juicectl-owner.json", region: "us-east-1",
-                              accessKey: .env("OWNER_IT_AK"), secretKey: .file("\(hosts.root)/secret-key")),
+                object: .init(
+                    bucket: gateway.bucketURL("owner-no-such-bucket"), key: "k.juicectl-owner.json", region: "us-east-1",
+                    accessKey: .env("OWNER_IT_AK"), secretKey: .file("\(hosts.root)/secret-key")),
                 volume: OwnerHosts.volume, runner: hosts.runner, curl: Prerequisites.curl!, secrets: hosts.secrets)
             await #expect {
                 _ = try await missing.read()
@@ -143,15 +147,18 @@ struct OwnershipStoreTests {
             let other = try await hosts.claim("b").claim()
             #expect(other.owns && other.record?.generation == generation + 1)
             latencies.sort()
-            print("owner-figures \(kind): a winning claim with a 2 s settle took min \(latencies.first!.milliseconds) ms, "
-                  + "median \(latencies[latencies.count / 2].milliseconds) ms, max \(latencies.last!.milliseconds) ms over "
-                  + "\(latencies.count) rounds; the losers: \(losers.sorted { $0.key < $1.key })")
+            print(
+                "owner-figures \(kind): a winning claim with a 2 s settle took min \(latencies.first!.milliseconds) ms, "
+                    + "median \(latencies[latencies.count / 2].milliseconds) ms, max \(latencies.last!.milliseconds) ms over "
+                    + "\(latencies.count) rounds; the losers: \(losers.sorted { $0.key < $1.key })")
         }
     }
 
     /// Waits until `start`, then claims; returns the outcome and how long the claim took.
-    private static func claim(_ claim: OwnershipClaim,
-                              at start: ContinuousClock.Instant) async throws -> (outcome: ClaimOutcome, took: Duration) {
+    private static func claim(
+        _ claim: OwnershipClaim,
+        at start: ContinuousClock.Instant
+    ) async throws -> (outcome: ClaimOutcome, took: Duration) {
         try await Task.sleep(until: start, clock: .continuous)
         let began = ContinuousClock.now
         let outcome = try await claim.claim()
@@ -163,22 +170,35 @@ struct OwnershipStoreTests {
         try await withHosts(kind, "takeover") { hosts, _ in
             let a = try await hosts.claim("a")
             let b = try await hosts.claim("b")
-            guard case .claimed(let first) = try await a.claim() else { Issue.record("a did not claim"); return }
-            guard case .ownedElsewhere(first, nil) = try await b.claim() else { Issue.record("b did not see a"); return }
-            guard case .claimed(let taken) = try await b.takeover() else { Issue.record("b did not take over"); return }
+            guard case .claimed(let first) = try await a.claim() else {
+                Issue.record("a did not claim")
+                return
+            }
+            guard case .ownedElsewhere(first, nil) = try await b.claim() else {
+                Issue.record("b did not see a")
+                return
+            }
+            guard case .claimed(let taken) = try await b.takeover() else {
+                Issue.record("b did not take over")
+                return
+            }
             #expect(taken.generation == first.generation + 1 && taken.instance == b.identity.instance)
             #expect(try await a.claim() == .ownedElsewhere(taken, fencedGeneration: first.generation))
             #expect(try await a.standing() == .fenced(by: taken, lostGeneration: first.generation))
             #expect(try await a.release() == .notOwner(taken))
             #expect(try await hosts.owners(["a", "b"]) == ["b"])
-            guard case .released = try await b.release() else { Issue.record("b could not release"); return }
+            guard case .released = try await b.release() else {
+                Issue.record("b could not release")
+                return
+            }
             let again = try await a.claim()
             #expect(again.owns && again.record?.generation == taken.generation + 1)
         }
     }
 
-    @Test("owner-killed: a claim stopped at each step (as by SIGKILL), then both hosts claim: one owner, never two",
-          arguments: Kind.allCases)
+    @Test(
+        "owner-killed: a claim stopped at each step (as by SIGKILL), then both hosts claim: one owner, never two",
+        arguments: Kind.allCases)
     func killedClaims(_ kind: Kind) async throws {
         for stop in ["read", "wrote", "settled", "readBack"] {
             try await withHosts(kind, "killed-\(stop.lowercased())") { hosts, _ in
@@ -241,8 +261,9 @@ struct OwnershipStoreTests {
             }
             let stopped = ContinuousClock.now - stoppedBegan
             #expect(stopped < .seconds(1), "took \(stopped)")
-            print("owner-figures deadline: a hung gateway answered in \(hung.shortText) with a 2 s deadline, "
-                  + "a stopped one in \(stopped.shortText)")
+            print(
+                "owner-figures deadline: a hung gateway answered in \(hung.shortText) with a 2 s deadline, "
+                    + "a stopped one in \(stopped.shortText)")
         }
     }
 
@@ -251,22 +272,30 @@ struct OwnershipStoreTests {
         try Prerequisites.require()
         let directory = try LoopbackServers.makeDirectory("owner-tls-\(LoopbackServers.newID())")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let made = try await Shell.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                                                            "-subj", "/CN=127.0.0.1", "-keyout", "\(directory)/key.pem",
-                                                            "-out", "\(directory)/cert.pem"])
+        let made = try await Shell.run(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                "-subj", "/CN=127.0.0.1", "-keyout", "\(directory)/key.pem",
+                "-out", "\(directory)/cert.pem",
+            ])
         #expect(made.exitCode == 0, "\(made.transcript)")
         let port = try LoopbackServers.freePort()
-        let server = try ServerProcess(name: "openssl s_server", executable: "/usr/bin/openssl",
-                                       arguments: ["s_server", "-quiet", "-accept", "127.0.0.1:\(port)", "-cert", "\(directory)/cert.pem",
-                                                   "-key", "\(directory)/key.pem", "-www"],
-                                       logPath: "\(directory)/s_server.log")
+        let server = try ServerProcess(
+            name: "openssl s_server", executable: "/usr/bin/openssl",
+            arguments: [
+                "s_server", "-quiet", "-accept", "127.0.0.1:\(port)", "-cert", "\(directory)/cert.pem",
+                "-key", "\(directory)/key.pem", "-www",
+            ],
+            logPath: "\(directory)/s_server.log")
         defer { Task { await server.stop() } }
         try await LoopbackServers.waitUntilReady(server, timeout: .seconds(10)) {
             LoopbackServers.exchange(port: port, "", timeout: .milliseconds(200)) != nil
         }
         let store = try S3OwnershipStore(
-            object: .init(bucket: "https://127.0.0.1:\(port)/bucket", key: "k.juicectl-owner.json", region: "us-east-1",
-                          accessKey: .env("AK"), secretKey: .env("SK")),
+            object: .init(
+                bucket: "https://127.0.0.1:\(port)/bucket", key: "k.juicectl-owner.json", region: "us-east-1",
+                accessKey: .env("AK"), secretKey: .env("SK")),
             volume: OwnerHosts.volume, runner: SubprocessRunner(), curl: Prerequisites.curl!,
             secrets: SecretResolver(environment: ["AK": "tls-access-key", "SK": "tls-secret-key"], readFile: { _ in nil }))
         await #expect {
@@ -284,7 +313,8 @@ struct OwnershipStoreTests {
     static func curlProcesses() -> [(commandLine: String, environment: String)] {
         ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry in
             guard Int32(entry) != nil, let line = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
-                  line.starts(with: Data("curl".utf8)) || String(decoding: line, as: UTF8.self).contains("/curl\u{0}") else { return nil }
+                line.starts(with: Data("curl".utf8)) || String(decoding: line, as: UTF8.self).contains("/curl\u{0}")
+            else { return nil }
             let words = line.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
             let name = (words.first.map { ($0 as NSString).lastPathComponent } ?? "")
             guard name == "curl" else { return nil }

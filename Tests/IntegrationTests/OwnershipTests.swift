@@ -55,8 +55,9 @@ struct OwnershipTests {
 
             #expect(Self.refusedAsOwnedElsewhere(try await pair.juicectl(pair.b, "apply")))
             let noTerminal = try await pair.juicectl(pair.b, "takeover")
-            #expect(noTerminal.exitCode != 0 && (noTerminal.stdout + noTerminal.stderr).contains("--yes"),
-                    "takeover asks for --yes: \(noTerminal.transcript)")
+            #expect(
+                noTerminal.exitCode != 0 && (noTerminal.stdout + noTerminal.stderr).contains("--yes"),
+                "takeover asks for --yes: \(noTerminal.transcript)")
             let takeover = try await pair.juicectl(pair.b, "takeover", extra: ["--yes"])
             #expect(takeover.exitCode == 0, "\(takeover.transcript)")
             let apply = try await pair.juicectl(pair.b, "apply")
@@ -87,8 +88,10 @@ struct OwnershipTests {
     @Test("a run pass on a host whose volume was taken over fences it: Litestream and the mount stop without writing")
     func theDaemonOfAFencedHostStops() async throws {
         try await MovingVolume.with("own-fence") { pair in
-            try await DaemonProcess.with([pair.a.specPath, "--interval", "3s"], logPath: "\(pair.a.root)/daemon.log",
-                                         environment: pair.environment) { daemon in
+            try await DaemonProcess.with(
+                [pair.a.specPath, "--interval", "3s"], logPath: "\(pair.a.root)/daemon.log",
+                environment: pair.environment
+            ) { daemon in
                 #expect(await Wait.until(timeout: .seconds(60)) { pair.a.reportedReady }, "\(daemon.log)")
                 try await pair.waitForReplica(pair.a)
                 let takeover = try await pair.juicectl(pair.b, "takeover", extra: ["--yes"])
@@ -99,7 +102,9 @@ struct OwnershipTests {
                     pair.a.events.contains { $0.action == "fence-volume" && $0.result == "done" }
                 }
                 #expect(fencedByRun, "\(pair.a.events.map(\.message))\n\(daemon.log)")
-                let reported = await Wait.until(timeout: .seconds(15)) { pair.a.runStatus?.condition("Degraded")?.reason == "VolumeOwnedElsewhere" }
+                let reported = await Wait.until(timeout: .seconds(15)) {
+                    pair.a.runStatus?.condition("Degraded")?.reason == "VolumeOwnedElsewhere"
+                }
                 #expect(reported, "\(String(describing: pair.a.runStatus?.conditions))")
                 let apply = try await pair.juicectl(pair.b, "apply")
                 #expect(apply.exitCode == 0, "\(apply.transcript)")
@@ -121,15 +126,17 @@ struct OwnershipTests {
         }
     }
 
-    @Test("SIGKILL at each step of claiming and releasing ownership: the same command again converges, never two owners",
-          arguments: ["ownership.after-read", "ownership.after-write", "ownership.after-settle", "ownership.after-release"])
+    @Test(
+        "SIGKILL at each step of claiming and releasing ownership: the same command again converges, never two owners",
+        arguments: ["ownership.after-read", "ownership.after-write", "ownership.after-settle", "ownership.after-release"])
     func killedWhileClaimingOrReleasing(point: String) async throws {
         try await MovingVolume.with("own-kill-\(point.split(separator: "-").last ?? "")") { pair in
             let releasing = point == "ownership.after-release"
             if releasing { try #require(try await pair.juicectl(pair.a, "apply").exitCode == 0) }
             let command = releasing ? "down" : "apply"
-            let killed = try await Shell.run(Prerequisites.juicectl!, [command, pair.a.specPath],
-                                             environment: pair.environment.merging(["JUICECTL_FAULT_AT": point]) { $1 })
+            let killed = try await Shell.run(
+                Prerequisites.juicectl!, [command, pair.a.specPath],
+                environment: pair.environment.merging(["JUICECTL_FAULT_AT": point]) { $1 })
             #expect(killed.termination == .signaled(9), "\(killed.transcript)")
             let again = try await pair.juicectl(pair.a, command)
             #expect(again.exitCode == 0, "\(again.transcript)")

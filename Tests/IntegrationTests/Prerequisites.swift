@@ -85,7 +85,9 @@ enum Prerequisites {
         if juicefs == nil { missing.append("juicefs (run `make setup`)") }
         if juicectl == nil { missing.append("the juicectl executable (run `swift build`)") }
         if redisServer == nil { missing.append("redis-server (run `make setup`)") }
-        if postgresBin == nil { missing.append("PostgreSQL's initdb, postgres and psql in /usr/lib/postgresql/<version>/bin (run `make setup`)") }
+        if postgresBin == nil {
+            missing.append("PostgreSQL's initdb, postgres and psql in /usr/lib/postgresql/<version>/bin (run `make setup`)")
+        }
         if !postgresUserExists { missing.append("the postgres OS user (run `make setup`)") }
         if setpriv == nil { missing.append("setpriv (util-linux; run `make setup`)") }
         if curl == nil { missing.append("curl (run `make setup`)") }

@@ -14,7 +14,8 @@ struct QuiesceTests {
 
     /// `checkpoint create --json` of `name`: the exit code, the result's details, the wall-clock window it ran in.
     static func checkpoint(_ volume: TestVolume, _ name: String, environment: [String: String] = [:]) async throws
-        -> (result: CommandResult, details: [String: Any], window: ClosedRange<Double>) {
+        -> (result: CommandResult, details: [String: Any], window: ClosedRange<Double>)
+    {
         let start = Date().timeIntervalSince1970
         let result = try await volume.juicectl("checkpoint", "create", "--json", extra: [name], environment: environment)
         let end = Date().timeIntervalSince1970
@@ -24,8 +25,9 @@ struct QuiesceTests {
         return (result, details, start...end)
     }
 
-    @Test("ten checkpoints of a tree whose files keep moving between two directories each hold every file once",
-          arguments: [CgroupVersion.v1, .v2])
+    @Test(
+        "ten checkpoints of a tree whose files keep moving between two directories each hold every file once",
+        arguments: [CgroupVersion.v1, .v2])
     func everyQuiescedCheckpointIsOneInstant(version: CgroupVersion) async throws {
         try await SandboxCgroup.with(version, "rename-\(version.rawValue)") { cgroup in
             try await TestVolume.with("quiesce-rename-\(version.rawValue)") { volume in
@@ -34,7 +36,8 @@ struct QuiesceTests {
                 try #require(apply.exitCode == 0, "\(apply.transcript)")
                 let count = 3000
                 let writer = try RenameWriter(directory: "\(volume.mountPath)/active/fs/work", scratch: volume.root, count: count)
-                let pid = try cgroup.start("/usr/bin/python3", [writer.scriptFile, writer.directory, writer.progressFile, writer.stallsFile])
+                let pid = try cgroup.start(
+                    "/usr/bin/python3", [writer.scriptFile, writer.directory, writer.progressFile, writer.stallsFile])
                 try #require(await Wait.until(timeout: .seconds(30)) { writer.operations > 200 }, "the writer did not start")
                 for index in 1...10 {
                     let before = writer.operations
@@ -51,16 +54,18 @@ struct QuiesceTests {
                     #expect(resumed, "the writer did not run on after checkpoint pit-\(index)")
                     // The frozen window juicectl reports is the stall the writer saw from inside.
                     let stall = writer.stalls(overlapping: window).map { ($0.end - $0.start) * 1000 }.max() ?? 0
-                    #expect(stall >= Double(frozen) * 0.8 - 20 && stall <= Double(frozen) + 300,
-                            "checkpoint pit-\(index): juicectl reports \(frozen) ms frozen, the writer stalled \(Int(stall)) ms")
+                    #expect(
+                        stall >= Double(frozen) * 0.8 - 20 && stall <= Double(frozen) + 300,
+                        "checkpoint pit-\(index): juicectl reports \(frozen) ms frozen, the writer stalled \(Int(stall)) ms")
                 }
                 #expect(LiveHost().isAlive(pid))
             }
         }
     }
 
-    @Test("SIGKILL of juicectl inside the frozen window (right after the freeze, or in the middle of the clone): the cgroup thaws at once with no other command, apply removes the leftover",
-          arguments: [false, true])
+    @Test(
+        "SIGKILL of juicectl inside the frozen window (right after the freeze, or in the middle of the clone): the cgroup thaws at once with no other command, apply removes the leftover",
+        arguments: [false, true])
     func killedInsideTheFrozenWindowThawsWithoutAnotherCommand(midClone: Bool) async throws {
         try await SandboxCgroup.with(.v2, "kill") { cgroup in
             try await TestVolume.with("quiesce-kill-\(midClone ? "clone" : "freeze")") { volume in
@@ -83,7 +88,8 @@ struct QuiesceTests {
                 async let run = Self.checkpoint(volume, "killed", environment: environment)
                 try #require(await Wait.until(timeout: .seconds(20)) { cgroup.isFrozen }, "juicectl never froze the sandbox")
                 if midClone { try await Task.sleep(for: .milliseconds(300)) }
-                let juicectl = try #require(LiveHost().processes().first { $0.value.contains("killed") && $0.value.first?.hasSuffix("juicectl") == true }?.key)
+                let juicectl = try #require(
+                    LiveHost().processes().first { $0.value.contains("killed") && $0.value.first?.hasSuffix("juicectl") == true }?.key)
                 #expect(cgroup.isFrozen, "the kill comes inside the frozen window")
                 kill(juicectl, SIGKILL)
                 let killedAt = ContinuousClock.now
@@ -94,7 +100,8 @@ struct QuiesceTests {
                 #expect(ContinuousClock.now - killedAt < .seconds(10), "thawed within maxFrozen (8 s) + 2 s")
                 let operations = writer.operations
                 #expect(await Wait.until(timeout: .seconds(10)) { writer.operations > operations + 50 }, "the writer runs again")
-                #expect(!FileManager.default.fileExists(atPath: "\(volume.baseDir)/.juicectl/freeze.json"), "the watchdog removed the record")
+                #expect(
+                    !FileManager.default.fileExists(atPath: "\(volume.baseDir)/.juicectl/freeze.json"), "the watchdog removed the record")
 
                 let staging = "\(volume.mountPath)/checkpoints/.juicectl/staging"
                 if midClone {
@@ -129,9 +136,11 @@ struct QuiesceTests {
                 try #require(await Wait.until(timeout: .seconds(20)) { cgroup.isFrozen })
                 let processes = LiveHost().processes()
                 let watchdog = try #require(processes.first { $0.value.contains("juicectl-freeze-watchdog") }?.key, "no watchdog runs")
-                let juicectl = try #require(processes.first { $0.value.contains("left") && $0.value.first?.hasSuffix("juicectl") == true }?.key)
+                let juicectl = try #require(
+                    processes.first { $0.value.contains("left") && $0.value.first?.hasSuffix("juicectl") == true }?.key)
                 // The watchdog's shell and its flock child both go.
-                _ = try await Shell.sh("pkill -9 -f 'juicectl-freeze-watchdog.*\(volume.baseDir)' ; pkill -9 -f 'flock -w .*\(volume.baseDir)'")
+                _ = try await Shell.sh(
+                    "pkill -9 -f 'juicectl-freeze-watchdog.*\(volume.baseDir)' ; pkill -9 -f 'flock -w .*\(volume.baseDir)'")
                 #expect(await Wait.until(timeout: .seconds(5)) { !LiveHost().isAlive(watchdog) })
                 kill(juicectl, SIGKILL)
                 _ = try await run
@@ -178,13 +187,16 @@ struct QuiesceTests {
                 #expect(result.exitCode == 1, "\(result.transcript)")
                 #expect(result.stdout.contains("past checkpoints.quiesce.maxFrozen (50ms)"), "\(result.stdout)")
                 // The size comes from the mount's directory statistics, which trail the last writes by a little.
-                #expect(result.stdout.contains(" files and ") && result.stdout.contains(" directories ("), "the tree's size is named: \(result.stdout)")
+                #expect(
+                    result.stdout.contains(" files and ") && result.stdout.contains(" directories ("),
+                    "the tree's size is named: \(result.stdout)")
                 #expect(cgroup.isThawed)
                 try await Task.sleep(for: .seconds(3))
                 #expect(cgroup.isThawed)
                 let list = try await volume.juicectl("checkpoint", "list", "--json")
                 #expect(!list.stdout.contains("too-big"), "\(list.stdout)")
-                let staging = (try? FileManager.default.contentsOfDirectory(atPath: "\(volume.mountPath)/checkpoints/.juicectl/staging")) ?? []
+                let staging =
+                    (try? FileManager.default.contentsOfDirectory(atPath: "\(volume.mountPath)/checkpoints/.juicectl/staging")) ?? []
                 #expect(staging.isEmpty, "the abandoned clone left \(staging)")
                 let plan = try await volume.juicectl("plan", "--detailed-exitcode")
                 #expect(plan.exitCode == 0, "\(plan.transcript)")
@@ -206,20 +218,25 @@ struct QuiesceTests {
                 try script.write(toFile: hook, atomically: true, encoding: .utf8)
                 chmod(hook, 0o755)
                 try cgroup.start("/bin/sleep", ["1000"])
-                try volume.writeSpec(Self.quiesce(cgroup, hooks: "    pre: [[\"\(hook)\", \"flush\"]]\n    post: [[\"\(hook)\", \"resume\"]]\n"))
+                try volume.writeSpec(
+                    Self.quiesce(cgroup, hooks: "    pre: [[\"\(hook)\", \"flush\"]]\n    post: [[\"\(hook)\", \"resume\"]]\n"))
                 try #require(try await volume.juicectl("apply").exitCode == 0)
 
                 let (ok, _, _) = try await Self.checkpoint(volume, "hooked", environment: ["SECRET_OF_ANOTHER_VOLUME": "s3cr3t"])
                 #expect(ok.exitCode == 0, "\(ok.transcript)")
                 let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map(String.init)
-                #expect(lines == ["flush pre hooked frozen=frozen 0 secret=none", "resume post hooked frozen=frozen 0 secret=none"], "\(lines)")
+                #expect(
+                    lines == ["flush pre hooked frozen=frozen 0 secret=none", "resume post hooked frozen=frozen 0 secret=none"], "\(lines)")
 
-                try volume.writeSpec(Self.quiesce(cgroup, hooks: "    pre: [[\"\(hook)\", \"fail\"]]\n    post: [[\"\(hook)\", \"resume\"]]\n"))
+                try volume.writeSpec(
+                    Self.quiesce(cgroup, hooks: "    pre: [[\"\(hook)\", \"fail\"]]\n    post: [[\"\(hook)\", \"resume\"]]\n"))
                 let (failed, _, _) = try await Self.checkpoint(volume, "refused")
                 #expect(failed.exitCode == 1, "\(failed.transcript)")
                 #expect(failed.stdout.contains("failed (exit 7)") && failed.stdout.contains("cannot flush: disk busy"), "\(failed.stdout)")
                 let after = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").suffix(2).map(String.init)
-                #expect(after == ["fail pre refused frozen=frozen 0 secret=none", "resume post refused frozen=frozen 0 secret=none"], "\(after)")
+                #expect(
+                    after == ["fail pre refused frozen=frozen 0 secret=none", "resume post refused frozen=frozen 0 secret=none"], "\(after)"
+                )
                 #expect(!FileManager.default.fileExists(atPath: "\(volume.mountPath)/checkpoints/refused"))
                 #expect(cgroup.isThawed)
             }
@@ -238,7 +255,9 @@ struct QuiesceTests {
 
                 let status = try await volume.juicectl("status", "--json")
                 let conditions = try JSONOutput.firstVolume(status.stdout)["conditions"] as? [[String: Any]] ?? []
-                #expect(conditions.first { $0["type"] as? String == "SandboxFrozen" }?["reason"] as? String == "FrozenElsewhere", "\(status.stdout)")
+                #expect(
+                    conditions.first { $0["type"] as? String == "SandboxFrozen" }?["reason"] as? String == "FrozenElsewhere",
+                    "\(status.stdout)")
 
                 let (result, _, _) = try await Self.checkpoint(volume, "while-paused")
                 #expect(result.exitCode == 0, "\(result.transcript)")
@@ -254,8 +273,10 @@ struct QuiesceTests {
             try await TestVolume.with("quiesce-daemon") { volume in
                 try volume.writeSpec(Self.quiesce(cgroup) + "  schedule: \"@every 1h\"\n")
                 try cgroup.start("/bin/sleep", ["1000"])
-                try await DaemonProcess.with([volume.specPath, "--interval", "5s", "--metrics-address", "127.0.0.1:0"],
-                                             logPath: "\(volume.root)/daemon.log") { daemon in
+                try await DaemonProcess.with(
+                    [volume.specPath, "--interval", "5s", "--metrics-address", "127.0.0.1:0"],
+                    logPath: "\(volume.root)/daemon.log"
+                ) { daemon in
                     let scheduled = await Wait.until(timeout: .seconds(60)) {
                         volume.events.contains { $0.action == "create-checkpoint" && $0.result == "done" }
                     }
@@ -272,7 +293,9 @@ struct QuiesceTests {
                     }
                     #expect(metrics.contains("juicectl_checkpoint_frozen_seconds_count{volume=\"\(volume.volumeName)\"} 1"), "\(metrics)")
                     #expect(metrics.contains("juicectl_checkpoint_last_frozen_seconds{volume=\"\(volume.volumeName)\"}"), "\(metrics)")
-                    #expect(metrics.contains("juicectl_volume_condition{volume=\"\(volume.volumeName)\",condition=\"SandboxFrozen\"} 0"), "\(metrics)")
+                    #expect(
+                        metrics.contains("juicectl_volume_condition{volume=\"\(volume.volumeName)\",condition=\"SandboxFrozen\"} 0"),
+                        "\(metrics)")
                 }
 
                 var config = JuiceFS.Config(baseDir: volume.baseDir, volumeName: volume.volumeName, juicefsPath: Prerequisites.juicefs)
@@ -306,10 +329,12 @@ struct QuiesceTests {
                         i += 1
                     """
                 try script.write(toFile: "\(volume.root)/pair.py", atomically: true, encoding: .utf8)
-                try cgroup.start("/usr/bin/python3", ["\(volume.root)/pair.py", "\(paths.target)/counter", "\(volume.mountPath)/active/fs/counter"])
-                try #require(await Wait.until(timeout: .seconds(20)) {
-                    FileManager.default.fileExists(atPath: "\(volume.mountPath)/active/fs/counter")
-                })
+                try cgroup.start(
+                    "/usr/bin/python3", ["\(volume.root)/pair.py", "\(paths.target)/counter", "\(volume.mountPath)/active/fs/counter"])
+                try #require(
+                    await Wait.until(timeout: .seconds(20)) {
+                        FileManager.default.fileExists(atPath: "\(volume.mountPath)/active/fs/counter")
+                    })
                 for index in 1...3 {
                     let (result, details, _) = try await Self.checkpoint(volume, "ovl-\(index)")
                     try #require(result.exitCode == 0, "\(result.transcript)")
@@ -327,8 +352,9 @@ struct QuiesceTests {
                     try #require(mount.exitCode == 0, "\(mount.transcript)")
                     let imageCounter = Int((try? String(contentsOfFile: "\(mountPoint)/upper/counter", encoding: .utf8)) ?? "") ?? -1
                     _ = try await Shell.run("/bin/umount", [mountPoint])
-                    #expect(tree >= 0 && (imageCounter == tree || imageCounter == tree + 1),
-                            "checkpoint ovl-\(index): the image says \(imageCounter), the tree \(tree): not one instant")
+                    #expect(
+                        tree >= 0 && (imageCounter == tree || imageCounter == tree + 1),
+                        "checkpoint ovl-\(index): the image says \(imageCounter), the tree \(tree): not one instant")
                 }
                 #expect(cgroup.isThawed)
             }

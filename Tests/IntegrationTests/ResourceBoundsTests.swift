@@ -16,7 +16,9 @@ struct ResourceBoundsTests {
             // from the real one (a juicefs clone each would take minutes).
             let checkpoints = "\(volume.mountPath)/checkpoints"
             let manifests = "\(checkpoints)/.juicectl/manifests"
-            let seed = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(manifests)/seed.json"))) as? [String: Any] ?? [:]
+            let seed =
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(manifests)/seed.json"))) as? [String: Any]
+                ?? [:]
             let formatter = ISO8601DateFormatter()
             let start = Date(timeIntervalSinceNow: -10_001 * 60)
             for index in 1...10_000 {
@@ -25,7 +27,8 @@ struct ResourceBoundsTests {
                 manifest["name"] = name
                 manifest["createdAt"] = formatter.string(from: start.addingTimeInterval(Double(index) * 60))
                 try FileManager.default.createDirectory(atPath: "\(checkpoints)/\(name)/fs", withIntermediateDirectories: true)
-                try JSONSerialization.data(withJSONObject: manifest, options: [.sortedKeys]).write(to: URL(fileURLWithPath: "\(manifests)/\(name).json"))
+                try JSONSerialization.data(withJSONObject: manifest, options: [.sortedKeys]).write(
+                    to: URL(fileURLWithPath: "\(manifests)/\(name).json"))
             }
 
             let list = try await volume.juicectl("checkpoint", "list", spec: true, extra: ["--json"])
@@ -64,7 +67,7 @@ struct ResourceBoundsTests {
             for level in 0..<200 { path += "/d\(level)" }
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             try "bottom\n".write(toFile: "\(path)/leaf.txt", atomically: false, encoding: .utf8)
-            let long = String(repeating: "n", count: 251) + ".txt"  // 255 bytes, the NAME_MAX of most filesystems
+            let long = String(repeating: "n", count: 251) + ".txt" // 255 bytes, the NAME_MAX of most filesystems
             try "long\n".write(toFile: "\(fs)/\(long)", atomically: false, encoding: .utf8)
             for name in ["Grüße aus Köln.txt", "日本語のファイル", "emoji 🚀 name", "  leading and trailing  ", "tab\tand\\backslash"] {
                 try "\(name)\n".write(toFile: "\(fs)/\(name)", atomically: false, encoding: .utf8)
@@ -85,7 +88,9 @@ struct ResourceBoundsTests {
         try await TestVolume.with("bounds-names", baseDirName: "base dir ü\tend") { volume in
             let apply = try await volume.juicectl("apply")
             #expect(apply.exitCode == 0, "\(apply.transcript)")
-            #expect(volume.mountEntries().contains { $0.mountPoint == volume.mountPath }, "mountinfo is not read back: \(volume.mountEntries())")
+            #expect(
+                volume.mountEntries().contains { $0.mountPoint == volume.mountPath }, "mountinfo is not read back: \(volume.mountEntries())"
+            )
             let raw = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
             #expect(raw.contains("base\\040dir\\040ü\\011end"), "the kernel escapes space and tab in mountinfo")
             #expect(try await volume.juicectl("plan", "--detailed-exitcode").exitCode == 0)

@@ -37,8 +37,10 @@ struct RestoreInUseTests {
     }
 
     /// `restore v1` is refused naming `expected`, and /active is untouched.
-    static func refused(_ scene: UsageScene, naming expected: [String], extra: [String] = [],
-                        sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws {
+    static func refused(
+        _ scene: UsageScene, naming expected: [String], extra: [String] = [],
+        sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) async throws {
         let before = try activeInode(scene)
         let result = try await scene.volume.juicectl("restore", extra: ["v1"] + extra)
         #expect(result.exitCode == 1, "\(result.transcript)", sourceLocation: sourceLocation)
@@ -56,21 +58,28 @@ struct RestoreInUseTests {
         let ready = scene.local("ns-ready")
         let inner = scene.local("ns-bind")
         try FileManager.default.createDirectory(atPath: inner, withIntermediateDirectories: true)
-        let pid = try await scene.start("/usr/bin/unshare", ["-m", "--propagation", "private", "/bin/sh", "-c",
-                                                             "mount --bind \"$0\" \"$1\" && touch \"$2\" && exec /bin/sleep 1000",
-                                                             scene.fs, inner, ready], readyFile: ready)
+        let pid = try await scene.start(
+            "/usr/bin/unshare",
+            [
+                "-m", "--propagation", "private", "/bin/sh", "-c",
+                "mount --bind \"$0\" \"$1\" && touch \"$2\" && exec /bin/sleep 1000",
+                scene.fs, inner, ready,
+            ], readyFile: ready)
         return (pid, inner)
     }
 
-    @Test("a restore is refused, naming them, while a process works in active/fs, holds a file open, or a bind mount shows it, here or in another namespace")
+    @Test(
+        "a restore is refused, naming them, while a process works in active/fs, holds a file open, or a bind mount shows it, here or in another namespace"
+    )
     func everyKindOfUserRefusesTheRestore() async throws {
         try await Self.with("inuse-refused") { scene in
             let cwd = try await scene.start("/bin/sleep", ["1000"], in: "\(scene.fs)/sub")
             try await Self.refused(scene, naming: ["pid \(cwd) (/bin/sleep 1000): working directory /active/fs/sub"])
             await scene.stop(cwd)
 
-            let open = try await scene.start("/bin/sh", ["-c", "exec /bin/sleep 1000 < \"$0\"", "\(scene.fs)/state.txt"],
-                                             ready: ["/bin/sleep", "1000"])
+            let open = try await scene.start(
+                "/bin/sh", ["-c", "exec /bin/sleep 1000 < \"$0\"", "\(scene.fs)/state.txt"],
+                ready: ["/bin/sleep", "1000"])
             try await Self.refused(scene, naming: ["pid \(open)", "open file /active/fs/state.txt"])
             await scene.stop(open)
 
@@ -95,7 +104,8 @@ struct RestoreInUseTests {
         try await Self.with("inuse-terminate") { scene in
             let cwd = try await scene.start("/bin/sleep", ["1000"], in: "\(scene.fs)/sub")
             // A process that ignores SIGTERM: SIGKILL after the grace.
-            let stubborn = try await scene.start("/bin/sh", ["-c", "trap '' TERM; cd \"$0\" && while :; do sleep 1; done", "\(scene.fs)/sub"])
+            let stubborn = try await scene.start(
+                "/bin/sh", ["-c", "trap '' TERM; cd \"$0\" && while :; do sleep 1; done", "\(scene.fs)/sub"])
             let (unshare, _) = try await Self.bindInOwnNamespace(scene)
 
             let result = try await scene.volume.juicectl("restore", "--json", extra: ["v1", "--terminate-users", "--grace", "1s"])
@@ -117,7 +127,9 @@ struct RestoreInUseTests {
             try await Task.sleep(for: .seconds(1.1))
             try #require(try await volume.juicectl("restore", extra: ["v1"]).exitCode == 0)
             let listing = try JSONOutput.object(try await volume.juicectl("checkpoint", "list", "--json").stdout)
-            let names = (listing["checkpoints"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }.filter { $0.hasPrefix("pre-restore-") }
+            let names = (listing["checkpoints"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }.filter {
+                $0.hasPrefix("pre-restore-")
+            }
             try #require(names.count == 2, "\(names)")
             let older = names.sorted()[0]
             let bind = scene.local("old-tree")

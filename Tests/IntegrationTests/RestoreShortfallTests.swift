@@ -6,8 +6,9 @@ import Testing
 /// A restore whose checkpoint holds a tenant's symbolic link where a quota directory's parent belongs, and damaged
 /// bookkeeping: nothing is made outside the volume, the restore completes and reads Degraded, and checkpoints and
 /// restores keep working (real juicefs, as root).
-@Suite("Restores completed with a shortfall, and damaged bookkeeping repaired (real juicefs, as root)", .serialized,
-       .enabled(if: Prerequisites.enabled))
+@Suite(
+    "Restores completed with a shortfall, and damaged bookkeeping repaired (real juicefs, as root)", .serialized,
+    .enabled(if: Prerequisites.enabled))
 struct RestoreShortfallTests {
     static let linkedQuota = """
         quotas:
@@ -24,7 +25,9 @@ struct RestoreShortfallTests {
         return conditions.first { $0["type"] as? String == "Degraded" }
     }
 
-    @Test("a checkpoint with a link where a quota's parent belongs: restored with a writer running, nothing made outside, completed, Degraded naming the quota, and checkpoints and restores still work")
+    @Test(
+        "a checkpoint with a link where a quota's parent belongs: restored with a writer running, nothing made outside, completed, Degraded naming the quota, and checkpoints and restores still work"
+    )
     func restoreThroughALinkCompletesDegraded() async throws {
         try await TestVolume.with("hb-restore-link") { volume in
             try #require(try await volume.juicectl("apply").exitCode == 0)
@@ -63,7 +66,9 @@ struct RestoreShortfallTests {
             let link = try? FileManager.default.destinationOfSymbolicLink(atPath: "\(fs)/x")
             #expect(link == outside, "the restored tree is not at /active")
             #expect((try? String(contentsOfFile: "\(fs)/state.txt", encoding: .utf8)) == "checkpointed\n")
-            #expect(!FileManager.default.fileExists(atPath: "\(volume.mountPath)/checkpoints/.juicectl/restore.json"), "the restore journal stayed")
+            #expect(
+                !FileManager.default.fileExists(atPath: "\(volume.mountPath)/checkpoints/.juicectl/restore.json"),
+                "the restore journal stayed")
 
             let degraded = try #require(try await Self.degraded(volume))
             #expect(degraded["status"] as? Bool == true, "\(degraded)")
@@ -78,7 +83,9 @@ struct RestoreShortfallTests {
         }
     }
 
-    @Test("an empty lineage and an undecodable journal are BookkeepingDamaged in plan and status; apply or the next checkpoint repairs them, keeping the damaged files")
+    @Test(
+        "an empty lineage and an undecodable journal are BookkeepingDamaged in plan and status; apply or the next checkpoint repairs them, keeping the damaged files"
+    )
     func damagedBookkeepingIsRepaired() async throws {
         try await TestVolume.with("hb-bookkeeping") { volume in
             try #require(try await volume.juicectl("apply").exitCode == 0)
@@ -89,24 +96,33 @@ struct RestoreShortfallTests {
             let plan = try await volume.juicectl("plan")
             #expect(plan.stdout.contains("lineage.json is empty") && plan.stdout.contains("repair bookkeeping"), "\(plan.transcript)")
             let planJSON = try await volume.juicectl("plan", "--json")
-            #expect(planJSON.stdout.contains("\"BookkeepingDamaged\"") && planJSON.stdout.contains("repair-bookkeeping"), "\(planJSON.transcript)")
+            #expect(
+                planJSON.stdout.contains("\"BookkeepingDamaged\"") && planJSON.stdout.contains("repair-bookkeeping"),
+                "\(planJSON.transcript)")
             #expect(try await Self.degraded(volume)?["reason"] as? String == "BookkeepingDamaged")
             // A checkpoint repairs it first (as it completes an interrupted restore first), then runs.
             let checkpoint = try await volume.juicectl("checkpoint", "create", extra: ["c2"])
-            #expect(checkpoint.exitCode == 0 && checkpoint.stdout.contains("rebuilt /checkpoints/.juicectl/lineage.json from 1 manifest(s): /active descends from c1"),
-                    "\(checkpoint.transcript)")
+            #expect(
+                checkpoint.exitCode == 0
+                    && checkpoint.stdout.contains(
+                        "rebuilt /checkpoints/.juicectl/lineage.json from 1 manifest(s): /active descends from c1"),
+                "\(checkpoint.transcript)")
             let lineage = try JSONOutput.object(String(contentsOfFile: "\(bookkeeping)/lineage.json", encoding: .utf8))
             #expect(lineage["activeParent"] as? String == "c2", "\(lineage)")
 
             try "{\"checkpoint\": \"c1\", ".write(toFile: "\(bookkeeping)/restore.json", atomically: false, encoding: .utf8)
             let journalPlan = try await volume.juicectl("plan")
-            #expect(journalPlan.stdout.contains("restore.json cannot be decoded") && journalPlan.stdout.contains("/active is a directory"), "\(journalPlan.transcript)")
+            #expect(
+                journalPlan.stdout.contains("restore.json cannot be decoded") && journalPlan.stdout.contains("/active is a directory"),
+                "\(journalPlan.transcript)")
             #expect(try await Self.degraded(volume)?["reason"] as? String == "BookkeepingDamaged")
             let apply = try await volume.juicectl("apply")
             #expect(apply.exitCode == 0 && apply.stdout.contains("moved the undecodable journal"), "\(apply.transcript)")
             #expect(!FileManager.default.fileExists(atPath: "\(bookkeeping)/restore.json"))
             let kept = try FileManager.default.contentsOfDirectory(atPath: bookkeeping)
-            #expect(kept.contains { $0.hasPrefix("restore.json.damaged-") } && kept.contains { $0.hasPrefix("lineage.json.damaged-") }, "\(kept)")
+            #expect(
+                kept.contains { $0.hasPrefix("restore.json.damaged-") } && kept.contains { $0.hasPrefix("lineage.json.damaged-") },
+                "\(kept)")
             let restore = try await volume.juicectl("restore", extra: ["c1"])
             #expect(restore.exitCode == 0, "\(restore.transcript)")
             #expect(try await volume.juicectl("plan", "--detailed-exitcode").exitCode == 0)

@@ -52,7 +52,8 @@ struct S3BackupTests {
         let secrets = [gateway.accessKey, gateway.secretKey]
         // AWS_CA_BUNDLE as a real environment has it: juicectl must not hand it to Litestream.
         let environment = ["JUICECTL_IT_LS_KEY": gateway.accessKey, "AWS_CA_BUNDLE": "/etc/ssl/certs/ca-certificates.crt"]
-        try volume.writeSpec("""
+        try volume.writeSpec(
+            """
             backup:
               replica:
                 type: s3
@@ -106,10 +107,12 @@ struct S3BackupTests {
         #expect(try FileTree.read(fs) == tree, "the recovered tree differs")
 
         // No secret in any output, file juicectl wrote, or command line of Litestream or juicefs.
-        let lines = try await Shell.sh("for p in $(pgrep -f '(juicefs|litestream).*\(volume.root)'); do tr '\\0' ' ' < /proc/$p/cmdline; echo; done")
+        let lines = try await Shell.sh(
+            "for p in $(pgrep -f '(juicefs|litestream).*\(volume.root)'); do tr '\\0' ' ' < /proc/$p/cmdline; echo; done")
         outputs.append(("command lines", lines.stdout))
         #expect(lines.stdout.contains("litestream"), "Litestream is not running: \(lines.stdout)")
-        let written = FileManager.default.enumerator(atPath: volume.baseDir)?.compactMap { $0 as? String }
+        let written =
+            FileManager.default.enumerator(atPath: volume.baseDir)?.compactMap { $0 as? String }
             .filter { !$0.hasPrefix("data/") && !$0.hasPrefix("cache/") && !$0.hasPrefix("objects/") && !$0.contains(".db") } ?? []
         for path in written {
             if let text = try? String(contentsOfFile: "\(volume.baseDir)/\(path)", encoding: .utf8) { outputs.append((path, text)) }
@@ -124,7 +127,8 @@ struct S3BackupTests {
     func unreadableReplicaBlocksFormat() async throws {
         try await withGateway { gateway in
             try await TestVolume.with("ls-s3-nobucket") { volume in
-                try volume.writeSpec("""
+                try volume.writeSpec(
+                    """
                     backup:
                       replica:
                         type: s3

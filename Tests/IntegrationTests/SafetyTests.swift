@@ -39,8 +39,9 @@ struct SafetyTests {
             try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
             try Data("{\"volume\":\"interrupted\"}".utf8).write(to: URL(fileURLWithPath: "\(stateDir)/format-intent.json"))
             let throwaway = "\(volume.root)/throwaway.db"
-            let format = try await volume.juicefs("format", "--storage", "file", "--bucket", "\(volume.baseDir)/objects/",
-                                                  "sqlite3://\(throwaway)", "interrupted")
+            let format = try await volume.juicefs(
+                "format", "--storage", "file", "--bucket", "\(volume.baseDir)/objects/",
+                "sqlite3://\(throwaway)", "interrupted")
             #expect(format.exitCode == 0, "\(format.transcript)")
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: throwaway + suffix) }
 
@@ -49,7 +50,9 @@ struct SafetyTests {
             let apply = try await volume.juicectl("apply")
             #expect(apply.exitCode == 0, "\(apply.transcript)")
             #expect(!FileManager.default.fileExists(atPath: "\(stateDir)/format-intent.json"))
-            let aside = try FileManager.default.contentsOfDirectory(atPath: stateDir).filter { $0.hasPrefix("interrupted-format-juicefs_uuid.") }
+            let aside = try FileManager.default.contentsOfDirectory(atPath: stateDir).filter {
+                $0.hasPrefix("interrupted-format-juicefs_uuid.")
+            }
             #expect(aside.count == 1, "the stale UUID file was not kept")
             #expect(try await volume.juicectl("plan", "--detailed-exitcode").exitCode == 0)
         }

@@ -4,8 +4,9 @@ import Testing
 
 /// The loopback servers of the integration tests (Tests/IntegrationTests/Servers/) work with the real juicefs
 /// binary, run directly (not through juicectl), and leave nothing behind when stopped.
-@Suite("Loopback servers: Redis, PostgreSQL and an S3 gateway (real binaries, as root)", .serialized,
-       .enabled(if: Prerequisites.enabled))
+@Suite(
+    "Loopback servers: Redis, PostgreSQL and an S3 gateway (real binaries, as root)", .serialized,
+    .enabled(if: Prerequisites.enabled))
 struct ServerHarnessTests {
     /// A fresh directory `/tmp/juicectl-it/<name>` for a test's volume files.
     func scratch(_ name: String) throws -> String {
@@ -29,8 +30,9 @@ struct ServerHarnessTests {
     func expectGone(_ pids: [Int32], _ server: String, sourceLocation: SourceLocation = #_sourceLocation) {
         for pid in pids {
             let state = LoopbackServers.processState(pid)
-            #expect(state == nil, "\(server): process \(pid) is still there (state \(state.map(String.init) ?? "?"))",
-                    sourceLocation: sourceLocation)
+            #expect(
+                state == nil, "\(server): process \(pid) is still there (state \(state.map(String.init) ?? "?"))",
+                sourceLocation: sourceLocation)
         }
     }
 
@@ -54,8 +56,11 @@ struct ServerHarnessTests {
         let pids = try await redis.running { redis in
             #expect(!redis.url.contains(redis.password))
             let password = ["META_PASSWORD": redis.password]
-            let format = try await juicefs(["format", "--storage", "file", "--bucket", "\(root)/objects", "--trash-days", "0",
-                                            redis.url, "harness-redis"], environment: password)
+            let format = try await juicefs(
+                [
+                    "format", "--storage", "file", "--bucket", "\(root)/objects", "--trash-days", "0",
+                    redis.url, "harness-redis",
+                ], environment: password)
             #expect(format.exitCode == 0, "\(format.transcript)")
             let status = try await juicefs(["status", redis.url], environment: password)
             #expect(status.exitCode == 0, "\(status.transcript)")
@@ -69,7 +74,9 @@ struct ServerHarnessTests {
         #expect(!FileManager.default.fileExists(atPath: redis.directory))
     }
 
-    @Test("juicefs formats a volume in a fresh PostgreSQL database with the password from META_PASSWORD, status needs it, and stop leaves no process")
+    @Test(
+        "juicefs formats a volume in a fresh PostgreSQL database with the password from META_PASSWORD, status needs it, and stop leaves no process"
+    )
     func postgresServerBacksAVolume() async throws {
         try Prerequisites.require()
         let root = try scratch("harness-postgres")
@@ -79,17 +86,24 @@ struct ServerHarnessTests {
             let url = try await postgres.createDatabase("harness_postgres")
             #expect(url == postgres.url(database: "harness_postgres") && !url.contains(postgres.password))
             let password = ["META_PASSWORD": postgres.password]
-            let format = try await juicefs(["format", "--storage", "file", "--bucket", "\(root)/objects", "--trash-days", "0",
-                                            url, "harness-postgres"], environment: password)
+            let format = try await juicefs(
+                [
+                    "format", "--storage", "file", "--bucket", "\(root)/objects", "--trash-days", "0",
+                    url, "harness-postgres",
+                ], environment: password)
             #expect(format.exitCode == 0, "\(format.transcript)")
             let status = try await juicefs(["status", url], environment: password)
             #expect(status.exitCode == 0, "\(status.transcript)")
             #expect(try setting(status)["Name"] as? String == "harness-postgres")
             let withoutPassword = try await juicefs(["status", url])
-            #expect(withoutPassword.exitCode != 0 && withoutPassword.stderr.contains("password authentication failed"),
-                    "\(withoutPassword.transcript)")
-            let missingDatabase = try await juicefs(["format", "--storage", "file", "--bucket", "\(root)/objects2",
-                                                     postgres.url(database: "nosuchdb"), "harness-nodb"], environment: password)
+            #expect(
+                withoutPassword.exitCode != 0 && withoutPassword.stderr.contains("password authentication failed"),
+                "\(withoutPassword.transcript)")
+            let missingDatabase = try await juicefs(
+                [
+                    "format", "--storage", "file", "--bucket", "\(root)/objects2",
+                    postgres.url(database: "nosuchdb"), "harness-nodb",
+                ], environment: password)
             #expect(missingDatabase.exitCode != 0 && missingDatabase.stderr.contains("does not exist"), "\(missingDatabase.transcript)")
             return await stopPromptly(postgres)
         }
@@ -107,8 +121,11 @@ struct ServerHarnessTests {
         let pids = try await gateway.running { gateway in
             let keys = ["ACCESS_KEY": gateway.accessKey, "SECRET_KEY": gateway.secretKey]
             try await gateway.makeBucket("harness")
-            let format = try await juicefs(["format", "--storage", "s3", "--bucket", gateway.bucketURL("harness"),
-                                            "--trash-days", "0", "sqlite3://\(root)/meta.db", "harness-s3"], environment: keys)
+            let format = try await juicefs(
+                [
+                    "format", "--storage", "s3", "--bucket", gateway.bucketURL("harness"),
+                    "--trash-days", "0", "sqlite3://\(root)/meta.db", "harness-s3",
+                ], environment: keys)
             #expect(format.exitCode == 0, "\(format.transcript)")
             let status = try await juicefs(["status", "sqlite3://\(root)/meta.db"])
             #expect(status.exitCode == 0, "\(status.transcript)")
@@ -120,8 +137,11 @@ struct ServerHarnessTests {
             #expect(try await gateway.objectKeys(in: "harness", prefix: "harness-s3/").contains("harness-s3/juicefs_uuid"))
 
             // format creates a bucket that does not exist yet.
-            let auto = try await juicefs(["format", "--storage", "s3", "--bucket", gateway.bucketURL("harness-auto"),
-                                          "sqlite3://\(root)/auto.db", "harness-auto"], environment: keys)
+            let auto = try await juicefs(
+                [
+                    "format", "--storage", "s3", "--bucket", gateway.bucketURL("harness-auto"),
+                    "sqlite3://\(root)/auto.db", "harness-auto",
+                ], environment: keys)
             #expect(auto.exitCode == 0, "\(auto.transcript)")
             #expect(try await gateway.objectKeys(in: "harness-auto").contains("harness-auto/juicefs_uuid"))
             return await stopPromptly(gateway)

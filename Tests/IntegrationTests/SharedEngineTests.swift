@@ -26,8 +26,10 @@ struct SharedEngineTests {
     enum Engine { case sqlite, redis, postgres }
 
     /// Starts what a combination needs, and returns the spec keys (with secrets by reference) and the secrets.
-    private func endpoints(_ engine: Engine, _ storage: Storage, name: String, root: String,
-                           servers: inout [any LoopbackServer]) async throws -> (yaml: String, secrets: Secrets) {
+    private func endpoints(
+        _ engine: Engine, _ storage: Storage, name: String, root: String,
+        servers: inout [any LoopbackServer]
+    ) async throws -> (yaml: String, secrets: Secrets) {
         var secrets = Secrets()
         var yaml = ""
         if storage == .s3 {
@@ -103,8 +105,9 @@ struct SharedEngineTests {
                 try volume.writeSpec(yaml)
                 var outputs: [(String, String)] = []
                 func run(_ arguments: String..., spec: Bool = true) async throws -> CommandResult {
-                    let result = try await Shell.run(Prerequisites.juicectl!, arguments + (spec ? [volume.specPath] : []),
-                                                     environment: secrets.environment)
+                    let result = try await Shell.run(
+                        Prerequisites.juicectl!, arguments + (spec ? [volume.specPath] : []),
+                        environment: secrets.environment)
                     outputs.append(("juicectl \(arguments.joined(separator: " "))", result.stdout + result.stderr))
                     return result
                 }
@@ -120,12 +123,14 @@ struct SharedEngineTests {
                 // Write, checkpoint, change, restore.
                 let file = "\(volume.mountPath)/active/fs/hello.txt"
                 try "version 1\n".write(toFile: file, atomically: false, encoding: .utf8)
-                let create = try await Shell.run(Prerequisites.juicectl!, ["checkpoint", "create", volume.specPath, "v1"],
-                                                 environment: secrets.environment)
+                let create = try await Shell.run(
+                    Prerequisites.juicectl!, ["checkpoint", "create", volume.specPath, "v1"],
+                    environment: secrets.environment)
                 #expect(create.exitCode == 0, "\(create.transcript)")
                 try "version 2\n".write(toFile: file, atomically: false, encoding: .utf8)
-                let restore = try await Shell.run(Prerequisites.juicectl!, ["restore", volume.specPath, "v1", "--verbose"],
-                                                  environment: secrets.environment)
+                let restore = try await Shell.run(
+                    Prerequisites.juicectl!, ["restore", volume.specPath, "v1", "--verbose"],
+                    environment: secrets.environment)
                 outputs.append(("juicectl restore", restore.stdout + restore.stderr))
                 #expect(restore.exitCode == 0, "\(restore.transcript)")
                 #expect(try String(contentsOfFile: file, encoding: .utf8) == "version 1\n")
@@ -138,14 +143,16 @@ struct SharedEngineTests {
                 if engine == .sqlite {
                     #expect(document["sessions"] == nil, "plan lists no sessions for SQLite: \(planJSON.stdout)")
                 } else {
-                    #expect((document["sessions"] as? [[String: Any]])?.count ?? 0 >= 1, "this mount's session is listed: \(planJSON.stdout)")
+                    #expect(
+                        (document["sessions"] as? [[String: Any]])?.count ?? 0 >= 1, "this mount's session is listed: \(planJSON.stdout)")
                 }
 
                 // No secret anywhere: outputs, every file juicectl wrote, and the command lines of the mount processes.
                 for path in filesUnder(volume.baseDir) {
                     if let text = try? String(contentsOfFile: path, encoding: .utf8) { outputs.append((path, text)) }
                 }
-                let commandLines = try await Shell.sh("for p in $(pgrep -f 'juicefs.*\(volume.root)'); do tr '\\0' ' ' < /proc/$p/cmdline; echo; done")
+                let commandLines = try await Shell.sh(
+                    "for p in $(pgrep -f 'juicefs.*\(volume.root)'); do tr '\\0' ' ' < /proc/$p/cmdline; echo; done")
                 outputs.append(("juicefs command lines", commandLines.stdout))
                 expectNoSecret(in: outputs, secrets: secrets)
 
@@ -185,11 +192,12 @@ struct SharedEngineTests {
                 let redisPIDs = await redis.processIDs()
                 for pid in redisPIDs { kill(pid, SIGSTOP) }
                 do {
-                    try await Task.sleep(for: .seconds(2))  // past the kernel's attribute cache
+                    try await Task.sleep(for: .seconds(2)) // past the kernel's attribute cache
                     let plan = try await volume.juicectl("plan", "--json")
                     #expect(plan.stdout.contains("\"MountUnresponsive\""), "\(plan.transcript)")
-                    #expect(!plan.stdout.contains("recover-stale-mount") && !plan.stdout.contains("\"kind\""),
-                            "a hung engine is not a dead mount, and nothing is planned on guesses: \(plan.transcript)")
+                    #expect(
+                        !plan.stdout.contains("recover-stale-mount") && !plan.stdout.contains("\"kind\""),
+                        "a hung engine is not a dead mount, and nothing is planned on guesses: \(plan.transcript)")
                     let hung = try await volume.juicectl("apply")
                     #expect(hung.exitCode == 1, "\(hung.transcript)")
                     #expect(volume.mountEntries().count == 1, "the mount was detached")
@@ -219,8 +227,11 @@ struct SharedEngineTests {
                     try secrets.write(under: b.root)
                     try a.writeSpec(yaml)
                     try b.writeSpec(yaml.replacingOccurrences(of: a.root, with: b.root))
-                    func juicectl(_ volume: TestVolume, _ arguments: [String], environment: [String: String] = [:]) async throws -> CommandResult {
-                        try await Shell.run(Prerequisites.juicectl!, arguments, environment: secrets.environment.merging(environment) { $1 })
+                    func juicectl(_ volume: TestVolume, _ arguments: [String], environment: [String: String] = [:]) async throws
+                        -> CommandResult
+                    {
+                        try await Shell.run(
+                            Prerequisites.juicectl!, arguments, environment: secrets.environment.merging(environment) { $1 })
                     }
 
                     let applyA = try await juicectl(a, ["apply", a.specPath])
@@ -228,7 +239,9 @@ struct SharedEngineTests {
                     #expect(applyA.stdout.contains("format"), "\(applyA.transcript)")
                     let planB = try await juicectl(b, ["plan", b.specPath])
                     #expect(!planB.stdout.contains("+ format"), "host b must not format the existing volume: \(planB.transcript)")
-                    #expect(planB.stdout.contains("sessions:") && planB.stdout.contains(a.mountPath), "host b sees host a's session: \(planB.transcript)")
+                    #expect(
+                        planB.stdout.contains("sessions:") && planB.stdout.contains(a.mountPath),
+                        "host b sees host a's session: \(planB.transcript)")
                     let applyB = try await juicectl(b, ["apply", b.specPath])
                     #expect(applyB.exitCode == 0, "\(applyB.transcript)")
 
@@ -242,8 +255,9 @@ struct SharedEngineTests {
                     // Concurrent checkpoints: a holds the volume's lock (paused inside its checkpoint); b waits for it.
                     let clock = ContinuousClock()
                     let start = clock.now
-                    async let checkpointA = juicectl(a, ["checkpoint", "create", a.specPath, "from-a"],
-                                                     environment: ["JUICECTL_FAULT_AT": "checkpoint.after-clone:pause", "JUICECTL_FAULT_PAUSE_MS": "4000"])
+                    async let checkpointA = juicectl(
+                        a, ["checkpoint", "create", a.specPath, "from-a"],
+                        environment: ["JUICECTL_FAULT_AT": "checkpoint.after-clone:pause", "JUICECTL_FAULT_PAUSE_MS": "4000"])
                     try await Task.sleep(for: .seconds(1))
                     let resultB = try await juicectl(b, ["checkpoint", "create", b.specPath, "from-b"])
                     let finishedB = clock.now - start
@@ -282,7 +296,8 @@ struct SharedEngineTests {
                     let (yaml, secrets) = try await endpoints(.redis, .s3, name: "eng-shared-ovl", root: a.root, servers: &servers)
                     try secrets.write(under: a.root)
                     try secrets.write(under: b.root)
-                    let lower = "\(a.root)/lower", target = "\(a.root)/newroot"
+                    let lower = "\(a.root)/lower"
+                    let target = "\(a.root)/newroot"
                     try FileManager.default.createDirectory(atPath: lower, withIntermediateDirectories: true)
                     // Only host a has the overlay: its image is one ext4 filesystem, loop-mounted by one host.
                     try a.writeSpec(yaml + "overlay:\n  imageSize: 256MiB\n  lowerDirs: [\(lower)]\n  target: \(target)\n")
@@ -301,12 +316,14 @@ struct SharedEngineTests {
                     #expect(served != nil && served == overlay?["imageInode"] as? Int, "\(String(describing: overlay))")
 
                     try "kept\n".write(toFile: "\(target)/state.txt", atomically: false, encoding: .utf8)
-                    let checkpoint = try await Shell.run(Prerequisites.juicectl!, ["checkpoint", "create", a.specPath, "good"], environment: secrets.environment)
+                    let checkpoint = try await Shell.run(
+                        Prerequisites.juicectl!, ["checkpoint", "create", a.specPath, "good"], environment: secrets.environment)
                     #expect(checkpoint.exitCode == 0, "\(checkpoint.transcript)")
                     try "written after the checkpoint\n".write(toFile: "\(target)/state.txt", atomically: false, encoding: .utf8)
                     _ = try await Shell.sh("sync -f '\(target)/state.txt'")
 
-                    let restore = try await Shell.run(Prerequisites.juicectl!, ["restore", b.specPath, "good"], environment: secrets.environment)
+                    let restore = try await Shell.run(
+                        Prerequisites.juicectl!, ["restore", b.specPath, "good"], environment: secrets.environment)
                     #expect(restore.exitCode == 0, "\(restore.transcript)")
 
                     // Host a sees /active replaced (after its entry cache expires) and plans the remount.
@@ -320,16 +337,22 @@ struct SharedEngineTests {
                     #expect(planned, "host a did not notice the restore: \(plan.transcript)")
                     let remount = try await juicectl(a, "apply")
                     #expect(remount.exitCode == 0, "\(remount.transcript)")
-                    #expect(try String(contentsOfFile: "\(target)/state.txt", encoding: .utf8) == "kept\n", "the overlay does not show the restored image")
+                    #expect(
+                        try String(contentsOfFile: "\(target)/state.txt", encoding: .utf8) == "kept\n",
+                        "the overlay does not show the restored image")
                     #expect(try await juicectl(a, "plan", "--detailed-exitcode").exitCode == 0)
 
                     // What a wrote after the checkpoint is in the replaced tree, kept as the pre-restore checkpoint.
                     let list = try await juicectl(a, "checkpoint", "list", "--json")
-                    let names = ((try JSONOutput.object(list.stdout)["checkpoints"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+                    let names = ((try JSONOutput.object(list.stdout)["checkpoints"] as? [[String: Any]]) ?? []).compactMap {
+                        $0["name"] as? String
+                    }
                     let aside = try #require(names.first { $0.hasPrefix("pre-restore-") }, "\(names)")
                     let inspect = "\(a.root)/inspect"
                     try FileManager.default.createDirectory(atPath: inspect, withIntermediateDirectories: true)
-                    let mounted = try await Shell.sh("mount -o loop,ro,noload '\(a.mountPath)/checkpoints/\(aside)/root-upper.img' '\(inspect)' && cat '\(inspect)/upper/state.txt'; umount '\(inspect)' 2>/dev/null; true")
+                    let mounted = try await Shell.sh(
+                        "mount -o loop,ro,noload '\(a.mountPath)/checkpoints/\(aside)/root-upper.img' '\(inspect)' && cat '\(inspect)/upper/state.txt'; umount '\(inspect)' 2>/dev/null; true"
+                    )
                     #expect(mounted.stdout.contains("written after the checkpoint"), "\(mounted.transcript)")
 
                     for volume in [b, a] {

@@ -6,8 +6,10 @@ enum Shell {
     /// Runs `executable` with `arguments` in the test's own environment plus `environment` (the product's runner
     /// passes only what a command names, so the whole environment is named here); `PATH` starts with the juicefs
     /// directory so juicectl finds it.
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                    timeout: Duration = .seconds(120)) async throws -> CommandResult {
+    static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:],
+        timeout: Duration = .seconds(120)
+    ) async throws -> CommandResult {
         var environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
         if environment["PATH"] == ProcessInfo.processInfo.environment["PATH"] { environment["PATH"] = nil }
         if environment["PATH"] == nil, let juicefs = Prerequisites.juicefs {

@@ -5,12 +5,15 @@ import Testing
 
 /// A juicefs client that is alive but does not answer (SIGSTOP) while the kernel answers `stat` of the mount root
 /// from its attribute cache: the mount is MountUnresponsive, never stale, and nothing detaches it.
-@Suite("A stopped live juicefs client with long attribute caches (real juicefs, SIGSTOP, as root)", .serialized,
-       .enabled(if: Prerequisites.enabled))
+@Suite(
+    "A stopped live juicefs client with long attribute caches (real juicefs, SIGSTOP, as root)", .serialized,
+    .enabled(if: Prerequisites.enabled))
 struct StoppedClientTests {
     static let longCaches = "mount:\n  options:\n    attr-cache: 3600\n    entry-cache: 3600\n    dir-entry-cache: 3600\n"
 
-    @Test("a SIGSTOPped client is MountUnresponsive in plan, apply detaches nothing, and after SIGCONT the same one client serves a converged volume")
+    @Test(
+        "a SIGSTOPped client is MountUnresponsive in plan, apply detaches nothing, and after SIGCONT the same one client serves a converged volume"
+    )
     func stoppedClientIsUnresponsiveNotStale() async throws {
         try await TestVolume.with("hb-stopped-client", extra: Self.longCaches) { volume in
             let apply = try await volume.juicectl("apply")

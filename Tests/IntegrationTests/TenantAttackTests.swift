@@ -5,8 +5,9 @@ import Testing
 
 /// A local user (`nobody`, through `setpriv`) plants links and swaps names where juicectl acts as root; juicectl
 /// must never act through them. Victims are scratch files and directories beside the volume, never real ones.
-@Suite("Root among tenants: what nobody plants never turns juicectl's root actions (real juicefs, as root)", .serialized,
-       .enabled(if: Prerequisites.enabled))
+@Suite(
+    "Root among tenants: what nobody plants never turns juicectl's root actions (real juicefs, as root)", .serialized,
+    .enabled(if: Prerequisites.enabled))
 struct TenantAttackTests {
     /// Runs `script` with `sh -c` as uid/gid 65534.
     @discardableResult
@@ -48,7 +49,9 @@ struct TenantAttackTests {
         }
     }
 
-    @Test("with the mount reachable by nobody, a renamed /checkpoints full of planted links is a named conflict for apply, checkpoint, restore, delete and an overlay apply; no victim changes")
+    @Test(
+        "with the mount reachable by nobody, a renamed /checkpoints full of planted links is a named conflict for apply, checkpoint, restore, delete and an overlay apply; no victim changes"
+    )
     func plantedCheckpointsAreNeverFollowed() async throws {
         try await TestVolume.with("ta-planted") { volume in
             let mount = "\(volume.root)/mnt"
@@ -74,7 +77,8 @@ struct TenantAttackTests {
 
             // The root drifts back to juicefs's 0777 (an older juicectl, another host), and nobody moves in.
             try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: mount)
-            let plant = try await asNobody("""
+            let plant = try await asNobody(
+                """
                 set -e
                 cd \(mount)
                 mv checkpoints checkpoints-real
@@ -99,12 +103,15 @@ struct TenantAttackTests {
             #expect(apply.stdout.contains("/checkpoints on the volume is owned by uid 65534, not root"), "\(apply.transcript)")
             #expect(mode(mount).mode == 0o755, "apply puts the root back to 0755: \(mode(mount))")
 
-            for words in [["checkpoint", "create", volume.specPath, "two"], ["restore", volume.specPath, "one"],
-                          ["checkpoint", "delete", volume.specPath, "one"]] {
+            for words in [
+                ["checkpoint", "create", volume.specPath, "two"], ["restore", volume.specPath, "one"],
+                ["checkpoint", "delete", volume.specPath, "one"],
+            ] {
                 let result = try await Shell.run(Prerequisites.juicectl!, words)
                 #expect(result.exitCode != 0, "\(words): \(result.transcript)")
-                #expect((result.stdout + result.stderr).contains("/checkpoints on the volume is owned by uid 65534, not root"),
-                        "\(words): \(result.transcript)")
+                #expect(
+                    (result.stdout + result.stderr).contains("/checkpoints on the volume is owned by uid 65534, not root"),
+                    "\(words): \(result.transcript)")
             }
 
             // The shared lock other hosts take (Redis or PostgreSQL metadata), asked for directly: refused, not followed.
@@ -115,7 +122,8 @@ struct TenantAttackTests {
 
             let paths = OverlayPaths(volume)
             try FileManager.default.createDirectory(atPath: paths.lower, withIntermediateDirectories: true)
-            try volume.writeSpec(mountKey + "overlay:\n  imageSize: 256MiB\n  lowerDirs: [\"\(paths.lower)\"]\n  target: \"\(paths.target)\"\n")
+            try volume.writeSpec(
+                mountKey + "overlay:\n  imageSize: 256MiB\n  lowerDirs: [\"\(paths.lower)\"]\n  target: \"\(paths.target)\"\n")
             let overlay = try await volume.juicectl("apply")
             #expect(overlay.exitCode != 0, "\(overlay.transcript)")
             #expect(overlay.stdout.contains("/checkpoints on the volume is owned by uid 65534, not root"), "\(overlay.transcript)")
@@ -131,7 +139,9 @@ struct TenantAttackTests {
             try FileManager.default.removeItem(atPath: image)
 
             #expect(victims.damage().isEmpty, "\(victims.damage())")
-            let leftovers = try FileManager.default.contentsOfDirectory(atPath: volume.root).filter { !["base", "mnt", "spec.yaml", "victims", "lower"].contains($0) }
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: volume.root).filter {
+                !["base", "mnt", "spec.yaml", "victims", "lower"].contains($0)
+            }
             #expect(leftovers.isEmpty, "created beside the volume: \(leftovers)")
 
             // The operator moves the planted tree away and the real one back: everything works again.
@@ -146,7 +156,9 @@ struct TenantAttackTests {
         }
     }
 
-    @Test("a Redis-metadata volume, whose checkpoints take the shared lock on the volume: a renamed /checkpoints with the lock planted as a link to a victim refuses checkpoint create and delete; the victim keeps its bytes")
+    @Test(
+        "a Redis-metadata volume, whose checkpoints take the shared lock on the volume: a renamed /checkpoints with the lock planted as a link to a victim refuses checkpoint create and delete; the victim keeps its bytes"
+    )
     func redisSharedLockIsNeverFollowed() async throws {
         try Prerequisites.require()
         try await RedisServer().running { redis in
@@ -154,7 +166,8 @@ struct TenantAttackTests {
                 let mount = "\(volume.root)/mnt"
                 try FileManager.default.createDirectory(atPath: "\(volume.root)/secrets", withIntermediateDirectories: true)
                 try LoopbackServers.writePrivate(redis.password, to: "\(volume.root)/secrets/meta-password")
-                try volume.writeSpec("""
+                try volume.writeSpec(
+                    """
                     mount:
                       path: "\(mount)"
                     metadata:
@@ -168,10 +181,13 @@ struct TenantAttackTests {
                 #expect(apply.exitCode == 0, "\(apply.transcript)")
                 let one = try await volume.juicectl("checkpoint", "create", extra: ["one"])
                 #expect(one.exitCode == 0, "\(one.transcript)")
-                #expect(mode("\(mount)/checkpoints/.juicectl/lock").mode == 0o600, "the shared lock: \(mode("\(mount)/checkpoints/.juicectl/lock"))")
+                #expect(
+                    mode("\(mount)/checkpoints/.juicectl/lock").mode == 0o600,
+                    "the shared lock: \(mode("\(mount)/checkpoints/.juicectl/lock"))")
 
                 try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: mount)
-                let plant = try await asNobody("""
+                let plant = try await asNobody(
+                    """
                     set -e
                     cd \(mount)
                     mv checkpoints checkpoints-real
@@ -182,8 +198,9 @@ struct TenantAttackTests {
                 for words in [["checkpoint", "create", volume.specPath, "two"], ["checkpoint", "delete", volume.specPath, "one"]] {
                     let result = try await Shell.run(Prerequisites.juicectl!, words)
                     #expect(result.exitCode != 0, "\(words): \(result.transcript)")
-                    #expect((result.stdout + result.stderr).contains("/checkpoints on the volume is owned by uid 65534, not root"),
-                            "\(words): \(result.transcript)")
+                    #expect(
+                        (result.stdout + result.stderr).contains("/checkpoints on the volume is owned by uid 65534, not root"),
+                        "\(words): \(result.transcript)")
                 }
                 #expect(victims.damage().isEmpty, "\(victims.damage())")
                 try FileManager.default.removeItem(atPath: "\(mount)/checkpoints")
@@ -195,7 +212,9 @@ struct TenantAttackTests {
         }
     }
 
-    @Test("a directory made on the volume while nobody swaps its parent with a link to outside by renameat2(RENAME_EXCHANGE), for 30 s: nothing is created outside")
+    @Test(
+        "a directory made on the volume while nobody swaps its parent with a link to outside by renameat2(RENAME_EXCHANGE), for 30 s: nothing is created outside"
+    )
     func renameExchangeRaceCreatesNothingOutside() async throws {
         try await TestVolume.with("ta-race") { volume in
             let apply = try await volume.juicectl("apply")
@@ -221,7 +240,9 @@ struct TenantAttackTests {
             let setpriv = try #require(Prerequisites.setpriv)
             let attacker = Process()
             attacker.executableURL = URL(fileURLWithPath: setpriv)
-            attacker.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", script, tenant, victims.emptyDirectory]
+            attacker.arguments = [
+                "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", script, tenant, victims.emptyDirectory,
+            ]
             try attacker.run()
             defer { kill(attacker.processIdentifier, SIGKILL) }
             try await Task.sleep(for: .milliseconds(500))
@@ -229,10 +250,14 @@ struct TenantAttackTests {
             let host = LiveHost()
             let clock = ContinuousClock()
             let end = clock.now + .seconds(30)
-            var made = 0, refused = 0, attempt = 0
+            var made = 0
+            var refused = 0
+            var attempt = 0
             while clock.now < end {
                 attempt += 1
-                switch await host.makeVolumeDirectory("/active/fs/x/made-\(attempt)", mode: 0o755, below: volume.mountPath, deadline: .seconds(5)) {
+                switch await host.makeVolumeDirectory(
+                    "/active/fs/x/made-\(attempt)", mode: 0o755, below: volume.mountPath, deadline: .seconds(5))
+                {
                 case .done: made += 1
                 default: refused += 1
                 }
@@ -242,12 +267,16 @@ struct TenantAttackTests {
             #expect(victims.damage().isEmpty, "\(victims.damage())")
             // Both outcomes happened: the race was real, and juicectl's mkdirat only ever landed on the volume.
             #expect(made > 0 && refused > 0, "made \(made), refused \(refused) of \(attempt)")
-            let onVolume = (try FileManager.default.contentsOfDirectory(atPath: "\(tenant)/x")) + ((try? FileManager.default.contentsOfDirectory(atPath: "\(tenant)/y")) ?? [])
+            let onVolume =
+                (try FileManager.default.contentsOfDirectory(atPath: "\(tenant)/x"))
+                + ((try? FileManager.default.contentsOfDirectory(atPath: "\(tenant)/y")) ?? [])
             #expect(onVolume.filter { $0.hasPrefix("made-") }.count == made, "made \(made), found \(onVolume.count)")
         }
     }
 
-    @Test("stale-mount recovery leaves a directory tree nobody planted at /tmp/state<pid>.json, with a link swapped in meanwhile, and removes root's own leftover")
+    @Test(
+        "stale-mount recovery leaves a directory tree nobody planted at /tmp/state<pid>.json, with a link swapped in meanwhile, and removes root's own leftover"
+    )
     func plantedTemporaryTreeSurvivesStaleRecovery() async throws {
         try await TestVolume.with("ta-tmp") { volume in
             #expect(try await volume.juicectl("apply").exitCode == 0)
@@ -267,13 +296,16 @@ struct TenantAttackTests {
             let setpriv = try #require(Prerequisites.setpriv)
             let swapper = Process()
             swapper.executableURL = URL(fileURLWithPath: setpriv)
-            swapper.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "/bin/sh", "-c", """
+            swapper.arguments = [
+                "--reuid=65534", "--regid=65534", "--clear-groups", "/bin/sh", "-c",
+                """
                 mkdir -p \(planted)/sub && touch \(planted)/sub/f
                 while :; do
                   mv \(planted)/sub \(planted)/held 2>/dev/null; ln -s \(victims.directory) \(planted)/sub 2>/dev/null
                   rm -f \(planted)/sub; mv \(planted)/held \(planted)/sub 2>/dev/null
                 done
-                """]
+                """,
+            ]
             try swapper.run()
             defer { kill(swapper.processIdentifier, SIGKILL) }
             try await Task.sleep(for: .milliseconds(300))

@@ -44,8 +44,10 @@ struct TestVolume: Sendable {
 
     /// Runs `juicectl ARGS... SPEC EXTRA...` (the spec path after `arguments` unless `spec: false`, then `extra`).
     @discardableResult
-    func juicectl(_ arguments: String..., spec: Bool = true, extra: [String] = [],
-                  environment: [String: String] = [:]) async throws -> CommandResult {
+    func juicectl(
+        _ arguments: String..., spec: Bool = true, extra: [String] = [],
+        environment: [String: String] = [:]
+    ) async throws -> CommandResult {
         try await Shell.run(Prerequisites.juicectl!, arguments + (spec ? [specPath] : []) + extra, environment: environment)
     }
 
@@ -79,8 +81,10 @@ struct TestVolume: Sendable {
     }
 
     /// Runs `body` with a fresh volume and always tears it down.
-    static func with(_ name: String, baseDirName: String? = nil, extra: String = "", volumeName: String? = nil,
-                     _ body: (TestVolume) async throws -> Void) async throws {
+    static func with(
+        _ name: String, baseDirName: String? = nil, extra: String = "", volumeName: String? = nil,
+        _ body: (TestVolume) async throws -> Void
+    ) async throws {
         try Prerequisites.require()
         let volume = try TestVolume(name, baseDirName: baseDirName, extra: extra, volumeName: volumeName)
         do {

@@ -79,13 +79,16 @@ struct TreeUsageTests {
             try await scene.bind(scene.fs, at: target)
             let pid = try await scene.start(Self.sleep[0], [Self.sleep[1]], in: "\(target)/sub")
             let users = await LiveHost().treeUsers(try scene.query())
-            let mount = TreeUser(tree: "/active", volumePath: "/active/fs", holder: .mount(
-                mountPoint: target, namespace: try Self.namespace(of: "self"), hostNamespace: true, pids: []))
+            let mount = TreeUser(
+                tree: "/active", volumePath: "/active/fs",
+                holder: .mount(
+                    mountPoint: target, namespace: try Self.namespace(of: "self"), hostNamespace: true, pids: []))
             #expect(users.contains(mount), "\(users)")
             #expect(users.first { $0 == mount }?.outlivesProcesses == true)
             #expect(UsageScene.users(users, pid: pid).map(\.volumePath) == ["/active/fs/sub"], "\(users)")
-            #expect(!users.contains { if case .mount(scene.volume.mountPath, _, _, _) = $0.holder { true } else { false } },
-                    "juicectl's own mount of the volume was reported")
+            #expect(
+                !users.contains { if case .mount(scene.volume.mountPath, _, _, _) = $0.holder { true } else { false } },
+                "juicectl's own mount of the volume was reported")
         }
     }
 
@@ -139,9 +142,13 @@ struct TreeUsageTests {
             let pids = [
                 try await scene.start(Self.sleep[0], [Self.sleep[1]], in: "\(scene.fs)/sub"),
                 try await scene.start("/bin/sh", ["-c", "exec /bin/sleep 1000 < \"$0\"", file], ready: Self.sleep),
-                try await scene.start("/usr/bin/unshare", ["-m", "--propagation", "private", "/bin/sh", "-c",
-                                                           "mount --bind \"$0\" \"$1\" && exec /bin/sleep 1000", scene.fs, elsewhere],
-                                      ready: Self.sleep),
+                try await scene.start(
+                    "/usr/bin/unshare",
+                    [
+                        "-m", "--propagation", "private", "/bin/sh", "-c",
+                        "mount --bind \"$0\" \"$1\" && exec /bin/sleep 1000", scene.fs, elsewhere,
+                    ],
+                    ready: Self.sleep),
             ]
             let before = await LiveHost().treeUsers(try scene.query())
             #expect(before.count >= 4, "\(before)")
@@ -158,8 +165,9 @@ struct TreeUsageTests {
             let target = scene.local("cp")
             try await scene.bind("\(scene.volume.mountPath)/checkpoints/x", at: target)
             let pid = try await scene.start(Self.sleep[0], [Self.sleep[1]], in: "\(target)/sub")
-            try FileManager.default.moveItem(atPath: "\(scene.volume.mountPath)/checkpoints/x",
-                                             toPath: "\(scene.volume.mountPath)/checkpoints/y")
+            try FileManager.default.moveItem(
+                atPath: "\(scene.volume.mountPath)/checkpoints/x",
+                toPath: "\(scene.volume.mountPath)/checkpoints/y")
             let users = await LiveHost().treeUsers(try scene.query(["/checkpoints/x", "/checkpoints/y"]))
             let mount = users.first { if case .mount(target, _, true, _) = $0.holder { true } else { false } }
             #expect(mount?.tree == "/checkpoints/y", "\(users)")
@@ -234,8 +242,9 @@ struct TreeUsageTests {
             let processes = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { Int($0) != nil }.count
             let fds = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { Int($0) != nil }
                 .reduce(0) { $0 + ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\($1)/fd"))?.count ?? 0) }
-            print("tree usage scan: \(processes) processes, \(fds) descriptors, \(found) users: median \(median), "
-                  + "min \(samples.min()!), max \(samples.max()!) over \(samples.count) scans")
+            print(
+                "tree usage scan: \(processes) processes, \(fds) descriptors, \(found) users: median \(median), "
+                    + "min \(samples.min()!), max \(samples.max()!) over \(samples.count) scans")
             #expect(found == 100)
             #expect(median < .seconds(1), "median \(median)")
         }

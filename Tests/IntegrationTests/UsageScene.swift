@@ -47,15 +47,18 @@ final class UsageScene: Sendable {
     /// The query for `trees` of this volume: its device from mountinfo, its own mount left out.
     func query(_ trees: [String] = ["/active", "/checkpoints/x"], devices: [String: String] = [:]) throws -> TreeUsageQuery {
         let entry = try #require(volume.mountEntries().last { $0.mountPoint == volume.mountPath && $0.fstype == "fuse.juicefs" })
-        return TreeUsageQuery(volumeDevice: entry.device, trees: trees, devices: devices,
-                              ownMounts: [.init(device: entry.device, mountPoint: volume.mountPath)])
+        return TreeUsageQuery(
+            volumeDevice: entry.device, trees: trees, devices: devices,
+            ownMounts: [.init(device: entry.device, mountPoint: volume.mountPath)])
     }
 
     /// Starts `executable ARGUMENTS...` in `directory` (its output discarded) and waits until its command line is
     /// `ready` (after an `exec`) or the file `readyFile` exists; its pid.
     @discardableResult
-    func start(_ executable: String, _ arguments: [String], in directory: String = "/", ready: [String]? = nil,
-               readyFile: String? = nil) async throws -> Int32 {
+    func start(
+        _ executable: String, _ arguments: [String], in directory: String = "/", ready: [String]? = nil,
+        readyFile: String? = nil
+    ) async throws -> Int32 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -109,9 +112,11 @@ final class UsageScene: Sendable {
 
     /// Kills one process started here and waits until it is gone.
     func stop(_ pid: Int32) async {
-        guard let process = processes.withLock({ list in
-            list.firstIndex { $0.processIdentifier == pid }.map { list.remove(at: $0) }
-        }) else { return }
+        guard
+            let process = processes.withLock({ list in
+                list.firstIndex { $0.processIdentifier == pid }.map { list.remove(at: $0) }
+            })
+        else { return }
         if process.isRunning { kill(pid, SIGKILL) }
         _ = await Wait.until(timeout: .seconds(10)) { !process.isRunning }
     }

@@ -1,11 +1,13 @@
 import Foundation
 import Testing
+
 @testable import JuiceCtlCore
 
 /// Litestream running as pid 5151 for `running` seconds, with the given positions.
 private func running(local: UInt64? = nil, replica: UInt64? = nil, age: Double? = nil, for seconds: Double? = 3600) -> BackupObservation {
-    var backup = BackupObservation(process: .running(pid: 5151, configDigest: "d"), configCurrent: true, replicaExists: replica != nil,
-                                   localTXID: local, replicaTXID: replica, replicaAgeSeconds: age)
+    var backup = BackupObservation(
+        process: .running(pid: 5151, configDigest: "d"), configCurrent: true, replicaExists: replica != nil,
+        localTXID: local, replicaTXID: replica, replicaAgeSeconds: age)
     backup.runningSeconds = seconds
     return backup
 }
@@ -22,36 +24,49 @@ struct BackupFreshCase: Sendable, CustomTestStringConvertible {
     var testDescription: String { name }
 
     static let all: [BackupFreshCase] = [
-        BackupFreshCase(name: "no Litestream observed is NotRunning", backup: nil, status: false, reason: "NotRunning",
-                        message: "Litestream is not running; the metadata is not being replicated"),
-        BackupFreshCase(name: "a stopped Litestream is NotRunning, whatever the replica holds",
-                        backup: BackupObservation(process: .stopped, configCurrent: true, replicaExists: true, localTXID: 5, replicaTXID: 5,
-                                                  replicaAgeSeconds: 1),
-                        status: false, reason: "NotRunning", message: "not being replicated"),
-        BackupFreshCase(name: "just started, nothing in the replica yet, is Starting", backup: running(for: 5), status: false,
-                        reason: "Starting", message: "Litestream (pid 5151) started and has not written its first snapshot yet"),
-        BackupFreshCase(name: "running for minutes with nothing in the replica is NoReplica", backup: running(local: 9, for: 120),
-                        status: false, reason: "NoReplica", message: "Litestream (pid 5151) runs but the replica /srv/demo/replica holds nothing"),
-        BackupFreshCase(name: "running since an unknown time with nothing in the replica is NoReplica", backup: running(for: nil),
-                        status: false, reason: "NoReplica", message: "holds nothing"),
-        BackupFreshCase(name: "a replica level with the database is Replicating however old its newest file",
-                        backup: running(local: 0x2a, replica: 0x2a, age: 86400), status: true, reason: "Replicating",
-                        message: "Litestream (pid 5151) replicates to /srv/demo/replica; the replica is at transaction 42, last written 86400 s ago"),
-        BackupFreshCase(name: "a replica behind but written within 10 s is Replicating (shipping is under way)",
-                        backup: running(local: 12, replica: 10, age: 10), status: true, reason: "Replicating", message: "at transaction 10"),
-        BackupFreshCase(name: "a replica whose database position is unknown but recently written is Replicating",
-                        backup: running(replica: 10, age: 3), status: true, reason: "Replicating", message: "last written 3 s ago"),
-        BackupFreshCase(name: "a replica behind and not written for a minute is Lagging, with how far",
-                        backup: running(local: 12, replica: 10, age: 60), status: false, reason: "Lagging",
-                        message: "the replica is at transaction 10, 2 transaction(s) behind, last written 60 s ago"),
-        BackupFreshCase(name: "a replica behind with no known write time is Lagging",
-                        backup: running(local: 12, replica: 10), status: false, reason: "Lagging", message: "2 transaction(s) behind"),
-        BackupFreshCase(name: "the freshness limit is ten sync intervals: with syncInterval 5s, 40 s behind is still Replicating",
-                        yaml: SpecFixture.yaml("backup:\n  syncInterval: 5s\n"), backup: running(local: 12, replica: 10, age: 40),
-                        status: true, reason: "Replicating", message: "last written 40 s ago"),
-        BackupFreshCase(name: "with syncInterval 5s, 60 s behind is Lagging",
-                        yaml: SpecFixture.yaml("backup:\n  syncInterval: 5s\n"), backup: running(local: 12, replica: 10, age: 60),
-                        status: false, reason: "Lagging", message: "2 transaction(s) behind"),
+        BackupFreshCase(
+            name: "no Litestream observed is NotRunning", backup: nil, status: false, reason: "NotRunning",
+            message: "Litestream is not running; the metadata is not being replicated"),
+        BackupFreshCase(
+            name: "a stopped Litestream is NotRunning, whatever the replica holds",
+            backup: BackupObservation(
+                process: .stopped, configCurrent: true, replicaExists: true, localTXID: 5, replicaTXID: 5,
+                replicaAgeSeconds: 1),
+            status: false, reason: "NotRunning", message: "not being replicated"),
+        BackupFreshCase(
+            name: "just started, nothing in the replica yet, is Starting", backup: running(for: 5), status: false,
+            reason: "Starting", message: "Litestream (pid 5151) started and has not written its first snapshot yet"),
+        BackupFreshCase(
+            name: "running for minutes with nothing in the replica is NoReplica", backup: running(local: 9, for: 120),
+            status: false, reason: "NoReplica", message: "Litestream (pid 5151) runs but the replica /srv/demo/replica holds nothing"),
+        BackupFreshCase(
+            name: "running since an unknown time with nothing in the replica is NoReplica", backup: running(for: nil),
+            status: false, reason: "NoReplica", message: "holds nothing"),
+        BackupFreshCase(
+            name: "a replica level with the database is Replicating however old its newest file",
+            backup: running(local: 0x2a, replica: 0x2a, age: 86400), status: true, reason: "Replicating",
+            message: "Litestream (pid 5151) replicates to /srv/demo/replica; the replica is at transaction 42, last written 86400 s ago"),
+        BackupFreshCase(
+            name: "a replica behind but written within 10 s is Replicating (shipping is under way)",
+            backup: running(local: 12, replica: 10, age: 10), status: true, reason: "Replicating", message: "at transaction 10"),
+        BackupFreshCase(
+            name: "a replica whose database position is unknown but recently written is Replicating",
+            backup: running(replica: 10, age: 3), status: true, reason: "Replicating", message: "last written 3 s ago"),
+        BackupFreshCase(
+            name: "a replica behind and not written for a minute is Lagging, with how far",
+            backup: running(local: 12, replica: 10, age: 60), status: false, reason: "Lagging",
+            message: "the replica is at transaction 10, 2 transaction(s) behind, last written 60 s ago"),
+        BackupFreshCase(
+            name: "a replica behind with no known write time is Lagging",
+            backup: running(local: 12, replica: 10), status: false, reason: "Lagging", message: "2 transaction(s) behind"),
+        BackupFreshCase(
+            name: "the freshness limit is ten sync intervals: with syncInterval 5s, 40 s behind is still Replicating",
+            yaml: SpecFixture.yaml("backup:\n  syncInterval: 5s\n"), backup: running(local: 12, replica: 10, age: 40),
+            status: true, reason: "Replicating", message: "last written 40 s ago"),
+        BackupFreshCase(
+            name: "with syncInterval 5s, 60 s behind is Lagging",
+            yaml: SpecFixture.yaml("backup:\n  syncInterval: 5s\n"), backup: running(local: 12, replica: 10, age: 60),
+            status: false, reason: "Lagging", message: "2 transaction(s) behind"),
     ]
 }
 
@@ -67,8 +82,9 @@ struct BackupFreshTests {
         #expect(condition.reason == row.reason)
         #expect(condition.message.contains(row.message), "\(condition.message)")
         #expect(condition.observedRevision == spec.origin.revision)
-        #expect(status.conditions.map(\.type) == ["Ready", "Degraded", "BackupFresh", "Durable", "Suspended"],
-                "BackupFresh comes after Ready and Degraded, before Suspended")
+        #expect(
+            status.conditions.map(\.type) == ["Ready", "Degraded", "BackupFresh", "Durable", "Suspended"],
+            "BackupFresh comes after Ready and Degraded, before Suspended")
     }
 
     @Test("a lagging replica is reported but does not make a converged volume un-Ready or Degraded")
@@ -100,9 +116,12 @@ struct BackupFreshTests {
             let observation = ObservationFixture.converged(spec) { $0.backup = backup }
             return StatusRenderer.human([VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation))])
         }
-        #expect(text(running(local: 12, replica: 10, age: 60)).contains("  backup:   Litestream pid 5151, database at transaction 12, replica at 10 (written 60 s ago)\n"))
-        #expect(text(BackupObservation(process: .stopped, configCurrent: false, replicaExists: false))
-            .contains("  backup:   Litestream not running, database at transaction -, replica at -\n"))
+        #expect(
+            text(running(local: 12, replica: 10, age: 60)).contains(
+                "  backup:   Litestream pid 5151, database at transaction 12, replica at 10 (written 60 s ago)\n"))
+        #expect(
+            text(BackupObservation(process: .stopped, configCurrent: false, replicaExists: false))
+                .contains("  backup:   Litestream not running, database at transaction -, replica at -\n"))
         #expect(!text(nil).contains("  backup:"))
     }
 }

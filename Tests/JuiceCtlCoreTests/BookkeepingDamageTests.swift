@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JuiceCtlCore
 
 /// Damaged bookkeeping in the plan (a named conflict and its repair), the lineage rebuilt from manifests, and the
@@ -21,7 +22,9 @@ struct BookkeepingDamageTests {
         let plan = Planner.plan(spec, Self.observed(spec, catalog))
 
         #expect(plan.conflictSteps == [ConflictStep("BookkeepingDamaged", VolumeLayout.lineage, blocking: false)])
-        #expect(plan.steps == [Step(.repairBookkeeping, .replace, VolumeLayout.lineage)], "no restore on a lineage that cannot say whether r1 was applied")
+        #expect(
+            plan.steps == [Step(.repairBookkeeping, .replace, VolumeLayout.lineage)],
+            "no restore on a lineage that cannot say whether r1 was applied")
         #expect(plan.actions.first?.damage?.kind == .lineageEmpty)
         #expect(plan.conflicts.first?.hint?.contains("rebuilds it from the checkpoint manifests") == true)
     }
@@ -30,15 +33,20 @@ struct BookkeepingDamageTests {
     func undecodableJournalConsistent() throws {
         let spec = try SpecFixture.spec()
         let trees = RestoreTrees(active: .directory(inode: 200), staging: [Self.clone: 100])
-        var catalog = CheckpointCatalog(leftovers: [Leftover(path: Self.clone, kind: .staging),
-                                                    Leftover(path: "/checkpoints/.juicectl/staging/c1.abc", kind: .staging)])
+        var catalog = CheckpointCatalog(leftovers: [
+            Leftover(path: Self.clone, kind: .staging),
+            Leftover(path: "/checkpoints/.juicectl/staging/c1.abc", kind: .staging),
+        ])
         catalog.damage = [BookkeepingDamage(kind: .journalUndecodable, path: VolumeLayout.restoreJournal, detail: "not JSON", trees: trees)]
 
         let plan = Planner.plan(spec, Self.observed(spec, catalog))
 
         #expect(plan.conflictSteps == [ConflictStep("BookkeepingDamaged", VolumeLayout.restoreJournal, blocking: false)])
-        #expect(plan.steps == [Step(.repairBookkeeping, .update, VolumeLayout.restoreJournal),
-                               Step(.removeLeftover, .delete, "/checkpoints/.juicectl/staging/c1.abc")])
+        #expect(
+            plan.steps == [
+                Step(.repairBookkeeping, .update, VolumeLayout.restoreJournal),
+                Step(.removeLeftover, .delete, "/checkpoints/.juicectl/staging/c1.abc"),
+            ])
         let reason = try #require(plan.actions.first?.reason)
         #expect(reason.contains("/active is a directory (inode 200)") && reason.contains("\(Self.clone) (inode 100)"), "\(reason)")
     }
@@ -47,8 +55,11 @@ struct BookkeepingDamageTests {
     func undecodableJournalInconsistent() throws {
         let spec = try SpecFixture.spec()
         var catalog = CheckpointCatalog(leftovers: [Leftover(path: Self.clone, kind: .staging)])
-        catalog.damage = [BookkeepingDamage(kind: .journalUndecodable, path: VolumeLayout.restoreJournal, detail: "not JSON",
-                                            trees: RestoreTrees(active: .missing, staging: [Self.clone: 100]))]
+        catalog.damage = [
+            BookkeepingDamage(
+                kind: .journalUndecodable, path: VolumeLayout.restoreJournal, detail: "not JSON",
+                trees: RestoreTrees(active: .missing, staging: [Self.clone: 100]))
+        ]
 
         let plan = Planner.plan(spec, Self.observed(spec, catalog))
 
@@ -63,14 +74,17 @@ struct BookkeepingDamageTests {
     func rebuiltLineage() {
         let manifests = [
             CheckpointManifest(name: "c1", createdAt: CheckpointFixture.date("2026-11-01"), kind: .manual),
-            CheckpointManifest(name: "pre-restore-20261102T000000Z", createdAt: CheckpointFixture.date("2026-11-02"), kind: .preRestore,
-                               replacedBy: "c1", restoreRequestId: "r1"),
+            CheckpointManifest(
+                name: "pre-restore-20261102T000000Z", createdAt: CheckpointFixture.date("2026-11-02"), kind: .preRestore,
+                replacedBy: "c1", restoreRequestId: "r1"),
             CheckpointManifest(name: "pre-restore-20261103T000000Z", createdAt: CheckpointFixture.date("2026-11-03"), kind: .preRestore),
             CheckpointManifest(name: "auto-20261104T000000Z", createdAt: CheckpointFixture.date("2026-11-04"), kind: .scheduled),
-            CheckpointManifest(name: "pre-restore-20261105T000000Z", createdAt: CheckpointFixture.date("2026-11-05"), kind: .preRestore,
-                               replacedBy: "c1", restoreRequestId: "r2"),
+            CheckpointManifest(
+                name: "pre-restore-20261105T000000Z", createdAt: CheckpointFixture.date("2026-11-05"), kind: .preRestore,
+                replacedBy: "c1", restoreRequestId: "r2"),
         ]
-        #expect(VolumeLineage.rebuilt(from: manifests.reversed()) == VolumeLineage(activeParent: "c1", appliedRestoreRequests: ["r1", "r2"]))
+        #expect(
+            VolumeLineage.rebuilt(from: manifests.reversed()) == VolumeLineage(activeParent: "c1", appliedRestoreRequests: ["r1", "r2"]))
         #expect(VolumeLineage.rebuilt(from: Array(manifests.prefix(4))).activeParent == "auto-20261104T000000Z")
         #expect(VolumeLineage.rebuilt(from: []) == VolumeLineage())
     }
@@ -78,20 +92,28 @@ struct BookkeepingDamageTests {
     @Test("a restore completed without a quota is Degraded with the reason and the path, until the quota is as declared")
     func shortfallDegrades() throws {
         let spec = try SpecFixture.spec(SpecFixture.yaml("quotas:\n  - {path: /active/fs/x/y, capacity: 1GiB}\n"))
-        let shortfall = RestoreShortfall(checkpoint: "golden", completedAt: Date(), problems: [
-            .init(path: "/active/fs/x/y", reason: .quotaPathIsSymbolicLink, message: "/active/fs/x on the volume is a symbolic link"),
-        ])
+        let shortfall = RestoreShortfall(
+            checkpoint: "golden", completedAt: Date(),
+            problems: [
+                .init(path: "/active/fs/x/y", reason: .quotaPathIsSymbolicLink, message: "/active/fs/x on the volume is a symbolic link")
+            ])
         let undone = ObservationFixture.converged(spec) {
             $0.restoreShortfall = shortfall
             $0.quotas?["/active/fs/x/y"] = .none(source: "stat")
         }
-        let degraded = VolumeStatus(spec: spec, observation: undone, plan: Planner.plan(spec, undone)).conditions.first { $0.type == "Degraded" }
+        let degraded = VolumeStatus(spec: spec, observation: undone, plan: Planner.plan(spec, undone)).conditions.first {
+            $0.type == "Degraded"
+        }
         #expect(degraded?.status == true)
         #expect(degraded?.reason == "RestoreQuotaPathIsSymbolicLink")
-        #expect(degraded?.message.contains("/active/fs/x/y: /active/fs/x on the volume is a symbolic link") == true, "\(degraded?.message ?? "")")
+        #expect(
+            degraded?.message.contains("/active/fs/x/y: /active/fs/x on the volume is a symbolic link") == true,
+            "\(degraded?.message ?? "")")
 
         let resolved = ObservationFixture.converged(spec) { $0.restoreShortfall = shortfall }
-        let healthy = VolumeStatus(spec: spec, observation: resolved, plan: Planner.plan(spec, resolved)).conditions.first { $0.type == "Degraded" }
+        let healthy = VolumeStatus(spec: spec, observation: resolved, plan: Planner.plan(spec, resolved)).conditions.first {
+            $0.type == "Degraded"
+        }
         #expect(healthy?.status == false, "the quota is set as declared: the shortfall no longer holds")
     }
 }

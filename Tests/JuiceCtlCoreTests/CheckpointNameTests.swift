@@ -1,13 +1,16 @@
 import Foundation
 import Testing
+
 @testable import JuiceCtlCore
 
 @Suite("Checkpoint names")
 struct CheckpointNameTests {
-    @Test("a name of 1 to 128 letters, digits, dots, underscores and dashes that starts with a letter or digit is valid", arguments: [
-        "a", "Z", "0", "nightly", "before-upgrade", "v1.2.3", "a..b", "x_y", "9-", "end.", "auto-20261120T103000Z",
-        "pre-restore-20261120T103000Z", String(repeating: "a", count: 128), "A" + String(repeating: "-", count: 127),
-    ])
+    @Test(
+        "a name of 1 to 128 letters, digits, dots, underscores and dashes that starts with a letter or digit is valid",
+        arguments: [
+            "a", "Z", "0", "nightly", "before-upgrade", "v1.2.3", "a..b", "x_y", "9-", "end.", "auto-20261120T103000Z",
+            "pre-restore-20261120T103000Z", String(repeating: "a", count: 128), "A" + String(repeating: "-", count: 127),
+        ])
     func validName(name: String) {
         #expect(CheckpointName.isValid(name))
         #expect(throws: Never.self) { try CheckpointName.validate(name) }
@@ -15,29 +18,31 @@ struct CheckpointNameTests {
         #expect(SchemaValidator.matches(name, CheckpointName.pattern))
     }
 
-    @Test("an invalid name is rejected with the reason", arguments: [
-        ("", "it is empty"),
-        (String(repeating: "a", count: 129), "it is longer than 128 characters"),
-        ("a/b", "it contains a slash"),
-        ("../x", "it contains a slash"),
-        ("/", "it contains a slash"),
-        ("..", "it starts with a dot"),
-        (".", "it starts with a dot"),
-        (".juicectl", "it starts with a dot"),
-        ("-x", "it does not start with a letter or digit"),
-        ("_x", "it does not start with a letter or digit"),
-        ("a b", "it contains a character other than A-Z a-z 0-9 . _ -"),
-        (" a", "it contains a character other than"),
-        ("a\t", "it contains a character other than"),
-        ("a\n", "it contains a character other than"),
-        ("a\u{0}b", "it contains a character other than"),
-        ("a:b", "it contains a character other than"),
-        ("a*", "it contains a character other than"),
-        ("café", "it contains a character other than"),
-        ("e\u{301}", "it contains a character other than"),
-        ("日本", "it contains a character other than"),
-        ("٣", "it contains a character other than"),
-    ])
+    @Test(
+        "an invalid name is rejected with the reason",
+        arguments: [
+            ("", "it is empty"),
+            (String(repeating: "a", count: 129), "it is longer than 128 characters"),
+            ("a/b", "it contains a slash"),
+            ("../x", "it contains a slash"),
+            ("/", "it contains a slash"),
+            ("..", "it starts with a dot"),
+            (".", "it starts with a dot"),
+            (".juicectl", "it starts with a dot"),
+            ("-x", "it does not start with a letter or digit"),
+            ("_x", "it does not start with a letter or digit"),
+            ("a b", "it contains a character other than A-Z a-z 0-9 . _ -"),
+            (" a", "it contains a character other than"),
+            ("a\t", "it contains a character other than"),
+            ("a\n", "it contains a character other than"),
+            ("a\u{0}b", "it contains a character other than"),
+            ("a:b", "it contains a character other than"),
+            ("a*", "it contains a character other than"),
+            ("café", "it contains a character other than"),
+            ("e\u{301}", "it contains a character other than"),
+            ("日本", "it contains a character other than"),
+            ("٣", "it contains a character other than"),
+        ])
     func invalidName(name: String, reason: String) {
         let error = #expect(throws: CheckpointName.Invalid.self) { try CheckpointName.validate(name) }
         #expect(error?.reason.contains(reason) == true, "\(String(describing: error))")
@@ -55,12 +60,14 @@ struct CheckpointNameTests {
         #expect(error?.description.count ?? 1000 < 200)
     }
 
-    @Test("the timestamp form is the UTC instant as YYYYMMDDTHHMMSSZ, seconds truncated", arguments: [
-        ("2026-11-25T22:30:00Z", "20261125T223000Z"),
-        ("2026-01-02T03:04:05Z", "20260102T030405Z"),
-        ("2024-02-29T00:00:00Z", "20240229T000000Z"),
-        ("2026-12-31T23:59:59Z", "20261231T235959Z"),
-    ])
+    @Test(
+        "the timestamp form is the UTC instant as YYYYMMDDTHHMMSSZ, seconds truncated",
+        arguments: [
+            ("2026-11-25T22:30:00Z", "20261125T223000Z"),
+            ("2026-01-02T03:04:05Z", "20260102T030405Z"),
+            ("2024-02-29T00:00:00Z", "20240229T000000Z"),
+            ("2026-12-31T23:59:59Z", "20261231T235959Z"),
+        ])
     func timestamp(instant: String, expected: String) {
         #expect(CheckpointName.timestamp(CheckpointFixture.date(instant)) == expected)
         // A fraction of a second does not round the name up into the next second.

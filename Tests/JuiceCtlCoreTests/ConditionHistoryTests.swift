@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JuiceCtlCore
 
 @Suite("Condition history")
@@ -61,7 +62,8 @@ struct ConditionHistoryTests {
     @Test("a kept status whose previous since is unknown starts now, and is not reported")
     func unknownPreviousSince() {
         let previous = [Self.condition("Ready", true, "Converged", since: nil)]
-        let (conditions, changed) = ConditionHistory.merge(previous: previous, current: [Self.condition("Ready", true, "Converged")], now: Self.now)
+        let (conditions, changed) = ConditionHistory.merge(
+            previous: previous, current: [Self.condition("Ready", true, "Converged")], now: Self.now)
         #expect(conditions.first?.since == Self.now)
         #expect(changed.isEmpty)
     }
@@ -75,8 +77,10 @@ struct ConditionHistoryTests {
 
     @Test("conditions that disappeared are dropped and not reported; the current order is kept")
     func droppedAndOrder() {
-        let previous = [Self.condition("Stalled", true, "X", since: Self.earlier), Self.condition("Ready", true, "Converged", since: Self.earlier),
-                        Self.condition("Degraded", false, "Healthy", since: Self.earlier)]
+        let previous = [
+            Self.condition("Stalled", true, "X", since: Self.earlier), Self.condition("Ready", true, "Converged", since: Self.earlier),
+            Self.condition("Degraded", false, "Healthy", since: Self.earlier),
+        ]
         let current = [Self.condition("Degraded", false, "Healthy"), Self.condition("Ready", true, "Converged")]
         let (conditions, changed) = ConditionHistory.merge(previous: previous, current: current, now: Self.now)
         #expect(conditions.map(\.type) == ["Degraded", "Ready"])
@@ -89,12 +93,27 @@ struct ConditionHistoryTests {
         let t1 = CheckpointFixture.date("2026-11-20T10:00:00Z")
         let t2 = CheckpointFixture.date("2026-11-20T10:05:00Z")
         let t3 = CheckpointFixture.date("2026-11-20T10:10:00Z")
-        var history = ConditionHistory.merge(previous: [], current: [Self.condition("Ready", false, "NotMounted"),
-                                                                     Self.condition("Suspended", false, "Active")], now: t1).conditions
-        history = ConditionHistory.merge(previous: history, current: [Self.condition("Ready", true, "Converged"),
-                                                                      Self.condition("Suspended", false, "Active")], now: t2).conditions
-        let last = ConditionHistory.merge(previous: history, current: [Self.condition("Ready", true, "Converged"),
-                                                                       Self.condition("Suspended", true, "SuspendedBySpec")], now: t3)
+        var history = ConditionHistory.merge(
+            previous: [],
+            current: [
+                Self.condition("Ready", false, "NotMounted"),
+                Self.condition("Suspended", false, "Active"),
+            ], now: t1
+        ).conditions
+        history =
+            ConditionHistory.merge(
+                previous: history,
+                current: [
+                    Self.condition("Ready", true, "Converged"),
+                    Self.condition("Suspended", false, "Active"),
+                ], now: t2
+            ).conditions
+        let last = ConditionHistory.merge(
+            previous: history,
+            current: [
+                Self.condition("Ready", true, "Converged"),
+                Self.condition("Suspended", true, "SuspendedBySpec"),
+            ], now: t3)
         #expect(last.conditions.map(\.since) == [t2, t3])
         #expect(last.changed.map(\.type) == ["Suspended"])
     }

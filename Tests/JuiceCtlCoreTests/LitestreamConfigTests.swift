@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JuiceCtlCore
 
 @Suite("Litestream configuration")
@@ -7,42 +8,47 @@ struct LitestreamConfigTests {
     @Test("the default spec replicates its one database to its own replica, with the control socket in the state directory")
     func defaultText() throws {
         let text = try #require(LitestreamConfig.text(for: try SpecFixture.spec()))
-        #expect(text == """
-            # Written by juicectl for volume demo; changes are overwritten.
-            logging:
-              level: info
-            socket:
-              enabled: true
-              path: "/srv/demo/.juicectl/litestream.sock"
-            snapshot:
-              interval: 1h
-              retention: 24h
-            dbs:
-              - path: "/srv/demo/metadata.db"
-                replica:
-                  type: file
-                  path: "/srv/demo/replica"
-                  sync-interval: 1s
+        #expect(
+            text == """
+                # Written by juicectl for volume demo; changes are overwritten.
+                logging:
+                  level: info
+                socket:
+                  enabled: true
+                  path: "/srv/demo/.juicectl/litestream.sock"
+                snapshot:
+                  interval: 1h
+                  retention: 24h
+                dbs:
+                  - path: "/srv/demo/metadata.db"
+                    replica:
+                      type: file
+                      path: "/srv/demo/replica"
+                      sync-interval: 1s
 
-            """)
+                """)
     }
 
     @Test("the spec's replica, intervals and database are what the configuration says, and nothing else is replicated")
     func customSettings() throws {
-        let spec = try SpecFixture.spec(SpecFixture.yaml("""
-            metadata:
-              url: sqlite3:///var/lib/demo/meta.db?_busy_timeout=9000
-            backup:
-              replica:
-                path: /backups/demo
-              syncInterval: 250s
-              snapshotInterval: 6h
-              retention: 168h
+        let spec = try SpecFixture.spec(
+            SpecFixture.yaml(
+                """
+                metadata:
+                  url: sqlite3:///var/lib/demo/meta.db?_busy_timeout=9000
+                backup:
+                  replica:
+                    path: /backups/demo
+                  syncInterval: 250s
+                  snapshotInterval: 6h
+                  retention: 168h
 
-            """))
+                """))
         let text = try #require(LitestreamConfig.text(for: spec))
         let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-        #expect(lines.filter { $0.hasPrefix("- path:") } == ["- path: \"/var/lib/demo/meta.db\""], "one database, named by its file, not its URL")
+        #expect(
+            lines.filter { $0.hasPrefix("- path:") } == ["- path: \"/var/lib/demo/meta.db\""],
+            "one database, named by its file, not its URL")
         #expect(lines.filter { $0.hasPrefix("path:") } == ["path: \"/srv/demo/.juicectl/litestream.sock\"", "path: \"/backups/demo\""])
         #expect(lines.contains("sync-interval: 4m10s"))
         #expect(lines.contains("interval: 6h"))
@@ -84,7 +90,8 @@ struct LitestreamConfigTests {
     func digestFollowsTheSettingsOnly() throws {
         let spec = try SpecFixture.spec()
         let text = try #require(LitestreamConfig.text(for: spec))
-        let elsewhere = try #require(LitestreamConfig.text(for: try SpecFixture.spec("# moved\n" + SpecFixture.minimalYAML, file: "other.yaml")))
+        let elsewhere = try #require(
+            LitestreamConfig.text(for: try SpecFixture.spec("# moved\n" + SpecFixture.minimalYAML, file: "other.yaml")))
         #expect(elsewhere == text)
         #expect(LitestreamConfig.digest(elsewhere) == LitestreamConfig.digest(text))
         let slower = try #require(LitestreamConfig.text(for: try SpecFixture.spec(SpecFixture.yaml("backup:\n  syncInterval: 2s\n"))))

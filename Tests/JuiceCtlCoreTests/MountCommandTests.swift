@@ -1,4 +1,5 @@
 import Testing
+
 @testable import JuiceCtlCore
 
 @Suite("MountCommand")
@@ -6,57 +7,66 @@ struct MountCommandTests {
     static let url = "sqlite3:///srv/demo/metadata.db?_journal_mode=WAL&_busy_timeout=5000"
 
     static func optionsSpec() throws -> VolumeSpec {
-        try SpecFixture.spec(SpecFixture.yaml("""
-            mount:
-              cacheSize: 10GiB
-              writeback: true
-              uploadDelay: 1m30s
-              options:
-                sort-dir: false
-                heartbeat: 2s
-                o: writeback_cache
-                enable-xattr: true
+        try SpecFixture.spec(
+            SpecFixture.yaml(
+                """
+                mount:
+                  cacheSize: 10GiB
+                  writeback: true
+                  uploadDelay: 1m30s
+                  options:
+                    sort-dir: false
+                    heartbeat: 2s
+                    o: writeback_cache
+                    enable-xattr: true
 
-            """))
+                """))
     }
 
     @Test("the default spec mounts in the background with juicectl's log, cache and no usage report")
     func defaultArguments() throws {
-        #expect(MountCommand.arguments(for: try SpecFixture.spec()) == [
-            "--no-agent", "mount", "--background",
-            "--log=/srv/demo/logs/juicefs.log",
-            "--cache-dir=/srv/demo/cache",
-            "--cache-size=102400",
-            "--no-usage-report",
-            "-o", "allow_other,nosuid,nodev",
-            Self.url, "/srv/demo/data",
-        ])
+        #expect(
+            MountCommand.arguments(for: try SpecFixture.spec()) == [
+                "--no-agent", "mount", "--background",
+                "--log=/srv/demo/logs/juicefs.log",
+                "--cache-dir=/srv/demo/cache",
+                "--cache-size=102400",
+                "--no-usage-report",
+                "-o", "allow_other,nosuid,nodev",
+                Self.url, "/srv/demo/data",
+            ])
     }
 
     @Test("writeback, uploadDelay and options become flags before the metadata URL")
     func optionArguments() throws {
-        #expect(MountCommand.arguments(for: try Self.optionsSpec()) == [
-            "--no-agent", "mount", "--background",
-            "--log=/srv/demo/logs/juicefs.log",
-            "--cache-dir=/srv/demo/cache",
-            "--cache-size=10240",
-            "--no-usage-report",
-            "--writeback",
-            "--upload-delay=1m30s",
-            "-o", "allow_other,nosuid,nodev,writeback_cache",
-            "--enable-xattr",
-            "--heartbeat=2s",
-            "--sort-dir=false",
-            Self.url, "/srv/demo/data",
-        ])
+        #expect(
+            MountCommand.arguments(for: try Self.optionsSpec()) == [
+                "--no-agent", "mount", "--background",
+                "--log=/srv/demo/logs/juicefs.log",
+                "--cache-dir=/srv/demo/cache",
+                "--cache-size=10240",
+                "--no-usage-report",
+                "--writeback",
+                "--upload-delay=1m30s",
+                "-o", "allow_other,nosuid,nodev,writeback_cache",
+                "--enable-xattr",
+                "--heartbeat=2s",
+                "--sort-dir=false",
+                Self.url, "/srv/demo/data",
+            ])
     }
 
-    @Test("an option renders as its command-line words", arguments: [
-        (VolumeSpec.MountOption(name: "enable-xattr", value: "true", isBoolean: true), ["--enable-xattr"]),
-        (VolumeSpec.MountOption(name: "sort-dir", value: "false", isBoolean: true), ["--sort-dir=false"]),
-        (VolumeSpec.MountOption(name: "heartbeat", value: "2s", isBoolean: false), ["--heartbeat=2s"]),
-        (VolumeSpec.MountOption(name: "o", value: "allow_other,default_permissions", isBoolean: false), ["-o", "allow_other,default_permissions"]),
-    ])
+    @Test(
+        "an option renders as its command-line words",
+        arguments: [
+            (VolumeSpec.MountOption(name: "enable-xattr", value: "true", isBoolean: true), ["--enable-xattr"]),
+            (VolumeSpec.MountOption(name: "sort-dir", value: "false", isBoolean: true), ["--sort-dir=false"]),
+            (VolumeSpec.MountOption(name: "heartbeat", value: "2s", isBoolean: false), ["--heartbeat=2s"]),
+            (
+                VolumeSpec.MountOption(name: "o", value: "allow_other,default_permissions", isBoolean: false),
+                ["-o", "allow_other,default_permissions"]
+            ),
+        ])
     func optionWords(option: VolumeSpec.MountOption, words: [String]) {
         #expect(option.arguments == words)
     }
@@ -65,11 +75,12 @@ struct MountCommandTests {
     func parseDesired() throws {
         let parsed = MountCommand.parse(MountCommand.arguments(for: try Self.optionsSpec()))
         #expect(parsed.positional == ["mount", Self.url, "/srv/demo/data"])
-        #expect(parsed.flags == [
-            "no-agent": "true", "background": "true", "log": "/srv/demo/logs/juicefs.log", "cache-dir": "/srv/demo/cache",
-            "cache-size": "10240", "no-usage-report": "true", "writeback": "true", "upload-delay": "1m30s",
-            "enable-xattr": "true", "heartbeat": "2s", "o": "allow_other,nosuid,nodev,writeback_cache", "sort-dir": "false",
-        ])
+        #expect(
+            parsed.flags == [
+                "no-agent": "true", "background": "true", "log": "/srv/demo/logs/juicefs.log", "cache-dir": "/srv/demo/cache",
+                "cache-size": "10240", "no-usage-report": "true", "writeback": "true", "upload-delay": "1m30s",
+                "enable-xattr": "true", "heartbeat": "2s", "o": "allow_other,nosuid,nodev,writeback_cache", "sort-dir": "false",
+            ])
     }
 
     @Test("parse reads -d as --background, drops --background=false, skips empty words and keeps = in values")
@@ -94,11 +105,13 @@ struct MountCommandTests {
         #expect(MountCommand.changedFlags(live: live, desired: MountCommand.arguments(for: spec)) == ["cache-size"])
     }
 
-    @Test("a bare boolean flag differs from its absence, while =false equals it", arguments: [
-        (["--sort-dir"], ["sort-dir"]),
-        (["--sort-dir=true"], ["sort-dir"]),
-        (["--sort-dir=false"], []),
-    ])
+    @Test(
+        "a bare boolean flag differs from its absence, while =false equals it",
+        arguments: [
+            (["--sort-dir"], ["sort-dir"]),
+            (["--sort-dir=true"], ["sort-dir"]),
+            (["--sort-dir=false"], []),
+        ])
     func booleanFlags(extra: [String], changed: [String]) throws {
         let desired = MountCommand.arguments(for: try SpecFixture.spec())
         var live = desired
@@ -111,12 +124,16 @@ struct MountCommandTests {
     func missingAndSorted() throws {
         let spec = try Self.optionsSpec()
         let desired = MountCommand.arguments(for: spec)
-        let live = desired.filter { $0 != "--writeback" && $0 != "--enable-xattr" && $0 != "-o" && $0 != "allow_other,nosuid,nodev,writeback_cache" }
-            .map { $0 == "--cache-size=10240" ? "--cache-size=102400" : $0 }
+        let live = desired.filter {
+            $0 != "--writeback" && $0 != "--enable-xattr" && $0 != "-o" && $0 != "allow_other,nosuid,nodev,writeback_cache"
+        }
+        .map { $0 == "--cache-size=10240" ? "--cache-size=102400" : $0 }
         #expect(MountCommand.changedFlags(live: live, desired: desired) == ["cache-size", "enable-xattr", "o", "writeback"])
     }
 
-    @Test("a client an earlier juicectl started with no -o, or with -o allow_other, has no changed flag: juicectl's words are judged by mountinfo")
+    @Test(
+        "a client an earlier juicectl started with no -o, or with -o allow_other, has no changed flag: juicectl's words are judged by mountinfo"
+    )
     func earlierClientsKeepTheirFlags() throws {
         let spec = try SpecFixture.spec()
         let desired = MountCommand.arguments(for: spec)
@@ -174,14 +191,15 @@ struct MountCommandTests {
         #expect(MountCommand.changedFlags(live: changed, desired: desired) == ["log"])
     }
 
-    @Test("a live command line whose last flag juicefs joined to the masked metadata URL with a space reads as the flag and the URL",
-          arguments: [
+    @Test(
+        "a live command line whose last flag juicefs joined to the masked metadata URL with a space reads as the flag and the URL",
+        arguments: [
             (["--no-usage-report", "--heartbeat=3s sqlite"], ["--no-usage-report", "--heartbeat=3s", "sqlite"]),
             (["--heartbeat=3s sqlite3:///srv/a b/meta.db"], ["--heartbeat=3s", "sqlite3:///srv/a b/meta.db"]),
             (["--heartbeat=3s redis://h:6379/1"], ["--heartbeat=3s", "redis://h:6379/1"]),
             (["--cache-dir=/srv/my cache", "sqlite3:///m.db"], ["--cache-dir=/srv/my cache", "sqlite3:///m.db"]),
             (["--cache-dir=/srv/x sqlitefiles"], ["--cache-dir=/srv/x sqlitefiles"]),
-          ])
+        ])
     func liveWordsMendTheTitleJoin(words: [String], expected: [String]) {
         #expect(MountCommand.liveWords(words) == expected)
     }

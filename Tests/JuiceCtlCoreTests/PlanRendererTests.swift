@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JuiceCtlCore
 
 @Suite("PlanRenderer")
@@ -7,17 +8,24 @@ struct PlanRendererTests {
     /// A plan with one action of each change and one conflict of each kind.
     static func mixedPlan() throws -> VolumePlan {
         let spec = try SpecFixture.spec()
-        return VolumePlan(spec: spec, actions: [
-            Action(.createDirectory, .create, target: "/active", reason: "/active does not exist on the volume"),
-            Action(.setQuota, .create, target: "/active/fs", reason: "quotas could not be read", conditional: true, quota: .original),
-            Action(.remountInPlace, .update, target: "/srv/demo/data", reason: "mount option(s) cache-size differ", disruption: .brief,
-                   changedFlags: ["cache-size"]),
-            Action(.remount, .replace, target: "/srv/demo/data", reason: "2 mounts are stacked", disruption: .interrupting),
-            Action(.unmount, .delete, target: "/mnt/old", reason: "juicectl mounted this volume at /mnt/old before", disruption: .interrupting),
-        ], conflicts: [
-            Conflict(code: "MountPointOccupied", target: "/srv/demo/data", message: "it holds ext4", hint: "unmount it", blocking: true),
-            Conflict(code: "FormatSettingChanged", target: "format.trashDays", message: "trash is 1 day", blocking: false),
-        ])
+        return VolumePlan(
+            spec: spec,
+            actions: [
+                Action(.createDirectory, .create, target: "/active", reason: "/active does not exist on the volume"),
+                Action(.setQuota, .create, target: "/active/fs", reason: "quotas could not be read", conditional: true, quota: .original),
+                Action(
+                    .remountInPlace, .update, target: "/srv/demo/data", reason: "mount option(s) cache-size differ", disruption: .brief,
+                    changedFlags: ["cache-size"]),
+                Action(.remount, .replace, target: "/srv/demo/data", reason: "2 mounts are stacked", disruption: .interrupting),
+                Action(
+                    .unmount, .delete, target: "/mnt/old", reason: "juicectl mounted this volume at /mnt/old before",
+                    disruption: .interrupting),
+            ],
+            conflicts: [
+                Conflict(
+                    code: "MountPointOccupied", target: "/srv/demo/data", message: "it holds ext4", hint: "unmount it", blocking: true),
+                Conflict(code: "FormatSettingChanged", target: "format.trashDays", message: "trash is 1 day", blocking: false),
+            ])
     }
 
     @Test("the human form shows +, ~, -/+ and - with labels, targets, notes and reasons")
@@ -98,7 +106,10 @@ struct PlanRendererTests {
         #expect(volume["revision"] as? String == spec.origin.revision)
         #expect(volume["converged"] as? Bool == false)
         let actions = try #require(volume["actions"] as? [[String: Any]])
-        #expect(actions.map { $0["kind"] as? String } == ["format", "mount", "secure-directory", "create-directory", "create-directory", "create-directory", "set-quota"])
+        #expect(
+            actions.map { $0["kind"] as? String } == [
+                "format", "mount", "secure-directory", "create-directory", "create-directory", "create-directory", "set-quota",
+            ])
         #expect(actions.first?["symbol"] as? String == "+")
         #expect(actions.first?["change"] as? String == "create")
         #expect(actions.first?["disruption"] as? String == "none")
@@ -147,9 +158,11 @@ struct PlanRendererTests {
         #expect(label.count <= 20)
     }
 
-    @Test("change symbols follow Terraform", arguments: [
-        (Action.Change.create, "+"), (.update, "~"), (.replace, "-/+"), (.delete, "-"),
-    ])
+    @Test(
+        "change symbols follow Terraform",
+        arguments: [
+            (Action.Change.create, "+"), (.update, "~"), (.replace, "-/+"), (.delete, "-"),
+        ])
     func symbols(change: Action.Change, symbol: String) {
         #expect(change.symbol == symbol)
     }

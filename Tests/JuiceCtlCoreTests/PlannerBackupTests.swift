@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JuiceCtlCore
 
 /// Litestream as observed: stopped, with or without a replica that holds something.
@@ -13,20 +14,25 @@ private let database = "/srv/demo/metadata.db"
 struct PlannerBackupTests {
     // MARK: Recovery
 
-    @Test("metadata missing and a replica that holds it: restore-metadata comes first, then start-backup, then the mount; never format",
-          arguments: [
-              (MetadataState.missing, StorageState.holdsVolume(uuid: "0b5d5c5e-uuid"), false),
-              (.missing, .empty, false),
-              (.unformatted, .holdsVolume(uuid: "0b5d5c5e-uuid"), false),
-              (.missing, .holdsVolume(uuid: "0b5d5c5e-uuid"), true),
-          ])
+    @Test(
+        "metadata missing and a replica that holds it: restore-metadata comes first, then start-backup, then the mount; never format",
+        arguments: [
+            (MetadataState.missing, StorageState.holdsVolume(uuid: "0b5d5c5e-uuid"), false),
+            (.missing, .empty, false),
+            (.unformatted, .holdsVolume(uuid: "0b5d5c5e-uuid"), false),
+            (.missing, .holdsVolume(uuid: "0b5d5c5e-uuid"), true),
+        ])
     func restoreFromTheReplica(metadata: MetadataState, storage: StorageState, interruptedFormat: Bool) throws {
         let spec = try SpecFixture.spec()
-        var observation = VolumeObservation(metadata: metadata, storage: storage, mount: .absent, backup: stopped(replica: true, txid: 0x99))
+        var observation = VolumeObservation(
+            metadata: metadata, storage: storage, mount: .absent, backup: stopped(replica: true, txid: 0x99))
         observation.interruptedFormat = interruptedFormat
         let plan = Planner.plan(spec, observation)
-        #expect(Array(plan.steps.prefix(3)) == [Step(.restoreMetadata, .create, database), Step(.startBackup, .create, database),
-                                                Step(.mount, .create, "/srv/demo/data")])
+        #expect(
+            Array(plan.steps.prefix(3)) == [
+                Step(.restoreMetadata, .create, database), Step(.startBackup, .create, database),
+                Step(.mount, .create, "/srv/demo/data"),
+            ])
         #expect(!plan.actions.contains { $0.kind == .format }, "a replica is never formatted over")
         #expect(plan.conflicts.isEmpty)
         try #require(plan.actions.count >= 3)
@@ -39,15 +45,17 @@ struct PlannerBackupTests {
     @Test("metadata missing, the replica empty, objects present: RefuseFormatOverData, naming the empty replica; nothing is planned")
     func refuseWhenTheReplicaIsEmpty() throws {
         let spec = try SpecFixture.spec()
-        let observation = VolumeObservation(metadata: .missing, storage: .holdsVolume(uuid: "old-uuid"), mount: .absent,
-                                            backup: stopped(replica: false))
+        let observation = VolumeObservation(
+            metadata: .missing, storage: .holdsVolume(uuid: "old-uuid"), mount: .absent,
+            backup: stopped(replica: false))
         let plan = Planner.plan(spec, observation)
         #expect(plan.actions.isEmpty, "no format, no Litestream, no mount: \(plan.steps)")
         #expect(plan.conflictSteps == [ConflictStep("RefuseFormatOverData", "/srv/demo/objects/", blocking: true)])
         let conflict = try #require(plan.conflicts.first)
         #expect(conflict.message.contains("the Litestream replica /srv/demo/replica holds nothing to restore from"), "\(conflict.message)")
         #expect(conflict.message.contains("UUID old-uuid"))
-        #expect(conflict.hint?.contains("putting this volume's Litestream replica back at /srv/demo/replica") == true, "\(conflict.hint ?? "")")
+        #expect(
+            conflict.hint?.contains("putting this volume's Litestream replica back at /srv/demo/replica") == true, "\(conflict.hint ?? "")")
     }
 
     @Test("without a backup the refusal speaks of no replica path, and a new volume is formatted without Litestream")
@@ -66,9 +74,13 @@ struct PlannerBackupTests {
     @Test("a new volume: format, start-backup, mount, in that order: replication runs before the first write")
     func newVolume() throws {
         let spec = try SpecFixture.spec()
-        let plan = Planner.plan(spec, VolumeObservation(metadata: .missing, storage: .empty, mount: .absent, backup: ObservationFixture.noBackup))
-        #expect(Array(plan.steps.prefix(3)) == [Step(.format, .create, "demo"), Step(.startBackup, .create, database),
-                                                Step(.mount, .create, "/srv/demo/data")])
+        let plan = Planner.plan(
+            spec, VolumeObservation(metadata: .missing, storage: .empty, mount: .absent, backup: ObservationFixture.noBackup))
+        #expect(
+            Array(plan.steps.prefix(3)) == [
+                Step(.format, .create, "demo"), Step(.startBackup, .create, database),
+                Step(.mount, .create, "/srv/demo/data"),
+            ])
         try #require(plan.actions.count >= 3)
         #expect(plan.actions[1].reason == "new volume: replication starts before the first write")
         #expect(!plan.actions.contains { $0.kind == .restoreMetadata })
@@ -95,23 +107,30 @@ struct PlannerBackupTests {
     func runningCurrent() throws {
         let spec = try SpecFixture.spec()
         let observation = ObservationFixture.converged(spec)
-        #expect(observation.backup?.process == .running(pid: ObservationFixture.litestreamPID,
-                                                        configDigest: LitestreamConfig.digest(try #require(LitestreamConfig.text(for: spec)))))
+        #expect(
+            observation.backup?.process
+                == .running(
+                    pid: ObservationFixture.litestreamPID,
+                    configDigest: LitestreamConfig.digest(try #require(LitestreamConfig.text(for: spec)))))
         let plan = Planner.plan(spec, observation)
         #expect(plan.actions.isEmpty, "\(plan.steps)")
         #expect(plan.conflicts.isEmpty)
     }
 
-    @Test("restart-backup when the configuration file is not current or the process runs another configuration", arguments: [
-        (false, true), (true, false), (false, false),
-    ])
+    @Test(
+        "restart-backup when the configuration file is not current or the process runs another configuration",
+        arguments: [
+            (false, true), (true, false), (false, false),
+        ])
     func restart(configCurrent: Bool, digestCurrent: Bool) throws {
         let spec = try SpecFixture.spec()
         let digest = LitestreamConfig.digest(try #require(LitestreamConfig.text(for: spec)))
-        let plan = Planner.plan(spec, ObservationFixture.converged(spec) {
-            $0.backup?.configCurrent = configCurrent
-            $0.backup?.process = .running(pid: 5151, configDigest: digestCurrent ? digest : "0123456789abcdef")
-        })
+        let plan = Planner.plan(
+            spec,
+            ObservationFixture.converged(spec) {
+                $0.backup?.configCurrent = configCurrent
+                $0.backup?.process = .running(pid: 5151, configDigest: digestCurrent ? digest : "0123456789abcdef")
+            })
         #expect(plan.steps == [Step(.restartBackup, .update, database)])
         #expect(plan.actions.first?.reason == "Litestream (pid 5151) runs another configuration than the spec's: write it and restart")
     }
@@ -135,9 +154,11 @@ struct PlannerBackupTests {
     @Test("backup disabled while Litestream still runs: stop-backup, naming the pid")
     func disabledButRunning() throws {
         let spec = try SpecFixture.spec(SpecFixture.yaml("backup:\n  enabled: false\n"))
-        let plan = Planner.plan(spec, ObservationFixture.converged(spec) {
-            $0.backup = BackupObservation(process: .running(pid: 4711, configDigest: "abc"), configCurrent: false, replicaExists: false)
-        })
+        let plan = Planner.plan(
+            spec,
+            ObservationFixture.converged(spec) {
+                $0.backup = BackupObservation(process: .running(pid: 4711, configDigest: "abc"), configCurrent: false, replicaExists: false)
+            })
         #expect(plan.steps == [Step(.stopBackup, .delete, database)])
         #expect(plan.actions.first?.reason == "the spec disables backup: sync once more and stop Litestream (pid 4711)")
     }
@@ -152,8 +173,11 @@ struct PlannerBackupTests {
     @Test("unreadable metadata blocks everything, Litestream included")
     func unreadableMetadata() throws {
         let spec = try SpecFixture.spec()
-        let plan = Planner.plan(spec, VolumeObservation(metadata: .unreadable("disk I/O error"), storage: .empty, mount: .absent,
-                                                        backup: stopped(replica: true)))
+        let plan = Planner.plan(
+            spec,
+            VolumeObservation(
+                metadata: .unreadable("disk I/O error"), storage: .empty, mount: .absent,
+                backup: stopped(replica: true)))
         #expect(plan.actions.isEmpty)
         #expect(plan.conflicts.map(\.code) == ["MetadataUnreadable"])
     }
@@ -165,8 +189,11 @@ struct PlannerBackupTests {
         let spec = try SpecFixture.spec()
         let observation = ObservationFixture.converged(spec) { $0.formerMountPaths = ["/mnt/old"] }
         let plan = Planner.planDown(spec, observation)
-        #expect(plan.steps == [Step(.unmount, .delete, "/srv/demo/data", .interrupting), Step(.unmount, .delete, "/mnt/old", .interrupting),
-                               Step(.stopBackup, .delete, database)])
+        #expect(
+            plan.steps == [
+                Step(.unmount, .delete, "/srv/demo/data", .interrupting), Step(.unmount, .delete, "/mnt/old", .interrupting),
+                Step(.stopBackup, .delete, database),
+            ])
         #expect(plan.actions.last?.reason.contains("pid \(ObservationFixture.litestreamPID)") == true)
         #expect(plan.actions.last?.reason.contains("after a final sync") == true)
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import JuiceCtlCore
 
 @Suite("Planner details")
@@ -7,7 +8,9 @@ struct PlannerDetailTests {
     func hotFlagDetails() throws {
         let spec = try SpecFixture.spec()
         let observation = ObservationFixture.converged(spec) {
-            $0.mount = .live(ObservationFixture.liveMount(spec, arguments: ObservationFixture.arguments(spec, replacing: "--cache-size=", with: ["--cache-size=1024"])))
+            $0.mount = .live(
+                ObservationFixture.liveMount(
+                    spec, arguments: ObservationFixture.arguments(spec, replacing: "--cache-size=", with: ["--cache-size=1024"])))
         }
         let action = try #require(Planner.plan(spec, observation).actions.first)
         #expect(action.kind == .remountInPlace)
@@ -110,11 +113,13 @@ struct PlannerDetailTests {
 
 @Suite("Planner down")
 struct PlannerDownTests {
-    @Test("down unmounts whatever of the volume is mounted", arguments: [
-        (MountState.absent, [Step]()),
-        (.foreign(fstype: "ext4", source: "/dev/sdb1"), []),
-        (.stale(reason: "ENOTCONN", entries: 1), [Step(.unmount, .delete, "/srv/demo/data", .none)]),
-    ])
+    @Test(
+        "down unmounts whatever of the volume is mounted",
+        arguments: [
+            (MountState.absent, [Step]()),
+            (.foreign(fstype: "ext4", source: "/dev/sdb1"), []),
+            (.stale(reason: "ENOTCONN", entries: 1), [Step(.unmount, .delete, "/srv/demo/data", .none)]),
+        ])
     func downByState(mount: MountState, steps: [Step]) throws {
         let spec = try SpecFixture.spec()
         let plan = Planner.planDown(spec, VolumeObservation(metadata: .missing, storage: .empty, mount: mount))
@@ -127,7 +132,8 @@ struct PlannerDownTests {
     func downLive() throws {
         let spec = try SpecFixture.spec()
         let plan = Planner.planDown(spec, ObservationFixture.converged(spec))
-        #expect(plan.steps == [Step(.unmount, .delete, "/srv/demo/data", .interrupting), Step(.stopBackup, .delete, "/srv/demo/metadata.db")])
+        #expect(
+            plan.steps == [Step(.unmount, .delete, "/srv/demo/data", .interrupting), Step(.stopBackup, .delete, "/srv/demo/metadata.db")])
         #expect(plan.actions.first?.forceAllowed == true)
         #expect(plan.actions.first?.reason == "down: volume is mounted")
     }
@@ -140,8 +146,11 @@ struct PlannerDownTests {
             $0.formerMountPaths = ["/mnt/old", "/srv/demo/data"]
         }
         let plan = Planner.planDown(spec, observation)
-        #expect(plan.steps == [Step(.unmount, .delete, "/srv/demo/data", .interrupting), Step(.unmount, .delete, "/mnt/old", .interrupting),
-                               Step(.stopBackup, .delete, "/srv/demo/metadata.db")])
+        #expect(
+            plan.steps == [
+                Step(.unmount, .delete, "/srv/demo/data", .interrupting), Step(.unmount, .delete, "/mnt/old", .interrupting),
+                Step(.stopBackup, .delete, "/srv/demo/metadata.db"),
+            ])
         #expect(plan.actions.first?.reason.contains("3 stacked mounts") == true)
         #expect(plan.actions.filter { $0.kind == .unmount }.allSatisfy { $0.forceAllowed })
     }

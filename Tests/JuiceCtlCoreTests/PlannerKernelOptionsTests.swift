@@ -1,4 +1,5 @@
 import Testing
+
 @testable import JuiceCtlCore
 
 /// nosuid, nodev and allow_other on the FUSE mount and the image's loop mount, judged by what mountinfo shows; and
@@ -8,7 +9,9 @@ struct PlannerKernelOptionsTests {
     static let fuseSuper = "rw,user_id=0,group_id=0,default_permissions,allow_other,max_read=131072"
 
     /// A converged volume whose live mount shows `flags` and `superOptions` in mountinfo and ran `arguments`.
-    static func mounted(_ spec: VolumeSpec, flags: String, superOptions: String = fuseSuper, arguments: [String]? = nil) -> VolumeObservation {
+    static func mounted(_ spec: VolumeSpec, flags: String, superOptions: String = fuseSuper, arguments: [String]? = nil)
+        -> VolumeObservation
+    {
         ObservationFixture.converged(spec) {
             var live = ObservationFixture.liveMount(spec, arguments: arguments)
             live.mountOptions = flags
@@ -51,7 +54,8 @@ struct PlannerKernelOptionsTests {
     @Test("a mount without allow_other is remounted with it")
     func allowOtherMissing() throws {
         let spec = try SpecFixture.spec()
-        let action = try #require(Planner.plan(spec, Self.mounted(spec, flags: "rw,nosuid,nodev", superOptions: "rw,user_id=0,group_id=0")).actions.only)
+        let action = try #require(
+            Planner.plan(spec, Self.mounted(spec, flags: "rw,nosuid,nodev", superOptions: "rw,user_id=0,group_id=0")).actions.only)
         #expect(action.kind == .remount)
         #expect(action.reason.contains("no allow_other"), "\(action.reason)")
     }
@@ -60,12 +64,15 @@ struct PlannerKernelOptionsTests {
 
     static let overlayYAML = SpecFixture.yaml("overlay:\n  lowerDirs: [/srv/base]\n")
 
-    static func withOverlay(_ spec: VolumeSpec, upperFlags: String?, overlayFlags: String? = "rw,relatime",
-                            superOptions: String? = nil) -> VolumeObservation {
+    static func withOverlay(
+        _ spec: VolumeSpec, upperFlags: String?, overlayFlags: String? = "rw,relatime",
+        superOptions: String? = nil
+    ) -> VolumeObservation {
         ObservationFixture.converged(spec) {
-            var overlay = OverlayObservation(imageExists: true, upper: .image(device: "/dev/loop3", backingFile: "\(spec.mount.path)/active/root-upper.img"),
-                                             overlay: .overlay(options: superOptions ?? "rw,\(spec.overlay!.overlayOptions),uuid=on"),
-                                             recordedTarget: spec.overlay!.target, recordedUpperMount: spec.overlay!.upperMount)
+            var overlay = OverlayObservation(
+                imageExists: true, upper: .image(device: "/dev/loop3", backingFile: "\(spec.mount.path)/active/root-upper.img"),
+                overlay: .overlay(options: superOptions ?? "rw,\(spec.overlay!.overlayOptions),uuid=on"),
+                recordedTarget: spec.overlay!.target, recordedUpperMount: spec.overlay!.upperMount)
             overlay.upperMountOptions = upperFlags
             overlay.overlayMountOptions = overlayFlags
             $0.overlay = overlay
@@ -85,7 +92,8 @@ struct PlannerKernelOptionsTests {
 
     @Test("a base dir with a space, written \\040 in the overlay's mountinfo options, does not replan the overlay")
     func escapedOverlayOptionsMatch() throws {
-        let spec = try SpecFixture.spec("""
+        let spec = try SpecFixture.spec(
+            """
             version: 1
             name: demo
             baseDir: "/srv/demo dir"
@@ -94,30 +102,37 @@ struct PlannerKernelOptionsTests {
 
             """)
         #expect(spec.overlay?.upperMount == "/srv/demo dir/data/root-upper")
-        let escaped = "rw,lowerdir=/srv/base\\011layer,upperdir=/srv/demo\\040dir/data/root-upper/upper,workdir=/srv/demo\\040dir/data/root-upper/work,uuid=on"
+        let escaped =
+            "rw,lowerdir=/srv/base\\011layer,upperdir=/srv/demo\\040dir/data/root-upper/upper,workdir=/srv/demo\\040dir/data/root-upper/work,uuid=on"
         let plan = Planner.plan(spec, Self.withOverlay(spec, upperFlags: "rw,nosuid,nodev,relatime", superOptions: escaped))
         #expect(plan.actions.isEmpty, "\(plan.actions)")
         let other = escaped.replacing("demo\\040dir", with: "demo\\040other")
-        #expect(Planner.plan(spec, Self.withOverlay(spec, upperFlags: "rw,nosuid,nodev,relatime", superOptions: other)).actions.map(\.kind)
+        #expect(
+            Planner.plan(spec, Self.withOverlay(spec, upperFlags: "rw,nosuid,nodev,relatime", superOptions: other)).actions.map(\.kind)
                 == [.unmountOverlay, .mountOverlay], "another upper directory is still a difference")
     }
 
     @Test("overlay options that are per-mount flags (nosuid, nodev, noexec) are compared with the per-mount flags")
     func perMountOverlayOptions() throws {
-        let spec = try SpecFixture.spec(SpecFixture.yaml("overlay:\n  lowerDirs: [/srv/base]\n  mountOptions: [nosuid, nodev, index=off]\n"))
+        let spec = try SpecFixture.spec(
+            SpecFixture.yaml("overlay:\n  lowerDirs: [/srv/base]\n  mountOptions: [nosuid, nodev, index=off]\n"))
         let words = spec.overlay!.overlayOptionWords
         let superOptions = "rw," + words.filter { !["nosuid", "nodev"].contains($0) }.joined(separator: ",") + ",uuid=on"
-        let converged = Self.withOverlay(spec, upperFlags: "rw,nosuid,nodev,relatime", overlayFlags: "rw,nosuid,nodev,relatime",
-                                         superOptions: superOptions)
+        let converged = Self.withOverlay(
+            spec, upperFlags: "rw,nosuid,nodev,relatime", overlayFlags: "rw,nosuid,nodev,relatime",
+            superOptions: superOptions)
         #expect(Planner.plan(spec, converged).actions.isEmpty, "mountinfo shows nosuid among the per-mount flags")
-        let without = Self.withOverlay(spec, upperFlags: "rw,nosuid,nodev,relatime", overlayFlags: "rw,relatime", superOptions: superOptions)
+        let without = Self.withOverlay(
+            spec, upperFlags: "rw,nosuid,nodev,relatime", overlayFlags: "rw,relatime", superOptions: superOptions)
         #expect(Planner.plan(spec, without).actions.map(\.kind) == [.unmountOverlay, .mountOverlay])
     }
 
     @Test("mountinfo's octal escapes are decoded per option, after the split at commas")
     func overlayCarriesDecodes() {
-        #expect(KernelMountOptions.overlayCarries(["lowerdir=/a b", "upperdir=/u,v"], mountOptions: nil,
-                                                  superOptions: "rw,lowerdir=/a\\040b,upperdir=/u\\054v"))
+        #expect(
+            KernelMountOptions.overlayCarries(
+                ["lowerdir=/a b", "upperdir=/u,v"], mountOptions: nil,
+                superOptions: "rw,lowerdir=/a\\040b,upperdir=/u\\054v"))
         #expect(!KernelMountOptions.overlayCarries(["lowerdir=/a b"], mountOptions: nil, superOptions: "rw,lowerdir=/a\\040c"))
         #expect(KernelMountOptions.overlayCarries(["strictatime", "exec"], mountOptions: "rw,nosuid", superOptions: "rw"))
         #expect(!KernelMountOptions.overlayCarries(["noexec"], mountOptions: "rw,nosuid", superOptions: "rw,noexec"))

@@ -1,16 +1,19 @@
 import Foundation
 import Testing
+
 @testable import JuiceCtlCore
 
 /// Plans of a volume another host could pick up: claimed before anything writes, refused and fenced while another
 /// host owns it, released by down, started from the replica after another host had it.
 @Suite("Planner: one owner at a time")
 struct PlannerOwnershipTests {
-    static let other = OwnershipObservation.Owner(host: "web-2", instance: "b-instance", pid: 77, since: Date(timeIntervalSince1970: 1_800_000_000))
+    static let other = OwnershipObservation.Owner(
+        host: "web-2", instance: "b-instance", pid: 77, since: Date(timeIntervalSince1970: 1_800_000_000))
 
     static func with(_ observation: VolumeObservation, _ state: OwnershipObservation.State, since: Bool = false) -> VolumeObservation {
         var observation = observation
-        observation.ownership = OwnershipObservation(state: state, location: "s3 http://s3/b/p.juicectl-owner.json", ownedElsewhereSince: since)
+        observation.ownership = OwnershipObservation(
+            state: state, location: "s3 http://s3/b/p.juicectl-owner.json", ownedElsewhereSince: since)
         return observation
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JuiceCtlCore
 
 /// The sandbox's cgroups in plans and status: a freeze a killed checkpoint left is undone first, and shown.
@@ -7,11 +8,14 @@ import Testing
 struct PlannerQuiesceTests {
     static let cgroup = "/sys/fs/cgroup/freezer/sandbox-1"
 
-    static func observed(_ spec: VolumeSpec, state: FreezerState, left: [String]?, inProgress: Bool = false,
-                         mounted: Bool = true) -> VolumeObservation {
+    static func observed(
+        _ spec: VolumeSpec, state: FreezerState, left: [String]?, inProgress: Bool = false,
+        mounted: Bool = true
+    ) -> VolumeObservation {
         var observation = mounted ? ObservationFixture.converged(spec) : ObservationFixture.formattedNotMounted(spec)
-        observation.quiesce = QuiesceObservation(cgroups: [CgroupObservation(path: cgroup, presence: .cgroup(version: .v1, state: state))],
-                                                 leftFrozen: left, checkpointInProgress: inProgress)
+        observation.quiesce = QuiesceObservation(
+            cgroups: [CgroupObservation(path: cgroup, presence: .cgroup(version: .v1, state: state))],
+            leftFrozen: left, checkpointInProgress: inProgress)
         return observation
     }
 

@@ -1,12 +1,14 @@
 import Foundation
 import Testing
+
 @testable import JuiceCtlCore
 
 /// Blocks writeback staged on this host only: down uploads them before it unmounts, a change of the cache directory
 /// uploads them first, and the Durable condition says whether anything is only here.
 @Suite("Planner and status: blocks staged by writeback")
 struct PlannerStagingTests {
-    static let writebackYAML = SpecFixture.yaml("""
+    static let writebackYAML = SpecFixture.yaml(
+        """
         mount:
           writeback: true
           uploadDelay: 1h
@@ -42,7 +44,8 @@ struct PlannerStagingTests {
 
     @Test func aCacheDirChangeWhileBlocksAreStagedUploadsThemFromTheOldDirectoryFirstAndThePlanSaysSo() throws {
         let old = try SpecFixture.spec(Self.writebackYAML)
-        let spec = try SpecFixture.spec(Self.writebackYAML.replacingOccurrences(of: "  uploadDelay: 1h", with: "  uploadDelay: 1h\n  cacheDir: /srv/fast-cache"))
+        let spec = try SpecFixture.spec(
+            Self.writebackYAML.replacingOccurrences(of: "  uploadDelay: 1h", with: "  uploadDelay: 1h\n  cacheDir: /srv/fast-cache"))
         let observation = ObservationFixture.converged(old) {
             $0.staging = Self.staged(3, in: old.mount.cacheDir)
         }
@@ -52,12 +55,15 @@ struct PlannerStagingTests {
         let remount = try #require(kinds.firstIndex { $0 == .remount || $0 == .remountInPlace }, "\(kinds)")
         #expect(flush < remount)
         #expect(plan.actions[flush].target == old.mount.cacheDir)
-        #expect(PlanRenderer.human([plan]).contains("mount.cacheDir changes while 3 blocks (12.0 MiB) are staged"), "\(PlanRenderer.human([plan]))")
+        #expect(
+            PlanRenderer.human([plan]).contains("mount.cacheDir changes while 3 blocks (12.0 MiB) are staged"),
+            "\(PlanRenderer.human([plan]))")
     }
 
     @Test func aCacheDirChangeWithNothingStagedIsOnlyTheRemount() throws {
         let old = try SpecFixture.spec(Self.writebackYAML)
-        let spec = try SpecFixture.spec(Self.writebackYAML.replacingOccurrences(of: "  uploadDelay: 1h", with: "  uploadDelay: 1h\n  cacheDir: /srv/fast-cache"))
+        let spec = try SpecFixture.spec(
+            Self.writebackYAML.replacingOccurrences(of: "  uploadDelay: 1h", with: "  uploadDelay: 1h\n  cacheDir: /srv/fast-cache"))
         let plan = Planner.plan(spec, ObservationFixture.converged(old) { $0.staging = Self.staged(0, in: old.mount.cacheDir) })
         #expect(!plan.actions.contains { $0.kind == .flushStaging }, "\(plan.actions.map(\.kind))")
     }
@@ -66,7 +72,9 @@ struct PlannerStagingTests {
         let spec = try SpecFixture.spec(Self.writebackYAML)
         func durable(_ change: (inout VolumeObservation) -> Void) -> Condition? {
             let observation = ObservationFixture.converged(spec, change)
-            return VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation)).conditions.first { $0.type == "Durable" }
+            return VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation)).conditions.first {
+                $0.type == "Durable"
+            }
         }
         let staged = try #require(durable { $0.staging = Self.staged(2, in: spec.mount.cacheDir) })
         #expect(!staged.status && staged.reason == DurableReason.blocksStaged.rawValue)
@@ -78,20 +86,30 @@ struct PlannerStagingTests {
     }
 
     @Test func durableOfAReplicatedVolumeFollowsTheReplica() throws {
-        let spec = try SpecFixture.spec(SpecFixture.yaml("""
-            backup:
-              replica:
-                type: file
-                path: /srv/replica
+        let spec = try SpecFixture.spec(
+            SpecFixture.yaml(
+                """
+                backup:
+                  replica:
+                    type: file
+                    path: /srv/replica
 
-            """))
+                """))
         func durable(_ change: (inout VolumeObservation) -> Void) -> Condition? {
             let observation = ObservationFixture.converged(spec, change)
-            return VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation)).conditions.first { $0.type == "Durable" }
+            return VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation)).conditions.first {
+                $0.type == "Durable"
+            }
         }
         #expect(durable { _ in }?.reason == DurableReason.nothingLocal.rawValue)
-        let behind = try #require(durable { $0.backup?.replicaTXID = 0x20; $0.backup?.replicaAgeSeconds = 30 })
-        #expect(!behind.status && behind.reason == DurableReason.replicaBehind.rawValue && behind.message.contains("10 transaction(s)"), "\(behind.message)")
+        let behind = try #require(
+            durable {
+                $0.backup?.replicaTXID = 0x20
+                $0.backup?.replicaAgeSeconds = 30
+            })
+        #expect(
+            !behind.status && behind.reason == DurableReason.replicaBehind.rawValue && behind.message.contains("10 transaction(s)"),
+            "\(behind.message)")
         #expect(durable { $0.backup?.process = .stopped }?.reason == DurableReason.notReplicating.rawValue)
         #expect(durable { $0.backup?.replicaTXID = nil }?.reason == DurableReason.noReplica.rawValue)
         var observed = try #require(ObservationFixture.replicating(spec))

@@ -1,15 +1,18 @@
 import Foundation
 import Testing
+
 @testable import JuiceCtlCore
 
 /// Plans around trees something still uses: retention keeps such a checkpoint (with a note), a pending restore waits
 /// (a conflict) or, with terminateUsers, says whom it terminates.
 @Suite("Planner: trees in use")
 struct PlannerTreeInUseTests {
-    static let viewer = TreeUser(tree: "/checkpoints/pre-restore-20261120T100000Z", volumePath: "/checkpoints/pre-restore-20261120T100000Z/fs",
-                                 holder: .mount(mountPoint: "/srv/old-bind", namespace: 1, hostNamespace: true, pids: []))
-    static let shell = TreeUser(tree: "/active", volumePath: "/active/fs",
-                                holder: .process(pid: 77, command: "sh", references: [.workingDirectory]))
+    static let viewer = TreeUser(
+        tree: "/checkpoints/pre-restore-20261120T100000Z", volumePath: "/checkpoints/pre-restore-20261120T100000Z/fs",
+        holder: .mount(mountPoint: "/srv/old-bind", namespace: 1, hostNamespace: true, pids: []))
+    static let shell = TreeUser(
+        tree: "/active", volumePath: "/active/fs",
+        holder: .process(pid: 77, command: "sh", references: [.workingDirectory]))
 
     static func observed(_ spec: VolumeSpec, users: [TreeUser]?) -> VolumeObservation {
         var observation = ObservationFixture.converged(spec)
@@ -61,19 +64,22 @@ struct PlannerTreeInUseTests {
     }
 
     @Test func aPendingRestoreWithTerminateUsersSaysWhomItTerminates() throws {
-        let spec = try SpecFixture.spec(SpecFixture.yaml("restore:\n  checkpoint: golden\n  requestId: r1\n  terminateUsers: true\n  grace: 3s\n"))
+        let spec = try SpecFixture.spec(
+            SpecFixture.yaml("restore:\n  checkpoint: golden\n  requestId: r1\n  terminateUsers: true\n  grace: 3s\n"))
 
         let plan = Planner.plan(spec, Self.observed(spec, users: [Self.shell]))
 
         let action = try #require(plan.actions.first)
         #expect(action.kind == .restore)
         #expect(action.checkpoint?.terminateUsers == true && action.checkpoint?.grace == .seconds(3))
-        #expect(action.reason.contains("first terminates what uses /active (SIGTERM, then SIGKILL after 3s): pid 77 (sh)"), "\(action.reason)")
+        #expect(
+            action.reason.contains("first terminates what uses /active (SIGTERM, then SIGKILL after 3s): pid 77 (sh)"), "\(action.reason)")
     }
 
     @Test func terminateUsersCannotEndAMountInJuicectlsNamespace() throws {
         let spec = try SpecFixture.spec(SpecFixture.yaml("restore:\n  checkpoint: golden\n  requestId: r1\n  terminateUsers: true\n"))
-        let bind = TreeUser(tree: "/active", volumePath: "/active/fs", holder: .mount(mountPoint: "/srv/bind", namespace: 1, hostNamespace: true, pids: []))
+        let bind = TreeUser(
+            tree: "/active", volumePath: "/active/fs", holder: .mount(mountPoint: "/srv/bind", namespace: 1, hostNamespace: true, pids: []))
 
         let plan = Planner.plan(spec, Self.observed(spec, users: [Self.shell, bind]))
 

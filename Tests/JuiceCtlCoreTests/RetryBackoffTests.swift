@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JuiceCtlCore
 
 @Suite("Retry backoff")
@@ -48,15 +49,17 @@ struct RetryBackoffTests {
         #expect(Self.exact.delay(afterFailures: failures, random: 0) == .seconds(5))
     }
 
-    @Test("jitter removes up to its fraction: every delay lies in [(1 - jitter) × d, d]",
-          arguments: [0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.999_999])
+    @Test(
+        "jitter removes up to its fraction: every delay lies in [(1 - jitter) × d, d]",
+        arguments: [0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.999_999])
     func jitterBounds(random: Double) {
         let backoff = RetryBackoff(jitter: 0.2)
         for failures in 1...10 {
             let nominal = Self.exact.delay(afterFailures: failures, random: 0)
             let delay = backoff.delay(afterFailures: failures, random: random)
             #expect(delay <= nominal, "\(failures) failure(s), random \(random): \(delay) > \(nominal)")
-            #expect(delay.seconds >= nominal.seconds * 0.8 - 1e-9, "\(failures) failure(s), random \(random): \(delay) < 80 % of \(nominal)")
+            #expect(
+                delay.seconds >= nominal.seconds * 0.8 - 1e-9, "\(failures) failure(s), random \(random): \(delay) < 80 % of \(nominal)")
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JuiceCtlCore
 
 @Suite("Retry state")
@@ -71,8 +72,11 @@ struct RetryStateTests {
         state.recordStall(reason: "WouldFormatOverData", message: "the bucket holds another volume", revision: "r1", at: Self.now)
         #expect(!state.allowsChanges(revision: "r1"))
         #expect(state.allowsChanges(revision: "r2"))
-        #expect(state.stall == RetryState.Stall(reason: "WouldFormatOverData", message: "the bucket holds another volume",
-                                                 revision: "r1", since: Self.now))
+        #expect(
+            state.stall
+                == RetryState.Stall(
+                    reason: "WouldFormatOverData", message: "the bucket holds another volume",
+                    revision: "r1", since: Self.now))
     }
 
     @Test("a stall schedules no retry and keeps its message as the last error, but keeps the failure count")
@@ -98,9 +102,11 @@ struct RetryStateTests {
         #expect(!state.allowsChanges(revision: "r1"))
     }
 
-    @Test("a stall with another reason or at another revision starts anew", arguments: [
-        ("WouldFormatOverData", "r1"), ("MountPointOccupied", "r2"),
-    ])
+    @Test(
+        "a stall with another reason or at another revision starts anew",
+        arguments: [
+            ("WouldFormatOverData", "r1"), ("MountPointOccupied", "r2"),
+        ])
     func differentStallRestarts(reason: String, revision: String) throws {
         var state = RetryState()
         state.recordStall(reason: "MountPointOccupied", message: "first", revision: "r1", at: Self.now)

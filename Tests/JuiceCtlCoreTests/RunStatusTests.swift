@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JuiceCtlCore
 
 /// The document `juicectl run` writes, and what `juicectl status` takes from it.
@@ -15,18 +16,23 @@ struct RunStatusTests {
 
     /// What `juicectl run` wrote for `spec`: Ready True since `earlier`, Degraded False since `earlier`, BackupFresh
     /// True and Suspended False since `started`, and (unless `stalled` is false) Stalled True since `earlier`.
-    static func run(for spec: VolumeSpec, volume: String? = nil, revision: String? = nil, writerRunning: Bool?,
-                    stalled: Bool = true) -> RunStatus {
+    static func run(
+        for spec: VolumeSpec, volume: String? = nil, revision: String? = nil, writerRunning: Bool?,
+        stalled: Bool = true
+    ) -> RunStatus {
         let revision = revision ?? spec.origin.revision
-        var conditions = [condition("Ready", true, "Converged", since: earlier, revision: revision),
-                          condition("Degraded", false, "Healthy", since: earlier, revision: revision),
-                          condition("BackupFresh", true, "Replicating", since: started, revision: revision),
-                          condition("Suspended", false, "Active", since: started, revision: revision)]
+        var conditions = [
+            condition("Ready", true, "Converged", since: earlier, revision: revision),
+            condition("Degraded", false, "Healthy", since: earlier, revision: revision),
+            condition("BackupFresh", true, "Replicating", since: started, revision: revision),
+            condition("Suspended", false, "Active", since: started, revision: revision),
+        ]
         if stalled {
             conditions.append(condition("Stalled", true, "WouldFormatOverData", since: earlier, revision: revision))
         }
-        var run = RunStatus(volume: volume ?? spec.name, file: spec.origin.file, revision: revision,
-                            daemon: .init(pid: 777, startedAt: started, intervalSeconds: 30), updatedAt: now, conditions: conditions)
+        var run = RunStatus(
+            volume: volume ?? spec.name, file: spec.origin.file, revision: revision,
+            daemon: .init(pid: 777, startedAt: started, intervalSeconds: 30), updatedAt: now, conditions: conditions)
         run.writerRunning = writerRunning
         return run
     }
@@ -69,7 +75,9 @@ struct RunStatusTests {
 
     @Test("two checkpoints created at the same instant: the later name is the newest, whatever the order", arguments: [false, true])
     func summaryTieBrokenByName(reversed: Bool) {
-        var entries = [CheckpointFixture.entry("auto-a", "2026-11-20T00:00:00Z"), CheckpointFixture.entry("auto-b", "2026-11-20T00:00:00Z")]
+        var entries = [
+            CheckpointFixture.entry("auto-a", "2026-11-20T00:00:00Z"), CheckpointFixture.entry("auto-b", "2026-11-20T00:00:00Z"),
+        ]
         if reversed { entries.reverse() }
         #expect(RunStatus.CheckpointSummary(entries).newest == "auto-b")
     }
@@ -80,7 +88,8 @@ struct RunStatusTests {
     func documentRoundTrip() throws {
         let spec = try SpecFixture.spec()
         var run = Self.run(for: spec, writerRunning: nil)
-        run.lastReconcile = .init(startedAt: Self.now, durationMs: 42, result: .suspended, actions: 0, failedActions: 0, message: "observed")
+        run.lastReconcile = .init(
+            startedAt: Self.now, durationMs: 42, result: .suspended, actions: 0, failedActions: 0, message: "observed")
         run.checkpoints = .init([CheckpointFixture.entry("auto-x", "2026-11-20T09:00:00Z")])
         run.pendingActions = ["quota /active/fs"]
         run.specError = .init(messages: ["spec.yaml:4:10: error: suspend: missing required key 'reason' in 'suspend'"], since: Self.now)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JuiceCtlCore
 
 /// Which slot a scheduled checkpoint is owed for, and when the next one is due, given the checkpoints on the volume.
@@ -28,20 +29,24 @@ struct ScheduleDueTests {
         #expect(CheckpointName.scheduled(slot: Self.slot) == Self.slotName)
     }
 
-    @Test("a checkpoint named for the slot takes it, whatever its manifest says", arguments: [
-        CheckpointFixture.entry("auto-20261120T100000Z", "2026-11-20T10:00:00Z"),
-        CheckpointFixture.entry("auto-20261120T100000Z", "2026-11-20T09:00:00Z"),
-        CheckpointFixture.entry("auto-20261120T100000Z", "2026-11-20T10:05:00Z", kind: .manual),
-        CheckpointFixture.bare("auto-20261120T100000Z"),
-    ])
+    @Test(
+        "a checkpoint named for the slot takes it, whatever its manifest says",
+        arguments: [
+            CheckpointFixture.entry("auto-20261120T100000Z", "2026-11-20T10:00:00Z"),
+            CheckpointFixture.entry("auto-20261120T100000Z", "2026-11-20T09:00:00Z"),
+            CheckpointFixture.entry("auto-20261120T100000Z", "2026-11-20T10:05:00Z", kind: .manual),
+            CheckpointFixture.bare("auto-20261120T100000Z"),
+        ])
     func namedCheckpointTakesSlot(entry: CheckpointEntry) throws {
         let schedule = try CheckpointSchedule("@hourly")
         #expect(schedule.dueSlot(at: Self.now, checkpoints: [entry]) == nil)
     }
 
-    @Test("a scheduled checkpoint created at or after the slot takes it, under any name", arguments: [
-        "2026-11-20T10:00:00Z", "2026-11-20T10:00:01Z", "2026-11-20T10:36:59Z",
-    ])
+    @Test(
+        "a scheduled checkpoint created at or after the slot takes it, under any name",
+        arguments: [
+            "2026-11-20T10:00:00Z", "2026-11-20T10:00:01Z", "2026-11-20T10:36:59Z",
+        ])
     func scheduledCheckpointAfterSlotTakesIt(created: String) throws {
         let schedule = try CheckpointSchedule("@hourly")
         #expect(schedule.dueSlot(at: Self.now, checkpoints: [Self.entry("nightly-by-other-name", created)]) == nil)
@@ -50,16 +55,20 @@ struct ScheduleDueTests {
     @Test("scheduled checkpoints from before the slot do not take it")
     func scheduledCheckpointBeforeSlot() throws {
         let schedule = try CheckpointSchedule("@hourly")
-        let checkpoints = [Self.entry("auto-20261120T090000Z", "2026-11-20T09:00:00Z"),
-                           Self.entry("auto-20261120T080000Z", "2026-11-20T08:00:02Z")]
+        let checkpoints = [
+            Self.entry("auto-20261120T090000Z", "2026-11-20T09:00:00Z"),
+            Self.entry("auto-20261120T080000Z", "2026-11-20T08:00:02Z"),
+        ]
         #expect(schedule.dueSlot(at: Self.now, checkpoints: checkpoints) == Self.slot)
     }
 
-    @Test("manual, pre-restore and manifest-less checkpoints taken after the slot do not take it", arguments: [
-        CheckpointFixture.entry("before-upgrade", "2026-11-20T10:05:00Z", kind: .manual),
-        CheckpointFixture.entry("pre-restore-20261120T101000Z", "2026-11-20T10:10:00Z", kind: .preRestore),
-        CheckpointFixture.bare("made-by-hand"),
-    ])
+    @Test(
+        "manual, pre-restore and manifest-less checkpoints taken after the slot do not take it",
+        arguments: [
+            CheckpointFixture.entry("before-upgrade", "2026-11-20T10:05:00Z", kind: .manual),
+            CheckpointFixture.entry("pre-restore-20261120T101000Z", "2026-11-20T10:10:00Z", kind: .preRestore),
+            CheckpointFixture.bare("made-by-hand"),
+        ])
     func otherKindsDoNotTakeSlot(entry: CheckpointEntry) throws {
         let schedule = try CheckpointSchedule("@hourly")
         #expect(schedule.dueSlot(at: Self.now, checkpoints: [entry]) == Self.slot)
@@ -87,8 +96,10 @@ struct ScheduleDueTests {
     @Test("the newest scheduled checkpoint decides, not the first one listed")
     func newestScheduledDecides() throws {
         let schedule = try CheckpointSchedule("@hourly")
-        let checkpoints = [Self.entry("b", "2026-11-19T10:00:00Z"), Self.entry("a", "2026-11-20T10:01:00Z"),
-                           Self.entry("c", "2026-11-18T10:00:00Z")]
+        let checkpoints = [
+            Self.entry("b", "2026-11-19T10:00:00Z"), Self.entry("a", "2026-11-20T10:01:00Z"),
+            Self.entry("c", "2026-11-18T10:00:00Z"),
+        ]
         #expect(schedule.dueSlot(at: Self.now, checkpoints: checkpoints) == nil)
     }
 
@@ -119,13 +130,15 @@ struct ScheduleDueTests {
         let schedule = try CheckpointSchedule("@hourly")
         let lastPass = Self.date("2026-11-20T10:35:00Z")
         let owed = try #require(schedule.nextCheckpoint(at: Self.now, checkpoints: []))
-        #expect(WakeTime.next(now: Self.now, lastPass: lastPass, interval: .seconds(300), nextCheckpoint: owed, retry: RetryState())
-            == Self.date("2026-11-20T10:40:00Z"))
+        #expect(
+            WakeTime.next(now: Self.now, lastPass: lastPass, interval: .seconds(300), nextCheckpoint: owed, retry: RetryState())
+                == Self.date("2026-11-20T10:40:00Z"))
 
         let taken = [Self.entry(Self.slotName, "2026-11-20T10:37:00Z")]
         let next = try #require(schedule.nextCheckpoint(at: Self.now, checkpoints: taken))
-        #expect(WakeTime.next(now: Self.now, lastPass: Self.now, interval: .seconds(3600), nextCheckpoint: next, retry: RetryState())
-            == Self.date("2026-11-20T11:00:00Z").addingTimeInterval(WakeTime.slotMargin))
+        #expect(
+            WakeTime.next(now: Self.now, lastPass: Self.now, interval: .seconds(3600), nextCheckpoint: next, retry: RetryState())
+                == Self.date("2026-11-20T11:00:00Z").addingTimeInterval(WakeTime.slotMargin))
     }
 
     // MARK: Calendar arithmetic, UTC only
@@ -151,7 +164,8 @@ struct ScheduleDueTests {
 
     @Test("0 0 29 2 * finds the next leap day: 2028-02-29, then 2032-02-29")
     func leapDay() throws {
-        #expect(try Self.slots("0 0 29 2 *", after: "2026-01-01T00:00:00Z", count: 2) == [Self.date("2028-02-29"), Self.date("2032-02-29")])
+        #expect(
+            try Self.slots("0 0 29 2 *", after: "2026-01-01T00:00:00Z", count: 2) == [Self.date("2028-02-29"), Self.date("2032-02-29")])
     }
 
     @Test("@monthly from the last minute of January 31 is February 1 at midnight, then March 1")
@@ -166,9 +180,11 @@ struct ScheduleDueTests {
         #expect(schedule.nextCheckpoint(at: Self.date("2026-01-31T23:59:00Z"), checkpoints: checkpoints) == Self.date("2026-02-01"))
     }
 
-    @Test("schedules are UTC: across a European daylight saving change, @hourly slots stay 60 minutes apart", arguments: [
-        "2026-03-29T00:30:00Z", "2026-10-25T00:30:00Z",
-    ])
+    @Test(
+        "schedules are UTC: across a European daylight saving change, @hourly slots stay 60 minutes apart",
+        arguments: [
+            "2026-03-29T00:30:00Z", "2026-10-25T00:30:00Z",
+        ])
     func hourlyAcrossDaylightSaving(start: String) throws {
         let slots = try Self.slots("@hourly", after: start, count: 3)
         let first = Self.date(start).addingTimeInterval(1800)

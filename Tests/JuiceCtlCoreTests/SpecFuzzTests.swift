@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JuiceCtlCore
 
 /// Fuzzes what `juicectl validate` reads: thousands of generated and mutated YAML documents go through
@@ -18,7 +19,8 @@ struct SpecFuzzTests {
         let corpus = try SpecFuzzGenerators.corpus()
         for (name, text) in corpus {
             let result = SpecLoader().load(text: text, file: name)
-            #expect(!result.diagnostics.hasErrors && !result.specs.isEmpty, "the corpus document \(name) must be valid: \(result.diagnostics)")
+            #expect(
+                !result.diagnostics.hasErrors && !result.specs.isEmpty, "the corpus document \(name) must be valid: \(result.diagnostics)")
         }
         var campaign = try FuzzCampaign(settings: settings, corpus: corpus.map(\.text))
         defer { campaign.finish() }
@@ -27,8 +29,9 @@ struct SpecFuzzTests {
         #expect(campaign.totals.documents >= min(settings.count, 5000))
         #expect(campaign.totals.withoutPositions == 0, "\(campaign.summary)")
         #expect(campaign.totals.otherFailures == 0, "\(campaign.summary)")
-        #expect(campaign.peakRSSGrowth < FuzzCampaign.memoryBound,
-                "peak RSS grew by \(campaign.peakRSSGrowth >> 20) MiB while loading the fuzzed documents")
+        #expect(
+            campaign.peakRSSGrowth < FuzzCampaign.memoryBound,
+            "peak RSS grew by \(campaign.peakRSSGrowth >> 20) MiB while loading the fuzzed documents")
     }
 }
 
@@ -42,8 +45,9 @@ struct FuzzSettings {
 
     static func fromEnvironment() -> FuzzSettings {
         let environment = ProcessInfo.processInfo.environment
-        return FuzzSettings(seed: environment["JUICECTL_FUZZ_SEED"].flatMap { UInt64($0) } ?? defaultSeed,
-                            count: environment["JUICECTL_FUZZ_COUNT"].flatMap { Int($0) }.map { max(1, $0) } ?? defaultCount)
+        return FuzzSettings(
+            seed: environment["JUICECTL_FUZZ_SEED"].flatMap { UInt64($0) } ?? defaultSeed,
+            count: environment["JUICECTL_FUZZ_COUNT"].flatMap { Int($0) }.map { max(1, $0) } ?? defaultCount)
     }
 }
 
@@ -271,8 +275,9 @@ struct FuzzCampaign {
     /// The process's peak resident set size (VmHWM), in bytes.
     static func peakRSS() -> Int {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return 0 }
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        else { return 0 }
         return kib << 10
     }
 }
@@ -300,7 +305,8 @@ final class Watchdog: @unchecked Sendable {
                     lock.lock()
                     let document = self.document
                     lock.unlock()
-                    FileHandle.standardError.write(Data("fuzz: \(current.label) has run for more than \(abortAfter): a hang\n\(document)\n".utf8))
+                    FileHandle.standardError.write(
+                        Data("fuzz: \(current.label) has run for more than \(abortAfter): a hang\n\(document)\n".utf8))
                     abort()
                 }
             }

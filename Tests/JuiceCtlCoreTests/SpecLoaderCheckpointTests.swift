@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JuiceCtlCore
 
 extension SpecFixture {
@@ -57,20 +58,25 @@ struct SpecLoaderCheckpointTests {
 
     @Test("every retain key is read; the ones left out are 0 and false")
     func retain() throws {
-        let full = try SpecFixture.spec(SpecFixture.yaml("""
-            checkpoints:
-              retain:
-                last: 3
-                hourly: 24
-                daily: 7
-                weekly: 4
-                monthly: 12
-                pruneManual: true
-                prunePinned: true
+        let full = try SpecFixture.spec(
+            SpecFixture.yaml(
+                """
+                checkpoints:
+                  retain:
+                    last: 3
+                    hourly: 24
+                    daily: 7
+                    weekly: 4
+                    monthly: 12
+                    pruneManual: true
+                    prunePinned: true
 
-            """))
-        #expect(full.checkpoints.retain == RetentionPolicy(last: 3, hourly: 24, daily: 7, weekly: 4, monthly: 12,
-                                                           pruneManual: true, prunePinned: true))
+                """))
+        #expect(
+            full.checkpoints.retain
+                == RetentionPolicy(
+                    last: 3, hourly: 24, daily: 7, weekly: 4, monthly: 12,
+                    pruneManual: true, prunePinned: true))
         let partial = try SpecFixture.spec(SpecFixture.yaml("checkpoints:\n  retain:\n    daily: 7\n"))
         #expect(partial.checkpoints.retain == RetentionPolicy(daily: 7))
         #expect(partial.checkpoints.schedule == nil)
@@ -89,10 +95,12 @@ struct SpecLoaderCheckpointTests {
         #expect(restore.grace == .seconds(10))
     }
 
-    @Test("terminateUsers and grace reach the model, grace from 0s to 1h", arguments: [
-        ("true", "0s" as String?, true, TimeSpan.zero), ("true", "1h", true, .seconds(3600)), ("true", "2m30s", true, .seconds(150)),
-        ("false", nil, false, .seconds(10)), ("true", nil, true, .seconds(10)), ("True", "\"0\"", true, .zero),
-    ])
+    @Test(
+        "terminateUsers and grace reach the model, grace from 0s to 1h",
+        arguments: [
+            ("true", "0s" as String?, true, TimeSpan.zero), ("true", "1h", true, .seconds(3600)), ("true", "2m30s", true, .seconds(150)),
+            ("false", nil, false, .seconds(10)), ("true", nil, true, .seconds(10)), ("True", "\"0\"", true, .zero),
+        ])
     func terminateUsers(flag: String, grace: String?, terminate: Bool, expected: TimeSpan) throws {
         let yaml = SpecFixture.restoreV1("  terminateUsers: \(flag)\n" + (grace.map { "  grace: \($0)\n" } ?? ""))
         let result = SpecLoader().load(text: yaml, file: "spec.yaml")
@@ -113,22 +121,31 @@ struct SpecLoaderCheckpointTests {
         #expect(result.specs.first?.restore?.grace == .seconds(30))
     }
 
-    @Test("terminateUsers is a YAML 1.2 boolean and grace a duration from 0s to 1h, each checked at its value", arguments: [
-        ExpectedDiagnostic(yaml: SpecFixture.restoreV1("  terminateUsers: yes\n"), line: 7, column: 19, path: "restore.terminateUsers",
-                           message: "expected true or false, found a string", hint: "'yes' is a string in YAML 1.2"),
-        ExpectedDiagnostic(yaml: SpecFixture.restoreV1("  terminateUsers: \"true\"\n"), line: 7, column: 19,
-                           path: "restore.terminateUsers", message: "expected true or false, found a string"),
-        ExpectedDiagnostic(yaml: SpecFixture.restoreV1("  terminateUsers: 1\n"), line: 7, column: 19, path: "restore.terminateUsers",
-                           message: "expected true or false, found an integer"),
-        ExpectedDiagnostic(yaml: SpecFixture.restoreV1("  terminateUsers: true\n  grace: 1h1s\n"), line: 8, column: 10,
-                           path: "restore.grace", message: "'1h1s' is above the maximum 1h", hint: "0s to 1h"),
-        ExpectedDiagnostic(yaml: SpecFixture.restoreV1("  terminateUsers: true\n  grace: -1s\n"), line: 8, column: 10,
-                           path: "restore.grace", message: "'-1s' is not a duration"),
-        ExpectedDiagnostic(yaml: SpecFixture.restoreV1("  terminateUsers: true\n  grace: 0\n"), line: 8, column: 10, path: "restore.grace",
-                           message: "found an integer"),
-        ExpectedDiagnostic(yaml: SpecFixture.restoreV1("  terminateUser: true\n"), line: 7, column: 3, path: "restore.terminateUser",
-                           message: "unknown key 'terminateUser'", hint: "did you mean 'terminateUsers'?"),
-    ])
+    @Test(
+        "terminateUsers is a YAML 1.2 boolean and grace a duration from 0s to 1h, each checked at its value",
+        arguments: [
+            ExpectedDiagnostic(
+                yaml: SpecFixture.restoreV1("  terminateUsers: yes\n"), line: 7, column: 19, path: "restore.terminateUsers",
+                message: "expected true or false, found a string", hint: "'yes' is a string in YAML 1.2"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.restoreV1("  terminateUsers: \"true\"\n"), line: 7, column: 19,
+                path: "restore.terminateUsers", message: "expected true or false, found a string"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.restoreV1("  terminateUsers: 1\n"), line: 7, column: 19, path: "restore.terminateUsers",
+                message: "expected true or false, found an integer"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.restoreV1("  terminateUsers: true\n  grace: 1h1s\n"), line: 8, column: 10,
+                path: "restore.grace", message: "'1h1s' is above the maximum 1h", hint: "0s to 1h"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.restoreV1("  terminateUsers: true\n  grace: -1s\n"), line: 8, column: 10,
+                path: "restore.grace", message: "'-1s' is not a duration"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.restoreV1("  terminateUsers: true\n  grace: 0\n"), line: 8, column: 10, path: "restore.grace",
+                message: "found an integer"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.restoreV1("  terminateUser: true\n"), line: 7, column: 3, path: "restore.terminateUser",
+                message: "unknown key 'terminateUser'", hint: "did you mean 'terminateUsers'?"),
+        ])
     func badTerminateUsers(expected: ExpectedDiagnostic) {
         expected.check()
         #expect(SpecFixture.errors(expected.yaml).count == 1, "one problem, one error: \(SpecFixture.errors(expected.yaml))")
@@ -150,94 +167,128 @@ struct SpecLoaderCheckpointTests {
         #expect(Set(revisions + [plain]).count == revisions.count + 1, "every change gives a new revision")
     }
 
-    @Test("a schedule the tool cannot parse is an error at its value, with an example", arguments: [
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("checkpoints:\n  schedule: \"61 * * * *\"\n"), line: 5, column: 13,
-                           path: "checkpoints.schedule", message: "'61' is outside minute 0-59", hint: "e.g. @every 15m"),
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("checkpoints:\n  retain:\n    last: 3\n  schedule: \"@every 10s\"\n"), line: 7, column: 13,
-                           path: "checkpoints.schedule", message: "@every needs whole seconds and at least 1m"),
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("checkpoints:\n  schedule: '* * * *'\n"), line: 5, column: 13,
-                           path: "checkpoints.schedule", message: "has 4"),
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("checkpoints:\n  schedule: \"\"\n"), line: 5, column: 13,
-                           path: "checkpoints.schedule", message: "must not be empty"),
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("checkpoints:\n  schedule: 15\n"), line: 5, column: 13,
-                           path: "checkpoints.schedule", message: "expected a schedule: @every 15m"),
-    ])
+    @Test(
+        "a schedule the tool cannot parse is an error at its value, with an example",
+        arguments: [
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("checkpoints:\n  schedule: \"61 * * * *\"\n"), line: 5, column: 13,
+                path: "checkpoints.schedule", message: "'61' is outside minute 0-59", hint: "e.g. @every 15m"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("checkpoints:\n  retain:\n    last: 3\n  schedule: \"@every 10s\"\n"), line: 7, column: 13,
+                path: "checkpoints.schedule", message: "@every needs whole seconds and at least 1m"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("checkpoints:\n  schedule: '* * * *'\n"), line: 5, column: 13,
+                path: "checkpoints.schedule", message: "has 4"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("checkpoints:\n  schedule: \"\"\n"), line: 5, column: 13,
+                path: "checkpoints.schedule", message: "must not be empty"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("checkpoints:\n  schedule: 15\n"), line: 5, column: 13,
+                path: "checkpoints.schedule", message: "expected a schedule: @every 15m"),
+        ])
     func badSchedule(expected: ExpectedDiagnostic) {
         expected.check()
     }
 
-    @Test("a retain that keeps nothing is an error at the retain mapping", arguments: [
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("checkpoints:\n  retain:\n    last: 0\n    daily: 0\n"), line: 6, column: 5,
-                           path: "checkpoints.retain", message: "retain keeps nothing: set at least one of last, hourly, daily, weekly, monthly above 0",
-                           hint: "remove retain to keep every checkpoint"),
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("checkpoints:\n  retain:\n    pruneManual: true\n"), line: 6, column: 5,
-                           path: "checkpoints.retain", message: "retain needs at least one of last, hourly, daily, weekly, monthly"),
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("checkpoints:\n  retain: {}\n"), line: 5, column: 11,
-                           path: "checkpoints.retain", message: "retain needs at least one of last, hourly, daily, weekly, monthly"),
-    ])
+    @Test(
+        "a retain that keeps nothing is an error at the retain mapping",
+        arguments: [
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("checkpoints:\n  retain:\n    last: 0\n    daily: 0\n"), line: 6, column: 5,
+                path: "checkpoints.retain",
+                message: "retain keeps nothing: set at least one of last, hourly, daily, weekly, monthly above 0",
+                hint: "remove retain to keep every checkpoint"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("checkpoints:\n  retain:\n    pruneManual: true\n"), line: 6, column: 5,
+                path: "checkpoints.retain", message: "retain needs at least one of last, hourly, daily, weekly, monthly"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("checkpoints:\n  retain: {}\n"), line: 5, column: 11,
+                path: "checkpoints.retain", message: "retain needs at least one of last, hourly, daily, weekly, monthly"),
+        ])
     func retainKeepsNothing(expected: ExpectedDiagnostic) {
         expected.check()
         #expect(SpecFixture.errors(expected.yaml).count == 1, "one problem, one error: \(SpecFixture.errors(expected.yaml))")
     }
 
-    @Test("a retain value of the wrong kind is one error at that key, not also 'keeps nothing'", arguments: [
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("checkpoints:\n  retain:\n    last: \"3\"\n"), line: 6, column: 11,
-                           path: "checkpoints.retain.last", message: "expected an integer, found a string"),
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("checkpoints:\n  retain:\n    daily: -1\n"), line: 6, column: 12,
-                           path: "checkpoints.retain.daily", message: "-1 is below the minimum 0"),
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("checkpoints:\n  retain:\n    weekly: 1.5\n"), line: 6, column: 13,
-                           path: "checkpoints.retain.weekly", message: "expected an integer, found a number"),
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("checkpoints:\n  retain:\n    monthly: 3\n    pruneManual: yes\n"), line: 7, column: 18,
-                           path: "checkpoints.retain.pruneManual", message: "expected true or false, found a string"),
-    ])
+    @Test(
+        "a retain value of the wrong kind is one error at that key, not also 'keeps nothing'",
+        arguments: [
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("checkpoints:\n  retain:\n    last: \"3\"\n"), line: 6, column: 11,
+                path: "checkpoints.retain.last", message: "expected an integer, found a string"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("checkpoints:\n  retain:\n    daily: -1\n"), line: 6, column: 12,
+                path: "checkpoints.retain.daily", message: "-1 is below the minimum 0"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("checkpoints:\n  retain:\n    weekly: 1.5\n"), line: 6, column: 13,
+                path: "checkpoints.retain.weekly", message: "expected an integer, found a number"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("checkpoints:\n  retain:\n    monthly: 3\n    pruneManual: yes\n"), line: 7, column: 18,
+                path: "checkpoints.retain.pruneManual", message: "expected true or false, found a string"),
+        ])
     func retainWrongType(expected: ExpectedDiagnostic) {
         expected.check()
         let errors = SpecFixture.errors(expected.yaml)
         #expect(errors.map(\.path) == [expected.path], "\(errors)")
     }
 
-    @Test("an unknown key under checkpoints or retain names the keys allowed there", arguments: [
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("checkpoints:\n  shedule: \"@daily\"\n"), line: 5, column: 3,
-                           path: "checkpoints.shedule", message: "unknown key 'shedule'", hint: "did you mean 'schedule'?"),
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("checkpoints:\n  retain:\n    yearly: 2\n    last: 1\n"), line: 6, column: 5,
-                           path: "checkpoints.retain.yearly", message: "unknown key 'yearly'"),
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("restore:\n  checkpoint: a\n  requestId: r1\n  force: true\n"), line: 7, column: 3,
-                           path: "restore.force", message: "unknown key 'force'",
-                           hint: "expected one of: checkpoint, requestId, terminateUsers, grace"),
-    ])
+    @Test(
+        "an unknown key under checkpoints or retain names the keys allowed there",
+        arguments: [
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("checkpoints:\n  shedule: \"@daily\"\n"), line: 5, column: 3,
+                path: "checkpoints.shedule", message: "unknown key 'shedule'", hint: "did you mean 'schedule'?"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("checkpoints:\n  retain:\n    yearly: 2\n    last: 1\n"), line: 6, column: 5,
+                path: "checkpoints.retain.yearly", message: "unknown key 'yearly'"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("restore:\n  checkpoint: a\n  requestId: r1\n  force: true\n"), line: 7, column: 3,
+                path: "restore.force", message: "unknown key 'force'",
+                hint: "expected one of: checkpoint, requestId, terminateUsers, grace"),
+        ])
     func unknownKeys(expected: ExpectedDiagnostic) {
         expected.check()
     }
 
-    @Test("a restore request must name a valid checkpoint and a request id", arguments: [
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("restore:\n  checkpoint: nightly\n"), line: 5, column: 3,
-                           path: "restore", message: "missing required key 'requestId' in 'restore'", hint: "a restore runs once per id"),
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("restore:\n  requestId: r1\n"), line: 5, column: 3,
-                           path: "restore", message: "missing required key 'checkpoint' in 'restore'"),
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("restore:\n  checkpoint: ../x\n  requestId: r1\n"), line: 5, column: 15,
-                           path: "restore.checkpoint", message: "'../x' is not a checkpoint name"),
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("restore:\n  checkpoint: \".hidden\"\n  requestId: r1\n"), line: 5, column: 15,
-                           path: "restore.checkpoint", message: "'.hidden' is not a checkpoint name"),
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("restore:\n  checkpoint: nightly\n  requestId: \"a b\"\n"), line: 6, column: 14,
-                           path: "restore.requestId", message: "is not a request id"),
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("restore: nightly\n"), line: 4, column: 10,
-                           path: "restore", message: "expected a mapping, found a string"),
-    ])
+    @Test(
+        "a restore request must name a valid checkpoint and a request id",
+        arguments: [
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("restore:\n  checkpoint: nightly\n"), line: 5, column: 3,
+                path: "restore", message: "missing required key 'requestId' in 'restore'", hint: "a restore runs once per id"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("restore:\n  requestId: r1\n"), line: 5, column: 3,
+                path: "restore", message: "missing required key 'checkpoint' in 'restore'"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("restore:\n  checkpoint: ../x\n  requestId: r1\n"), line: 5, column: 15,
+                path: "restore.checkpoint", message: "'../x' is not a checkpoint name"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("restore:\n  checkpoint: \".hidden\"\n  requestId: r1\n"), line: 5, column: 15,
+                path: "restore.checkpoint", message: "'.hidden' is not a checkpoint name"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("restore:\n  checkpoint: nightly\n  requestId: \"a b\"\n"), line: 6, column: 14,
+                path: "restore.requestId", message: "is not a request id"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("restore: nightly\n"), line: 4, column: 10,
+                path: "restore", message: "expected a mapping, found a string"),
+        ])
     func badRestore(expected: ExpectedDiagnostic) {
         expected.check()
     }
 
     @Test("every error of the checkpoint sections is reported in one run, in line order")
     func allErrorsAtOnce() {
-        let errors = SpecFixture.errors(SpecFixture.yaml("""
-            checkpoints:
-              schedule: "0 0 0 * *"
-              retain:
-                last: 0
-            restore:
-              checkpoint: -x
+        let errors = SpecFixture.errors(
+            SpecFixture.yaml(
+                """
+                checkpoints:
+                  schedule: "0 0 0 * *"
+                  retain:
+                    last: 0
+                restore:
+                  checkpoint: -x
 
-            """))
+                """))
         #expect(errors.map(\.path) == ["checkpoints.schedule", "checkpoints.retain", "restore", "restore.checkpoint"], "\(errors)")
         #expect(errors.map(\.location.line) == [5, 7, 9, 9])
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JuiceCtlCore
 
 @Suite("SpecLoader defaults")
@@ -29,11 +30,13 @@ struct SpecLoaderDefaultsTests {
 
     @Test("a declared SQLite URL keeps its own parameters and gains only the missing ones")
     func sqliteURLWithParameters() throws {
-        let spec = try SpecFixture.spec(SpecFixture.yaml("""
-            metadata:
-              url: sqlite3:///var/db/demo.db?_journal_mode=DELETE&cache=shared
+        let spec = try SpecFixture.spec(
+            SpecFixture.yaml(
+                """
+                metadata:
+                  url: sqlite3:///var/db/demo.db?_journal_mode=DELETE&cache=shared
 
-            """))
+                """))
         #expect(spec.metadata.url == "sqlite3:///var/db/demo.db?_journal_mode=DELETE&cache=shared&_busy_timeout=5000")
         #expect(spec.metadata.sqlitePath == "/var/db/demo.db")
     }
@@ -63,27 +66,31 @@ struct SpecLoaderDefaultsTests {
 
     @Test("declared quotas are kept in order with normalised paths")
     func declaredQuotas() throws {
-        let spec = try SpecFixture.spec(SpecFixture.yaml("""
-            quotas:
-              - path: /active/fs/
-                capacity: 1TiB
-              - path: //projects//a
-                inodes: 5000
-              - path: /scratch
-                capacity: 512MiB
-                inodes: 100
+        let spec = try SpecFixture.spec(
+            SpecFixture.yaml(
+                """
+                quotas:
+                  - path: /active/fs/
+                    capacity: 1TiB
+                  - path: //projects//a
+                    inodes: 5000
+                  - path: /scratch
+                    capacity: 512MiB
+                    inodes: 100
 
-            """))
-        #expect(spec.quotas == [
-            .init(path: "/active/fs", capacity: .tebibytes(1), inodes: nil),
-            .init(path: "/projects/a", capacity: nil, inodes: 5000),
-            .init(path: "/scratch", capacity: .mebibytes(512), inodes: 100),
-        ])
+                """))
+        #expect(
+            spec.quotas == [
+                .init(path: "/active/fs", capacity: .tebibytes(1), inodes: nil),
+                .init(path: "/projects/a", capacity: nil, inodes: 5000),
+                .init(path: "/scratch", capacity: .mebibytes(512), inodes: 100),
+            ])
     }
 
     @Test("declared values replace the defaults and paths are normalised")
     func declaredValues() throws {
-        let spec = try SpecFixture.spec("""
+        let spec = try SpecFixture.spec(
+            """
             version: 1
             name: big-vol
             baseDir: /var/lib/juicectl/big-vol/
@@ -115,35 +122,40 @@ struct SpecLoaderDefaultsTests {
 
     @Test("mount options keep their YAML type and are sorted by name")
     func mountOptions() throws {
-        let spec = try SpecFixture.spec(SpecFixture.yaml("""
-            mount:
-              options:
-                max-uploads: 20
-                heartbeat: 2s
-                enable-xattr: true
-                sort-dir: false
-                umask: 0022
-                o: allow_other
+        let spec = try SpecFixture.spec(
+            SpecFixture.yaml(
+                """
+                mount:
+                  options:
+                    max-uploads: 20
+                    heartbeat: 2s
+                    enable-xattr: true
+                    sort-dir: false
+                    umask: 0022
+                    o: allow_other
 
-            """))
-        #expect(spec.mount.options == [
-            .init(name: "enable-xattr", value: "true", isBoolean: true),
-            .init(name: "heartbeat", value: "2s", isBoolean: false),
-            .init(name: "max-uploads", value: "20", isBoolean: false),
-            .init(name: "o", value: "allow_other", isBoolean: false),
-            .init(name: "sort-dir", value: "false", isBoolean: true),
-            .init(name: "umask", value: "0022", isBoolean: false),
-        ])
+                """))
+        #expect(
+            spec.mount.options == [
+                .init(name: "enable-xattr", value: "true", isBoolean: true),
+                .init(name: "heartbeat", value: "2s", isBoolean: false),
+                .init(name: "max-uploads", value: "20", isBoolean: false),
+                .init(name: "o", value: "allow_other", isBoolean: false),
+                .init(name: "sort-dir", value: "false", isBoolean: true),
+                .init(name: "umask", value: "0022", isBoolean: false),
+            ])
     }
 
     @Test("a fractional mount option value such as free-space-ratio: 0.2 is accepted as written")
     func fractionalMountOption() throws {
-        let spec = try SpecFixture.spec(SpecFixture.yaml("""
-            mount:
-              options:
-                free-space-ratio: 0.2
+        let spec = try SpecFixture.spec(
+            SpecFixture.yaml(
+                """
+                mount:
+                  options:
+                    free-space-ratio: 0.2
 
-            """))
+                """))
         #expect(spec.mount.options == [.init(name: "free-space-ratio", value: "0.2", isBoolean: false)])
     }
 
@@ -160,7 +172,8 @@ struct SpecLoaderDefaultsTests {
     @Test("spelling every default out gives the same volume as leaving it out")
     func spelledOutDefaults() throws {
         let minimal = try SpecFixture.spec()
-        let spelled = try SpecFixture.spec("""
+        let spelled = try SpecFixture.spec(
+            """
             version: 1
             name: demo
             baseDir: /srv/demo

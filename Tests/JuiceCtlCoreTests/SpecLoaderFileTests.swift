@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JuiceCtlCore
 
 @Suite("SpecLoader files and directories")
@@ -103,7 +104,8 @@ struct SpecLoaderFileTests {
     func oversizedFile() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let file = try directory.write("huge.yaml", SpecFixture.minimalYAML + String(repeating: "# padding\n", count: SpecLoader.maxFileSize / 10 + 1))
+        let file = try directory.write(
+            "huge.yaml", SpecFixture.minimalYAML + String(repeating: "# padding\n", count: SpecLoader.maxFileSize / 10 + 1))
         let result = SpecLoader().load(paths: [file])
         #expect(result.specs.isEmpty)
         #expect(result.diagnostics.errors.first?.message.contains("limit") == true)
@@ -128,21 +130,30 @@ struct SpecLoaderFileTests {
     func duplicateNameInOneFile() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let file = try directory.write("a.yaml", Self.volume("demo", baseDir: "/srv/one") + "---\n" + Self.volume("demo", baseDir: "/srv/two"))
+        let file = try directory.write(
+            "a.yaml", Self.volume("demo", baseDir: "/srv/one") + "---\n" + Self.volume("demo", baseDir: "/srv/two"))
         let result = SpecLoader().load(paths: [file])
         #expect(result.diagnostics.errors.map(\.path) == ["name"])
         #expect(result.diagnostics.errors.first?.location.line == 5)
         #expect(result.specs.isEmpty)
     }
 
-    @Test("overlapping base directories and shared mount points are errors", arguments: [
-        (SpecLoaderFileTests.volume("alpha", baseDir: "/srv/a"), SpecLoaderFileTests.volume("bravo", baseDir: "/srv/a/b"),
-         "baseDir", "baseDir /srv/a/b overlaps the baseDir of volume 'alpha'"),
-        (SpecLoaderFileTests.volume("alpha", baseDir: "/srv/a/b"), SpecLoaderFileTests.volume("bravo", baseDir: "/srv/a"),
-         "baseDir", "baseDir /srv/a overlaps the baseDir of volume 'alpha'"),
-        (SpecLoaderFileTests.volume("alpha", mountPath: "/mnt/x"), SpecLoaderFileTests.volume("bravo", mountPath: "/mnt/x"),
-         "mount.path", "mount point /mnt/x is also used by volume 'alpha'"),
-    ])
+    @Test(
+        "overlapping base directories and shared mount points are errors",
+        arguments: [
+            (
+                SpecLoaderFileTests.volume("alpha", baseDir: "/srv/a"), SpecLoaderFileTests.volume("bravo", baseDir: "/srv/a/b"),
+                "baseDir", "baseDir /srv/a/b overlaps the baseDir of volume 'alpha'"
+            ),
+            (
+                SpecLoaderFileTests.volume("alpha", baseDir: "/srv/a/b"), SpecLoaderFileTests.volume("bravo", baseDir: "/srv/a"),
+                "baseDir", "baseDir /srv/a overlaps the baseDir of volume 'alpha'"
+            ),
+            (
+                SpecLoaderFileTests.volume("alpha", mountPath: "/mnt/x"), SpecLoaderFileTests.volume("bravo", mountPath: "/mnt/x"),
+                "mount.path", "mount point /mnt/x is also used by volume 'alpha'"
+            ),
+        ])
     func crossDocumentCollisions(first: String, second: String, path: String, message: String) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JuiceCtlCore
 
 /// The limits that keep hostile YAML from exhausting memory, time or the stack, and the positions of errors at the
@@ -39,7 +40,8 @@ struct SpecLoaderLimitsTests {
 
     @Test("an alias bomb is refused where the alias that crosses the budget is, not at the start of the document")
     func aliasBombLocation() throws {
-        let text = SpecFixture.yaml("overlay:\n  lowerDirs: &d [/a, /b, /c, /d, /e, /f, /g, /h]\n")
+        let text =
+            SpecFixture.yaml("overlay:\n  lowerDirs: &d [/a, /b, /c, /d, /e, /f, /g, /h]\n")
             + "quotas: [" + Array(repeating: "*d", count: 3000).joined(separator: ", ") + "]\n"
         let error = try #require(Self.errors(text).first)
         #expect(error.message == "the document expands to more than 20000 values")
@@ -52,7 +54,8 @@ struct SpecLoaderLimitsTests {
     @Test("a long value repeated through aliases is refused by the limit on expanded text, naming the limit")
     func repeatedLongValue() throws {
         let value = String(repeating: "9", count: 100_000)
-        let text = SpecFixture.yaml("suspend:\n  reason: &big \"\(value)\"\n")
+        let text =
+            SpecFixture.yaml("suspend:\n  reason: &big \"\(value)\"\n")
             + "quotas:\n" + String(repeating: "  - {path: /q, capacity: *big}\n", count: 100)
         let errors = Self.errors(text)
         let error = try #require(errors.first)
@@ -69,17 +72,20 @@ struct SpecLoaderLimitsTests {
         #expect(errors.map(\.message) == ["is longer than 1024 characters"])
     }
 
-    @Test("aliases that nest their anchor deeper are refused by the depth limit at the alias", arguments: [
-        ("a: &a [[[[[[[[[[x]]]]]]]]]]\n", 10),
-        ("a: &a {k: {k: {k: {k: {k: {k: {k: {k: x}}}}}}}}\n", 8),
-    ])
+    @Test(
+        "aliases that nest their anchor deeper are refused by the depth limit at the alias",
+        arguments: [
+            ("a: &a [[[[[[[[[[x]]]]]]]]]]\n", 10),
+            ("a: &a {k: {k: {k: {k: {k: {k: {k: {k: x}}}}}}}}\n", 8),
+        ])
     func deepThroughAliases(anchor: String, levels: Int) throws {
         // Each line nests the previous anchor `levels` deeper: little text, an expanded depth of over 64.
         var text = anchor
         var previous = "a"
         for index in 0..<(70 / levels + 1) {
             let name = "b\(index)"
-            text += "\(name): &\(name) " + String(repeating: "[", count: levels) + "*\(previous)" + String(repeating: "]", count: levels) + "\n"
+            text +=
+                "\(name): &\(name) " + String(repeating: "[", count: levels) + "*\(previous)" + String(repeating: "]", count: levels) + "\n"
             previous = name
         }
         let errors = Self.errors(SpecFixture.yaml(text))
@@ -112,23 +118,27 @@ struct SpecLoaderLimitsTests {
         #expect(result.diagnostics.errors.first?.location.line ?? 0 > 4)
     }
 
-    @Test("an error at the end of a text without a final line break is placed at the end of the last line", arguments: [
-        ("version: 1\nnam", 2, 4, "invalid YAML: could not find expected ':'"),
-        ("version: 1\nname: [a,", 2, 10, "invalid YAML: did not find expected node content"),
-        (SpecFixture.minimalYAML + "---", 4, 4, "document 2 is empty"),
-        ("version: 1\r\nnam", 2, 4, "invalid YAML: could not find expected ':'"),
-    ])
+    @Test(
+        "an error at the end of a text without a final line break is placed at the end of the last line",
+        arguments: [
+            ("version: 1\nnam", 2, 4, "invalid YAML: could not find expected ':'"),
+            ("version: 1\nname: [a,", 2, 10, "invalid YAML: did not find expected node content"),
+            (SpecFixture.minimalYAML + "---", 4, 4, "document 2 is empty"),
+            ("version: 1\r\nnam", 2, 4, "invalid YAML: could not find expected ':'"),
+        ])
     func errorAtEndOfText(text: String, line: Int, column: Int, message: String) throws {
         let error = try #require(SpecFixture.errors(text).first)
         #expect(error.message.hasPrefix(message), "\(error)")
         #expect(error.location.line == line && error.location.column == column, "\(error)")
     }
 
-    @Test("a NUL or control character is reported at its line and column, naming the character", arguments: [
-        ("version: 1\nname: de\u{0}mo\n", 2, 9, "U+0000"),
-        ("version: 1\nname: démo\u{1B}\n", 2, 11, "U+001B"),
-        ("\u{0}", 1, 1, "U+0000"),
-    ])
+    @Test(
+        "a NUL or control character is reported at its line and column, naming the character",
+        arguments: [
+            ("version: 1\nname: de\u{0}mo\n", 2, 9, "U+0000"),
+            ("version: 1\nname: démo\u{1B}\n", 2, 11, "U+001B"),
+            ("\u{0}", 1, 1, "U+0000"),
+        ])
     func controlCharacter(text: String, line: Int, column: Int, character: String) throws {
         let error = try #require(SpecFixture.errors(text).first)
         #expect(error.message == "unreadable input: control characters are not allowed (\(character))")
@@ -151,7 +161,7 @@ struct SpecLoaderLimitsTests {
         defer { directory.remove() }
         let file = try directory.write("disk.img", Data())
         let handle = try #require(FileHandle(forWritingAtPath: file))
-        try handle.truncate(atOffset: 3 << 30)  // sparse: no space used
+        try handle.truncate(atOffset: 3 << 30) // sparse: no space used
         try handle.close()
         let before = FuzzCampaign.peakRSS()
         let result = SpecLoader().load(paths: [file])

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import JuiceCtlCore
 
 @Suite("Spec documents sharing a metadata database")
@@ -15,14 +16,16 @@ struct SpecLoaderSharedDatabaseTests {
         return (SpecLoader().load(paths: [file]), file)
     }
 
-    @Test("two documents may not use one database, however its URL is written", arguments: [
-        ("redis://127.0.0.1:6379/1", "redis://127.0.0.1/1"),
-        ("redis://Redis.Example.com/1", "rediss://default@redis.example.com:6379/1?dial-timeout=5s"),
-        ("redis://127.0.0.1", "redis://127.0.0.1:6379/0"),
-        ("redis://h1:26379,h2:26379/1", "redis://h2:26379,h1:26379/1"),
-        ("postgres://a@db.example.com/jfs", "postgres://b@DB.example.com:5432/jfs?sslmode=disable"),
-        ("sqlite3:///var/db/shared.db", "sqlite3:///var//db/shared.db?_busy_timeout=9000"),
-    ])
+    @Test(
+        "two documents may not use one database, however its URL is written",
+        arguments: [
+            ("redis://127.0.0.1:6379/1", "redis://127.0.0.1/1"),
+            ("redis://Redis.Example.com/1", "rediss://default@redis.example.com:6379/1?dial-timeout=5s"),
+            ("redis://127.0.0.1", "redis://127.0.0.1:6379/0"),
+            ("redis://h1:26379,h2:26379/1", "redis://h2:26379,h1:26379/1"),
+            ("postgres://a@db.example.com/jfs", "postgres://b@DB.example.com:5432/jfs?sslmode=disable"),
+            ("sqlite3:///var/db/shared.db", "sqlite3:///var//db/shared.db?_busy_timeout=9000"),
+        ])
     func shared(first: String, second: String) throws {
         let (result, file) = try Self.load(first, second)
         #expect(result.specs.isEmpty)
@@ -33,14 +36,16 @@ struct SpecLoaderSharedDatabaseTests {
         #expect(result.diagnostics.errors.count == 1, "\(result.diagnostics)")
     }
 
-    @Test("other databases on one server are separate", arguments: [
-        ("redis://127.0.0.1:6379/1", "redis://127.0.0.1:6379/2"),
-        ("redis://127.0.0.1:6379/1", "redis://127.0.0.1:6380/1"),
-        ("redis://127.0.0.1/1", "redis://127.0.0.2/1"),
-        ("postgres://db/jfs1", "postgres://db/jfs2"),
-        ("postgres://db/jfs?search_path=one", "postgres://db/jfs?search_path=two"),
-        ("redis://db:5432/0", "postgres://db:5432/0"),
-    ])
+    @Test(
+        "other databases on one server are separate",
+        arguments: [
+            ("redis://127.0.0.1:6379/1", "redis://127.0.0.1:6379/2"),
+            ("redis://127.0.0.1:6379/1", "redis://127.0.0.1:6380/1"),
+            ("redis://127.0.0.1/1", "redis://127.0.0.2/1"),
+            ("postgres://db/jfs1", "postgres://db/jfs2"),
+            ("postgres://db/jfs?search_path=one", "postgres://db/jfs?search_path=two"),
+            ("redis://db:5432/0", "postgres://db:5432/0"),
+        ])
     func separate(first: String, second: String) throws {
         let (result, _) = try Self.load(first, second)
         #expect(!result.diagnostics.hasErrors, "\(result.diagnostics)")

@@ -1,20 +1,27 @@
 import Foundation
 import Testing
+
 @testable import JuiceCtlCore
 
 @Suite("SpecLoader YAML handling")
 struct SpecLoaderYAMLTests {
-    @Test("a duplicate key is reported at its second occurrence", arguments: [
-        ExpectedDiagnostic(yaml: "version: 1\nname: demo\nbaseDir: /srv/demo\nname: other\n", line: 4, column: 1,
-                           path: "name", message: "duplicate key 'name' (first at line 2, column 1)",
-                           hint: "each key may appear once"),
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("mount:\n  cacheSize: 1GiB\n  writeback: true\n  cacheSize: 2GiB\n"),
-                           line: 7, column: 3, path: "cacheSize", message: "duplicate key 'cacheSize' (first at line 5, column 3)"),
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("quotas:\n  - path: /a\n    capacity: 1GiB\n    path: /b\n"),
-                           line: 7, column: 5, path: "path", message: "duplicate key 'path' (first at line 5, column 5)"),
-        ExpectedDiagnostic(yaml: "version: 1\nname: demo\nbaseDir: /srv/demo\n\"name\": other\n", line: 4, column: 1,
-                           path: "name", message: "duplicate key 'name'"),
-    ])
+    @Test(
+        "a duplicate key is reported at its second occurrence",
+        arguments: [
+            ExpectedDiagnostic(
+                yaml: "version: 1\nname: demo\nbaseDir: /srv/demo\nname: other\n", line: 4, column: 1,
+                path: "name", message: "duplicate key 'name' (first at line 2, column 1)",
+                hint: "each key may appear once"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("mount:\n  cacheSize: 1GiB\n  writeback: true\n  cacheSize: 2GiB\n"),
+                line: 7, column: 3, path: "cacheSize", message: "duplicate key 'cacheSize' (first at line 5, column 3)"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("quotas:\n  - path: /a\n    capacity: 1GiB\n    path: /b\n"),
+                line: 7, column: 5, path: "path", message: "duplicate key 'path' (first at line 5, column 5)"),
+            ExpectedDiagnostic(
+                yaml: "version: 1\nname: demo\nbaseDir: /srv/demo\n\"name\": other\n", line: 4, column: 1,
+                path: "name", message: "duplicate key 'name'"),
+        ])
     func duplicateKey(expected: ExpectedDiagnostic) {
         expected.check()
     }
@@ -23,32 +30,39 @@ struct SpecLoaderYAMLTests {
     func crlf() throws {
         let crlf = SpecFixture.minimalYAML.replacing("\n", with: "\r\n")
         #expect(try SpecFixture.spec(crlf) == (try SpecFixture.spec()))
-        ExpectedDiagnostic(yaml: crlf + "mount:\r\n  cachSize: 1GiB\r\n", line: 5, column: 3, path: "mount.cachSize",
-                           message: "unknown key 'cachSize'").check()
-        ExpectedDiagnostic(yaml: crlf + "name: again\r\n", line: 4, column: 1, path: "name",
-                           message: "duplicate key 'name' (first at line 2, column 1)").check()
+        ExpectedDiagnostic(
+            yaml: crlf + "mount:\r\n  cachSize: 1GiB\r\n", line: 5, column: 3, path: "mount.cachSize",
+            message: "unknown key 'cachSize'"
+        ).check()
+        ExpectedDiagnostic(
+            yaml: crlf + "name: again\r\n", line: 4, column: 1, path: "name",
+            message: "duplicate key 'name' (first at line 2, column 1)"
+        ).check()
     }
 
     @Test("a byte order mark at the start of the text is not part of the first key")
     func byteOrderMark() throws {
         #expect(try SpecFixture.spec("\u{FEFF}" + SpecFixture.minimalYAML) == (try SpecFixture.spec()))
-        ExpectedDiagnostic(yaml: "\u{FEFF}" + SpecFixture.yaml("colour: red\n"), line: 4, column: 1, path: "colour",
-                           message: "unknown key 'colour'").check()
+        ExpectedDiagnostic(
+            yaml: "\u{FEFF}" + SpecFixture.yaml("colour: red\n"), line: 4, column: 1, path: "colour",
+            message: "unknown key 'colour'"
+        ).check()
     }
 
     @Test("a file with several documents yields one volume per document")
     func multiDocument() throws {
-        let result = SpecLoader().load(text: """
-            version: 1
-            name: first
-            baseDir: /srv/first
-            ---
-            version: 1
-            name: second
-            baseDir: /srv/second
-            quotas: []
+        let result = SpecLoader().load(
+            text: """
+                version: 1
+                name: first
+                baseDir: /srv/first
+                ---
+                version: 1
+                name: second
+                baseDir: /srv/second
+                quotas: []
 
-            """, file: "two.yaml")
+                """, file: "two.yaml")
         #expect(result.diagnostics.isEmpty)
         try #require(result.specs.count == 2)
         #expect(result.specs.map(\.name) == ["first", "second"])
@@ -75,11 +89,13 @@ struct SpecLoaderYAMLTests {
         #expect(errors.first?.location == JuiceCtlCore.SourceLocation(file: "x.yaml", line: 1, column: 1))
     }
 
-    @Test("the credential keys are no longer reserved: an unknown key in them is an error, not a warning, and is not quoted", arguments: [
-        ("storage", "accessKey", "type: s3\n  bucket: http://127.0.0.1:9000/b\n  secretKey: {env: SK}\n  "),
-        ("storage", "secretKey", "type: s3\n  bucket: http://127.0.0.1:9000/b\n  accessKey: {env: AK}\n  "),
-        ("metadata", "password", "url: redis://127.0.0.1:6379/1\n  "),
-    ])
+    @Test(
+        "the credential keys are no longer reserved: an unknown key in them is an error, not a warning, and is not quoted",
+        arguments: [
+            ("storage", "accessKey", "type: s3\n  bucket: http://127.0.0.1:9000/b\n  secretKey: {env: SK}\n  "),
+            ("storage", "secretKey", "type: s3\n  bucket: http://127.0.0.1:9000/b\n  accessKey: {env: AK}\n  "),
+            ("metadata", "password", "url: redis://127.0.0.1:6379/1\n  "),
+        ])
     func formerlyReservedCredential(section: String, key: String, siblings: String) {
         let result = SpecLoader().load(text: SpecFixture.yaml("\(section):\n  \(siblings)\(key):\n    anything: 1\n"), file: "x.yaml")
         #expect(result.specs.isEmpty)
@@ -89,30 +105,38 @@ struct SpecLoaderYAMLTests {
         #expect(!result.diagnostics.contains { $0.description.contains("anything") }, "\(result.diagnostics)")
     }
 
-    @Test("checkpoints, restore, overlay, backup and suspend are no longer reserved: an unknown key in them is an error, not a warning", arguments: [
-        ("checkpoints", "schedule, retain, quiesce, durable"), ("restore", "checkpoint, requestId, terminateUsers, grace"),
-        ("overlay", "enabled, imageSize, lowerDirs, target, upperMount, mountOptions, onCorrupt"),
-        ("backup", "enabled, replica, syncInterval, snapshotInterval, retention"),
-        ("suspend", "reason"),
-    ])
+    @Test(
+        "checkpoints, restore, overlay, backup and suspend are no longer reserved: an unknown key in them is an error, not a warning",
+        arguments: [
+            ("checkpoints", "schedule, retain, quiesce, durable"), ("restore", "checkpoint, requestId, terminateUsers, grace"),
+            ("overlay", "enabled, imageSize, lowerDirs, target, upperMount, mountOptions, onCorrupt"),
+            ("backup", "enabled, replica, syncInterval, snapshotInterval, retention"),
+            ("suspend", "reason"),
+        ])
     func formerlyReservedSection(key: String, allowed: String) {
         let result = SpecLoader().load(text: SpecFixture.yaml("\(key):\n  anything: 1\n"), file: "spec.yaml")
         #expect(result.specs.isEmpty)
         #expect(!result.diagnostics.warnings.contains { $0.message.contains("reserved") }, "\(result.diagnostics)")
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("\(key):\n  anything: 1\n"), line: 5, column: 3, path: "\(key).anything",
-                           message: "unknown key 'anything'", hint: "expected one of: \(allowed)").check()
+        ExpectedDiagnostic(
+            yaml: SpecFixture.yaml("\(key):\n  anything: 1\n"), line: 5, column: 3, path: "\(key).anything",
+            message: "unknown key 'anything'", hint: "expected one of: \(allowed)"
+        ).check()
     }
 
     @Test("a secret reference that is neither a mapping nor a string is an error at the value")
     func secretReferenceNotMapping() {
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("storage:\n  accessKey: true\n"), line: 5, column: 14, path: "storage.accessKey",
-                           message: "expected {env: NAME} or {file: /absolute/path}, found a boolean").check()
+        ExpectedDiagnostic(
+            yaml: SpecFixture.yaml("storage:\n  accessKey: true\n"), line: 5, column: 14, path: "storage.accessKey",
+            message: "expected {env: NAME} or {file: /absolute/path}, found a boolean"
+        ).check()
     }
 
     @Test("suspend that is not a mapping is an error")
     func suspendNotMapping() {
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("suspend: true\n"), line: 4, column: 10, path: "suspend",
-                           message: "expected a mapping, found a boolean").check()
+        ExpectedDiagnostic(
+            yaml: SpecFixture.yaml("suspend: true\n"), line: 4, column: 10, path: "suspend",
+            message: "expected a mapping, found a boolean"
+        ).check()
     }
 
     @Test("uploadDelay without writeback is accepted with a warning")
@@ -123,18 +147,24 @@ struct SpecLoaderYAMLTests {
         #expect(result.specs.first?.mount.uploadDelay == .seconds(30))
     }
 
-    @Test("YAML 1.1 booleans such as yes and on are strings, so a boolean key rejects them with a hint", arguments: [
-        "yes", "no", "on", "off", "y", "Yes", "NO",
-    ])
+    @Test(
+        "YAML 1.1 booleans such as yes and on are strings, so a boolean key rejects them with a hint",
+        arguments: [
+            "yes", "no", "on", "off", "y", "Yes", "NO",
+        ])
     func yaml11Booleans(word: String) {
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("mount:\n  writeback: \(word)\n"), line: 5, column: 14,
-                           path: "mount.writeback", message: "expected true or false, found a string",
-                           hint: "'\(word)' is a string in YAML 1.2").check()
+        ExpectedDiagnostic(
+            yaml: SpecFixture.yaml("mount:\n  writeback: \(word)\n"), line: 5, column: 14,
+            path: "mount.writeback", message: "expected true or false, found a string",
+            hint: "'\(word)' is a string in YAML 1.2"
+        ).check()
     }
 
-    @Test("true and false in any YAML 1.2 spelling are booleans", arguments: [
-        ("true", true), ("True", true), ("TRUE", true), ("false", false), ("False", false),
-    ])
+    @Test(
+        "true and false in any YAML 1.2 spelling are booleans",
+        arguments: [
+            ("true", true), ("True", true), ("TRUE", true), ("false", false), ("False", false),
+        ])
     func yaml12Booleans(word: String, value: Bool) throws {
         let spec = try SpecFixture.spec(SpecFixture.yaml("mount:\n  writeback: \(word)\n"))
         #expect(spec.mount.writeback == value)
@@ -142,19 +172,23 @@ struct SpecLoaderYAMLTests {
 
     @Test("a quoted number is a string and a 0o prefix is YAML 1.2 octal")
     func yaml12Numbers() throws {
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("format:\n  trashDays: \"7\"\n"), line: 5, column: 14,
-                           path: "format.trashDays", message: "expected an integer, found a string").check()
+        ExpectedDiagnostic(
+            yaml: SpecFixture.yaml("format:\n  trashDays: \"7\"\n"), line: 5, column: 14,
+            path: "format.trashDays", message: "expected an integer, found a string"
+        ).check()
         let octal = try SpecFixture.spec(SpecFixture.yaml("format:\n  trashDays: 0o17\n"))
         #expect(octal.format.trashDays == 15)
         let explicit = try SpecFixture.spec("version: 1\nname: !!str 123\nbaseDir: /srv/demo\n")
         #expect(explicit.name == "123")
     }
 
-    @Test("scalars resolve by the YAML 1.2 core schema", arguments: [
-        ("~", "null"), ("null", "null"), ("", "null"), ("true", "a boolean"), ("yes", "a string"), ("on", "a string"),
-        ("0755", "an integer"), ("-12", "an integer"), ("0x1F", "an integer"), ("1.5", "a number"), ("1e3", "a number"),
-        (".inf", "a number"), ("1_000", "a string"), ("0o8", "a string"), ("'true'", "a string"), ("12abc", "a string"),
-    ])
+    @Test(
+        "scalars resolve by the YAML 1.2 core schema",
+        arguments: [
+            ("~", "null"), ("null", "null"), ("", "null"), ("true", "a boolean"), ("yes", "a string"), ("on", "a string"),
+            ("0755", "an integer"), ("-12", "an integer"), ("0x1F", "an integer"), ("1.5", "a number"), ("1e3", "a number"),
+            (".inf", "a number"), ("1_000", "a string"), ("0o8", "a string"), ("'true'", "a string"), ("12abc", "a string"),
+        ])
     func coreSchemaTyping(scalar: String, type: String) throws {
         let result = SpecLoader().load(text: SpecFixture.yaml("format:\n  trashDays: \(scalar)\n"), file: "x.yaml")
         if type == "an integer" {
@@ -207,12 +241,14 @@ struct SpecLoaderYAMLTests {
 
     @Test("a few harmless aliases are fine")
     func harmlessAliases() throws {
-        let spec = try SpecFixture.spec(SpecFixture.yaml("""
-            quotas:
-              - &q {path: /a, capacity: 1GiB}
-              - {path: /b, capacity: 1GiB}
+        let spec = try SpecFixture.spec(
+            SpecFixture.yaml(
+                """
+                quotas:
+                  - &q {path: /a, capacity: 1GiB}
+                  - {path: /b, capacity: 1GiB}
 
-            """))
+                """))
         #expect(spec.quotas.map(\.path) == ["/a", "/b"])
     }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import JuiceCtlCore
 
 @Suite("Spec revision")
@@ -11,13 +12,15 @@ struct SpecRevisionTests {
         #expect(a.origin.revision == (try SpecFixture.spec(file: "a.yaml")).origin.revision)
     }
 
-    @Test("a change of content changes the revision", arguments: [
-        SpecFixture.yaml("quotas: []\n"),
-        SpecFixture.yaml("mount:\n  cacheSize: 10GiB\n"),
-        SpecFixture.yaml("format:\n  trashDays: 1\n"),
-        "version: 1\nname: demo2\nbaseDir: /srv/demo\n",
-        "version: 1\nname: demo\nbaseDir: /srv/demo2\n",
-    ])
+    @Test(
+        "a change of content changes the revision",
+        arguments: [
+            SpecFixture.yaml("quotas: []\n"),
+            SpecFixture.yaml("mount:\n  cacheSize: 10GiB\n"),
+            SpecFixture.yaml("format:\n  trashDays: 1\n"),
+            "version: 1\nname: demo2\nbaseDir: /srv/demo\n",
+            "version: 1\nname: demo\nbaseDir: /srv/demo2\n",
+        ])
     func changesWithContent(yaml: String) throws {
         let base = try SpecFixture.spec()
         let changed = try SpecFixture.spec(yaml)
@@ -27,7 +30,8 @@ struct SpecRevisionTests {
     @Test("comments, blank lines, key order and quoting do not change the revision")
     func ignoresPresentation() throws {
         let base = try SpecFixture.spec()
-        let reformatted = try SpecFixture.spec("""
+        let reformatted = try SpecFixture.spec(
+            """
             # A volume.
             baseDir: "/srv/demo"   # where it lives
 
@@ -41,7 +45,8 @@ struct SpecRevisionTests {
 
     @Test("a later document's revision does not depend on its position")
     func independentOfPosition() throws {
-        let result = SpecLoader().load(text: "version: 1\nname: other\nbaseDir: /srv/other\n---\n" + SpecFixture.minimalYAML, file: "x.yaml")
+        let result = SpecLoader().load(
+            text: "version: 1\nname: other\nbaseDir: /srv/other\n---\n" + SpecFixture.minimalYAML, file: "x.yaml")
         let second = try #require(result.specs.last)
         #expect(second.origin.document == 1)
         #expect(second.origin.revision == (try SpecFixture.spec()).origin.revision)

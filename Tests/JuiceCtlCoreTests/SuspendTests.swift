@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JuiceCtlCore
 
 /// `suspend: {reason: ...}`: loading, revision, plan output and the Suspended condition.
@@ -14,11 +15,13 @@ struct SuspendTests {
 
     // MARK: Loading
 
-    @Test("suspend with a reason loads, in flow or block style", arguments: [
-        SpecFixture.yaml("suspend: {reason: maintenance window}\n"),
-        SpecFixture.yaml("suspend:\n  reason: maintenance window\n"),
-        SpecFixture.yaml("suspend:\n  reason: \"maintenance window\"\n"),
-    ])
+    @Test(
+        "suspend with a reason loads, in flow or block style",
+        arguments: [
+            SpecFixture.yaml("suspend: {reason: maintenance window}\n"),
+            SpecFixture.yaml("suspend:\n  reason: maintenance window\n"),
+            SpecFixture.yaml("suspend:\n  reason: \"maintenance window\"\n"),
+        ])
     func loadsReason(yaml: String) throws {
         let spec = try SpecFixture.spec(yaml)
         #expect(spec.suspend?.reason == "maintenance window")
@@ -54,26 +57,37 @@ struct SuspendTests {
         #expect(error.description.hasPrefix("volumes/demo.yaml:4:10: "), "\(error.description)")
     }
 
-    @Test("suspend's reason is required, not empty, at most 1024 characters and a string, with no other key", arguments: [
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("suspend: {}\n"), line: 4, column: 10,
-                           path: "suspend", message: "missing required key 'reason' in 'suspend'"),
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("suspend:\n  until: tomorrow\n"), line: 5, column: 3,
-                           path: "suspend", message: "missing required key 'reason' in 'suspend'"),
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("suspend:\n  reason: \"\"\n"), line: 5, column: 11,
-                           path: "suspend.reason", message: "must not be empty"),
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("suspend:\n  reason: \(String(repeating: "r", count: 1025))\n"), line: 5, column: 11,
-                           path: "suspend.reason", message: "is longer than 1024 characters"),
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("suspend:\n  reason: [a, b]\n"), line: 5, column: 11,
-                           path: "suspend.reason", message: "expected why the volume is suspended, found a list"),
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("suspend:\n  reason: maintenance\n  until: tomorrow\n"), line: 6, column: 3,
-                           path: "suspend.until", message: "unknown key 'until'", hint: "expected one of: reason"),
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("suspend:\n  reasn: maintenance\n"), line: 5, column: 3,
-                           path: "suspend.reasn", message: "unknown key 'reasn'", hint: "did you mean 'reason'?"),
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("suspend: maintenance\n"), line: 4, column: 10,
-                           path: "suspend", message: "expected a mapping, found a string"),
-        ExpectedDiagnostic(yaml: SpecFixture.yaml("suspend: [maintenance]\n"), line: 4, column: 10,
-                           path: "suspend", message: "expected a mapping, found a list"),
-    ])
+    @Test(
+        "suspend's reason is required, not empty, at most 1024 characters and a string, with no other key",
+        arguments: [
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("suspend: {}\n"), line: 4, column: 10,
+                path: "suspend", message: "missing required key 'reason' in 'suspend'"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("suspend:\n  until: tomorrow\n"), line: 5, column: 3,
+                path: "suspend", message: "missing required key 'reason' in 'suspend'"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("suspend:\n  reason: \"\"\n"), line: 5, column: 11,
+                path: "suspend.reason", message: "must not be empty"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("suspend:\n  reason: \(String(repeating: "r", count: 1025))\n"), line: 5, column: 11,
+                path: "suspend.reason", message: "is longer than 1024 characters"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("suspend:\n  reason: [a, b]\n"), line: 5, column: 11,
+                path: "suspend.reason", message: "expected why the volume is suspended, found a list"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("suspend:\n  reason: maintenance\n  until: tomorrow\n"), line: 6, column: 3,
+                path: "suspend.until", message: "unknown key 'until'", hint: "expected one of: reason"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("suspend:\n  reasn: maintenance\n"), line: 5, column: 3,
+                path: "suspend.reasn", message: "unknown key 'reasn'", hint: "did you mean 'reason'?"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("suspend: maintenance\n"), line: 4, column: 10,
+                path: "suspend", message: "expected a mapping, found a string"),
+            ExpectedDiagnostic(
+                yaml: SpecFixture.yaml("suspend: [maintenance]\n"), line: 4, column: 10,
+                path: "suspend", message: "expected a mapping, found a list"),
+        ])
     func invalidSuspend(expected: ExpectedDiagnostic) {
         expected.check()
     }
@@ -93,8 +107,10 @@ struct SuspendTests {
         let otherReason = try SpecFixture.spec(SpecFixture.yaml("suspend: {reason: disk replacement}\n"))
         #expect(suspended.origin.revision != active.origin.revision)
         #expect(otherReason.origin.revision != suspended.origin.revision)
-        #expect(try SpecFixture.spec(SpecFixture.yaml("suspend:\n  reason: 'maintenance window'\n")).origin.revision == suspended.origin.revision,
-                "the revision follows content, not style")
+        #expect(
+            try SpecFixture.spec(SpecFixture.yaml("suspend:\n  reason: 'maintenance window'\n")).origin.revision
+                == suspended.origin.revision,
+            "the revision follows content, not style")
     }
 
     // MARK: Planning and plan output
@@ -148,7 +164,9 @@ struct SuspendTests {
     func jsonPlanShowsSuspension() throws {
         let suspended = try SpecFixture.spec(Self.suspendedYAML)
         let active = try SpecFixture.spec("version: 1\nname: other\nbaseDir: /srv/other\n")
-        let json = PlanRenderer.json([Planner.plan(suspended, Self.quotaDrift(suspended)), Planner.plan(active, ObservationFixture.converged(active))])
+        let json = PlanRenderer.json([
+            Planner.plan(suspended, Self.quotaDrift(suspended)), Planner.plan(active, ObservationFixture.converged(active)),
+        ])
         let document = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         let volumes = try #require(document["volumes"] as? [[String: Any]])
         try #require(volumes.count == 2)

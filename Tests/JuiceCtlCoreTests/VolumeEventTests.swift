@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JuiceCtlCore
 
 @Suite("Volume events")
@@ -8,9 +9,10 @@ struct VolumeEventTests {
     static let time = VolumeEvent.parseTimestamp("2026-11-26T00:00:00.123Z")!
 
     /// An event with every field set.
-    static let full = VolumeEvent(time: time, volume: "demo", revision: "00ff00ff00ff00ff", actor: "run", operation: "apply",
-                                  kind: .action, action: "set-quota", target: "/active/fs", condition: "Ready", status: false,
-                                  reason: "ChangesPending", result: "done", message: "quota set to 10 TiB", durationMs: 1234)
+    static let full = VolumeEvent(
+        time: time, volume: "demo", revision: "00ff00ff00ff00ff", actor: "run", operation: "apply",
+        kind: .action, action: "set-quota", target: "/active/fs", condition: "Ready", status: false,
+        reason: "ChangesPending", result: "done", message: "quota set to 10 TiB", durationMs: 1234)
 
     @Test("every field survives jsonLine and parse")
     func roundTripEveryField() throws {
@@ -21,9 +23,11 @@ struct VolumeEventTests {
         #expect(parsed.status == false)
     }
 
-    @Test("an event with only the required fields round-trips, and its line holds only those keys", arguments: [
-        VolumeEvent.Kind.action, .reconcile, .condition, .spec, .daemon,
-    ])
+    @Test(
+        "an event with only the required fields round-trips, and its line holds only those keys",
+        arguments: [
+            VolumeEvent.Kind.action, .reconcile, .condition, .spec, .daemon,
+        ])
     func roundTripMinimal(kind: VolumeEvent.Kind) throws {
         let event = VolumeEvent(time: Self.time, volume: "demo", revision: nil, actor: "cli", operation: "run", kind: kind, message: "m")
         let line = event.jsonLine()
@@ -36,8 +40,10 @@ struct VolumeEventTests {
     @Test("the line's keys are sorted")
     func keysSorted() throws {
         let line = Self.full.jsonLine()
-        let keys = ["action", "actor", "condition", "durationMs", "kind", "message", "operation", "reason", "result", "revision",
-                    "status", "target", "time", "volume"]
+        let keys = [
+            "action", "actor", "condition", "durationMs", "kind", "message", "operation", "reason", "result", "revision",
+            "status", "target", "time", "volume",
+        ]
         let positions = try keys.map { key in try #require(line.range(of: "\"\(key)\":")?.lowerBound, "\(key) missing from \(line)") }
         #expect(positions == positions.sorted(), "\(line)")
         #expect(line.hasPrefix("{\"action\":"))
@@ -64,19 +70,23 @@ struct VolumeEventTests {
         #expect(VolumeEvent.timestamp(Self.time) == "2026-11-26T00:00:00.123Z")
     }
 
-    @Test("whole seconds still carry .000, and any instant is written in UTC", arguments: [
-        ("2026-11-26", "2026-11-26T00:00:00.000Z"),
-        ("2026-03-29T01:30:00Z", "2026-03-29T01:30:00.000Z"),
-        ("2026-12-31T23:59:59Z", "2026-12-31T23:59:59.000Z"),
-    ])
+    @Test(
+        "whole seconds still carry .000, and any instant is written in UTC",
+        arguments: [
+            ("2026-11-26", "2026-11-26T00:00:00.000Z"),
+            ("2026-03-29T01:30:00Z", "2026-03-29T01:30:00.000Z"),
+            ("2026-12-31T23:59:59Z", "2026-12-31T23:59:59.000Z"),
+        ])
     func wholeSeconds(date: String, expected: String) {
         #expect(VolumeEvent.timestamp(CheckpointFixture.date(date)) == expected)
     }
 
-    @Test("a time written with an offset is read as the same instant; one without fractions is read too", arguments: [
-        ("2026-11-26T01:00:00.123+01:00", "2026-11-26T00:00:00.123Z"),
-        ("2026-11-26T00:00:00Z", "2026-11-26T00:00:00.000Z"),
-    ])
+    @Test(
+        "a time written with an offset is read as the same instant; one without fractions is read too",
+        arguments: [
+            ("2026-11-26T01:00:00.123+01:00", "2026-11-26T00:00:00.123Z"),
+            ("2026-11-26T00:00:00Z", "2026-11-26T00:00:00.000Z"),
+        ])
     func parsesOtherTimestamps(text: String, expected: String) throws {
         let date = try #require(VolumeEvent.parseTimestamp(text))
         #expect(VolumeEvent.timestamp(date) == expected)
@@ -98,12 +108,14 @@ struct VolumeEventTests {
         #expect(VolumeEvent.parse(line.dropLast()) == nil)
     }
 
-    @Test("text that is not an event is not parsed", arguments: [
-        "", "not json", "[]", "{}", "null", "42",
-        "{\"volume\":\"demo\",\"message\":\"m\"}",
-        "{\"actor\":\"cli\",\"kind\":\"action\",\"message\":\"m\",\"operation\":\"apply\",\"time\":\"yesterday\",\"volume\":\"demo\"}",
-        "{\"actor\":\"cli\",\"kind\":\"explosion\",\"message\":\"m\",\"operation\":\"apply\",\"time\":\"2026-11-26T00:00:00Z\",\"volume\":\"demo\"}",
-    ])
+    @Test(
+        "text that is not an event is not parsed",
+        arguments: [
+            "", "not json", "[]", "{}", "null", "42",
+            "{\"volume\":\"demo\",\"message\":\"m\"}",
+            "{\"actor\":\"cli\",\"kind\":\"action\",\"message\":\"m\",\"operation\":\"apply\",\"time\":\"yesterday\",\"volume\":\"demo\"}",
+            "{\"actor\":\"cli\",\"kind\":\"explosion\",\"message\":\"m\",\"operation\":\"apply\",\"time\":\"2026-11-26T00:00:00Z\",\"volume\":\"demo\"}",
+        ])
     func notAnEvent(text: String) {
         #expect(VolumeEvent.parse(Substring(text)) == nil)
     }

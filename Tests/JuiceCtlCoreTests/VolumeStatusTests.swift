@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JuiceCtlCore
 
 /// One row of the status table: an observation and the Ready, Degraded and BackupFresh conditions it must give (the
@@ -16,47 +17,65 @@ struct StatusCase: Sendable, CustomTestStringConvertible {
 
 extension StatusCase {
     static let all: [StatusCase] = [
-        StatusCase(name: "a converged live mount is Ready/Converged and not degraded",
-                   observe: { ObservationFixture.converged($0) }, ready: (true, "Converged"), degraded: (false, "Healthy")),
-        StatusCase(name: "a volume that does not exist is NotFormatted",
-                   observe: { _ in ObservationFixture.fresh() }, ready: (false, "NotFormatted"), degraded: (false, "Healthy"),
-                   backup: (false, "NotRunning")),
-        StatusCase(name: "an engine without a volume is NotFormatted",
-                   observe: { _ in VolumeObservation(metadata: .unformatted, storage: .empty, mount: .absent) },
-                   ready: (false, "NotFormatted"), degraded: (false, "Healthy"), backup: (false, "NotRunning")),
-        StatusCase(name: "a formatted volume that is not mounted is NotMounted",
-                   observe: { ObservationFixture.formattedNotMounted($0) }, ready: (false, "NotMounted"), degraded: (false, "Healthy"),
-                   backup: (false, "NotRunning")),
-        StatusCase(name: "a stale mount is StaleMount and degraded",
-                   observe: { spec in ObservationFixture.converged(spec) { $0.mount = .stale(reason: "ENOTCONN", entries: 1) } },
-                   ready: (false, "StaleMount"), degraded: (true, "StaleMount")),
-        StatusCase(name: "a mount that does not answer while its client runs is MountUnresponsive and degraded",
-                   observe: { spec in ObservationFixture.converged(spec) { $0.mount = .unresponsive(reason: "no answer within 2000 ms", pid: 4242) } },
-                   ready: (false, "MountUnresponsive"), degraded: (true, "MountUnresponsive")),
-        StatusCase(name: "a foreign mount is MountPointOccupied and degraded",
-                   observe: { spec in ObservationFixture.converged(spec) { $0.mount = .foreign(fstype: "ext4", source: "/dev/sdb1") } },
-                   ready: (false, "MountPointOccupied"), degraded: (true, "MountPointOccupied")),
-        StatusCase(name: "stacked mounts are degraded with changes pending",
-                   observe: { spec in ObservationFixture.converged(spec) { $0.mount = .live(ObservationFixture.liveMount(spec, stackedEntries: 2)) } },
-                   ready: (false, "ChangesPending"), degraded: (true, "StackedMounts")),
-        StatusCase(name: "a mount without its supervisor is degraded as Unsupervised",
-                   observe: { spec in ObservationFixture.converged(spec) { $0.mount = .live(ObservationFixture.liveMount(spec, supervisorAlive: false)) } },
-                   ready: (false, "ChangesPending"), degraded: (true, "Unsupervised")),
-        StatusCase(name: "a live mount with a quota to fix has changes pending but is healthy",
-                   observe: { spec in ObservationFixture.converged(spec) { $0.quotas?["/active/fs"] = .none(source: "statfs") } },
-                   ready: (false, "ChangesPending"), degraded: (false, "Healthy")),
-        StatusCase(name: "format drift on a live mount makes the conflict the reason of both conditions",
-                   observe: { spec in
-                       ObservationFixture.converged(spec) {
-                           var info = ObservationFixture.formatInfo(spec)
-                           info.compression = "lz4"
-                           $0.metadata = .formatted(info)
-                       }
-                   },
-                   ready: (false, "FormatSettingChanged"), degraded: (true, "FormatSettingChanged")),
-        StatusCase(name: "a refused format is NotFormatted and degraded by the refusal",
-                   observe: { _ in VolumeObservation(metadata: .missing, storage: .holdsVolume(uuid: "u"), mount: .absent) },
-                   ready: (false, "NotFormatted"), degraded: (true, "RefuseFormatOverData"), backup: (false, "NotRunning")),
+        StatusCase(
+            name: "a converged live mount is Ready/Converged and not degraded",
+            observe: { ObservationFixture.converged($0) }, ready: (true, "Converged"), degraded: (false, "Healthy")),
+        StatusCase(
+            name: "a volume that does not exist is NotFormatted",
+            observe: { _ in ObservationFixture.fresh() }, ready: (false, "NotFormatted"), degraded: (false, "Healthy"),
+            backup: (false, "NotRunning")),
+        StatusCase(
+            name: "an engine without a volume is NotFormatted",
+            observe: { _ in VolumeObservation(metadata: .unformatted, storage: .empty, mount: .absent) },
+            ready: (false, "NotFormatted"), degraded: (false, "Healthy"), backup: (false, "NotRunning")),
+        StatusCase(
+            name: "a formatted volume that is not mounted is NotMounted",
+            observe: { ObservationFixture.formattedNotMounted($0) }, ready: (false, "NotMounted"), degraded: (false, "Healthy"),
+            backup: (false, "NotRunning")),
+        StatusCase(
+            name: "a stale mount is StaleMount and degraded",
+            observe: { spec in ObservationFixture.converged(spec) { $0.mount = .stale(reason: "ENOTCONN", entries: 1) } },
+            ready: (false, "StaleMount"), degraded: (true, "StaleMount")),
+        StatusCase(
+            name: "a mount that does not answer while its client runs is MountUnresponsive and degraded",
+            observe: { spec in
+                ObservationFixture.converged(spec) { $0.mount = .unresponsive(reason: "no answer within 2000 ms", pid: 4242) }
+            },
+            ready: (false, "MountUnresponsive"), degraded: (true, "MountUnresponsive")),
+        StatusCase(
+            name: "a foreign mount is MountPointOccupied and degraded",
+            observe: { spec in ObservationFixture.converged(spec) { $0.mount = .foreign(fstype: "ext4", source: "/dev/sdb1") } },
+            ready: (false, "MountPointOccupied"), degraded: (true, "MountPointOccupied")),
+        StatusCase(
+            name: "stacked mounts are degraded with changes pending",
+            observe: { spec in
+                ObservationFixture.converged(spec) { $0.mount = .live(ObservationFixture.liveMount(spec, stackedEntries: 2)) }
+            },
+            ready: (false, "ChangesPending"), degraded: (true, "StackedMounts")),
+        StatusCase(
+            name: "a mount without its supervisor is degraded as Unsupervised",
+            observe: { spec in
+                ObservationFixture.converged(spec) { $0.mount = .live(ObservationFixture.liveMount(spec, supervisorAlive: false)) }
+            },
+            ready: (false, "ChangesPending"), degraded: (true, "Unsupervised")),
+        StatusCase(
+            name: "a live mount with a quota to fix has changes pending but is healthy",
+            observe: { spec in ObservationFixture.converged(spec) { $0.quotas?["/active/fs"] = .none(source: "statfs") } },
+            ready: (false, "ChangesPending"), degraded: (false, "Healthy")),
+        StatusCase(
+            name: "format drift on a live mount makes the conflict the reason of both conditions",
+            observe: { spec in
+                ObservationFixture.converged(spec) {
+                    var info = ObservationFixture.formatInfo(spec)
+                    info.compression = "lz4"
+                    $0.metadata = .formatted(info)
+                }
+            },
+            ready: (false, "FormatSettingChanged"), degraded: (true, "FormatSettingChanged")),
+        StatusCase(
+            name: "a refused format is NotFormatted and degraded by the refusal",
+            observe: { _ in VolumeObservation(metadata: .missing, storage: .holdsVolume(uuid: "u"), mount: .absent) },
+            ready: (false, "NotFormatted"), degraded: (true, "RefuseFormatOverData"), backup: (false, "NotRunning")),
     ]
 }
 
@@ -69,7 +88,9 @@ struct VolumeStatusTests {
         let status = VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation))
         #expect(status.conditions.map(\.type) == ["Ready", "Degraded", "BackupFresh", "Durable", "Suspended"])
         try #require(status.conditions.count == 5)
-        let ready = status.conditions[0], degraded = status.conditions[1], backup = status.conditions[2]
+        let ready = status.conditions[0]
+        let degraded = status.conditions[1]
+        let backup = status.conditions[2]
         let suspended = status.conditions[4]
         #expect(ready.status == row.ready.0)
         #expect(ready.reason == row.ready.1)
@@ -107,7 +128,10 @@ struct VolumeStatusTests {
         let text = StatusRenderer.human([status])
         #expect(text.contains("  Ready       True  Converged: mounted at /srv/demo/data and as the spec declares\n"))
         #expect(text.contains("  Degraded    False Healthy: no fault observed\n"))
-        #expect(text.contains("  BackupFresh True  Replicating: Litestream (pid 5151) replicates to /srv/demo/replica; the replica is at transaction 42, last written 2 s ago\n"))
+        #expect(
+            text.contains(
+                "  BackupFresh True  Replicating: Litestream (pid 5151) replicates to /srv/demo/replica; the replica is at transaction 42, last written 2 s ago\n"
+            ))
         #expect(text.contains("  Suspended   False Active: changes are applied\n"))
         #expect(!text.contains("reconciler:"), "no juicectl run document was attached")
         #expect(text.contains("  backup:   Litestream pid 5151, database at transaction 42, replica at 42 (written 2 s ago)\n"))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JuiceCtlCore
 
 /// The wake-up time with a fixed clock: every date is a plain value, nothing sleeps.
@@ -22,16 +23,19 @@ struct WakeTimeTests {
     @Test("without a last pass the volume is looked at now, whatever the schedule or retry say")
     func noLastPassIsNow() {
         #expect(WakeTime.next(now: Self.now, lastPass: nil, interval: Self.interval, nextCheckpoint: nil, retry: RetryState()) == Self.now)
-        #expect(WakeTime.next(now: Self.now, lastPass: nil, interval: Self.interval,
-                              nextCheckpoint: Self.date("2026-11-20T10:01:00Z"),
-                              retry: Self.retrying(at: Self.date("2026-11-20T10:02:00Z"))) == Self.now)
+        #expect(
+            WakeTime.next(
+                now: Self.now, lastPass: nil, interval: Self.interval,
+                nextCheckpoint: Self.date("2026-11-20T10:01:00Z"),
+                retry: Self.retrying(at: Self.date("2026-11-20T10:02:00Z"))) == Self.now)
     }
 
     @Test("the periodic pass is the last pass plus the interval")
     func periodic() {
         let lastPass = Self.date("2026-11-20T09:58:00Z")
-        #expect(WakeTime.next(now: Self.now, lastPass: lastPass, interval: Self.interval, nextCheckpoint: nil, retry: RetryState())
-            == Self.date("2026-11-20T10:03:00Z"))
+        #expect(
+            WakeTime.next(now: Self.now, lastPass: lastPass, interval: Self.interval, nextCheckpoint: nil, retry: RetryState())
+                == Self.date("2026-11-20T10:03:00Z"))
     }
 
     @Test("a checkpoint slot before the periodic pass wakes the volume just after the slot begins")
@@ -46,18 +50,23 @@ struct WakeTimeTests {
     @Test("a checkpoint slot after the periodic pass changes nothing")
     func laterSlotLoses() {
         let lastPass = Self.date("2026-11-20T09:58:00Z")
-        #expect(WakeTime.next(now: Self.now, lastPass: lastPass, interval: Self.interval,
-                              nextCheckpoint: Self.date("2026-11-20T11:00:00Z"), retry: RetryState())
-            == Self.date("2026-11-20T10:03:00Z"))
+        #expect(
+            WakeTime.next(
+                now: Self.now, lastPass: lastPass, interval: Self.interval,
+                nextCheckpoint: Self.date("2026-11-20T11:00:00Z"), retry: RetryState())
+                == Self.date("2026-11-20T10:03:00Z"))
     }
 
-    @Test("an owed slot (at or before now) never wakes the volume at once: the periodic pass takes it", arguments: [
-        "2026-11-20T10:00:00Z", "2026-11-20T09:59:59Z", "2026-11-19T00:00:00Z",
-    ])
+    @Test(
+        "an owed slot (at or before now) never wakes the volume at once: the periodic pass takes it",
+        arguments: [
+            "2026-11-20T10:00:00Z", "2026-11-20T09:59:59Z", "2026-11-19T00:00:00Z",
+        ])
     func owedSlotDoesNotSpin(slot: String) {
         let lastPass = Self.date("2026-11-20T09:58:00Z")
-        let wake = WakeTime.next(now: Self.now, lastPass: lastPass, interval: Self.interval,
-                                 nextCheckpoint: Self.date(slot), retry: RetryState())
+        let wake = WakeTime.next(
+            now: Self.now, lastPass: lastPass, interval: Self.interval,
+            nextCheckpoint: Self.date(slot), retry: RetryState())
         #expect(wake == Self.date("2026-11-20T10:03:00Z"))
         #expect(wake > Self.now)
     }
@@ -65,8 +74,9 @@ struct WakeTimeTests {
     @Test("an owed slot does not wake a failing volume before its retry either")
     func owedSlotDoesNotOvertakeRetry() {
         let attempt = Self.date("2026-11-20T10:04:00Z")
-        let wake = WakeTime.next(now: Self.now, lastPass: Self.date("2026-11-20T09:59:00Z"), interval: Self.interval,
-                                 nextCheckpoint: Self.date("2026-11-20T09:00:00Z"), retry: Self.retrying(at: attempt, failures: 3))
+        let wake = WakeTime.next(
+            now: Self.now, lastPass: Self.date("2026-11-20T09:59:00Z"), interval: Self.interval,
+            nextCheckpoint: Self.date("2026-11-20T09:00:00Z"), retry: Self.retrying(at: attempt, failures: 3))
         #expect(wake == attempt)
     }
 
@@ -74,18 +84,23 @@ struct WakeTimeTests {
     func retryReplacesPeriod() {
         let lastPass = Self.date("2026-11-20T09:58:00Z")
         let later = Self.date("2026-11-20T10:07:00Z")
-        #expect(WakeTime.next(now: Self.now, lastPass: lastPass, interval: Self.interval, nextCheckpoint: nil,
-                              retry: Self.retrying(at: later, failures: 5)) == later, "the backoff is not overtaken by the period")
+        #expect(
+            WakeTime.next(
+                now: Self.now, lastPass: lastPass, interval: Self.interval, nextCheckpoint: nil,
+                retry: Self.retrying(at: later, failures: 5)) == later, "the backoff is not overtaken by the period")
         let earlier = Self.date("2026-11-20T10:00:05Z")
-        #expect(WakeTime.next(now: Self.now, lastPass: lastPass, interval: Self.interval, nextCheckpoint: nil,
-                              retry: Self.retrying(at: earlier)) == earlier)
+        #expect(
+            WakeTime.next(
+                now: Self.now, lastPass: lastPass, interval: Self.interval, nextCheckpoint: nil,
+                retry: Self.retrying(at: earlier)) == earlier)
     }
 
     @Test("during a retry a future checkpoint slot before the retry still wakes the volume")
     func slotBeforeRetryWakes() {
         let slot = Self.date("2026-11-20T10:02:00Z")
-        let wake = WakeTime.next(now: Self.now, lastPass: Self.date("2026-11-20T09:59:00Z"), interval: Self.interval,
-                                 nextCheckpoint: slot, retry: Self.retrying(at: Self.date("2026-11-20T10:05:00Z")))
+        let wake = WakeTime.next(
+            now: Self.now, lastPass: Self.date("2026-11-20T09:59:00Z"), interval: Self.interval,
+            nextCheckpoint: slot, retry: Self.retrying(at: Self.date("2026-11-20T10:05:00Z")))
         #expect(wake == slot.addingTimeInterval(WakeTime.slotMargin))
     }
 
@@ -103,8 +118,9 @@ struct WakeTimeTests {
         retry.recordFailure("boom", at: Self.now, backoff: RetryBackoff(jitter: 0), random: 0)
         retry.recordStall(reason: "MountPointOccupied", message: "occupied", revision: "r1", at: Self.now)
         let lastPass = Self.date("2026-11-20T09:58:00Z")
-        #expect(WakeTime.next(now: Self.now, lastPass: lastPass, interval: Self.interval, nextCheckpoint: nil, retry: retry)
-            == Self.date("2026-11-20T10:03:00Z"))
+        #expect(
+            WakeTime.next(now: Self.now, lastPass: lastPass, interval: Self.interval, nextCheckpoint: nil, retry: retry)
+                == Self.date("2026-11-20T10:03:00Z"))
     }
 
     @Test("after a success the periodic pass is back")
@@ -112,13 +128,16 @@ struct WakeTimeTests {
         var retry = Self.retrying(at: Self.date("2026-11-20T10:30:00Z"), failures: 4)
         retry.recordSuccess()
         let lastPass = Self.date("2026-11-20T09:58:00Z")
-        #expect(WakeTime.next(now: Self.now, lastPass: lastPass, interval: Self.interval, nextCheckpoint: nil, retry: retry)
-            == Self.date("2026-11-20T10:03:00Z"))
+        #expect(
+            WakeTime.next(now: Self.now, lastPass: lastPass, interval: Self.interval, nextCheckpoint: nil, retry: retry)
+                == Self.date("2026-11-20T10:03:00Z"))
     }
 
-    @Test("the result is never before now: an overdue pass or retry is now", arguments: [
-        ("2026-11-20T09:00:00Z", nil), ("2026-11-20T09:58:00Z", "2026-11-20T09:59:00Z"),
-    ] as [(String, String?)])
+    @Test(
+        "the result is never before now: an overdue pass or retry is now",
+        arguments: [
+            ("2026-11-20T09:00:00Z", nil), ("2026-11-20T09:58:00Z", "2026-11-20T09:59:00Z"),
+        ] as [(String, String?)])
     func neverBeforeNow(lastPass: String, attempt: String?) {
         let retry = attempt.map { Self.retrying(at: Self.date($0)) } ?? RetryState()
         let wake = WakeTime.next(now: Self.now, lastPass: Self.date(lastPass), interval: Self.interval, nextCheckpoint: nil, retry: retry)

@@ -1,10 +1,11 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlDaemon
 import Logging
 import Synchronization
 import Testing
+
+@testable import JuiceCtl
 
 // Small helpers for the daemon's tests (this target cannot see Tests/JuiceCtlTests/Support).
 
@@ -53,21 +54,27 @@ enum Fixtures {
         Action(kind, .create, target: target, reason: "test")
     }
 
-    static let refusal = Conflict(code: "RefuseFormatOverData", target: "storage",
-                                  message: "the storage holds another volume's objects", hint: "point storage.path elsewhere", blocking: true)
-    static let unresponsive = Conflict(code: "MountUnresponsive", target: "/srv/alpha/data",
-                                       message: "the mount does not answer but its juicefs client (pid 42) runs", blocking: true)
-    static let immutable = Conflict(code: "FormatSettingChanged", target: "format.blockSize",
-                                    message: "blockSize cannot change after format", blocking: false)
+    static let refusal = Conflict(
+        code: "RefuseFormatOverData", target: "storage",
+        message: "the storage holds another volume's objects", hint: "point storage.path elsewhere", blocking: true)
+    static let unresponsive = Conflict(
+        code: "MountUnresponsive", target: "/srv/alpha/data",
+        message: "the mount does not answer but its juicefs client (pid 42) runs", blocking: true)
+    static let immutable = Conflict(
+        code: "FormatSettingChanged", target: "format.blockSize",
+        message: "blockSize cannot change after format", blocking: false)
 
     static func plan(_ spec: VolumeSpec, actions: [Action] = [], conflicts: [Conflict] = []) -> VolumePlan {
         VolumePlan(spec: spec, actions: actions, conflicts: conflicts)
     }
 
-    static func report(_ spec: VolumeSpec, results: [ActionResult] = [], remaining: VolumePlan? = nil,
-                       suspended: Bool = false, interrupted: Bool = false) -> Reconciler.Report {
-        Reconciler.Report(spec: spec, results: results, remaining: remaining ?? plan(spec), lockWaitMilliseconds: 0,
-                          observation: observation(), suspended: suspended, interrupted: interrupted)
+    static func report(
+        _ spec: VolumeSpec, results: [ActionResult] = [], remaining: VolumePlan? = nil,
+        suspended: Bool = false, interrupted: Bool = false
+    ) -> Reconciler.Report {
+        Reconciler.Report(
+            spec: spec, results: results, remaining: remaining ?? plan(spec), lockWaitMilliseconds: 0,
+            observation: observation(), suspended: suspended, interrupted: interrupted)
     }
 
     static func done(_ action: Action = action()) -> ActionResult {
@@ -230,12 +237,16 @@ struct FakeFailure: Error, CustomStringConvertible {
 }
 
 /// A supervisor context over `reconciler`.
-func makeContext(reconciler: any VolumeReconciling, clock: DaemonClock = .system, paths: [String] = [],
-                 interval: Duration = .seconds(30), backoff: RetryBackoff = RetryBackoff(jitter: 0),
-                 busyRetry: Duration = .seconds(5), metrics: DaemonMetrics = DaemonMetrics(version: "test"),
-                 stop: StopFlag = StopFlag()) -> SupervisorContext {
-    SupervisorContext(configuration: DaemonConfiguration(paths: paths, interval: interval, backoff: backoff, busyRetry: busyRetry),
-                      reconciler: reconciler, metrics: metrics, logger: .quiet, stop: stop, clock: clock,
-                      daemon: RunStatus.DaemonInfo(pid: getpid(), startedAt: Date(timeIntervalSince1970: 1_800_000_000),
-                                                   intervalSeconds: interval.seconds))
+func makeContext(
+    reconciler: any VolumeReconciling, clock: DaemonClock = .system, paths: [String] = [],
+    interval: Duration = .seconds(30), backoff: RetryBackoff = RetryBackoff(jitter: 0),
+    busyRetry: Duration = .seconds(5), metrics: DaemonMetrics = DaemonMetrics(version: "test"),
+    stop: StopFlag = StopFlag()
+) -> SupervisorContext {
+    SupervisorContext(
+        configuration: DaemonConfiguration(paths: paths, interval: interval, backoff: backoff, busyRetry: busyRetry),
+        reconciler: reconciler, metrics: metrics, logger: .quiet, stop: stop, clock: clock,
+        daemon: RunStatus.DaemonInfo(
+            pid: getpid(), startedAt: Date(timeIntervalSince1970: 1_800_000_000),
+            intervalSeconds: interval.seconds))
 }

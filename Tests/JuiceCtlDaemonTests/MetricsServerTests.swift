@@ -4,8 +4,9 @@ import JuiceCtlDaemon
 import ServiceLifecycle
 import ServiceLifecycleTestKit
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A plain HTTP/1.0 GET over a TCP socket to 127.0.0.1, done on a dispatch queue (blocking I/O stays off the

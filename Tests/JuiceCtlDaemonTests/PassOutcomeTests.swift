@@ -1,8 +1,9 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlDaemon
 import Testing
+
+@testable import JuiceCtl
 
 @Suite("Pass outcome")
 struct PassOutcomeTests {
@@ -26,29 +27,38 @@ struct PassOutcomeTests {
     static let mount = Fixtures.action(.mount, "/srv/alpha/data")
 
     static let rows: [Row] = [
-        Row(name: "suspended: the drift is reported, nothing else counts", suspend: true, actions: [quota], conflicts: [Fixtures.refusal],
+        Row(
+            name: "suspended: the drift is reported, nothing else counts", suspend: true, actions: [quota], conflicts: [Fixtures.refusal],
             suspended: true, result: .suspended, messageContains: "1 change(s) pending, not applied"),
         Row(name: "suspended without drift", suspend: true, suspended: true, result: .suspended, messageContains: "no drift"),
-        Row(name: "a failed action fails the pass, named by its label and target",
+        Row(
+            name: "a failed action fails the pass, named by its label and target",
             results: [Fixtures.done(mount), Fixtures.failed(quota, "quota: permission denied")], actions: [quota],
             result: .failed, messageContains: "quota /active/fs failed: quota: permission denied"),
-        Row(name: "a failure outranks an interruption and a refusal",
+        Row(
+            name: "a failure outranks an interruption and a refusal",
             results: [Fixtures.failed(mount, "exit 1")], conflicts: [Fixtures.refusal], interrupted: true,
             result: .failed, messageContains: "mount /srv/alpha/data failed: exit 1"),
-        Row(name: "interrupted by shutdown",
+        Row(
+            name: "interrupted by shutdown",
             results: [Fixtures.done(mount), ActionResult(action: quota, outcome: .notRun(Reconciler.stoppedReason), milliseconds: 0)],
             actions: [quota], interrupted: true, result: .interrupted, messageContains: "after 2 action(s)"),
-        Row(name: "a blocking conflict blocks, with its code as the stall reason", conflicts: [Fixtures.immutable, Fixtures.refusal],
+        Row(
+            name: "a blocking conflict blocks, with its code as the stall reason", conflicts: [Fixtures.immutable, Fixtures.refusal],
             result: .blocked, messageContains: "the storage holds another volume's objects (hint: point storage.path elsewhere)",
             stallReason: "RefuseFormatOverData"),
-        Row(name: "a blocking conflict of a server that does not answer fails the pass (retried), never a stall",
+        Row(
+            name: "a blocking conflict of a server that does not answer fails the pass (retried), never a stall",
             conflicts: [Fixtures.unresponsive], result: .failed, messageContains: "the mount does not answer"),
-        Row(name: "pending actions without a failure fail the pass", results: [Fixtures.done(mount)], actions: [quota, mount],
+        Row(
+            name: "pending actions without a failure fail the pass", results: [Fixtures.done(mount)], actions: [quota, mount],
             result: .failed, messageContains: "after 1 action(s), still pending: quota /active/fs; mount /srv/alpha/data"),
-        Row(name: "a conflict that does not block", results: [Fixtures.done(quota)], conflicts: [Fixtures.immutable],
+        Row(
+            name: "a conflict that does not block", results: [Fixtures.done(quota)], conflicts: [Fixtures.immutable],
             result: .conflicted, messageContains: "1 action(s); conflict: blockSize cannot change after format"),
         Row(name: "nothing to do", result: .converged, messageContains: "nothing to do"),
-        Row(name: "everything done", results: [Fixtures.done(mount), Fixtures.done(quota)], result: .converged,
+        Row(
+            name: "everything done", results: [Fixtures.done(mount), Fixtures.done(quota)], result: .converged,
             messageContains: "2 action(s), converged"),
     ]
 
@@ -56,9 +66,10 @@ struct PassOutcomeTests {
     func aReportIsClassified(row: Row) async throws {
         try await withTemporaryDirectory { base in
             let spec = try DaemonSpec.make(baseDir: base, row.suspend ? "suspend:\n  reason: maintenance\n" : "")
-            let report = Fixtures.report(spec, results: row.results,
-                                         remaining: Fixtures.plan(spec, actions: row.actions, conflicts: row.conflicts),
-                                         suspended: row.suspended, interrupted: row.interrupted)
+            let report = Fixtures.report(
+                spec, results: row.results,
+                remaining: Fixtures.plan(spec, actions: row.actions, conflicts: row.conflicts),
+                suspended: row.suspended, interrupted: row.interrupted)
 
             let outcome = PassOutcome.classify(report)
 

@@ -23,9 +23,10 @@ struct ReconcileDaemonTests {
 
     /// A daemon over the files in `directory`, passing every 100 ms and retrying failures after 20 ms.
     static func daemon(_ directory: String, specs: [VolumeSpec], reconciler: ScriptedReconciler, stop: StopFlag) -> ReconcileDaemon {
-        let context = makeContext(reconciler: reconciler, paths: [directory], interval: .milliseconds(100),
-                                  backoff: RetryBackoff(initial: .milliseconds(20), maximum: .milliseconds(40), jitter: 0),
-                                  stop: stop)
+        let context = makeContext(
+            reconciler: reconciler, paths: [directory], interval: .milliseconds(100),
+            backoff: RetryBackoff(initial: .milliseconds(20), maximum: .milliseconds(40), jitter: 0),
+            stop: stop)
         return ReconcileDaemon(specs: specs, context: context)
     }
 
@@ -81,7 +82,7 @@ struct ReconcileDaemonTests {
             reconciler.hold("alpha")
             let stop = StopFlag()
             let daemon = Self.daemon(directory, specs: specs, reconciler: reconciler, stop: stop)
-            let returned = StopFlag()  // a set-once flag: set when run() returned
+            let returned = StopFlag() // a set-once flag: set when run() returned
 
             try await testGracefulShutdown { trigger in
                 try await withThrowingTaskGroup(of: Void.self) { group in

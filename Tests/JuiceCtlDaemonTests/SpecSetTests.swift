@@ -44,15 +44,16 @@ struct SpecSetTests {
             #expect(after.origin.revision != before.origin.revision)
             #expect(after.mount.cacheSize == ByteSize.gibibytes(2))
             #expect(set.specs["alpha"] == after)
-            #expect(reload.specs.first { $0.name == "beta" } == first.specs.first { $0.name == "beta" }, "the other file's spec is unchanged")
+            #expect(
+                reload.specs.first { $0.name == "beta" } == first.specs.first { $0.name == "beta" }, "the other file's spec is unchanged")
             #expect(reload.rejected.isEmpty)
             #expect(reload.removed.isEmpty)
         }
     }
 
     @Test(arguments: [
-        "mount:\n  cacheSize: lots\n",          // a bad value
-        "mount:\n  cacheSize: [1GiB\n",         // not YAML
+        "mount:\n  cacheSize: lots\n", // a bad value
+        "mount:\n  cacheSize: [1GiB\n", // not YAML
         "quotas:\n  - path: relative\n    capacity: 1GiB\n",
     ])
     func aFileMadeInvalidKeepsItsVolumesOnTheLastGoodSpec(extra: String) async throws {
@@ -74,8 +75,9 @@ struct SpecSetTests {
             #expect(!messages.isEmpty)
             #expect(messages == reload.diagnostics.errors.map(\.description))
             for message in messages {
-                #expect(message.range(of: "^\(file):[0-9]+:[0-9]+: error: ", options: .regularExpression) != nil,
-                        "names the file, line and column: \(message)")
+                #expect(
+                    message.range(of: "^\(file):[0-9]+:[0-9]+: error: ", options: .regularExpression) != nil,
+                    "names the file, line and column: \(message)")
             }
         }
     }
@@ -100,7 +102,8 @@ struct SpecSetTests {
     @Test func aDeletedFileNamedExplicitlyKeepsItsSpecsAsAnError() async throws {
         try await withTemporaryDirectory { base in
             let directory = try Self.specDirectory(base)
-            let alpha = "\(directory)/alpha.yaml", beta = "\(directory)/beta.yaml"
+            let alpha = "\(directory)/alpha.yaml"
+            let beta = "\(directory)/beta.yaml"
             var set = SpecSet()
             let good = try #require(set.reload(paths: [alpha, beta]).specs.first { $0.name == "alpha" })
 
@@ -153,7 +156,9 @@ struct SpecSetTests {
             var set = SpecSet()
             _ = set.reload(paths: [directory])
 
-            try (DaemonSpec.text(name: "gamma", baseDir: "\(base)/gamma") + "---\n" + DaemonSpec.text(name: "delta", baseDir: "\(base)/delta"))
+            try
+                (DaemonSpec.text(name: "gamma", baseDir: "\(base)/gamma") + "---\n"
+                + DaemonSpec.text(name: "delta", baseDir: "\(base)/delta"))
                 .write(toFile: "\(directory)/more.yml", atomically: true, encoding: .utf8)
             let reload = set.reload(paths: [directory])
 
@@ -171,7 +176,8 @@ struct SpecSetTests {
             var set = SpecSet()
             _ = set.reload(paths: [directory])
 
-            try "version: 1\nname: Bad_Name\nbaseDir: \"\(base)/bad\"\n".write(toFile: "\(directory)/bad.yaml", atomically: true, encoding: .utf8)
+            try "version: 1\nname: Bad_Name\nbaseDir: \"\(base)/bad\"\n".write(
+                toFile: "\(directory)/bad.yaml", atomically: true, encoding: .utf8)
             let reload = set.reload(paths: [directory])
 
             #expect(reload.specs.map(\.name) == ["alpha", "beta"])

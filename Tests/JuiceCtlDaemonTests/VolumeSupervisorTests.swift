@@ -1,8 +1,9 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlDaemon
 import Testing
+
+@testable import JuiceCtl
 
 @Suite("Volume supervisor")
 struct VolumeSupervisorTests {
@@ -18,9 +19,12 @@ struct VolumeSupervisorTests {
         init(base: String, interval: Duration = .seconds(30), busyRetry: Duration = .seconds(5)) throws {
             spec = try DaemonSpec.make(name: "alpha", baseDir: base)
             start = clock.now
-            supervisor = VolumeSupervisor(spec: spec, context: makeContext(reconciler: reconciler, clock: clock.daemonClock,
-                                                                          interval: interval, backoff: RetryBackoff(jitter: 0),
-                                                                          busyRetry: busyRetry, metrics: metrics))
+            supervisor = VolumeSupervisor(
+                spec: spec,
+                context: makeContext(
+                    reconciler: reconciler, clock: clock.daemonClock,
+                    interval: interval, backoff: RetryBackoff(jitter: 0),
+                    busyRetry: busyRetry, metrics: metrics))
         }
 
         var store: RunStatusStore { RunStatusStore(stateDir: spec.stateDir) }
@@ -245,7 +249,8 @@ struct VolumeSupervisorTests {
     @Test func noStatusFileIsWrittenForAVolumeWhoseBaseDirDoesNotExist() async throws {
         try await withTemporaryDirectory { base in
             let spec = try DaemonSpec.make(name: "alpha", baseDir: "\(base)/not-created")
-            let supervisor = VolumeSupervisor(spec: spec, context: makeContext(reconciler: ScriptedReconciler(), clock: ManualClock().daemonClock))
+            let supervisor = VolumeSupervisor(
+                spec: spec, context: makeContext(reconciler: ScriptedReconciler(), clock: ManualClock().daemonClock))
 
             let status = await supervisor.pass()
 
@@ -319,9 +324,13 @@ struct VolumeSupervisorTests {
     @Test func actionsAreCountedInTheMetricsByKindAndResult() async throws {
         try await withTemporaryDirectory { base in
             let setup = try Setup(base: base)
-            setup.reconciler.onApply("alpha", .report { spec in
-                Fixtures.report(spec, results: [Fixtures.done(Fixtures.action(.createDirectory, "/x")), Fixtures.done(Fixtures.action(.setQuota, "/x"))])
-            })
+            setup.reconciler.onApply(
+                "alpha",
+                .report { spec in
+                    Fixtures.report(
+                        spec,
+                        results: [Fixtures.done(Fixtures.action(.createDirectory, "/x")), Fixtures.done(Fixtures.action(.setQuota, "/x"))])
+                })
 
             await setup.supervisor.pass()
 

@@ -5,10 +5,13 @@ import Testing
 
 @Suite("Event log")
 struct EventLogTests {
-    static func event(_ message: String, kind: VolumeEvent.Kind = .action, at time: Date = Date(timeIntervalSince1970: 1_800_000_000.125)) -> VolumeEvent {
-        VolumeEvent(time: time, volume: "fixvol", revision: "0123456789abcdef", actor: "cli", operation: "apply", kind: kind,
-                    action: kind == .action ? "set-quota" : nil, target: kind == .action ? "/active/fs" : nil,
-                    result: "done", message: message, durationMs: 42)
+    static func event(_ message: String, kind: VolumeEvent.Kind = .action, at time: Date = Date(timeIntervalSince1970: 1_800_000_000.125))
+        -> VolumeEvent
+    {
+        VolumeEvent(
+            time: time, volume: "fixvol", revision: "0123456789abcdef", actor: "cli", operation: "apply", kind: kind,
+            action: kind == .action ? "set-quota" : nil, target: kind == .action ? "/active/fs" : nil,
+            result: "done", message: message, durationMs: 42)
     }
 
     /// The lines of a file, without the empty string after the last newline.
@@ -52,9 +55,13 @@ struct EventLogTests {
             let log = EventLog(stateDir: base, maxBytes: 64, keep: 2)
             for index in 1...5 { #expect(log.append(Self.event("event \(index)"))) }
 
-            let files = try FileManager.default.contentsOfDirectory(atPath: base).filter { $0.hasPrefix("events.jsonl") && !$0.hasSuffix(".lock") }
+            let files = try FileManager.default.contentsOfDirectory(atPath: base).filter {
+                $0.hasPrefix("events.jsonl") && !$0.hasSuffix(".lock")
+            }
             #expect(files.sorted() == ["events.jsonl", "events.jsonl.1", "events.jsonl.2"])
-            let messages = try [log.path, log.path + ".1", log.path + ".2"].map { try Self.lines($0).compactMap { VolumeEvent.parse($0)?.message } }
+            let messages = try [log.path, log.path + ".1", log.path + ".2"].map {
+                try Self.lines($0).compactMap { VolumeEvent.parse($0)?.message }
+            }
             #expect(messages == [["event 5"], ["event 4"], ["event 3"]])
             #expect(log.recent().map(\.message) == ["event 3", "event 4", "event 5"], "events 1 and 2 were dropped with the oldest file")
             #expect(log.recent(limit: 2).map(\.message) == ["event 4", "event 5"])
@@ -74,7 +81,8 @@ struct EventLogTests {
     @Test func concurrentAppendsNeverInterleave() async throws {
         try await withTemporaryDirectory { base in
             let log = EventLog(stateDir: "\(base)/.juicectl")
-            let writers = 8, perWriter = 50
+            let writers = 8
+            let perWriter = 50
             let padding = String(repeating: "x", count: 200)
             let succeeded = await withTaskGroup(of: Int.self) { group in
                 for writer in 0..<writers {

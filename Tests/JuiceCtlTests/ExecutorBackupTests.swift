@@ -1,8 +1,9 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Testing
+
+@testable import JuiceCtl
 
 /// The position of the first call in `calls` that starts with `prefix`, or `Int.max`.
 private func index(of prefix: String, in calls: [String]) -> Int {
@@ -17,8 +18,10 @@ private func pidRecord(_ scenario: VolumeScenario) throws -> LitestreamPidRecord
 
 /// An executor whose tools have no litestream (a bare name: not found on PATH at startup).
 private func withoutLitestream(_ scenario: VolumeScenario) -> Executor {
-    Executor(host: scenario.host, runner: scenario.runner, tools: Tools(juicefs: VolumeScenario.tools.juicefs, umount: VolumeScenario.tools.umount),
-             logger: .quiet)
+    Executor(
+        host: scenario.host, runner: scenario.runner,
+        tools: Tools(juicefs: VolumeScenario.tools.juicefs, umount: VolumeScenario.tools.umount),
+        logger: .quiet)
 }
 
 /// The replica holds one LTX file, so a restore is possible.
@@ -41,8 +44,11 @@ struct ExecutorStartBackupTests {
             let command = try #require(scenario.runner.commands.first)
             #expect(scenario.runner.commands.count == 1, "litestream runs once, through the shell")
             #expect(command.executable == "/bin/sh")
-            #expect(Array(command.arguments.dropFirst(2)) == [VolumeScenario.tools.litestream, spec.litestreamConfigFile, spec.litestreamLogFile],
-                    "the paths are the shell's arguments, never spliced into its script")
+            #expect(
+                Array(command.arguments.dropFirst(2)) == [
+                    VolumeScenario.tools.litestream, spec.litestreamConfigFile, spec.litestreamLogFile,
+                ],
+                "the paths are the shell's arguments, never spliced into its script")
             let script = try #require(command.arguments.dropFirst().first)
             #expect(command.arguments.first == "-c")
             #expect(script.contains("\"$0\" replicate -config \"$1\""))
@@ -60,10 +66,13 @@ struct ExecutorStartBackupTests {
 
             let calls = scenario.host.calls
             #expect(index(of: "writeLocalFile \(spec.litestreamConfigFile)", in: calls) < index(of: "run sh", in: calls))
-            #expect(index(of: "removeLocalItem \(spec.litestreamSocket)", in: calls) < index(of: "run sh", in: calls),
-                    "a socket left by an earlier process does not count as this one's")
+            #expect(
+                index(of: "removeLocalItem \(spec.litestreamSocket)", in: calls) < index(of: "run sh", in: calls),
+                "a socket left by an earlier process does not count as this one's")
             #expect(index(of: "run sh", in: calls) < index(of: "writeLocalFile \(spec.litestreamPidFile)", in: calls))
-            #expect(index(of: "writeLocalFile \(spec.litestreamPidFile)", in: calls) < index(of: "fileExists \(spec.litestreamSocket)", in: calls))
+            #expect(
+                index(of: "writeLocalFile \(spec.litestreamPidFile)", in: calls)
+                    < index(of: "fileExists \(spec.litestreamSocket)", in: calls))
             #expect(scenario.host.createdLocalDirectories.contains(spec.stateDir))
         }
     }
@@ -82,18 +91,24 @@ struct ExecutorStartBackupTests {
                 Issue.record("expected done, got \(result.outcome)")
                 return
             }
-            #expect(scenario.host.calls.filter { $0 == "fileExists \(scenario.spec.litestreamSocket)" }.count > 1, "it polled for the socket")
+            #expect(
+                scenario.host.calls.filter { $0 == "fileExists \(scenario.spec.litestreamSocket)" }.count > 1, "it polled for the socket")
         }
     }
 
     @Test func aLitestreamThatDiesBeforeItsSocketFailsWithTheLastLineOfItsLog() async throws {
         try await withTemporaryDirectory { base in
             let scenario = try VolumeScenario(baseDir: base)
-            FakeLitestream(scenario: scenario).installStart(.dies(log: "time=x level=INFO msg=starting\ntime=x level=ERROR msg=\"cannot open db\"\n"))
+            FakeLitestream(scenario: scenario).installStart(
+                .dies(log: "time=x level=INFO msg=starting\ntime=x level=ERROR msg=\"cannot open db\"\n"))
 
             let result = await scenario.executor.execute(scenario.action(.startBackup), spec: scenario.spec)
 
-            #expect(result.outcome == .failed("Litestream (pid 31337) did not come up: time=x level=ERROR msg=\"cannot open db\"; see \(scenario.spec.litestreamLogFile)"))
+            #expect(
+                result.outcome
+                    == .failed(
+                        "Litestream (pid 31337) did not come up: time=x level=ERROR msg=\"cannot open db\"; see \(scenario.spec.litestreamLogFile)"
+                    ))
         }
     }
 
@@ -116,14 +131,20 @@ struct ExecutorStartBackupTests {
         try await withTemporaryDirectory { base in
             let scenario = try VolumeScenario(baseDir: base)
             let database = try #require(scenario.spec.metadata.sqlitePath)
-            let commandLine = naming == "config" ? scenario.litestreamCommandLine
+            let commandLine =
+                naming == "config"
+                ? scenario.litestreamCommandLine
                 : ["/usr/local/bin/litestream", "replicate", database, "file:///srv/elsewhere"]
             scenario.host.setProcess(4545, commandLine: commandLine)
             FakeLitestream(scenario: scenario).installStart()
 
             let result = await scenario.executor.execute(scenario.action(.startBackup), spec: scenario.spec)
 
-            #expect(result.outcome == .done("adopted the Litestream already replicating this volume (pid 4545); the next plan restarts it with juicectl's configuration"))
+            #expect(
+                result.outcome
+                    == .done(
+                        "adopted the Litestream already replicating this volume (pid 4545); the next plan restarts it with juicectl's configuration"
+                    ))
             #expect(scenario.runner.commands.isEmpty, "no second writer of the replica")
             let record = try pidRecord(scenario)
             #expect(record.pid == 4545 && record.configDigest == "adopted")
@@ -194,13 +215,20 @@ struct ExecutorStopBackupTests {
 
             let result = await scenario.executor.execute(scenario.action(.stopBackup, database), spec: spec)
 
-            #expect(result.outcome == .done("stopped Litestream (pid \(VolumeScenario.litestreamPID)); final sync done; the replica ends at transaction 42"))
-            #expect(scenario.runner.argvs == [["litestream", "sync", "-wait", "-timeout", "30", "-socket", spec.litestreamSocket, database]])
+            #expect(
+                result.outcome
+                    == .done(
+                        "stopped Litestream (pid \(VolumeScenario.litestreamPID)); final sync done; the replica ends at transaction 42"))
+            #expect(
+                scenario.runner.argvs == [["litestream", "sync", "-wait", "-timeout", "30", "-socket", spec.litestreamSocket, database]])
             let calls = scenario.host.calls
-            #expect(index(of: "run litestream sync", in: calls) < index(of: "signal \(VolumeScenario.litestreamPID) \(SIGTERM)", in: calls),
-                    "the final sync comes before the signal")
+            #expect(
+                index(of: "run litestream sync", in: calls) < index(of: "signal \(VolumeScenario.litestreamPID) \(SIGTERM)", in: calls),
+                "the final sync comes before the signal")
             let signals = scenario.host.snapshot.signals
-            #expect(signals.map { $0.0 } == [VolumeScenario.litestreamPID] && signals.map { $0.1 } == [SIGTERM], "no SIGKILL for a process that stops")
+            #expect(
+                signals.map { $0.0 } == [VolumeScenario.litestreamPID] && signals.map { $0.1 } == [SIGTERM],
+                "no SIGKILL for a process that stops")
             #expect(!scenario.host.isAlive(VolumeScenario.litestreamPID))
             #expect(scenario.host.snapshot.fileContents[spec.litestreamPidFile] == nil)
             #expect(scenario.host.fileExists(spec.litestreamCleanStopFile), "a clean stop is recorded")
@@ -221,7 +249,11 @@ struct ExecutorStopBackupTests {
             let signals = scenario.host.snapshot.signals
             #expect(signals.map { $0.0 } == [VolumeScenario.litestreamPID, VolumeScenario.litestreamPID])
             #expect(signals.map { $0.1 } == [SIGTERM, SIGKILL])
-            #expect(result.outcome == .done("stopped Litestream (pid \(VolumeScenario.litestreamPID)); pid \(VolumeScenario.litestreamPID) did not stop within 0.2 s and was killed; the replica ends at transaction 7"))
+            #expect(
+                result.outcome
+                    == .done(
+                        "stopped Litestream (pid \(VolumeScenario.litestreamPID)); pid \(VolumeScenario.litestreamPID) did not stop within 0.2 s and was killed; the replica ends at transaction 7"
+                    ))
             #expect(!scenario.host.fileExists(scenario.spec.litestreamCleanStopFile), "a killed Litestream did not stop cleanly")
             #expect(scenario.host.snapshot.fileContents[scenario.spec.litestreamPidFile] == nil)
         }
@@ -249,7 +281,11 @@ struct ExecutorStopBackupTests {
 
             let result = await scenario.executor.execute(scenario.action(.stopBackup), spec: scenario.spec)
 
-            #expect(result.outcome == .done("stopped Litestream (pid \(VolumeScenario.litestreamPID)); final sync failed (Error: context deadline exceeded); Litestream syncs again while stopping; the replica ends at transaction 7"))
+            #expect(
+                result.outcome
+                    == .done(
+                        "stopped Litestream (pid \(VolumeScenario.litestreamPID)); final sync failed (Error: context deadline exceeded); Litestream syncs again while stopping; the replica ends at transaction 7"
+                    ))
             #expect(scenario.host.snapshot.signals.map { $0.1 } == [SIGTERM])
         }
     }
@@ -336,11 +372,14 @@ struct ExecutorStopBackupTests {
             #expect(text.hasPrefix("stopped Litestream (pid \(VolumeScenario.litestreamPID))"))
             #expect(text.contains("started Litestream (pid 31337)"))
             let calls = scenario.host.calls
-            #expect(index(of: "signal \(VolumeScenario.litestreamPID) \(SIGTERM)", in: calls) < index(of: "run sh", in: calls),
-                    "never two writers of one replica")
+            #expect(
+                index(of: "signal \(VolumeScenario.litestreamPID) \(SIGTERM)", in: calls) < index(of: "run sh", in: calls),
+                "never two writers of one replica")
             let backup = try #require(scenario.observer.observeBackup(scenario.spec))
             #expect(backup.configCurrent)
-            #expect(backup.process == .running(pid: 31337, configDigest: LitestreamConfig.digest(try #require(LitestreamConfig.text(for: scenario.spec)))))
+            #expect(
+                backup.process
+                    == .running(pid: 31337, configDigest: LitestreamConfig.digest(try #require(LitestreamConfig.text(for: scenario.spec)))))
         }
     }
 }
@@ -363,7 +402,10 @@ struct ExecutorRestoreMetadataTests {
             }
             #expect(text.hasPrefix("restored \(database) from \(base)/replica in "))
             #expect(!text.contains("moved"))
-            #expect(scenario.runner.argvs == [["litestream", "restore", "-config", spec.litestreamConfigFile, "-if-replica-exists", "-o", database, database]])
+            #expect(
+                scenario.runner.argvs == [
+                    ["litestream", "restore", "-config", spec.litestreamConfigFile, "-if-replica-exists", "-o", database, database]
+                ])
             let calls = scenario.host.calls
             #expect(index(of: "writeLocalFile \(spec.litestreamConfigFile)", in: calls) < index(of: "run litestream restore", in: calls))
             #expect(scenario.host.text(of: spec.litestreamConfigFile) == LitestreamConfig.text(for: spec))
@@ -380,7 +422,8 @@ struct ExecutorRestoreMetadataTests {
             let database = try #require(spec.metadata.sqlitePath)
             try replicaHoldsData(scenario)
             for suffix in ["", "-wal", "-shm"] { scenario.host.setLocalFile(database + suffix) }
-            scenario.runner.on(["juicefs", "status", scenario.url], .failure(stderr: try Fixture.text("juicefs/status-unformatted.stderr")))
+            scenario.runner.on(
+                ["juicefs", "status", scenario.url], .failure(stderr: try Fixture.text("juicefs/status-unformatted.stderr")))
             FakeLitestream(scenario: scenario).installCommands()
 
             let result = await scenario.executor.execute(scenario.action(.restoreMetadata, database), spec: spec)
@@ -418,8 +461,9 @@ struct ExecutorRestoreMetadataTests {
             }
             let moves = scenario.host.calls.filter { $0.hasPrefix("moveLocalItem") }
             #expect(moves.count == 2 && moves.allSatisfy { $0.contains("\(scenario.spec.stateDir)/empty-metadata-") }, "\(moves)")
-            #expect(!scenario.host.fileExists(database + "-wal") && !scenario.host.fileExists(database + "-shm"),
-                    "SQLite would replay a stale WAL onto the restored database")
+            #expect(
+                !scenario.host.fileExists(database + "-wal") && !scenario.host.fileExists(database + "-shm"),
+                "SQLite would replay a stale WAL onto the restored database")
         }
     }
 
@@ -493,8 +537,13 @@ struct ExecutorStopBackupDetachedTests {
 
             let result = await executor.execute(scenario.action(.stopBackup), spec: scenario.spec)
 
-            guard case .failed(let message) = result.outcome else { Issue.record("\(result.outcome)"); return }
-            #expect(message.contains("detached; juicefs pid 5555 still serves 3 open files; Litestream keeps replicating until it exits"), "\(message)")
+            guard case .failed(let message) = result.outcome else {
+                Issue.record("\(result.outcome)")
+                return
+            }
+            #expect(
+                message.contains("detached; juicefs pid 5555 still serves 3 open files; Litestream keeps replicating until it exits"),
+                "\(message)")
             #expect(scenario.host.snapshot.signals.isEmpty, "Litestream was signalled while the client writes")
             #expect(scenario.host.isAlive(VolumeScenario.litestreamPID))
             #expect(!scenario.host.fileExists(scenario.spec.litestreamCleanStopFile))
@@ -510,7 +559,10 @@ struct ExecutorStopBackupDetachedTests {
 
             let result = await scenario.executor.execute(scenario.action(.stopBackup), spec: scenario.spec)
 
-            guard case .done(let message) = result.outcome else { Issue.record("\(result.outcome)"); return }
+            guard case .done(let message) = result.outcome else {
+                Issue.record("\(result.outcome)")
+                return
+            }
             #expect(message.hasPrefix("stopped Litestream"), "\(message)")
             #expect(scenario.host.fileExists(scenario.spec.litestreamCleanStopFile))
             #expect(scenario.stateStore.load().detachedClient == nil)

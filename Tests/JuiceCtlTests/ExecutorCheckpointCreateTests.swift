@@ -1,8 +1,9 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Testing
+
+@testable import JuiceCtl
 
 @Suite("Executor: checkpoint create")
 struct ExecutorCheckpointCreateTests {
@@ -25,8 +26,12 @@ struct ExecutorCheckpointCreateTests {
             let stagingVolumePath = String(staging.dropFirst(scenario.mountPath.count))
 
             let cloned = scenario.position("clone") { $0 == "run juicefs clone --preserve /active \(stagingVolumePath)" }
-            let manifest = scenario.position("manifest write") { $0 == "writeLocalFile /checkpoints/.juicectl/manifests/before-upgrade.json" }
-            let renamed = scenario.position("rename into place") { $0 == "rename \(stagingVolumePath) /checkpoints/before-upgrade noReplace" }
+            let manifest = scenario.position("manifest write") {
+                $0 == "writeLocalFile /checkpoints/.juicectl/manifests/before-upgrade.json"
+            }
+            let renamed = scenario.position("rename into place") {
+                $0 == "rename \(stagingVolumePath) /checkpoints/before-upgrade noReplace"
+            }
             let lineage = scenario.position("lineage write") { $0 == "writeLocalFile /checkpoints/.juicectl/lineage.json" }
             #expect(cloned < manifest)
             #expect(manifest < renamed, "the manifest is written before the checkpoint appears")
@@ -128,9 +133,11 @@ struct ExecutorCheckpointCreateTests {
         try await withTemporaryDirectory { base in
             let scenario = try CheckpointScenario(baseDir: base)
             scenario.putBookkeeping()
-            try scenario.putRecord(RestoreJournal(checkpoint: "x", requestId: nil, stagingPath: "\(VolumeLayout.staging)/restore-x.t",
-                                                  asideName: "pre-restore-20270101T000000Z", activeInode: 2, startedAt: Date()),
-                                   VolumeLayout.restoreJournal)
+            try scenario.putRecord(
+                RestoreJournal(
+                    checkpoint: "x", requestId: nil, stagingPath: "\(VolumeLayout.staging)/restore-x.t",
+                    asideName: "pre-restore-20270101T000000Z", activeInode: 2, startedAt: Date()),
+                VolumeLayout.restoreJournal)
             scenario.clearCalls()
 
             let outcome = await scenario.create("during-restore")
@@ -171,7 +178,8 @@ struct ExecutorCheckpointCreateTests {
     @Test func aFailedCloneLeavesNoCheckpointNoManifestAndAnUnchangedLineage() async throws {
         try await withTemporaryDirectory { base in
             let scenario = try CheckpointScenario(baseDir: base)
-            scenario.runner.on(prefix: ["juicefs", "clone"], .failure(stderr: "juicefs[1] <FATAL>: clone: no space left on device [main.go:31]\n"))
+            scenario.runner.on(
+                prefix: ["juicefs", "clone"], .failure(stderr: "juicefs[1] <FATAL>: clone: no space left on device [main.go:31]\n"))
 
             let outcome = await scenario.create("nospace")
 
@@ -202,7 +210,9 @@ struct ExecutorCheckpointCreateTests {
         }
     }
 
-    static let invalidNames = ["", ".hidden", "a/b", "..", "../active", "-dash", "with space", "ümlaut", String(repeating: "x", count: 129)]
+    static let invalidNames = [
+        "", ".hidden", "a/b", "..", "../active", "-dash", "with space", "ümlaut", String(repeating: "x", count: 129),
+    ]
 
     @Test(arguments: invalidNames)
     func anInvalidNameFailsBeforeTouchingTheHost(name: String) async throws {

@@ -1,8 +1,9 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Testing
+
+@testable import JuiceCtl
 
 @Suite("Executor: checkpoint delete")
 struct ExecutorCheckpointDeleteTests {
@@ -105,9 +106,11 @@ struct ExecutorCheckpointDeleteTests {
         try await withTemporaryDirectory { base in
             let scenario = try CheckpointScenario(baseDir: base)
             let inode = try scenario.putCheckpoint("source")
-            try scenario.putRecord(RestoreJournal(checkpoint: "source", requestId: nil, stagingPath: "\(VolumeLayout.staging)/restore-source.t",
-                                                  asideName: "pre-restore-20270101T000000Z", activeInode: 2, startedAt: Date()),
-                                   VolumeLayout.restoreJournal)
+            try scenario.putRecord(
+                RestoreJournal(
+                    checkpoint: "source", requestId: nil, stagingPath: "\(VolumeLayout.staging)/restore-source.t",
+                    asideName: "pre-restore-20270101T000000Z", activeInode: 2, startedAt: Date()),
+                VolumeLayout.restoreJournal)
             scenario.clearCalls()
 
             let outcome = await scenario.delete("source", force: true)
@@ -124,9 +127,11 @@ struct ExecutorCheckpointDeleteTests {
             let scenario = try CheckpointScenario(baseDir: base)
             try scenario.putCheckpoint("source")
             try scenario.putCheckpoint("unrelated")
-            try scenario.putRecord(RestoreJournal(checkpoint: "source", requestId: nil, stagingPath: "\(VolumeLayout.staging)/restore-source.t",
-                                                  asideName: "pre-restore-20270101T000000Z", activeInode: 2, startedAt: Date()),
-                                   VolumeLayout.restoreJournal)
+            try scenario.putRecord(
+                RestoreJournal(
+                    checkpoint: "source", requestId: nil, stagingPath: "\(VolumeLayout.staging)/restore-source.t",
+                    asideName: "pre-restore-20270101T000000Z", activeInode: 2, startedAt: Date()),
+                VolumeLayout.restoreJournal)
 
             let outcome = await scenario.delete("unrelated")
 
@@ -241,9 +246,11 @@ struct ExecutorCheckpointLeftoverTests {
             scenario.putBookkeeping()
             let staging = VolumeLayout.staging + "/restore-v1.abc"
             scenario.putFile(staging + "/fs/data.txt", "restored")
-            try scenario.putRecord(RestoreJournal(checkpoint: "v1", requestId: nil, stagingPath: staging,
-                                                  asideName: "pre-restore-20270101T000000Z", activeInode: 2, startedAt: Date()),
-                                   VolumeLayout.restoreJournal)
+            try scenario.putRecord(
+                RestoreJournal(
+                    checkpoint: "v1", requestId: nil, stagingPath: staging,
+                    asideName: "pre-restore-20270101T000000Z", activeInode: 2, startedAt: Date()),
+                VolumeLayout.restoreJournal)
 
             let outcome = await scenario.removeLeftover(staging)
 

@@ -39,7 +39,10 @@ struct ExecutorDirectoryTests {
 
             let result = await scenario.executor.execute(scenario.action(.createDirectory, "/active/fs/projects"), spec: scenario.spec)
 
-            guard case .failed(let why) = result.outcome else { Issue.record("\(result.outcome)"); return }
+            guard case .failed(let why) = result.outcome else {
+                Issue.record("\(result.outcome)")
+                return
+            }
             #expect(why.hasPrefix("/active/fs on the volume is a symbolic link"), "\(why)")
             #expect(scenario.host.createdDirectories.isEmpty)
             #expect(!scenario.host.calls.contains { $0.hasPrefix("mkdir") })
@@ -54,7 +57,8 @@ struct ExecutorDirectoryTests {
 
             let result = await scenario.executor.execute(scenario.action(.createDirectory, "/checkpoints"), spec: scenario.spec)
 
-            #expect(result.outcome == .failed("/checkpoints exists but is not a directory; move it away (juicectl never deletes user files)"))
+            #expect(
+                result.outcome == .failed("/checkpoints exists but is not a directory; move it away (juicectl never deletes user files)"))
         }
     }
 

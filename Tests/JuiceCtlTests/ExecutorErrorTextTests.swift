@@ -1,8 +1,9 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Testing
+
+@testable import JuiceCtl
 
 /// Failures of the host's files (state file, intent record) reach the operator as readable text, not as Foundation's
 /// `Error Domain=... UserInfo={...}` dump.

@@ -27,12 +27,18 @@ struct ExecutorFormatTests {
                 return
             }
             #expect(text.contains("UUID \(VolumeScenario.uuid)"))
-            #expect(scenario.runner.argvs == [
-                ["juicefs", "format", "--no-update", "--storage", "file", "--bucket", "\(base)/objects/",
-                 "--block-size", "4096", "--compress", "none", "--trash-days", "7", scenario.url, "fixvol"],
-                ["juicefs", "status", scenario.url],
-            ])
-            #expect(scenario.host.createdLocalDirectories == [base, "\(base)/cache", "\(base)/logs", "\(base)/objects", base, "\(base)/.juicectl"])
+            #expect(
+                scenario.runner.argvs == [
+                    [
+                        "juicefs", "format", "--no-update", "--storage", "file", "--bucket", "\(base)/objects/",
+                        "--block-size", "4096", "--compress", "none", "--trash-days", "7", scenario.url, "fixvol",
+                    ],
+                    ["juicefs", "status", scenario.url],
+                ])
+            #expect(
+                scenario.host.createdLocalDirectories == [
+                    base, "\(base)/cache", "\(base)/logs", "\(base)/objects", base, "\(base)/.juicectl",
+                ])
             #expect(!FileManager.default.fileExists(atPath: spec.formatIntentFile), "a finished format leaves no intent record")
         }
     }
@@ -59,7 +65,9 @@ struct ExecutorFormatTests {
 
             let result = await scenario.executor.execute(scenario.action(.format, "fixvol"), spec: scenario.spec)
 
-            #expect(result.outcome == .failed("the object storage now holds data of volume UUID \(VolumeScenario.uuid); refusing to format over it"))
+            #expect(
+                result.outcome
+                    == .failed("the object storage now holds data of volume UUID \(VolumeScenario.uuid); refusing to format over it"))
             #expect(scenario.runner.commands.isEmpty, "neither status (no SQLite file) nor format")
         }
     }
@@ -94,8 +102,12 @@ struct ExecutorFormatTests {
         try await withTemporaryDirectory { base in
             let scenario = try VolumeScenario(baseDir: base)
             try Self.makeStateDirectory(scenario)
-            scenario.runner.on(prefix: ["juicefs", "format"], .failure(
-                stderr: "2026/11/25 22:17:39.000000 juicefs[1] <FATAL>: format: cannot update volume block size from 4096 to 1024 [main@main.go:31]\n"))
+            scenario.runner.on(
+                prefix: ["juicefs", "format"],
+                .failure(
+                    stderr:
+                        "2026/11/25 22:17:39.000000 juicefs[1] <FATAL>: format: cannot update volume block size from 4096 to 1024 [main@main.go:31]\n"
+                ))
 
             let result = await scenario.executor.execute(scenario.action(.format, "fixvol"), spec: scenario.spec)
 

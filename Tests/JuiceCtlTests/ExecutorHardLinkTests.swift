@@ -1,14 +1,17 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Testing
 
+@testable import JuiceCtl
+
 @Suite("Executor: hard links in checkpoints and restores")
 struct ExecutorHardLinkTests {
     static let mtime = FileTime(seconds: 1_700_000_000, nanoseconds: 999_999_999)
-    static let subTimes = (accessed: FileTime(seconds: 1_600_000_001, nanoseconds: 11),
-                           modified: FileTime(seconds: 1_600_000_002, nanoseconds: 22))
+    static let subTimes = (
+        accessed: FileTime(seconds: 1_600_000_001, nanoseconds: 11),
+        modified: FileTime(seconds: 1_600_000_002, nanoseconds: 22)
+    )
 
     /// `fs/a` and `fs/sub/b` as one file (`inode`) in the tree at `volumePath`, `fs/sub` with known times, and the
     /// metadata query answering with both names.
@@ -98,7 +101,8 @@ struct ExecutorHardLinkTests {
             let reason = "by walking /active, because the metadata query failed (exit 1: Error: in prepare, no such column: nlink)"
             #expect(text.contains(reason), "\(text)")
             let checkpoint = scenario.hostPath(VolumeLayout.checkpoint("walked"))
-            #expect(scenario.host.treeEntry(TreePath("fs/a"), below: checkpoint)?.inode
+            #expect(
+                scenario.host.treeEntry(TreePath("fs/a"), below: checkpoint)?.inode
                     == scenario.host.treeEntry(TreePath("fs/sub/b"), below: checkpoint)?.inode)
         }
     }
@@ -122,7 +126,8 @@ struct ExecutorHardLinkTests {
     /// The staging entry's name (`NAME.TOKEN`) from the clone command in `calls`.
     private func stagingName(_ calls: [String]) -> String {
         guard let clone = calls.first(where: { $0.hasPrefix("run juicefs clone") }),
-              let destination = clone.split(separator: " ").last else { return "?" }
+            let destination = clone.split(separator: " ").last
+        else { return "?" }
         return String(destination.split(separator: "/").last ?? "?")
     }
 }

@@ -58,7 +58,8 @@ struct ExecutorMountTests {
     @Test func refusesToMountOnTopOfAnotherFilesystem() async throws {
         try await withTemporaryDirectory { base in
             let scenario = try VolumeScenario(baseDir: base)
-            scenario.host.appendMountInfo(FakeHost.mountInfoLine(id: 60, mountPoint: scenario.mountPath, fstype: "tmpfs", source: "scratch"))
+            scenario.host.appendMountInfo(
+                FakeHost.mountInfoLine(id: 60, mountPoint: scenario.mountPath, fstype: "tmpfs", source: "scratch"))
 
             let result = await scenario.executor.execute(scenario.action(.mount), spec: scenario.spec)
 
@@ -70,11 +71,16 @@ struct ExecutorMountTests {
     @Test func aFailedMountReportsJuiceFSsErrorAndTheLogAndRecordsNothing() async throws {
         try await withTemporaryDirectory { base in
             let scenario = try VolumeScenario(baseDir: base)
-            scenario.runner.on(prefix: ["juicefs", "--no-agent", "mount"], .failure(stderr: try Fixture.text("juicefs/mount-unformatted.stderr")))
+            scenario.runner.on(
+                prefix: ["juicefs", "--no-agent", "mount"], .failure(stderr: try Fixture.text("juicefs/mount-unformatted.stderr")))
 
             let result = await scenario.executor.execute(scenario.action(.mount), spec: scenario.spec)
 
-            #expect(result.outcome == .failed("juicefs mount \(scenario.mountPath) failed: database is not formatted, please run `juicefs format ...` first (see \(base)/logs/juicefs.log)"))
+            #expect(
+                result.outcome
+                    == .failed(
+                        "juicefs mount \(scenario.mountPath) failed: database is not formatted, please run `juicefs format ...` first (see \(base)/logs/juicefs.log)"
+                    ))
             #expect(scenario.stateStore.load().mountPaths.isEmpty)
         }
     }

@@ -1,8 +1,9 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Testing
+
+@testable import JuiceCtl
 
 /// An error a test's body throws.
 private struct BodyFailed: Error, Equatable {}
@@ -115,8 +116,9 @@ struct ExecutorOverlayConsistencyTests {
         try await withTemporaryDirectory { base in
             let scenario = try OverlayScenario(baseDir: base)
             try scenario.installConvergedOverlay()
-            scenario.runner.on(["fsfreeze", "--unfreeze", scenario.upperMount],
-                               .failure(stderr: "fsfreeze: \(scenario.upperMount): unfreeze failed: Invalid argument\n"))
+            scenario.runner.on(
+                ["fsfreeze", "--unfreeze", scenario.upperMount],
+                .failure(stderr: "fsfreeze: \(scenario.upperMount): unfreeze failed: Invalid argument\n"))
 
             let (value, _) = try await scenario.executor.whileFrozen(scenario.spec) { "done" }
 
@@ -200,10 +202,12 @@ struct ExecutorOverlayConsistencyTests {
             try scenario.installConvergedOverlay()
             let host = scenario.host
             let image = scenario.image
-            scenario.runner.on(where: { $0.arguments.starts(with: ["clone", "--preserve", image]) }, handler: { command in
-                OverlayScenario.log(command, on: host)
-                return .failure(stderr: "<FATAL>: clone: no space left [main@main.go:31]\n")
-            })
+            scenario.runner.on(
+                where: { $0.arguments.starts(with: ["clone", "--preserve", image]) },
+                handler: { command in
+                    OverlayScenario.log(command, on: host)
+                    return .failure(stderr: "<FATAL>: clone: no space left [main@main.go:31]\n")
+                })
             scenario.clearCalls()
 
             let outcome = await scenario.checkpoint.create("broken")
@@ -212,8 +216,9 @@ struct ExecutorOverlayConsistencyTests {
             #expect(scenario.runner.commands(startingWith: ["fsfreeze", "--unfreeze"]).count == 1)
             #expect(!host.fileExists(scenario.spec.frozenMarkerFile))
             #expect(!scenario.checkpoint.exists("/checkpoints/broken"))
-            #expect(!scenario.host.calls.contains { $0.hasPrefix("run juicefs clone --preserve \(scenario.mountPath)/active/fs") },
-                    "nothing more is cloned")
+            #expect(
+                !scenario.host.calls.contains { $0.hasPrefix("run juicefs clone --preserve \(scenario.mountPath)/active/fs") },
+                "nothing more is cloned")
         }
     }
 
@@ -245,7 +250,10 @@ struct ExecutorOverlayConsistencyTests {
             let outcome = await scenario.checkpoint.restore("v1")
 
             let text = try #require(outcome.doneText, "\(outcome)")
-            #expect(text.hasSuffix("; loop-mounted /active/root-upper.img at \(scenario.upperMount) (nosuid,nodev); mounted the overlay at /mnt/newroot"), "\(text)")
+            #expect(
+                text.hasSuffix(
+                    "; loop-mounted /active/root-upper.img at \(scenario.upperMount) (nosuid,nodev); mounted the overlay at /mnt/newroot"),
+                "\(text)")
             let exchange = try #require(scenario.timeline.first { $0.hasPrefix("rename ") && $0.hasSuffix(" /active exchange") })
             let options = scenario.overlay.overlayOptions.replacingOccurrences(of: scenario.mountPath + "/", with: "/")
             let steps = [
@@ -279,7 +287,8 @@ struct ExecutorOverlayConsistencyTests {
             #expect(text.contains("; made a sparse 100GiB ext4 image at /active/root-upper.img; loop-mounted"), "\(text)")
             #expect(scenario.runner.count(of: "mkfs.ext4") == 1)
             #expect(scenario.checkpoint.exists(Self.imagePath))
-            #expect(scenario.position("run umount /root-upper") < scenario.position("run mount -t ext4 -o nosuid,nodev /dev/loop3 /root-upper"))
+            #expect(
+                scenario.position("run umount /root-upper") < scenario.position("run mount -t ext4 -o nosuid,nodev /dev/loop3 /root-upper"))
         }
     }
 
@@ -295,7 +304,10 @@ struct ExecutorOverlayConsistencyTests {
             let outcome = await scenario.checkpoint.restore("v1")
 
             let text = try #require(outcome.failureText, "\(outcome)")
-            #expect(text.hasPrefix("the overlay could not be taken down, so nothing was restored: cannot unmount /mnt/newroot: umount: /mnt/newroot: target is busy."), "\(text)")
+            #expect(
+                text.hasPrefix(
+                    "the overlay could not be taken down, so nothing was restored: cannot unmount /mnt/newroot: umount: /mnt/newroot: target is busy."
+                ), "\(text)")
             #expect(!scenario.timeline.contains { $0.hasSuffix(" exchange") }, "nothing swapped")
             #expect(scenario.runner.commands(startingWith: ["umount", "--lazy"]).isEmpty, "a restore never forces")
             #expect(scenario.checkpoint.inode("/active") == CheckpointScenario.activeInode)

@@ -1,13 +1,15 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Testing
 
+@testable import JuiceCtl
+
 @Suite("Executor: overlay")
 struct ExecutorOverlayTests {
     static let imagePath = VolumeSpec.OverlaySettings.imagePath
-    static let badSuperblock = "mount: /srv/x/root-upper: wrong fs type, bad option, bad superblock on /dev/loop3, missing codepage or helper program, or other error."
+    static let badSuperblock =
+        "mount: /srv/x/root-upper: wrong fs type, bad option, bad superblock on /dev/loop3, missing codepage or helper program, or other error."
 
     // MARK: Image
 
@@ -72,7 +74,8 @@ struct ExecutorOverlayTests {
     @Test func aFailedFormatRemovesTheStagingFileAndLeavesNoImage() async throws {
         try await withTemporaryDirectory { base in
             let scenario = try OverlayScenario(baseDir: base)
-            scenario.runner.on(prefix: ["mkfs.ext4"], .failure(stderr: "mkfs.ext4: No space left on device while writing out and closing file system\n"))
+            scenario.runner.on(
+                prefix: ["mkfs.ext4"], .failure(stderr: "mkfs.ext4: No space left on device while writing out and closing file system\n"))
 
             let outcome = await scenario.run(.createOverlayImage, Self.imagePath)
 
@@ -132,11 +135,13 @@ struct ExecutorOverlayTests {
         }
     }
 
-    @Test("a mount failure that means a damaged filesystem is recorded as corruption", arguments: [
-        badSuperblock,
-        "mount: /x: can't read superblock on /dev/loop3.",
-        "mount: /x: mount(2) system call failed: Structure needs cleaning.",
-    ])
+    @Test(
+        "a mount failure that means a damaged filesystem is recorded as corruption",
+        arguments: [
+            badSuperblock,
+            "mount: /x: can't read superblock on /dev/loop3.",
+            "mount: /x: mount(2) system call failed: Structure needs cleaning.",
+        ])
     func aDamagedImageIsRecordedAsCorrupt(stderr: String) async throws {
         try await withTemporaryDirectory { base in
             let scenario = try OverlayScenario(baseDir: base)
@@ -158,7 +163,8 @@ struct ExecutorOverlayTests {
         try await withTemporaryDirectory { base in
             let scenario = try OverlayScenario(baseDir: base)
             scenario.putImage()
-            scenario.runner.on(prefix: ["mount", "-t", "ext4"], .failure(exit: 32, stderr: "mount: /x: failed to setup loop device for /y.\n"))
+            scenario.runner.on(
+                prefix: ["mount", "-t", "ext4"], .failure(exit: 32, stderr: "mount: /x: failed to setup loop device for /y.\n"))
 
             let outcome = await scenario.run(.mountOverlayUpper, scenario.upperMount)
 
@@ -182,7 +188,9 @@ struct ExecutorOverlayTests {
             let entry = MountInfoParser.parse((try? scenario.host.mountInfo()) ?? "").last { $0.mountPoint == scenario.upperMount }
             #expect(entry?.mountOptions == "rw,nosuid,nodev,relatime")
             #expect(entry?.source == OverlayScenario.device, "the same loop device: nothing was unmounted")
-            #expect(await scenario.run(.mountOverlayUpper, scenario.upperMount) == .skipped("the image is already mounted at \(scenario.upperMount)"))
+            #expect(
+                await scenario.run(.mountOverlayUpper, scenario.upperMount)
+                    == .skipped("the image is already mounted at \(scenario.upperMount)"))
         }
     }
 
@@ -374,7 +382,11 @@ struct ExecutorOverlayTests {
 
             let outcome = await scenario.run(.unmountOverlay, OverlayScenario.target, force: true)
 
-            #expect(outcome == .done("graceful unmount failed (umount: /mnt/newroot: target is busy.); detached /mnt/newroot lazily; processes using it: 4711"))
+            #expect(
+                outcome
+                    == .done(
+                        "graceful unmount failed (umount: /mnt/newroot: target is busy.); detached /mnt/newroot lazily; processes using it: 4711"
+                    ))
             #expect(scenario.runner.argvs == [["umount", "/mnt/newroot"], ["umount", "--lazy", "/mnt/newroot"]])
             #expect(!scenario.mountPoints.contains("/mnt/newroot"))
             #expect(scenario.stateStore.load().overlayTarget == nil)
@@ -426,7 +438,11 @@ struct ExecutorOverlayTests {
             #expect(scenario.stateStore.load().overlayUpperMount == scenario.upperMount)
 
             let forced = await scenario.run(.unmountOverlayUpper, scenario.upperMount, force: true)
-            #expect(forced == .done("graceful unmount failed (umount: target is busy.); detached \(scenario.upperMount) lazily (/dev/loop3 detaches with it)"))
+            #expect(
+                forced
+                    == .done(
+                        "graceful unmount failed (umount: target is busy.); detached \(scenario.upperMount) lazily (/dev/loop3 detaches with it)"
+                    ))
             #expect(scenario.runner.argvs.last == ["umount", "--lazy", scenario.upperMount])
             #expect(scenario.stateStore.load().overlayUpperMount == nil)
         }
@@ -485,10 +501,12 @@ struct ExecutorOverlayTests {
         try await withTemporaryDirectory { base in
             let scenario = try OverlayScenario(baseDir: base)
             scenario.host.update { $0.loopDevices = [LoopDevice(device: "/dev/loop7", backingFile: scenario.image)] }
-            scenario.runner.on(["losetup", "--detach", "/dev/loop7"], .failure(stderr: "losetup: /dev/loop7: detach failed: Permission denied\n"))
+            scenario.runner.on(
+                ["losetup", "--detach", "/dev/loop7"], .failure(stderr: "losetup: /dev/loop7: detach failed: Permission denied\n"))
 
-            #expect(await scenario.run(.detachLoopDevice, "/dev/loop7")
-                == .failed("losetup --detach /dev/loop7 failed: losetup: /dev/loop7: detach failed: Permission denied"))
+            #expect(
+                await scenario.run(.detachLoopDevice, "/dev/loop7")
+                    == .failed("losetup --detach /dev/loop7 failed: losetup: /dev/loop7: detach failed: Permission denied"))
         }
     }
 
@@ -514,8 +532,9 @@ struct ExecutorOverlayTests {
             let scenario = try OverlayScenario(baseDir: base)
             _ = scenario.mountUpper()
             scenario.host.setLocalFile(scenario.spec.frozenMarkerFile)
-            scenario.runner.on(["fsfreeze", "--unfreeze", scenario.upperMount],
-                               .failure(stderr: "fsfreeze: \(scenario.upperMount): unfreeze failed: Invalid argument\n"))
+            scenario.runner.on(
+                ["fsfreeze", "--unfreeze", scenario.upperMount],
+                .failure(stderr: "fsfreeze: \(scenario.upperMount): unfreeze failed: Invalid argument\n"))
 
             let outcome = await scenario.run(.thawOverlay, scenario.upperMount)
 

@@ -1,8 +1,9 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Testing
+
+@testable import JuiceCtl
 
 /// The ownership steps on the fake host, over one in-memory record store shared by two "hosts".
 @Suite("Executor: ownership steps")
@@ -14,9 +15,12 @@ struct ExecutorOwnershipTests {
         return (scenario, spec, other)
     }
 
-    static func run(_ kind: Action.Kind, _ spec: VolumeSpec, on scenario: VolumeScenario, ownership: InMemoryOwnership? = nil) async -> ActionResult.Outcome {
-        let executor = Executor(host: scenario.host, runner: scenario.runner, tools: VolumeScenario.tools, logger: .quiet,
-                                ownership: (ownership ?? scenario.ownership).factory)
+    static func run(_ kind: Action.Kind, _ spec: VolumeSpec, on scenario: VolumeScenario, ownership: InMemoryOwnership? = nil) async
+        -> ActionResult.Outcome
+    {
+        let executor = Executor(
+            host: scenario.host, runner: scenario.runner, tools: VolumeScenario.tools, logger: .quiet,
+            ownership: (ownership ?? scenario.ownership).factory)
         return await executor.execute(Action(kind, .create, target: "record", reason: "test"), spec: spec).outcome
     }
 
@@ -60,8 +64,9 @@ struct ExecutorOwnershipTests {
         try await withTemporaryDirectory { base in
             let (scenario, spec, other) = try Self.scenario(base)
             _ = await Self.run(.claimOwnership, spec, on: scenario)
-            let executor = Executor(host: scenario.host, runner: scenario.runner, tools: VolumeScenario.tools, logger: .quiet,
-                                    ownership: other.factory)
+            let executor = Executor(
+                host: scenario.host, runner: scenario.runner, tools: VolumeScenario.tools, logger: .quiet,
+                ownership: other.factory)
             let outcome = try await executor.takeOverOwnership(spec)
             #expect(outcome.doneText?.contains("took volume fixvol over from host host-a") == true, "\(outcome)")
             #expect(scenario.ownership.store.record?.generation == 2)

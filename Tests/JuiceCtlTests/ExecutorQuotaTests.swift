@@ -1,8 +1,9 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Testing
+
+@testable import JuiceCtl
 
 @Suite("Executor: quotas")
 struct ExecutorQuotaTests {
@@ -20,10 +21,11 @@ struct ExecutorQuotaTests {
                 Issue.record("expected done, got \(result.outcome)")
                 return
             }
-            #expect(scenario.runner.argvs == [
-                ["juicefs", "quota", "set", scenario.url, "--path", "/active/fs", "--capacity", "10240", "--inodes", "0"],
-                ["juicefs", "quota", "get", scenario.url, "--path", "/active/fs"],
-            ])
+            #expect(
+                scenario.runner.argvs == [
+                    ["juicefs", "quota", "set", scenario.url, "--path", "/active/fs", "--capacity", "10240", "--inodes", "0"],
+                    ["juicefs", "quota", "get", scenario.url, "--path", "/active/fs"],
+                ])
             let record = try #require(scenario.stateStore.load().quotas["/active/fs"])
             #expect(record.capacity == ByteSize.tebibytes(10).bytes)
             #expect(record.inodes == nil)
@@ -40,7 +42,9 @@ struct ExecutorQuotaTests {
     ])
     func sendsTheCapacityAsAnExactDecimalNumberOfGiB(capacity: String, argument: String) async throws {
         try await withTemporaryDirectory { base in
-            let scenario = try VolumeScenario(baseDir: base, """
+            let scenario = try VolumeScenario(
+                baseDir: base,
+                """
                 quotas:
                   - path: /q
                     capacity: \(capacity)
@@ -64,8 +68,14 @@ struct ExecutorQuotaTests {
 
             let result = await scenario.executor.execute(scenario.action(.setQuota, quota: quota), spec: scenario.spec)
 
-            #expect(result.outcome == .done("/inodes-only: inodes 5000 (verified with juicefs quota get; a running mount enforces it from its next heartbeat)"))
-            #expect(scenario.runner.commands(startingWith: ["juicefs", "quota", "set"]).first?.arguments.suffix(4) == ["--capacity", "0", "--inodes", "5000"])
+            #expect(
+                result.outcome
+                    == .done(
+                        "/inodes-only: inodes 5000 (verified with juicefs quota get; a running mount enforces it from its next heartbeat)"))
+            #expect(
+                scenario.runner.commands(startingWith: ["juicefs", "quota", "set"]).first?.arguments.suffix(4) == [
+                    "--capacity", "0", "--inodes", "5000",
+                ])
         }
     }
 
@@ -113,7 +123,8 @@ struct ExecutorQuotaTests {
             let scenario = try VolumeScenario(baseDir: base)
             scenario.runner.on(prefix: ["juicefs", "quota", "get"], .success(try Fixture.text("juicefs/quota-get-active-fs.txt")))
 
-            let result = await scenario.executor.execute(scenario.action(.setQuota, quota: .original, conditional: true), spec: scenario.spec)
+            let result = await scenario.executor.execute(
+                scenario.action(.setQuota, quota: .original, conditional: true), spec: scenario.spec)
 
             #expect(result.outcome == .skipped("/active/fs already has capacity 10TiB"))
             #expect(scenario.runner.commands(startingWith: ["juicefs", "quota", "set"]).isEmpty)
@@ -139,7 +150,8 @@ struct ExecutorQuotaTests {
             let scenario = try VolumeScenario(baseDir: base)
             try scenario.stateStore.update { $0.quotas["/old"] = .init(capacity: 1 << 30, inodes: nil, setAt: .distantPast) }
             scenario.runner.on(["juicefs", "quota", "delete", scenario.url, "--path", "/old"], .success())
-            scenario.runner.on(["juicefs", "quota", "get", scenario.url, "--path", "/old"], .success(try Fixture.text("juicefs/quota-get-no-quota.txt")))
+            scenario.runner.on(
+                ["juicefs", "quota", "get", scenario.url, "--path", "/old"], .success(try Fixture.text("juicefs/quota-get-no-quota.txt")))
 
             let result = await scenario.executor.execute(scenario.action(.removeQuota, "/old"), spec: scenario.spec)
 

@@ -13,8 +13,10 @@ struct ExecutorRecoveryTests {
             try scenario.installLiveMount()
             scenario.host.setStat(scenario.mountPath, .failed(errno: ENOTCONN, message: "Transport endpoint is not connected"))
             // Leftovers of the killed supervisor (dead) and of another volume's live supervisor.
-            for name in ["fuse_fd_comm.\(VolumeScenario.supervisorPID)", "state\(VolumeScenario.supervisorPID).json.bak",
-                         "fuse_fd_comm.4242", "unrelated.txt"] {
+            for name in [
+                "fuse_fd_comm.\(VolumeScenario.supervisorPID)", "state\(VolumeScenario.supervisorPID).json.bak",
+                "fuse_fd_comm.4242", "unrelated.txt",
+            ] {
                 scenario.host.setLocalFile("/tmp/\(name)")
             }
             scenario.host.setAlive(VolumeScenario.supervisorPID, false)
@@ -68,7 +70,9 @@ struct ExecutorRecoveryTests {
             #expect(text.contains("completed an interrupted format"), "\(text)")
             let uuidFile = try #require(scenario.spec.storage.uuidFilePath(volume: "fixvol"))
             #expect(!scenario.host.fileExists(uuidFile), "juicefs refuses a storage that is not empty")
-            let aside = scenario.host.snapshot.localFiles.filter { $0.hasPrefix("\(scenario.spec.stateDir)/interrupted-format-juicefs_uuid.") }
+            let aside = scenario.host.snapshot.localFiles.filter {
+                $0.hasPrefix("\(scenario.spec.stateDir)/interrupted-format-juicefs_uuid.")
+            }
             #expect(aside.count == 1)
             #expect(scenario.host.snapshot.fileContents[aside.first ?? ""] == Data("11111111-2222-3333-4444-555555555555".utf8))
             #expect(!scenario.host.fileExists(scenario.spec.formatIntentFile), "the intent is removed once the format is verified")

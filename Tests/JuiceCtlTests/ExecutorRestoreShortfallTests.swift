@@ -1,8 +1,9 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Testing
+
+@testable import JuiceCtl
 
 @Suite("Executor: a restore completed with a shortfall, and damaged bookkeeping repaired")
 struct ExecutorRestoreShortfallTests {
@@ -14,7 +15,9 @@ struct ExecutorRestoreShortfallTests {
             capacity: 1GiB
         """
 
-    @Test("a quota path through a symbolic link in the restored tree: the restore completes, nothing is made through the link, the shortfall is recorded")
+    @Test(
+        "a quota path through a symbolic link in the restored tree: the restore completes, nothing is made through the link, the shortfall is recorded"
+    )
     func symbolicLinkInTheRestoredTree() async throws {
         try await withTemporaryDirectory { base in
             let scenario = try CheckpointScenario(baseDir: base, Self.linkedQuota)
@@ -26,7 +29,10 @@ struct ExecutorRestoreShortfallTests {
             let outcome = await scenario.restore("v1", requestId: "req-9")
 
             let text = try #require(outcome.doneText, "\(outcome)")
-            #expect(text.contains("DEGRADED, the restore completed without: /active/fs/x/y (RestoreQuotaPathIsSymbolicLink: /active/fs/x on the volume is a symbolic link"), "\(text)")
+            #expect(
+                text.contains(
+                    "DEGRADED, the restore completed without: /active/fs/x/y (RestoreQuotaPathIsSymbolicLink: /active/fs/x on the volume is a symbolic link"
+                ), "\(text)")
             #expect(!scenario.exists(VolumeLayout.restoreJournal), "the journal is removed: the restore is complete")
             #expect(!scenario.host.calls.contains { $0.hasPrefix("mkdir \(scenario.hostPath("/active/fs/x"))") }, "\(scenario.host.calls)")
             #expect(!scenario.runner.commands.contains { $0.arguments.contains("/active/fs/x/y") }, "no quota set through the link")
@@ -42,7 +48,9 @@ struct ExecutorRestoreShortfallTests {
             #expect(observation.restoreShortfall == shortfall)
             let status = VolumeStatus(spec: scenario.spec, observation: observation, plan: Planner.plan(scenario.spec, observation))
             let degraded = try #require(status.conditions.first { $0.type == "Degraded" })
-            #expect(degraded.status && degraded.reason == "RestoreQuotaPathIsSymbolicLink" && degraded.message.contains("/active/fs/x/y"), "\(degraded)")
+            #expect(
+                degraded.status && degraded.reason == "RestoreQuotaPathIsSymbolicLink" && degraded.message.contains("/active/fs/x/y"),
+                "\(degraded)")
         }
     }
 
@@ -51,8 +59,9 @@ struct ExecutorRestoreShortfallTests {
         try await withTemporaryDirectory { base in
             let scenario = try CheckpointScenario(baseDir: base, ExecutorRestoreTests.twoQuotas)
             try scenario.putCheckpoint("v1")
-            scenario.runner.on(prefix: ["juicefs", "quota", "set", scenario.volume.url, "--path", "/active/fs/projects"],
-                               .failure(stderr: "quota: metadata engine refused"))
+            scenario.runner.on(
+                prefix: ["juicefs", "quota", "set", scenario.volume.url, "--path", "/active/fs/projects"],
+                .failure(stderr: "quota: metadata engine refused"))
 
             let outcome = await scenario.restore("v1")
 
@@ -74,7 +83,9 @@ struct ExecutorRestoreShortfallTests {
             let repair = try #require(Planner.plan(scenario.spec, observation).actions.first { $0.kind == .repairBookkeeping })
             let outcome = await scenario.executor.execute(repair, spec: scenario.spec).outcome
 
-            #expect(outcome.doneText?.contains("rebuilt \(VolumeLayout.lineage) from 1 manifest(s): /active descends from v1") == true, "\(outcome)")
+            #expect(
+                outcome.doneText?.contains("rebuilt \(VolumeLayout.lineage) from 1 manifest(s): /active descends from v1") == true,
+                "\(outcome)")
             #expect(try scenario.record(VolumeLineage.self, VolumeLayout.lineage) == VolumeLineage(activeParent: "v1"))
             #expect(scenario.names(under: VolumeLayout.bookkeeping).contains { $0.hasPrefix("lineage.json.damaged-") })
             #expect(await scenario.create("after").doneText != nil)

@@ -1,8 +1,9 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Testing
+
+@testable import JuiceCtl
 
 @Suite("Executor: restore")
 struct ExecutorRestoreTests {
@@ -33,7 +34,8 @@ struct ExecutorRestoreTests {
             #expect(aside.count == "pre-restore-20270115T080000Z".count, "\(aside)")
             #expect(text.hasPrefix("restored /active to checkpoint v1 (clone in "))
             #expect(text.contains("the replaced tree is checkpoint \(aside)"))
-            #expect(text.hasSuffix("; quotas set on /active/fs, /active/fs/projects; removed from the replaced tree: /checkpoints/\(aside)/fs"))
+            #expect(
+                text.hasSuffix("; quotas set on /active/fs, /active/fs/projects; removed from the replaced tree: /checkpoints/\(aside)/fs"))
 
             let steps = [
                 scenario.position("journal write") { $0 == "writeLocalFile /checkpoints/.juicectl/restore.json" },
@@ -45,10 +47,16 @@ struct ExecutorRestoreTests {
             // Setting the new quotas, deleting the old tree's and listing run at once after the aside rename;
             // within setting, a missing quota directory is made before its quota is set.
             let quotaSteps = [
-                scenario.position("quota set /active/fs") { $0.hasPrefix("run juicefs quota set \(scenario.volume.url) --path /active/fs --capacity 10240 ") },
-                scenario.position("quota set /active/fs/projects") { $0.hasPrefix("run juicefs quota set \(scenario.volume.url) --path /active/fs/projects --capacity 1 ") },
+                scenario.position("quota set /active/fs") {
+                    $0.hasPrefix("run juicefs quota set \(scenario.volume.url) --path /active/fs --capacity 10240 ")
+                },
+                scenario.position("quota set /active/fs/projects") {
+                    $0.hasPrefix("run juicefs quota set \(scenario.volume.url) --path /active/fs/projects --capacity 1 ")
+                },
                 scenario.position("quota list") { $0 == "run juicefs quota list \(scenario.volume.url)" },
-                scenario.position("quota delete") { $0 == "run juicefs quota delete \(scenario.volume.url) --path /checkpoints/\(aside)/fs" },
+                scenario.position("quota delete") {
+                    $0 == "run juicefs quota delete \(scenario.volume.url) --path /checkpoints/\(aside)/fs"
+                },
             ]
             let mkdir = scenario.position("mkdir of the missing quota directory") { $0 == "mkdir /active/fs/projects" }
             let finalSteps = [
@@ -147,10 +155,13 @@ struct ExecutorRestoreTests {
             let outcome = await scenario.restore("v1")
 
             #expect(outcome.doneText != nil, "\(outcome)")
-            let aside = try #require(scenario.names(under: VolumeLayout.checkpoints).first { $0.hasPrefix("pre-restore-") && $0.hasSuffix("-2") })
+            let aside = try #require(
+                scenario.names(under: VolumeLayout.checkpoints).first { $0.hasPrefix("pre-restore-") && $0.hasSuffix("-2") })
             #expect(scenario.text("/checkpoints/\(aside)/fs/data.txt") == CheckpointScenario.liveData)
             for date in [now, now.addingTimeInterval(1), now.addingTimeInterval(2)] {
-                #expect(scenario.text("/checkpoints/\(CheckpointName.preRestore(at: date))/fs/data.txt") == "earlier", "existing checkpoints are never overwritten")
+                #expect(
+                    scenario.text("/checkpoints/\(CheckpointName.preRestore(at: date))/fs/data.txt") == "earlier",
+                    "existing checkpoints are never overwritten")
             }
         }
     }
@@ -162,7 +173,9 @@ struct ExecutorRestoreTests {
             try scenario.putCheckpoint("v1")
             let juicefs = scenario.juicefs
             scenario.runner.on(prefix: ["juicefs", "clone"]) { [scenario] command in
-                if partialClone { _ = juicefs.handle(command) } else {
+                if partialClone {
+                    _ = juicefs.handle(command)
+                } else {
                     scenario.host.update { $0.calls.append("run " + FakeCommandRunner.argv(command).joined(separator: " ")) }
                 }
                 return .failure(stderr: "juicefs[1] <FATAL>: clone: input/output error [main.go:31]\n")
@@ -222,9 +235,11 @@ struct ExecutorRestoreTests {
         try await withTemporaryDirectory { base in
             let scenario = try CheckpointScenario(baseDir: base)
             try scenario.putCheckpoint("v1")
-            try scenario.putRecord(RestoreJournal(checkpoint: "v1", requestId: nil, stagingPath: "\(VolumeLayout.staging)/restore-v1.t",
-                                                  asideName: "pre-restore-20270101T000000Z", activeInode: 2, startedAt: Date()),
-                                   VolumeLayout.restoreJournal)
+            try scenario.putRecord(
+                RestoreJournal(
+                    checkpoint: "v1", requestId: nil, stagingPath: "\(VolumeLayout.staging)/restore-v1.t",
+                    asideName: "pre-restore-20270101T000000Z", activeInode: 2, startedAt: Date()),
+                VolumeLayout.restoreJournal)
             scenario.clearCalls()
 
             let outcome = await scenario.restore("v1")

@@ -1,8 +1,9 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Testing
+
+@testable import JuiceCtl
 
 /// A restore of checkpoint `v1` (request `req-5`) cut short at each step boundary, built on the fake volume as the
 /// real steps leave it; ``ExecutorRestoreTests`` covers the steps themselves.
@@ -35,28 +36,39 @@ struct ExecutorResumeRestoreTests {
         try scenario.putCheckpoint("v1", data: "checkpoint data")
         try scenario.putRecord(VolumeLineage(activeParent: "v0"), VolumeLayout.lineage)
         let startedAt = Date(timeIntervalSince1970: 1_800_000_000)
-        try scenario.putRecord(RestoreJournal(checkpoint: "v1", requestId: "req-5", stagingPath: staging, asideName: aside,
-                                              activeInode: CheckpointScenario.activeInode, startedAt: startedAt),
-                               VolumeLayout.restoreJournal)
+        try scenario.putRecord(
+            RestoreJournal(
+                checkpoint: "v1", requestId: "req-5", stagingPath: staging, asideName: aside,
+                activeInode: CheckpointScenario.activeInode, startedAt: startedAt),
+            VolumeLayout.restoreJournal)
         let steps = Stop.allCases
         let reached = { (step: Stop) in steps.firstIndex(of: step)! <= steps.firstIndex(of: stop)! }
         if reached(.afterClone) {
             #expect(scenario.host.copyTree(scenario.hostPath("/checkpoints/v1"), to: scenario.hostPath(staging)) == 0)
         }
         if reached(.afterManifest) {
-            try scenario.putRecord(CheckpointManifest(name: aside, createdAt: startedAt, kind: .preRestore, parent: "v0", replacedBy: "v1"),
-                                   VolumeLayout.manifest(aside))
+            try scenario.putRecord(
+                CheckpointManifest(name: aside, createdAt: startedAt, kind: .preRestore, parent: "v0", replacedBy: "v1"),
+                VolumeLayout.manifest(aside))
         }
         if reached(.afterExchange) {
-            #expect(await scenario.host.rename(scenario.hostPath(staging), to: scenario.hostPath("/active"), mode: .exchange, deadline: .seconds(1)) == 0)
+            #expect(
+                await scenario.host.rename(
+                    scenario.hostPath(staging), to: scenario.hostPath("/active"), mode: .exchange, deadline: .seconds(1)) == 0)
         }
         if reached(.afterAside) {
-            #expect(await scenario.host.rename(scenario.hostPath(staging), to: scenario.hostPath("/checkpoints/\(aside)"), mode: .noReplace, deadline: .seconds(1)) == 0)
+            #expect(
+                await scenario.host.rename(
+                    scenario.hostPath(staging), to: scenario.hostPath("/checkpoints/\(aside)"), mode: .noReplace, deadline: .seconds(1))
+                    == 0)
         }
         if reached(.afterQuotas) {
             let url = scenario.volume.url
-            _ = scenario.juicefs.handle(Command(VolumeScenario.tools.juicefs, ["quota", "set", url, "--path", "/active/fs", "--capacity", "10240", "--inodes", "0"]))
-            _ = scenario.juicefs.handle(Command(VolumeScenario.tools.juicefs, ["quota", "delete", url, "--path", "/checkpoints/\(aside)/fs"]))
+            _ = scenario.juicefs.handle(
+                Command(
+                    VolumeScenario.tools.juicefs, ["quota", "set", url, "--path", "/active/fs", "--capacity", "10240", "--inodes", "0"]))
+            _ = scenario.juicefs.handle(
+                Command(VolumeScenario.tools.juicefs, ["quota", "delete", url, "--path", "/checkpoints/\(aside)/fs"]))
         }
         if reached(.afterLineage) {
             try scenario.putRecord(VolumeLineage(activeParent: "v1", appliedRestoreRequests: ["req-5"]), VolumeLayout.lineage)
@@ -100,7 +112,11 @@ struct ExecutorResumeRestoreTests {
 
             let outcome = await scenario.resume()
 
-            #expect(outcome == .done("completed the restore of v1; the replaced tree is checkpoint \(Self.aside); quotas set on /active/fs; removed from the replaced tree: /checkpoints/\(Self.aside)/fs"))
+            #expect(
+                outcome
+                    == .done(
+                        "completed the restore of v1; the replaced tree is checkpoint \(Self.aside); quotas set on /active/fs; removed from the replaced tree: /checkpoints/\(Self.aside)/fs"
+                    ))
             // Setting the new quota and listing run at once; a resumed restore deletes only what the list shows.
             let aside = scenario.position("aside rename") { $0 == "rename \(Self.staging) /checkpoints/\(Self.aside) noReplace" }
             let set = scenario.position("quota set") { $0.hasPrefix("run juicefs quota set \(url) --path /active/fs ") }
@@ -127,12 +143,15 @@ struct ExecutorResumeRestoreTests {
 
             #expect(outcome.doneText?.hasPrefix("completed the restore of v1;") == true, "\(outcome)")
             #expect(!scenario.timeline.contains { $0.hasPrefix("rename ") }, "no second rename: \(scenario.timeline)")
-            #expect(!scenario.timeline.contains { $0.hasPrefix("writeLocalFile /checkpoints/.juicectl/manifests/") }, "the manifest is not rewritten")
+            #expect(
+                !scenario.timeline.contains { $0.hasPrefix("writeLocalFile /checkpoints/.juicectl/manifests/") },
+                "the manifest is not rewritten")
             // Set and list run at once (either may start first); the delete follows the list.
-            #expect(Set(scenario.commands.prefix(2)) == [
-                "juicefs quota set \(url) --path /active/fs --capacity 10240 --inodes 0",
-                "juicefs quota list \(url)",
-            ])
+            #expect(
+                Set(scenario.commands.prefix(2)) == [
+                    "juicefs quota set \(url) --path /active/fs --capacity 10240 --inodes 0",
+                    "juicefs quota list \(url)",
+                ])
             #expect(scenario.commands.dropFirst(2) == ["juicefs quota delete \(url) --path /checkpoints/\(Self.aside)/fs"])
             Self.expectCompleted(scenario)
         }
@@ -145,7 +164,8 @@ struct ExecutorResumeRestoreTests {
 
             let outcome = await scenario.resume()
 
-            #expect(outcome == .done("completed the restore of v1; the replaced tree is checkpoint \(Self.aside); quotas set on /active/fs"))
+            #expect(
+                outcome == .done("completed the restore of v1; the replaced tree is checkpoint \(Self.aside); quotas set on /active/fs"))
             #expect(!scenario.timeline.contains { $0.hasPrefix("rename ") })
             #expect(scenario.runner.commands(startingWith: ["juicefs", "quota", "delete"]).isEmpty, "no quota is left on the old tree")
             Self.expectCompleted(scenario)
@@ -177,8 +197,10 @@ struct ExecutorResumeRestoreTests {
         #expect(scenario.exists(VolumeLayout.manifest(aside)), sourceLocation: sourceLocation)
         #expect(!scenario.exists(staging), sourceLocation: sourceLocation)
         #expect(!scenario.exists(VolumeLayout.restoreJournal), sourceLocation: sourceLocation)
-        #expect((try? scenario.record(VolumeLineage.self, VolumeLayout.lineage)) == VolumeLineage(activeParent: "v1", appliedRestoreRequests: ["req-5"]),
-                "the request id is recorded once", sourceLocation: sourceLocation)
+        #expect(
+            (try? scenario.record(VolumeLineage.self, VolumeLayout.lineage))
+                == VolumeLineage(activeParent: "v1", appliedRestoreRequests: ["req-5"]),
+            "the request id is recorded once", sourceLocation: sourceLocation)
         #expect(scenario.juicefs.quotaPaths == ["/active/fs": .init(capacityGiB: "10240", inodes: "0")], sourceLocation: sourceLocation)
     }
 
@@ -201,9 +223,12 @@ struct ExecutorResumeRestoreTests {
     @Test func aMissingActiveWithTheOldTreeAtTheAsideNameIsPutBack() async throws {
         try await withTemporaryDirectory { base in
             let scenario = try await Self.interrupted(at: .afterJournal, baseDir: base)
-            try scenario.putRecord(CheckpointManifest(name: Self.aside, createdAt: Date(), kind: .preRestore), VolumeLayout.manifest(Self.aside))
-            #expect(await scenario.host.rename(scenario.hostPath("/active"), to: scenario.hostPath("/checkpoints/\(Self.aside)"),
-                                               mode: .noReplace, deadline: .seconds(1)) == 0)
+            try scenario.putRecord(
+                CheckpointManifest(name: Self.aside, createdAt: Date(), kind: .preRestore), VolumeLayout.manifest(Self.aside))
+            #expect(
+                await scenario.host.rename(
+                    scenario.hostPath("/active"), to: scenario.hostPath("/checkpoints/\(Self.aside)"),
+                    mode: .noReplace, deadline: .seconds(1)) == 0)
             scenario.clearCalls()
 
             let outcome = await scenario.resume()

@@ -1,18 +1,21 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Synchronization
 import Testing
 
+@testable import JuiceCtl
+
 /// Restores and deletions of trees that something still uses, on the fake host: refused and nothing changed, or
 /// with terminateUsers the users terminated first; a user arriving during the clone rolls the restore back.
 @Suite("Executor: trees in use")
 struct ExecutorTreeInUseTests {
-    static let shell = TreeUser(tree: VolumeLayout.active, volumePath: "/active/fs/src",
-                                holder: .process(pid: 4242, command: "bash", references: [.workingDirectory]))
-    static let bindMount = TreeUser(tree: VolumeLayout.active, volumePath: "/active/fs",
-                                    holder: .mount(mountPoint: "/srv/sandbox", namespace: 4_026_531_841, hostNamespace: true, pids: []))
+    static let shell = TreeUser(
+        tree: VolumeLayout.active, volumePath: "/active/fs/src",
+        holder: .process(pid: 4242, command: "bash", references: [.workingDirectory]))
+    static let bindMount = TreeUser(
+        tree: VolumeLayout.active, volumePath: "/active/fs",
+        holder: .mount(mountPoint: "/srv/sandbox", namespace: 4_026_531_841, hostNamespace: true, pids: []))
 
     /// A volume with checkpoint `v1` and a live process 4242 (start time 77).
     static func scenario(_ base: String) throws -> CheckpointScenario {
@@ -35,8 +38,9 @@ struct ExecutorTreeInUseTests {
         var request = Action.CheckpointRequest(name: "v1")
         request.terminateUsers = terminate
         request.grace = grace
-        return await scenario.executor.execute(Action(.restore, .replace, target: VolumeLayout.active, reason: "test", checkpoint: request),
-                                               spec: scenario.spec)
+        return await scenario.executor.execute(
+            Action(.restore, .replace, target: VolumeLayout.active, reason: "test", checkpoint: request),
+            spec: scenario.spec)
     }
 
     @Test func aRestoreWhileAProcessUsesActiveRefusesNamingItAndChangesNothing() async throws {
@@ -47,7 +51,8 @@ struct ExecutorTreeInUseTests {
             let result = await Self.restore(scenario, terminate: false)
 
             let text = try #require(result.outcome.failureText, "\(result.outcome)")
-            #expect(text.contains("/active is in use, so nothing was restored: pid 4242 (bash): working directory /active/fs/src"), "\(text)")
+            #expect(
+                text.contains("/active is in use, so nothing was restored: pid 4242 (bash): working directory /active/fs/src"), "\(text)")
             #expect(text.contains("--terminate-users"))
             #expect(scenario.runner.count(of: "juicefs") == 0, "nothing was cloned")
             #expect(scenario.timeline.isEmpty, "nothing was written: \(scenario.timeline)")
@@ -125,14 +130,17 @@ struct ExecutorTreeInUseTests {
     @Test func theVolumesJuicefsClientIsNeverTerminated() async throws {
         try await withTemporaryDirectory { base in
             let scenario = try Self.scenario(base)
-            let client = TreeUser(tree: VolumeLayout.active, volumePath: "/active/fs/x",
-                                  holder: .process(pid: VolumeScenario.pid, command: "juicefs", references: [.openFile("/active/fs/x")]))
+            let client = TreeUser(
+                tree: VolumeLayout.active, volumePath: "/active/fs/x",
+                holder: .process(pid: VolumeScenario.pid, command: "juicefs", references: [.openFile("/active/fs/x")]))
             scenario.host.update { $0.treeUsers = [client] }
 
             let result = await Self.restore(scenario, terminate: true)
 
-            #expect(result.outcome.failureText?.contains("pid \(VolumeScenario.pid) (the volume's juicefs client), which juicectl does not terminate") == true,
-                    "\(result.outcome)")
+            #expect(
+                result.outcome.failureText?.contains(
+                    "pid \(VolumeScenario.pid) (the volume's juicefs client), which juicectl does not terminate") == true,
+                "\(result.outcome)")
             #expect(scenario.host.snapshot.signals.isEmpty)
             #expect(scenario.inode("/active") == CheckpointScenario.activeInode)
         }
@@ -141,8 +149,9 @@ struct ExecutorTreeInUseTests {
     @Test func aCheckpointInUseIsKeptUnlessForced() async throws {
         try await withTemporaryDirectory { base in
             let scenario = try Self.scenario(base)
-            let viewer = TreeUser(tree: VolumeLayout.checkpoint("v1"), volumePath: "/checkpoints/v1/fs",
-                                  holder: .mount(mountPoint: "/srv/old", namespace: 7, hostNamespace: true, pids: []))
+            let viewer = TreeUser(
+                tree: VolumeLayout.checkpoint("v1"), volumePath: "/checkpoints/v1/fs",
+                holder: .mount(mountPoint: "/srv/old", namespace: 7, hostNamespace: true, pids: []))
             scenario.host.update { $0.treeUsers = [viewer] }
 
             let kept = await scenario.delete("v1")
@@ -160,5 +169,10 @@ struct ExecutorTreeInUseTests {
 final class Counter: Sendable {
     private let value = Mutex(0)
     /// The count before this call.
-    func next() -> Int { value.withLock { count in defer { count += 1 }; return count } }
+    func next() -> Int {
+        value.withLock { count in
+            defer { count += 1 }
+            return count
+        }
+    }
 }

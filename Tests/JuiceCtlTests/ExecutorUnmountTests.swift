@@ -25,7 +25,11 @@ struct ExecutorUnmountTests {
 
             let result = await scenario.executor.execute(scenario.action(.unmount, path, forceAllowed: false), spec: scenario.spec)
 
-            #expect(result.outcome == .failed("cannot unmount \(path): fusermount: failed to unmount \(path): Device or resource busy; processes using it: 4242. Close them and run apply again; juicectl does not force an unmount for an option change"))
+            #expect(
+                result.outcome
+                    == .failed(
+                        "cannot unmount \(path): fusermount: failed to unmount \(path): Device or resource busy; processes using it: 4242. Close them and run apply again; juicectl does not force an unmount for an option change"
+                    ))
             #expect(scenario.runner.argvs == [["juicefs", "umount", path]])
             #expect(scenario.runner.commands(startingWith: ["juicefs", "umount", "--force"]).isEmpty)
             #expect(scenario.stateStore.load().mountPaths == [path], "still mounted, still recorded")
@@ -44,7 +48,11 @@ struct ExecutorUnmountTests {
 
             let result = await scenario.executor.execute(scenario.action(.unmount, path, forceAllowed: true), spec: scenario.spec)
 
-            #expect(result.outcome == .done("graceful unmount failed (fusermount: failed to unmount \(path): Device or resource busy); detached \(path) lazily: processes 4242 still hold files, and juicefs exits when they close them"))
+            #expect(
+                result.outcome
+                    == .done(
+                        "graceful unmount failed (fusermount: failed to unmount \(path): Device or resource busy); detached \(path) lazily: processes 4242 still hold files, and juicefs exits when they close them"
+                    ))
             #expect(scenario.runner.argvs == [["juicefs", "umount", path], ["juicefs", "umount", "--force", path]])
             #expect(scenario.stateStore.load().mountPaths.isEmpty)
         }
@@ -54,7 +62,8 @@ struct ExecutorUnmountTests {
         try await withTemporaryDirectory { base in
             let scenario = try Self.busyMount(base)
             let path = scenario.mountPath
-            scenario.runner.on(["juicefs", "umount", "--force", path], .failure(stderr: "<FATAL>: fusermount: permission denied [main@main.go:31]"))
+            scenario.runner.on(
+                ["juicefs", "umount", "--force", path], .failure(stderr: "<FATAL>: fusermount: permission denied [main@main.go:31]"))
 
             let result = await scenario.executor.execute(scenario.action(.unmount, path, forceAllowed: true), spec: scenario.spec)
 
@@ -73,7 +82,8 @@ struct ExecutorUnmountTests {
                 return .success()
             }
 
-            let result = await scenario.executor.execute(scenario.action(.unmount, scenario.mountPath, forceAllowed: true), spec: scenario.spec)
+            let result = await scenario.executor.execute(
+                scenario.action(.unmount, scenario.mountPath, forceAllowed: true), spec: scenario.spec)
 
             #expect(result.outcome == .done("unmounted \(scenario.mountPath)"))
             #expect(scenario.runner.count(of: "juicefs") == 1)
@@ -85,7 +95,8 @@ struct ExecutorUnmountTests {
         try await withTemporaryDirectory { base in
             let scenario = try VolumeScenario(baseDir: base)
 
-            let result = await scenario.executor.execute(scenario.action(.unmount, scenario.mountPath, forceAllowed: true), spec: scenario.spec)
+            let result = await scenario.executor.execute(
+                scenario.action(.unmount, scenario.mountPath, forceAllowed: true), spec: scenario.spec)
 
             #expect(result.outcome == .skipped("\(scenario.mountPath) is not mounted"))
             #expect(scenario.runner.commands.isEmpty)

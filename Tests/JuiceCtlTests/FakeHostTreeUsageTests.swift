@@ -6,10 +6,12 @@ import Testing
 
 @Suite("FakeHost: tree users and start times")
 struct FakeHostTreeUsageTests {
-    static let worker = TreeUser(tree: "/active", volumePath: "/active/fs",
-                                 holder: .process(pid: 77, command: "sleep 1000", references: [.workingDirectory]))
-    static let bind = TreeUser(tree: "/checkpoints/x", volumePath: "/checkpoints/x/fs",
-                               holder: .mount(mountPoint: "/srv/x", namespace: 4026532201, hostNamespace: false, pids: [88]))
+    static let worker = TreeUser(
+        tree: "/active", volumePath: "/active/fs",
+        holder: .process(pid: 77, command: "sleep 1000", references: [.workingDirectory]))
+    static let bind = TreeUser(
+        tree: "/checkpoints/x", volumePath: "/checkpoints/x/fs",
+        holder: .mount(mountPoint: "/srv/x", namespace: 4_026_532_201, hostNamespace: false, pids: [88]))
 
     @Test func answersTheUsersOfTheQueriedTreesAndRecordsEveryQuery() async {
         let host = FakeHost()

@@ -21,11 +21,13 @@ struct FileOwnershipStoreTests {
         #expect(store.location == Self.path)
     }
 
-    @Test("a file that cannot be read is an error, never no record", arguments: [
-        (PathStatus.failed(errno: EACCES, message: "Permission denied"), "Permission denied (errno 13)"),
-        (PathStatus.timedOut, "the filesystem did not answer within 10 s"),
-        (PathStatus.found(inode: 9, isDirectory: false), "the file exists but cannot be read"),
-    ])
+    @Test(
+        "a file that cannot be read is an error, never no record",
+        arguments: [
+            (PathStatus.failed(errno: EACCES, message: "Permission denied"), "Permission denied (errno 13)"),
+            (PathStatus.timedOut, "the filesystem did not answer within 10 s"),
+            (PathStatus.found(inode: 9, isDirectory: false), "the file exists but cannot be read"),
+        ])
     func unreadableFiles(_ status: PathStatus, _ text: String) async {
         let host = FakeHost()
         host.setStat(Self.path, status)
@@ -157,7 +159,9 @@ struct FileOwnershipStoreTests {
             let local = try TestSpec.make(baseDir: directory)
             let tools = Tools(juicefs: "/bin/true", umount: "/bin/true")
             #expect(try await OwnershipClaim.forVolume(local, runner: FakeCommandRunner(), tools: tools, host: LiveHost()) == nil)
-            let s3 = try TestSpec.make(baseDir: directory, """
+            let s3 = try TestSpec.make(
+                baseDir: directory,
+                """
                 storage:
                   type: s3
                   bucket: http://127.0.0.1:9000/objects
@@ -167,7 +171,9 @@ struct FileOwnershipStoreTests {
             await #expect(throws: OwnershipError.noLocation(volume: "fixvol")) {
                 _ = try await OwnershipClaim.forVolume(s3, runner: FakeCommandRunner(), tools: tools, host: LiveHost())
             }
-            let shared = try TestSpec.make(baseDir: directory, """
+            let shared = try TestSpec.make(
+                baseDir: directory,
+                """
                 storage:
                   type: s3
                   bucket: http://127.0.0.1:9000/objects

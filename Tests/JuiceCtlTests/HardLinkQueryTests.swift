@@ -1,5 +1,6 @@
-@testable import JuiceCtl
 import Testing
+
+@testable import JuiceCtl
 
 @Suite("Hard links: reading the metadata query's output")
 struct HardLinkQueryTests {
@@ -9,16 +10,17 @@ struct HardLinkQueryTests {
         var rows = MetadataRows()
         rows.file("active/fs/a b.txt", inode: 100)
         rows.file("active/fs/sub dir/line\nbreak", inode: 100)
-        let odd: [UInt8] = [0xFF, 0xFE, 0x7C, 0x0A, 0x78]   // not UTF-8, with the separator and a newline inside
+        let odd: [UInt8] = [0xFF, 0xFE, 0x7C, 0x0A, 0x78] // not UTF-8, with the separator and a newline inside
         rows.file([Array("active".utf8), Array("fs".utf8), odd], inode: 101)
         rows.file("active/fs/plain", inode: 101)
 
         let groups = HardLinkQuery.groups(try HardLinkQuery.edges(rows.output), inside: Self.active)
 
-        #expect(groups.map { $0.names.map(\.bytes) } == [
-            [Array("fs/a b.txt".utf8), Array("fs/sub dir/line\nbreak".utf8)],
-            [Array("fs/plain".utf8), Array("fs/".utf8) + odd],
-        ])
+        #expect(
+            groups.map { $0.names.map(\.bytes) } == [
+                [Array("fs/a b.txt".utf8), Array("fs/sub dir/line\nbreak".utf8)],
+                [Array("fs/plain".utf8), Array("fs/".utf8) + odd],
+            ])
         #expect(groups.last?.names.last?.description == "fs/\\xFF\\xFE|\nx", "escaped so that it prints apart from any other name")
     }
 
@@ -26,11 +28,11 @@ struct HardLinkQueryTests {
         var rows = MetadataRows()
         rows.file("active/fs/kept-1", inode: 200)
         rows.file("active/fs/deeper/kept-2", inode: 200)
-        rows.file("active/fs/with-root", inode: 201)       // its other name is in the volume root
+        rows.file("active/fs/with-root", inode: 201) // its other name is in the volume root
         rows.file("outside", inode: 201)
         rows.file("active/fs/with-checkpoint", inode: 202) // its other name is in a checkpoint
         rows.file("checkpoints/v1/fs/with-checkpoint", inode: 202)
-        rows.file("active2/fs/x", inode: 203)              // a sibling whose name starts like the tree's
+        rows.file("active2/fs/x", inode: 203) // a sibling whose name starts like the tree's
         rows.file("active2/fs/y", inode: 203)
         rows.file("checkpoints/v1/fs/a", inode: 204)
         rows.file("checkpoints/v1/fs/b", inode: 204)

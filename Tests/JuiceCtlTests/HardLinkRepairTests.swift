@@ -1,27 +1,35 @@
-@testable import JuiceCtl
 import JuiceCtlTestSupport
 import Testing
+
+@testable import JuiceCtl
 
 @Suite("Hard links: re-linking them in a clone")
 struct HardLinkRepairTests {
     static let clone = "/mnt/v/checkpoints/.juicectl/staging/c1.x"
     static let mtime = FileTime(seconds: 1_700_000_000, nanoseconds: 123_456_789)
-    static let directoryTimes = (accessed: FileTime(seconds: 1_600_000_000, nanoseconds: 5),
-                                 modified: FileTime(seconds: 1_650_000_000, nanoseconds: 7))
+    static let directoryTimes = (
+        accessed: FileTime(seconds: 1_600_000_000, nanoseconds: 5),
+        modified: FileTime(seconds: 1_650_000_000, nanoseconds: 7)
+    )
 
     let host = FakeHost()
     var repair: HardLinkRepair { HardLinkRepair(host: host) }
 
     /// A file copy as `juicefs clone --preserve` leaves it: a new inode, the source's size, mode, owner and mtime.
     func putCopy(_ path: String, inode: UInt64, size: Int64 = 42, mode: UInt32 = 0o4750, modified: FileTime = Self.mtime) {
-        host.putTreeEntry(TreePath(path), below: Self.clone, EntryStatus(kind: .regular, inode: inode, mode: mode, uid: 1001, gid: 2002,
-                                                                       size: size, modified: modified))
+        host.putTreeEntry(
+            TreePath(path), below: Self.clone,
+            EntryStatus(
+                kind: .regular, inode: inode, mode: mode, uid: 1001, gid: 2002,
+                size: size, modified: modified))
     }
 
     func putDirectory(_ path: String) {
-        host.putTreeEntry(TreePath(path), below: Self.clone,
-                          EntryStatus(kind: .directory, inode: 900, mode: 0o755, accessed: Self.directoryTimes.accessed,
-                                      modified: Self.directoryTimes.modified))
+        host.putTreeEntry(
+            TreePath(path), below: Self.clone,
+            EntryStatus(
+                kind: .directory, inode: 900, mode: 0o755, accessed: Self.directoryTimes.accessed,
+                modified: Self.directoryTimes.modified))
     }
 
     func group(_ names: String...) -> HardLinkGroup { HardLinkGroup(names.map { TreePath($0) })! }
@@ -47,8 +55,9 @@ struct HardLinkRepairTests {
         #expect(host.treeEntry(TreePath("one/a"), below: Self.clone)?.linkCount == 2)
         #expect(host.treeEntry(TreePath("two"), below: Self.clone)?.modified == Self.directoryTimes.modified)
         #expect(host.treeEntry(TreePath("two"), below: Self.clone)?.accessed == Self.directoryTimes.accessed)
-        #expect(host.treeEntry(TreePath("one"), below: Self.clone)?.modified == Self.directoryTimes.modified,
-                "the first name's directory is untouched")
+        #expect(
+            host.treeEntry(TreePath("one"), below: Self.clone)?.modified == Self.directoryTimes.modified,
+            "the first name's directory is untouched")
         #expect(!host.calls.contains { $0.hasPrefix("setTimes \(Self.clone)/one ") })
         #expect(report.kept == 1 && report.skipped.isEmpty)
     }

@@ -1,7 +1,8 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlTestSupport
 import Testing
+
+@testable import JuiceCtl
 
 @Suite("Hard links: finding them in a tree")
 struct HardLinkScannerTests {

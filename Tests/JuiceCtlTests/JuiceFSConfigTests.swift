@@ -1,7 +1,8 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import Testing
+
+@testable import JuiceCtl
 
 /// The library's configuration becomes a spec document that takes the same path as a spec file.
 @Suite("JuiceFS configuration")
@@ -17,9 +18,10 @@ struct JuiceFSConfigTests {
     }
 
     @Test func overlayFieldsBecomeTheOverlaySection() throws {
-        let config = JuiceFS.Config(baseDir: "/srv/sprite", volumeName: "sprite-juicefs", overlayEnabled: true,
-                                    overlayImageSize: .gibibytes(20), overlayLowerPaths: ["/mnt/app-image", "/mnt/system-base"],
-                                    overlayTargetPath: "/mnt/newroot")
+        let config = JuiceFS.Config(
+            baseDir: "/srv/sprite", volumeName: "sprite-juicefs", overlayEnabled: true,
+            overlayImageSize: .gibibytes(20), overlayLowerPaths: ["/mnt/app-image", "/mnt/system-base"],
+            overlayTargetPath: "/mnt/newroot")
         let (specs, diagnostics) = SpecLoader().load(text: JuiceFS.document(for: config), file: "config")
         #expect(!diagnostics.hasErrors, "\(diagnostics)")
         let overlay = try #require(specs.first?.overlay)
@@ -35,8 +37,9 @@ struct JuiceFSConfigTests {
     }
 
     @Test func quotasAndNamesWithQuotesSurviveTheDocument() throws {
-        let config = JuiceFS.Config(baseDir: "/srv/a \"quoted\" dir", volumeName: "vol-1",
-                                    quotas: [.init(path: "/active/fs", capacity: .gibibytes(1), inodes: 10)])
+        let config = JuiceFS.Config(
+            baseDir: "/srv/a \"quoted\" dir", volumeName: "vol-1",
+            quotas: [.init(path: "/active/fs", capacity: .gibibytes(1), inodes: 10)])
         let (specs, diagnostics) = SpecLoader().load(text: JuiceFS.document(for: config), file: "config")
         #expect(!diagnostics.hasErrors, "\(diagnostics)")
         #expect(specs.first?.baseDir == "/srv/a \"quoted\" dir")
@@ -51,10 +54,17 @@ struct JuiceFSConfigTests {
         let (specs, diagnostics) = SpecLoader().load(text: JuiceFS.document(for: config), file: "config")
         #expect(!diagnostics.hasErrors, "\(diagnostics)")
         let spec = try #require(specs.first)
-        #expect(spec.storage == .s3(bucket: "http://127.0.0.1:9000/sprites", accessKey: .env("SPRITE_S3_ACCESS_KEY"),
-                                    secretKey: .file("/etc/juicectl/s3-secret")))
-        #expect(spec.backup?.replica == .s3(.init(bucket: "http://127.0.0.1:9000/sprites", prefix: "juicefs-metadata/my-volume",
-                                                  accessKey: .env("SPRITE_S3_ACCESS_KEY"), secretKey: .file("/etc/juicectl/s3-secret"))))
+        #expect(
+            spec.storage
+                == .s3(
+                    bucket: "http://127.0.0.1:9000/sprites", accessKey: .env("SPRITE_S3_ACCESS_KEY"),
+                    secretKey: .file("/etc/juicectl/s3-secret")))
+        #expect(
+            spec.backup?.replica
+                == .s3(
+                    .init(
+                        bucket: "http://127.0.0.1:9000/sprites", prefix: "juicefs-metadata/my-volume",
+                        accessKey: .env("SPRITE_S3_ACCESS_KEY"), secretKey: .file("/etc/juicectl/s3-secret"))))
     }
 
     @Test func s3ModeWithoutEndpointOrBucketFailsNamingWhatIsMissing() {

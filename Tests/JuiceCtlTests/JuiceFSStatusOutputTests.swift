@@ -1,16 +1,19 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import Testing
+
+@testable import JuiceCtl
 
 @Suite("JuiceFSOutput: status and .config")
 struct JuiceFSStatusOutputTests {
     @Test func readsTheSettingOfARealStatus() throws {
         let status = try JuiceFSOutput.Status.parse(try Fixture.text("juicefs/status-unmounted.json"))
         #expect(status.sessions.isEmpty)
-        #expect(status.setting.formatInfo == FormatInfo(
-            name: "fixvol", uuid: "62e7dfea-1d24-47fa-8aaf-090b34a809d6", storage: "file",
-            bucket: "/tmp/jc-fixtures/objects/", blockSizeKiB: 4096, compression: "none", trashDays: 7))
+        #expect(
+            status.setting.formatInfo
+                == FormatInfo(
+                    name: "fixvol", uuid: "62e7dfea-1d24-47fa-8aaf-090b34a809d6", storage: "file",
+                    bucket: "/tmp/jc-fixtures/objects/", blockSizeKiB: 4096, compression: "none", trashDays: 7))
     }
 
     @Test func readsTheSessionsOfAMountedVolume() throws {

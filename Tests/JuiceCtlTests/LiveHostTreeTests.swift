@@ -1,6 +1,7 @@
 import Foundation
-@testable import JuiceCtl
 import Testing
+
+@testable import JuiceCtl
 
 /// The live host's tree calls on a local directory (any filesystem behaves alike for them).
 @Suite("LiveHost: tree calls")
@@ -60,12 +61,16 @@ struct LiveHostTreeTests {
         try await withTemporaryDirectory { root in
             try write("\(root)/d/a", "same")
             try write("\(root)/e/b", "copy")
-            let times = (FileTime(seconds: 1_500_000_000, nanoseconds: 123_456_789),
-                         FileTime(seconds: 1_550_000_000, nanoseconds: 987_654_321))
+            let times = (
+                FileTime(seconds: 1_500_000_000, nanoseconds: 123_456_789),
+                FileTime(seconds: 1_550_000_000, nanoseconds: 987_654_321)
+            )
 
             let session = await host.withTreeCalls(below: root, deadline: .seconds(10)) { calls in
-                let codes = [calls.link(TreePath("d/a"), as: TreePath("e/.tmp")), calls.rename(TreePath("e/.tmp"), over: TreePath("e/b")),
-                             calls.setTimes(TreePath("e"), accessed: times.0, modified: times.1)]
+                let codes = [
+                    calls.link(TreePath("d/a"), as: TreePath("e/.tmp")), calls.rename(TreePath("e/.tmp"), over: TreePath("e/b")),
+                    calls.setTimes(TreePath("e"), accessed: times.0, modified: times.1),
+                ]
                 return (codes, [calls.status(TreePath("d/a")), calls.status(TreePath("e/b")), calls.status(TreePath("e"))])
             }
 
@@ -106,10 +111,15 @@ struct LiveHostTreeTests {
             let one = FileTime(seconds: 1, nanoseconds: 0)
 
             let session = await host.withTreeCalls(below: clone, deadline: .seconds(10)) { calls in
-                (calls.status(TreePath("planted/victim")),
-                 [calls.link(TreePath("keeper"), as: TreePath("planted/.tmp")), calls.rename(TreePath("keeper"), over: TreePath("planted/victim")),
-                  calls.setTimes(TreePath("planted/victim"), accessed: one, modified: one)],
-                 calls.status(TreePath("planted")))
+                (
+                    calls.status(TreePath("planted/victim")),
+                    [
+                        calls.link(TreePath("keeper"), as: TreePath("planted/.tmp")),
+                        calls.rename(TreePath("keeper"), over: TreePath("planted/victim")),
+                        calls.setTimes(TreePath("planted/victim"), accessed: one, modified: one),
+                    ],
+                    calls.status(TreePath("planted"))
+                )
             }
 
             let (status, codes, planted) = try #require(session)

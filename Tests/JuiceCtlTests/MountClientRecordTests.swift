@@ -1,8 +1,9 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Testing
+
+@testable import JuiceCtl
 
 /// The flags of a mount juicectl started come from its record, not from the process title juicefs rewrites (and
 /// cuts short on long command lines).

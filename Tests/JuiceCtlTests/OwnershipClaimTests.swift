@@ -19,7 +19,10 @@ struct OwnershipClaimTests {
         let store = InMemoryOwnershipStore()
         let memory = InMemoryOwnershipMemory()
         let outcome = try await time.run { try await F.claim("a", store: store, memory: memory, time: time).claim() }
-        guard case .claimed(let record) = outcome else { Issue.record("\(outcome)"); return }
+        guard case .claimed(let record) = outcome else {
+            Issue.record("\(outcome)")
+            return
+        }
         #expect(record.generation == 1 && record.instance == "instance-a" && record.state == .owned)
         #expect(record.volume == F.volume && record.uuid == "uuid-1" && record.host == "host-a" && record.pid == 4242)
         #expect(store.record == record)
@@ -103,7 +106,12 @@ struct OwnershipClaimTests {
         let reads = Mutex(0)
         // The first read answers after 1.1 s (more than settle/2 = 1 s), the others at once.
         store.afterApply = { operation in
-            guard case .read = operation, reads.withLock({ $0 += 1; return $0 }) == 1 else { return }
+            guard case .read = operation,
+                reads.withLock({
+                    $0 += 1
+                    return $0
+                }) == 1
+            else { return }
             try await time.sleep(.milliseconds(1100))
         }
         let steps = StepLog()
@@ -207,7 +215,10 @@ struct OwnershipClaimTests {
         let theirs = F.record("b", generation: 3)
         let store = InMemoryOwnershipStore(theirs)
         let outcome = try await time.run { try await F.claim("a", store: store, time: time).takeover() }
-        guard case .claimed(let record) = outcome else { Issue.record("\(outcome)"); return }
+        guard case .claimed(let record) = outcome else {
+            Issue.record("\(outcome)")
+            return
+        }
         #expect(record.generation == 4 && record.instance == "instance-a")
         // The old owner, back, finds it was fenced.
         let old = F.claim("b", store: store, memory: F.memory(of: theirs), time: time)
@@ -241,7 +252,10 @@ struct OwnershipClaimTests {
         let claim = F.claim("a", store: store, memory: memory, time: time)
         let claimed = try #require(try await time.run { try await claim.claim() }.record)
         let outcome = try await time.run { try await claim.release() }
-        guard case .released(let record) = outcome else { Issue.record("\(outcome)"); return }
+        guard case .released(let record) = outcome else {
+            Issue.record("\(outcome)")
+            return
+        }
         #expect(record.generation == claimed.generation && record.state == .released && record.nonce != claimed.nonce)
         #expect(store.record == record && memory.remembered?.state == .released)
         let writes = store.writes.count
@@ -260,9 +274,10 @@ struct OwnershipClaimTests {
         #expect(try await time.run { try await F.claim("a", store: store, time: time).release() } == .notOwner(theirs))
         // Even one that remembers the same generation: the instance differs.
         let sameGeneration = F.memory(of: F.record("a", generation: 3))
-        #expect(try await time.run {
-            try await F.claim("a", store: store, memory: sameGeneration, time: time).release()
-        } == .notOwner(theirs))
+        #expect(
+            try await time.run {
+                try await F.claim("a", store: store, memory: sameGeneration, time: time).release()
+            } == .notOwner(theirs))
         let empty = InMemoryOwnershipStore()
         #expect(try await time.run { try await F.claim("a", store: empty, time: time).release() } == .notOwner(nil))
         #expect(store.writes.isEmpty && empty.writes.isEmpty)
@@ -283,7 +298,12 @@ struct OwnershipClaimTests {
         let store = InMemoryOwnershipStore(mine)
         let reads = Mutex(0)
         store.afterApply = { operation in
-            guard case .read = operation, reads.withLock({ $0 += 1; return $0 }) == 1 else { return }
+            guard case .read = operation,
+                reads.withLock({
+                    $0 += 1
+                    return $0
+                }) == 1
+            else { return }
             try await time.sleep(.seconds(1) + .milliseconds(1))
         }
         let steps = StepLog()

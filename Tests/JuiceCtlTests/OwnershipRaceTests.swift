@@ -18,7 +18,10 @@ struct OwnershipRaceTests {
     static let orders: [[String]] = {
         var result: [[String]] = []
         func walk(_ a: Int, _ b: Int, _ order: [String]) {
-            if a == 3 && b == 3 { result.append(order); return }
+            if a == 3 && b == 3 {
+                result.append(order)
+                return
+            }
             if a < 3 { walk(a + 1, b, order + ["A.\(steps[a])"]) }
             if b < 3 { walk(a, b + 1, order + ["B.\(steps[b])"]) }
         }
@@ -45,8 +48,10 @@ struct OwnershipRaceTests {
     }
 
     /// Runs claimers `names` at once over one shared record; the store applies their calls as `policy` says.
-    static func race(_ names: [String], initial: OwnershipRecord? = nil,
-                     policy: @escaping @Sendable (VirtualTime, [String]) -> String?) async -> (endings: [Ending], releases: [String]) {
+    static func race(
+        _ names: [String], initial: OwnershipRecord? = nil,
+        policy: @escaping @Sendable (VirtualTime, [String]) -> String?
+    ) async -> (endings: [Ending], releases: [String]) {
         let time = VirtualTime()
         let shared = InMemoryOwnershipStore(initial)
         let bodies: [@Sendable () async -> Ending] = names.map { name in
@@ -92,8 +97,9 @@ struct OwnershipRaceTests {
         #expect(winners == 1, "order \(order.joined(separator: " ")): applied \(releases), endings \(endings)")
     }
 
-    @Test("two claimers over a released record and over none: the same, with the generation after the old one",
-          arguments: [nil, F.record("c", generation: 9, state: .released)])
+    @Test(
+        "two claimers over a released record and over none: the same, with the generation after the old one",
+        arguments: [nil, F.record("c", generation: 9, state: .released)])
     func twoClaimersOverAnOldRecord(_ initial: OwnershipRecord?) async {
         for order in Self.orders {
             let (endings, releases) = await Self.race(["a", "b"], initial: initial, policy: Self.scripted(order))

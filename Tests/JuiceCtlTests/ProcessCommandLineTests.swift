@@ -1,6 +1,7 @@
-@testable import JuiceCtl
 import JuiceCtlCore
 import Testing
+
+@testable import JuiceCtl
 
 @Suite("ProcessCommandLine.split")
 struct ProcessCommandLineTests {
@@ -28,30 +29,35 @@ struct ProcessCommandLineTests {
 
     @Test func splitsTheRealRewrittenJuiceFSCommandLineOnSpaces() throws {
         let words = ProcessCommandLine.split(try Fixture.bytes("host/cmdline-child.bin"))
-        #expect(words == [
-            "/work/main/.tools/venv/bin/juicefs", "--no-agent", "mount", "--background",
-            "--log=/tmp/jc-fixtures/logs/juicefs.log", "--cache-dir=/tmp/jc-fixtures/cache", "--cache-size=1024",
-            "--no-usage-report", "--heartbeat=2s",
-            // juicefs cut its title at the original length: the URL is truncated, the mount point is gone.
-            "sqlite3:///tmp/jc-fixtures/meta.db?_journal_mode=WAL&_busy_timeo",
-        ])
+        #expect(
+            words == [
+                "/work/main/.tools/venv/bin/juicefs", "--no-agent", "mount", "--background",
+                "--log=/tmp/jc-fixtures/logs/juicefs.log", "--cache-dir=/tmp/jc-fixtures/cache", "--cache-size=1024",
+                "--no-usage-report", "--heartbeat=2s",
+                // juicefs cut its title at the original length: the URL is truncated, the mount point is gone.
+                "sqlite3:///tmp/jc-fixtures/meta.db?_journal_mode=WAL&_busy_timeo",
+            ])
     }
 
     @Test func keepsSpacesInsideFlagValuesOfARewrittenCommandLine() {
         let line = "/usr/bin/juicefs --no-agent mount --log=/var/log/a b.log -o allow_other --writeback sqlite3:///m.db?x=1 /mnt/a b"
-        #expect(ProcessCommandLine.split(Array(line.utf8) + [0, 0, 0]) == [
-            "/usr/bin/juicefs", "--no-agent", "mount", "--log=/var/log/a b.log", "-o", "allow_other", "--writeback",
-            "sqlite3:///m.db?x=1 /mnt/a b",
-        ])
+        #expect(
+            ProcessCommandLine.split(Array(line.utf8) + [0, 0, 0]) == [
+                "/usr/bin/juicefs", "--no-agent", "mount", "--log=/var/log/a b.log", "-o", "allow_other", "--writeback",
+                "sqlite3:///m.db?x=1 /mnt/a b",
+            ])
     }
 
     @Test func theSupervisorShowsTheSameRewrittenCommandLine() throws {
-        #expect(ProcessCommandLine.split(try Fixture.bytes("host/cmdline-supervisor.bin"))
+        #expect(
+            ProcessCommandLine.split(try Fixture.bytes("host/cmdline-supervisor.bin"))
                 == ProcessCommandLine.split(try Fixture.bytes("host/cmdline-child.bin")))
     }
 
     @Test func theRealCommandLineReadsBackAsTheSpecThatMountedIt() throws {
-        let spec = try TestSpec.make(baseDir: "/tmp/jc-fixtures", """
+        let spec = try TestSpec.make(
+            baseDir: "/tmp/jc-fixtures",
+            """
             mount:
               path: /tmp/jc-fixtures/mnt
               cacheSize: 1GiB
@@ -63,7 +69,9 @@ struct ProcessCommandLineTests {
     }
 
     @Test func theRealCommandLineShowsAChangedFlag() throws {
-        let spec = try TestSpec.make(baseDir: "/tmp/jc-fixtures", """
+        let spec = try TestSpec.make(
+            baseDir: "/tmp/jc-fixtures",
+            """
             mount:
               cacheSize: 2GiB
               options:

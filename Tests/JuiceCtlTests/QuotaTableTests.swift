@@ -1,6 +1,7 @@
-@testable import JuiceCtl
 import JuiceCtlCore
 import Testing
+
+@testable import JuiceCtl
 
 @Suite("JuiceFSOutput.quotaTable")
 struct QuotaTableTests {
@@ -17,7 +18,9 @@ struct QuotaTableTests {
 
     @Test func readsCapacityWithItsRoundingAndInodesWithThousandsSeparators() throws {
         let table = JuiceFSOutput.quotaTable(try Fixture.text("juicefs/quota-list.txt"), source: "list")
-        #expect(table["/x"] == QuotaReading(capacity: 3 * Self.gib / 2, inodes: 1000, capacityTolerance: Self.tenthGiBTolerance, source: "list"))
+        #expect(
+            table["/x"] == QuotaReading(capacity: 3 * Self.gib / 2, inodes: 1000, capacityTolerance: Self.tenthGiBTolerance, source: "list")
+        )
         #expect(table["/big"] == QuotaReading(capacity: 2 * Self.tib, inodes: 1_234_567, capacityTolerance: 54_975_581_389, source: "list"))
         #expect(table["/small"] == QuotaReading(capacity: 512 << 20, inodes: nil, capacityTolerance: 512 << 10, source: "list"))
     }
@@ -40,12 +43,15 @@ struct QuotaTableTests {
         let reading = try #require(table["/odd"])
         // Set with --capacity 1.337, printed as 1.3 GiB.
         #expect(reading.matches(VolumeSpec.Quota(path: "/odd", capacity: ByteSize(bytes: 1_435_592_818), inodes: nil)))
-        #expect(!reading.matches(VolumeSpec.Quota(path: "/odd", capacity: ByteSize(bytes: 1_395_864_371 + Self.tenthGiBTolerance + 1), inodes: nil)))
+        #expect(
+            !reading.matches(
+                VolumeSpec.Quota(path: "/odd", capacity: ByteSize(bytes: 1_395_864_371 + Self.tenthGiBTolerance + 1), inodes: nil)))
         #expect(!reading.matches(VolumeSpec.Quota(path: "/odd", capacity: ByteSize(bytes: 1_435_592_818), inodes: 10)))
     }
 
     @Test func aWholeNumberFigureIsOnlyKnownToHalfAUnit() throws {
-        let reading = try #require(JuiceFSOutput.quotaTable(try Fixture.text("juicefs/quota-get-active-fs.txt"), source: "get")["/active/fs"])
+        let reading = try #require(
+            JuiceFSOutput.quotaTable(try Fixture.text("juicefs/quota-get-active-fs.txt"), source: "get")["/active/fs"])
         #expect(reading.matches(.original))
         #expect(reading.matches(VolumeSpec.Quota(path: "/active/fs", capacity: ByteSize(bytes: 10 * Self.tib + Self.tib / 2), inodes: nil)))
         #expect(!reading.matches(VolumeSpec.Quota(path: "/active/fs", capacity: .tebibytes(11), inodes: nil)))

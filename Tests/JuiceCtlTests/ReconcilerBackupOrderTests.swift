@@ -1,8 +1,9 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Testing
+
+@testable import JuiceCtl
 
 /// The position of the first call in `calls` that starts with `prefix`, or `Int.max`.
 private func index(of prefix: String, in calls: [String]) -> Int {
@@ -17,7 +18,8 @@ struct ReconcilerBackupOrderTests {
         try scenario.installConvergedVolume()
         try scenario.installReplicatingLitestream()
         scenario.host.setLocalFile(scenario.spec.litestreamSocket)
-        scenario.host.setProcess(VolumeScenario.pid, commandLine: [VolumeScenario.tools.juicefs] + MountCommand.arguments(for: scenario.spec))
+        scenario.host.setProcess(
+            VolumeScenario.pid, commandLine: [VolumeScenario.tools.juicefs] + MountCommand.arguments(for: scenario.spec))
         try scenario.stateStore.update { $0.mountPaths = [scenario.mountPath] }
         FakeLitestream(scenario: scenario).installCommands()
         return scenario
@@ -70,8 +72,9 @@ struct ReconcilerBackupOrderTests {
             let results = await scenario.reconciler.execute(actions, spec: scenario.spec) { _ in }
 
             #expect(results.map(\.failed) == [true, false, false])
-            #expect(results.dropFirst().allSatisfy { $0.outcome == .notRun("start-backup \(database) failed") },
-                    "nothing writes to a volume whose metadata is not replicated")
+            #expect(
+                results.dropFirst().allSatisfy { $0.outcome == .notRun("start-backup \(database) failed") },
+                "nothing writes to a volume whose metadata is not replicated")
             #expect(scenario.runner.commands(startingWith: ["juicefs"]).isEmpty)
         }
     }

@@ -1,8 +1,9 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Testing
+
+@testable import JuiceCtl
 
 /// `backup verify` on `fixvol` with a fake litestream and juicefs: the restore writes its `-o` file (unless told
 /// otherwise), `juicefs status` of the live database answers the fixture, and of the restored copy `copyStatus`.
@@ -10,8 +11,10 @@ private struct VerifyScenario {
     let volume: VolumeScenario
     let copy = Captured<String>()
 
-    init(baseDir: String, _ extra: String = "", restore: CommandResult = .success(), writesCopy: Bool = true,
-         copyStatus: CommandResult? = nil, liveExists: Bool = true) throws {
+    init(
+        baseDir: String, _ extra: String = "", restore: CommandResult = .success(), writesCopy: Bool = true,
+        copyStatus: CommandResult? = nil, liveExists: Bool = true
+    ) throws {
         volume = try VolumeScenario(baseDir: baseDir, extra)
         let (host, copy, url) = (volume.host, copy, volume.url)
         let live = CommandResult.success(try Fixture.text("juicefs/status-unmounted.json"))
@@ -38,9 +41,10 @@ private struct VerifyScenario {
 
     /// The fixture's `juicefs status` with another name or UUID.
     static func status(name: String = "fixvol", uuid: String = VolumeScenario.uuid) throws -> CommandResult {
-        .success(try Fixture.text("juicefs/status-unmounted.json")
-            .replacingOccurrences(of: "\"Name\": \"fixvol\"", with: "\"Name\": \"\(name)\"")
-            .replacingOccurrences(of: VolumeScenario.uuid, with: uuid))
+        .success(
+            try Fixture.text("juicefs/status-unmounted.json")
+                .replacingOccurrences(of: "\"Name\": \"fixvol\"", with: "\"Name\": \"\(name)\"")
+                .replacingOccurrences(of: VolumeScenario.uuid, with: uuid))
     }
 }
 
@@ -56,29 +60,42 @@ struct ReconcilerBackupVerifyTests {
 
             #expect(result.ok)
             #expect(result.replicaUUID == VolumeScenario.uuid && result.liveUUID == VolumeScenario.uuid)
-            #expect(result.message.contains("passes the integrity check and holds this volume (UUID \(VolumeScenario.uuid))"), "\(result.message)")
+            #expect(
+                result.message.contains("passes the integrity check and holds this volume (UUID \(VolumeScenario.uuid))"),
+                "\(result.message)")
             let copy = try #require(scenario.copy.value)
             #expect(copy.hasSuffix("/metadata.db") && copy.contains("juicectl-verify-"))
             #expect(!copy.hasPrefix(base), "the copy lives in a temporary directory, not beside the live database")
-            #expect(scenario.volume.runner.argvs.first == ["litestream", "restore", "-integrity-check", "full", "-o", copy, "file://\(base)/replica"],
-                    "the replica is read by its URL: the live volume's configuration and database are not involved")
+            #expect(
+                scenario.volume.runner.argvs.first == [
+                    "litestream", "restore", "-integrity-check", "full", "-o", copy, "file://\(base)/replica",
+                ],
+                "the replica is read by its URL: the live volume's configuration and database are not involved")
             #expect(scenario.volume.runner.argvs.contains(["juicefs", "status", VolumeSpec.Metadata.sqlite(path: copy).url]))
             let directory = String(copy.dropLast("/metadata.db".count))
             #expect(scenario.volume.host.createdLocalDirectories.contains(directory))
             #expect(scenario.volume.host.calls.contains("removeLocalItem \(directory)"), "the temporary copy is removed")
-            #expect(!scenario.volume.host.calls.contains { ($0.hasPrefix("moveLocalItem") || $0.hasPrefix("writeLocalFile") || $0.hasPrefix("removeLocalItem"))
-                && $0.contains(database) }, "the live database is never touched")
+            #expect(
+                !scenario.volume.host.calls.contains {
+                    ($0.hasPrefix("moveLocalItem") || $0.hasPrefix("writeLocalFile") || $0.hasPrefix("removeLocalItem"))
+                        && $0.contains(database)
+                }, "the live database is never touched")
         }
     }
 
     @Test func aReplicaThatFailsToRestoreOrTheIntegrityCheckIsReportedWithLitestreamsError() async throws {
         try await withTemporaryDirectory { base in
-            let scenario = try VerifyScenario(baseDir: base, restore: .failure(stderr: "time=x level=INFO msg=restoring\nrestore: integrity check failed: database disk image is malformed\n"))
+            let scenario = try VerifyScenario(
+                baseDir: base,
+                restore: .failure(
+                    stderr: "time=x level=INFO msg=restoring\nrestore: integrity check failed: database disk image is malformed\n"))
 
             let result = try await scenario.verify()
 
             #expect(!result.ok)
-            #expect(result.message == "the replica \(base)/replica cannot be restored: restore: integrity check failed: database disk image is malformed")
+            #expect(
+                result.message
+                    == "the replica \(base)/replica cannot be restored: restore: integrity check failed: database disk image is malformed")
             #expect(result.replicaUUID == nil)
             #expect(scenario.volume.runner.count(of: "juicefs") == 0, "nothing to read")
             let directory = try #require(scenario.copy.value.map { String($0.dropLast("/metadata.db".count)) })
@@ -99,7 +116,8 @@ struct ReconcilerBackupVerifyTests {
 
     @Test func aReplicaOfAnotherVolumeNameFails() async throws {
         try await withTemporaryDirectory { base in
-            let scenario = try VerifyScenario(baseDir: base, copyStatus: try VerifyScenario.status(name: "othervol", uuid: "11111111-2222-3333-4444-555555555555"))
+            let scenario = try VerifyScenario(
+                baseDir: base, copyStatus: try VerifyScenario.status(name: "othervol", uuid: "11111111-2222-3333-4444-555555555555"))
 
             let result = try await scenario.verify()
 
@@ -124,7 +142,8 @@ struct ReconcilerBackupVerifyTests {
 
     @Test func aRestoredCopyThatHoldsNoVolumeFails() async throws {
         try await withTemporaryDirectory { base in
-            let scenario = try VerifyScenario(baseDir: base, copyStatus: .failure(stderr: try Fixture.text("juicefs/status-unformatted.stderr")))
+            let scenario = try VerifyScenario(
+                baseDir: base, copyStatus: .failure(stderr: try Fixture.text("juicefs/status-unformatted.stderr")))
 
             let result = try await scenario.verify()
 
@@ -142,7 +161,9 @@ struct ReconcilerBackupVerifyTests {
             #expect(result.ok)
             #expect(result.liveUUID == nil && result.replicaUUID == VolumeScenario.uuid)
             #expect(result.message.hasSuffix("the live volume could not be read to compare"))
-            #expect(!scenario.volume.runner.argvs.contains(["juicefs", "status", scenario.volume.url]), "juicefs would create the live database")
+            #expect(
+                !scenario.volume.runner.argvs.contains(["juicefs", "status", scenario.volume.url]), "juicefs would create the live database"
+            )
         }
     }
 
@@ -162,8 +183,9 @@ struct ReconcilerBackupVerifyTests {
         try await withTemporaryDirectory { base in
             let scenario = try VerifyScenario(baseDir: base)
             let volume = scenario.volume
-            let reconciler = Reconciler(host: volume.host, runner: volume.runner,
-                                        tools: Tools(juicefs: VolumeScenario.tools.juicefs, umount: VolumeScenario.tools.umount), logger: .quiet)
+            let reconciler = Reconciler(
+                host: volume.host, runner: volume.runner,
+                tools: Tools(juicefs: VolumeScenario.tools.juicefs, umount: VolumeScenario.tools.umount), logger: .quiet)
 
             let error = await #expect(throws: ToolNotFoundError.self) { try await reconciler.verifyBackup(volume.spec) }
 

@@ -1,10 +1,12 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Testing
+
+@testable import JuiceCtl
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("Reconciler: checkpoint commands")
@@ -69,8 +71,9 @@ struct ReconcilerCheckpointTests {
             let scenario = try CheckpointScenario(baseDir: base)
             var configuration = Reconciler.Configuration()
             configuration.lockTimeout = .milliseconds(200)
-            let reconciler = Reconciler(host: scenario.host, runner: scenario.runner, tools: VolumeScenario.tools, logger: .quiet,
-                                        configuration: configuration)
+            let reconciler = Reconciler(
+                host: scenario.host, runner: scenario.runner, tools: VolumeScenario.tools, logger: .quiet,
+                configuration: configuration)
             let lock = try await VolumeLock.acquire(stateDir: scenario.spec.stateDir, operation: "apply", timeout: .seconds(1))
             defer { lock.release() }
 
@@ -133,8 +136,9 @@ struct ReconcilerCheckpointTests {
             #expect(scenario.text("/active/fs/data.txt") == "v2 data")
             #expect(try scenario.record(VolumeLineage.self, VolumeLayout.lineage)?.activeParent == "v2")
             #expect(!scenario.exists(VolumeLayout.restoreJournal))
-            #expect(!report.remaining.actions.contains { $0.kind == .resumeRestore || $0.kind == .removeLeftover || $0.kind == .restore },
-                    "\(report.remaining.actions)")
+            #expect(
+                !report.remaining.actions.contains { $0.kind == .resumeRestore || $0.kind == .removeLeftover || $0.kind == .restore },
+                "\(report.remaining.actions)")
         }
     }
 

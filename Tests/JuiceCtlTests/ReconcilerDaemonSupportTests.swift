@@ -1,8 +1,9 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Testing
+
+@testable import JuiceCtl
 
 /// What the reconciler offers `juicectl run`: suspension, a stop between actions, and the event log.
 @Suite("Reconciler: daemon support")
@@ -10,7 +11,9 @@ struct ReconcilerDaemonSupportTests {
     /// `fixvol` mounted and converged (no backup), whose spec adds two quotas on directories that do not exist yet:
     /// the plan creates `/projects`, `/projects/a`, `/projects/b` and sets both quotas. juicefs is a ``FakeJuiceFS``.
     static func scenario(_ base: String, extra: String = "") throws -> CheckpointScenario {
-        let scenario = try CheckpointScenario(baseDir: base, """
+        let scenario = try CheckpointScenario(
+            baseDir: base,
+            """
             backup:
               enabled: false
             quotas:
@@ -23,7 +26,8 @@ struct ReconcilerDaemonSupportTests {
             \(extra)
             """)
         // The command line this spec mounts with (the fixture's was mounted from another baseDir).
-        scenario.host.setProcess(VolumeScenario.pid, commandLine: [VolumeScenario.tools.juicefs] + MountCommand.arguments(for: scenario.spec))
+        scenario.host.setProcess(
+            VolumeScenario.pid, commandLine: [VolumeScenario.tools.juicefs] + MountCommand.arguments(for: scenario.spec))
         scenario.clearCalls()
         return scenario
     }
@@ -31,13 +35,16 @@ struct ReconcilerDaemonSupportTests {
     static func reconciler(_ scenario: CheckpointScenario, _ configure: (inout Reconciler.Configuration) -> Void = { _ in }) -> Reconciler {
         var configuration = Reconciler.Configuration()
         configure(&configuration)
-        return Reconciler(host: scenario.host, runner: scenario.runner, tools: VolumeScenario.tools, logger: .quiet,
-                          configuration: configuration)
+        return Reconciler(
+            host: scenario.host, runner: scenario.runner, tools: VolumeScenario.tools, logger: .quiet,
+            configuration: configuration)
     }
 
     /// Host calls that change something.
-    static let mutatingCalls = ["mkdir ", "createLocalDirectory ", "writeLocalFile ", "rename ", "removeLocalItem ", "moveLocalItem ",
-                                "signal ", "createSparseFile ", "copyOwnership "]
+    static let mutatingCalls = [
+        "mkdir ", "createLocalDirectory ", "writeLocalFile ", "rename ", "removeLocalItem ", "moveLocalItem ",
+        "signal ", "createSparseFile ", "copyOwnership ",
+    ]
 
     /// juicefs subcommands that only read.
     static let readOnlyCommands: Set<String> = ["status", "quota get", "quota list"]
@@ -57,7 +64,8 @@ struct ReconcilerDaemonSupportTests {
             let (plan, _) = await Self.reconciler(scenario).plan(scenario.spec)
 
             #expect(plan.conflicts.isEmpty, "\(plan.conflicts)")
-            #expect(plan.actions.map(\.kind) == [.createDirectory, .createDirectory, .createDirectory, .setQuota, .setQuota], "\(plan.actions)")
+            #expect(
+                plan.actions.map(\.kind) == [.createDirectory, .createDirectory, .createDirectory, .setQuota, .setQuota], "\(plan.actions)")
         }
     }
 
@@ -123,7 +131,9 @@ struct ReconcilerDaemonSupportTests {
             #expect(!report.converged)
             #expect(report.results.count == 5, "every planned action is reported")
             #expect(report.results.first?.outcome.doneText != nil, "\(report.results.map(\.outcome))")
-            #expect(report.results.dropFirst().allSatisfy { $0.outcome == .notRun(Reconciler.stoppedReason) }, "\(report.results.map(\.outcome))")
+            #expect(
+                report.results.dropFirst().allSatisfy { $0.outcome == .notRun(Reconciler.stoppedReason) },
+                "\(report.results.map(\.outcome))")
             #expect(report.results.dropFirst().allSatisfy { Reconciler.wasStopped($0) })
             #expect(seen.value == report.results, "each result was reported as it ended")
             #expect(scenario.host.createdDirectories.count == 1, "only the first action changed the volume")
@@ -184,7 +194,8 @@ struct ReconcilerDaemonSupportTests {
     @Test func heldBackAndFailedActionsAreRecordedWithTheirResults() async throws {
         try await withTemporaryDirectory { base in
             let scenario = try Self.scenario(base)
-            scenario.runner.on(prefix: ["juicefs", "quota", "set"], .failure(stderr: "<FATAL>: quota: permission denied [main@main.go:31]\n"))
+            scenario.runner.on(
+                prefix: ["juicefs", "quota", "set"], .failure(stderr: "<FATAL>: quota: permission denied [main@main.go:31]\n"))
             let reconciler = Self.reconciler(scenario)
 
             let report = try await reconciler.apply(scenario.spec)
@@ -192,8 +203,11 @@ struct ReconcilerDaemonSupportTests {
             #expect(report.failed)
             let events = Self.events(scenario.spec)
             let results = events.filter { $0.kind == .action }.map { "\($0.action ?? "") \($0.target ?? "") \($0.result ?? "")" }
-            #expect(results == ["create-directory /projects done", "create-directory /projects/a done", "create-directory /projects/b done",
-                                "set-quota /projects/a failed", "set-quota /projects/b failed"], "\(results)")
+            #expect(
+                results == [
+                    "create-directory /projects done", "create-directory /projects/a done", "create-directory /projects/b done",
+                    "set-quota /projects/a failed", "set-quota /projects/b failed",
+                ], "\(results)")
             #expect(events.filter { $0.kind == .reconcile }.map(\.result) == ["failed"])
         }
     }

@@ -1,22 +1,26 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Synchronization
 import Testing
 
+@testable import JuiceCtl
+
 @Suite("Reconciler: action dependencies")
 struct ReconcilerDependsTests {
     static func action(_ kind: Action.Kind, _ target: String) -> Action {
-        Action(kind, .create, target: target, reason: "test",
-               quota: kind == .setQuota ? VolumeSpec.Quota(path: target, capacity: .gibibytes(1), inodes: nil) : nil)
+        Action(
+            kind, .create, target: target, reason: "test",
+            quota: kind == .setQuota ? VolumeSpec.Quota(path: target, capacity: .gibibytes(1), inodes: nil) : nil)
     }
 
     @Test(arguments: [Action.Kind.format, .mount, .remount, .recoverStaleMount, .restoreMetadata, .startBackup, .restartBackup])
     func aFailedVolumeStepBlocksEveryLaterStep(prerequisite: Action.Kind) {
         let failed = Self.action(prerequisite, "/mnt")
-        for later in [Self.action(.createDirectory, "/active"), Self.action(.setQuota, "/active/fs"),
-                      Self.action(.removeQuota, "/old"), Self.action(.mount, "/mnt")] {
+        for later in [
+            Self.action(.createDirectory, "/active"), Self.action(.setQuota, "/active/fs"),
+            Self.action(.removeQuota, "/old"), Self.action(.mount, "/mnt"),
+        ] {
             #expect(Reconciler.depends(later, on: failed), "\(later.kind) after \(prerequisite)")
         }
     }
@@ -48,7 +52,8 @@ struct ReconcilerDependsTests {
     @Test func aFailedMountLeavesTheLaterActionsNotRun() async throws {
         try await withTemporaryDirectory { base in
             let scenario = try VolumeScenario(baseDir: base)
-            scenario.runner.on(prefix: ["juicefs", "--no-agent", "mount"], .failure(stderr: try Fixture.text("juicefs/mount-unformatted.stderr")))
+            scenario.runner.on(
+                prefix: ["juicefs", "--no-agent", "mount"], .failure(stderr: try Fixture.text("juicefs/mount-unformatted.stderr")))
             let actions = [
                 scenario.action(.mount),
                 scenario.action(.createDirectory, "/active"),
@@ -73,21 +78,28 @@ struct ReconcilerDependsTests {
             let scenario = try VolumeScenario(baseDir: base)
             let first = VolumeSpec.Quota(path: "/nope", capacity: .gibibytes(1), inodes: nil)
             let second = VolumeSpec.Quota(path: "/x", capacity: ByteSize(bytes: 3 << 29), inodes: 1000)
-            scenario.runner.on(prefix: ["juicefs", "quota", "set", scenario.url, "--path", "/nope"],
-                               .failure(stderr: try Fixture.text("juicefs/quota-set-missing.stderr")))
-            scenario.runner.on(prefix: ["juicefs", "quota", "set", scenario.url, "--path", "/x"], .success(try Fixture.text("juicefs/quota-set-x.txt")))
-            scenario.runner.on(["juicefs", "quota", "get", scenario.url, "--path", "/x"], .success(try Fixture.text("juicefs/quota-get-x.txt")))
+            scenario.runner.on(
+                prefix: ["juicefs", "quota", "set", scenario.url, "--path", "/nope"],
+                .failure(stderr: try Fixture.text("juicefs/quota-set-missing.stderr")))
+            scenario.runner.on(
+                prefix: ["juicefs", "quota", "set", scenario.url, "--path", "/x"], .success(try Fixture.text("juicefs/quota-set-x.txt")))
+            scenario.runner.on(
+                ["juicefs", "quota", "get", scenario.url, "--path", "/x"], .success(try Fixture.text("juicefs/quota-get-x.txt")))
 
             let results = await scenario.reconciler.execute(
-                [scenario.action(.setQuota, quota: first), scenario.action(.setQuota, quota: second)], spec: scenario.spec) { _ in }
+                [scenario.action(.setQuota, quota: first), scenario.action(.setQuota, quota: second)], spec: scenario.spec
+            ) { _ in }
 
             #expect(results[0].failed)
             guard case .done = results[1].outcome else {
                 Issue.record("expected the second quota to be set, got \(results[1].outcome)")
                 return
             }
-            #expect(scenario.runner.commands(startingWith: ["juicefs", "quota", "set", scenario.url, "--path", "/x",
-                                                            "--capacity", "1.5", "--inodes", "1000"]).count == 1)
+            #expect(
+                scenario.runner.commands(startingWith: [
+                    "juicefs", "quota", "set", scenario.url, "--path", "/x",
+                    "--capacity", "1.5", "--inodes", "1000",
+                ]).count == 1)
         }
     }
 }

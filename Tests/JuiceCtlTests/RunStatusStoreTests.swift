@@ -2,8 +2,9 @@ import Foundation
 import JuiceCtl
 import JuiceCtlCore
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("Run status store")
@@ -11,16 +12,22 @@ struct RunStatusStoreTests {
     static let started = Date(timeIntervalSince1970: 1_800_000_000)
 
     static func status(pid: Int32 = 4242) -> RunStatus {
-        var status = RunStatus(volume: "fixvol", file: "/etc/juicectl/fixvol.yaml", revision: "0123456789abcdef",
-                               daemon: .init(pid: pid, startedAt: started, intervalSeconds: 30),
-                               updatedAt: started.addingTimeInterval(90),
-                               conditions: [Condition(type: "Ready", status: true, reason: "Converged", message: "ok",
-                                                      observedRevision: "0123456789abcdef", since: started.addingTimeInterval(10)),
-                                            Condition(type: "Stalled", status: false, reason: "Progressing", message: "no error",
-                                                      observedRevision: "0123456789abcdef", since: started.addingTimeInterval(10))],
-                               pendingActions: ["quota /active/fs: declared"])
-        status.lastReconcile = RunStatus.Pass(startedAt: started.addingTimeInterval(60), durationMs: 1234, result: .converged,
-                                              actions: 2, failedActions: 0, message: "2 action(s), converged")
+        var status = RunStatus(
+            volume: "fixvol", file: "/etc/juicectl/fixvol.yaml", revision: "0123456789abcdef",
+            daemon: .init(pid: pid, startedAt: started, intervalSeconds: 30),
+            updatedAt: started.addingTimeInterval(90),
+            conditions: [
+                Condition(
+                    type: "Ready", status: true, reason: "Converged", message: "ok",
+                    observedRevision: "0123456789abcdef", since: started.addingTimeInterval(10)),
+                Condition(
+                    type: "Stalled", status: false, reason: "Progressing", message: "no error",
+                    observedRevision: "0123456789abcdef", since: started.addingTimeInterval(10)),
+            ],
+            pendingActions: ["quota /active/fs: declared"])
+        status.lastReconcile = RunStatus.Pass(
+            startedAt: started.addingTimeInterval(60), durationMs: 1234, result: .converged,
+            actions: 2, failedActions: 0, message: "2 action(s), converged")
         status.lastConverged = started.addingTimeInterval(61)
         status.nextReconcile = started.addingTimeInterval(120)
         status.nextCheckpoint = started.addingTimeInterval(3600)

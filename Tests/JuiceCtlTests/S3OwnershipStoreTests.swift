@@ -1,8 +1,9 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Testing
+
+@testable import JuiceCtl
 
 /// The S3 store of the ownership record: curl's configuration on standard input, what each answer means, and the
 /// keys nowhere but in that configuration.
@@ -16,11 +17,14 @@ struct S3OwnershipStoreTests {
         bucket: "https://s3.example.com/backups", key: "hosts/demo.juicectl-owner.json", region: "eu-central-1",
         accessKey: .env("OWN_AK"), secretKey: .file("/etc/juicectl/own-sk"))
 
-    static let secrets = SecretResolver(environment: ["OWN_AK": accessKey],
-                                        readFile: { $0 == "/etc/juicectl/own-sk" ? Array((secretKey + "\n").utf8) : nil })
+    static let secrets = SecretResolver(
+        environment: ["OWN_AK": accessKey],
+        readFile: { $0 == "/etc/juicectl/own-sk" ? Array((secretKey + "\n").utf8) : nil })
 
-    static func store(_ runner: FakeCommandRunner, object: OwnershipLocation.S3Object = object,
-                      environment: [String: String] = [:]) throws -> S3OwnershipStore {
+    static func store(
+        _ runner: FakeCommandRunner, object: OwnershipLocation.S3Object = object,
+        environment: [String: String] = [:]
+    ) throws -> S3OwnershipStore {
         try S3OwnershipStore(object: object, volume: "demo", runner: runner, curl: curl, secrets: secrets, environment: environment)
     }
 
@@ -39,8 +43,10 @@ struct S3OwnershipStoreTests {
     static func shownTexts(_ command: Command) -> [String] {
         var dumped = ""
         dump(command, to: &dumped)
-        return [command.arguments.joined(separator: " "), command.displayString, command.description,
-                command.debugDescription, dumped, String(reflecting: command)]
+        return [
+            command.arguments.joined(separator: " "), command.displayString, command.description,
+            command.debugDescription, dumped, String(reflecting: command),
+        ]
             + command.environment.values
     }
 
@@ -87,12 +93,14 @@ struct S3OwnershipStoreTests {
         #expect(try await Self.store(runner).read() == nil)
     }
 
-    @Test("an answer other than 200 or NoSuchKey is an error naming the URL, the status and what to do", arguments: [
-        (404, "NoSuchBucket", "Create the bucket"),
-        (404, "", "without S3's NoSuchKey"),
-        (403, "AccessDenied", "Check backup.replica.accessKey and backup.replica.secretKey"),
-        (500, "InternalError", "try again later"),
-    ])
+    @Test(
+        "an answer other than 200 or NoSuchKey is an error naming the URL, the status and what to do",
+        arguments: [
+            (404, "NoSuchBucket", "Create the bucket"),
+            (404, "", "without S3's NoSuchKey"),
+            (403, "AccessDenied", "Check backup.replica.accessKey and backup.replica.secretKey"),
+            (500, "InternalError", "try again later"),
+        ])
     func anErrorStatusIsATypedError(_ status: Int, _ code: String, _ advice: String) async throws {
         let runner = FakeCommandRunner()
         runner.on(["curl", "-q", "--config", "-"], Self.answer(status, code.isEmpty ? "<html>not found</html>" : Self.s3Error(code)))
@@ -102,7 +110,8 @@ struct S3OwnershipStoreTests {
                 if operation == "read" { _ = try await store.read() } else { try await store.write(Self.record) }
             } throws: { error in
                 guard let error = error as? OwnershipStoreError,
-                      case .http(status, code.isEmpty ? nil : code) = error.problem else { return false }
+                    case .http(status, code.isEmpty ? nil : code) = error.problem
+                else { return false }
                 let text = "\(error)"
                 return text.contains("s3 https://s3.example.com/backups/hosts/demo.juicectl-owner.json")
                     && text.contains("HTTP \(status)") && text.contains(advice)
@@ -111,15 +120,17 @@ struct S3OwnershipStoreTests {
         }
     }
 
-    @Test("curl's failures are typed: unreachable, deadline, TLS verification, killed", arguments: [
-        (CommandResult.failure(exit: 7, stderr: "curl: (7) Failed to connect to s3.example.com port 443\n"), "unreachable"),
-        (CommandResult.failure(exit: 6, stderr: "curl: (6) Could not resolve host: s3.example.com\n"), "unreachable"),
-        (CommandResult.failure(exit: 28, stderr: "curl: (28) Operation timed out after 900 milliseconds\n"), "timedOut"),
-        (CommandResult.timedOut, "timedOut"),
-        (CommandResult.failure(exit: 60, stderr: "curl: (60) SSL certificate problem: self-signed certificate\n"), "tls"),
-        (CommandResult(termination: .signaled(9)), "curl"),
-        (CommandResult.failure(exit: 3, stderr: "curl: (3) URL using bad/illegal format\n"), "curl"),
-    ])
+    @Test(
+        "curl's failures are typed: unreachable, deadline, TLS verification, killed",
+        arguments: [
+            (CommandResult.failure(exit: 7, stderr: "curl: (7) Failed to connect to s3.example.com port 443\n"), "unreachable"),
+            (CommandResult.failure(exit: 6, stderr: "curl: (6) Could not resolve host: s3.example.com\n"), "unreachable"),
+            (CommandResult.failure(exit: 28, stderr: "curl: (28) Operation timed out after 900 milliseconds\n"), "timedOut"),
+            (CommandResult.timedOut, "timedOut"),
+            (CommandResult.failure(exit: 60, stderr: "curl: (60) SSL certificate problem: self-signed certificate\n"), "tls"),
+            (CommandResult(termination: .signaled(9)), "curl"),
+            (CommandResult.failure(exit: 3, stderr: "curl: (3) URL using bad/illegal format\n"), "curl"),
+        ])
     func curlFailuresAreTyped(_ result: CommandResult, _ kind: String) async throws {
         let runner = FakeCommandRunner()
         runner.on(["curl", "-q", "--config", "-"], result)
@@ -127,10 +138,11 @@ struct S3OwnershipStoreTests {
             _ = try await Self.store(runner).read(deadline: .seconds(1))
         } throws: { error in
             guard let error = error as? OwnershipStoreError else { return false }
-            let matches = switch (error.problem, kind) {
-            case (.unreachable, "unreachable"), (.timedOut(.seconds(1)), "timedOut"), (.tls, "tls"), (.curl, "curl"): true
-            default: false
-            }
+            let matches =
+                switch (error.problem, kind) {
+                case (.unreachable, "unreachable"), (.timedOut(.seconds(1)), "timedOut"), (.tls, "tls"), (.curl, "curl"): true
+                default: false
+                }
             return matches && "\(error)".contains("s3 https://s3.example.com/backups/hosts/demo.juicectl-owner.json")
         }
     }
@@ -169,8 +181,9 @@ struct S3OwnershipStoreTests {
                 && text.contains("backup.replica.accessKey and backup.replica.secretKey") && text.contains("instance role")
         }
         #expect(throws: OwnershipError.self) {
-            _ = try Self.store(FakeCommandRunner(), object: object,
-                               environment: ["AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "s", "AWS_SESSION_TOKEN": "t"])
+            _ = try Self.store(
+                FakeCommandRunner(), object: object,
+                environment: ["AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "s", "AWS_SESSION_TOKEN": "t"])
         }
     }
 
@@ -181,9 +194,10 @@ struct S3OwnershipStoreTests {
         let runner = FakeCommandRunner()
         runner.on(["curl", "-q", "--config", "-"], Self.answer(404, Self.s3Error("NoSuchKey")))
         let environment = ["AWS_ACCESS_KEY_ID": "AK-from-env-7", "AWS_SECRET_ACCESS_KEY": "SK-from-env-7"]
-        let store = try S3OwnershipStore(object: object, volume: "demo", runner: runner, curl: Self.curl,
-                                         secrets: SecretResolver(environment: environment, readFile: { _ in nil }),
-                                         environment: environment)
+        let store = try S3OwnershipStore(
+            object: object, volume: "demo", runner: runner, curl: Self.curl,
+            secrets: SecretResolver(environment: environment, readFile: { _ in nil }),
+            environment: environment)
         #expect(store.accessKey == .env("AWS_ACCESS_KEY_ID") && store.secretKey == .env("AWS_SECRET_ACCESS_KEY"))
         #expect(try await store.read() == nil)
         let command = try #require(runner.commands.first)
@@ -193,8 +207,9 @@ struct S3OwnershipStoreTests {
 
     @Test func aKeyThatCannotBeReadStopsTheRequestBeforeCurlRuns() async throws {
         let runner = FakeCommandRunner()
-        let store = try S3OwnershipStore(object: Self.object, volume: "demo", runner: runner, curl: Self.curl,
-                                         secrets: SecretResolver(environment: [:], readFile: { _ in nil }))
+        let store = try S3OwnershipStore(
+            object: Self.object, volume: "demo", runner: runner, curl: Self.curl,
+            secrets: SecretResolver(environment: [:], readFile: { _ in nil }))
         await #expect {
             _ = try await store.read()
         } throws: { error in
@@ -206,9 +221,11 @@ struct S3OwnershipStoreTests {
 
     @Test func aKeyWithAControlCharacterIsRefusedWithoutSayingIt() async throws {
         let runner = FakeCommandRunner()
-        let store = try S3OwnershipStore(object: Self.object, volume: "demo", runner: runner, curl: Self.curl,
-                                         secrets: SecretResolver(environment: ["OWN_AK": "AK\tTAB-key"],
-                                                                 readFile: { _ in Array("secret-value".utf8) }))
+        let store = try S3OwnershipStore(
+            object: Self.object, volume: "demo", runner: runner, curl: Self.curl,
+            secrets: SecretResolver(
+                environment: ["OWN_AK": "AK\tTAB-key"],
+                readFile: { _ in Array("secret-value".utf8) }))
         await #expect {
             _ = try await store.read()
         } throws: { error in

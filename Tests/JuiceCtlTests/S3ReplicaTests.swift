@@ -1,8 +1,9 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Testing
+
+@testable import JuiceCtl
 
 /// A Litestream replica in S3: the configuration, the environment Litestream gets, how its position is read, and
 /// what the planner does when the metadata is gone and the replica cannot be listed.
@@ -12,16 +13,18 @@ struct S3ReplicaTests {
     static let secretKey = "replica-s3cr3t-SECRET-77"
 
     static func replica(keys: Bool = true) -> VolumeSpec.BackupSettings.S3Replica {
-        VolumeSpec.BackupSettings.S3Replica(bucket: "http://127.0.0.1:19000/backups", prefix: "hosts/a/fixvol", region: "eu-west-1",
-                                            accessKey: keys ? .env("LS_AK") : nil, secretKey: keys ? .file("/etc/juicectl/ls-sk") : nil)
+        VolumeSpec.BackupSettings.S3Replica(
+            bucket: "http://127.0.0.1:19000/backups", prefix: "hosts/a/fixvol", region: "eu-west-1",
+            accessKey: keys ? .env("LS_AK") : nil, secretKey: keys ? .file("/etc/juicectl/ls-sk") : nil)
     }
 
     static func settings(keys: Bool = true) -> VolumeSpec.BackupSettings {
         VolumeSpec.BackupSettings(replica: .s3(replica(keys: keys)))
     }
 
-    static let resolver = SecretResolver(environment: ["LS_AK": accessKey],
-                                         readFile: { $0 == "/etc/juicectl/ls-sk" ? Array((secretKey + "\n").utf8) : nil })
+    static let resolver = SecretResolver(
+        environment: ["LS_AK": accessKey],
+        readFile: { $0 == "/etc/juicectl/ls-sk" ? Array((secretKey + "\n").utf8) : nil })
 
     /// The scenario's spec with its backup going to the S3 replica (without keys: ambient credentials).
     static func scenario(_ base: String) throws -> (VolumeScenario, VolumeSpec) {
@@ -44,8 +47,10 @@ struct S3ReplicaTests {
         var spec = scenario.spec
         spec.backup?.replica = .s3(Self.replica())
         let text = try #require(LitestreamConfig.text(for: spec))
-        for line in ["type: s3", "bucket: \"backups\"", "path: \"hosts/a/fixvol\"", "endpoint: \"http://127.0.0.1:19000\"",
-                     "region: \"eu-west-1\"", "force-path-style: true", "sync-interval: 1s"] {
+        for line in [
+            "type: s3", "bucket: \"backups\"", "path: \"hosts/a/fixvol\"", "endpoint: \"http://127.0.0.1:19000\"",
+            "region: \"eu-west-1\"", "force-path-style: true", "sync-interval: 1s",
+        ] {
             #expect(text.contains("      \(line)\n"), "missing \(line) in\n\(text)")
         }
         #expect(!text.contains("key"), "keys go in Litestream's environment, not its file:\n\(text)")
@@ -74,8 +79,9 @@ struct S3ReplicaTests {
 
     @Test func anUnreadableKeyIsASecretErrorAndLitestreamDoesNotRun() async throws {
         let runner = FakeCommandRunner()
-        let client = LitestreamClient(runner: runner, executable: "/opt/bin/litestream",
-                                      secrets: SecretResolver(environment: [:], readFile: { _ in nil }))
+        let client = LitestreamClient(
+            runner: runner, executable: "/opt/bin/litestream",
+            secrets: SecretResolver(environment: [:], readFile: { _ in nil }))
         await #expect(throws: SecretError.self) { try await client.replicaFiles(Self.settings()) }
         #expect(runner.commands.isEmpty)
     }
@@ -134,7 +140,9 @@ struct S3ReplicaTests {
     @Test func missingMetadataWithAnUnlistableS3ReplicaIsATransientConflictAndNothingIsFormatted() async throws {
         try await withTemporaryDirectory { base in
             let (scenario, spec) = try Self.scenario(base)
-            scenario.runner.on(prefix: ["litestream", "ltx"], .failure(stderr: "Error: operation error S3: ListObjectsV2, dial tcp 127.0.0.1:19000: connect: connection refused"))
+            scenario.runner.on(
+                prefix: ["litestream", "ltx"],
+                .failure(stderr: "Error: operation error S3: ListObjectsV2, dial tcp 127.0.0.1:19000: connect: connection refused"))
             let (plan, _) = await scenario.reconciler.plan(spec)
             #expect(!plan.actions.contains { $0.kind == .format || $0.kind == .restoreMetadata }, "\(plan.actions.map(\.kind))")
             let conflict = try #require(plan.conflicts.first { $0.code == "ReplicaUnreadable" })
@@ -166,7 +174,8 @@ struct S3ReplicaTests {
             spec.backup?.replica = .s3(Self.replica())
             scenario.runner.on(prefix: ["litestream", "ltx"], .success("[]"))
             let plan = Planner.plan(spec, await scenario.observer.observe(spec))
-            let shown = "backup s3 http://127.0.0.1:19000/backups/hosts/a/fixvol (accessKey: env LS_AK, secretKey: file /etc/juicectl/ls-sk)"
+            let shown =
+                "backup s3 http://127.0.0.1:19000/backups/hosts/a/fixvol (accessKey: env LS_AK, secretKey: file /etc/juicectl/ls-sk)"
             #expect(PlanRenderer.human([plan]).contains(shown), "\(PlanRenderer.human([plan]))")
             let json = PlanRenderer.json([plan])
             #expect(json.contains("\"backup\" : \"s3 http://127.0.0.1:19000/backups/hosts/a/fixvol"), "\(json)")

@@ -10,12 +10,15 @@ struct SecretHandlingTests {
     static let secretKey = "SK-s3cr3t-SECRET-42"
 
     static func resolver(files: [String: String] = [:]) -> SecretResolver {
-        SecretResolver(environment: ["JFS_META_PW": password, "JFS_AK": accessKey, "EMPTY": ""],
-                       readFile: { path in files[path].map { Array($0.utf8) } })
+        SecretResolver(
+            environment: ["JFS_META_PW": password, "JFS_AK": accessKey, "EMPTY": ""],
+            readFile: { path in files[path].map { Array($0.utf8) } })
     }
 
     static func sharedSpec() throws -> VolumeSpec {
-        try TestSpec.make(baseDir: "/srv/shared", """
+        try TestSpec.make(
+            baseDir: "/srv/shared",
+            """
             storage:
               type: s3
               bucket: http://127.0.0.1:19000/jfs
@@ -56,8 +59,9 @@ struct SecretHandlingTests {
         let spec = try Self.sharedSpec()
         let runner = FakeCommandRunner()
         runner.on(prefix: ["juicefs", "quota", "list"], .success(""))
-        let client = JuiceFSClient(runner: runner, executable: "/opt/bin/juicefs",
-                                   secrets: Self.resolver(files: ["/etc/juicectl/sk": Self.secretKey + "\n"]))
+        let client = JuiceFSClient(
+            runner: runner, executable: "/opt/bin/juicefs",
+            secrets: Self.resolver(files: ["/etc/juicectl/sk": Self.secretKey + "\n"]))
         _ = try await client.quotaList(spec.metadata)
         let command = try #require(runner.commands.first)
         #expect(command.environment == ["META_PASSWORD": Self.password])
@@ -69,8 +73,9 @@ struct SecretHandlingTests {
         let spec = try Self.sharedSpec()
         let runner = FakeCommandRunner()
         runner.on(prefix: ["juicefs", "format"], .success(""))
-        let client = JuiceFSClient(runner: runner, executable: "/opt/bin/juicefs",
-                                   secrets: Self.resolver(files: ["/etc/juicectl/sk": Self.secretKey + "\n"]))
+        let client = JuiceFSClient(
+            runner: runner, executable: "/opt/bin/juicefs",
+            secrets: Self.resolver(files: ["/etc/juicectl/sk": Self.secretKey + "\n"]))
         try await client.format(spec)
         let command = try #require(runner.commands.first)
         #expect(command.environment == ["META_PASSWORD": Self.password, "ACCESS_KEY": Self.accessKey, "SECRET_KEY": Self.secretKey])
@@ -82,10 +87,12 @@ struct SecretHandlingTests {
     @Test func aSecretJuicefsEchoesInAnErrorIsMasked() async throws {
         let spec = try Self.sharedSpec()
         let runner = FakeCommandRunner()
-        runner.on(prefix: ["juicefs", "format"],
-                  .failure(stderr: "<FATAL>: the access key \(Self.accessKey) does not exist (secret \(Self.secretKey)) [x.go:1]"))
-        let client = JuiceFSClient(runner: runner, executable: "/opt/bin/juicefs",
-                                   secrets: Self.resolver(files: ["/etc/juicectl/sk": Self.secretKey]))
+        runner.on(
+            prefix: ["juicefs", "format"],
+            .failure(stderr: "<FATAL>: the access key \(Self.accessKey) does not exist (secret \(Self.secretKey)) [x.go:1]"))
+        let client = JuiceFSClient(
+            runner: runner, executable: "/opt/bin/juicefs",
+            secrets: Self.resolver(files: ["/etc/juicectl/sk": Self.secretKey]))
         let error = await #expect(throws: JuiceFSError.self) { try await client.format(spec) }
         let text = error.map { "\($0)" } ?? ""
         #expect(text.contains("the access key **** does not exist (secret ****)"), "\(text)")
@@ -95,7 +102,8 @@ struct SecretHandlingTests {
     @Test func aMissingSecretFailsTheCommandBeforeJuicefsRuns() async throws {
         let spec = try Self.sharedSpec()
         let runner = FakeCommandRunner()
-        let client = JuiceFSClient(runner: runner, executable: "/opt/bin/juicefs", secrets: SecretResolver(environment: [:], readFile: { _ in nil }))
+        let client = JuiceFSClient(
+            runner: runner, executable: "/opt/bin/juicefs", secrets: SecretResolver(environment: [:], readFile: { _ in nil }))
         await #expect(throws: SecretError.self) { _ = try await client.status(spec.metadata) }
         #expect(runner.commands.isEmpty)
     }

@@ -1,6 +1,7 @@
 import Foundation
-@testable import JuiceCtl
 import Testing
+
+@testable import JuiceCtl
 
 @Suite("StateStore")
 struct StateStoreTests {
@@ -51,7 +52,8 @@ struct StateStoreTests {
             try store.save(Self.sample())
             let text = try String(contentsOfFile: store.path, encoding: .utf8)
             #expect(text.contains("\"setAt\" : \"2025-11-25T22:00:00Z\""))
-            let mountPaths = try #require(text.range(of: "mountPaths")), quotas = try #require(text.range(of: "quotas"))
+            let mountPaths = try #require(text.range(of: "mountPaths"))
+            let quotas = try #require(text.range(of: "quotas"))
             #expect(mountPaths.lowerBound < quotas.lowerBound)
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
-@testable import JuiceCtl
 import Testing
+
+@testable import JuiceCtl
 
 @Suite("ToolLocator")
 struct ToolLocatorTests {
@@ -18,8 +19,9 @@ struct ToolLocatorTests {
             let explicit = try Self.makeProgram("juicefs-explicit", in: directory)
             let named = try Self.makeProgram("juicefs-named", in: directory)
             try Self.makeProgram("juicefs", in: directory)
-            let found = try ToolLocator.locate("juicefs", explicit: explicit, variable: ToolLocator.juicefsVariable,
-                                               environment: [ToolLocator.juicefsVariable: named, "PATH": directory])
+            let found = try ToolLocator.locate(
+                "juicefs", explicit: explicit, variable: ToolLocator.juicefsVariable,
+                environment: [ToolLocator.juicefsVariable: named, "PATH": directory])
             #expect(found == explicit)
         }
     }
@@ -46,8 +48,9 @@ struct ToolLocatorTests {
         try await withTemporaryDirectory { directory in
             let named = try Self.makeProgram("my-juicefs", in: directory)
             try Self.makeProgram("juicefs", in: directory)
-            let found = try ToolLocator.locate("juicefs", variable: ToolLocator.juicefsVariable,
-                                               environment: [ToolLocator.juicefsVariable: named, "PATH": directory])
+            let found = try ToolLocator.locate(
+                "juicefs", variable: ToolLocator.juicefsVariable,
+                environment: [ToolLocator.juicefsVariable: named, "PATH": directory])
             #expect(found == named)
         }
     }
@@ -56,8 +59,9 @@ struct ToolLocatorTests {
         try await withTemporaryDirectory { directory in
             try Self.makeProgram("juicefs", in: directory)
             let error = #expect(throws: ToolNotFoundError.self) {
-                try ToolLocator.locate("juicefs", variable: ToolLocator.juicefsVariable,
-                                       environment: [ToolLocator.juicefsVariable: "\(directory)/nope", "PATH": directory])
+                try ToolLocator.locate(
+                    "juicefs", variable: ToolLocator.juicefsVariable,
+                    environment: [ToolLocator.juicefsVariable: "\(directory)/nope", "PATH": directory])
             }
             #expect(error?.description.contains("JUICECTL_JUICEFS=\(directory)/nope is not an executable file") == true)
         }
@@ -66,16 +70,21 @@ struct ToolLocatorTests {
     @Test func anEmptyVariableIsIgnored() async throws {
         try await withTemporaryDirectory { directory in
             let onPath = try Self.makeProgram("juicefs", in: directory)
-            let found = try ToolLocator.locate("juicefs", variable: ToolLocator.juicefsVariable,
-                                               environment: [ToolLocator.juicefsVariable: "", "PATH": directory])
+            let found = try ToolLocator.locate(
+                "juicefs", variable: ToolLocator.juicefsVariable,
+                environment: [ToolLocator.juicefsVariable: "", "PATH": directory])
             #expect(found == onPath)
         }
     }
 
     @Test func searchesPATHInOrderSkippingNonExecutables() async throws {
         try await withTemporaryDirectory { directory in
-            let first = "\(directory)/first", second = "\(directory)/second", third = "\(directory)/third"
-            for folder in [first, second, third] { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false) }
+            let first = "\(directory)/first"
+            let second = "\(directory)/second"
+            let third = "\(directory)/third"
+            for folder in [first, second, third] {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+            }
             try Self.makeProgram("juicefs", in: first, executable: false)
             let expected = try Self.makeProgram("juicefs", in: second)
             try Self.makeProgram("juicefs", in: third)
@@ -87,7 +96,8 @@ struct ToolLocatorTests {
     @Test func usesAFallbackWhenPATHHasNothing() async throws {
         try await withTemporaryDirectory { directory in
             let fallback = try Self.makeProgram("umount", in: directory)
-            let found = try ToolLocator.locate("umount", environment: ["PATH": "\(directory)/empty"], fallbacks: ["\(directory)/nope", fallback])
+            let found = try ToolLocator.locate(
+                "umount", environment: ["PATH": "\(directory)/empty"], fallbacks: ["\(directory)/nope", fallback])
             #expect(found == fallback)
         }
     }

@@ -1,14 +1,16 @@
-@testable import JuiceCtl
 import JuiceCtlCore
 import Testing
+
+@testable import JuiceCtl
 
 /// The pure parts of the tree-usage scan, fed with texts as the kernel writes them.
 @Suite("Tree usage: parsing and path arithmetic")
 struct TreeUsageParsingTests {
     static let volume = "0:41"
-    static let query = TreeUsageQuery(volumeDevice: volume, trees: ["/active", "/checkpoints/x"],
-                                      devices: ["0:60": "/active", "7:0": "/active"],
-                                      ownMounts: [.init(device: "0:60", mountPoint: "/run/ctr/rootfs")])
+    static let query = TreeUsageQuery(
+        volumeDevice: volume, trees: ["/active", "/checkpoints/x"],
+        devices: ["0:60": "/active", "7:0": "/active"],
+        ownMounts: [.init(device: "0:60", mountPoint: "/run/ctr/rootfs")])
     static let matcher = TreeUsageMatcher(query)
 
     static func entry(_ line: String) throws -> MountInfoEntry {
@@ -47,17 +49,18 @@ struct TreeUsageParsingTests {
     }
 
     @Test func theMountNamespaceLinkGivesItsInode() {
-        #expect(ProcText.namespaceInode(fromLink: "mnt:[4026531832]") == 4026531832)
+        #expect(ProcText.namespaceInode(fromLink: "mnt:[4026531832]") == 4_026_531_832)
         #expect(ProcText.namespaceInode(fromLink: "net:[4026531840]") == nil)
         #expect(ProcText.namespaceInode(fromLink: "mnt:[x]") == nil)
     }
 
     @Test func startTimeIsField22CountedAfterTheCommandName() {
-        let stat = "21867 (cat) R 21863 21863 8864 0 -1 4194304 103 0 0 0 0 0 0 0 20 0 1 0 151353 3133440 384 "
+        let stat =
+            "21867 (cat) R 21863 21863 8864 0 -1 4194304 103 0 0 0 0 0 0 0 20 0 1 0 151353 3133440 384 "
             + "18446744073709551615 93827307847680 0 0 0\n"
         #expect(ProcText.startTime(fromStat: stat) == 151353)
         let odd = "77 (a) b (c)) S 1 77 77 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 9876543 0 0"
-        #expect(ProcText.startTime(fromStat: odd) == 9876543)
+        #expect(ProcText.startTime(fromStat: odd) == 9_876_543)
         #expect(ProcText.startTime(fromStat: "77 (short) S 1 2") == nil)
     }
 
@@ -69,10 +72,13 @@ struct TreeUsageParsingTests {
             7ffd6b1e0000-7ffd6b201000 rw-p 00000000 00:00 0                          [stack]
             7f2a1d000000-7f2a1d001000 r--s 00000000 103:1a 99                        /srv/a b (deleted)
             """
-        let everyDevice: Set<DeviceNumber> = [.init(major: 0, minor: 41), .init(major: 254, minor: 0), .init(major: 259, minor: 26),
-                                              .init(major: 0, minor: 0)]
-        #expect(ProcText.mappedFiles(fromMaps: Array(maps.utf8), on: everyDevice)
-            == ["400000-452000", "7f2a1c000000-7f2a1c021000", "7f2a1d000000-7f2a1d001000"])
+        let everyDevice: Set<DeviceNumber> = [
+            .init(major: 0, minor: 41), .init(major: 254, minor: 0), .init(major: 259, minor: 26),
+            .init(major: 0, minor: 0),
+        ]
+        #expect(
+            ProcText.mappedFiles(fromMaps: Array(maps.utf8), on: everyDevice)
+                == ["400000-452000", "7f2a1c000000-7f2a1c021000", "7f2a1d000000-7f2a1d001000"])
         #expect(ProcText.mappedFiles(fromMaps: Array(maps.utf8), on: [DeviceNumber("0:41")!]) == ["400000-452000"])
         #expect(ProcText.mappedFiles(fromMaps: Array(maps.utf8), on: []).isEmpty)
         #expect(ProcText.mappedFiles(fromMaps: Array("garbage\n\n00400000-00452000 r-xp".utf8), on: everyDevice).isEmpty)
@@ -102,8 +108,9 @@ struct TreeUsageParsingTests {
 
     @Test func aReferenceThroughABindMountOfADirectoryInsideATreeCountsWithItsPath() throws {
         let bind = try Self.entry("70 48 0:41 /active/fs /srv/work rw,relatime - fuse.juicefs JuiceFS:v rw")
-        #expect(Self.matcher.hits(link: Self.path("/srv/work/src/a.txt"), through: bind)
-            == [TreeHit(tree: "/active", volumePath: "/active/fs/src/a.txt")])
+        #expect(
+            Self.matcher.hits(link: Self.path("/srv/work/src/a.txt"), through: bind)
+                == [TreeHit(tree: "/active", volumePath: "/active/fs/src/a.txt")])
     }
 
     @Test func aBindMountOfADirectoryInsideATreeCountsEvenWhenTheTextsDoNotLineUp() throws {
@@ -113,10 +120,12 @@ struct TreeUsageParsingTests {
 
     @Test func throughTheWholeVolumeAPathInsideATreeCountsForThatTreeOnly() throws {
         let whole = try Self.entry("45 27 0:41 / /mnt/vol rw,relatime - fuse.juicefs JuiceFS:v rw")
-        #expect(Self.matcher.hits(link: Self.path("/mnt/vol/active/fs/x"), through: whole)
-            == [TreeHit(tree: "/active", volumePath: "/active/fs/x")])
-        #expect(Self.matcher.hits(link: Self.path("/mnt/vol/checkpoints/x/fs/y"), through: whole)
-            == [TreeHit(tree: "/checkpoints/x", volumePath: "/checkpoints/x/fs/y")])
+        #expect(
+            Self.matcher.hits(link: Self.path("/mnt/vol/active/fs/x"), through: whole)
+                == [TreeHit(tree: "/active", volumePath: "/active/fs/x")])
+        #expect(
+            Self.matcher.hits(link: Self.path("/mnt/vol/checkpoints/x/fs/y"), through: whole)
+                == [TreeHit(tree: "/checkpoints/x", volumePath: "/checkpoints/x/fs/y")])
     }
 
     @Test func throughTheWholeVolumeAPathOutsideEveryTreeDoesNotCount() throws {
@@ -128,8 +137,9 @@ struct TreeUsageParsingTests {
 
     @Test func escapedMountPointsAndRootsLineUpWithRealLinkTexts() throws {
         let bind = try Self.entry(#"71 27 0:41 /active/fs/my\040dir /srv/a\040b\011c rw - fuse.juicefs JuiceFS:v rw"#)
-        #expect(Self.matcher.hits(link: Self.path("/srv/a b\tc/f"), through: bind)
-            == [TreeHit(tree: "/active", volumePath: "/active/fs/my dir/f")])
+        #expect(
+            Self.matcher.hits(link: Self.path("/srv/a b\tc/f"), through: bind)
+                == [TreeHit(tree: "/active", volumePath: "/active/fs/my dir/f")])
     }
 
     @Test func aRemovedFileCountsWithItsPathAndIsNamedAsRemoved() throws {
@@ -139,31 +149,36 @@ struct TreeUsageParsingTests {
         #expect(hits == [TreeHit(tree: "/active", volumePath: "/active/fs/gone.log")])
         var use = ProcessTreeUse(pid: 7, command: "tail -f gone.log")
         for hit in hits { use.add(.descriptor, text: text, hit: hit) }
-        #expect(use.users.first?.holder
-            == .process(pid: 7, command: "tail -f gone.log", references: [.openFile("/active/fs/gone.log (deleted)")]))
+        #expect(
+            use.users.first?.holder
+                == .process(pid: 7, command: "tail -f gone.log", references: [.openFile("/active/fs/gone.log (deleted)")]))
     }
 
     @Test func aBindMountWhoseDirectoryWasRemovedIsStillInsideItsTree() throws {
         let bind = try Self.entry("72 27 0:41 /active/fs/old//deleted /srv/old rw - fuse.juicefs JuiceFS:v rw")
-        #expect(Self.matcher.hits(link: Self.path("/srv/old/f"), through: bind)
-            == [TreeHit(tree: "/active", volumePath: "/active/fs/old/f")])
+        #expect(
+            Self.matcher.hits(link: Self.path("/srv/old/f"), through: bind)
+                == [TreeHit(tree: "/active", volumePath: "/active/fs/old/f")])
     }
 
     @Test func aNamespaceWhoseTextsDoNotLineUpCountsForEveryTreeWithNoPath() throws {
         // The table says the volume is at /mnt/vol, the link text (another view) does not start there.
         let whole = try Self.entry("45 27 0:41 / /mnt/vol rw,relatime - fuse.juicefs JuiceFS:v rw")
-        #expect(Self.matcher.hits(link: Self.path("/data/active/fs/x"), through: whole)
-            == [TreeHit(tree: "/active", volumePath: nil), TreeHit(tree: "/checkpoints/x", volumePath: nil)])
+        #expect(
+            Self.matcher.hits(link: Self.path("/data/active/fs/x"), through: whole)
+                == [TreeHit(tree: "/active", volumePath: nil), TreeHit(tree: "/checkpoints/x", volumePath: nil)])
         let checkpoints = try Self.entry("46 27 0:41 /checkpoints /srv/cps rw,relatime - fuse.juicefs JuiceFS:v rw")
-        #expect(Self.matcher.hits(link: Self.path("/somewhere"), through: checkpoints)
-            == [TreeHit(tree: "/checkpoints/x", volumePath: nil)])
+        #expect(
+            Self.matcher.hits(link: Self.path("/somewhere"), through: checkpoints)
+                == [TreeHit(tree: "/checkpoints/x", volumePath: nil)])
         #expect(Self.matcher.hits(link: .tooLong, through: whole).map(\.volumePath) == [nil, nil])
     }
 
     @Test func aReferenceOnADeviceOfTheQueryCountsForItsTree() throws {
         let overlay = try Self.entry("90 27 0:60 / /run/ctr/rootfs rw - overlay overlay rw")
-        #expect(Self.matcher.hits(link: Self.path("/run/ctr/rootfs/etc/hosts"), through: overlay)
-            == [TreeHit(tree: "/active", volumePath: nil)])
+        #expect(
+            Self.matcher.hits(link: Self.path("/run/ctr/rootfs/etc/hosts"), through: overlay)
+                == [TreeHit(tree: "/active", volumePath: nil)])
     }
 
     @Test func aReferenceOnAnotherDeviceDoesNotCount() throws {
@@ -177,8 +192,9 @@ struct TreeUsageParsingTests {
         let view = MountView([own], root: "/containers/c1", matcher: Self.matcher)
         let entry = try #require(view.entry(98))
         #expect(entry.mountPoint == "/containers/c1")
-        #expect(Self.matcher.hits(link: Self.path("/containers/c1/app/x"), through: entry)
-            == [TreeHit(tree: "/active", volumePath: "/active/fs/rootfs/app/x")])
+        #expect(
+            Self.matcher.hits(link: Self.path("/containers/c1/app/x"), through: entry)
+                == [TreeHit(tree: "/active", volumePath: "/active/fs/rootfs/app/x")])
     }
 
     @Test func onlyLinkTextsBelowAMountThatCountsNeedAMountIDLookup() throws {
@@ -242,30 +258,36 @@ struct TreeUsageParsingTests {
     }
 
     @Test func inJuicectlsNamespaceBindMountsOfATreeAndMountsOntoItCountButNotItsOwnMounts() {
-        let own = TreeUsageQuery(volumeDevice: Self.volume, trees: ["/active", "/checkpoints/x"],
-                                 devices: ["0:60": "/active", "7:0": "/active"],
-                                 ownMounts: [.init(device: "0:41", mountPoint: "/mnt/vol"),
-                                             .init(device: "7:0", mountPoint: "/mnt/vol/root-upper"),
-                                             .init(device: "0:60", mountPoint: "/run/ctr/rootfs")])
-        #expect(Self.mountUses(Self.hostTable, query: own, ownNamespace: true) == [
-            "/srv/work /active /active/fs",
-            "/mnt/vol/active/fs/proc /active /active/fs/proc",
-        ])
+        let own = TreeUsageQuery(
+            volumeDevice: Self.volume, trees: ["/active", "/checkpoints/x"],
+            devices: ["0:60": "/active", "7:0": "/active"],
+            ownMounts: [
+                .init(device: "0:41", mountPoint: "/mnt/vol"),
+                .init(device: "7:0", mountPoint: "/mnt/vol/root-upper"),
+                .init(device: "0:60", mountPoint: "/run/ctr/rootfs"),
+            ])
+        #expect(
+            Self.mountUses(Self.hostTable, query: own, ownNamespace: true) == [
+                "/srv/work /active /active/fs",
+                "/mnt/vol/active/fs/proc /active /active/fs/proc",
+            ])
     }
 
     @Test func inAnotherNamespaceCopiesOfJuicectlsOverlayAndImageCountButTheWholeVolumeDoesNot() {
-        #expect(Self.mountUses(Self.hostTable, ownNamespace: false) == [
-            "/mnt/vol/root-upper /active -",
-            "/run/ctr/rootfs /active -",
-            "/srv/work /active /active/fs",
-            "/mnt/vol/active/fs/proc /active /active/fs/proc",
-        ])
+        #expect(
+            Self.mountUses(Self.hostTable, ownNamespace: false) == [
+                "/mnt/vol/root-upper /active -",
+                "/run/ctr/rootfs /active -",
+                "/srv/work /active /active/fs",
+                "/mnt/vol/active/fs/proc /active /active/fs/proc",
+            ])
     }
 
     @Test func aBindMountOfARenamedTreeCountsForTheNewNameOnly() {
         let renamed = TreeUsageQuery(volumeDevice: Self.volume, trees: ["/checkpoints/x", "/checkpoints/y"])
-        #expect(Self.mountUses("49 27 0:41 /checkpoints/y/fs /srv/old rw - fuse.juicefs JuiceFS:v rw", query: renamed, ownNamespace: false)
-            == ["/srv/old /checkpoints/y /checkpoints/y/fs"])
+        #expect(
+            Self.mountUses("49 27 0:41 /checkpoints/y/fs /srv/old rw - fuse.juicefs JuiceFS:v rw", query: renamed, ownNamespace: false)
+                == ["/srv/old /checkpoints/y /checkpoints/y/fs"])
     }
 
     @Test func aContainerRootOnTheTreeIsOneUseNotOnePerMountOnIt() {

@@ -1,8 +1,9 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Testing
+
+@testable import JuiceCtl
 
 @Suite("VolumeObserver: backup")
 struct VolumeObserverBackupTests {
@@ -17,7 +18,9 @@ struct VolumeObserverBackupTests {
 
             #expect(backup.process == .running(pid: VolumeScenario.litestreamPID, configDigest: "feedface"))
             #expect(backup.configCurrent)
-            #expect((0..<60).contains(backup.runningSeconds ?? -1), "from the record's start time: \(String(describing: backup.runningSeconds))")
+            #expect(
+                (0..<60).contains(backup.runningSeconds ?? -1), "from the record's start time: \(String(describing: backup.runningSeconds))"
+            )
             #expect(backup.replicaExists)
             #expect(backup.replicaTXID == 7 && backup.localTXID == 7 && backup.lag == 0)
         }
@@ -41,7 +44,8 @@ struct VolumeObserverBackupTests {
         try await withTemporaryDirectory { base in
             let scenario = try VolumeScenario(baseDir: base)
             try scenario.installReplicatingLitestream()
-            scenario.host.setProcess(VolumeScenario.litestreamPID, commandLine: ["/usr/bin/litestream", "replicate", "-config", "/etc/litestream.yml"])
+            scenario.host.setProcess(
+                VolumeScenario.litestreamPID, commandLine: ["/usr/bin/litestream", "replicate", "-config", "/etc/litestream.yml"])
 
             #expect(scenario.observer.observeBackup(scenario.spec)?.process == .stopped)
         }
@@ -82,8 +86,9 @@ struct VolumeObserverBackupTests {
             let observation = await scenario.observer.observe(scenario.spec)
 
             #expect(observation.backup?.process == .running(pid: 4545, configDigest: "adopted"))
-            #expect(Planner.plan(scenario.spec, observation).actions.map(\.kind) == [.restartBackup],
-                    "replaced by one with juicectl's configuration, not left as it is")
+            #expect(
+                Planner.plan(scenario.spec, observation).actions.map(\.kind) == [.restartBackup],
+                "replaced by one with juicectl's configuration, not left as it is")
         }
     }
 
@@ -96,10 +101,12 @@ struct VolumeObserverBackupTests {
             let sidecar = LitestreamFiles.sidecar(of: try #require(scenario.spec.metadata.sqlitePath))
             #expect(sidecar == "\(base)/.metadata.db-litestream")
             let newestReplicaFile = "\(replica)/ltx/1/\(VolumeScenario.ltxName(1, 0xff))"
-            for file in ["\(replica)/ltx/0/\(VolumeScenario.ltxName(1, 9))", "\(replica)/ltx/0/\(VolumeScenario.ltxName(0xa, 0x10))",
-                         newestReplicaFile, "\(replica)/ltx/9/\(VolumeScenario.ltxName(1, 0x20))",
-                         "\(replica)/ltx/0/notes.txt", "\(replica)/ltx/0/garbage-zz.ltx",
-                         "\(sidecar)/ltx/0/\(VolumeScenario.ltxName(0x100, 0x100))", "\(sidecar)/ltx/1/\(VolumeScenario.ltxName(1, 0xff))"] {
+            for file in [
+                "\(replica)/ltx/0/\(VolumeScenario.ltxName(1, 9))", "\(replica)/ltx/0/\(VolumeScenario.ltxName(0xa, 0x10))",
+                newestReplicaFile, "\(replica)/ltx/9/\(VolumeScenario.ltxName(1, 0x20))",
+                "\(replica)/ltx/0/notes.txt", "\(replica)/ltx/0/garbage-zz.ltx",
+                "\(sidecar)/ltx/0/\(VolumeScenario.ltxName(0x100, 0x100))", "\(sidecar)/ltx/1/\(VolumeScenario.ltxName(1, 0xff))",
+            ] {
                 scenario.host.setLocalFile(file)
             }
             scenario.host.update { $0.modificationDates[newestReplicaFile] = Date().addingTimeInterval(-30) }
@@ -109,7 +116,9 @@ struct VolumeObserverBackupTests {
             #expect(backup.replicaTXID == 255, "ff is 255, not 10 or 20 read as decimal")
             #expect(backup.localTXID == 256)
             #expect(backup.lag == 1)
-            #expect((29..<60).contains(backup.replicaAgeSeconds ?? -1), "from the newest file's modification time: \(String(describing: backup.replicaAgeSeconds))")
+            #expect(
+                (29..<60).contains(backup.replicaAgeSeconds ?? -1),
+                "from the newest file's modification time: \(String(describing: backup.replicaAgeSeconds))")
         }
     }
 

@@ -1,8 +1,9 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Testing
+
+@testable import JuiceCtl
 
 @Suite("VolumeObserver: checkpoint catalog")
 struct VolumeObserverCatalogTests {
@@ -10,9 +11,11 @@ struct VolumeObserverCatalogTests {
     static let aside = "pre-restore-20270115T080000Z"
 
     static func putJournal(_ scenario: CheckpointScenario) throws {
-        try scenario.putRecord(RestoreJournal(checkpoint: "v1", requestId: "req-5", stagingPath: staging, asideName: aside,
-                                              activeInode: CheckpointScenario.activeInode, startedAt: Date(timeIntervalSince1970: 1_800_000_000)),
-                               VolumeLayout.restoreJournal)
+        try scenario.putRecord(
+            RestoreJournal(
+                checkpoint: "v1", requestId: "req-5", stagingPath: staging, asideName: aside,
+                activeInode: CheckpointScenario.activeInode, startedAt: Date(timeIntervalSince1970: 1_800_000_000)),
+            VolumeLayout.restoreJournal)
     }
 
     @Test func aJournalGivesTheRestoreProgressWithTheInodesFoundNow() async throws {
@@ -32,14 +35,19 @@ struct VolumeObserverCatalogTests {
             #expect(!before.asideExists)
             #expect(!before.swapped)
 
-            #expect(await scenario.host.rename(scenario.hostPath(Self.staging), to: scenario.hostPath("/active"), mode: .exchange, deadline: .seconds(1)) == 0)
+            #expect(
+                await scenario.host.rename(
+                    scenario.hostPath(Self.staging), to: scenario.hostPath("/active"), mode: .exchange, deadline: .seconds(1)) == 0)
             let after = try #require(await scenario.volume.observer.observe(scenario.spec).catalog?.restore)
 
             #expect(after.activeInode == stagingInode)
             #expect(after.stagingInode == CheckpointScenario.activeInode)
             #expect(after.swapped)
 
-            #expect(await scenario.host.rename(scenario.hostPath(Self.staging), to: scenario.hostPath("/checkpoints/\(Self.aside)"), mode: .noReplace, deadline: .seconds(1)) == 0)
+            #expect(
+                await scenario.host.rename(
+                    scenario.hostPath(Self.staging), to: scenario.hostPath("/checkpoints/\(Self.aside)"), mode: .noReplace,
+                    deadline: .seconds(1)) == 0)
             let aside = try #require(await scenario.volume.observer.observe(scenario.spec).catalog?.restore)
 
             #expect(aside.stagingInode == nil)
@@ -72,10 +80,11 @@ struct VolumeObserverCatalogTests {
 
             let catalog = try #require(await scenario.volume.observer.observe(scenario.spec).catalog)
 
-            #expect(catalog.leftovers == [
-                Leftover(path: VolumeLayout.staging + "/nightly.abc", kind: .staging),
-                Leftover(path: VolumeLayout.trash + "/old.xyz", kind: .trash),
-            ])
+            #expect(
+                catalog.leftovers == [
+                    Leftover(path: VolumeLayout.staging + "/nightly.abc", kind: .staging),
+                    Leftover(path: VolumeLayout.trash + "/old.xyz", kind: .trash),
+                ])
         }
     }
 
@@ -114,8 +123,9 @@ struct VolumeObserverCatalogTests {
             #expect(catalog.leftovers == [Leftover(path: VolumeLayout.manifest("gone"), kind: .orphanManifest)])
             #expect(catalog.lineage == VolumeLineage(activeParent: "alpha", appliedRestoreRequests: ["r1"]))
             #expect(scenario.host.calls.contains("readFile \(scenario.hostPath(VolumeLayout.manifest("alpha")))"))
-            #expect(!scenario.host.calls.contains("readFile \(scenario.hostPath(VolumeLayout.manifest("by-hand")))"),
-                    "a manifest that is not listed is not read")
+            #expect(
+                !scenario.host.calls.contains("readFile \(scenario.hostPath(VolumeLayout.manifest("by-hand")))"),
+                "a manifest that is not listed is not read")
         }
     }
 
@@ -124,7 +134,8 @@ struct VolumeObserverCatalogTests {
             let scenario = try CheckpointScenario(baseDir: base)
             try scenario.putCheckpoint("v1")
             try Self.putJournal(scenario)
-            try scenario.putRecord(CheckpointManifest(name: Self.aside, createdAt: Date(), kind: .preRestore), VolumeLayout.manifest(Self.aside))
+            try scenario.putRecord(
+                CheckpointManifest(name: Self.aside, createdAt: Date(), kind: .preRestore), VolumeLayout.manifest(Self.aside))
 
             let catalog = try #require(await scenario.volume.observer.observe(scenario.spec, fullCatalog: true).catalog)
 
@@ -146,8 +157,9 @@ struct VolumeObserverCatalogTests {
 
             #expect(catalog.entries == nil)
             #expect(catalog.lineage == VolumeLineage(activeParent: "alpha"), "the lineage is read (one small file)")
-            #expect(catalog.leftovers == [Leftover(path: VolumeLayout.manifest("gone"), kind: .orphanManifest)],
-                    "orphan manifests show from the two directory listings alone")
+            #expect(
+                catalog.leftovers == [Leftover(path: VolumeLayout.manifest("gone"), kind: .orphanManifest)],
+                "orphan manifests show from the two directory listings alone")
             let calls = scenario.host.calls
             #expect(!calls.contains { $0.hasPrefix("readFile \(scenario.hostPath(VolumeLayout.manifests))") }, "\(calls)")
         }

@@ -1,8 +1,9 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Testing
+
+@testable import JuiceCtl
 
 @Suite("VolumeObserver: overlay")
 struct VolumeObserverOverlayTests {
@@ -13,10 +14,13 @@ struct VolumeObserverOverlayTests {
             let aside = scenario.checkpoint.hostPath("/checkpoints/nightly/root-upper.img")
             scenario.host.update {
                 // The image's loop device answers with the inode it serves: another one than the image's now.
-                $0.loopDevices = $0.loopDevices.map { $0.device == OverlayScenario.device ? LoopDevice(device: $0.device, backingFile: $0.backingFile, backingInode: 4711) : $0 }
+                $0.loopDevices = $0.loopDevices.map {
+                    $0.device == OverlayScenario.device
+                        ? LoopDevice(device: $0.device, backingFile: $0.backingFile, backingInode: 4711) : $0
+                }
                 $0.loopDevices += [
-                    LoopDevice(device: "/dev/loop7", backingFile: aside),                      // on this volume, mounted nowhere
-                    LoopDevice(device: "/dev/loop8", backingFile: "/var/lib/machines/other.img"),  // not this volume's
+                    LoopDevice(device: "/dev/loop7", backingFile: aside), // on this volume, mounted nowhere
+                    LoopDevice(device: "/dev/loop8", backingFile: "/var/lib/machines/other.img"), // not this volume's
                     LoopDevice(device: "/dev/loop9", backingFile: scenario.checkpoint.hostPath("/checkpoints/x.img")),
                 ]
             }
@@ -56,31 +60,40 @@ struct VolumeObserverOverlayTests {
             let observation = await scenario.volume.observer.observe(scenario.spec)
             // The fixture's juicefs command line differs from this spec's; only the overlay's steps matter here.
             let plan = Planner.plan(scenario.spec, observation)
-            let overlayKinds: Set<Action.Kind> = [.thawOverlay, .createOverlayImage, .quarantineOverlayImage, .mountOverlayUpper,
-                                                  .mountOverlay, .unmountOverlay, .unmountOverlayUpper, .detachLoopDevice]
+            let overlayKinds: Set<Action.Kind> = [
+                .thawOverlay, .createOverlayImage, .quarantineOverlayImage, .mountOverlayUpper,
+                .mountOverlay, .unmountOverlay, .unmountOverlayUpper, .detachLoopDevice,
+            ]
 
             #expect(observation.overlay?.strayLoopDevices == [])
             #expect(observation.overlay?.frozenByCrash == false)
             #expect(observation.overlay?.missingLowerDirs == [])
-            #expect(!plan.actions.contains { overlayKinds.contains($0.kind) }, "\(plan.actions.map { "\($0.kind) \($0.target): \($0.reason)" })")
+            #expect(
+                !plan.actions.contains { overlayKinds.contains($0.kind) }, "\(plan.actions.map { "\($0.kind) \($0.target): \($0.reason)" })"
+            )
             #expect(plan.conflicts.isEmpty)
         }
     }
 
-    @Test("an overlay under a base dir with a space (\\040 in mountinfo's lowerdir, upperdir and workdir) observes as converged, and a mount made with nosuid in its options too")
+    @Test(
+        "an overlay under a base dir with a space (\\040 in mountinfo's lowerdir, upperdir and workdir) observes as converged, and a mount made with nosuid in its options too"
+    )
     func escapedOptionsObserveAsConverged() async throws {
         try await withTemporaryDirectory { base in
             let spaced = base + "/base dir"
             let scenario = try OverlayScenario(baseDir: spaced, OverlayScenario.yaml + "  mountOptions: [nosuid]\n")
             try scenario.installConvergedOverlay()
-            let line = try #require(((try? scenario.host.mountInfo()) ?? "").split(separator: "\n").last { $0.contains(" overlay overlay ") })
+            let line = try #require(
+                ((try? scenario.host.mountInfo()) ?? "").split(separator: "\n").last { $0.contains(" overlay overlay ") })
             #expect(line.contains("upperdir=\(FakeHost.escape(scenario.overlay.upperDir))") && line.contains("\\040"), "\(line)")
 
             let observation = await scenario.volume.observer.observe(scenario.spec)
             let plan = Planner.plan(scenario.spec, observation)
 
             let overlayKinds: Set<Action.Kind> = [.mountOverlayUpper, .mountOverlay, .unmountOverlay, .unmountOverlayUpper]
-            #expect(!plan.actions.contains { overlayKinds.contains($0.kind) }, "\(plan.actions.map { "\($0.kind) \($0.target): \($0.reason)" })")
+            #expect(
+                !plan.actions.contains { overlayKinds.contains($0.kind) }, "\(plan.actions.map { "\($0.kind) \($0.target): \($0.reason)" })"
+            )
         }
     }
 
@@ -89,7 +102,8 @@ struct VolumeObserverOverlayTests {
             let scenario = try OverlayScenario(baseDir: base)
             scenario.putImage()
             OverlayScenario.appendMount(at: scenario.upperMount, fstype: "tmpfs", source: "tmpfs", superOptions: "rw", on: scenario.host)
-            OverlayScenario.appendMount(at: "/mnt/newroot", fstype: "overlay", source: "overlay", superOptions: "rw,lowerdir=/x", on: scenario.host)
+            OverlayScenario.appendMount(
+                at: "/mnt/newroot", fstype: "overlay", source: "overlay", superOptions: "rw,lowerdir=/x", on: scenario.host)
             OverlayScenario.appendMount(at: "/mnt/newroot", fstype: "ext4", source: "/dev/sdb1", superOptions: "rw", on: scenario.host)
 
             let overlay = try #require(await scenario.volume.observer.observe(scenario.spec).overlay)
@@ -141,7 +155,9 @@ struct VolumeObserverOverlayTests {
     @Test func withoutAnOverlayInTheSpecOrTheStateNothingIsObserved() async throws {
         try await withTemporaryDirectory { base in
             let scenario = try CheckpointScenario(baseDir: base)
-            scenario.host.update { $0.loopDevices = [LoopDevice(device: "/dev/loop7", backingFile: scenario.hostPath("/active/root-upper.img"))] }
+            scenario.host.update {
+                $0.loopDevices = [LoopDevice(device: "/dev/loop7", backingFile: scenario.hostPath("/active/root-upper.img"))]
+            }
 
             let observation = await scenario.volume.observer.observe(scenario.spec)
 
@@ -156,7 +172,8 @@ struct VolumeObserverOverlayTests {
             try scenario.volume.installReplicatingLitestream()
             scenario.putFile("/active/root-upper.img", "image")
             OverlayScenario.attachAndMount(scenario.hostPath("/active/root-upper.img"), at: "/mnt/old-upper", on: scenario.host)
-            OverlayScenario.appendMount(at: "/mnt/old-root", fstype: "overlay", source: "overlay", superOptions: "rw,lowerdir=/srv/base", on: scenario.host)
+            OverlayScenario.appendMount(
+                at: "/mnt/old-root", fstype: "overlay", source: "overlay", superOptions: "rw,lowerdir=/srv/base", on: scenario.host)
             try scenario.volume.stateStore.update {
                 $0.overlayTarget = "/mnt/old-root"
                 $0.overlayUpperMount = "/mnt/old-upper"
@@ -170,8 +187,9 @@ struct VolumeObserverOverlayTests {
             #expect(overlay.recordedUpperMount == "/mnt/old-upper")
             #expect(overlay.missingLowerDirs.isEmpty, "no lower directories are wanted")
             let plan = Planner.plan(scenario.spec, await scenario.volume.observer.observe(scenario.spec))
-            #expect(plan.actions.map(\.kind).filter { $0 != .remountInPlace } == [.unmountOverlay, .unmountOverlayUpper],
-                    "the overlay comes down first, then the image")
+            #expect(
+                plan.actions.map(\.kind).filter { $0 != .remountInPlace } == [.unmountOverlay, .unmountOverlayUpper],
+                "the overlay comes down first, then the image")
         }
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Testing
+
+@testable import JuiceCtl
 
 @Suite("VolumeObserver")
 struct VolumeObserverTests {
@@ -32,7 +33,9 @@ struct VolumeObserverTests {
 
     @Test func aConvergedVolumePlansNothing() async throws {
         try await withTemporaryDirectory { base in
-            let scenario = try VolumeScenario(baseDir: base, """
+            let scenario = try VolumeScenario(
+                baseDir: base,
+                """
                 mount:
                   cacheSize: 1GiB
                   options:
@@ -69,10 +72,12 @@ struct VolumeObserverTests {
         try await withTemporaryDirectory { base in
             let scenario = try VolumeScenario(baseDir: base)
             try scenario.metadataFileExists()
-            scenario.runner.on(["juicefs", "status", scenario.url],
-                               .success(try Fixture.text("juicefs/status-unmounted.json")))
-            scenario.runner.on(["juicefs", "quota", "list", scenario.url],
-                               .success(try Fixture.text("juicefs/quota-list.txt")))
+            scenario.runner.on(
+                ["juicefs", "status", scenario.url],
+                .success(try Fixture.text("juicefs/status-unmounted.json")))
+            scenario.runner.on(
+                ["juicefs", "quota", "list", scenario.url],
+                .success(try Fixture.text("juicefs/quota-list.txt")))
 
             let observation = await scenario.observer.observe(scenario.spec)
 
@@ -94,8 +99,9 @@ struct VolumeObserverTests {
         try await withTemporaryDirectory { base in
             let scenario = try VolumeScenario(baseDir: base)
             try scenario.metadataFileExists()
-            scenario.runner.on(["juicefs", "status", scenario.url],
-                               .failure(stderr: try Fixture.text("juicefs/status-unformatted.stderr")))
+            scenario.runner.on(
+                ["juicefs", "status", scenario.url],
+                .failure(stderr: try Fixture.text("juicefs/status-unformatted.stderr")))
 
             let observation = await scenario.observer.observe(scenario.spec)
 
@@ -109,8 +115,9 @@ struct VolumeObserverTests {
         try await withTemporaryDirectory { base in
             let scenario = try VolumeScenario(baseDir: base)
             try scenario.metadataFileExists()
-            scenario.runner.on(["juicefs", "status", scenario.url],
-                               .failure(stderr: "2026/11/25 22:17:39.000000 juicefs[1] <FATAL>: get status: database is locked [status@status.go:84]\n"))
+            scenario.runner.on(
+                ["juicefs", "status", scenario.url],
+                .failure(stderr: "2026/11/25 22:17:39.000000 juicefs[1] <FATAL>: get status: database is locked [status@status.go:84]\n"))
 
             let observation = await scenario.observer.observe(scenario.spec)
 
@@ -120,7 +127,10 @@ struct VolumeObserverTests {
     }
 
     @Test(arguments: [
-        (PathStatus.failed(errno: ENOTCONN, message: "Transport endpoint is not connected"), "Transport endpoint is not connected (errno 107)"),
+        (
+            PathStatus.failed(errno: ENOTCONN, message: "Transport endpoint is not connected"),
+            "Transport endpoint is not connected (errno 107)"
+        ),
         (PathStatus.timedOut, "no answer within 2000 ms"),
         (PathStatus.found(inode: 4242, isDirectory: true), "the mount root has inode 4242, not 1"),
     ])
@@ -147,7 +157,8 @@ struct VolumeObserverTests {
             try scenario.metadataFileExists()
             try scenario.installLiveMount()
             scenario.host.setStat(scenario.mountPath, .timedOut)
-            scenario.host.setProcess(5150, commandLine: ["juicefs", "--no-agent", "mount", "--background", "--log=\(scenario.spec.mountLogFile)"])
+            scenario.host.setProcess(
+                5150, commandLine: ["juicefs", "--no-agent", "mount", "--background", "--log=\(scenario.spec.mountLogFile)"])
 
             let state = await scenario.observer.mountState(scenario.spec)
 
@@ -171,7 +182,8 @@ struct VolumeObserverTests {
     @Test func anotherFilesystemAtTheMountPointIsForeign() async throws {
         try await withTemporaryDirectory { base in
             let scenario = try VolumeScenario(baseDir: base)
-            scenario.host.appendMountInfo(FakeHost.mountInfoLine(id: 60, mountPoint: scenario.mountPath, fstype: "tmpfs", source: "scratch"))
+            scenario.host.appendMountInfo(
+                FakeHost.mountInfoLine(id: 60, mountPoint: scenario.mountPath, fstype: "tmpfs", source: "scratch"))
 
             let state = await scenario.observer.mountState(scenario.spec)
 
@@ -184,7 +196,8 @@ struct VolumeObserverTests {
         try await withTemporaryDirectory { base in
             let scenario = try VolumeScenario(baseDir: base)
             try scenario.installLiveMount()
-            scenario.host.appendMountInfo(FakeHost.mountInfoLine(id: 61, parentID: 44, mountPoint: scenario.mountPath, fstype: "tmpfs", source: "jcfixstack"))
+            scenario.host.appendMountInfo(
+                FakeHost.mountInfoLine(id: 61, parentID: 44, mountPoint: scenario.mountPath, fstype: "tmpfs", source: "jcfixstack"))
 
             #expect(await scenario.observer.mountState(scenario.spec) == .foreign(fstype: "tmpfs", source: "jcfixstack"))
         }
@@ -193,7 +206,8 @@ struct VolumeObserverTests {
     @Test func anotherJuiceFSVolumeIsForeign() async throws {
         try await withTemporaryDirectory { base in
             let scenario = try VolumeScenario(baseDir: base)
-            scenario.host.appendMountInfo(FakeHost.mountInfoLine(id: 62, mountPoint: scenario.mountPath, fstype: "fuse.juicefs", source: "JuiceFS:othervol"))
+            scenario.host.appendMountInfo(
+                FakeHost.mountInfoLine(id: 62, mountPoint: scenario.mountPath, fstype: "fuse.juicefs", source: "JuiceFS:othervol"))
             #expect(await scenario.observer.mountState(scenario.spec) == .foreign(fstype: "fuse.juicefs", source: "JuiceFS:othervol"))
         }
     }
@@ -211,8 +225,10 @@ struct VolumeObserverTests {
         try await withTemporaryDirectory { base in
             let scenario = try VolumeScenario(baseDir: base)
             try scenario.installLiveMount()
-            scenario.host.appendMountInfo(FakeHost.mountInfoLine(id: 50, parentID: 44, mountPoint: scenario.mountPath,
-                                                                 fstype: "fuse.juicefs", source: "JuiceFS:fixvol"))
+            scenario.host.appendMountInfo(
+                FakeHost.mountInfoLine(
+                    id: 50, parentID: 44, mountPoint: scenario.mountPath,
+                    fstype: "fuse.juicefs", source: "JuiceFS:fixvol"))
             let state = await scenario.observer.mountState(scenario.spec)
             #expect(state.live?.stackedEntries == 2)
         }
@@ -245,8 +261,9 @@ struct VolumeObserverTests {
             // The quota directory shows the volume's figures: no limit that statfs can see.
             let figures = try StatfsFixture.load("host/statfs.txt")
             scenario.setStatfs("/active/fs", try #require(figures["/noquota"]))
-            scenario.runner.on(["juicefs", "quota", "get", scenario.url, "--path", "/active/fs"],
-                               .success(try Fixture.text("juicefs/quota-get-active-fs.txt")))
+            scenario.runner.on(
+                ["juicefs", "quota", "get", scenario.url, "--path", "/active/fs"],
+                .success(try Fixture.text("juicefs/quota-get-active-fs.txt")))
 
             let observation = await scenario.observer.observe(scenario.spec)
 
@@ -287,8 +304,9 @@ struct VolumeObserverTests {
             try scenario.stateStore.update { state in
                 state.quotas["/active/fs"] = .init(capacity: ByteSize.tebibytes(5).bytes, inodes: nil, setAt: Date())
             }
-            scenario.runner.on(["juicefs", "quota", "get", scenario.url, "--path", "/active/fs"],
-                               .success(try Fixture.text("juicefs/quota-get-active-fs.txt")))
+            scenario.runner.on(
+                ["juicefs", "quota", "get", scenario.url, "--path", "/active/fs"],
+                .success(try Fixture.text("juicefs/quota-get-active-fs.txt")))
 
             let observation = await scenario.observer.observe(scenario.spec)
 
@@ -305,8 +323,9 @@ struct VolumeObserverTests {
             try scenario.stateStore.update { state in
                 state.quotas["/active/fs"] = .init(capacity: ByteSize.tebibytes(10).bytes, inodes: nil, setAt: .distantPast)
             }
-            scenario.runner.on(["juicefs", "quota", "get", scenario.url, "--path", "/active/fs"],
-                               .success(try Fixture.text("juicefs/quota-get-active-fs.txt")))
+            scenario.runner.on(
+                ["juicefs", "quota", "get", scenario.url, "--path", "/active/fs"],
+                .success(try Fixture.text("juicefs/quota-get-active-fs.txt")))
 
             let observation = await scenario.observer.observe(scenario.spec)
 
@@ -317,7 +336,9 @@ struct VolumeObserverTests {
 
     @Test func aQuotaThatDiffersInTheTableIsReadFromTheTable() async throws {
         try await withTemporaryDirectory { base in
-            let scenario = try VolumeScenario(baseDir: base, """
+            let scenario = try VolumeScenario(
+                baseDir: base,
+                """
                 quotas:
                   - path: /x
                     capacity: 2GiB
@@ -327,8 +348,9 @@ struct VolumeObserverTests {
             scenario.host.setDirectory(scenario.mountPath + "/x", inode: 9)
             let figures = try StatfsFixture.load("host/statfs.txt")
             scenario.setStatfs("/x", try #require(figures["/x"]))
-            scenario.runner.on(["juicefs", "quota", "get", scenario.url, "--path", "/x"],
-                               .success(try Fixture.text("juicefs/quota-get-x.txt")))
+            scenario.runner.on(
+                ["juicefs", "quota", "get", scenario.url, "--path", "/x"],
+                .success(try Fixture.text("juicefs/quota-get-x.txt")))
 
             let observation = await scenario.observer.observe(scenario.spec)
 
@@ -387,7 +409,8 @@ struct VolumeObserverTests {
             let scenario = try VolumeScenario(baseDir: base)
             try scenario.installConvergedVolume()
             let former = "\(base)/old mount"
-            scenario.host.appendMountInfo(FakeHost.mountInfoLine(id: 70, mountPoint: former, fstype: "fuse.juicefs", source: "JuiceFS:fixvol"))
+            scenario.host.appendMountInfo(
+                FakeHost.mountInfoLine(id: 70, mountPoint: former, fstype: "fuse.juicefs", source: "JuiceFS:fixvol"))
             try scenario.stateStore.update { $0.mountPaths = [former, scenario.mountPath, "\(base)/gone"] }
 
             let observation = await scenario.observer.observe(scenario.spec)
@@ -399,23 +422,30 @@ struct VolumeObserverTests {
 
 @Suite("VolumeObserver: a live client whose answers time out")
 struct VolumeObserverUnresponsiveTests {
-    @Test("the root answered from the attribute cache, .config times out, the client runs: unresponsive, and no recover-stale-mount is planned")
+    @Test(
+        "the root answered from the attribute cache, .config times out, the client runs: unresponsive, and no recover-stale-mount is planned"
+    )
     func configTimesOutWhileTheClientRuns() async throws {
         try await withTemporaryDirectory { base in
             let scenario = try VolumeScenario(baseDir: base)
             try scenario.installConvergedVolume()
             scenario.host.update { $0.unansweredReads.insert("\(scenario.mountPath)/.config") }
-            scenario.host.setProcess(5150, commandLine: ["juicefs", "--no-agent", "mount", "--background", "--log=\(scenario.spec.mountLogFile)"])
+            scenario.host.setProcess(
+                5150, commandLine: ["juicefs", "--no-agent", "mount", "--background", "--log=\(scenario.spec.mountLogFile)"])
             scenario.runner.on(["juicefs", "status", scenario.url], .success(try Fixture.text("juicefs/status-mounted.json")))
             scenario.runner.on(["juicefs", "quota", "list", scenario.url], .success(try Fixture.text("juicefs/quota-list.txt")))
 
-            #expect(await scenario.observer.mountState(scenario.spec) == .unresponsive(reason: "reading .config: no answer within 2000 ms", pid: 5150))
+            #expect(
+                await scenario.observer.mountState(scenario.spec)
+                    == .unresponsive(reason: "reading .config: no answer within 2000 ms", pid: 5150))
             let observation = await scenario.observer.observe(scenario.spec)
             let plan = Planner.plan(scenario.spec, observation)
             #expect(!plan.actions.contains { $0.kind == .recoverStaleMount }, "\(plan.actions)")
             #expect(plan.conflicts.contains { $0.code == "MountUnresponsive" && $0.blocking }, "\(plan.conflicts)")
-            let outcome = await scenario.executor.execute(Action(.recoverStaleMount, .replace, target: scenario.mountPath, reason: "test"),
-                                                          spec: scenario.spec).outcome
+            let outcome = await scenario.executor.execute(
+                Action(.recoverStaleMount, .replace, target: scenario.mountPath, reason: "test"),
+                spec: scenario.spec
+            ).outcome
             #expect(outcome.failureText?.contains("not detaching a live client's mount") == true, "the executor agrees: \(outcome)")
             #expect(!scenario.runner.commands.contains { $0.executable.hasSuffix("umount") }, "nothing was detached")
         }
@@ -427,7 +457,9 @@ struct VolumeObserverUnresponsiveTests {
             let scenario = try VolumeScenario(baseDir: base)
             try scenario.installLiveMount()
             scenario.host.update { $0.unansweredReads.insert("\(scenario.mountPath)/.config") }
-            #expect(await scenario.observer.mountState(scenario.spec) == .stale(reason: "reading .config: no answer within 2000 ms", entries: 1))
+            #expect(
+                await scenario.observer.mountState(scenario.spec) == .stale(reason: "reading .config: no answer within 2000 ms", entries: 1)
+            )
         }
     }
 
@@ -438,9 +470,13 @@ struct VolumeObserverUnresponsiveTests {
             try scenario.installLiveMount()
             scenario.host.setProcess(5150, commandLine: ["juicefs", "mount", "--log=\(scenario.spec.mountLogFile)"])
             scenario.host.update { $0.failingReads["\(scenario.mountPath)/.config"] = EIO }
-            #expect(await scenario.observer.mountState(scenario.spec) == .unresponsive(reason: "the mount's .config cannot be read: Input/output error (errno 5)", pid: 5150))
+            #expect(
+                await scenario.observer.mountState(scenario.spec)
+                    == .unresponsive(reason: "the mount's .config cannot be read: Input/output error (errno 5)", pid: 5150))
             scenario.host.setStat(scenario.mountPath, .failed(errno: ENOTCONN, message: "Transport endpoint is not connected"))
-            #expect(await scenario.observer.mountState(scenario.spec) == .stale(reason: "Transport endpoint is not connected (errno 107)", entries: 1))
+            #expect(
+                await scenario.observer.mountState(scenario.spec)
+                    == .stale(reason: "Transport endpoint is not connected (errno 107)", entries: 1))
         }
     }
 }

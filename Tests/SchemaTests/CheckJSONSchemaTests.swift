@@ -26,11 +26,13 @@ struct CheckJSONSchemaTests {
         for example in examples {
             let name = example.hasPrefix(Repository.root.path + "/") ? String(example.dropFirst(Repository.root.path.count + 1)) : example
             let loaded = SpecLoader().load(paths: [example])
-            #expect(!loaded.diagnostics.hasErrors,
-                    "\(name) does not load:\n\(loaded.diagnostics.map { "  \($0)" }.joined(separator: "\n"))")
+            #expect(
+                !loaded.diagnostics.hasErrors,
+                "\(name) does not load:\n\(loaded.diagnostics.map { "  \($0)" }.joined(separator: "\n"))")
             let documents = YAMLDocuments.split(try String(contentsOfFile: example, encoding: .utf8))
-            #expect(loaded.specs.count == documents.count,
-                    "\(name): the tool reads \(loaded.specs.count) volume(s), the text splits into \(documents.count) document(s)")
+            #expect(
+                loaded.specs.count == documents.count,
+                "\(name): the tool reads \(loaded.specs.count) volume(s), the text splits into \(documents.count) document(s)")
             if documents.count == 1 {
                 instances.append((name, example))
             } else {
@@ -42,7 +44,9 @@ struct CheckJSONSchemaTests {
         }
         let report = try CheckJSONSchema.validate(instances.map(\.path), schema: Repository.committedSchema.path)
         for instance in instances {
-            #expect(report.verdicts[instance.path] == .accepts, """
+            #expect(
+                report.verdicts[instance.path] == .accepts,
+                """
                 \(instance.name) is not valid under the committed schema:
                 \(Self.schemaFindings(report, [instance.path]))
                 """)
@@ -61,7 +65,7 @@ struct CheckJSONSchemaTests {
             try row.documents.enumerated().map { try scratch.write($1, to: "row\(index)-document\($0 + 1).yaml") }
         }
 
-        let report = try CheckJSONSchema.validate(filesByRow.flatMap(\.self), schema: schema)  // one run for all rows
+        let report = try CheckJSONSchema.validate(filesByRow.flatMap(\.self), schema: schema) // one run for all rows
 
         var checked = 0
         for (row, files) in zip(rows, filesByRow) {
@@ -80,11 +84,13 @@ struct CheckJSONSchemaTests {
             #expect(schemaVerdict == row.schema, "\(row.label): check-jsonschema \(schemaVerdict), expected \(row.schema)\n\(details)")
             #expect(tool.verdict == row.tool, "\(row.label): the tool \(tool.verdict), expected \(row.tool)\n\(details)")
             if let reason = row.toolStricter {
-                #expect(schemaVerdict == .accepts && tool.verdict == .rejects,
-                        "\(row.label): only the tool can judge this (\(reason)), so the schema must accept and the tool reject\n\(details)")
+                #expect(
+                    schemaVerdict == .accepts && tool.verdict == .rejects,
+                    "\(row.label): only the tool can judge this (\(reason)), so the schema must accept and the tool reject\n\(details)")
             } else {
-                #expect((schemaVerdict == .accepts) == (tool.verdict == .accepts),
-                        "\(row.label): check-jsonschema and the tool disagree\n\(details)")
+                #expect(
+                    (schemaVerdict == .accepts) == (tool.verdict == .accepts),
+                    "\(row.label): check-jsonschema and the tool disagree\n\(details)")
             }
             if let at = row.at {
                 if tool.verdict == .rejects {
@@ -94,8 +100,9 @@ struct CheckJSONSchemaTests {
                 if schemaVerdict == .rejects {
                     let paths = files.flatMap { report.errors[$0] ?? [] }.compactMap { JSONPath.keyPath($0.path) }
                     let reported = paths.contains { JSONPath.isSelfOrAncestor($0, of: at) }
-                    #expect(reported,
-                            "\(row.label): check-jsonschema reports no error at '\(at)' or above it\n\(details)")
+                    #expect(
+                        reported,
+                        "\(row.label): check-jsonschema reports no error at '\(at)' or above it\n\(details)")
                 }
             }
             if tool.verdict == .accepts {
@@ -104,7 +111,8 @@ struct CheckJSONSchemaTests {
             checked += 1
         }
         let stricter = rows.filter { $0.toolStricter != nil }.count
-        print("""
+        print(
+            """
             Schema agreement: checked \(checked) rows (\(filesByRow.joined().count) documents, one check-jsonschema run): \
             \(checked - stricter) judged alike, \(stricter) toolStricter
             """)
@@ -129,7 +137,8 @@ struct CheckJSONSchemaTests {
     /// check-jsonschema's findings on `files`, one a line, each cut after 600 characters.
     static func schemaFindings(_ report: CheckJSONSchema.Report, _ files: [String]) -> String {
         let lines = files.flatMap { file in
-            (report.errors[file] ?? []).map { "  \($0.path): \(abbreviated($0.message))" } + (report.parseErrors[file] ?? []).map { "  parse error: \($0)" }
+            (report.errors[file] ?? []).map { "  \($0.path): \(abbreviated($0.message))" }
+                + (report.parseErrors[file] ?? []).map { "  parse error: \($0)" }
         }
         return lines.isEmpty ? "  (no findings)" : lines.joined(separator: "\n")
     }

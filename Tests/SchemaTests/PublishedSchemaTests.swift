@@ -12,8 +12,11 @@ struct PublishedSchemaTests {
         guard committed != generated else { return }
         let committedLines = String(decoding: committed, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         let generatedLines = String(decoding: generated, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        let line = zip(committedLines, generatedLines).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(committedLines.count, generatedLines.count)
-        Issue.record("""
+        let line =
+            zip(committedLines, generatedLines).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+            ?? min(committedLines.count, generatedLines.count)
+        Issue.record(
+            """
             schemas/juicectl-spec-v1.schema.json is out of date: run `make schema` to regenerate it from the spec \
             format. First difference at line \(line + 1):
               committed: \(line < committedLines.count ? String(committedLines[line]) : "(end of file)")
@@ -29,10 +32,12 @@ struct PublishedSchemaTests {
         let schemaKeys = Self.propertyPaths(in: schema, at: "", openObjects: &openObjects)
         let toolKeys = Self.keyPaths(in: SpecFormat.document, at: "")
 
-        #expect(schemaKeys.subtracting(toolKeys).isEmpty,
-                "in the schema but not accepted by the tool: \(schemaKeys.subtracting(toolKeys).sorted())")
-        #expect(toolKeys.subtracting(schemaKeys).isEmpty,
-                "accepted by the tool but missing from the schema: \(toolKeys.subtracting(schemaKeys).sorted())")
+        #expect(
+            schemaKeys.subtracting(toolKeys).isEmpty,
+            "in the schema but not accepted by the tool: \(schemaKeys.subtracting(toolKeys).sorted())")
+        #expect(
+            toolKeys.subtracting(schemaKeys).isEmpty,
+            "accepted by the tool but missing from the schema: \(toolKeys.subtracting(schemaKeys).sorted())")
         #expect(schemaKeys.count > 60, "suspiciously few keys: \(schemaKeys.count)")
         // The tool rejects unknown keys everywhere but in the reserved sections: so must the schema.
         let reserved = Self.reservedPaths(in: SpecFormat.document, at: "")
@@ -49,20 +54,24 @@ struct PublishedSchemaTests {
         let rows = AgreementTable.rows
         #expect(rows.count >= 40, "the table needs at least 40 rows, has \(rows.count)")
         let labels = rows.map(\.label)
-        #expect(Set(labels).count == labels.count, "labels repeat: \(Dictionary(grouping: labels) { $0 }.filter { $0.value.count > 1 }.keys.sorted())")
+        #expect(
+            Set(labels).count == labels.count,
+            "labels repeat: \(Dictionary(grouping: labels) { $0 }.filter { $0.value.count > 1 }.keys.sorted())")
         #expect(rows.contains { $0.schema == .accepts && $0.tool == .accepts })
         #expect(rows.contains { $0.schema == .rejects && $0.tool == .rejects })
         for row in rows {
             let schemaAccepts = row.schema == .accepts
             let toolAccepts = row.tool == .accepts
             if let reason = row.toolStricter {
-                #expect(schemaAccepts && !toolAccepts && !reason.isEmpty,
-                        "\(row.label): a toolStricter row has the schema accept and the tool reject, with a reason")
+                #expect(
+                    schemaAccepts && !toolAccepts && !reason.isEmpty,
+                    "\(row.label): a toolStricter row has the schema accept and the tool reject, with a reason")
             } else {
                 #expect(schemaAccepts == toolAccepts, "\(row.label): the verdicts differ, but the row is not marked toolStricter")
             }
-            #expect((row.at != nil) == (!schemaAccepts || !toolAccepts),
-                    "\(row.label): a row names where it is rejected exactly when it is rejected")
+            #expect(
+                (row.at != nil) == (!schemaAccepts || !toolAccepts),
+                "\(row.label): a row names where it is rejected exactly when it is rejected")
             #expect(!row.documents.isEmpty)
         }
     }

@@ -1,8 +1,9 @@
-internal import JuiceCtlCore
 internal import Foundation
+internal import JuiceCtlCore
 internal import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Faults injected into whole actions, for the tests that prove every action kind recovers (debug builds only;
@@ -30,11 +31,12 @@ enum ActionFault {
     /// The mode asked for `kind`, in a debug build.
     static func requested(for kind: Action.Kind?) -> Mode? {
         #if DEBUG
-        guard let kind, let text = ProcessInfo.processInfo.environment["JUICECTL_FAULT_ACTION"],
-              let colon = text.lastIndex(of: ":"), text[..<colon] == kind.rawValue else { return nil }
-        return Mode(rawValue: String(text[text.index(after: colon)...]))
+            guard let kind, let text = ProcessInfo.processInfo.environment["JUICECTL_FAULT_ACTION"],
+                let colon = text.lastIndex(of: ":"), text[..<colon] == kind.rawValue
+            else { return nil }
+            return Mode(rawValue: String(text[text.index(after: colon)...]))
         #else
-        return nil
+            return nil
         #endif
     }
 
@@ -48,7 +50,7 @@ enum ActionFault {
     /// `runner`, wrapped when a debug build is asked for a `fail` or `kill` fault.
     static func wrapping(_ runner: any CommandRunning) -> any CommandRunning {
         #if DEBUG
-        if ProcessInfo.processInfo.environment["JUICECTL_FAULT_ACTION"] != nil { return Runner(runner) }
+            if ProcessInfo.processInfo.environment["JUICECTL_FAULT_ACTION"] != nil { return Runner(runner) }
         #endif
         return runner
     }
@@ -64,17 +66,20 @@ enum ActionFault {
 
         func run(_ command: Command) async throws(CommandError) -> CommandResult {
             guard let kind = ActionFault.current, let mode = ActionFault.requested(for: kind), mode != .crashAfter,
-                  injected.withLock({ $0.insert(kind).inserted }) else {
+                injected.withLock({ $0.insert(kind).inserted })
+            else {
                 return try await base.run(command)
             }
-            FileHandle.standardError.write(Data("juicectl: fault injection: \(mode.rawValue) \(command.programName) in \(kind.rawValue)\n".utf8))
+            FileHandle.standardError.write(
+                Data("juicectl: fault injection: \(mode.rawValue) \(command.programName) in \(kind.rawValue)\n".utf8))
             switch mode {
             case .fail, .crashAfter:
                 return CommandResult(termination: .exited(1), stderr: "fault injection: \(command.programName) failed\n")
             case .kill:
                 let delay = ProcessInfo.processInfo.environment["JUICECTL_FAULT_KILL_MS"].flatMap(Double.init) ?? 0
                 // The shell starts the program, waits, and kills it; the program's own exit wins when it ends first.
-                let script = "\"$@\" & child=$!; sleep \(delay / 1000); if kill -9 $child 2>/dev/null; then wait $child; exit 137; fi; wait $child"
+                let script =
+                    "\"$@\" & child=$!; sleep \(delay / 1000); if kill -9 $child 2>/dev/null; then wait $child; exit 137; fi; wait $child"
                 var wrapped = command
                 wrapped.executable = "/bin/sh"
                 wrapped.arguments = ["-c", script, "sh", command.executable] + command.arguments

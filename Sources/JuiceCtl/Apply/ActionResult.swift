@@ -42,8 +42,10 @@ public struct ActionResult: Sendable, Hashable, Codable {
         public var durableMilliseconds: Int64?
 
         /// Creates details.
-        public init(frozenMilliseconds: Int64? = nil, frozenCgroups: [String]? = nil, imageFrozenMilliseconds: Int64? = nil,
-                    pointInTime: Bool? = nil, hardLinks: Int? = nil, terminatedPIDs: [Int32]? = nil) {
+        public init(
+            frozenMilliseconds: Int64? = nil, frozenCgroups: [String]? = nil, imageFrozenMilliseconds: Int64? = nil,
+            pointInTime: Bool? = nil, hardLinks: Int? = nil, terminatedPIDs: [Int32]? = nil
+        ) {
             self.frozenMilliseconds = frozenMilliseconds
             self.frozenCgroups = frozenCgroups
             self.imageFrozenMilliseconds = imageFrozenMilliseconds

@@ -1,5 +1,5 @@
-internal import JuiceCtlCore
 internal import Foundation
+internal import JuiceCtlCore
 
 extension Executor {
     /// Restores the metadata database from the replica, only while the database is missing or holds no volume (an
@@ -16,7 +16,9 @@ extension Executor {
         if let reason = observation.backup?.replicaUnreadable {
             throw StepError("the replica \(backup.replica.display) cannot be listed: \(reason)")
         }
-        guard observation.backup?.replicaExists == true else { throw StepError("the replica \(backup.replica.display) holds nothing to restore") }
+        guard observation.backup?.replicaExists == true else {
+            throw StepError("the replica \(backup.replica.display) holds nothing to restore")
+        }
         try prepareHostDirectories(spec)
         var note = ""
         // A -wal or -shm left without its database goes too: SQLite would replay a stale WAL onto the restored file.
@@ -32,8 +34,9 @@ extension Executor {
         try writeLitestreamConfig(spec)
         // The database is replaced: Litestream's local state no longer describes it.
         try? host.removeLocalItem(spec.litestreamCleanStopFile)
-        let result = try await litestream.run(["restore", "-config", spec.litestreamConfigFile, "-if-replica-exists", "-o", database, database],
-                                              backup: backup, timeout: .seconds(3600))
+        let result = try await litestream.run(
+            ["restore", "-config", spec.litestreamConfigFile, "-if-replica-exists", "-o", database, database],
+            backup: backup, timeout: .seconds(3600))
         guard result.succeeded, host.fileExists(database) else {
             throw StepError("litestream restore failed: \(LitestreamClient.lastLine(result.stderr))")
         }
@@ -50,7 +53,9 @@ extension Executor {
                 return .skipped("Litestream already runs (pid \(pid))")
             }
             try recordLitestream(pid: pid, digest: "adopted", spec: spec)
-            return .done("adopted the Litestream already replicating this volume (pid \(pid)); the next plan restarts it with juicectl's configuration")
+            return .done(
+                "adopted the Litestream already replicating this volume (pid \(pid)); the next plan restarts it with juicectl's configuration"
+            )
         }
         try prepareHostDirectories(spec)
         try writeLitestreamConfig(spec)
@@ -61,11 +66,15 @@ extension Executor {
         // then a restart, lost files). A forced full snapshot first makes the replica whole again.
         var note = ""
         if let database = spec.metadata.sqlitePath, host.fileExists(LitestreamFiles.sidecar(of: database)),
-           !host.fileExists(spec.litestreamCleanStopFile) {
-            let snapshot = try await litestream.run(["replicate", "-config", spec.litestreamConfigFile, "-once", "-force-snapshot"],
-                                                    backup: backup, timeout: .seconds(3600))
+            !host.fileExists(spec.litestreamCleanStopFile)
+        {
+            let snapshot = try await litestream.run(
+                ["replicate", "-config", spec.litestreamConfigFile, "-once", "-force-snapshot"],
+                backup: backup, timeout: .seconds(3600))
             guard snapshot.succeeded else {
-                throw StepError("litestream could not take a fresh snapshot before starting: \(LitestreamClient.lastLine(snapshot.stderr + snapshot.stdout))")
+                throw StepError(
+                    "litestream could not take a fresh snapshot before starting: \(LitestreamClient.lastLine(snapshot.stderr + snapshot.stdout))"
+                )
             }
             try? host.removeLocalItem(spec.litestreamSocket)
             note = "; took a full snapshot first, because Litestream had not been stopped cleanly"
@@ -75,9 +84,11 @@ extension Executor {
         // gave it a session of its own, so it outlives juicectl.
         let script = "\"$0\" replicate -config \"$1\" >>\"$2\" 2>&1 </dev/null & echo $!"
         // The shell passes its environment on: the replica's keys and what Litestream needs of juicectl's, nothing else.
-        let result = try await runner.run(Command("/bin/sh", ["-c", script, replicate.executable, spec.litestreamConfigFile, spec.litestreamLogFile],
-                                                  environment: replicate.environment, unsetEnvironment: replicate.unsetEnvironment,
-                                                  inherits: replicate.inherits, timeout: .seconds(30)))
+        let result = try await runner.run(
+            Command(
+                "/bin/sh", ["-c", script, replicate.executable, spec.litestreamConfigFile, spec.litestreamLogFile],
+                environment: replicate.environment, unsetEnvironment: replicate.unsetEnvironment,
+                inherits: replicate.inherits, timeout: .seconds(30)))
         guard result.succeeded, let pid = Int32(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw StepError("starting litestream failed: \(LitestreamClient.lastLine(result.stderr))")
         }
@@ -86,7 +97,9 @@ extension Executor {
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(10)
         while clock.now < deadline {
-            if host.fileExists(spec.litestreamSocket) { return .done("started Litestream (pid \(pid)) replicating to \(backup.replica.display)\(note)") }
+            if host.fileExists(spec.litestreamSocket) {
+                return .done("started Litestream (pid \(pid)) replicating to \(backup.replica.display)\(note)")
+            }
             guard host.isAlive(pid) else { break }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -110,7 +123,8 @@ extension Executor {
     func stopBackup(_ spec: VolumeSpec) async throws -> ActionResult.Outcome {
         var pids = LitestreamFiles.processes(spec, host: host)
         if let record = LitestreamFiles.pidRecord(spec, host: host), host.isAlive(record.pid), !pids.contains(record.pid),
-           host.commandLine(of: record.pid)?.contains(spec.litestreamConfigFile) == true {
+            host.commandLine(of: record.pid)?.contains(spec.litestreamConfigFile) == true
+        {
             pids.append(record.pid)
         }
         guard !pids.isEmpty else {
@@ -120,9 +134,14 @@ extension Executor {
         try await waitForDetachedClient(spec)
         var notes: [String] = []
         if let database = spec.metadata.sqlitePath, host.fileExists(spec.litestreamSocket), let binary = try? litestream.binary() {
-            let sync = try await runner.run(Command(binary, ["sync", "-wait", "-timeout", "30", "-socket", spec.litestreamSocket, database],
-                                                    timeout: .seconds(45)))
-            notes.append(sync.succeeded ? "final sync done" : "final sync failed (\(LitestreamClient.lastLine(sync.stderr + sync.stdout))); Litestream syncs again while stopping")
+            let sync = try await runner.run(
+                Command(
+                    binary, ["sync", "-wait", "-timeout", "30", "-socket", spec.litestreamSocket, database],
+                    timeout: .seconds(45)))
+            notes.append(
+                sync.succeeded
+                    ? "final sync done"
+                    : "final sync failed (\(LitestreamClient.lastLine(sync.stderr + sync.stdout))); Litestream syncs again while stopping")
         }
         for pid in pids { _ = host.signal(pid, SIGTERM) }
         let clock = ContinuousClock()
@@ -134,14 +153,17 @@ extension Executor {
         for pid in pids where host.isAlive(pid) {
             _ = host.signal(pid, SIGKILL)
             clean = false
-            notes.append("pid \(pid) did not stop within \(String(format: "%g", Double(backupStopTimeout.milliseconds) / 1000)) s and was killed")
+            notes.append(
+                "pid \(pid) did not stop within \(String(format: "%g", Double(backupStopTimeout.milliseconds) / 1000)) s and was killed")
         }
         try? host.removeLocalItem(spec.litestreamPidFile)
         if clean { try? host.writeLocalFile(spec.litestreamCleanStopFile, Data(), mode: 0o600) }
         if let replica = spec.backup?.replicaPath, let newest = LitestreamFiles.newest(in: replica, host: host) {
             notes.append("the replica ends at transaction \(newest.txid)")
         }
-        return .done("stopped Litestream (pid \(pids.map(String.init).joined(separator: ", ")))" + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")))
+        return .done(
+            "stopped Litestream (pid \(pids.map(String.init).joined(separator: ", ")))"
+                + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")))
     }
 
     /// With no mount of the volume left, a juicefs client that `down` detached lazily may still serve open files
@@ -164,7 +186,9 @@ extension Executor {
         }
         guard !serving() else {
             let files = host.openFiles(onMount: detached.mountID)
-            throw StepError("detached; juicefs pid \(detached.pid) still serves \(files) open file\(files == 1 ? "" : "s"); Litestream keeps replicating until it exits. Close them (or stop the processes holding them), then run juicectl down again to finish: final sync, stop, release")
+            throw StepError(
+                "detached; juicefs pid \(detached.pid) still serves \(files) open file\(files == 1 ? "" : "s"); Litestream keeps replicating until it exits. Close them (or stop the processes holding them), then run juicectl down again to finish: final sync, stop, release"
+            )
         }
         try store.update { $0.detachedClient = nil }
     }

@@ -1,5 +1,5 @@
-internal import JuiceCtlCore
 internal import Foundation
+internal import JuiceCtlCore
 
 extension Executor {
     /// Repairs a damaged bookkeeping record the planner found: rebuilds the lineage from the manifests, or moves an
@@ -26,7 +26,8 @@ extension Executor {
             let name = String(file.dropLast(".json".count))
             guard CheckpointName.isValid(name), try await files.inode(VolumeLayout.checkpoint(name)) != nil else { continue }
             if let data = await files.data(VolumeLayout.manifest(name)),
-               let manifest = try? CheckpointManifest.decode(data) {
+                let manifest = try? CheckpointManifest.decode(data)
+            {
                 manifests.append(manifest)
             } else {
                 unreadable.append(name)
@@ -36,10 +37,14 @@ extension Executor {
         let kept = try await keepAside(VolumeLayout.lineage, files: files)
         try await files.write(lineage, VolumeLayout.lineage)
         let parent = lineage.activeParent.map { "/active descends from \($0)" } ?? "no checkpoint says what /active descends from"
-        let requests = lineage.appliedRestoreRequests.isEmpty ? "no applied restore request recorded"
+        let requests =
+            lineage.appliedRestoreRequests.isEmpty
+            ? "no applied restore request recorded"
             : "applied restore requests \(lineage.appliedRestoreRequests.joined(separator: ", "))"
         let skipped = unreadable.isEmpty ? "" : "; unreadable manifests left out: \(unreadable.joined(separator: ", "))"
-        return .done("rebuilt \(VolumeLayout.lineage) from \(manifests.count) manifest(s): \(parent), \(requests)\(skipped); the damaged file is kept as \(kept)")
+        return .done(
+            "rebuilt \(VolumeLayout.lineage) from \(manifests.count) manifest(s): \(parent), \(requests)\(skipped); the damaged file is kept as \(kept)"
+        )
     }
 
     /// Moves an undecodable journal aside once the trees are as the planner saw them and `/active` is a directory;
@@ -56,18 +61,25 @@ extension Executor {
         let names = await host.listDirectory(files.path(VolumeLayout.staging), deadline: files.deadline) ?? []
         let trees = await BookkeepingRecord.restoreTrees(files: files, stagingNames: names)
         guard trees == damage.trees else {
-            throw StepError("the trees changed since the plan (then: \(damage.trees?.summary ?? "not looked at"); now: \(trees.summary)); nothing was moved, run juicectl plan again")
+            throw StepError(
+                "the trees changed since the plan (then: \(damage.trees?.summary ?? "not looked at"); now: \(trees.summary)); nothing was moved, run juicectl plan again"
+            )
         }
         guard trees.consistent else {
-            throw StepError("\(trees.summary): the journal stays until /active is a directory; make /active the tree to keep, then run juicectl apply")
+            throw StepError(
+                "\(trees.summary): the journal stays until /active is a directory; make /active the tree to keep, then run juicectl apply")
         }
         var keptTrees: [String] = []
         for path in trees.staging.keys.sorted() {
             let name = try await freePreRestoreName(files: files)
             let stagingName = String(path.dropFirst("\(VolumeLayout.staging)/".count))
-            let restored = String(stagingName.dropFirst(RestoreTrees.stagingPrefix.count).split(separator: ".").dropLast().joined(separator: "."))
-            let manifest = CheckpointManifest(name: name, createdAt: Date(), kind: .preRestore,
-                                              note: "kept when the undecodable restore journal was moved aside: found in staging as \(stagingName) (inode \(trees.staging[path] ?? 0)); it is either the clone of checkpoint \(restored) that was never swapped in or the tree /active held before that restore")
+            let restored = String(
+                stagingName.dropFirst(RestoreTrees.stagingPrefix.count).split(separator: ".").dropLast().joined(separator: "."))
+            let manifest = CheckpointManifest(
+                name: name, createdAt: Date(), kind: .preRestore,
+                note:
+                    "kept when the undecodable restore journal was moved aside: found in staging as \(stagingName) (inode \(trees.staging[path] ?? 0)); it is either the clone of checkpoint \(restored) that was never swapped in or the tree /active held before that restore"
+            )
             try await files.write(manifest, VolumeLayout.manifest(name))
             try await files.rename(path, VolumeLayout.checkpoint(name), mode: .noReplace)
             keptTrees.append("\(stagingName) as checkpoint \(name)")

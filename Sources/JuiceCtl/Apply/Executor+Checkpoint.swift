@@ -1,5 +1,5 @@
-internal import JuiceCtlCore
 internal import Foundation
+internal import JuiceCtlCore
 
 extension Executor {
     /// The volume files of a live mount, or an error saying the volume must be mounted first.
@@ -29,7 +29,8 @@ extension Executor {
             if request.kind == .scheduled { return StepResult(.skipped("checkpoint \(request.name) already exists")) }
             throw StepError("checkpoint \(request.name) already exists; choose another name (existing checkpoints are never overwritten)")
         }
-        try await BookkeepingRecord.refuseWhileJournal(files: files, inProgress: "a restore is in progress; run juicectl apply to complete or roll it back first")
+        try await BookkeepingRecord.refuseWhileJournal(
+            files: files, inProgress: "a restore is in progress; run juicectl apply to complete or roll it back first")
         if request.durable, let why = Self.durabilityImpossible(spec) {
             throw StepError("checkpoint \(request.name) cannot be durable: \(why); nothing was created")
         }
@@ -47,10 +48,13 @@ extension Executor {
         do {
             // Flushed before any freeze, so that the frozen windows have little left to write.
             if imageInUse { try await flushOverlayImage(spec, files: files) }
-            (clone, quiesce) = try await quiesced(spec, checkpoint: request.name, overlayUpperMount: imageInUse ? spec.overlay?.upperMount : nil) {
+            (clone, quiesce) = try await quiesced(
+                spec, checkpoint: request.name, overlayUpperMount: imageInUse ? spec.overlay?.upperMount : nil
+            ) {
                 freezeGuard in
                 if imageInUse {
-                    return try await cloneActiveWithFrozenImage(into: staging, files: files, spec: spec, name: request.name, freezeGuard: freezeGuard)
+                    return try await cloneActiveWithFrozenImage(
+                        into: staging, files: files, spec: spec, name: request.name, freezeGuard: freezeGuard)
                 }
                 let links = try await scanHardLinks(of: VolumeLayout.active, spec: spec) {
                     try await progress.measure("checkpoint \(request.name): cloning /active\(await approximateSize(files))") {
@@ -68,8 +72,9 @@ extension Executor {
         // Hard links are made again in the copy after the thaw: the repair touches only the staging clone.
         let (linksNote, hardLinks) = try await repairHardLinks(clone.links, of: VolumeLayout.active, in: staging, files: files, spec: spec)
         FaultPoint.reach("checkpoint.after-clone")
-        let manifest = CheckpointManifest(name: request.name, createdAt: createdAt, kind: request.kind, parent: lineage.activeParent,
-                                          pinned: request.pinned, labels: request.labels, note: request.note)
+        let manifest = CheckpointManifest(
+            name: request.name, createdAt: createdAt, kind: request.kind, parent: lineage.activeParent,
+            pinned: request.pinned, labels: request.labels, note: request.note)
         try await files.write(manifest, VolumeLayout.manifest(request.name))
         FaultPoint.reach("checkpoint.after-manifest")
         do {
@@ -88,9 +93,12 @@ extension Executor {
             do {
                 durableFor = try await makeDurable(spec)
             } catch {
-                throw StepError("checkpoint \(request.name) was created but is not durable: \(Self.describe(error)). The checkpoint is kept; juicectl status shows the Durable condition until nothing of it is only on this host")
+                throw StepError(
+                    "checkpoint \(request.name) was created but is not durable: \(Self.describe(error)). The checkpoint is kept; juicectl status shows the Durable condition until nothing of it is only on this host"
+                )
             }
-            notes.append("durable after \(durableFor?.milliseconds ?? 0) ms more (no block only staged here, the replica holds its metadata)")
+            notes.append(
+                "durable after \(durableFor?.milliseconds ?? 0) ms more (no block only staged here, the replica holds its metadata)")
         }
         if spec.checkpoints.quiesce == nil {
             notes.append("not quiesced: each file is consistent, the tree is not one instant if it was written meanwhile")
@@ -99,12 +107,14 @@ extension Executor {
         }
         if let frozen = clone.imageFrozenFor { notes.append("overlay image frozen for \(frozen.milliseconds) ms") }
         if request.pinned { notes.append("pinned") }
-        var details = ActionResult.Details(frozenMilliseconds: quiesce.frozenFor?.milliseconds,
-                                           frozenCgroups: quiesce.frozen.isEmpty ? nil : quiesce.frozen,
-                                           imageFrozenMilliseconds: clone.imageFrozenFor?.milliseconds,
-                                           pointInTime: spec.checkpoints.quiesce != nil, hardLinks: hardLinks)
+        var details = ActionResult.Details(
+            frozenMilliseconds: quiesce.frozenFor?.milliseconds,
+            frozenCgroups: quiesce.frozen.isEmpty ? nil : quiesce.frozen,
+            imageFrozenMilliseconds: clone.imageFrozenFor?.milliseconds,
+            pointInTime: spec.checkpoints.quiesce != nil, hardLinks: hardLinks)
         details.durableMilliseconds = durableFor?.milliseconds
-        let message = "created \(request.kind.rawValue) checkpoint \(request.name) (clone of /active in \(cloneTime.milliseconds) ms\(linksNote); "
+        let message =
+            "created \(request.kind.rawValue) checkpoint \(request.name) (clone of /active in \(cloneTime.milliseconds) ms\(linksNote); "
             + "\(notes.joined(separator: "; ")))"
         return StepResult(.done(message), details: details)
     }
@@ -135,8 +145,10 @@ extension Executor {
     /// being written is consistent per file but not atomic whether or not the image is frozen meanwhile, so cloning
     /// it outside the image's frozen window loses nothing; with quiesce, all of it runs inside the sandbox's frozen
     /// window (this function is the body of ``quiesced(_:checkpoint:overlayUpperMount:_:)``).
-    func cloneActiveWithFrozenImage(into staging: String, files: VolumeFiles, spec: VolumeSpec, name: String,
-                                    freezeGuard: FreezeGuard?) async throws -> ActiveClone {
+    func cloneActiveWithFrozenImage(
+        into staging: String, files: VolumeFiles, spec: VolumeSpec, name: String,
+        freezeGuard: FreezeGuard?
+    ) async throws -> ActiveClone {
         try await files.makeDirectories(staging)
         try await files.copyOwnership(from: VolumeLayout.active, to: staging)
         let imageName = (VolumeSpec.OverlaySettings.imagePath as NSString).lastPathComponent
@@ -166,8 +178,9 @@ extension Executor {
     /// so the size of the source is what a terminal can be shown.
     func approximateSize(_ files: VolumeFiles) async -> String {
         guard let tree = await host.statfs(files.path("/active/fs"), deadline: .seconds(2)),
-              let root = await host.statfs(files.mountPath, deadline: .seconds(2)),
-              tree.freeFiles != root.freeFiles, tree.files >= tree.freeFiles else { return "" }
+            let root = await host.statfs(files.mountPath, deadline: .seconds(2)),
+            tree.freeFiles != root.freeFiles, tree.files >= tree.freeFiles
+        else { return "" }
         return " (about \(tree.files - tree.freeFiles) files)"
     }
 
@@ -208,8 +221,10 @@ extension Executor {
     func removeLeftover(_ volumePath: String, spec: VolumeSpec) async throws -> ActionResult.Outcome {
         // Only an entry directly inside staging or trash, or a manifest file: never a path that climbs out with `..`.
         let manifest = Self.entry(volumePath, in: VolumeLayout.manifests).flatMap { $0.hasSuffix(".json") ? $0 : nil }
-        guard manifest != nil || Self.entry(volumePath, in: VolumeLayout.staging) != nil
-                || Self.entry(volumePath, in: VolumeLayout.trash) != nil else {
+        guard
+            manifest != nil || Self.entry(volumePath, in: VolumeLayout.staging) != nil
+                || Self.entry(volumePath, in: VolumeLayout.trash) != nil
+        else {
             throw StepError("\(volumePath) is not juicectl's staging or trash; not removing it")
         }
         let files = try await liveVolume(spec)

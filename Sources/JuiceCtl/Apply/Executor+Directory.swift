@@ -1,5 +1,5 @@
-internal import JuiceCtlCore
 internal import Foundation
+internal import JuiceCtlCore
 
 extension Executor {
     /// Creates one directory on the mounted volume (its parents are earlier actions), mode 0755 (juicectl's bookkeeping
@@ -37,6 +37,8 @@ extension Executor {
     func refuseSymbolicLinks(in path: String, spec: VolumeSpec) async throws {
         guard let link = await host.symbolicLink(in: path, below: spec.mount.path, deadline: .seconds(5)) else { return }
         let inside = String(link.dropFirst(spec.mount.path.count))
-        throw StepError("\(inside) on the volume is a symbolic link: juicectl does not follow links inside the volume, which could lead anywhere on this host; replace it with a directory (nothing is changed until then)")
+        throw StepError(
+            "\(inside) on the volume is a symbolic link: juicectl does not follow links inside the volume, which could lead anywhere on this host; replace it with a directory (nothing is changed until then)"
+        )
     }
 }

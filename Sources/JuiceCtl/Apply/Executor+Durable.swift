@@ -1,5 +1,5 @@
-internal import JuiceCtlCore
 internal import Foundation
+internal import JuiceCtlCore
 
 extension Executor {
     /// Why no checkpoint of this volume can survive the loss of this host; `nil` when one can.
@@ -23,12 +23,15 @@ extension Executor {
             }
         }
         if let database = spec.metadata.sqlitePath, spec.backup != nil {
-            guard host.fileExists(spec.litestreamSocket), LitestreamFiles.pidRecord(spec, host: host).map({ host.isAlive($0.pid) }) == true else {
+            guard host.fileExists(spec.litestreamSocket), LitestreamFiles.pidRecord(spec, host: host).map({ host.isAlive($0.pid) }) == true
+            else {
                 throw StepError("Litestream does not run, so the replica cannot receive the checkpoint's metadata; run juicectl apply")
             }
             let binary = try litestream.binary()
-            let sync = try await runner.run(Command(binary, ["sync", "-wait", "-timeout", "120", "-socket", spec.litestreamSocket, database],
-                                                    timeout: .seconds(150)))
+            let sync = try await runner.run(
+                Command(
+                    binary, ["sync", "-wait", "-timeout", "120", "-socket", spec.litestreamSocket, database],
+                    timeout: .seconds(150)))
             guard sync.succeeded else {
                 throw StepError("litestream sync -wait failed: \(LitestreamClient.lastLine(sync.stderr + sync.stdout))")
             }

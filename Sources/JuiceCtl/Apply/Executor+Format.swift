@@ -1,5 +1,5 @@
-internal import JuiceCtlCore
 internal import Foundation
+internal import JuiceCtlCore
 
 extension Executor {
     /// `juicefs format`, only when the metadata engine still holds no volume and the storage still holds no data.
@@ -32,13 +32,17 @@ extension Executor {
         do {
             try await juicefs.format(spec)
         } catch let error as JuiceFSError where error.message.contains("is not empty") {
-            throw StepError("RefuseFormatOverData: the object storage \(spec.storage.displayEndpoint) already holds objects of volume '\(spec.name)' but the metadata engine \(spec.metadata.displayURL) holds no volume; formatting would create an empty filesystem over them. Restore the metadata to the engine and run apply again; if the old objects are to be discarded, remove the prefix \(spec.name)/ from the bucket first")
+            throw StepError(
+                "RefuseFormatOverData: the object storage \(spec.storage.displayEndpoint) already holds objects of volume '\(spec.name)' but the metadata engine \(spec.metadata.displayURL) holds no volume; formatting would create an empty filesystem over them. Restore the metadata to the engine and run apply again; if the old objects are to be discarded, remove the prefix \(spec.name)/ from the bucket first"
+            )
         }
         // Verify: the engine now answers with the volume.
         guard case .formatted(let status) = try await juicefs.status(spec.metadata), status.setting.name == spec.name else {
             throw StepError("juicefs format returned, but the metadata engine holds no volume named \(spec.name)")
         }
         try? host.removeLocalItem(spec.formatIntentFile)
-        return .done("formatted volume \(spec.name) (UUID \(status.setting.uuid), block size \(spec.format.blockSize), compression \(spec.format.compression), trash \(spec.format.trashDays) day(s))\(note)")
+        return .done(
+            "formatted volume \(spec.name) (UUID \(status.setting.uuid), block size \(spec.format.blockSize), compression \(spec.format.compression), trash \(spec.format.trashDays) day(s))\(note)"
+        )
     }
 }

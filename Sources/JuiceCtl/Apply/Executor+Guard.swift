@@ -1,5 +1,5 @@
-internal import JuiceCtlCore
 internal import Foundation
+internal import JuiceCtlCore
 
 extension Executor {
     /// Gives the volume root, or one of juicectl's directories on it, owner root and the mode it keeps
@@ -24,6 +24,8 @@ extension Executor {
         if before.uid == 0, before.mode == mode { return .skipped("\(volumePath) is already \(String(mode, radix: 8)), owned by root") }
         let result = await host.secureVolumeDirectory(volumePath, mode: UInt16(mode), below: spec.mount.path, deadline: .seconds(10))
         guard case .done = result else { throw VolumeCallFailure(operation: "securing \(volumePath)", result: result) }
-        return .done("\(volumePath) is now \(String(mode, radix: 8)), owned by root (was \(String(before.mode, radix: 8))\(before.uid == 0 ? "" : ", uid \(before.uid)"))")
+        return .done(
+            "\(volumePath) is now \(String(mode, radix: 8)), owned by root (was \(String(before.mode, radix: 8))\(before.uid == 0 ? "" : ", uid \(before.uid)"))"
+        )
     }
 }

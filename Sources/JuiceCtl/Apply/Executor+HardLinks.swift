@@ -1,5 +1,5 @@
-internal import JuiceCtlCore
 internal import Foundation
+internal import JuiceCtlCore
 internal import Logging
 
 extension Executor {
@@ -28,21 +28,27 @@ extension Executor {
     ///   tree has none and the scan went as planned), and how many were kept.
     /// - Throws: a ``HardLinkError`` when the repair failed (the clone in `destination` is then a leftover that the
     ///   next run removes).
-    func repairHardLinks(_ scan: HardLinkScan, of source: String, in destination: String, files: VolumeFiles,
-                         spec: VolumeSpec) async throws -> (note: String, kept: Int?) {
+    func repairHardLinks(
+        _ scan: HardLinkScan, of source: String, in destination: String, files: VolumeFiles,
+        spec: VolumeSpec
+    ) async throws -> (note: String, kept: Int?) {
         let report = try await HardLinkRepair(host: host).repair(scan.groups, in: files.path(destination))
-        logger.debug("hard links", metadata: [
-            "volume": "\(spec.name)", "tree": "\(source)", "groups": "\(scan.groups.count)", "kept": "\(report.kept)",
-            "skipped": "\(report.skipped.count)", "scan-ms": "\(scan.duration.milliseconds)",
-            "repair-ms": "\(report.duration.milliseconds)",
-        ])
+        logger.debug(
+            "hard links",
+            metadata: [
+                "volume": "\(spec.name)", "tree": "\(source)", "groups": "\(scan.groups.count)", "kept": "\(report.kept)",
+                "skipped": "\(report.skipped.count)", "scan-ms": "\(scan.duration.milliseconds)",
+                "repair-ms": "\(report.duration.milliseconds)",
+            ])
         return (Self.hardLinkNote(scan, report, tree: source), report.kept > 0 ? report.kept : nil)
     }
 
     /// Clones with ``scanHardLinks(of:spec:_:)`` and repairs with ``repairHardLinks(_:of:in:files:spec:)``: for
     /// clones that are not quiesced (a restore's clone of an immutable checkpoint).
-    func cloneKeepingHardLinks(of source: String, into destination: String, files: VolumeFiles, spec: VolumeSpec,
-                               _ clone: () async throws -> Void) async throws -> String {
+    func cloneKeepingHardLinks(
+        of source: String, into destination: String, files: VolumeFiles, spec: VolumeSpec,
+        _ clone: () async throws -> Void
+    ) async throws -> String {
         let scan = try await scanHardLinks(of: source, spec: spec, clone)
         return try await repairHardLinks(scan, of: source, in: destination, files: files, spec: spec).note
     }
@@ -60,7 +66,8 @@ extension Executor {
         if !report.skipped.isEmpty {
             let shown = report.skipped.prefix(3).map { "\(tree)/\($0)" }.joined(separator: ", ")
             let more = report.skipped.count > 3 ? " and \(report.skipped.count - 3) more" : ""
-            note += ", \(report.skipped.count) name\(report.skipped.count == 1 ? "" : "s") left as separate copies because they changed"
+            note +=
+                ", \(report.skipped.count) name\(report.skipped.count == 1 ? "" : "s") left as separate copies because they changed"
                 + " while the tree was cloned (\(shown)\(more))"
         }
         return note

@@ -1,5 +1,5 @@
-internal import JuiceCtlCore
 internal import Foundation
+internal import JuiceCtlCore
 
 extension Executor {
     /// Mounts the volume in the background and verifies that it answers.
@@ -12,7 +12,9 @@ extension Executor {
         case .stale(let reason, _):
             throw StepError("a dead mount appeared at \(spec.mount.path) (\(reason)); the next plan recovers it")
         case .unresponsive(let reason, let pid):
-            throw StepError("a mount at \(spec.mount.path) does not answer (\(reason)) while its juicefs client (pid \(pid)) runs; not mounting on top of it")
+            throw StepError(
+                "a mount at \(spec.mount.path) does not answer (\(reason)) while its juicefs client (pid \(pid)) runs; not mounting on top of it"
+            )
         case .absent:
             break
         }
@@ -32,7 +34,9 @@ extension Executor {
         try await juicefs.mount(spec)
         let after = try await verifyMounted(spec)
         guard after.stackedEntries == 1 else {
-            throw StepError("the new client stacked a second mount at \(spec.mount.path) instead of taking the session over; the next plan unmounts and mounts")
+            throw StepError(
+                "the new client stacked a second mount at \(spec.mount.path) instead of taking the session over; the next plan unmounts and mounts"
+            )
         }
         // The new client runs the spec's flags (juicectl started it with them); its process title is no proof of
         // that: juicefs rewrites it, and cuts it short on long command lines.
@@ -64,7 +68,8 @@ extension Executor {
         case .foreign(let fstype, let source):
             throw StepError("\(spec.mount.path) now holds \(fstype) \(source)")
         case .unresponsive(let reason, let pid):
-            throw StepError("the mount does not answer (\(reason)) but its juicefs client (pid \(pid)) runs; not detaching a live client's mount")
+            throw StepError(
+                "the mount does not answer (\(reason)) but its juicefs client (pid \(pid)) runs; not detaching a live client's mount")
         case .absent, .stale:
             break
         }
@@ -81,7 +86,9 @@ extension Executor {
         try await juicefs.mount(spec)
         let live = try await verifyMounted(spec)
         try recordMountPath(spec, pid: live.pid)
-        return .done("detached \(detached) dead mount(s)\(cleaned > 0 ? ", removed \(cleaned) leftover file(s) of dead juicefs processes" : ""), mounted again (pid \(live.pid))")
+        return .done(
+            "detached \(detached) dead mount(s)\(cleaned > 0 ? ", removed \(cleaned) leftover file(s) of dead juicefs processes" : ""), mounted again (pid \(live.pid))"
+        )
     }
 
     /// Unmounts the volume from `path`: gracefully first; when that fails because files are open and
@@ -125,8 +132,10 @@ extension Executor {
             let users = host.processesUsing(path)
             let reason = JuiceFSOutput.errorMessage(graceful.stderr)
             guard force else {
-                throw StepError("cannot unmount \(path): \(reason)" + (users.isEmpty ? "" : "; processes using it: \(users.map(String.init).joined(separator: ", "))")
-                                + ". Close them and run apply again; juicectl does not force an unmount for an option change")
+                throw StepError(
+                    "cannot unmount \(path): \(reason)"
+                        + (users.isEmpty ? "" : "; processes using it: \(users.map(String.init).joined(separator: ", "))")
+                        + ". Close them and run apply again; juicectl does not force an unmount for an option change")
             }
             // The client keeps serving the open files (and writing the metadata) after the lazy detach: remember
             // it and its mount's id, so that stop-backup waits for it and can say how many files it still serves.
@@ -139,8 +148,12 @@ extension Executor {
             guard forced.succeeded else {
                 throw StepError("cannot unmount \(path) even with --force: \(JuiceFSOutput.errorMessage(forced.stderr))")
             }
-            notes.append("graceful unmount failed (\(reason)); detached \(path) lazily"
-                         + (users.isEmpty ? "" : ": processes \(users.map(String.init).joined(separator: ", ")) still hold files, and juicefs exits when they close them"))
+            notes.append(
+                "graceful unmount failed (\(reason)); detached \(path) lazily"
+                    + (users.isEmpty
+                        ? ""
+                        : ": processes \(users.map(String.init).joined(separator: ", ")) still hold files, and juicefs exits when they close them")
+            )
         }
         return notes.isEmpty ? "nothing mounted at \(path)" : notes.joined(separator: "; ")
     }

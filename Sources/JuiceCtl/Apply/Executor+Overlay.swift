@@ -1,5 +1,5 @@
-internal import JuiceCtlCore
 internal import Foundation
+internal import JuiceCtlCore
 
 extension Executor {
     /// The overlay settings, or an error when the spec has none (a planner bug).
@@ -20,7 +20,9 @@ extension Executor {
 
     /// Whether the image of `/active` is loop-mounted at the overlay's upper mount point.
     func upperServesCurrentImage(_ spec: VolumeSpec) -> Bool {
-        guard let overlay = spec.overlay, let entry = mounted(at: overlay.upperMount), entry.source.hasPrefix("/dev/loop") else { return false }
+        guard let overlay = spec.overlay, let entry = mounted(at: overlay.upperMount), entry.source.hasPrefix("/dev/loop") else {
+            return false
+        }
         return host.loopDevices().first { $0.device == entry.source }?.backingFile == imagePath(spec)
     }
 
@@ -55,9 +57,15 @@ extension Executor {
         let staging = "\(VolumeLayout.staging)/image-\(VolumeFiles.token()).img"
         // mkfs gets the file juicectl created and holds open, by its /proc name: a name swapped meanwhile cannot
         // make it format anything else.
-        let image = try await host.createVolumeFile(staging, size: overlay.imageSize.bytes, below: spec.mount.path, deadline: .seconds(30)).get()
-        let format = try await runner.run(Command(tools.mkfsExt4, ["-q", "-F", "-m", "0", "-E", "lazy_itable_init=1,lazy_journal_init=1",
-                                                                    image.procPath], timeout: .seconds(600)))
+        let image = try await host.createVolumeFile(staging, size: overlay.imageSize.bytes, below: spec.mount.path, deadline: .seconds(30))
+            .get()
+        let format = try await runner.run(
+            Command(
+                tools.mkfsExt4,
+                [
+                    "-q", "-F", "-m", "0", "-E", "lazy_itable_init=1,lazy_journal_init=1",
+                    image.procPath,
+                ], timeout: .seconds(600)))
         guard format.succeeded else {
             try? await files.remove(staging)
             throw StepError("mkfs.ext4 failed: \(format.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
@@ -96,13 +104,18 @@ extension Executor {
         let words = KernelMountOptions.imageWords(spec.mount)
         if upperServesCurrentImage(spec) {
             guard let entry = mounted(at: overlay.upperMount),
-                  !KernelMountOptions.drift(spec.mount, mountOptions: entry.mountOptions, superOptions: nil).isEmpty else {
+                !KernelMountOptions.drift(spec.mount, mountOptions: entry.mountOptions, superOptions: nil).isEmpty
+            else {
                 return .skipped("the image is already mounted at \(overlay.upperMount)")
             }
-            let result = try await runner.run(Command(tools.mount, ["-o", (["remount", "bind"] + words).joined(separator: ","), overlay.upperMount],
-                                                      timeout: .seconds(60)))
+            let result = try await runner.run(
+                Command(
+                    tools.mount, ["-o", (["remount", "bind"] + words).joined(separator: ","), overlay.upperMount],
+                    timeout: .seconds(60)))
             guard result.succeeded else {
-                throw StepError("setting \(words.joined(separator: ",")) on the image's mount failed: \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+                throw StepError(
+                    "setting \(words.joined(separator: ",")) on the image's mount failed: \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))"
+                )
             }
             return .done("set \(words.joined(separator: ",")) on the image's mount at \(overlay.upperMount) in place")
         }
@@ -115,9 +128,11 @@ extension Executor {
         try await makeHostDirectories(overlay.upperMount, spec: spec)
         // The loop device is attached to juicectl's own descriptor of the image (mount -o loop would resolve the
         // name again), and held open until the mount holds it; autoclear detaches it when the mount goes.
-        let loop = try await host.attachLoopDevice(VolumeSpec.OverlaySettings.imagePath, below: spec.mount.path, deadline: .seconds(30)).get()
+        let loop = try await host.attachLoopDevice(VolumeSpec.OverlaySettings.imagePath, below: spec.mount.path, deadline: .seconds(30))
+            .get()
         let options = words.isEmpty ? [] : ["-o", words.joined(separator: ",")]
-        let result = try await runner.run(Command(tools.mount, ["-t", "ext4"] + options + [loop.device, overlay.upperMount], timeout: .seconds(60)))
+        let result = try await runner.run(
+            Command(tools.mount, ["-t", "ext4"] + options + [loop.device, overlay.upperMount], timeout: .seconds(60)))
         withExtendedLifetime(loop) {}
         guard result.succeeded else {
             let message = result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -149,8 +164,10 @@ extension Executor {
             throw StepError("lower directory \(lower) does not exist")
         }
         try await makeHostDirectories(overlay.target, spec: spec)
-        let result = try await runner.run(Command(tools.mount, ["-t", "overlay", "overlay", "-o", overlay.overlayOptions, overlay.target],
-                                                  timeout: .seconds(60)))
+        let result = try await runner.run(
+            Command(
+                tools.mount, ["-t", "overlay", "overlay", "-o", overlay.overlayOptions, overlay.target],
+                timeout: .seconds(60)))
         guard result.succeeded else {
             throw StepError("mounting the overlay failed: \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
@@ -187,9 +204,13 @@ extension Executor {
     /// Detaches a loop device nothing mounts.
     func detachLoopDevice(_ device: String, spec: VolumeSpec) async throws -> ActionResult.Outcome {
         guard host.loopDevices().contains(where: { $0.device == device }) else { return .skipped("\(device) is not attached") }
-        guard !observer.mountEntries().contains(where: { $0.source == device }) else { throw StepError("\(device) is mounted; not detaching it") }
+        guard !observer.mountEntries().contains(where: { $0.source == device }) else {
+            throw StepError("\(device) is mounted; not detaching it")
+        }
         let result = try await runner.run(Command(tools.losetup, ["--detach", device], timeout: .seconds(30)))
-        guard result.succeeded else { throw StepError("losetup --detach \(device) failed: \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))") }
+        guard result.succeeded else {
+            throw StepError("losetup --detach \(device) failed: \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
         return .done("detached \(device)")
     }
 
@@ -200,12 +221,16 @@ extension Executor {
     /// filesystem this process could not. A freeze watchdog (``FreezeWatchdog``) thaws it at once if juicectl dies,
     /// and after ``overlayFreezeLimit`` if it hangs: `freezeGuard` is the one a quiesced checkpoint already holds,
     /// otherwise one is started here. Returns `body`'s value and how long the filesystem was frozen.
-    func whileFrozen<T>(_ spec: VolumeSpec, freezeGuard: FreezeGuard? = nil, checkpoint: String = "overlay",
-                        _ body: () async throws -> T) async throws -> (T, Duration) {
+    func whileFrozen<T>(
+        _ spec: VolumeSpec, freezeGuard: FreezeGuard? = nil, checkpoint: String = "overlay",
+        _ body: () async throws -> T
+    ) async throws -> (T, Duration) {
         let overlay = try overlaySettings(spec)
-        let ownGuard = freezeGuard == nil
-            ? try await startFreezeGuard(spec, checkpoint: checkpoint, cgroups: [], overlayUpperMount: overlay.upperMount,
-                                         limit: Self.overlayFreezeLimit)
+        let ownGuard =
+            freezeGuard == nil
+            ? try await startFreezeGuard(
+                spec, checkpoint: checkpoint, cgroups: [], overlayUpperMount: overlay.upperMount,
+                limit: Self.overlayFreezeLimit)
             : nil
         defer { ownGuard?.release(thawed: true) }
         try host.writeLocalFile(spec.frozenMarkerFile, Data(overlay.upperMount.utf8), mode: 0o600)
@@ -214,14 +239,17 @@ extension Executor {
         let freeze = try await runner.run(Command(tools.fsfreeze, ["--freeze", overlay.upperMount], timeout: .seconds(60)))
         guard freeze.succeeded else {
             try? host.removeLocalItem(spec.frozenMarkerFile)
-            throw StepError("fsfreeze --freeze \(overlay.upperMount) failed: \(freeze.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw StepError(
+                "fsfreeze --freeze \(overlay.upperMount) failed: \(freeze.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         do {
             try FaultPoint.check("overlay.after-freeze")
             let value = try await body()
             // The watchdog removes the marker when it thaws: then the image was not frozen for the whole clone.
             guard host.fileExists(spec.frozenMarkerFile) else {
-                throw StepError("the freeze watchdog thawed the overlay image's filesystem while it was being cloned (juicectl was held up past its limit); the checkpoint was not created")
+                throw StepError(
+                    "the freeze watchdog thawed the overlay image's filesystem while it was being cloned (juicectl was held up past its limit); the checkpoint was not created"
+                )
             }
             try await thaw(overlay.upperMount)
             let frozenFor = clock.now - start
@@ -276,7 +304,9 @@ extension Executor {
         let holders = users.isEmpty ? "" : "; processes using it: \(users.map(String.init).joined(separator: ", "))"
         guard force else { throw StepError("cannot unmount \(path): \(reason)\(holders)") }
         let lazy = try await runner.run(Command(tools.umount, ["--lazy", path], timeout: .seconds(60)))
-        guard lazy.succeeded else { throw StepError("cannot unmount \(path) even lazily: \(lazy.stderr.trimmingCharacters(in: .whitespacesAndNewlines))") }
+        guard lazy.succeeded else {
+            throw StepError("cannot unmount \(path) even lazily: \(lazy.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
         return "graceful unmount failed (\(reason)); detached \(path) lazily\(holders)"
     }
 

@@ -1,7 +1,8 @@
-internal import JuiceCtlCore
 internal import Foundation
+internal import JuiceCtlCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension Executor {
@@ -31,11 +32,13 @@ extension Executor {
         case .alreadyOwned(let record):
             return .skipped("this host owns volume \(spec.name) already (generation \(record.generation))")
         case .ownedElsewhere(let record, _):
-            throw StepError("volume \(spec.name) is owned by \(record.summary); nothing was started. "
-                            + "Run juicectl down on that host, or juicectl takeover if it is gone")
+            throw StepError(
+                "volume \(spec.name) is owned by \(record.summary); nothing was started. "
+                    + "Run juicectl down on that host, or juicectl takeover if it is gone")
         case .lostRace(let record):
-            throw StepError("another host claimed volume \(spec.name) at the same moment"
-                            + (record.map { " (\($0.summary))" } ?? "") + "; nothing was started")
+            throw StepError(
+                "another host claimed volume \(spec.name) at the same moment"
+                    + (record.map { " (\($0.summary))" } ?? "") + "; nothing was started")
         }
     }
 
@@ -58,8 +61,9 @@ extension Executor {
         switch try await claim.takeover() {
         case .claimed(let record):
             let from = before.map { $0.state == .owned && $0.instance != claim.identity.instance ? " from \($0.summary)" : "" } ?? ""
-            return .done("took volume \(spec.name) over\(from): this host owns it (generation \(record.generation)); "
-                         + "the old owner is fenced when it comes back. Run juicectl apply to start it here")
+            return .done(
+                "took volume \(spec.name) over\(from): this host owns it (generation \(record.generation)); "
+                    + "the old owner is fenced when it comes back. Run juicectl apply to start it here")
         case .alreadyOwned(let record):
             return .skipped("this host owns volume \(spec.name) already (generation \(record.generation))")
         case .ownedElsewhere(let record, _), .lostRace(let record?):
@@ -100,7 +104,8 @@ extension Executor {
             if result.succeeded { detached.append(entry.mountPoint) }
         }
         if !detached.isEmpty { notes.append("detached \(detached.joined(separator: ", "))") }
-        return .done("fenced: " + (notes.isEmpty ? "nothing ran here" : notes.joined(separator: "; ")) + "; nothing more is written from this host")
+        return .done(
+            "fenced: " + (notes.isEmpty ? "nothing ran here" : notes.joined(separator: "; ")) + "; nothing more is written from this host")
     }
 
     /// Moves the local metadata database (and Litestream's state of it) aside, kept, and restores the replica's:
@@ -108,7 +113,8 @@ extension Executor {
     func refreshMetadata(_ spec: VolumeSpec) async throws -> ActionResult.Outcome {
         guard let database = spec.metadata.sqlitePath else { throw StepError("the spec has no SQLite metadata") }
         guard observer.mountEntries().allSatisfy({ $0.source != "JuiceFS:\(spec.name)" }),
-              LitestreamFiles.processes(spec, host: host).isEmpty else {
+            LitestreamFiles.processes(spec, host: host).isEmpty
+        else {
             throw StepError("the volume runs on this host; its metadata is not replaced under a running client")
         }
         let aside = "\(spec.stateDir)/stale-metadata-\(CheckpointName.timestamp(Date()))"

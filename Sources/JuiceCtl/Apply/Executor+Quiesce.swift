@@ -1,7 +1,8 @@
-internal import JuiceCtlCore
 internal import Foundation
+internal import JuiceCtlCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What quiescing did around one clone.
@@ -55,24 +56,30 @@ extension Executor {
     static func thawMargin(_ limit: Duration) -> Duration { min(.milliseconds(20), limit / 4) }
 
     /// Takes the freeze lock, writes the record of `cgroups`, and starts the watchdog with `limit`.
-    func startFreezeGuard(_ spec: VolumeSpec, checkpoint: String, cgroups: [FreezableCgroup], overlayUpperMount: String?,
-                          limit: Duration) async throws -> FreezeGuard {
+    func startFreezeGuard(
+        _ spec: VolumeSpec, checkpoint: String, cgroups: [FreezableCgroup], overlayUpperMount: String?,
+        limit: Duration
+    ) async throws -> FreezeGuard {
         try host.createLocalDirectory(spec.stateDir, mode: 0o700)
         let lock = try await host.exclusiveLock(spec.freezeLockFile, operation: "checkpoint \(checkpoint)", timeout: .seconds(10))
         var recordFile: String?
         do {
             if !cgroups.isEmpty {
                 let pid = getpid()
-                let record = FreezeRecord(pid: pid, processStart: host.processStartTime(pid), checkpoint: checkpoint,
-                                          cgroups: cgroups, startedAt: Date())
+                let record = FreezeRecord(
+                    pid: pid, processStart: host.processStartTime(pid), checkpoint: checkpoint,
+                    cgroups: cgroups, startedAt: Date())
                 try host.writeLocalFile(spec.freezeRecordFile, try CheckpointJSON.encoder.encode(record), mode: 0o600)
                 recordFile = spec.freezeRecordFile
             }
-            let command = FreezeWatchdog.command(tools: tools, lockFile: spec.freezeLockFile, limit: limit, recordFile: spec.freezeRecordFile,
-                                                 overlayMarker: spec.frozenMarkerFile, overlayUpperMount: overlayUpperMount, cgroups: cgroups)
+            let command = FreezeWatchdog.command(
+                tools: tools, lockFile: spec.freezeLockFile, limit: limit, recordFile: spec.freezeRecordFile,
+                overlayMarker: spec.frozenMarkerFile, overlayUpperMount: overlayUpperMount, cgroups: cgroups)
             let started = try await runner.run(command)
             guard started.succeeded, Int32(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) != nil else {
-                throw StepError("the freeze watchdog did not start (\(started.terminationDescription): \(started.stderr.trimmingCharacters(in: .whitespacesAndNewlines))); nothing was frozen")
+                throw StepError(
+                    "the freeze watchdog did not start (\(started.terminationDescription): \(started.stderr.trimmingCharacters(in: .whitespacesAndNewlines))); nothing was frozen"
+                )
             }
         } catch {
             if let recordFile { try? host.removeLocalItem(recordFile) }
@@ -90,22 +97,28 @@ extension Executor {
     /// A `body` still running when `maxFrozen` is near is cancelled and the cgroups thawed at once: the checkpoint
     /// fails with ``QuiesceError/frozenTooLong(limit:frozenMilliseconds:tree:)``. Without a quiesce section `body`
     /// just runs.
-    func quiesced<T: Sendable>(_ spec: VolumeSpec, checkpoint: String, overlayUpperMount: String?,
-                               _ body: @escaping @Sendable (FreezeGuard?) async throws -> T) async throws -> (T, QuiesceReport) {
+    func quiesced<T: Sendable>(
+        _ spec: VolumeSpec, checkpoint: String, overlayUpperMount: String?,
+        _ body: @escaping @Sendable (FreezeGuard?) async throws -> T
+    ) async throws -> (T, QuiesceReport) {
         guard let settings = spec.checkpoints.quiesce else { return (try await body(nil), QuiesceReport()) }
         var report = QuiesceReport()
         let outcome: Result<T, any Error>
         do {
-            try await runHooks(settings.pre, phase: .pre, spec: spec, checkpoint: checkpoint, timeout: settings.hookTimeout, report: &report)
-            outcome = .success(try await frozen(spec, settings: settings, checkpoint: checkpoint, overlayUpperMount: overlayUpperMount,
-                                                report: &report, body))
+            try await runHooks(
+                settings.pre, phase: .pre, spec: spec, checkpoint: checkpoint, timeout: settings.hookTimeout, report: &report)
+            outcome = .success(
+                try await frozen(
+                    spec, settings: settings, checkpoint: checkpoint, overlayUpperMount: overlayUpperMount,
+                    report: &report, body))
         } catch {
             outcome = .failure(error)
         }
         // post runs after the thaw, always; its own failure is reported unless an earlier one is.
         var postFailure: (any Error)?
         do {
-            try await runHooks(settings.post, phase: .post, spec: spec, checkpoint: checkpoint, timeout: settings.hookTimeout, report: &report)
+            try await runHooks(
+                settings.post, phase: .post, spec: spec, checkpoint: checkpoint, timeout: settings.hookTimeout, report: &report)
         } catch {
             postFailure = error
         }
@@ -116,9 +129,11 @@ extension Executor {
 
     /// The freeze itself: resolve and check the cgroups, start the guard, freeze, confirm, run `body` within the
     /// limit, thaw.
-    private func frozen<T: Sendable>(_ spec: VolumeSpec, settings: VolumeSpec.Quiesce, checkpoint: String, overlayUpperMount: String?,
-                                     report: inout QuiesceReport,
-                                     _ body: @escaping @Sendable (FreezeGuard?) async throws -> T) async throws -> T {
+    private func frozen<T: Sendable>(
+        _ spec: VolumeSpec, settings: VolumeSpec.Quiesce, checkpoint: String, overlayUpperMount: String?,
+        report: inout QuiesceReport,
+        _ body: @escaping @Sendable (FreezeGuard?) async throws -> T
+    ) async throws -> T {
         let freezer = CgroupFreezer(host: host)
         var targets: [FreezableCgroup] = []
         for path in settings.cgroups {
@@ -133,8 +148,9 @@ extension Executor {
         }
         try await refuseFreezingOwnProcesses(targets, spec: spec)
         let limit = settings.maxFrozen.duration
-        let guardHandle = try await startFreezeGuard(spec, checkpoint: checkpoint, cgroups: targets, overlayUpperMount: overlayUpperMount,
-                                                     limit: limit + .seconds(1))
+        let guardHandle = try await startFreezeGuard(
+            spec, checkpoint: checkpoint, cgroups: targets, overlayUpperMount: overlayUpperMount,
+            limit: limit + .seconds(1))
         let clock = ContinuousClock()
         let start = clock.now
         var thawed = false
@@ -144,14 +160,21 @@ extension Executor {
             var failure: QuiesceError?
             for cgroup in targets.reversed() {
                 let code = freezer.thaw(cgroup)
-                if code != 0 && failure == nil { failure = .controlWriteFailed(path: cgroup.controlFile, value: cgroup.thawValue, errno: code) }
+                if code != 0 && failure == nil {
+                    failure = .controlWriteFailed(path: cgroup.controlFile, value: cgroup.thawValue, errno: code)
+                }
             }
-            if let failure { thawed = false; throw failure }
+            if let failure {
+                thawed = false
+                throw failure
+            }
         }
         do {
             for cgroup in targets {
                 let code = freezer.freeze(cgroup)
-                guard code == 0 else { throw QuiesceError.controlWriteFailed(path: cgroup.controlFile, value: cgroup.freezeValue, errno: code) }
+                guard code == 0 else {
+                    throw QuiesceError.controlWriteFailed(path: cgroup.controlFile, value: cgroup.freezeValue, errno: code)
+                }
             }
             try await waitUntilFrozen(targets, freezer: freezer, until: start + limit, since: start)
             try FaultPoint.check("quiesce.after-freeze")
@@ -167,8 +190,9 @@ extension Executor {
         } catch let expired as FrozenLimitExpired {
             let frozenFor = expired.at - start
             guardHandle.release(thawed: thawed)
-            throw QuiesceError.frozenTooLong(limit: settings.maxFrozen, frozenMilliseconds: frozenFor.milliseconds,
-                                             tree: await juicefs.summary(HostPath.join(spec.mount.path, VolumeLayout.active)))
+            throw QuiesceError.frozenTooLong(
+                limit: settings.maxFrozen, frozenMilliseconds: frozenFor.milliseconds,
+                tree: await juicefs.summary(HostPath.join(spec.mount.path, VolumeLayout.active)))
         } catch {
             let ok = (try? thawAll()) != nil
             guardHandle.release(thawed: ok)
@@ -177,8 +201,10 @@ extension Executor {
     }
 
     /// Polls the freezer files until every cgroup reports frozen, or `deadline` passes.
-    private func waitUntilFrozen(_ targets: [FreezableCgroup], freezer: CgroupFreezer, until deadline: ContinuousClock.Instant,
-                                 since start: ContinuousClock.Instant) async throws {
+    private func waitUntilFrozen(
+        _ targets: [FreezableCgroup], freezer: CgroupFreezer, until deadline: ContinuousClock.Instant,
+        since start: ContinuousClock.Instant
+    ) async throws {
         var pending = targets
         while true {
             pending = pending.filter { freezer.state(of: $0) != .frozen }
@@ -212,15 +238,20 @@ extension Executor {
     }
 
     /// Runs hooks in order, each with `timeout`, in a clean environment that names the volume and the checkpoint.
-    private func runHooks(_ hooks: [[String]], phase: QuiesceError.Phase, spec: VolumeSpec, checkpoint: String, timeout: TimeSpan,
-                          report: inout QuiesceReport) async throws {
+    private func runHooks(
+        _ hooks: [[String]], phase: QuiesceError.Phase, spec: VolumeSpec, checkpoint: String, timeout: TimeSpan,
+        report: inout QuiesceReport
+    ) async throws {
         for hook in hooks {
             guard let program = hook.first else { continue }
             // Like every program, a hook gets ChildEnvironment's base and these, nothing else of juicectl's (no secret).
-            let command = Command(program, Array(hook.dropFirst()),
-                                  environment: ["JUICECTL_VOLUME": spec.name, "JUICECTL_CHECKPOINT": checkpoint,
-                                                "JUICECTL_MOUNT": spec.mount.path, "JUICECTL_HOOK": phase.rawValue],
-                                  timeout: timeout.duration)
+            let command = Command(
+                program, Array(hook.dropFirst()),
+                environment: [
+                    "JUICECTL_VOLUME": spec.name, "JUICECTL_CHECKPOINT": checkpoint,
+                    "JUICECTL_MOUNT": spec.mount.path, "JUICECTL_HOOK": phase.rawValue,
+                ],
+                timeout: timeout.duration)
             let result: CommandResult
             do {
                 result = try await runner.run(command)
@@ -230,7 +261,8 @@ extension Executor {
             report.hooks += 1
             guard result.succeeded else {
                 let ended = result.termination == .timedOut ? "it ran past hookTimeout \(timeout)" : result.terminationDescription
-                throw QuiesceError.hookFailed(phase: phase, command: hook, ended: ended, outputTail: Self.tail(result.stdout + result.stderr))
+                throw QuiesceError.hookFailed(
+                    phase: phase, command: hook, ended: ended, outputTail: Self.tail(result.stdout + result.stderr))
             }
         }
     }
@@ -261,9 +293,11 @@ extension Executor {
             if wasFrozen { thawed.append(cgroup.path) }
         }
         try host.removeLocalItem(spec.freezeRecordFile)
-        return .done(thawed.isEmpty
-            ? "the cgroups checkpoint \(record.checkpoint) froze run again already; removed its freeze record"
-            : "thawed \(thawed.joined(separator: ", ")), frozen since \(ISO8601DateFormatter().string(from: record.startedAt)) by checkpoint \(record.checkpoint)")
+        return .done(
+            thawed.isEmpty
+                ? "the cgroups checkpoint \(record.checkpoint) froze run again already; removed its freeze record"
+                : "thawed \(thawed.joined(separator: ", ")), frozen since \(ISO8601DateFormatter().string(from: record.startedAt)) by checkpoint \(record.checkpoint)"
+        )
     }
 }
 
@@ -281,8 +315,10 @@ enum LimitRace<T: Sendable>: Sendable {
 
 /// Runs `body`, but when `deadline` comes first: calls `onExpiry` at once (the thaw must not wait for the cancelled
 /// clone to wind down), cancels `body`, waits for it, and throws ``FrozenLimitExpired``.
-func withinLimit<T: Sendable>(until deadline: ContinuousClock.Instant, onExpiry: () -> Void,
-                              _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+func withinLimit<T: Sendable>(
+    until deadline: ContinuousClock.Instant, onExpiry: () -> Void,
+    _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
     return try await withThrowingTaskGroup(of: LimitRace<T>.self) { group in
         group.addTask {
             do { return .finished(.success(try await body())) } catch { return .finished(.failure(error)) }

@@ -1,5 +1,5 @@
-internal import JuiceCtlCore
 internal import Foundation
+internal import JuiceCtlCore
 
 extension Executor {
     /// Sets a quota to exactly the declared limits, then reads it back with `juicefs quota get`.
@@ -12,7 +12,8 @@ extension Executor {
             }
         }
         if action.conditional, let current = try? await juicefs.quotaGet(spec.metadata, path: quota.path),
-           current.matches(quota) {
+            current.matches(quota)
+        {
             try record(quota, spec: spec, setNow: false)
             try resolveRestoreShortfall(at: quota.path, spec: spec)
             return .skipped("\(quota.path) already has \(Self.describe(quota))")
@@ -20,11 +21,14 @@ extension Executor {
         try await juicefs.quotaSet(spec.metadata, quota)
         let readBack = try await juicefs.quotaGet(spec.metadata, path: quota.path)
         guard readBack.matches(quota) else {
-            throw StepError("juicefs quota set returned, but quota get shows \(readBack.capacity.map { "\($0) bytes" } ?? "no capacity limit") and \(readBack.inodes.map { "\($0) inodes" } ?? "no inode limit")")
+            throw StepError(
+                "juicefs quota set returned, but quota get shows \(readBack.capacity.map { "\($0) bytes" } ?? "no capacity limit") and \(readBack.inodes.map { "\($0) inodes" } ?? "no inode limit")"
+            )
         }
         try record(quota, spec: spec, setNow: true)
         try resolveRestoreShortfall(at: quota.path, spec: spec)
-        return .done("\(quota.path): \(Self.describe(quota)) (verified with juicefs quota get; a running mount enforces it from its next heartbeat)")
+        return .done(
+            "\(quota.path): \(Self.describe(quota)) (verified with juicefs quota get; a running mount enforces it from its next heartbeat)")
     }
 
     /// Removes a quota juicectl set, then checks it is gone.
@@ -38,8 +42,9 @@ extension Executor {
 
     func record(_ quota: VolumeSpec.Quota, spec: VolumeSpec, setNow: Bool) throws {
         try StateStore(stateDir: spec.stateDir).update { state in
-            state.quotas[quota.path] = .init(capacity: quota.capacity?.bytes, inodes: quota.inodes,
-                                             setAt: setNow ? Date() : .distantPast)
+            state.quotas[quota.path] = .init(
+                capacity: quota.capacity?.bytes, inodes: quota.inodes,
+                setAt: setNow ? Date() : .distantPast)
         }
     }
 

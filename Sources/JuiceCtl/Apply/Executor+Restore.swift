@@ -1,5 +1,5 @@
-internal import JuiceCtlCore
 internal import Foundation
+internal import JuiceCtlCore
 
 extension Executor {
     /// Restores `/active` to checkpoint `request.name`, never leaving the volume without an `/active` tree and never
@@ -24,20 +24,25 @@ extension Executor {
     func restore(_ request: Action.CheckpointRequest, spec: VolumeSpec) async throws -> StepResult {
         try CheckpointName.validate(request.name)
         let files = try await liveVolume(spec)
-        try await BookkeepingRecord.refuseWhileJournal(files: files, inProgress: "another restore is in progress; run juicectl apply to complete or roll it back first")
+        try await BookkeepingRecord.refuseWhileJournal(
+            files: files, inProgress: "another restore is in progress; run juicectl apply to complete or roll it back first")
         guard try await files.inode(VolumeLayout.checkpoint(request.name)) != nil else {
             throw StepError("checkpoint \(request.name) does not exist")
         }
-        if let requestId = request.requestId, try await BookkeepingRecord.checkedLineage(files: files).appliedRestoreRequests.contains(requestId) {
+        if let requestId = request.requestId,
+            try await BookkeepingRecord.checkedLineage(files: files).appliedRestoreRequests.contains(requestId)
+        {
             return StepResult(.skipped("restore request \(requestId) was already applied to this volume"))
         }
         let present = try await users(of: VolumeLayout.active, spec: spec)
         let pinned = present.filter(\.outlivesProcesses)
         if !present.isEmpty && (!request.terminateUsers || !pinned.isEmpty) {
-            throw Self.inUse(VolumeLayout.active, request.terminateUsers ? pinned : present, what: "nothing was restored",
-                             hint: request.terminateUsers
-                                 ? "Unmount those mounts first: terminating processes cannot end a mount in juicectl's own namespace."
-                                 : "Stop them, or restore with --terminate-users (restore.terminateUsers: true in a spec): SIGTERM, then SIGKILL after the grace.")
+            throw Self.inUse(
+                VolumeLayout.active, request.terminateUsers ? pinned : present, what: "nothing was restored",
+                hint: request.terminateUsers
+                    ? "Unmount those mounts first: terminating processes cannot end a mount in juicectl's own namespace."
+                    : "Stop them, or restore with --terminate-users (restore.terminateUsers: true in a spec): SIGTERM, then SIGKILL after the grace."
+            )
         }
         guard let activeInode = try await files.inode(VolumeLayout.active) else {
             throw StepError("/active does not exist on the volume; run juicectl apply first")
@@ -50,17 +55,20 @@ extension Executor {
             suffix += 1
             asideName = "\(CheckpointName.preRestore(at: now))-\(suffix)"
         }
-        let journal = RestoreJournal(checkpoint: request.name, requestId: request.requestId,
-                                     stagingPath: "\(VolumeLayout.staging)/restore-\(request.name).\(VolumeFiles.token())",
-                                     asideName: asideName, activeInode: activeInode, startedAt: now)
+        let journal = RestoreJournal(
+            checkpoint: request.name, requestId: request.requestId,
+            stagingPath: "\(VolumeLayout.staging)/restore-\(request.name).\(VolumeFiles.token())",
+            asideName: asideName, activeInode: activeInode, startedAt: now)
         try await files.write(journal, VolumeLayout.restoreJournal)
         FaultPoint.reach("restore.after-journal")
         let clock = ContinuousClock()
         let start = clock.now
         let linksNote: String
         do {
-            linksNote = try await cloneKeepingHardLinks(of: VolumeLayout.checkpoint(request.name), into: journal.stagingPath,
-                                                        files: files, spec: spec) {
+            linksNote = try await cloneKeepingHardLinks(
+                of: VolumeLayout.checkpoint(request.name), into: journal.stagingPath,
+                files: files, spec: spec
+            ) {
                 try await progress.measure("restore \(request.name): cloning the checkpoint") {
                     try await juicefs.clone(files.path(VolumeLayout.checkpoint(request.name)), files.path(journal.stagingPath))
                 }
@@ -72,9 +80,10 @@ extension Executor {
         }
         FaultPoint.reach("restore.after-clone")
         let lineage = try await BookkeepingRecord.checkedLineage(files: files)
-        let aside = CheckpointManifest(name: asideName, createdAt: now, kind: .preRestore, parent: lineage.activeParent,
-                                       note: "the live tree before checkpoint \(request.name) was restored", replacedBy: request.name,
-                                       restoreRequestId: request.requestId)
+        let aside = CheckpointManifest(
+            name: asideName, createdAt: now, kind: .preRestore, parent: lineage.activeParent,
+            note: "the live tree before checkpoint \(request.name) was restored", replacedBy: request.name,
+            restoreRequestId: request.requestId)
         try await files.write(aside, VolumeLayout.manifest(asideName))
         FaultPoint.reach("restore.after-manifest")
         var terminated: [Int32] = []
@@ -85,8 +94,9 @@ extension Executor {
             // Looked at again right before the swap: a user that came meanwhile stops the restore.
             let late = try await users(of: VolumeLayout.active, spec: spec)
             guard late.isEmpty else {
-                throw Self.inUse(VolumeLayout.active, late, what: "the restore was rolled back and /active is unchanged",
-                                 hint: "Stop them, or restore with --terminate-users.")
+                throw Self.inUse(
+                    VolumeLayout.active, late, what: "the restore was rolled back and /active is unchanged",
+                    hint: "Stop them, or restore with --terminate-users.")
             }
         } catch {
             _ = try? await rollBack(journal, files: files)
@@ -105,11 +115,18 @@ extension Executor {
         do {
             note += try await bringUpOverlay(spec)
         } catch {
-            throw StepError("restored /active to checkpoint \(request.name), but the overlay did not come back up: \(error); juicectl apply retries it")
+            throw StepError(
+                "restored /active to checkpoint \(request.name), but the overlay did not come back up: \(error); juicectl apply retries it")
         }
-        let ended = terminated.isEmpty ? "" : "; terminated \(terminated.count) process(es) that used /active first (pid \(terminated.map(String.init).joined(separator: ", ")))"
-        return StepResult(.done("restored /active to checkpoint \(request.name) (clone in \((clock.now - start).milliseconds) ms\(linksNote)); the replaced tree is checkpoint \(asideName)\(note)\(ended)"),
-                          details: ActionResult.Details(terminatedPIDs: terminated.isEmpty ? nil : terminated))
+        let ended =
+            terminated.isEmpty
+            ? ""
+            : "; terminated \(terminated.count) process(es) that used /active first (pid \(terminated.map(String.init).joined(separator: ", ")))"
+        return StepResult(
+            .done(
+                "restored /active to checkpoint \(request.name) (clone in \((clock.now - start).milliseconds) ms\(linksNote)); the replaced tree is checkpoint \(asideName)\(note)\(ended)"
+            ),
+            details: ActionResult.Details(terminatedPIDs: terminated.isEmpty ? nil : terminated))
     }
 
     /// Completes or rolls back a restore whose journal is still on the volume.
@@ -139,7 +156,8 @@ extension Executor {
                 try await files.rename(VolumeLayout.checkpoint(journal.asideName), VolumeLayout.active, mode: .noReplace)
                 return .done(try await rollBack(journal, files: files))
             }
-            throw StepError("neither /active nor the restore's staging tree exists; inspect \(VolumeLayout.checkpoints) before anything else")
+            throw StepError(
+                "neither /active nor the restore's staging tree exists; inspect \(VolumeLayout.checkpoints) before anything else")
         }
     }
 
@@ -149,16 +167,19 @@ extension Executor {
     ///
     /// - Parameter oldQuotasKnown: the replaced tree certainly still carries the spec's quotas (a restore that just
     ///   swapped, not one resumed after a crash): they are deleted without waiting for `juicefs quota list`.
-    private func completeSwappedRestore(_ journal: RestoreJournal, files: VolumeFiles, spec: VolumeSpec,
-                                        oldQuotasKnown: Bool = false) async throws -> String {
+    private func completeSwappedRestore(
+        _ journal: RestoreJournal, files: VolumeFiles, spec: VolumeSpec,
+        oldQuotasKnown: Bool = false
+    ) async throws -> String {
         let aside = VolumeLayout.checkpoint(journal.asideName)
         if try await files.inode(journal.stagingPath) != nil {
             if try await files.inode(VolumeLayout.manifest(journal.asideName)) == nil {
                 // The lineage still names what the replaced tree descended from: it is updated last.
                 let parent = try await BookkeepingRecord.checkedLineage(files: files).activeParent
-                let manifest = CheckpointManifest(name: journal.asideName, createdAt: journal.startedAt, kind: .preRestore, parent: parent,
-                                                  note: "the live tree before checkpoint \(journal.checkpoint) was restored",
-                                                  replacedBy: journal.checkpoint, restoreRequestId: journal.requestId)
+                let manifest = CheckpointManifest(
+                    name: journal.asideName, createdAt: journal.startedAt, kind: .preRestore, parent: parent,
+                    note: "the live tree before checkpoint \(journal.checkpoint) was restored",
+                    replacedBy: journal.checkpoint, restoreRequestId: journal.requestId)
                 try await files.write(manifest, VolumeLayout.manifest(journal.asideName))
             }
             try await files.rename(journal.stagingPath, aside, mode: .noReplace)
@@ -203,8 +224,10 @@ extension Executor {
     ///
     /// Nothing here throws: the swap is done, so each step that fails becomes a problem of the restore's shortfall
     /// (the volume is Degraded), and the rest go on.
-    private func moveQuotas(toNewActiveOf spec: VolumeSpec, awayFrom aside: String, files: VolumeFiles,
-                            oldQuotasKnown: Bool) async -> (note: String, problems: [RestoreShortfall.Problem]) {
+    private func moveQuotas(
+        toNewActiveOf spec: VolumeSpec, awayFrom aside: String, files: VolumeFiles,
+        oldQuotasKnown: Bool
+    ) async -> (note: String, problems: [RestoreShortfall.Problem]) {
         let declared = spec.quotas.filter { HostPath.isWithin($0.path, VolumeLayout.active) }
         let expectedOnAside = oldQuotasKnown ? declared.map { aside + $0.path.dropFirst(VolumeLayout.active.count) } : []
         let juicefs = self.juicefs
@@ -254,7 +277,10 @@ extension Executor {
         var problems = setProblems
         for quota in set {
             do { try record(quota, spec: spec, setNow: true) } catch {
-                problems.append(.init(path: quota.path, reason: .quotaNotSet, message: "set, but not recorded in juicectl's state: \(Self.describe(error))"))
+                problems.append(
+                    .init(
+                        path: quota.path, reason: .quotaNotSet,
+                        message: "set, but not recorded in juicectl's state: \(Self.describe(error))"))
             }
         }
         var (removed, deleteProblems) = await deleting
@@ -262,7 +288,8 @@ extension Executor {
         let failedDeletes = Set(deleteProblems.map(\.path))
         switch await listing {
         case .success(let quotas):
-            for path in quotas.keys.sorted() where HostPath.isWithin(path, aside) && !removed.contains(path) && !failedDeletes.contains(path) {
+            for path in quotas.keys.sorted()
+            where HostPath.isWithin(path, aside) && !removed.contains(path) && !failedDeletes.contains(path) {
                 do {
                     try await juicefs.quotaDelete(url, path: path)
                     removed.append(path)
@@ -271,8 +298,10 @@ extension Executor {
                 }
             }
         case .failure(let error):
-            problems.append(.init(path: aside, reason: .replacedTreeQuotaKept,
-                                  message: "juicefs quota list failed, so quotas left on the replaced tree are not known: \(Self.describe(error))"))
+            problems.append(
+                .init(
+                    path: aside, reason: .replacedTreeQuotaKept,
+                    message: "juicefs quota list failed, so quotas left on the replaced tree are not known: \(Self.describe(error))"))
         }
         var parts: [String] = []
         if !set.isEmpty { parts.append("quotas set on \(set.map(\.path).joined(separator: ", "))") }

@@ -1,5 +1,5 @@
-internal import JuiceCtlCore
 internal import Foundation
+internal import JuiceCtlCore
 
 extension Executor {
     /// Forgets the problems a restore left at `path` once the step they stand for succeeded (the quota is set there

@@ -9,8 +9,9 @@ extension Executor {
         guard spec.metadata.engine != .sqlite else { return try await body() }
         // Opened through descriptors from the mount root: never a planted link, never a file with another owner.
         try await VolumeFiles(host: host, mountPath: spec.mount.path).makeDirectories(VolumeLayout.bookkeeping)
-        let lock = try await host.volumeLock(VolumeLayout.sharedLock, below: spec.mount.path, operation: "\(operation) (\(spec.name))",
-                                             timeout: sharedLockTimeout)
+        let lock = try await host.volumeLock(
+            VolumeLayout.sharedLock, below: spec.mount.path, operation: "\(operation) (\(spec.name))",
+            timeout: sharedLockTimeout)
         defer { lock.release() }
         return try await body()
     }

@@ -1,5 +1,5 @@
-internal import JuiceCtlCore
 internal import Foundation
+internal import JuiceCtlCore
 
 extension Executor {
     /// Uploads what the writeback client staged on this host and waits, up to ``flushTimeout``, until nothing is
@@ -18,7 +18,9 @@ extension Executor {
         }
         let cacheDir = VolumeObserver.runningCacheDir(spec, recorded: StateStore(stateDir: spec.stateDir).load().mountClient)
         guard let first = await observer.staging(mountPath: spec.mount.path, uuid: live.format.uuid, cacheDir: cacheDir) else {
-            throw StepError("the mount at \(spec.mount.path) does not say what it has staged (\(spec.mount.path)/.stats); not unmounting blocks that may exist only here")
+            throw StepError(
+                "the mount at \(spec.mount.path) does not say what it has staged (\(spec.mount.path)/.stats); not unmounting blocks that may exist only here"
+            )
         }
         guard !first.isEmpty else { return .skipped("nothing is staged in \(cacheDir)") }
         let clock = ContinuousClock()
@@ -41,14 +43,18 @@ extension Executor {
             while !current.isEmpty, clock.now - start < flushTimeout {
                 progress.update(label, detail: "\(current.summary) left")
                 try await Task.sleep(for: .milliseconds(250))
-                guard let next = await observer.staging(mountPath: spec.mount.path, uuid: live.format.uuid, cacheDir: cacheDir) else { continue }
+                guard let next = await observer.staging(mountPath: spec.mount.path, uuid: live.format.uuid, cacheDir: cacheDir) else {
+                    continue
+                }
                 current = next
             }
             return (current, uploadingClient)
         }
         if let handover { handedOver = "; client pid \(live.pid) handed the session to pid \(handover), which uploads without delay" }
         guard left.isEmpty else {
-            throw StepError("\(left.summary) are still staged in \(cacheDir) after the flush timeout of \(flushTimeout.shortText) (of \(first.summary)); the object storage does not take them (see \(spec.mountLogFile)). The volume stays mounted\(handedOver) and keeps uploading: run juicectl down again once the storage answers, or raise --flush-timeout")
+            throw StepError(
+                "\(left.summary) are still staged in \(cacheDir) after the flush timeout of \(flushTimeout.shortText) (of \(first.summary)); the object storage does not take them (see \(spec.mountLogFile)). The volume stays mounted\(handedOver) and keeps uploading: run juicectl down again once the storage answers, or raise --flush-timeout"
+            )
         }
         return .done("uploaded \(first.summary) staged in \(cacheDir) in \((clock.now - start).milliseconds) ms\(handedOver)")
     }

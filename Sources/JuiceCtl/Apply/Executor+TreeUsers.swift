@@ -1,7 +1,8 @@
-internal import JuiceCtlCore
 internal import Foundation
+internal import JuiceCtlCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension Executor {
@@ -10,7 +11,8 @@ extension Executor {
     /// - Throws: when the volume is not mounted here (then nobody can be asked, and nothing may be replaced).
     func users(of tree: String, spec: VolumeSpec) async throws -> [TreeUser] {
         guard let users = await observer.treeUsers(spec, trees: [tree]) else {
-            throw StepError("the volume is not mounted at \(spec.mount.path), so juicectl cannot tell who uses \(tree); run juicectl apply first")
+            throw StepError(
+                "the volume is not mounted at \(spec.mount.path), so juicectl cannot tell who uses \(tree); run juicectl apply first")
         }
         return users
     }

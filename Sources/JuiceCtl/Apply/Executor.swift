@@ -1,6 +1,6 @@
+internal import Foundation
 public import JuiceCtlCore
 public import Logging
-internal import Foundation
 
 /// Executes planned actions one at a time. Each step re-checks its precondition on the host first (skipping when
 /// it is already satisfied), acts, and verifies its effect. The executor makes no decision the planner did not
@@ -27,8 +27,10 @@ public struct Executor: Sendable {
     let ownership: OwnershipFactory
 
     /// Creates an executor; `ownership` replaces the live ownership stores (tests).
-    public init(host: any HostProbing, runner: any CommandRunning, tools: Tools, logger: Logger,
-                progress: any OperationProgress = SilentProgress(), ownership: OwnershipFactory? = nil) {
+    public init(
+        host: any HostProbing, runner: any CommandRunning, tools: Tools, logger: Logger,
+        progress: any OperationProgress = SilentProgress(), ownership: OwnershipFactory? = nil
+    ) {
         let runner = ActionFault.wrapping(runner)
         self.host = host
         self.runner = runner
@@ -60,10 +62,12 @@ public struct Executor: Sendable {
         }
         ActionFault.actionEnded(action.kind)
         let result = ActionResult(action: action, outcome: outcome, milliseconds: (clock.now - start).milliseconds, details: details)
-        logger.info("action", metadata: [
-            "volume": "\(spec.name)", "kind": "\(action.kind.rawValue)", "target": "\(action.target)",
-            "outcome": "\(result.outcome)", "ms": "\(result.milliseconds)",
-        ])
+        logger.info(
+            "action",
+            metadata: [
+                "volume": "\(spec.name)", "kind": "\(action.kind.rawValue)", "target": "\(action.target)",
+                "outcome": "\(result.outcome)", "ms": "\(result.milliseconds)",
+            ])
         return result
     }
 
@@ -90,7 +94,9 @@ public struct Executor: Sendable {
         case .createCheckpoint:
             try await withSharedLock(spec, operation: "checkpoint create") { try await createCheckpoint(try request(action), spec: spec) }
         case .deleteCheckpoint:
-            try await withSharedLock(spec, operation: "checkpoint delete") { StepResult(try await deleteCheckpoint(try request(action), spec: spec)) }
+            try await withSharedLock(spec, operation: "checkpoint delete") {
+                StepResult(try await deleteCheckpoint(try request(action), spec: spec))
+            }
         case .restore:
             try await withSharedLock(spec, operation: "restore") { try await restore(try request(action), spec: spec) }
         case .resumeRestore:

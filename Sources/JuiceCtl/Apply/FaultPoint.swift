@@ -1,6 +1,7 @@
 internal import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Named step boundaries of long, multi-step actions (checkpoint create, delete, restore). In debug builds,
@@ -20,9 +21,9 @@ public enum FaultPoint {
     /// to prove that the error path cleans up (for example, that a frozen filesystem is thawed).
     static func check(_ name: String) throws {
         #if DEBUG
-        if ProcessInfo.processInfo.environment["JUICECTL_FAULT_AT"] == "\(name):fail" {
-            throw StepError("fault injection: failed at \(name)")
-        }
+            if ProcessInfo.processInfo.environment["JUICECTL_FAULT_AT"] == "\(name):fail" {
+                throw StepError("fault injection: failed at \(name)")
+            }
         #endif
         reach(name)
     }
@@ -31,16 +32,16 @@ public enum FaultPoint {
     /// (default 3000) instead, announcing it on stderr, so that tests can signal a process in the middle of a step.
     static func reach(_ name: String) {
         #if DEBUG
-        let environment = ProcessInfo.processInfo.environment
-        if let target = environment["JUICECTL_FAULT_AT"], target == name {
-            FileHandle.standardError.write(Data("juicectl: fault injection: killed at \(name)\n".utf8))
-            kill(getpid(), SIGKILL)
-        }
-        if environment["JUICECTL_FAULT_AT"] == "\(name):pause" {
-            let milliseconds = environment["JUICECTL_FAULT_PAUSE_MS"].flatMap { UInt32($0) } ?? 3000
-            FileHandle.standardError.write(Data("juicectl: fault injection: pausing \(milliseconds) ms at \(name)\n".utf8))
-            usleep(milliseconds * 1000)
-        }
+            let environment = ProcessInfo.processInfo.environment
+            if let target = environment["JUICECTL_FAULT_AT"], target == name {
+                FileHandle.standardError.write(Data("juicectl: fault injection: killed at \(name)\n".utf8))
+                kill(getpid(), SIGKILL)
+            }
+            if environment["JUICECTL_FAULT_AT"] == "\(name):pause" {
+                let milliseconds = environment["JUICECTL_FAULT_PAUSE_MS"].flatMap { UInt32($0) } ?? 3000
+                FileHandle.standardError.write(Data("juicectl: fault injection: pausing \(milliseconds) ms at \(name)\n".utf8))
+                usleep(milliseconds * 1000)
+            }
         #endif
     }
 }

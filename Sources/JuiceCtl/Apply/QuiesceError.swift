@@ -1,5 +1,5 @@
-public import JuiceCtlCore
 internal import Foundation
+public import JuiceCtlCore
 
 /// Why a quiesced checkpoint failed, with what to do next. Whatever was frozen has been thawed, and `post` hooks
 /// have run, before any of these is reported.
@@ -45,7 +45,8 @@ public enum QuiesceError: Error, Sendable, Hashable, CustomStringConvertible {
             return "quiesce cgroup \(path) holds \(process), which the checkpoint needs running: freezing it would hang the "
                 + "checkpoint. The checkpoint was not made; move that process out of the sandbox's cgroup, or name a narrower cgroup"
         case .controlWriteFailed(let path, let value, let code):
-            return "writing \(value) to \(path) failed: \(String(cString: strerror(code))). Anything frozen was thawed; the checkpoint was not made"
+            return
+                "writing \(value) to \(path) failed: \(String(cString: strerror(code))). Anything frozen was thawed; the checkpoint was not made"
         case .didNotFreeze(let paths, let waited):
             return "\(paths.joined(separator: ", ")) did not report frozen within \(waited) ms (a task there may be in "
                 + "uninterruptible sleep); they were thawed and the checkpoint was not made. Retry, or raise checkpoints.quiesce.maxFrozen"

@@ -1,5 +1,5 @@
-internal import JuiceCtlCore
 internal import Foundation
+internal import JuiceCtlCore
 
 /// Reads juicectl's bookkeeping records on the volume and tells a damaged one from a missing one: the observer
 /// reports the damage, the executor refuses with the repair in its message.
@@ -43,8 +43,10 @@ enum BookkeepingRecord {
             do {
                 _ = try CheckpointJSON.decoder.decode(RestoreJournal.self, from: data)
             } catch {
-                throw Damaged(damage: BookkeepingDamage(kind: .journalUndecodable, path: VolumeLayout.restoreJournal,
-                                                        detail: data.isEmpty ? "the file is empty" : describe(error)))
+                throw Damaged(
+                    damage: BookkeepingDamage(
+                        kind: .journalUndecodable, path: VolumeLayout.restoreJournal,
+                        detail: data.isEmpty ? "the file is empty" : describe(error)))
             }
         }
         throw StepError(inProgress)
@@ -52,13 +54,14 @@ enum BookkeepingRecord {
 
     /// `/active` and the restore clones in staging, by inode.
     static func restoreTrees(files: VolumeFiles, stagingNames: [String]) async -> RestoreTrees {
-        let active: RestoreTrees.Active = switch await files.host.stat(files.path(VolumeLayout.active), deadline: files.deadline) {
-        case .found(let inode, true): .directory(inode: inode)
-        case .found(let inode, false): .notDirectory(inode: inode)
-        case .failed(let code, _) where code == ENOENT: .missing
-        case .failed(_, let message): .unknown(message)
-        case .timedOut: .unknown("no answer within \(files.deadline.milliseconds) ms")
-        }
+        let active: RestoreTrees.Active =
+            switch await files.host.stat(files.path(VolumeLayout.active), deadline: files.deadline) {
+            case .found(let inode, true): .directory(inode: inode)
+            case .found(let inode, false): .notDirectory(inode: inode)
+            case .failed(let code, _) where code == ENOENT: .missing
+            case .failed(_, let message): .unknown(message)
+            case .timedOut: .unknown("no answer within \(files.deadline.milliseconds) ms")
+            }
         var staging: [String: UInt64] = [:]
         for name in stagingNames where name.hasPrefix(RestoreTrees.stagingPrefix) {
             let path = "\(VolumeLayout.staging)/\(name)"

@@ -16,7 +16,9 @@ enum HardLinkQuery {
     /// The SQL text for the tree whose names from the volume root are `tree` (`["active"]`, at least one).
     static func sql(tree: [[UInt8]]) -> String {
         let joins = tree.indices.dropFirst().map { "JOIN jfs_edge e\($0) ON e\($0).parent = e\($0 - 1).inode" }.joined(separator: " ")
-        let names = tree.enumerated().map { "e\($0.offset).name = X'\($0.element.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())'" }
+        let names = tree.enumerated().map {
+            "e\($0.offset).name = X'\($0.element.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())'"
+        }
         return """
             WITH RECURSIVE
             root(inode) AS (
@@ -57,7 +59,8 @@ enum HardLinkQuery {
         for line in output.split(separator: "\n", omittingEmptySubsequences: true) {
             let fields = line.split(separator: "|", omittingEmptySubsequences: false)
             guard fields.count == 4, let inode = UInt64(fields[0]), let parent = UInt64(fields[1]), let type = Int(fields[2]),
-                  let name = bytes(hex: fields[3]), !name.isEmpty else {
+                let name = bytes(hex: fields[3]), !name.isEmpty
+            else {
                 throw HardLinkError("unexpected line in the output of the metadata query: \(line.prefix(200))")
             }
             edges.append(Edge(inode: inode, parent: parent, type: type, name: name))
@@ -100,7 +103,8 @@ enum HardLinkQuery {
             guard let directory = path(of: edge.parent) else { continue }
             let full = directory + [edge.name]
             guard full.count > tree.count, full.starts(with: tree),
-                  let relative = TreePath(components: Array(full.dropFirst(tree.count))) else { continue }
+                let relative = TreePath(components: Array(full.dropFirst(tree.count)))
+            else { continue }
             entries.append((relative, edge.inode))
         }
         return HardLinkGroup.grouping(entries)

@@ -1,5 +1,5 @@
-internal import JuiceCtlCore
 internal import Foundation
+internal import JuiceCtlCore
 
 /// Gives a clone back the hard links of its source: `juicefs clone` copies each name of a linked file as a file of
 /// its own, so for each group the copy of the first name is kept and every other name's copy is replaced by a link
@@ -103,12 +103,15 @@ struct HardLinkRepair: Sendable {
     }
 
     /// Runs `body` in one session of calls on the clone; a session that misses its deadline is an error.
-    private func session<T: Sendable>(names: Int, in clone: String,
-                                      _ body: @escaping @Sendable (any TreeCalls) -> Result<T, HardLinkError>) async throws(HardLinkError) -> T {
+    private func session<T: Sendable>(
+        names: Int, in clone: String,
+        _ body: @escaping @Sendable (any TreeCalls) -> Result<T, HardLinkError>
+    ) async throws(HardLinkError) -> T {
         let limit = deadline + perName * names
         guard let result = await host.withTreeCalls(below: clone, deadline: limit, body) else {
-            throw HardLinkError("re-linking the hard links in the clone at \(clone) did not finish within \(limit.milliseconds / 1000) s; "
-                                + "check that the volume answers (juicectl status) and try again")
+            throw HardLinkError(
+                "re-linking the hard links in the clone at \(clone) did not finish within \(limit.milliseconds / 1000) s; "
+                    + "check that the volume answers (juicectl status) and try again")
         }
         return try result.get()
     }
@@ -127,7 +130,9 @@ struct HardLinkRepair: Sendable {
     }
 
     /// Replaces the names of one directory and puts its times back.
-    private static func repair(_ directory: TreePath, _ replacements: [Replacement], _ calls: any TreeCalls) -> Result<Outcome, HardLinkError> {
+    private static func repair(_ directory: TreePath, _ replacements: [Replacement], _ calls: any TreeCalls) -> Result<
+        Outcome, HardLinkError
+    > {
         let times: EntryStatus
         switch calls.status(directory) {
         case .found(let status) where status.kind == .directory: times = status
@@ -208,7 +213,8 @@ struct HardLinkRepair: Sendable {
     }
 
     private static func failure(_ operation: String, _ path: TreePath, _ code: Int32) -> HardLinkError {
-        HardLinkError("re-linking the clone's hard links failed: \(operation) \(path): \(String(cString: strerror(code))); "
-                      + "the clone is left for the next juicectl apply to remove; check that the volume answers and try again")
+        HardLinkError(
+            "re-linking the clone's hard links failed: \(operation) \(path): \(String(cString: strerror(code))); "
+                + "the clone is left for the next juicectl apply to remove; check that the volume answers and try again")
     }
 }

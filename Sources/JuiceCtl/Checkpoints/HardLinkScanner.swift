@@ -1,5 +1,5 @@
-internal import JuiceCtlCore
 internal import Foundation
+internal import JuiceCtlCore
 
 /// Finds the hard links of a tree on a mounted volume (`/active` or a checkpoint): the groups of names inside it
 /// that share an inode. Names linked to a name outside the tree only are left out.
@@ -65,11 +65,13 @@ struct HardLinkScanner: Sendable {
             return HardLinkGroup.grouping(files.map { ($0.path, $0.inode) })
         case .failed(let code, let path):
             let place = path.isRoot ? volumePath : "\(volumePath)/\(path)"
-            throw HardLinkError("walking \(volumePath) for its hard links failed at \(place): \(String(cString: strerror(code))); "
-                                + "check that the volume answers (juicectl status) and try again")
+            throw HardLinkError(
+                "walking \(volumePath) for its hard links failed at \(place): \(String(cString: strerror(code))); "
+                    + "check that the volume answers (juicectl status) and try again")
         case .timedOut:
-            throw HardLinkError("walking \(volumePath) for its hard links took longer than \(walkDeadline.milliseconds / 1000) s; "
-                                + "check that the volume answers (juicectl status) and try again")
+            throw HardLinkError(
+                "walking \(volumePath) for its hard links took longer than \(walkDeadline.milliseconds / 1000) s; "
+                    + "check that the volume answers (juicectl status) and try again")
         }
     }
 }

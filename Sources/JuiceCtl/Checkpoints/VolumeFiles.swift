@@ -1,5 +1,5 @@
-internal import JuiceCtlCore
 internal import Foundation
+internal import JuiceCtlCore
 
 /// Reads and writes juicectl's bookkeeping on a mounted volume (manifests, restore journal, lineage), as paths from
 /// the volume root, through ``VolumeCalling``: descriptors from the mount root, no symbolic link followed, each of

@@ -1,5 +1,5 @@
-public import JuiceCtlCore
 internal import Foundation
+public import JuiceCtlCore
 
 /// A cgroup juicectl can freeze: its directory, the interface it offers and the hierarchy it belongs to.
 public struct FreezableCgroup: Sendable, Hashable, Codable {
@@ -45,19 +45,26 @@ public struct CgroupFreezer: Sendable {
             entry.fstype == "cgroup2" || (entry.fstype == "cgroup" && entry.superOptions.split(separator: ",").contains("freezer"))
         }
         if hierarchies.contains(where: { $0.mountPoint == path }) {
-            return (CgroupObservation(path: path, presence: .unusable(reason: "it is the root of a cgroup hierarchy, which cannot be frozen")), nil)
+            return (
+                CgroupObservation(path: path, presence: .unusable(reason: "it is the root of a cgroup hierarchy, which cannot be frozen")),
+                nil
+            )
         }
         // The deepest hierarchy above the path (a v2 hierarchy can sit inside /sys/fs/cgroup, as `unified` does).
-        guard let hierarchy = hierarchies.filter({ HostPath.isWithin(path, $0.mountPoint) && path != $0.mountPoint })
-            .max(by: { $0.mountPoint.count < $1.mountPoint.count }) else {
-            let presence: CgroupObservation.Presence = host.fileExists(path)
+        guard
+            let hierarchy = hierarchies.filter({ HostPath.isWithin(path, $0.mountPoint) && path != $0.mountPoint })
+                .max(by: { $0.mountPoint.count < $1.mountPoint.count })
+        else {
+            let presence: CgroupObservation.Presence =
+                host.fileExists(path)
                 ? .unusable(reason: "it is not on a cgroup filesystem with a freezer (cgroup v1 freezer or cgroup v2)")
                 : .absent
             return (CgroupObservation(path: path, presence: presence), nil)
         }
         let cgroup = FreezableCgroup(path: path, version: hierarchy.fstype == "cgroup2" ? .v2 : .v1, hierarchy: hierarchy.mountPoint)
         guard let state = state(of: cgroup) else {
-            let presence: CgroupObservation.Presence = host.fileExists(path)
+            let presence: CgroupObservation.Presence =
+                host.fileExists(path)
                 ? .unusable(reason: "it has no \((cgroup.controlFile as NSString).lastPathComponent)")
                 : .absent
             return (CgroupObservation(path: path, presence: presence), nil)
@@ -78,7 +85,8 @@ public struct CgroupFreezer: Sendable {
             }
         case .v2:
             guard let requested = host.readControlFile(cgroup.controlFile)?.trimmingCharacters(in: .whitespacesAndNewlines),
-                  let events = host.readControlFile("\(cgroup.path)/cgroup.events") else { return nil }
+                let events = host.readControlFile("\(cgroup.path)/cgroup.events")
+            else { return nil }
             let frozen = events.split(separator: "\n").contains("frozen 1")
             if frozen { return .frozen }
             return requested == "1" ? .freezing : .thawed
@@ -103,10 +111,11 @@ public struct CgroupFreezer: Sendable {
         for line in text.split(separator: "\n") {
             let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
             guard fields.count == 3 else { continue }
-            let matches = switch cgroup.version {
-            case .v1: fields[1].split(separator: ",").contains("freezer")
-            case .v2: fields[0] == "0" && fields[1].isEmpty
-            }
+            let matches =
+                switch cgroup.version {
+                case .v1: fields[1].split(separator: ",").contains("freezer")
+                case .v2: fields[0] == "0" && fields[1].isEmpty
+                }
             guard matches else { continue }
             let member = String(fields[2])
             let target = cgroup.relativePath

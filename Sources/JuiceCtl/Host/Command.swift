@@ -23,9 +23,11 @@ public struct Command: Sendable, Hashable {
     public var input: String?
 
     /// Creates a command.
-    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], unsetEnvironment: [String] = [],
-                inherits: Set<InheritedVariables> = [], workingDirectory: String = "/", timeout: Duration = .seconds(60),
-                input: String? = nil) {
+    public init(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], unsetEnvironment: [String] = [],
+        inherits: Set<InheritedVariables> = [], workingDirectory: String = "/", timeout: Duration = .seconds(60),
+        input: String? = nil
+    ) {
         self.executable = executable
         self.arguments = arguments
         self.environment = environment
@@ -61,9 +63,13 @@ extension Command: CustomStringConvertible, CustomDebugStringConvertible, Custom
 
     /// What `dump` and test failure messages show: no environment value, no input.
     public var customMirror: Mirror {
-        Mirror(self, children: ["executable": executable, "arguments": arguments,
-                                "environment": environment.keys.sorted(), "input": input.map { "\($0.utf8.count) bytes" } ?? "none",
-                                "timeout": timeout], displayStyle: .struct)
+        Mirror(
+            self,
+            children: [
+                "executable": executable, "arguments": arguments,
+                "environment": environment.keys.sorted(), "input": input.map { "\($0.utf8.count) bytes" } ?? "none",
+                "timeout": timeout,
+            ], displayStyle: .struct)
     }
 }
 

@@ -1,7 +1,8 @@
-public import JuiceCtlCore
 internal import Foundation
+public import JuiceCtlCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A volume's durable event log: JSON lines in `<baseDir>/.juicectl/events.jsonl`, each appended with one
@@ -29,8 +30,11 @@ public struct EventLog: Sendable {
     public func append(_ events: [VolumeEvent]) -> Bool {
         guard !events.isEmpty else { return true }
         let directory = (path as NSString).deletingLastPathComponent
-        guard (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                        attributes: [.posixPermissions: 0o700])) != nil else { return false }
+        guard
+            (try? FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])) != nil
+        else { return false }
         let lockFD = open("\(path).lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard lockFD >= 0 else { return false }
         defer { close(lockFD) }

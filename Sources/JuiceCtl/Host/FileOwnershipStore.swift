@@ -1,7 +1,8 @@
-public import JuiceCtlCore
 internal import Foundation
+public import JuiceCtlCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The ownership record as a file inside a file replica's directory, through the host seam: written by an atomic
@@ -35,8 +36,9 @@ public struct FileOwnershipStore: OwnershipStoring {
         case .timedOut:
             throw OwnershipStoreError(location: location, operation: .read, problem: .timedOut(deadline))
         case .found:
-            throw OwnershipStoreError(location: location, operation: .read,
-                                      problem: .file(errno: EIO, message: "the file exists but cannot be read"))
+            throw OwnershipStoreError(
+                location: location, operation: .read,
+                problem: .file(errno: EIO, message: "the file exists but cannot be read"))
         }
     }
 

@@ -63,11 +63,15 @@ public enum FreezeWatchdog {
     ///   - limit: how long at most anything stays frozen, from now.
     ///   - cgroups: the cgroups to thaw.
     ///   - overlayUpperMount: the image's mount point, when the overlay image's filesystem may be frozen too.
-    static func command(tools: Tools, lockFile: String, limit: Duration, recordFile: String, overlayMarker: String,
-                        overlayUpperMount: String?, cgroups: [FreezableCgroup]) -> Command {
+    static func command(
+        tools: Tools, lockFile: String, limit: Duration, recordFile: String, overlayMarker: String,
+        overlayUpperMount: String?, cgroups: [FreezableCgroup]
+    ) -> Command {
         let seconds = String(format: "%.3f", Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18)
-        var arguments = ["-c", script, "juicectl-freeze-watchdog", lockFile, seconds, recordFile, overlayMarker, tools.fsfreeze,
-                         overlayUpperMount ?? "", tools.flock]
+        var arguments = [
+            "-c", script, "juicectl-freeze-watchdog", lockFile, seconds, recordFile, overlayMarker, tools.fsfreeze,
+            overlayUpperMount ?? "", tools.flock,
+        ]
         for cgroup in cgroups { arguments += [cgroup.controlFile, cgroup.thawValue] }
         return Command("/bin/sh", arguments, timeout: .seconds(10))
     }

@@ -177,6 +177,8 @@ public struct LoopDevice: Sendable, Hashable {
 extension HostProbing {
     /// Names only, from ``listDirectory(_:deadline:)``: every inode unknown.
     public func listDirectoryInodes(_ path: String, deadline: Duration) async -> [String: UInt64?]? {
-        await listDirectory(path, deadline: deadline).map { Dictionary($0.map { ($0, UInt64?.none) }, uniquingKeysWith: { first, _ in first }) }
+        await listDirectory(path, deadline: deadline).map {
+            Dictionary($0.map { ($0, UInt64?.none) }, uniquingKeysWith: { first, _ in first })
+        }
     }
 }

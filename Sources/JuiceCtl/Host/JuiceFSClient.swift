@@ -1,5 +1,5 @@
-public import JuiceCtlCore
 internal import Foundation
+public import JuiceCtlCore
 
 /// A failed `juicefs` (or `umount`) operation, with juicefs's own error line and what to do next.
 public struct JuiceFSError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -59,15 +59,16 @@ public struct JuiceFSClient: Sendable {
 
     /// `juicefs format --no-update ...` for a new volume.
     public func format(_ spec: VolumeSpec) async throws {
-        let result = try await run([
-            "format", "--no-update",
-            "--storage", spec.storage.juicefsType, "--bucket", spec.storage.bucket,
-            "--block-size", String(spec.format.blockSize.bytes / ByteSize.kib),
-            "--compress", spec.format.compression,
-            "--trash-days", String(spec.format.trashDays),
-            spec.metadata.url, spec.name,
-        ], environment: try secrets.juicefsEnvironment(storage: spec.storage, metadata: spec.metadata),
-           inherits: Self.inherits(storage: spec.storage, metadata: spec.metadata), timeout: .seconds(120))
+        let result = try await run(
+            [
+                "format", "--no-update",
+                "--storage", spec.storage.juicefsType, "--bucket", spec.storage.bucket,
+                "--block-size", String(spec.format.blockSize.bytes / ByteSize.kib),
+                "--compress", spec.format.compression,
+                "--trash-days", String(spec.format.trashDays),
+                spec.metadata.url, spec.name,
+            ], environment: try secrets.juicefsEnvironment(storage: spec.storage, metadata: spec.metadata),
+            inherits: Self.inherits(storage: spec.storage, metadata: spec.metadata), timeout: .seconds(120))
         guard result.succeeded else { throw failure("format", result) }
     }
 
@@ -75,8 +76,9 @@ public struct JuiceFSClient: Sendable {
     public func mount(_ spec: VolumeSpec) async throws {
         // The mount reads the objects: with S3 storage it needs the network settings, and the ambient credentials
         // when the spec names no keys (format stored them in the metadata otherwise).
-        let result = try await run(MountCommand.arguments(for: spec), environment: try secrets.juicefsEnvironment(metadata: spec.metadata),
-                                   inherits: Self.inherits(storage: spec.storage, metadata: spec.metadata), timeout: .seconds(180))
+        let result = try await run(
+            MountCommand.arguments(for: spec), environment: try secrets.juicefsEnvironment(metadata: spec.metadata),
+            inherits: Self.inherits(storage: spec.storage, metadata: spec.metadata), timeout: .seconds(180))
         guard result.succeeded else {
             throw failure("mount \(spec.mount.path)", result, hint: "see \(spec.mountLogFile)")
         }
@@ -97,12 +99,15 @@ public struct JuiceFSClient: Sendable {
     /// The size of the tree at `path` from the mount's directory statistics (`juicefs summary --depth 0 --csv`: one
     /// cheap call, ~75 ms for 50,000 files); `nil` when juicefs cannot say.
     public func summary(_ path: String) async -> TreeSize? {
-        guard let result = try? await run(["summary", "--depth", "0", "--csv", path], timeout: .seconds(30)), result.succeeded else { return nil }
+        guard let result = try? await run(["summary", "--depth", "0", "--csv", path], timeout: .seconds(30)), result.succeeded else {
+            return nil
+        }
         // PATH,SIZE,DIRS,FILES then one row for the root.
         guard let row = result.stdout.split(separator: "\n").dropFirst().first else { return nil }
         let fields = row.split(separator: ",")
         guard fields.count >= 4, let bytes = UInt64(fields[fields.count - 3]), let directories = UInt64(fields[fields.count - 2]),
-              let files = UInt64(fields[fields.count - 1]) else { return nil }
+            let files = UInt64(fields[fields.count - 1])
+        else { return nil }
         return TreeSize(files: files, directories: directories, bytes: bytes)
     }
 
@@ -129,11 +134,12 @@ public struct JuiceFSClient: Sendable {
     /// `juicefs quota set META --path PATH --capacity GiB --inodes N`. A missing limit is sent as 0 (none), so
     /// the result is exactly the declared quota whatever was there before.
     public func quotaSet(_ metadata: VolumeSpec.Metadata, _ quota: VolumeSpec.Quota) async throws {
-        let result = try await run([
-            "quota", "set", metadata.url, "--path", quota.path,
-            "--capacity", quota.capacity?.exactGiBString ?? "0",
-            "--inodes", quota.inodes.map(String.init) ?? "0",
-        ], on: metadata, timeout: .seconds(60))
+        let result = try await run(
+            [
+                "quota", "set", metadata.url, "--path", quota.path,
+                "--capacity", quota.capacity?.exactGiBString ?? "0",
+                "--inodes", quota.inodes.map(String.init) ?? "0",
+            ], on: metadata, timeout: .seconds(60))
         guard result.succeeded else { throw failure("quota set \(quota.path)", result) }
     }
 
@@ -145,8 +151,9 @@ public struct JuiceFSClient: Sendable {
 
     /// Runs juicefs against `metadata`, with the engine's password (if any) in its environment.
     private func run(_ arguments: [String], on metadata: VolumeSpec.Metadata, timeout: Duration) async throws -> CommandResult {
-        try await run(arguments, environment: try secrets.juicefsEnvironment(metadata: metadata),
-                      inherits: Self.inherits(storage: nil, metadata: metadata), timeout: timeout)
+        try await run(
+            arguments, environment: try secrets.juicefsEnvironment(metadata: metadata),
+            inherits: Self.inherits(storage: nil, metadata: metadata), timeout: timeout)
     }
 
     /// What of juicectl's environment juicefs needs beyond its volume's secrets: the network settings for an S3
@@ -160,8 +167,10 @@ public struct JuiceFSClient: Sendable {
         return groups
     }
 
-    private func run(_ arguments: [String], environment: [String: String] = [:], inherits: Set<InheritedVariables> = [],
-                     timeout: Duration) async throws -> CommandResult {
+    private func run(
+        _ arguments: [String], environment: [String: String] = [:], inherits: Set<InheritedVariables> = [],
+        timeout: Duration
+    ) async throws -> CommandResult {
         let result = try await runner.run(Command(executable, arguments, environment: environment, inherits: inherits, timeout: timeout))
         // juicefs may echo a key or a password in an error (an S3 "access key ... does not exist", a URL): what
         // juicectl passes on never contains one.
@@ -173,7 +182,8 @@ public struct JuiceFSClient: Sendable {
     }
 
     private func failure(_ operation: String, _ result: CommandResult, hint: String? = nil) -> JuiceFSError {
-        let message = result.termination == .exited(1) || result.termination == .exited(0)
+        let message =
+            result.termination == .exited(1) || result.termination == .exited(0)
             ? JuiceFSOutput.errorMessage(result.stderr)
             : "\(result.terminationDescription): \(JuiceFSOutput.errorMessage(result.stderr))"
         return JuiceFSError(operation: "juicefs \(operation)", message: message, hint: hint)

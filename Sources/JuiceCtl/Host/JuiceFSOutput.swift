@@ -50,8 +50,9 @@ public enum JuiceFSOutput {
 
             /// As the planner's ``FormatInfo``.
             public var formatInfo: FormatInfo {
-                FormatInfo(name: name, uuid: uuid, storage: storage, bucket: bucket, blockSizeKiB: blockSize,
-                           compression: compression ?? "none", trashDays: trashDays)
+                FormatInfo(
+                    name: name, uuid: uuid, storage: storage, bucket: bucket, blockSizeKiB: blockSize,
+                    compression: compression ?? "none", trashDays: trashDays)
             }
         }
 
@@ -70,8 +71,11 @@ public enum JuiceFSOutput {
 
         /// The sessions in the pure layer's terms.
         public var clientSessions: [ClientSession] {
-            sessions.map { ClientSession(sid: $0.sid, hostName: $0.hostName, mountPoint: $0.mountPoint,
-                                                  processID: $0.processID, expire: $0.expire) }
+            sessions.map {
+                ClientSession(
+                    sid: $0.sid, hostName: $0.hostName, mountPoint: $0.mountPoint,
+                    processID: $0.processID, expire: $0.expire)
+            }
         }
 
         /// Parses the JSON `juicefs status` prints on stdout.
@@ -120,14 +124,16 @@ public enum JuiceFSOutput {
                 continue
             }
             guard let pathIndex = columns.firstIndex(where: { $0 == "Path" || $0 == "Path/ID" }),
-                  let sizeIndex = columns.firstIndex(of: "Size"), let inodesIndex = columns.firstIndex(of: "Inodes"),
-                  cells.count == columns.count else { continue }
+                let sizeIndex = columns.firstIndex(of: "Size"), let inodesIndex = columns.firstIndex(of: "Inodes"),
+                cells.count == columns.count
+            else { continue }
             let path = cells[pathIndex]
             guard path.hasPrefix("/") else { continue }
             let size = parseSize(cells[sizeIndex])
             let inodes = UInt64(cells[inodesIndex].replacingOccurrences(of: ",", with: ""))
-            readings[path] = QuotaReading(capacity: size?.bytes, inodes: inodes.flatMap { $0 > 0 ? $0 : nil },
-                                          capacityTolerance: size?.tolerance ?? 0, source: source)
+            readings[path] = QuotaReading(
+                capacity: size?.bytes, inodes: inodes.flatMap { $0 > 0 ? $0 : nil },
+                capacityTolerance: size?.tolerance ?? 0, source: source)
         }
         return readings
     }

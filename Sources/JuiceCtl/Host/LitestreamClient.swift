@@ -1,5 +1,5 @@
-internal import JuiceCtlCore
 internal import Foundation
+internal import JuiceCtlCore
 
 /// Runs `litestream` for a volume's backup: with the replica's S3 keys in its environment (never on its command line
 /// or in its configuration file), without `AWS_CA_BUNDLE` (Litestream 0.5's S3 client fails to load while it is
@@ -25,8 +25,9 @@ public struct LitestreamClient: Sendable {
     /// The litestream binary, or an error naming the setup command.
     func binary() throws -> String {
         guard executable.hasPrefix("/") else {
-            throw ToolNotFoundError(program: "litestream", searched: "not on PATH and \(ToolLocator.litestreamVariable) is not set",
-                                    variable: ToolLocator.litestreamVariable)
+            throw ToolNotFoundError(
+                program: "litestream", searched: "not on PATH and \(ToolLocator.litestreamVariable) is not set",
+                variable: ToolLocator.litestreamVariable)
         }
         return executable
     }
@@ -34,9 +35,10 @@ public struct LitestreamClient: Sendable {
     /// The command for `litestream ARGUMENTS` on `backup`'s replica, with its environment.
     func command(_ arguments: [String], backup: VolumeSpec.BackupSettings, timeout: Duration) throws -> Command {
         let environment = try secrets.litestreamEnvironment(backup: backup)
-        return Command(try binary(), arguments, environment: environment,
-                       unsetEnvironment: Self.alwaysUnset + (environment.isEmpty ? [] : Self.unsetWithKeys),
-                       inherits: Self.inherits(backup.replica, keysGiven: !environment.isEmpty), timeout: timeout)
+        return Command(
+            try binary(), arguments, environment: environment,
+            unsetEnvironment: Self.alwaysUnset + (environment.isEmpty ? [] : Self.unsetWithKeys),
+            inherits: Self.inherits(backup.replica, keysGiven: !environment.isEmpty), timeout: timeout)
     }
 
     /// What of juicectl's environment Litestream needs: nothing for a file replica; the network settings for an S3
@@ -65,8 +67,10 @@ public struct LitestreamClient: Sendable {
             return "file://\(path)"
         case .s3(let s3):
             var query = URLComponents()
-            query.queryItems = [URLQueryItem(name: "endpoint", value: s3.endpoint), URLQueryItem(name: "region", value: s3.region),
-                                URLQueryItem(name: "forcePathStyle", value: "true")]
+            query.queryItems = [
+                URLQueryItem(name: "endpoint", value: s3.endpoint), URLQueryItem(name: "region", value: s3.region),
+                URLQueryItem(name: "forcePathStyle", value: "true"),
+            ]
             return "s3://\(s3.bucketName)/\(s3.prefix)?\(query.percentEncodedQuery ?? "")"
         }
     }
@@ -88,7 +92,8 @@ public struct LitestreamClient: Sendable {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             level = try container.decode(Int.self, forKey: .level)
             guard let min = UInt64(try container.decode(String.self, forKey: .minTXID), radix: 16),
-                  let max = UInt64(try container.decode(String.self, forKey: .maxTXID), radix: 16) else {
+                let max = UInt64(try container.decode(String.self, forKey: .maxTXID), radix: 16)
+            else {
                 throw DecodingError.dataCorruptedError(forKey: .maxTXID, in: container, debugDescription: "not a hexadecimal TXID")
             }
             minTXID = min
@@ -107,7 +112,8 @@ public struct LitestreamClient: Sendable {
     func replicaFiles(_ backup: VolumeSpec.BackupSettings, timeout: Duration = .seconds(10)) async throws -> [LTXFile] {
         let result = try await run(["ltx", "-json", "-level", "all", Self.replicaURL(backup.replica)], backup: backup, timeout: timeout)
         guard result.succeeded else {
-            let reason = result.termination == .timedOut
+            let reason =
+                result.termination == .timedOut
                 ? "no answer within \(timeout.components.seconds) s" : Self.lastLine(result.stderr + result.stdout)
             throw ListingError(description: "listing the replica failed: \(reason)")
         }

@@ -1,5 +1,5 @@
-internal import JuiceCtlCore
 public import Foundation
+internal import JuiceCtlCore
 
 /// What juicectl records about the Litestream process it started for a volume.
 public struct LitestreamPidRecord: Sendable, Codable, Hashable {

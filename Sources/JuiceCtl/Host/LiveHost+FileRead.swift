@@ -1,6 +1,7 @@
 internal import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension LiveHost {

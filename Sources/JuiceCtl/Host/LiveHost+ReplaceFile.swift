@@ -1,6 +1,7 @@
 public import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension LiveHost {
@@ -45,7 +46,10 @@ func writeSynced(_ fd: Int32, _ data: Data, mode: UInt16) -> Int32? {
         var offset = 0
         while offset < bytes.count {
             let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 { if errno == EINTR { continue }; return errno }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
             offset += written
         }
         return fchmod(fd, mode_t(mode)) != 0 || Glibc.fsync(fd) != 0 ? errno : nil

@@ -1,6 +1,7 @@
 internal import CJuiceCtlShims
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The tree calls of ``LiveHost``: every path below the root is resolved name by name with `openat(2)` relative to
@@ -16,8 +17,10 @@ extension LiveHost {
         } ?? .timedOut
     }
 
-    public func withTreeCalls<T: Sendable>(below root: String, deadline: Duration,
-                                           _ body: @escaping @Sendable (any TreeCalls) -> T) async -> T? {
+    public func withTreeCalls<T: Sendable>(
+        below root: String, deadline: Duration,
+        _ body: @escaping @Sendable (any TreeCalls) -> T
+    ) async -> T? {
         let end = ContinuousClock.now + deadline
         return await Deadline.run(deadline) {
             let calls = LiveTreeCalls(root: root, until: end)
@@ -71,8 +74,10 @@ final class LiveTreeCalls: TreeCalls {
 
     func setTimes(_ path: TreePath, accessed: FileTime, modified: FileTime) -> Int32 {
         guard ContinuousClock.now < end else { return ETIMEDOUT }
-        var times = [timespec(tv_sec: Int(accessed.seconds), tv_nsec: Int(accessed.nanoseconds)),
-                     timespec(tv_sec: Int(modified.seconds), tv_nsec: Int(modified.nanoseconds))]
+        var times = [
+            timespec(tv_sec: Int(accessed.seconds), tv_nsec: Int(accessed.nanoseconds)),
+            timespec(tv_sec: Int(modified.seconds), tv_nsec: Int(modified.nanoseconds)),
+        ]
         if path.isRoot { return utimensat(AT_FDCWD, root, &times, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno }
         return inParent(of: path) { directory, name in utimensat(directory, name, &times, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno }
     }
@@ -116,16 +121,18 @@ func withName<T>(_ name: [UInt8], _ body: (UnsafePointer<CChar>) -> T) -> T {
 extension EntryStatus {
     /// The status of what `lstat` filled in.
     init(_ info: Glibc.stat) {
-        let kind: Kind = switch info.st_mode & S_IFMT {
-        case S_IFREG: .regular
-        case S_IFDIR: .directory
-        case S_IFLNK: .symbolicLink
-        default: .other
-        }
-        self.init(kind: kind, inode: UInt64(info.st_ino), linkCount: UInt64(info.st_nlink), mode: UInt32(info.st_mode & 0o7777),
-                  uid: info.st_uid, gid: info.st_gid, size: Int64(info.st_size),
-                  accessed: FileTime(seconds: Int64(info.st_atim.tv_sec), nanoseconds: Int64(info.st_atim.tv_nsec)),
-                  modified: FileTime(seconds: Int64(info.st_mtim.tv_sec), nanoseconds: Int64(info.st_mtim.tv_nsec)))
+        let kind: Kind =
+            switch info.st_mode & S_IFMT {
+            case S_IFREG: .regular
+            case S_IFDIR: .directory
+            case S_IFLNK: .symbolicLink
+            default: .other
+            }
+        self.init(
+            kind: kind, inode: UInt64(info.st_ino), linkCount: UInt64(info.st_nlink), mode: UInt32(info.st_mode & 0o7777),
+            uid: info.st_uid, gid: info.st_gid, size: Int64(info.st_size),
+            accessed: FileTime(seconds: Int64(info.st_atim.tv_sec), nanoseconds: Int64(info.st_atim.tv_nsec)),
+            modified: FileTime(seconds: Int64(info.st_mtim.tv_sec), nanoseconds: Int64(info.st_mtim.tv_nsec)))
     }
 }
 

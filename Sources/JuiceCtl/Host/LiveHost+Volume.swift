@@ -1,8 +1,9 @@
+internal import CJuiceCtlShims
 public import Foundation
 public import JuiceCtlCore
-internal import CJuiceCtlShims
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// ``VolumeCalling`` on the real host: descriptors from the mount root down, each of juicectl's directories checked by
@@ -40,14 +41,19 @@ extension LiveHost {
             var buffer = [UInt8](repeating: 0, count: 65536)
             while true {
                 let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-                if count < 0 { if errno == EINTR { continue }; return .failed(errno: errno) }
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    return .failed(errno: errno)
+                }
                 if count == 0 { return .contents(bytes) }
                 bytes.append(contentsOf: buffer[0..<count])
             }
         } ?? .failed(errno: ETIMEDOUT)
     }
 
-    public func writeVolumeFile(_ path: String, _ data: Data, mode: UInt16, below root: String, deadline: Duration) async -> VolumeCallResult {
+    public func writeVolumeFile(_ path: String, _ data: Data, mode: UInt16, below root: String, deadline: Duration) async
+        -> VolumeCallResult
+    {
         let end = ContinuousClock.now + deadline
         return await Deadline.run(deadline) { () -> VolumeCallResult in
             VolumeDescriptors.inParent(of: path, root: root) { directory, name in
@@ -94,16 +100,20 @@ extension LiveHost {
         } ?? .failed(errno: ETIMEDOUT)
     }
 
-    public func renameOnVolume(_ source: String, to destination: String, mode: RenameMode, below root: String,
-                               deadline: Duration) async -> VolumeCallResult {
-        let flags: UInt32 = switch mode {
-        case .replace: 0
-        case .noReplace: 1
-        case .exchange: 2
-        }
+    public func renameOnVolume(
+        _ source: String, to destination: String, mode: RenameMode, below root: String,
+        deadline: Duration
+    ) async -> VolumeCallResult {
+        let flags: UInt32 =
+            switch mode {
+            case .replace: 0
+            case .noReplace: 1
+            case .exchange: 2
+            }
         return await Deadline.run(deadline) { () -> VolumeCallResult in
             guard let walk = VolumeDescriptors(root: root) else { return .failed(errno: errno) }
-            let from: (Int32, String), to: (Int32, String)
+            let from: (Int32, String)
+            let to: (Int32, String)
             switch walk.parents(of: source, destination) {
             case .success(let found): (from, to) = found
             case .failure(let failure): return failure.result
@@ -112,11 +122,14 @@ extension LiveHost {
         } ?? .failed(errno: ETIMEDOUT)
     }
 
-    public func copyVolumeOwnership(from source: String, to destination: String, below root: String,
-                                    deadline: Duration) async -> VolumeCallResult {
+    public func copyVolumeOwnership(
+        from source: String, to destination: String, below root: String,
+        deadline: Duration
+    ) async -> VolumeCallResult {
         await Deadline.run(deadline) { () -> VolumeCallResult in
             guard let walk = VolumeDescriptors(root: root) else { return .failed(errno: errno) }
-            let from: (Int32, String), to: (Int32, String)
+            let from: (Int32, String)
+            let to: (Int32, String)
             switch walk.parents(of: source, destination) {
             case .success(let found): (from, to) = found
             case .failure(let failure): return failure.result
@@ -146,30 +159,35 @@ extension LiveHost {
         } ?? .failed(errno: ETIMEDOUT)
     }
 
-    public func createVolumeFile(_ path: String, size: UInt64, below root: String,
-                                 deadline: Duration) async -> Result<OpenVolumeFile, VolumeCallFailure> {
+    public func createVolumeFile(
+        _ path: String, size: UInt64, below root: String,
+        deadline: Duration
+    ) async -> Result<OpenVolumeFile, VolumeCallFailure> {
         let operation = "create \(path)"
-        let opened = await Deadline.run(deadline) { () -> Result<Int32, VolumeCallFailure> in
-            var descriptor: Int32 = -1
-            let result = VolumeDescriptors.inParent(of: path, root: root) { directory, name in
-                let fd = cjuicectl_open_beneath(directory, name, O_RDWR | O_CREAT | O_EXCL, 0o600)
-                guard fd >= 0 else { return errno }
-                guard ftruncate(fd, off_t(size)) == 0 else {
-                    let code = errno
-                    close(fd)
-                    unlinkat(directory, name, 0)
-                    return code
+        let opened =
+            await Deadline.run(deadline) { () -> Result<Int32, VolumeCallFailure> in
+                var descriptor: Int32 = -1
+                let result = VolumeDescriptors.inParent(of: path, root: root) { directory, name in
+                    let fd = cjuicectl_open_beneath(directory, name, O_RDWR | O_CREAT | O_EXCL, 0o600)
+                    guard fd >= 0 else { return errno }
+                    guard ftruncate(fd, off_t(size)) == 0 else {
+                        let code = errno
+                        close(fd)
+                        unlinkat(directory, name, 0)
+                        return code
+                    }
+                    descriptor = fd
+                    return 0
                 }
-                descriptor = fd
-                return 0
-            }
-            guard case .done = result else { return .failure(VolumeCallFailure(operation: operation, result: result)) }
-            return .success(descriptor)
-        } ?? .failure(VolumeCallFailure(operation: operation, result: .failed(errno: ETIMEDOUT)))
+                guard case .done = result else { return .failure(VolumeCallFailure(operation: operation, result: result)) }
+                return .success(descriptor)
+            } ?? .failure(VolumeCallFailure(operation: operation, result: .failed(errno: ETIMEDOUT)))
         return opened.map { OpenVolumeFile(descriptor: $0, procPath: "/proc/\(getpid())/fd/\($0)") }
     }
 
-    public func attachLoopDevice(_ path: String, below root: String, deadline: Duration) async -> Result<AttachedLoopDevice, VolumeCallFailure> {
+    public func attachLoopDevice(_ path: String, below root: String, deadline: Duration) async -> Result<
+        AttachedLoopDevice, VolumeCallFailure
+    > {
         let operation = "attach a loop device to \(path)"
         return await Deadline.run(deadline) { () -> Result<AttachedLoopDevice, VolumeCallFailure> in
             var attached: (Int32, Int32) = (-1, -1)
@@ -180,7 +198,8 @@ extension LiveHost {
                 var info = Glibc.stat()
                 guard fstat(fd, &info) == 0 else { return errno }
                 guard info.st_mode & S_IFMT == S_IFREG else { return EINVAL }
-                var loop: Int32 = -1, number: Int32 = -1
+                var loop: Int32 = -1
+                var number: Int32 = -1
                 guard cjuicectl_loop_attach(fd, &loop, &number) == 0 else { return errno }
                 attached = (loop, number)
                 return 0
@@ -191,22 +210,23 @@ extension LiveHost {
     }
 
     public func volumeLock(_ path: String, below root: String, operation: String, timeout: Duration) async throws -> any HeldLock {
-        let opened = await Deadline.run(.seconds(10)) { () -> Result<Int32, VolumeCallFailure> in
-            var descriptor: Int32 = -1
-            let result = VolumeDescriptors.inParent(of: path, root: root) { directory, name in
-                let fd = cjuicectl_open_beneath(directory, name, O_RDWR | O_CREAT, 0o600)
-                guard fd >= 0 else { return errno }
-                var info = Glibc.stat()
-                guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == 0, info.st_nlink == 1 else {
-                    close(fd)
-                    return EPERM
+        let opened =
+            await Deadline.run(.seconds(10)) { () -> Result<Int32, VolumeCallFailure> in
+                var descriptor: Int32 = -1
+                let result = VolumeDescriptors.inParent(of: path, root: root) { directory, name in
+                    let fd = cjuicectl_open_beneath(directory, name, O_RDWR | O_CREAT, 0o600)
+                    guard fd >= 0 else { return errno }
+                    var info = Glibc.stat()
+                    guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == 0, info.st_nlink == 1 else {
+                        close(fd)
+                        return EPERM
+                    }
+                    descriptor = fd
+                    return 0
                 }
-                descriptor = fd
-                return 0
-            }
-            guard case .done = result else { return .failure(VolumeCallFailure(operation: "open the lock \(path)", result: result)) }
-            return .success(descriptor)
-        } ?? .failure(VolumeCallFailure(operation: "open the lock \(path)", result: .failed(errno: ETIMEDOUT)))
+                guard case .done = result else { return .failure(VolumeCallFailure(operation: "open the lock \(path)", result: result)) }
+                return .success(descriptor)
+            } ?? .failure(VolumeCallFailure(operation: "open the lock \(path)", result: .failed(errno: ETIMEDOUT)))
         return try await VolumeLock.acquire(descriptor: opened.get(), path: "\(root)\(path)", operation: operation, timeout: timeout)
     }
 
@@ -226,12 +246,13 @@ extension GuardedEntry {
     /// The entry `fstat` or `lstat` described (its kind as ``EntryStatus`` reads it).
     init(path: String, _ info: Glibc.stat) {
         let status = EntryStatus(info)
-        let kind: Kind = switch status.kind {
-        case .directory: .directory
-        case .regular: .regular
-        case .symbolicLink: .symbolicLink
-        case .other: .other
-        }
+        let kind: Kind =
+            switch status.kind {
+            case .directory: .directory
+            case .regular: .regular
+            case .symbolicLink: .symbolicLink
+            case .other: .other
+            }
         self.init(path: path, kind: kind, uid: status.uid, mode: status.mode, linkCount: status.linkCount)
     }
 }

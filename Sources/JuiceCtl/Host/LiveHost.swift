@@ -1,8 +1,9 @@
+internal import CJuiceCtlShims
 public import Foundation
 public import JuiceCtlCore
-internal import CJuiceCtlShims
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The real host: `/proc`, system calls, deadlines on everything that may touch a FUSE mount.
@@ -44,8 +45,9 @@ public struct LiveHost: HostProbing {
         await Deadline.run(deadline) {
             var info = Glibc.statvfs()
             guard systemStatvfs(path, &info) == 0 else { return FilesystemStats?.none }
-            return FilesystemStats(blockSize: UInt64(info.f_frsize), blocks: UInt64(info.f_blocks), freeBlocks: UInt64(info.f_bfree),
-                                   files: UInt64(info.f_files), freeFiles: UInt64(info.f_ffree))
+            return FilesystemStats(
+                blockSize: UInt64(info.f_frsize), blocks: UInt64(info.f_blocks), freeBlocks: UInt64(info.f_bfree),
+                files: UInt64(info.f_files), freeFiles: UInt64(info.f_ffree))
         } ?? nil
     }
 
@@ -79,11 +81,12 @@ public struct LiveHost: HostProbing {
     }
 
     public func rename(_ source: String, to destination: String, mode: RenameMode, deadline: Duration) async -> Int32 {
-        let flags: UInt32 = switch mode {
-        case .replace: 0
-        case .noReplace: 1   // RENAME_NOREPLACE
-        case .exchange: 2    // RENAME_EXCHANGE
-        }
+        let flags: UInt32 =
+            switch mode {
+            case .replace: 0
+            case .noReplace: 1 // RENAME_NOREPLACE
+            case .exchange: 2 // RENAME_EXCHANGE
+            }
         return await Deadline.run(deadline) {
             cjuicectl_renameat2(source, destination, flags) == 0 ? 0 : errno
         } ?? ETIMEDOUT
@@ -140,8 +143,9 @@ public struct LiveHost: HostProbing {
     }
 
     public func createLocalDirectory(_ path: String, mode: UInt16) throws {
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: Int(mode)])
+        try FileManager.default.createDirectory(
+            atPath: path, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: Int(mode)])
     }
 
     public func contentsOfDirectory(_ path: String) -> [String]? {
@@ -177,7 +181,8 @@ public struct LiveHost: HostProbing {
 
     private func isZombie(_ pid: Int32) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return false }
+            let close = stat.lastIndex(of: ")")
+        else { return false }
         return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
     }
 
@@ -190,7 +195,9 @@ public struct LiveHost: HostProbing {
             var targets: [String] = []
             if let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd") { targets.append(cwd) }
             for fd in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? [] {
-                if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)") { targets.append(target) }
+                if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)") {
+                    targets.append(target)
+                }
             }
             if targets.contains(where: { $0 == path || $0.hasPrefix(prefix) }) { found.append(pid) }
         }
@@ -203,7 +210,7 @@ public struct LiveHost: HostProbing {
             guard Int32(name) != nil else { continue }
             for fd in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(name)/fdinfo")) ?? [] {
                 guard let info = readProcFile("/proc/\(name)/fdinfo/\(fd)"),
-                      ProcText.mountID(fromFDInfo: String(decoding: info, as: UTF8.self)) == mountID
+                    ProcText.mountID(fromFDInfo: String(decoding: info, as: UTF8.self)) == mountID
                 else { continue }
                 count += 1
             }

@@ -1,5 +1,5 @@
-public import JuiceCtlCore
 internal import Foundation
+public import JuiceCtlCore
 
 /// What this instance remembers owning, in `<baseDir>/.juicectl/ownership.json` (mode 0600, the directory 0700),
 /// through the host seam.
@@ -24,8 +24,10 @@ public struct LocalOwnershipMemory: OwnershipMemory {
         do {
             return try JSONDecoder().decode(RememberedOwnership.self, from: data)
         } catch {
-            throw OwnershipError.memory(path: path, problem: "cannot be read (it is not juicectl's JSON); remove it only "
-                                        + "if this host owns no volume through it")
+            throw OwnershipError.memory(
+                path: path,
+                problem: "cannot be read (it is not juicectl's JSON); remove it only "
+                    + "if this host owns no volume through it")
         }
     }
 

@@ -1,5 +1,5 @@
-public import Logging
 internal import JuiceCtlCore
+public import Logging
 internal import Synchronization
 
 /// Wraps a runner: logs every invocation with its duration and outcome, and keeps a record of them (used by the
@@ -45,13 +45,17 @@ public final class LoggingRunner: CommandRunning {
             logger.debug("could not start", metadata: ["command": "\(command.displayString)", "error": "\(error.reason)"])
             throw error
         }
-        record(Invocation(command: command.displayString, program: command.programName,
-                          outcome: result.terminationDescription, duration: result.duration))
-        logger.debug("ran", metadata: [
-            "command": "\(command.displayString)",
-            "result": "\(result.terminationDescription)",
-            "ms": "\(result.duration.milliseconds)",
-        ])
+        record(
+            Invocation(
+                command: command.displayString, program: command.programName,
+                outcome: result.terminationDescription, duration: result.duration))
+        logger.debug(
+            "ran",
+            metadata: [
+                "command": "\(command.displayString)",
+                "result": "\(result.terminationDescription)",
+                "ms": "\(result.duration.milliseconds)",
+            ])
         return result
     }
 

@@ -39,7 +39,8 @@ public enum MountInfoParser {
     public static func parseLine(_ line: Substring) -> MountInfoEntry? {
         let fields = line.split(separator: " ", omittingEmptySubsequences: false)
         guard let separator = fields.dropFirst(6).firstIndex(of: "-"), separator + 3 < fields.count,
-              let id = Int(fields[0]), let parent = Int(fields[1]) else { return nil }
+            let id = Int(fields[0]), let parent = Int(fields[1])
+        else { return nil }
         return MountInfoEntry(
             id: id, parentID: parent, device: String(fields[2]), root: unescape(fields[3]),
             mountPoint: unescape(fields[4]), fstype: unescape(fields[separator + 1]), source: unescape(fields[separator + 2]),

@@ -10,11 +10,14 @@ struct MountView: Sendable {
 
     /// `entries` of a table read by a process whose root juicectl reads as `root`, for `matcher`'s query.
     init(_ entries: [MountInfoEntry], root: String = "/", matcher: TreeUsageMatcher) {
-        let translated = root == "/" ? entries : entries.map { entry in
-            var entry = entry
-            entry.mountPoint = TreeUsagePaths.join(root, entry.mountPoint)
-            return entry
-        }
+        let translated =
+            root == "/"
+            ? entries
+            : entries.map { entry in
+                var entry = entry
+                entry.mountPoint = TreeUsagePaths.join(root, entry.mountPoint)
+                return entry
+            }
         self.entries = translated
         relevantMountPoints = translated.filter { matcher.isRelevant(device: $0.device) }.map(\.mountPoint)
         byID = Dictionary(translated.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })

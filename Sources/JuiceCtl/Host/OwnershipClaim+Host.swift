@@ -12,10 +12,12 @@ extension OwnershipClaim {
     /// - Throws: ``OwnershipError/noLocation(volume:)`` for a volume that needs a record but has no replica,
     ///   ``OwnershipError/ambientCredentials(volume:location:)`` for an S3 replica without keys in the spec,
     ///   ``OwnershipError/memory(path:problem:)`` when the instance id cannot be read or made.
-    public static func forVolume(_ spec: VolumeSpec, uuid: String? = nil, runner: any CommandRunning, tools: Tools,
-                                 host: any HostProbing, secrets: SecretResolver = SecretResolver(),
-                                 clock: OwnershipClock = .system,
-                                 settle: Duration = defaultSettle) async throws(OwnershipError) -> OwnershipClaim? {
+    public static func forVolume(
+        _ spec: VolumeSpec, uuid: String? = nil, runner: any CommandRunning, tools: Tools,
+        host: any HostProbing, secrets: SecretResolver = SecretResolver(),
+        clock: OwnershipClock = .system,
+        settle: Duration = defaultSettle
+    ) async throws(OwnershipError) -> OwnershipClaim? {
         let store: any OwnershipStoring
         switch OwnershipRequirement.of(spec) {
         case .notRequired:
@@ -28,7 +30,8 @@ extension OwnershipClaim {
             store = FileOwnershipStore(path: path, host: host)
         }
         let identity = try await OwnershipIdentity.current(for: spec, host: host)
-        return OwnershipClaim(volume: spec.name, uuid: uuid, identity: identity, store: store,
-                              memory: LocalOwnershipMemory(spec: spec, host: host), clock: clock, settle: settle)
+        return OwnershipClaim(
+            volume: spec.name, uuid: uuid, identity: identity, store: store,
+            memory: LocalOwnershipMemory(spec: spec, host: host), clock: clock, settle: settle)
     }
 }

@@ -1,7 +1,8 @@
-public import JuiceCtlCore
 internal import Foundation
+public import JuiceCtlCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension OwnershipIdentity {
@@ -17,8 +18,9 @@ extension OwnershipIdentity {
         let hostName = firstLine(host.readControlFile("/proc/sys/kernel/hostname")) ?? ProcessInfo.processInfo.hostName
         let machineId = firstLine(host.readLocalFile("/etc/machine-id").map { String(decoding: $0, as: UTF8.self) }) ?? "unknown"
         let bootId = firstLine(host.readControlFile("/proc/sys/kernel/random/boot_id")) ?? "unknown"
-        return OwnershipIdentity(host: hostName, machineId: machineId, bootId: bootId,
-                                 instance: try await instance(file: spec.instanceIdFile, host: host), pid: getpid())
+        return OwnershipIdentity(
+            host: hostName, machineId: machineId, bootId: bootId,
+            instance: try await instance(file: spec.instanceIdFile, host: host), pid: getpid())
     }
 
     /// The instance id stored in `file`, made (a random UUID, mode 0600) when there is none yet.
@@ -51,9 +53,11 @@ extension OwnershipIdentity {
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-")
         guard (8...64).contains(text.count), text.allSatisfy(allowed.contains) else {
-            throw .memory(path: file, problem: "does not hold an instance id. Restore it from a backup of this host; a new "
-                          + "id (remove the file) makes this host a stranger to the volumes it owns, which then need "
-                          + "`juicectl takeover`")
+            throw .memory(
+                path: file,
+                problem: "does not hold an instance id. Restore it from a backup of this host; a new "
+                    + "id (remove the file) makes this host a stranger to the volumes it owns, which then need "
+                    + "`juicectl takeover`")
         }
         return text
     }

@@ -1,6 +1,7 @@
 internal import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What the text of a `/proc/PID/{cwd,root,fd/N,map_files/RANGE}` link says, read with `readlink(2)` and never
@@ -76,16 +77,16 @@ enum ProcText {
                 defer { line = end + 1 }
                 // range perms offset dev inode path: the spaces after the first four fields, then the inode's end.
                 guard let afterRange = find(0x20, from: line, end: end), let afterPerms = find(0x20, from: afterRange + 1, end: end),
-                      let afterOffset = find(0x20, from: afterPerms + 1, end: end),
-                      let afterDevice = find(0x20, from: afterOffset + 1, end: end),
-                      let colon = find(0x3A, from: afterOffset + 1, end: afterDevice),
-                      let major = number(text, afterOffset + 1, colon, radix: 16),
-                      let minor = number(text, colon + 1, afterDevice, radix: 16),
-                      wanted.contains(DeviceNumber(major: UInt32(truncatingIfNeeded: major), minor: UInt32(truncatingIfNeeded: minor))),
-                      let inode = number(text, afterDevice + 1, find(0x20, from: afterDevice + 1, end: end) ?? end, radix: 10),
-                      inode != 0,
-                      let dash = find(0x2D, from: line, end: afterRange),
-                      let low = number(text, line, dash, radix: 16), let high = number(text, dash + 1, afterRange, radix: 16)
+                    let afterOffset = find(0x20, from: afterPerms + 1, end: end),
+                    let afterDevice = find(0x20, from: afterOffset + 1, end: end),
+                    let colon = find(0x3A, from: afterOffset + 1, end: afterDevice),
+                    let major = number(text, afterOffset + 1, colon, radix: 16),
+                    let minor = number(text, colon + 1, afterDevice, radix: 16),
+                    wanted.contains(DeviceNumber(major: UInt32(truncatingIfNeeded: major), minor: UInt32(truncatingIfNeeded: minor))),
+                    let inode = number(text, afterDevice + 1, find(0x20, from: afterDevice + 1, end: end) ?? end, radix: 10),
+                    inode != 0,
+                    let dash = find(0x2D, from: line, end: afterRange),
+                    let low = number(text, line, dash, radix: 16), let high = number(text, dash + 1, afterRange, radix: 16)
                 else { continue }
                 ranges.append(String(low, radix: 16) + "-" + String(high, radix: 16))
             }

@@ -37,12 +37,13 @@ struct ProcessTreeUse {
     /// ` (deleted)`.
     mutating func add(_ link: Link, text: ProcLinkText?, hit: TreeHit) {
         let name = (hit.volumePath ?? text?.path ?? "?") + (text?.isDeleted == true ? " (deleted)" : "")
-        let reference: TreeReference = switch link {
-        case .workingDirectory: .workingDirectory
-        case .rootDirectory: .rootDirectory
-        case .descriptor: .openFile(name)
-        case .memoryMap: .memoryMap(name)
-        }
+        let reference: TreeReference =
+            switch link {
+            case .workingDirectory: .workingDirectory
+            case .rootDirectory: .rootDirectory
+            case .descriptor: .openFile(name)
+            case .memoryMap: .memoryMap(name)
+            }
         if references[hit.tree] == nil {
             trees.append(hit.tree)
             references[hit.tree] = []
@@ -56,8 +57,9 @@ struct ProcessTreeUse {
     /// One user per tree, in the order the trees were first reached; its path is the first one known.
     var users: [TreeUser] {
         trees.map { tree in
-            TreeUser(tree: tree, volumePath: paths[tree],
-                     holder: .process(pid: pid, command: command, references: references[tree] ?? []))
+            TreeUser(
+                tree: tree, volumePath: paths[tree],
+                holder: .process(pid: pid, command: command, references: references[tree] ?? []))
         }
     }
 }

@@ -1,7 +1,8 @@
-public import JuiceCtlCore
 internal import Foundation
+public import JuiceCtlCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reads and writes the reconciler's per-volume status file, `<baseDir>/.juicectl/status.json`.
@@ -24,8 +25,9 @@ public struct RunStatusStore: Sendable {
     public func save(_ status: RunStatus) throws {
         let data = try Self.encoder.encode(status)
         let directory = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         try AtomicFile.write(data, to: path, mode: 0o600, durable: false)
     }
 

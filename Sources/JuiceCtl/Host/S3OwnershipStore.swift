@@ -1,5 +1,5 @@
-public import JuiceCtlCore
 internal import Foundation
+public import JuiceCtlCore
 
 /// The ownership record as an object in an S3-compatible bucket, read and written by `curl` through the runner:
 /// requests signed with SigV4 for the replica's region, the keys from the spec's references (resolved for each call)
@@ -31,9 +31,11 @@ public struct S3OwnershipStore: OwnershipStoring {
     /// - Throws: ``OwnershipError/ambientCredentials(volume:location:)`` when the spec names no keys and the
     ///   environment holds none (or holds a session token): curl signs with keys it is given and cannot use an
     ///   instance role, a profile or a session token.
-    public init(object: OwnershipLocation.S3Object, volume: String, runner: any CommandRunning, curl: String,
-                secrets: SecretResolver = SecretResolver(),
-                environment: [String: String]? = nil) throws(OwnershipError) {
+    public init(
+        object: OwnershipLocation.S3Object, volume: String, runner: any CommandRunning, curl: String,
+        secrets: SecretResolver = SecretResolver(),
+        environment: [String: String]? = nil
+    ) throws(OwnershipError) {
         let fromEnvironment = Self.environmentKeys(environment ?? ProcessInfo.processInfo.environment)
         guard let accessKey = object.accessKey ?? fromEnvironment?.0, let secretKey = object.secretKey ?? fromEnvironment?.1 else {
             throw .ambientCredentials(volume: volume, location: "s3 \(object.displayURL)")
@@ -52,7 +54,7 @@ public struct S3OwnershipStore: OwnershipStoring {
     /// signed) comes with them.
     static func environmentKeys(_ environment: [String: String]) -> (VolumeSpec.SecretSource, VolumeSpec.SecretSource)? {
         guard environment["AWS_ACCESS_KEY_ID"]?.isEmpty == false, environment["AWS_SECRET_ACCESS_KEY"]?.isEmpty == false,
-              environment["AWS_SESSION_TOKEN"]?.isEmpty ?? true
+            environment["AWS_SESSION_TOKEN"]?.isEmpty ?? true
         else { return nil }
         return (.env("AWS_ACCESS_KEY_ID"), .env("AWS_SECRET_ACCESS_KEY"))
     }
@@ -87,12 +89,16 @@ public struct S3OwnershipStore: OwnershipStoring {
     }
 
     /// The command for one request: `curl -q --config -`, everything else on standard input.
-    func command(_ operation: OwnershipStoreError.Operation, body: String? = nil,
-                 deadline: Duration) throws(OwnershipStoreError) -> Command {
+    func command(
+        _ operation: OwnershipStoreError.Operation, body: String? = nil,
+        deadline: Duration
+    ) throws(OwnershipStoreError) -> Command {
         let keys: (access: String, secret: String)
         do {
-            keys = (try secrets.resolve(accessKey, key: "backup.replica.accessKey"),
-                    try secrets.resolve(secretKey, key: "backup.replica.secretKey"))
+            keys = (
+                try secrets.resolve(accessKey, key: "backup.replica.accessKey"),
+                try secrets.resolve(secretKey, key: "backup.replica.secretKey")
+            )
         } catch {
             throw OwnershipStoreError(location: location, operation: operation, problem: .secret(error))
         }
@@ -118,24 +124,29 @@ public struct S3OwnershipStore: OwnershipStoring {
                 try config.option("header", "x-amz-content-sha256: \(Self.emptyPayloadHash)")
             }
         } catch {
-            throw OwnershipStoreError(location: location, operation: operation,
-                                      problem: .curl(exit: 0, message: "a request value holds a control character"))
+            throw OwnershipStoreError(
+                location: location, operation: operation,
+                problem: .curl(exit: 0, message: "a request value holds a control character"))
         }
         do {
             try config.option("user", "\(keys.access):\(keys.secret)")
         } catch {
             let inAccessKey = CurlConfig.quoted(keys.access) == nil
-            let problem = SecretError(key: inAccessKey ? "backup.replica.accessKey" : "backup.replica.secretKey",
-                                      source: inAccessKey ? accessKey : secretKey, problem: "it holds a control character")
+            let problem = SecretError(
+                key: inAccessKey ? "backup.replica.accessKey" : "backup.replica.secretKey",
+                source: inAccessKey ? accessKey : secretKey, problem: "it holds a control character")
             throw OwnershipStoreError(location: location, operation: operation, problem: .secret(problem))
         }
         // curl gets its keys in the configuration: of juicectl's environment only the proxy and CA settings.
-        return Command(curl, CurlConfig.arguments, unsetEnvironment: ["CURL_HOME", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"],
-                       inherits: [.network], timeout: deadline, input: config.text)
+        return Command(
+            curl, CurlConfig.arguments, unsetEnvironment: ["CURL_HOME", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"],
+            inherits: [.network], timeout: deadline, input: config.text)
     }
 
-    private func send(_ operation: OwnershipStoreError.Operation, body: String? = nil,
-                      deadline: Duration) async throws(OwnershipStoreError) -> Response {
+    private func send(
+        _ operation: OwnershipStoreError.Operation, body: String? = nil,
+        deadline: Duration
+    ) async throws(OwnershipStoreError) -> Response {
         guard curl.hasPrefix("/") else {
             throw OwnershipStoreError(location: location, operation: operation, problem: .cannotRun("curl is not on PATH"))
         }
@@ -154,8 +165,9 @@ public struct S3OwnershipStore: OwnershipStoring {
         case .timedOut:
             throw OwnershipStoreError(location: location, operation: operation, problem: .timedOut(deadline))
         case .signaled(let signal):
-            throw OwnershipStoreError(location: location, operation: operation,
-                                      problem: .curl(exit: -signal, message: "killed by signal \(signal)"))
+            throw OwnershipStoreError(
+                location: location, operation: operation,
+                problem: .curl(exit: -signal, message: "killed by signal \(signal)"))
         case .exited(28):
             throw OwnershipStoreError(location: location, operation: operation, problem: .timedOut(deadline))
         case .exited(let code) where [6, 7].contains(code):
@@ -168,8 +180,9 @@ public struct S3OwnershipStore: OwnershipStoring {
             throw OwnershipStoreError(location: location, operation: operation, problem: .curl(exit: code, message: message))
         }
         guard let newline = stdout.lastIndex(of: "\n"), let status = Int(stdout[stdout.index(after: newline)...]) else {
-            throw OwnershipStoreError(location: location, operation: operation,
-                                      problem: .curl(exit: 0, message: "no HTTP status in curl's output"))
+            throw OwnershipStoreError(
+                location: location, operation: operation,
+                problem: .curl(exit: 0, message: "no HTTP status in curl's output"))
         }
         let text = String(stdout[..<newline])
         return Response(status: status, body: text, code: Self.errorCode(in: text))

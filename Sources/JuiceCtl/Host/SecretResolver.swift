@@ -1,5 +1,5 @@
-public import JuiceCtlCore
 internal import Foundation
+public import JuiceCtlCore
 
 /// A secret named in a spec that cannot be read. The message names the spec key and where the secret was to come
 /// from, never a value.
@@ -12,10 +12,11 @@ public struct SecretError: Error, Sendable, Hashable, CustomStringConvertible {
     public var problem: String
 
     public var description: String {
-        let fix = switch source {
-        case .env(let name): "export \(name) in juicectl's environment (for a service: Environment= or EnvironmentFile=)"
-        case .file(let path): "put the secret in \(path), readable by root"
-        }
+        let fix =
+            switch source {
+            case .env(let name): "export \(name) in juicectl's environment (for a service: Environment= or EnvironmentFile=)"
+            case .file(let path): "put the secret in \(path), readable by root"
+            }
         return "\(key) (\(source)): \(problem); \(fix), or point \(key) elsewhere"
     }
 }
@@ -29,9 +30,11 @@ public struct SecretResolver: Sendable {
 
     /// Creates a resolver over juicectl's own environment and files.
     public init() {
-        self.init(environment: ProcessInfo.processInfo.environment, readFile: { path in
-            FileManager.default.contents(atPath: path).map { [UInt8]($0) }
-        })
+        self.init(
+            environment: ProcessInfo.processInfo.environment,
+            readFile: { path in
+                FileManager.default.contents(atPath: path).map { [UInt8]($0) }
+            })
     }
 
     /// Creates a resolver over `environment` and a file reader (for tests).
@@ -82,9 +85,13 @@ public struct SecretResolver: Sendable {
     /// What Litestream needs for an S3 replica with keys: `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`, which its
     /// S3 client reads from the environment (the configuration file names no key).
     public func litestreamEnvironment(backup: VolumeSpec.BackupSettings) throws(SecretError) -> [String: String] {
-        guard case .s3(let replica) = backup.replica, let accessKey = replica.accessKey, let secretKey = replica.secretKey else { return [:] }
-        return ["AWS_ACCESS_KEY_ID": try resolve(accessKey, key: "backup.replica.accessKey"),
-                "AWS_SECRET_ACCESS_KEY": try resolve(secretKey, key: "backup.replica.secretKey")]
+        guard case .s3(let replica) = backup.replica, let accessKey = replica.accessKey, let secretKey = replica.secretKey else {
+            return [:]
+        }
+        return [
+            "AWS_ACCESS_KEY_ID": try resolve(accessKey, key: "backup.replica.accessKey"),
+            "AWS_SECRET_ACCESS_KEY": try resolve(secretKey, key: "backup.replica.secretKey"),
+        ]
     }
 
     /// Every secret value the spec names that can be read now, to scrub from text a program printed (juicefs may

@@ -1,7 +1,8 @@
 public import Foundation
 public import JuiceCtlCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What juicectl remembers about a volume between runs, in `<baseDir>/.juicectl/state.json`: the quotas it set
@@ -95,8 +96,9 @@ public struct StateStore: Sendable {
         encoder.dateEncodingStrategy = .iso8601
         let data = try encoder.encode(state)
         let directory = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         try AtomicFile.write(data, to: path, mode: 0o600)
     }
 
@@ -140,6 +142,7 @@ public enum AtomicFile {
     }
 
     static func posixError(_ message: String) -> NSError {
-        NSError(domain: "juicectl", code: Int(errno), userInfo: [NSLocalizedDescriptionKey: "\(message): \(String(cString: strerror(errno)))"])
+        NSError(
+            domain: "juicectl", code: Int(errno), userInfo: [NSLocalizedDescriptionKey: "\(message): \(String(cString: strerror(errno)))"])
     }
 }

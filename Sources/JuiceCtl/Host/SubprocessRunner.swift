@@ -1,8 +1,9 @@
+internal import Foundation
 internal import Subprocess
 internal import SystemPackage
-internal import Foundation
+
 #if canImport(Glibc)
-internal import Glibc
+    internal import Glibc
 #endif
 
 /// Runs programs with swift-subprocess: no inherited file descriptors beyond the standard three, working directory
@@ -36,18 +37,20 @@ public struct SubprocessRunner: CommandRunning {
                         executable: .path(FilePath(command.executable)), arguments: Arguments(command.arguments),
                         environment: childEnvironment, workingDirectory: FilePath(command.workingDirectory),
                         platformOptions: platformOptions)
-                    let result = if let input = command.input {
-                        try await Self.run(configuration, input: .string(input), limit: limit)
-                    } else {
-                        try await Self.run(configuration, input: .none, limit: limit)
-                    }
+                    let result =
+                        if let input = command.input {
+                            try await Self.run(configuration, input: .string(input), limit: limit)
+                        } else {
+                            try await Self.run(configuration, input: .none, limit: limit)
+                        }
                     let termination: CommandResult.Termination
                     switch result.terminationStatus {
                     case .exited(let code): termination = .exited(code)
                     case .signaled(let signal): termination = .signaled(signal)
                     }
-                    return CommandResult(termination: termination, stdout: result.standardOutput,
-                                         stderr: result.standardError, duration: clock.now - start)
+                    return CommandResult(
+                        termination: termination, stdout: result.standardOutput,
+                        stderr: result.standardError, duration: clock.now - start)
                 }
                 group.addTask {
                     try await Task.sleep(for: command.timeout)
@@ -68,8 +71,10 @@ public struct SubprocessRunner: CommandRunning {
     }
 
     /// Runs `configuration` with `input` on its standard input, collecting both output streams up to `limit`.
-    private static func run(_ configuration: Configuration, input: some InputProtocol,
-                            limit: Int) async throws -> ExecutionResult<Void, StringOutput<UTF8>, StringOutput<UTF8>> {
+    private static func run(
+        _ configuration: Configuration, input: some InputProtocol,
+        limit: Int
+    ) async throws -> ExecutionResult<Void, StringOutput<UTF8>, StringOutput<UTF8>> {
         if !(input is NoInput) { ignoreBrokenPipes }
         return try await Subprocess.run(configuration, input: input, output: .string(limit: limit), error: .string(limit: limit))
     }

@@ -28,9 +28,11 @@ public struct Tools: Sendable, Hashable {
     public var curl: String = "curl"
 
     /// Creates a tool set; the overlay's programs default to their names, found on PATH when run.
-    public init(juicefs: String, umount: String, mount: String = "mount", losetup: String = "losetup",
-                mkfsExt4: String = "mkfs.ext4", fsfreeze: String = "fsfreeze", sync: String = "sync",
-                litestream: String = "litestream", sqlite3: String = "sqlite3") {
+    public init(
+        juicefs: String, umount: String, mount: String = "mount", losetup: String = "losetup",
+        mkfsExt4: String = "mkfs.ext4", fsfreeze: String = "fsfreeze", sync: String = "sync",
+        litestream: String = "litestream", sqlite3: String = "sqlite3"
+    ) {
         self.sync = sync
         self.sqlite3 = sqlite3
         self.litestream = litestream
@@ -78,9 +80,11 @@ public enum ToolLocator {
     ///   - explicit: a path from a command-line flag, if one was given.
     ///   - variable: the environment variable that may name the binary.
     ///   - environment: the process environment.
-    public static func locate(_ program: String, explicit: String? = nil, variable: String? = nil,
-                              environment: [String: String]? = nil,
-                              fallbacks: [String] = []) throws(ToolNotFoundError) -> String {
+    public static func locate(
+        _ program: String, explicit: String? = nil, variable: String? = nil,
+        environment: [String: String]? = nil,
+        fallbacks: [String] = []
+    ) throws(ToolNotFoundError) -> String {
         let environment = environment ?? ProcessInfo.processInfo.environment
         if let explicit {
             guard isExecutable(explicit) else {
@@ -100,21 +104,28 @@ public enum ToolLocator {
             if isExecutable(candidate) { return candidate }
         }
         for candidate in fallbacks where isExecutable(candidate) { return candidate }
-        throw ToolNotFoundError(program: program, searched: "not on PATH\(variable.map { " and \($0) is not set" } ?? "")", variable: variable)
+        throw ToolNotFoundError(
+            program: program, searched: "not on PATH\(variable.map { " and \($0) is not set" } ?? "")", variable: variable)
     }
 
     /// Resolves every tool juicectl needs for volumes. The overlay's programs and litestream are required only when
     /// used: a missing one keeps its bare name here and fails, naming itself, when an action runs it.
-    public static func locateAll(juicefs explicit: String? = nil,
-                                 environment: [String: String]? = nil) throws(ToolNotFoundError) -> Tools {
+    public static func locateAll(
+        juicefs explicit: String? = nil,
+        environment: [String: String]? = nil
+    ) throws(ToolNotFoundError) -> Tools {
         func optional(_ name: String) -> String {
-            (try? locate(name, environment: environment, fallbacks: ["/usr/sbin/\(name)", "/sbin/\(name)", "/usr/bin/\(name)", "/bin/\(name)"])) ?? name
+            (try? locate(
+                name, environment: environment, fallbacks: ["/usr/sbin/\(name)", "/sbin/\(name)", "/usr/bin/\(name)", "/bin/\(name)"]))
+                ?? name
         }
-        var tools = Tools(juicefs: try locate("juicefs", explicit: explicit, variable: juicefsVariable, environment: environment),
-                     umount: try locate("umount", environment: environment, fallbacks: ["/usr/bin/umount", "/bin/umount", "/usr/sbin/umount"]),
-                     mount: optional("mount"), losetup: optional("losetup"), mkfsExt4: optional("mkfs.ext4"), fsfreeze: optional("fsfreeze"), sync: optional("sync"),
-                     litestream: (try? locate("litestream", variable: litestreamVariable, environment: environment)) ?? "litestream",
-                     sqlite3: optional("sqlite3"))
+        var tools = Tools(
+            juicefs: try locate("juicefs", explicit: explicit, variable: juicefsVariable, environment: environment),
+            umount: try locate("umount", environment: environment, fallbacks: ["/usr/bin/umount", "/bin/umount", "/usr/sbin/umount"]),
+            mount: optional("mount"), losetup: optional("losetup"), mkfsExt4: optional("mkfs.ext4"), fsfreeze: optional("fsfreeze"),
+            sync: optional("sync"),
+            litestream: (try? locate("litestream", variable: litestreamVariable, environment: environment)) ?? "litestream",
+            sqlite3: optional("sqlite3"))
         tools.flock = optional("flock")
         tools.curl = optional("curl")
         return tools

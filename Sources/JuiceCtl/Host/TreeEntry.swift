@@ -51,9 +51,11 @@ public struct EntryStatus: Sendable, Hashable {
     public var modified: FileTime
 
     /// Creates a status.
-    public init(kind: Kind, inode: UInt64, linkCount: UInt64 = 1, mode: UInt32 = 0o644, uid: UInt32 = 0, gid: UInt32 = 0,
-                size: Int64 = 0, accessed: FileTime = FileTime(seconds: 0, nanoseconds: 0),
-                modified: FileTime = FileTime(seconds: 0, nanoseconds: 0)) {
+    public init(
+        kind: Kind, inode: UInt64, linkCount: UInt64 = 1, mode: UInt32 = 0o644, uid: UInt32 = 0, gid: UInt32 = 0,
+        size: Int64 = 0, accessed: FileTime = FileTime(seconds: 0, nanoseconds: 0),
+        modified: FileTime = FileTime(seconds: 0, nanoseconds: 0)
+    ) {
         self.kind = kind
         self.inode = inode
         self.linkCount = linkCount

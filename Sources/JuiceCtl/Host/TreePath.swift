@@ -81,17 +81,18 @@ public struct TreePath: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// The length of the well-formed UTF-8 sequence at `index`, or 0 when there is none.
     private static func utf8Length(_ bytes: [UInt8], at index: Int) -> Int {
         let first = bytes[index]
-        let (length, low, high): (Int, UInt8, UInt8) = switch first {
-        case 0x00...0x7F: (1, 0x80, 0xBF)
-        case 0xC2...0xDF: (2, 0x80, 0xBF)
-        case 0xE0: (3, 0xA0, 0xBF)
-        case 0xE1...0xEC, 0xEE...0xEF: (3, 0x80, 0xBF)
-        case 0xED: (3, 0x80, 0x9F)
-        case 0xF0: (4, 0x90, 0xBF)
-        case 0xF1...0xF3: (4, 0x80, 0xBF)
-        case 0xF4: (4, 0x80, 0x8F)
-        default: (0, 0, 0)
-        }
+        let (length, low, high): (Int, UInt8, UInt8) =
+            switch first {
+            case 0x00...0x7F: (1, 0x80, 0xBF)
+            case 0xC2...0xDF: (2, 0x80, 0xBF)
+            case 0xE0: (3, 0xA0, 0xBF)
+            case 0xE1...0xEC, 0xEE...0xEF: (3, 0x80, 0xBF)
+            case 0xED: (3, 0x80, 0x9F)
+            case 0xF0: (4, 0x90, 0xBF)
+            case 0xF1...0xF3: (4, 0x80, 0xBF)
+            case 0xF4: (4, 0x80, 0x8F)
+            default: (0, 0, 0)
+            }
         guard length > 0, index + length <= bytes.count else { return 0 }
         for offset in 1..<length {
             let byte = bytes[index + offset]

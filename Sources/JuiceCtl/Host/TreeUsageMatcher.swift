@@ -78,9 +78,11 @@ struct TreeUsageMatcher: Sendable {
         guard let parent, parent.id != entry.id else { return nil }
         if let tree = devices[parent.device] { return TreeHit(tree: tree, volumePath: nil) }
         guard parent.device == volumeDevice,
-              let path = TreeUsagePaths.filesystemPath(of: entry.mountPoint, mountPoint: parent.mountPoint,
-                                                       mountRoot: TreeUsagePaths.liveRoot(parent.root)),
-              let tree = trees.first(where: { TreeUsagePaths.isAtOrBelow(path, $0) }) else { return nil }
+            let path = TreeUsagePaths.filesystemPath(
+                of: entry.mountPoint, mountPoint: parent.mountPoint,
+                mountRoot: TreeUsagePaths.liveRoot(parent.root)),
+            let tree = trees.first(where: { TreeUsagePaths.isAtOrBelow(path, $0) })
+        else { return nil }
         return TreeHit(tree: tree, volumePath: path)
     }
 

@@ -1,8 +1,9 @@
+internal import CJuiceCtlShims
 internal import Foundation
 internal import JuiceCtlCore
-internal import CJuiceCtlShims
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Finds the processes and mounts that use trees of a JuiceFS volume, in every mount namespace of the host, from
@@ -86,13 +87,19 @@ struct TreeUsageScanner: Sendable {
         for namespace in order {
             let members = namespaces[namespace] ?? []
             let isOwn = namespace == ownNamespace
-            let shared = isOwn ? view(of: "self", root: "/") : members.first { $0.root == .path("/", deleted: false) }
-                .flatMap { view(of: String($0.pid), root: "/") }
+            let shared =
+                isOwn
+                ? view(of: "self", root: "/")
+                : members.first { $0.root == .path("/", deleted: false) }
+                    .flatMap { view(of: String($0.pid), root: "/") }
             if let table = shared ?? members.lazy.compactMap({ view(of: $0) }).first {
                 let pids = isOwn ? [] : Array(members.prefix(Self.pidLimit).map(\.pid))
                 for (entry, hit) in matcher.mountUses(in: table.entries, ownNamespace: isOwn) {
-                    mountUsers.append(TreeUser(tree: hit.tree, volumePath: hit.volumePath, holder: .mount(
-                        mountPoint: entry.mountPoint, namespace: namespace, hostNamespace: isOwn, pids: pids)))
+                    mountUsers.append(
+                        TreeUser(
+                            tree: hit.tree, volumePath: hit.volumePath,
+                            holder: .mount(
+                                mountPoint: entry.mountPoint, namespace: namespace, hostNamespace: isOwn, pids: pids)))
                 }
             }
             if shared?.reachesNothing == true { continue }

@@ -46,7 +46,8 @@ public protocol VolumeCalling: Sendable {
     /// Removes the file (never a directory) at `path`.
     func removeVolumeFile(_ path: String, below root: String, deadline: Duration) async -> VolumeCallResult
     /// `renameat2(2)` of `source` to `destination`.
-    func renameOnVolume(_ source: String, to destination: String, mode: RenameMode, below root: String, deadline: Duration) async -> VolumeCallResult
+    func renameOnVolume(_ source: String, to destination: String, mode: RenameMode, below root: String, deadline: Duration) async
+        -> VolumeCallResult
     /// Gives the entry at `destination` the owner, group and permission bits of the entry at `source` (neither
     /// followed if it is a link: a link fails with `ELOOP`).
     func copyVolumeOwnership(from source: String, to destination: String, below root: String, deadline: Duration) async -> VolumeCallResult
@@ -54,7 +55,9 @@ public protocol VolumeCalling: Sendable {
     func secureVolumeDirectory(_ path: String, mode: UInt16, below root: String, deadline: Duration) async -> VolumeCallResult
     /// Creates the regular file `path` exclusively, 0600, sized `size` (sparse), and keeps it open: the returned file
     /// is what later programs are given (``OpenVolumeFile/procPath``), never the name.
-    func createVolumeFile(_ path: String, size: UInt64, below root: String, deadline: Duration) async -> Result<OpenVolumeFile, VolumeCallFailure>
+    func createVolumeFile(_ path: String, size: UInt64, below root: String, deadline: Duration) async -> Result<
+        OpenVolumeFile, VolumeCallFailure
+    >
     /// Attaches a free loop device to the regular file at `path`, opened through descriptors (`LOOP_CONFIGURE` on
     /// juicectl's own descriptor, never a name a program resolves again), with autoclear: the device detaches by
     /// itself when its last user goes. The device stays open until the result is released, so that a mount of it
@@ -88,9 +91,11 @@ public struct VolumeCallFailure: Error, Sendable, Hashable, CustomStringConverti
         switch result {
         case .done: "\(operation) succeeded"
         case .failed(let code) where code == ETIMEDOUT: "\(operation) did not answer in time: the mount may be hung"
-        case .failed(let code) where code == ELOOP: "\(operation) refused: the last name is a symbolic link, which juicectl never follows on the volume"
+        case .failed(let code) where code == ELOOP:
+            "\(operation) refused: the last name is a symbolic link, which juicectl never follows on the volume"
         case .failed(let code): "\(operation) failed: \(String(cString: strerror(code)))"
-        case .unsafe(let entry): "\(operation) refused: \(entry); juicectl does not act as root through an entry someone else could have planted (move it away and run apply)"
+        case .unsafe(let entry):
+            "\(operation) refused: \(entry); juicectl does not act as root through an entry someone else could have planted (move it away and run apply)"
         }
     }
 }

@@ -1,8 +1,9 @@
 internal import Foundation
 internal import JuiceCtlCore
 internal import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Serialises runs on one volume with `flock(2)` on `<baseDir>/.juicectl/lock`. The lock file records its holder;
@@ -59,11 +60,14 @@ public final class VolumeLock: HeldLock {
     /// released when its holder exits or, if the holder's host dies, when its juicefs session expires.
     public static func acquire(file path: String, operation: String, timeout: Duration) async throws -> VolumeLock {
         let directory = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw NSError(domain: "juicectl", code: Int(errno), userInfo: [NSLocalizedDescriptionKey: "cannot open lock file \(path): \(String(cString: strerror(errno)))"])
+            throw NSError(
+                domain: "juicectl", code: Int(errno),
+                userInfo: [NSLocalizedDescriptionKey: "cannot open lock file \(path): \(String(cString: strerror(errno)))"])
         }
         return try await acquire(descriptor: fd, path: path, operation: operation, timeout: timeout)
     }
@@ -76,7 +80,9 @@ public final class VolumeLock: HeldLock {
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             guard errno == EWOULDBLOCK || errno == EINTR else {
                 close(fd)
-                throw NSError(domain: "juicectl", code: Int(errno), userInfo: [NSLocalizedDescriptionKey: "cannot lock \(path): \(String(cString: strerror(errno)))"])
+                throw NSError(
+                    domain: "juicectl", code: Int(errno),
+                    userInfo: [NSLocalizedDescriptionKey: "cannot lock \(path): \(String(cString: strerror(errno)))"])
             }
             if clock.now - start >= timeout {
                 defer { close(fd) }
@@ -110,8 +116,9 @@ public final class VolumeLock: HeldLock {
     }
 
     private func writeHolder(operation: String) {
-        let holder = Holder(pid: getpid(), host: ProcessInfo.processInfo.hostName, operation: operation,
-                            since: ISO8601DateFormatter().string(from: Date()))
+        let holder = Holder(
+            pid: getpid(), host: ProcessInfo.processInfo.hostName, operation: operation,
+            since: ISO8601DateFormatter().string(from: Date()))
         guard let data = try? JSONEncoder().encode(holder) else { return }
         // Written over the old record, then cut to length: the file is never empty while the lock is held.
         let written = data.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
@@ -120,7 +127,12 @@ public final class VolumeLock: HeldLock {
 
     /// Releases the lock (also done when the process exits). Releasing twice does nothing.
     public func release() {
-        guard released.withLock({ done in defer { done = true }; return !done }) else { return }
+        guard
+            released.withLock({ done in
+                defer { done = true }
+                return !done
+            })
+        else { return }
         _ = ftruncate(descriptor, 0)
         flock(descriptor, LOCK_UN)
         close(descriptor)

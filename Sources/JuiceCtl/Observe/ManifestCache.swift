@@ -1,5 +1,5 @@
-internal import JuiceCtlCore
 internal import Foundation
+internal import JuiceCtlCore
 
 /// The checkpoint manifests this host has read, by file name, each with the inode its file had, in
 /// `<baseDir>/.juicectl/manifest-cache.json`. Reading 10,000 manifests through the FUSE mount takes seconds (about

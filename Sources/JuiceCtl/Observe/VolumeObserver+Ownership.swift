@@ -1,5 +1,5 @@
-public import JuiceCtlCore
 internal import Foundation
+public import JuiceCtlCore
 
 /// When an observation reads a volume's ownership record (a GET of an S3 object, or a file read).
 public enum OwnershipCheck: Sendable, Hashable {
@@ -20,7 +20,8 @@ extension VolumeObserver {
     /// the record was not read.
     func observeOwnership(_ spec: VolumeSpec, check: OwnershipCheck, runsHere: Bool) async -> OwnershipObservation? {
         guard let ownership, check != .never, !(check == .whenStarting && runsHere),
-              case .required(let location) = OwnershipRequirement.of(spec) else { return nil }
+            case .required(let location) = OwnershipRequirement.of(spec)
+        else { return nil }
         let place = location.display
         do {
             guard let claim = try await ownership(spec) else { return nil }
@@ -33,8 +34,10 @@ extension VolumeObserver {
     }
 
     /// The observation of what `standing()` found.
-    static func observation(_ standing: OwnershipStanding, remembered: RememberedOwnership?, instance: String,
-                            location: String) -> OwnershipObservation {
+    static func observation(
+        _ standing: OwnershipStanding, remembered: RememberedOwnership?, instance: String,
+        location: String
+    ) -> OwnershipObservation {
         func owner(_ record: OwnershipRecord) -> OwnershipObservation.Owner {
             .init(host: record.host, instance: record.instance, pid: record.pid, since: record.since)
         }
@@ -49,25 +52,28 @@ extension VolumeObserver {
         case .owned(let record):
             return OwnershipObservation(state: .mine(generation: record.generation), location: location)
         case .fenced(let record, let lost):
-            let state: OwnershipObservation.State = if let record, record.state == .owned {
-                .elsewhere(owner(record), generation: record.generation)
-            } else if let record {
-                .released(by: owner(record), generation: record.generation)
-            } else {
-                .free
-            }
+            let state: OwnershipObservation.State =
+                if let record, record.state == .owned {
+                    .elsewhere(owner(record), generation: record.generation)
+                } else if let record {
+                    .released(by: owner(record), generation: record.generation)
+                } else {
+                    .free
+                }
             return OwnershipObservation(state: state, location: location, fencedFrom: lost, ownedElsewhereSince: true)
         case .ownedElsewhere(let record):
-            return OwnershipObservation(state: .elsewhere(owner(record), generation: record.generation), location: location,
-                                        ownedElsewhereSince: elsewhereSince(record))
+            return OwnershipObservation(
+                state: .elsewhere(owner(record), generation: record.generation), location: location,
+                ownedElsewhereSince: elsewhereSince(record))
         case .unowned(let record):
-            let state: OwnershipObservation.State = if let record, record.instance == instance, record.state == .owned {
-                .mineStale(generation: record.generation)
-            } else if let record {
-                .released(by: owner(record), generation: record.generation)
-            } else {
-                .free
-            }
+            let state: OwnershipObservation.State =
+                if let record, record.instance == instance, record.state == .owned {
+                    .mineStale(generation: record.generation)
+                } else if let record {
+                    .released(by: owner(record), generation: record.generation)
+                } else {
+                    .free
+                }
             return OwnershipObservation(state: state, location: location, ownedElsewhereSince: elsewhereSince(record))
         }
     }

@@ -1,5 +1,5 @@
-internal import JuiceCtlCore
 internal import Foundation
+internal import JuiceCtlCore
 
 extension VolumeObserver {
     /// The spec's quiesce cgroups (their freezer state) and the record of a freeze a checkpoint left behind; `nil`
@@ -11,7 +11,9 @@ extension VolumeObserver {
         var paths = spec.checkpoints.quiesce?.cgroups ?? []
         var observation = QuiesceObservation()
         if recorded {
-            let record = host.readLocalFile(spec.freezeRecordFile).flatMap { try? CheckpointJSON.decoder.decode(FreezeRecord.self, from: $0) }
+            let record = host.readLocalFile(spec.freezeRecordFile).flatMap {
+                try? CheckpointJSON.decoder.decode(FreezeRecord.self, from: $0)
+            }
             // An unreadable record still means a checkpoint was cut short: it is dropped by the thaw step.
             let left = record?.cgroups.map(\.path) ?? []
             observation.leftFrozen = left

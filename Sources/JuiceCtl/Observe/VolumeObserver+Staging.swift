@@ -1,5 +1,5 @@
-internal import JuiceCtlCore
 internal import Foundation
+internal import JuiceCtlCore
 
 extension VolumeObserver {
     /// The blocks the live client at `mountPath` stages and has not uploaded: counted by the mount (`.stats`), aged
@@ -9,7 +9,7 @@ extension VolumeObserver {
     ///   of `mount.cacheDir` is pending).
     func staging(mountPath: String, uuid: String, cacheDir: String, now: Date = Date()) async -> StagingObservation? {
         guard let data = await host.readFile("\(mountPath)/.stats", deadline: probeDeadline),
-              let counts = StagingObservation.counts(fromStats: String(decoding: data, as: UTF8.self))
+            let counts = StagingObservation.counts(fromStats: String(decoding: data, as: UTF8.self))
         else { return nil }
         var staging = StagingObservation(blocks: counts.blocks, bytes: counts.bytes, cacheDir: cacheDir)
         if counts.blocks > 0, let oldest = oldestFile(under: "\(cacheDir)/\(uuid)/rawstaging", depth: 6) {

@@ -1,5 +1,5 @@
-internal import JuiceCtlCore
 internal import Foundation
+internal import JuiceCtlCore
 
 extension VolumeObserver {
     /// What to ask the host about `trees` of the volume (paths from its root): the volume's FUSE device, and, for

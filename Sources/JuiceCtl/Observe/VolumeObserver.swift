@@ -1,5 +1,5 @@
-public import JuiceCtlCore
 internal import Foundation
+public import JuiceCtlCore
 
 /// Reads the host and the volume into a ``VolumeObservation``, cheapest sources first.
 ///
@@ -37,8 +37,10 @@ public struct VolumeObserver: Sendable {
     ///   - replicaPosition: list an S3 replica also when the metadata is there, which costs one `litestream ltx`
     ///     against the store (for `status` and `run`; a file replica is always read, from its directory).
     ///   - ownership: when to read the ownership record of a volume another host could pick up.
-    public func observe(_ spec: VolumeSpec, fullCatalog: Bool = false, sessions: Bool = false,
-                        replicaPosition: Bool = false, ownership check: OwnershipCheck = .whenStarting) async -> VolumeObservation {
+    public func observe(
+        _ spec: VolumeSpec, fullCatalog: Bool = false, sessions: Bool = false,
+        replicaPosition: Bool = false, ownership check: OwnershipCheck = .whenStarting
+    ) async -> VolumeObservation {
         var recorder = ProbeRecorder()
         let state = recorder.measure("state file") { StateStore(stateDir: spec.stateDir).load() }
 
@@ -74,8 +76,9 @@ public struct VolumeObserver: Sendable {
             path != spec.mount.path && entries.contains { $0.mountPoint == path && $0.source == source }
         }
 
-        var observation = VolumeObservation(metadata: metadata, storage: storage, mount: mount, formerMountPaths: former,
-                                            managedQuotaPaths: state.quotas.keys.sorted())
+        var observation = VolumeObservation(
+            metadata: metadata, storage: storage, mount: mount, formerMountPaths: former,
+            managedQuotaPaths: state.quotas.keys.sorted())
         observation.overlay = await observeOverlay(spec, state: state, entries: entries, live: mount.live != nil, recorder: &recorder)
         observation.backup = recorder.measure("litestream") { observeBackup(spec) }
         observation.quiesce = recorder.measure("cgroups") { observeQuiesce(spec) }
@@ -97,7 +100,8 @@ public struct VolumeObserver: Sendable {
             if let unanswered {
                 // The root answered from the kernel's cache, the tree does not: the client runs but waits for its
                 // metadata engine or object storage. Nothing more is probed, and nothing is planned on guesses.
-                observation.mount = .unresponsive(reason: "stat \(unanswered): no answer within \(probeDeadline.milliseconds) ms", pid: live.pid)
+                observation.mount = .unresponsive(
+                    reason: "stat \(unanswered): no answer within \(probeDeadline.milliseconds) ms", pid: live.pid)
                 observation.sessions = nil
                 observation.probes = recorder.records
                 return observation
@@ -115,8 +119,9 @@ public struct VolumeObserver: Sendable {
             }
             observation.staging = await recorder.measure("staging") { await observeStaging(spec, live: live, recorded: state.mountClient) }
             let heartbeat = Duration.nanoseconds(mountConfig?.meta?.heartbeat ?? 12_000_000_000)
-            observation.quotas = await observeQuotasMounted(spec, state: state, directories: observation.directories,
-                                                            heartbeat: heartbeat, recorder: &recorder)
+            observation.quotas = await observeQuotasMounted(
+                spec, state: state, directories: observation.directories,
+                heartbeat: heartbeat, recorder: &recorder)
             _ = live
         } else if case .formatted = metadata {
             observation.quotas = await recorder.measure("juicefs quota list") { try? await juicefs.quotaList(spec.metadata) }
@@ -153,8 +158,10 @@ public struct VolumeObserver: Sendable {
     }
 
     /// `recorded`: the client juicectl started for this mount (from the state file the caller read).
-    private func mountState(_ spec: VolumeSpec, entries: [MountInfoEntry], recorded: VolumeState.MountClientRecord?,
-                            recorder: inout ProbeRecorder) async -> (MountState, JuiceFSOutput.MountConfig?) {
+    private func mountState(
+        _ spec: VolumeSpec, entries: [MountInfoEntry], recorded: VolumeState.MountClientRecord?,
+        recorder: inout ProbeRecorder
+    ) async -> (MountState, JuiceFSOutput.MountConfig?) {
         let atMountPoint = entries.filter { $0.mountPoint == spec.mount.path }
         guard let top = atMountPoint.last else { return (.absent, nil) }
         guard top.fstype == "fuse.juicefs", top.source == "JuiceFS:\(spec.name)" else {
@@ -163,32 +170,60 @@ public struct VolumeObserver: Sendable {
         return await observeMount(spec, entries: atMountPoint, recorded: recorded, recorder: &recorder)
     }
 
-    private func observeMount(_ spec: VolumeSpec, entries: [MountInfoEntry], recorded: VolumeState.MountClientRecord?,
-                              recorder: inout ProbeRecorder) async -> (MountState, JuiceFSOutput.MountConfig?) {
+    private func observeMount(
+        _ spec: VolumeSpec, entries: [MountInfoEntry], recorded: VolumeState.MountClientRecord?,
+        recorder: inout ProbeRecorder
+    ) async -> (MountState, JuiceFSOutput.MountConfig?) {
         let path = spec.mount.path
         let stacked = entries.filter { $0.fstype == "fuse.juicefs" && $0.source == "JuiceFS:\(spec.name)" }.count
         let status = await recorder.measure("stat \(path)") { await host.stat(path, deadline: probeDeadline) }
         switch status {
         case .timedOut:
-            return (verdict(.noAnswer("no answer within \(probeDeadline.milliseconds) ms"), spec: spec, entries: stacked, recorded: recorded, recorder: &recorder), nil)
+            return (
+                verdict(
+                    .noAnswer("no answer within \(probeDeadline.milliseconds) ms"), spec: spec, entries: stacked, recorded: recorded,
+                    recorder: &recorder), nil
+            )
         case .failed(let code, let message):
-            return (verdict(MountFault.failed(errno: code, "\(message) (errno \(code))"), spec: spec, entries: stacked, recorded: recorded, recorder: &recorder), nil)
+            return (
+                verdict(
+                    MountFault.failed(errno: code, "\(message) (errno \(code))"), spec: spec, entries: stacked, recorded: recorded,
+                    recorder: &recorder), nil
+            )
         case .found(let inode, _) where inode != 1:
-            return (verdict(.wrongAnswer("the mount root has inode \(inode), not 1"), spec: spec, entries: stacked, recorded: recorded, recorder: &recorder), nil)
+            return (
+                verdict(
+                    .wrongAnswer("the mount root has inode \(inode), not 1"), spec: spec, entries: stacked, recorded: recorded,
+                    recorder: &recorder), nil
+            )
         case .found:
             break
         }
         // The root's attributes may come from the kernel's cache (attr-cache); the `.config` read reaches the client.
-        let answer = await recorder.measure("read \(path)/.config") { await host.readFileAnswer("\(path)/.config", deadline: probeDeadline) }
+        let answer = await recorder.measure("read \(path)/.config") {
+            await host.readFileAnswer("\(path)/.config", deadline: probeDeadline)
+        }
         let config: JuiceFSOutput.MountConfig
         switch answer {
         case .timedOut:
-            return (verdict(.noAnswer("reading .config: no answer within \(probeDeadline.milliseconds) ms"), spec: spec, entries: stacked, recorded: recorded, recorder: &recorder), nil)
+            return (
+                verdict(
+                    .noAnswer("reading .config: no answer within \(probeDeadline.milliseconds) ms"), spec: spec, entries: stacked,
+                    recorded: recorded, recorder: &recorder), nil
+            )
         case .failed(let code, let message):
-            return (verdict(MountFault.failed(errno: code, "the mount's .config cannot be read: \(message) (errno \(code))"), spec: spec, entries: stacked, recorded: recorded, recorder: &recorder), nil)
+            return (
+                verdict(
+                    MountFault.failed(errno: code, "the mount's .config cannot be read: \(message) (errno \(code))"), spec: spec,
+                    entries: stacked, recorded: recorded, recorder: &recorder), nil
+            )
         case .contents(let data):
             guard let parsed = try? JuiceFSOutput.MountConfig.parse(data) else {
-                return (verdict(.wrongAnswer("the mount's .config cannot be decoded"), spec: spec, entries: stacked, recorded: recorded, recorder: &recorder), nil)
+                return (
+                    verdict(
+                        .wrongAnswer("the mount's .config cannot be decoded"), spec: spec, entries: stacked, recorded: recorded,
+                        recorder: &recorder), nil
+                )
             }
             config = parsed
         }
@@ -198,16 +233,19 @@ public struct VolumeObserver: Sendable {
         // The client juicectl started, with the arguments it was given; any other from its process title, which
         // juicefs rewrites (and cuts short on long command lines).
         let commandLine = recorder.measure("read /proc/\(config.pid)/cmdline") {
-            recorded?.pid == config.pid ? recorded.map { ["juicefs"] + $0.arguments } : host.commandLine(of: config.pid) ?? host.commandLine(of: config.ppid)
+            recorded?.pid == config.pid
+                ? recorded.map { ["juicefs"] + $0.arguments } : host.commandLine(of: config.pid) ?? host.commandLine(of: config.ppid)
         }
         let supervisorAlive = host.isAlive(config.ppid)
         let usage = await recorder.measure("statfs \(path)") { await host.statfs(path, deadline: probeDeadline) }.map {
-            LiveMount.Usage(usedBytes: ($0.blocks - $0.freeBlocks) * $0.blockSize, totalBytes: $0.totalBytes,
-                            usedInodes: $0.files - $0.freeFiles, totalInodes: $0.files)
+            LiveMount.Usage(
+                usedBytes: ($0.blocks - $0.freeBlocks) * $0.blockSize, totalBytes: $0.totalBytes,
+                usedInodes: $0.files - $0.freeFiles, totalInodes: $0.files)
         }
-        var live = LiveMount(format: config.format.formatInfo, pid: config.pid, supervisorPID: config.ppid,
-                             supervisorAlive: supervisorAlive, arguments: commandLine.map { MountCommand.liveWords(Array($0.dropFirst())) },
-                             stackedEntries: stacked, usage: usage)
+        var live = LiveMount(
+            format: config.format.formatInfo, pid: config.pid, supervisorPID: config.ppid,
+            supervisorAlive: supervisorAlive, arguments: commandLine.map { MountCommand.liveWords(Array($0.dropFirst())) },
+            stackedEntries: stacked, usage: usage)
         live.mountOptions = entries.last?.mountOptions
         live.superOptions = entries.last?.superOptions
         return (.live(live), config)
@@ -219,8 +257,10 @@ public struct VolumeObserver: Sendable {
     ///
     /// The client named is the one juicectl started (`recorded`, the FUSE-serving process) while it runs, any
     /// other juicefs mount process of the volume otherwise.
-    private func verdict(_ fault: MountFault, spec: VolumeSpec, entries: Int, recorded: VolumeState.MountClientRecord?,
-                         recorder: inout ProbeRecorder) -> MountState {
+    private func verdict(
+        _ fault: MountFault, spec: VolumeSpec, entries: Int, recorded: VolumeState.MountClientRecord?,
+        recorder: inout ProbeRecorder
+    ) -> MountState {
         if case .failed(let code, let reason) = fault, MountFault.connectionGone(code) {
             return .stale(reason: reason, entries: entries)
         }
@@ -276,7 +316,8 @@ public struct VolumeObserver: Sendable {
     /// The spec's directories on the volume; `unanswered` names the first one whose stat got no answer within the
     /// deadline (the probing stops there: the mount's client waits for its servers, and so would every probe).
     private func observeDirectories(_ spec: VolumeSpec, recorder: inout ProbeRecorder) async
-        -> (states: [String: DirectoryState], unanswered: String?) {
+        -> (states: [String: DirectoryState], unanswered: String?)
+    {
         var result: [String: DirectoryState] = [:]
         for path in spec.requiredDirectories {
             let status = await recorder.measure("stat \(path)") {
@@ -302,7 +343,9 @@ public struct VolumeObserver: Sendable {
         // The recorded process, if its pid was not reused: one juicectl started (with its configuration file) or
         // adopted (naming the database); an adopted one runs with digest "adopted", so the planner restarts it.
         if let record, host.isAlive(record.pid),
-           let words = host.commandLine(of: record.pid), words.contains(spec.litestreamConfigFile) || LitestreamFiles.replicates(words, spec) {
+            let words = host.commandLine(of: record.pid),
+            words.contains(spec.litestreamConfigFile) || LitestreamFiles.replicates(words, spec)
+        {
             process = .running(pid: record.pid, configDigest: record.configDigest)
         }
         guard spec.backup != nil || process != .stopped else { return nil }
@@ -344,8 +387,10 @@ public struct VolumeObserver: Sendable {
     // MARK: Overlay
 
     /// The overlay's parts, when the spec has an overlay or juicectl's state remembers one.
-    func observeOverlay(_ spec: VolumeSpec, state: VolumeState, entries: [MountInfoEntry], live: Bool,
-                        recorder: inout ProbeRecorder) async -> OverlayObservation? {
+    func observeOverlay(
+        _ spec: VolumeSpec, state: VolumeState, entries: [MountInfoEntry], live: Bool,
+        recorder: inout ProbeRecorder
+    ) async -> OverlayObservation? {
         let desired = spec.overlay
         guard desired != nil || state.overlayTarget != nil || state.overlayUpperMount != nil else { return nil }
         let loops = recorder.measure("loop devices") { host.loopDevices() }
@@ -368,7 +413,8 @@ public struct VolumeObserver: Sendable {
             imageExists = imageInode != nil
         }
         let mountedDevices = Set(entries.map(\.source))
-        let strays = loops.filter { HostPath.isWithin($0.backingFile, spec.mount.path) && !mountedDevices.contains($0.device) }.map(\.device)
+        let strays = loops.filter { HostPath.isWithin($0.backingFile, spec.mount.path) && !mountedDevices.contains($0.device) }.map(
+            \.device)
         let corruption = state.overlayCorruption.map { OverlayObservation.Corruption(reason: $0.reason, movedTo: $0.movedTo) }
         let upperPoint = desired?.upperMount ?? state.overlayUpperMount
         let upperDevice = entries.last { $0.mountPoint == upperPoint }?.source
@@ -411,7 +457,9 @@ public struct VolumeObserver: Sendable {
         }
         var stagingNames: [String] = []
         for (directory, kind) in [(VolumeLayout.staging, Leftover.Kind.staging), (VolumeLayout.trash, .trash)] {
-            let names = await recorder.measure("list \(directory)") { await host.listDirectory(files.path(directory), deadline: probeDeadline) } ?? []
+            let names =
+                await recorder.measure("list \(directory)") { await host.listDirectory(files.path(directory), deadline: probeDeadline) }
+                ?? []
             if kind == .staging { stagingNames = names }
             for name in names.sorted() where "\(directory)/\(name)" != catalog.restore?.journal.stagingPath && !name.hasPrefix(".") {
                 catalog.leftovers.append(Leftover(path: "\(directory)/\(name)", kind: kind))
@@ -421,7 +469,8 @@ public struct VolumeObserver: Sendable {
             let trees = await recorder.measure("trees of the damaged journal") {
                 await BookkeepingRecord.restoreTrees(files: files, stagingNames: stagingNames)
             }
-            catalog.damage.append(BookkeepingDamage(kind: .journalUndecodable, path: VolumeLayout.restoreJournal, detail: journalDamage, trees: trees))
+            catalog.damage.append(
+                BookkeepingDamage(kind: .journalUndecodable, path: VolumeLayout.restoreJournal, detail: journalDamage, trees: trees))
         }
         // Read on every pass (one small file): a damaged lineage makes every checkpoint refuse, so it must show.
         switch await recorder.measure("read lineage", { await BookkeepingRecord.lineage(files: files) }) {
@@ -435,13 +484,15 @@ public struct VolumeObserver: Sendable {
         }
         // Names are cheap (two directory listings) and reveal orphan manifests; the manifests' content is read only
         // when something needs it.
-        let names = await recorder.measure("list checkpoints") {
-            await host.listDirectory(files.path(VolumeLayout.checkpoints), deadline: probeDeadline)
-        } ?? []
+        let names =
+            await recorder.measure("list checkpoints") {
+                await host.listDirectory(files.path(VolumeLayout.checkpoints), deadline: probeDeadline)
+            } ?? []
         let checkpoints = names.filter { CheckpointName.isValid($0) }.sorted()
-        let manifestInodes = await recorder.measure("list manifests") {
-            await host.listDirectoryInodes(files.path(VolumeLayout.manifests), deadline: probeDeadline)
-        } ?? [:]
+        let manifestInodes =
+            await recorder.measure("list manifests") {
+                await host.listDirectoryInodes(files.path(VolumeLayout.manifests), deadline: probeDeadline)
+            } ?? [:]
         let manifests = Array(manifestInodes.keys)
         let existing = Set(checkpoints)
         let journalAside = catalog.restore?.journal.asideName
@@ -487,8 +538,10 @@ public struct VolumeObserver: Sendable {
         await recorder.measure("juicefs quota get \(path)") { try? await juicefs.quotaGet(spec.metadata, path: path) }
     }
 
-    private func observeQuotasMounted(_ spec: VolumeSpec, state: VolumeState, directories: [String: DirectoryState],
-                                      heartbeat: Duration, recorder: inout ProbeRecorder) async -> [String: QuotaReading]? {
+    private func observeQuotasMounted(
+        _ spec: VolumeSpec, state: VolumeState, directories: [String: DirectoryState],
+        heartbeat: Duration, recorder: inout ProbeRecorder
+    ) async -> [String: QuotaReading]? {
         guard let root = await recorder.measure("statfs /", { await host.statfs(spec.mount.path, deadline: probeDeadline) }) else {
             return nil
         }
@@ -507,8 +560,9 @@ public struct VolumeObserver: Sendable {
             if let record = state.quotas[path], Date().timeIntervalSince(record.setAt) < Double(window.milliseconds) / 1000 {
                 if let desired, record.capacity == desired.capacity?.bytes, record.inodes == desired.inodes {
                     let age = Int(Date().timeIntervalSince(record.setAt))
-                    readings[path] = QuotaReading(capacity: record.capacity, inodes: record.inodes,
-                                                  source: "juicectl state: set and verified \(age) s ago")
+                    readings[path] = QuotaReading(
+                        capacity: record.capacity, inodes: record.inodes,
+                        source: "juicectl state: set and verified \(age) s ago")
                 } else {
                     guard let table = await quotaGet(spec, path, recorder: &recorder) else { return nil }
                     readings[path] = table
@@ -555,17 +609,19 @@ enum QuotaStatfs {
 
     /// The reading that statfs gives when it agrees.
     static func reading(directory: FilesystemStats, root: FilesystemStats, desired: VolumeSpec.Quota?) -> QuotaReading {
-        QuotaReading(capacity: desired?.capacity.map { _ in directory.totalBytes }, inodes: desired?.inodes.map { _ in directory.files },
-                     capacityTolerance: directory.blockSize, source: "statfs")
+        QuotaReading(
+            capacity: desired?.capacity.map { _ in directory.totalBytes }, inodes: desired?.inodes.map { _ in directory.files },
+            capacityTolerance: directory.blockSize, source: "statfs")
     }
 
     /// statfs figures for the limits the spec sets, the table's for the ones it leaves open (statfs would show an
     /// ancestor's limit there).
     static func combined(directory: FilesystemStats, table: QuotaReading, desired: VolumeSpec.Quota) -> QuotaReading {
-        QuotaReading(capacity: desired.capacity != nil ? directory.totalBytes : table.capacity,
-                     inodes: desired.inodes != nil ? directory.files : table.inodes,
-                     capacityTolerance: desired.capacity != nil ? directory.blockSize : table.capacityTolerance,
-                     source: "statfs, juicefs quota get")
+        QuotaReading(
+            capacity: desired.capacity != nil ? directory.totalBytes : table.capacity,
+            inodes: desired.inodes != nil ? directory.files : table.inodes,
+            capacityTolerance: desired.capacity != nil ? directory.blockSize : table.capacityTolerance,
+            source: "statfs, juicefs quota get")
     }
 }
 

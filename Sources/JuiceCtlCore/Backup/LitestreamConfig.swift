@@ -27,13 +27,16 @@ public enum LitestreamConfig {
     /// The replica's location. An S3 replica's keys are not written: Litestream reads them from its environment
     /// (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`), where juicectl puts them.
     private static func replicaLines(_ replica: VolumeSpec.BackupSettings.Replica) -> String {
-        let lines: [String] = switch replica {
-        case .file(let path):
-            ["type: file", "path: \(quoted(path))"]
-        case .s3(let s3):
-            ["type: s3", "bucket: \(quoted(s3.bucketName))", "path: \(quoted(s3.prefix))", "endpoint: \(quoted(s3.endpoint))",
-             "region: \(quoted(s3.region))", "force-path-style: true"]
-        }
+        let lines: [String] =
+            switch replica {
+            case .file(let path):
+                ["type: file", "path: \(quoted(path))"]
+            case .s3(let s3):
+                [
+                    "type: s3", "bucket: \(quoted(s3.bucketName))", "path: \(quoted(s3.prefix))", "endpoint: \(quoted(s3.endpoint))",
+                    "region: \(quoted(s3.region))", "force-path-style: true",
+                ]
+            }
         return lines.map { "      " + $0 }.joined(separator: "\n")
     }
 

@@ -68,12 +68,13 @@ public struct RestoreTrees: Sendable, Hashable, Codable {
 
     /// What was found, in words.
     public var summary: String {
-        let active = switch self.active {
-        case .directory(let inode): "/active is a directory (inode \(inode))"
-        case .notDirectory(let inode): "/active is not a directory (inode \(inode))"
-        case .missing: "/active does not exist"
-        case .unknown(let why): "/active could not be looked at (\(why))"
-        }
+        let active =
+            switch self.active {
+            case .directory(let inode): "/active is a directory (inode \(inode))"
+            case .notDirectory(let inode): "/active is not a directory (inode \(inode))"
+            case .missing: "/active does not exist"
+            case .unknown(let why): "/active could not be looked at (\(why))"
+            }
         guard !staging.isEmpty else { return "\(active); no restore clone in staging" }
         let trees = staging.keys.sorted().map { "\($0) (inode \(staging[$0] ?? 0))" }.joined(separator: ", ")
         return "\(active); staging holds \(trees)"

@@ -38,8 +38,10 @@ public struct CheckpointManifest: Sendable, Hashable, Codable {
     public var restoreRequestId: String?
 
     /// Creates a manifest.
-    public init(name: String, createdAt: Date, kind: CheckpointKind, parent: String? = nil, pinned: Bool = false,
-                labels: [String: String] = [:], note: String? = nil, replacedBy: String? = nil, restoreRequestId: String? = nil) {
+    public init(
+        name: String, createdAt: Date, kind: CheckpointKind, parent: String? = nil, pinned: Bool = false,
+        labels: [String: String] = [:], note: String? = nil, replacedBy: String? = nil, restoreRequestId: String? = nil
+    ) {
         self.restoreRequestId = restoreRequestId
         formatVersion = 1
         self.name = name

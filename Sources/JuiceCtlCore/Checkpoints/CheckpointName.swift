@@ -21,7 +21,9 @@ public enum CheckpointName {
     /// Checks `name`, saying what is wrong with it.
     public static func validate(_ name: String) throws(Invalid) {
         if name.isEmpty { throw Invalid(name: name, reason: "it is empty") }
-        if name.unicodeScalars.count > 128 { throw Invalid(name: String(name.prefix(40)) + "…", reason: "it is longer than 128 characters") }
+        if name.unicodeScalars.count > 128 {
+            throw Invalid(name: String(name.prefix(40)) + "…", reason: "it is longer than 128 characters")
+        }
         if name.contains("/") { throw Invalid(name: name, reason: "it contains a slash") }
         if name.hasPrefix(".") { throw Invalid(name: name, reason: "it starts with a dot") }
         let allowed = name.unicodeScalars.allSatisfy { scalar in
@@ -43,7 +45,8 @@ public enum CheckpointName {
         let calendar = Calendar.utc
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }
-        return "\(String(format: "%04d", parts.year ?? 0))\(two(parts.month))\(two(parts.day))T\(two(parts.hour))\(two(parts.minute))\(two(parts.second))Z"
+        return
+            "\(String(format: "%04d", parts.year ?? 0))\(two(parts.month))\(two(parts.day))T\(two(parts.hour))\(two(parts.minute))\(two(parts.second))Z"
     }
 
     /// The name of the checkpoint a restore makes of the tree it replaces.

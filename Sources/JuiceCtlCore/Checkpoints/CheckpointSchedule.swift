@@ -33,11 +33,14 @@ public struct CheckpointSchedule: Sendable, Hashable, Codable, CustomStringConve
             rule = .every(seconds: span.nanoseconds / 1_000_000_000)
             return
         }
-        let aliases = ["@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",
-                       "@weekly": "0 0 * * 0", "@monthly": "0 0 1 * *", "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *"]
+        let aliases = [
+            "@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",
+            "@weekly": "0 0 * * 0", "@monthly": "0 0 1 * *", "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *",
+        ]
         if trimmed.hasPrefix("@") {
             guard let expansion = aliases[trimmed] else {
-                throw Invalid(message: "unknown schedule '\(trimmed)'; use @every DURATION, @hourly, @daily, @weekly, @monthly or 5 cron fields")
+                throw Invalid(
+                    message: "unknown schedule '\(trimmed)'; use @every DURATION, @hourly, @daily, @weekly, @monthly or 5 cron fields")
             }
             rule = .cron(try Cron(expansion))
         } else {
@@ -82,7 +85,8 @@ public struct CheckpointSchedule: Sendable, Hashable, Codable, CustomStringConve
         init(_ text: String) throws(Invalid) {
             let fields = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
             guard fields.count == 5 else {
-                throw Invalid(message: "a cron schedule has 5 fields (minute hour day-of-month month day-of-week), '\(text)' has \(fields.count)")
+                throw Invalid(
+                    message: "a cron schedule has 5 fields (minute hour day-of-month month day-of-week), '\(text)' has \(fields.count)")
             }
             let monthNames = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
             let dayNames = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
@@ -91,13 +95,18 @@ public struct CheckpointSchedule: Sendable, Hashable, Codable, CustomStringConve
             days = try Self.field(fields[2], "day-of-month", 1...31, names: [])
             months = try Self.field(fields[3], "month", 1...12, names: monthNames, nameBase: 1)
             var weekdays = try Self.field(fields[4], "day-of-week", 0...7, names: dayNames)
-            if weekdays.contains(7) { weekdays.remove(7); weekdays.insert(0) }
+            if weekdays.contains(7) {
+                weekdays.remove(7)
+                weekdays.insert(0)
+            }
             self.weekdays = weekdays
             daysRestricted = fields[2] != "*" && !fields[2].hasPrefix("*/")
             weekdaysRestricted = fields[4] != "*" && !fields[4].hasPrefix("*/")
         }
 
-        static func field(_ text: String, _ name: String, _ range: ClosedRange<Int>, names: [String], nameBase: Int = 0) throws(Invalid) -> Set<Int> {
+        static func field(_ text: String, _ name: String, _ range: ClosedRange<Int>, names: [String], nameBase: Int = 0) throws(Invalid)
+            -> Set<Int>
+        {
             var values = Set<Int>()
             for part in text.split(separator: ",", omittingEmptySubsequences: false) {
                 var base = Substring(part)
@@ -109,11 +118,13 @@ public struct CheckpointSchedule: Sendable, Hashable, Codable, CustomStringConve
                     step = parsed
                     base = part[..<slash]
                 }
-                var lower = range.lowerBound, upper = range.upperBound
+                var lower = range.lowerBound
+                var upper = range.upperBound
                 if base != "*" {
                     let bounds = base.split(separator: "-", omittingEmptySubsequences: false)
                     guard bounds.count == 1 || bounds.count == 2,
-                          let first = value(bounds[0], names: names, nameBase: nameBase) else {
+                        let first = value(bounds[0], names: names, nameBase: nameBase)
+                    else {
                         throw Invalid(message: "'\(part)' is not a valid \(name) (\(range.lowerBound)-\(range.upperBound))")
                     }
                     lower = first

@@ -5,16 +5,20 @@ public import Foundation
 /// checkpoints it must ask about (only those retention would remove are looked for users).
 public enum RetentionPlan {
     /// The scheduled checkpoint due at `now`, if any: its name and slot.
-    public static func dueCheckpoint(_ settings: VolumeSpec.CheckpointSettings, entries: [CheckpointEntry],
-                                     now: Date) -> (name: String, slot: Date)? {
+    public static func dueCheckpoint(
+        _ settings: VolumeSpec.CheckpointSettings, entries: [CheckpointEntry],
+        now: Date
+    ) -> (name: String, slot: Date)? {
         guard let schedule = settings.schedule, let slot = schedule.dueSlot(at: now, checkpoints: entries) else { return nil }
         return (CheckpointName.scheduled(slot: slot), slot)
     }
 
     /// Retention's verdicts over `entries` and the due scheduled checkpoint (as it will be once taken); empty
     /// without a retention policy.
-    public static func decisions(_ settings: VolumeSpec.CheckpointSettings, entries: [CheckpointEntry],
-                                 now: Date) -> [RetentionPolicy.Decision] {
+    public static func decisions(
+        _ settings: VolumeSpec.CheckpointSettings, entries: [CheckpointEntry],
+        now: Date
+    ) -> [RetentionPolicy.Decision] {
         guard let retain = settings.retain else { return [] }
         var known = entries
         if let due = dueCheckpoint(settings, entries: entries, now: now) {

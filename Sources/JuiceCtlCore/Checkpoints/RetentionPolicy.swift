@@ -20,8 +20,10 @@ public struct RetentionPolicy: Sendable, Hashable, Codable {
     public var prunePinned: Bool
 
     /// Creates a policy.
-    public init(last: Int = 0, hourly: Int = 0, daily: Int = 0, weekly: Int = 0, monthly: Int = 0,
-                pruneManual: Bool = false, prunePinned: Bool = false) {
+    public init(
+        last: Int = 0, hourly: Int = 0, daily: Int = 0, weekly: Int = 0, monthly: Int = 0,
+        pruneManual: Bool = false, prunePinned: Bool = false
+    ) {
         self.last = last
         self.hourly = hourly
         self.daily = daily
@@ -72,15 +74,31 @@ public struct RetentionPolicy: Sendable, Hashable, Codable {
         }
         let calendar = Calendar.utc
         let periods: [(String, Int, (Date) -> String)] = [
-            ("hourly", hourly, { date in Self.format(calendar.dateComponents([.year, .month, .day, .hour], from: date), "%04d-%02d-%02d %02dh", [.year, .month, .day, .hour]) }),
-            ("daily", daily, { date in Self.format(calendar.dateComponents([.year, .month, .day], from: date), "%04d-%02d-%02d", [.year, .month, .day]) }),
-            ("weekly", weekly, { date in
-                var iso = Calendar(identifier: .iso8601)
-                iso.timeZone = calendar.timeZone
-                let parts = iso.dateComponents([.yearForWeekOfYear, .weekOfYear], from: date)
-                return String(format: "%04d-W%02d", parts.yearForWeekOfYear ?? 0, parts.weekOfYear ?? 0)
-            }),
-            ("monthly", monthly, { date in Self.format(calendar.dateComponents([.year, .month], from: date), "%04d-%02d", [.year, .month]) }),
+            (
+                "hourly", hourly,
+                { date in
+                    Self.format(
+                        calendar.dateComponents([.year, .month, .day, .hour], from: date), "%04d-%02d-%02d %02dh",
+                        [.year, .month, .day, .hour])
+                }
+            ),
+            (
+                "daily", daily,
+                { date in Self.format(calendar.dateComponents([.year, .month, .day], from: date), "%04d-%02d-%02d", [.year, .month, .day]) }
+            ),
+            (
+                "weekly", weekly,
+                { date in
+                    var iso = Calendar(identifier: .iso8601)
+                    iso.timeZone = calendar.timeZone
+                    let parts = iso.dateComponents([.yearForWeekOfYear, .weekOfYear], from: date)
+                    return String(format: "%04d-W%02d", parts.yearForWeekOfYear ?? 0, parts.weekOfYear ?? 0)
+                }
+            ),
+            (
+                "monthly", monthly,
+                { date in Self.format(calendar.dateComponents([.year, .month], from: date), "%04d-%02d", [.year, .month]) }
+            ),
         ]
         for (label, count, bucket) in periods where count > 0 {
             var seen: [String] = []

@@ -50,9 +50,11 @@ public struct VolumeEvent: Sendable, Hashable, Codable {
     public var frozenMs: Int64?
 
     /// Creates an event.
-    public init(time: Date, volume: String, revision: String?, actor: String, operation: String, kind: Kind,
-                action: String? = nil, target: String? = nil, condition: String? = nil, status: Bool? = nil,
-                reason: String? = nil, result: String? = nil, message: String, durationMs: Int64? = nil, frozenMs: Int64? = nil) {
+    public init(
+        time: Date, volume: String, revision: String?, actor: String, operation: String, kind: Kind,
+        action: String? = nil, target: String? = nil, condition: String? = nil, status: Bool? = nil,
+        reason: String? = nil, result: String? = nil, message: String, durationMs: Int64? = nil, frozenMs: Int64? = nil
+    ) {
         self.frozenMs = frozenMs
         self.time = time
         self.volume = volume

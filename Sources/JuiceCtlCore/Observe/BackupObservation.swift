@@ -31,8 +31,10 @@ public struct BackupObservation: Sendable, Hashable, Codable {
     }
 
     /// Creates an observation.
-    public init(process: Process, configCurrent: Bool, replicaExists: Bool, localTXID: UInt64? = nil, replicaTXID: UInt64? = nil,
-                replicaAgeSeconds: Double? = nil) {
+    public init(
+        process: Process, configCurrent: Bool, replicaExists: Bool, localTXID: UInt64? = nil, replicaTXID: UInt64? = nil,
+        replicaAgeSeconds: Double? = nil
+    ) {
         self.process = process
         self.configCurrent = configCurrent
         self.replicaExists = replicaExists

@@ -62,9 +62,11 @@ public struct OverlayObservation: Sendable, Hashable, Codable {
     }
 
     /// Creates an observation.
-    public init(imageExists: Bool?, upper: MountPoint = .absent, overlay: MountPoint = .absent, strayLoopDevices: [String] = [],
-                frozenByCrash: Bool = false, missingLowerDirs: [String] = [], corruption: Corruption? = nil,
-                recordedTarget: String? = nil, recordedUpperMount: String? = nil) {
+    public init(
+        imageExists: Bool?, upper: MountPoint = .absent, overlay: MountPoint = .absent, strayLoopDevices: [String] = [],
+        frozenByCrash: Bool = false, missingLowerDirs: [String] = [], corruption: Corruption? = nil,
+        recordedTarget: String? = nil, recordedUpperMount: String? = nil
+    ) {
         self.imageExists = imageExists
         self.upper = upper
         self.overlay = overlay

@@ -102,7 +102,10 @@ public struct TreeUser: Sendable, Hashable, Codable {
             }
             return "pid \(pid) (\(command)): \(how.joined(separator: ", "))\(references.count == 1 ? place : "")"
         case .mount(let mountPoint, let namespace, let host, let pids):
-            let owner = host ? "in juicectl's mount namespace" : "in mount namespace \(namespace) of pid\(pids.count == 1 ? "" : "s") \(pids.map(String.init).joined(separator: ", "))"
+            let owner =
+                host
+                ? "in juicectl's mount namespace"
+                : "in mount namespace \(namespace) of pid\(pids.count == 1 ? "" : "s") \(pids.map(String.init).joined(separator: ", "))"
             return "mount at \(mountPoint) \(owner)\(volumePath.map { " of \($0)" } ?? "")"
         }
     }

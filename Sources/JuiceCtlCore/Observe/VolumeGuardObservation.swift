@@ -79,14 +79,15 @@ public struct UnsafeVolumeEntry: Sendable, Hashable, Codable, CustomStringConver
 
     /// The finding in words: "/checkpoints on the volume is owned by uid 65534, not root".
     public var description: String {
-        let what: String = switch problem {
-        case .symbolicLink: "is a symbolic link"
-        case .notDirectory: "is not a directory"
-        case .notRegularFile: "is not a regular file"
-        case .foreignOwner(let uid): "is owned by uid \(uid), not root"
-        case .writableByOthers(let mode): "is writable by others (mode \(String(mode, radix: 8)))"
-        case .hardLinked(let count): "has \(count) names (hard links)"
-        }
+        let what: String =
+            switch problem {
+            case .symbolicLink: "is a symbolic link"
+            case .notDirectory: "is not a directory"
+            case .notRegularFile: "is not a regular file"
+            case .foreignOwner(let uid): "is owned by uid \(uid), not root"
+            case .writableByOthers(let mode): "is writable by others (mode \(String(mode, radix: 8)))"
+            case .hardLinked(let count): "has \(count) names (hard links)"
+            }
         return "\(path) on the volume \(what)"
     }
 }

@@ -54,11 +54,13 @@ public struct VolumeObservation: Sendable, Hashable, Codable {
     public var restoreShortfall: RestoreShortfall?
 
     /// Creates an observation.
-    public init(metadata: MetadataState, storage: StorageState, mount: MountState, formerMountPaths: [String] = [],
-                directories: [String: DirectoryState] = [:], quotas: [String: QuotaReading]? = nil,
-                managedQuotaPaths: [String] = [], probes: [ProbeRecord] = [], interruptedFormat: Bool = false,
-                catalog: CheckpointCatalog? = nil, now: Date = Date(), overlay: OverlayObservation? = nil,
-                backup: BackupObservation? = nil) {
+    public init(
+        metadata: MetadataState, storage: StorageState, mount: MountState, formerMountPaths: [String] = [],
+        directories: [String: DirectoryState] = [:], quotas: [String: QuotaReading]? = nil,
+        managedQuotaPaths: [String] = [], probes: [ProbeRecord] = [], interruptedFormat: Bool = false,
+        catalog: CheckpointCatalog? = nil, now: Date = Date(), overlay: OverlayObservation? = nil,
+        backup: BackupObservation? = nil
+    ) {
         self.backup = backup
         self.catalog = catalog
         self.overlay = overlay
@@ -176,8 +178,10 @@ public struct LiveMount: Sendable, Hashable, Codable {
     public var superOptions: String?
 
     /// Creates a live mount description.
-    public init(format: FormatInfo, pid: Int32, supervisorPID: Int32, supervisorAlive: Bool, arguments: [String]?,
-                stackedEntries: Int = 1, usage: Usage? = nil) {
+    public init(
+        format: FormatInfo, pid: Int32, supervisorPID: Int32, supervisorAlive: Bool, arguments: [String]?,
+        stackedEntries: Int = 1, usage: Usage? = nil
+    ) {
         self.format = format
         self.pid = pid
         self.supervisorPID = supervisorPID
@@ -249,7 +253,8 @@ public struct QuotaReading: Sendable, Hashable, Codable {
         let capacityMatches: Bool
         switch (capacity, quota.capacity?.bytes) {
         case (nil, nil): capacityMatches = true
-        case (let observed?, let desired?): capacityMatches = (observed > desired ? observed - desired : desired - observed) <= capacityTolerance
+        case (let observed?, let desired?):
+            capacityMatches = (observed > desired ? observed - desired : desired - observed) <= capacityTolerance
         default: capacityMatches = false
         }
         return capacityMatches && inodes == quota.inodes
@@ -361,9 +366,15 @@ extension MountState: Codable {
         let container = try decoder.container(keyedBy: StateKeys.self)
         switch try container.decode(String.self, forKey: .state) {
         case "live": self = .live(try container.decode(LiveMount.self, forKey: .live))
-        case "stale": self = .stale(reason: try container.decode(String.self, forKey: .reason), entries: try container.decode(Int.self, forKey: .entries))
-        case "unresponsive": self = .unresponsive(reason: try container.decode(String.self, forKey: .reason), pid: try container.decode(Int32.self, forKey: .pid))
-        case "foreign": self = .foreign(fstype: try container.decode(String.self, forKey: .fstype), source: try container.decode(String.self, forKey: .source))
+        case "stale":
+            self = .stale(
+                reason: try container.decode(String.self, forKey: .reason), entries: try container.decode(Int.self, forKey: .entries))
+        case "unresponsive":
+            self = .unresponsive(
+                reason: try container.decode(String.self, forKey: .reason), pid: try container.decode(Int32.self, forKey: .pid))
+        case "foreign":
+            self = .foreign(
+                fstype: try container.decode(String.self, forKey: .fstype), source: try container.decode(String.self, forKey: .source))
         default: self = .absent
         }
     }
@@ -387,8 +398,10 @@ public struct CheckpointCatalog: Sendable, Hashable, Codable {
     public var damage: [BookkeepingDamage] = []
 
     /// Creates a catalog observation.
-    public init(entries: [CheckpointEntry]? = [], leftovers: [Leftover] = [], restore: RestoreProgress? = nil,
-                lineage: VolumeLineage = VolumeLineage(), restoreTargetExists: Bool? = nil) {
+    public init(
+        entries: [CheckpointEntry]? = [], leftovers: [Leftover] = [], restore: RestoreProgress? = nil,
+        lineage: VolumeLineage = VolumeLineage(), restoreTargetExists: Bool? = nil
+    ) {
         self.entries = entries
         self.leftovers = leftovers
         self.restore = restore

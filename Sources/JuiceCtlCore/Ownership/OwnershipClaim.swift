@@ -72,10 +72,12 @@ public struct OwnershipClaim: Sendable {
     public static let defaultSettle: Duration = .seconds(2)
 
     /// Creates the protocol for `identity` on `volume`.
-    public init(volume: String, uuid: String? = nil, identity: OwnershipIdentity, store: any OwnershipStoring,
-                memory: any OwnershipMemory, clock: OwnershipClock = .system, settle: Duration = defaultSettle,
-                maxAttempts: Int = 5, readDeadline: Duration = .seconds(10),
-                progress: (@Sendable (OwnershipStep) -> Void)? = nil) {
+    public init(
+        volume: String, uuid: String? = nil, identity: OwnershipIdentity, store: any OwnershipStoring,
+        memory: any OwnershipMemory, clock: OwnershipClock = .system, settle: Duration = defaultSettle,
+        maxAttempts: Int = 5, readDeadline: Duration = .seconds(10),
+        progress: (@Sendable (OwnershipStep) -> Void)? = nil
+    ) {
         self.volume = volume
         self.uuid = uuid
         self.identity = identity
@@ -114,7 +116,8 @@ public struct OwnershipClaim: Sendable {
             let current = try await read()
             try step(.read(current))
             guard let current, current.instance == identity.instance, remembered?.generation == current.generation,
-                  remembered?.volume == volume else {
+                remembered?.volume == volume
+            else {
                 return .notOwner(current)
             }
             if current.state == .released { return .released(current) }
@@ -205,8 +208,9 @@ public struct OwnershipClaim: Sendable {
     }
 
     private func record(generation: UInt64, state: OwnershipRecord.State) -> OwnershipRecord {
-        OwnershipRecord(volume: volume, uuid: uuid, owner: identity, generation: generation, since: clock.date(),
-                        state: state, nonce: clock.nonce())
+        OwnershipRecord(
+            volume: volume, uuid: uuid, owner: identity, generation: generation, since: clock.date(),
+            state: state, nonce: clock.nonce())
     }
 
     private func remember(_ record: OwnershipRecord) throws {

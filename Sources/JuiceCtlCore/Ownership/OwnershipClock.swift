@@ -12,9 +12,11 @@ public struct OwnershipClock: Sendable {
     public var nonce: @Sendable () -> String
 
     /// Creates a clock.
-    public init(now: @escaping @Sendable () -> Duration, sleep: @escaping @Sendable (Duration) async throws -> Void,
-                date: @escaping @Sendable () -> Date = { Date() },
-                nonce: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }) {
+    public init(
+        now: @escaping @Sendable () -> Duration, sleep: @escaping @Sendable (Duration) async throws -> Void,
+        date: @escaping @Sendable () -> Date = { Date() },
+        nonce: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }
+    ) {
         self.now = now
         self.sleep = sleep
         self.date = date

@@ -17,8 +17,10 @@ public enum OwnershipLocation: Sendable, Hashable {
     /// deletes there), and nothing under it is juicectl's. A key beside the prefix is outside every listing
     /// Litestream 0.5.17 makes (measured: `replicate`, `ltx` and `restore` with the record present).
     public static func s3(replica: VolumeSpec.BackupSettings.S3Replica) -> OwnershipLocation {
-        .s3(S3Object(bucket: replica.bucket, key: replica.prefix + s3KeySuffix, region: replica.region,
-                     accessKey: replica.accessKey, secretKey: replica.secretKey))
+        .s3(
+            S3Object(
+                bucket: replica.bucket, key: replica.prefix + s3KeySuffix, region: replica.region,
+                accessKey: replica.accessKey, secretKey: replica.secretKey))
     }
 
     /// The record of a file replica in `directory`.
@@ -55,8 +57,10 @@ public enum OwnershipLocation: Sendable, Hashable {
         public var secretKey: VolumeSpec.SecretSource?
 
         /// Creates an object location.
-        public init(bucket: String, key: String, region: String, accessKey: VolumeSpec.SecretSource?,
-                    secretKey: VolumeSpec.SecretSource?) {
+        public init(
+            bucket: String, key: String, region: String, accessKey: VolumeSpec.SecretSource?,
+            secretKey: VolumeSpec.SecretSource?
+        ) {
             self.bucket = bucket
             self.key = key
             self.region = region

@@ -44,8 +44,10 @@ public struct OwnershipRecord: Sendable, Hashable, Codable {
     public var nonce: String
 
     /// Creates a record for `owner`.
-    public init(volume: String, uuid: String?, owner: OwnershipIdentity, generation: UInt64, since: Date, state: State,
-                nonce: String) {
+    public init(
+        volume: String, uuid: String?, owner: OwnershipIdentity, generation: UInt64, since: Date, state: State,
+        nonce: String
+    ) {
         version = Self.currentVersion
         self.volume = volume
         self.uuid = uuid
@@ -101,8 +103,9 @@ public struct OwnershipRecord: Sendable, Hashable, Codable {
             throw .unreadableRecord(location: location, problem: "it is not an ownership record (\(Self.reason(error)))")
         }
         guard record.version <= currentVersion else {
-            throw .unreadableRecord(location: location,
-                                    problem: "it has format \(record.version); this juicectl reads up to \(currentVersion)")
+            throw .unreadableRecord(
+                location: location,
+                problem: "it has format \(record.version); this juicectl reads up to \(currentVersion)")
         }
         return record
     }

@@ -106,8 +106,10 @@ public struct Action: Sendable, Hashable, Codable {
         public var grace: TimeSpan = VolumeSpec.RestoreRequest.defaultGrace
 
         /// Creates a request.
-        public init(name: String, kind: CheckpointKind = .manual, note: String? = nil, pinned: Bool = false,
-                    labels: [String: String] = [:], force: Bool = false, requestId: String? = nil) {
+        public init(
+            name: String, kind: CheckpointKind = .manual, note: String? = nil, pinned: Bool = false,
+            labels: [String: String] = [:], force: Bool = false, requestId: String? = nil
+        ) {
             self.name = name
             self.kind = kind
             self.note = note
@@ -179,10 +181,12 @@ public struct Action: Sendable, Hashable, Codable {
     public var forceAllowed: Bool
 
     /// Creates an action.
-    public init(_ kind: Kind, _ change: Change, target: String, reason: String, disruption: Disruption = .none,
-                conditional: Bool = false, quota: VolumeSpec.Quota? = nil, changedFlags: [String]? = nil,
-                forceAllowed: Bool = false, checkpoint: CheckpointRequest? = nil, leftover: Leftover? = nil,
-                damage: BookkeepingDamage? = nil) {
+    public init(
+        _ kind: Kind, _ change: Change, target: String, reason: String, disruption: Disruption = .none,
+        conditional: Bool = false, quota: VolumeSpec.Quota? = nil, changedFlags: [String]? = nil,
+        forceAllowed: Bool = false, checkpoint: CheckpointRequest? = nil, leftover: Leftover? = nil,
+        damage: BookkeepingDamage? = nil
+    ) {
         self.damage = damage
         self.forceAllowed = forceAllowed
         self.checkpoint = checkpoint

@@ -34,12 +34,16 @@ public enum KernelMountOptions {
         let flags = Set(mountOptions.split(separator: ",").map(String.init))
         var drift: [String] = []
         if flags.contains("nosuid") == mount.suid {
-            drift.append(mount.suid ? "set-user-ID files are ignored (nosuid), and mount.suid is true"
-                                    : "set-user-ID files take effect (no nosuid), and mount.suid is false")
+            drift.append(
+                mount.suid
+                    ? "set-user-ID files are ignored (nosuid), and mount.suid is true"
+                    : "set-user-ID files take effect (no nosuid), and mount.suid is false")
         }
         if flags.contains("nodev") == mount.dev {
-            drift.append(mount.dev ? "device files are refused (nodev), and mount.dev is true"
-                                   : "device files open devices (no nodev), and mount.dev is false")
+            drift.append(
+                mount.dev
+                    ? "device files are refused (nodev), and mount.dev is true"
+                    : "device files open devices (no nodev), and mount.dev is false")
         }
         if let superOptions, mount.allowOther, !superOptions.split(separator: ",").contains("allow_other") {
             drift.append("only root may enter it (no allow_other), and mount.allowOther is true")

@@ -6,11 +6,13 @@
 public enum MountCommand {
     /// Arguments after the `juicefs` executable.
     public static func arguments(for spec: VolumeSpec) -> [String] {
-        var arguments = ["--no-agent", "mount", "--background",
-                         "--log=\(spec.mountLogFile)",
-                         "--cache-dir=\(spec.mount.cacheDir)",
-                         "--cache-size=\(spec.mount.cacheSize.bytes / ByteSize.mib)",
-                         "--no-usage-report"]
+        var arguments = [
+            "--no-agent", "mount", "--background",
+            "--log=\(spec.mountLogFile)",
+            "--cache-dir=\(spec.mount.cacheDir)",
+            "--cache-size=\(spec.mount.cacheSize.bytes / ByteSize.mib)",
+            "--no-usage-report",
+        ]
         if spec.mount.writeback { arguments.append("--writeback") }
         if spec.mount.uploadDelay != .zero { arguments.append("--upload-delay=\(spec.mount.uploadDelay)") }
         // One -o: juicectl's words (allow_other, nosuid, nodev as the spec decides), then the spec's own.
@@ -32,7 +34,8 @@ public enum MountCommand {
                 let tail = word[word.index(after: space)...]
                 let scheme = tail.prefix { $0 != ":" && $0 != " " }
                 if scheme.endIndex == tail.endIndex || tail[scheme.endIndex] == ":",
-                   ["sqlite3", "sqlite", "rediss", "redis", "postgres", "postgresql"].contains(String(scheme)) {
+                    ["sqlite3", "sqlite", "rediss", "redis", "postgres", "postgresql"].contains(String(scheme))
+                {
                     return [String(word[..<space]), String(tail)]
                 }
             }
@@ -82,7 +85,8 @@ public enum MountCommand {
     /// process title), so `/proc/<pid>/cmdline` loses the URL's parameters and the mount point. The mount point is
     /// known from mountinfo instead, and ``arguments(for:)`` puts every flag before the URL.
     public static func changedFlags(live: [String], desired: [String]) -> [String] {
-        let a = parse(live), b = parse(desired)
+        let a = parse(live)
+        let b = parse(desired)
         var changed = Set<String>()
         for name in Set(a.flags.keys).union(b.flags.keys) where normalized(name, a.flags[name]) != normalized(name, b.flags[name]) {
             changed.insert(name)

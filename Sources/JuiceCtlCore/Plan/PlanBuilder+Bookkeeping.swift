@@ -7,36 +7,53 @@ extension PlanBuilder {
     mutating func planBookkeepingRepair() {
         guard let catalog = observation.catalog else { return }
         for damage in catalog.damage {
-            let what = switch damage.kind {
-            case .lineageEmpty: "\(damage.path) is empty"
-            case .lineageUndecodable, .journalUndecodable: "\(damage.path) cannot be decoded (\(damage.detail))"
-            }
+            let what =
+                switch damage.kind {
+                case .lineageEmpty: "\(damage.path) is empty"
+                case .lineageUndecodable, .journalUndecodable: "\(damage.path) cannot be decoded (\(damage.detail))"
+                }
             if damage.kind.isLineage {
-                conflicts.append(Conflict(code: "BookkeepingDamaged", target: damage.path,
-                                          message: "\(what): checkpoints and restores refuse until it is repaired",
-                                          hint: "juicectl apply rebuilds it from the checkpoint manifests (the damaged file is kept beside it)",
-                                          blocking: false))
-                actions.append(Action(.repairBookkeeping, .replace, target: damage.path,
-                                      reason: "\(what): rebuild it from the checkpoint manifests, keeping the damaged file as \(damage.path).damaged-<UTC>",
-                                      damage: damage))
+                conflicts.append(
+                    Conflict(
+                        code: "BookkeepingDamaged", target: damage.path,
+                        message: "\(what): checkpoints and restores refuse until it is repaired",
+                        hint: "juicectl apply rebuilds it from the checkpoint manifests (the damaged file is kept beside it)",
+                        blocking: false))
+                actions.append(
+                    Action(
+                        .repairBookkeeping, .replace, target: damage.path,
+                        reason:
+                            "\(what): rebuild it from the checkpoint manifests, keeping the damaged file as \(damage.path).damaged-<UTC>",
+                        damage: damage))
                 continue
             }
             let found = damage.trees?.summary ?? "the trees were not looked at"
             guard let trees = damage.trees, trees.consistent else {
-                conflicts.append(Conflict(code: "BookkeepingDamaged", target: damage.path,
-                                          message: "\(what), so nobody can tell how far its restore got; \(found)",
-                                          hint: "make /active the tree to keep (rename it there from staging or a checkpoint), then run juicectl apply: it moves the journal aside once /active is a directory",
-                                          blocking: false))
+                conflicts.append(
+                    Conflict(
+                        code: "BookkeepingDamaged", target: damage.path,
+                        message: "\(what), so nobody can tell how far its restore got; \(found)",
+                        hint:
+                            "make /active the tree to keep (rename it there from staging or a checkpoint), then run juicectl apply: it moves the journal aside once /active is a directory",
+                        blocking: false))
                 continue
             }
-            conflicts.append(Conflict(code: "BookkeepingDamaged", target: damage.path,
-                                      message: "\(what): checkpoints and restores refuse until it is moved aside; \(found)",
-                                      hint: "juicectl apply moves it aside (kept, never deleted)\(trees.staging.isEmpty ? "" : " and keeps each restore clone in staging as a pre-restore checkpoint")",
-                                      blocking: false))
-            let kept = trees.staging.isEmpty ? "" : "; keep \(trees.staging.keys.sorted().joined(separator: ", ")) as pre-restore checkpoint(s) (each is the checkpoint's clone or the tree /active held before)"
-            actions.append(Action(.repairBookkeeping, .update, target: damage.path,
-                                  reason: "\(what); \(found): move it aside as \(damage.path).damaged-<UTC>\(kept)",
-                                  damage: damage))
+            conflicts.append(
+                Conflict(
+                    code: "BookkeepingDamaged", target: damage.path,
+                    message: "\(what): checkpoints and restores refuse until it is moved aside; \(found)",
+                    hint:
+                        "juicectl apply moves it aside (kept, never deleted)\(trees.staging.isEmpty ? "" : " and keeps each restore clone in staging as a pre-restore checkpoint")",
+                    blocking: false))
+            let kept =
+                trees.staging.isEmpty
+                ? ""
+                : "; keep \(trees.staging.keys.sorted().joined(separator: ", ")) as pre-restore checkpoint(s) (each is the checkpoint's clone or the tree /active held before)"
+            actions.append(
+                Action(
+                    .repairBookkeeping, .update, target: damage.path,
+                    reason: "\(what); \(found): move it aside as \(damage.path).damaged-<UTC>\(kept)",
+                    damage: damage))
         }
     }
 

@@ -3,9 +3,12 @@ extension PlanBuilder {
     /// Missing lower directories stop the whole plan: the spec cannot be applied, and nothing is changed.
     mutating func checkOverlayInputs() -> Bool {
         guard spec.overlay != nil, let missing = observation.overlay?.missingLowerDirs, !missing.isEmpty else { return true }
-        conflicts.append(Conflict(code: "OverlayLowerDirMissing", target: "overlay.lowerDirs",
-                                  message: "lower director\(missing.count == 1 ? "y" : "ies") \(missing.joined(separator: ", ")) of the overlay do\(missing.count == 1 ? "es" : "") not exist",
-                                  hint: "create them or fix overlay.lowerDirs; nothing is changed until then", blocking: true))
+        conflicts.append(
+            Conflict(
+                code: "OverlayLowerDirMissing", target: "overlay.lowerDirs",
+                message:
+                    "lower director\(missing.count == 1 ? "y" : "ies") \(missing.joined(separator: ", ")) of the overlay do\(missing.count == 1 ? "es" : "") not exist",
+                hint: "create them or fix overlay.lowerDirs; nothing is changed until then", blocking: true))
         return false
     }
 
@@ -13,8 +16,12 @@ extension PlanBuilder {
     mutating func planThaw() {
         guard let observed = observation.overlay, observed.frozenByCrash else { return }
         let path = spec.overlay?.upperMount ?? observed.recordedUpperMount ?? ""
-        actions.append(Action(.thawOverlay, .update, target: path,
-                              reason: "juicectl froze the image's filesystem for a checkpoint and did not thaw it (it was stopped): writers through the overlay are blocked until it is thawed"))
+        actions.append(
+            Action(
+                .thawOverlay, .update, target: path,
+                reason:
+                    "juicectl froze the image's filesystem for a checkpoint and did not thaw it (it was stopped): writers through the overlay are blocked until it is thawed"
+            ))
     }
 
     mutating func planOverlay() {
@@ -30,24 +37,35 @@ extension PlanBuilder {
         var imageExists = (observed.imageExists ?? false) && !formatsVolume
         if let corruption = observed.corruption {
             if corruption.movedTo == nil && imageExists {
-                actions.append(Action(.quarantineOverlayImage, .delete, target: VolumeSpec.OverlaySettings.imagePath,
-                                      reason: "the image does not mount (\(corruption.reason)): move it aside with a timestamp; it is never deleted"))
+                actions.append(
+                    Action(
+                        .quarantineOverlayImage, .delete, target: VolumeSpec.OverlaySettings.imagePath,
+                        reason: "the image does not mount (\(corruption.reason)): move it aside with a timestamp; it is never deleted"))
                 imageExists = false
             }
             if desired.onCorrupt == .stop && !imageExists {
-                conflicts.append(Conflict(code: "OverlayImageCorrupt", target: "overlay",
-                                          message: "the overlay image does not mount (\(corruption.reason))\(corruption.movedTo.map { "; it was moved to \($0)" } ?? "; it is moved aside")",
-                                          hint: "set overlay.onCorrupt: recreate to make a fresh image, or restore a checkpoint that has a good one",
-                                          blocking: true))
+                conflicts.append(
+                    Conflict(
+                        code: "OverlayImageCorrupt", target: "overlay",
+                        message:
+                            "the overlay image does not mount (\(corruption.reason))\(corruption.movedTo.map { "; it was moved to \($0)" } ?? "; it is moved aside")",
+                        hint: "set overlay.onCorrupt: recreate to make a fresh image, or restore a checkpoint that has a good one",
+                        blocking: true))
                 return
             }
         }
         if !imageExists {
-            let why = !imageKnown ? "the volume is not mounted yet: made after the mount if missing"
-                : formatsVolume ? "new volume"
-                : observed.corruption != nil ? "the old image was moved aside and overlay.onCorrupt is recreate" : "/active has no image"
-            actions.append(Action(.createOverlayImage, .create, target: VolumeSpec.OverlaySettings.imagePath,
-                                  reason: "\(why): make a sparse \(desired.imageSize) ext4 image", conditional: !imageKnown))
+            let why =
+                !imageKnown
+                ? "the volume is not mounted yet: made after the mount if missing"
+                : formatsVolume
+                    ? "new volume"
+                    : observed.corruption != nil
+                        ? "the old image was moved aside and overlay.onCorrupt is recreate" : "/active has no image"
+            actions.append(
+                Action(
+                    .createOverlayImage, .create, target: VolumeSpec.OverlaySettings.imagePath,
+                    reason: "\(why): make a sparse \(desired.imageSize) ext4 image", conditional: !imageKnown))
         }
 
         // Mounts that must move: the overlay comes down before its upper layer.
@@ -65,12 +83,17 @@ extension PlanBuilder {
                 replacedUnderMount = true
             }
         case .other(let fstype, let source):
-            conflicts.append(Conflict(code: "OverlayUpperOccupied", target: desired.upperMount,
-                                      message: "\(desired.upperMount) holds \(fstype) \(source)", hint: "unmount it or set overlay.upperMount", blocking: true))
+            conflicts.append(
+                Conflict(
+                    code: "OverlayUpperOccupied", target: desired.upperMount,
+                    message: "\(desired.upperMount) holds \(fstype) \(source)", hint: "unmount it or set overlay.upperMount", blocking: true
+                ))
             return
         case .overlay:
-            conflicts.append(Conflict(code: "OverlayUpperOccupied", target: desired.upperMount,
-                                      message: "\(desired.upperMount) holds an overlay", hint: "unmount it or set overlay.upperMount", blocking: true))
+            conflicts.append(
+                Conflict(
+                    code: "OverlayUpperOccupied", target: desired.upperMount,
+                    message: "\(desired.upperMount) holds an overlay", hint: "unmount it or set overlay.upperMount", blocking: true))
             return
         }
         var remountOverlay = false
@@ -81,43 +104,65 @@ extension PlanBuilder {
             remountOverlay = remountUpper || !Self.overlayOptionsMatch(options, mountOptions: observed.overlayMountOptions, desired)
         case .image, .other:
             let what: String = if case .other(let fstype, let source) = observed.overlay { "\(fstype) \(source)" } else { "an image" }
-            conflicts.append(Conflict(code: "OverlayTargetOccupied", target: desired.target,
-                                      message: "\(desired.target) holds \(what)", hint: "unmount it or set overlay.target", blocking: true))
+            conflicts.append(
+                Conflict(
+                    code: "OverlayTargetOccupied", target: desired.target,
+                    message: "\(desired.target) holds \(what)", hint: "unmount it or set overlay.target", blocking: true))
             return
         }
         if remountOverlay, case .overlay = observed.overlay {
-            actions.append(Action(.unmountOverlay, .replace, target: desired.target,
-                                  reason: remountUpper ? "its upper layer is remounted" : "its lower directories or options differ from the spec",
-                                  disruption: .interrupting))
+            actions.append(
+                Action(
+                    .unmountOverlay, .replace, target: desired.target,
+                    reason: remountUpper ? "its upper layer is remounted" : "its lower directories or options differ from the spec",
+                    disruption: .interrupting))
         }
         if remountUpper, case .image(_, let backing) = observed.upper {
-            let reason = replacedUnderMount
+            let reason =
+                replacedUnderMount
                 ? "the loop device serves inode \(observed.upperBackingInode ?? 0), but /active's image is now inode \(observed.imageInode ?? 0): /active was restored, on another host of this volume (what was written since went to the replaced tree, kept as its pre-restore checkpoint)"
                 : "the loop device serves \(backing), not the image of /active (a restore or a moved image)"
             actions.append(Action(.unmountOverlayUpper, .replace, target: desired.upperMount, reason: reason, disruption: .interrupting))
         }
         for old in [observed.recordedTarget].compactMap({ $0 }) where old != desired.target {
-            actions.append(Action(.unmountOverlay, .delete, target: old, reason: "the overlay target moved to \(desired.target)", disruption: .interrupting))
+            actions.append(
+                Action(
+                    .unmountOverlay, .delete, target: old, reason: "the overlay target moved to \(desired.target)",
+                    disruption: .interrupting))
         }
         for old in [observed.recordedUpperMount].compactMap({ $0 }) where old != desired.upperMount {
-            actions.append(Action(.unmountOverlayUpper, .delete, target: old, reason: "the image's mount point moved to \(desired.upperMount)",
-                                  disruption: .interrupting))
+            actions.append(
+                Action(
+                    .unmountOverlayUpper, .delete, target: old, reason: "the image's mount point moved to \(desired.upperMount)",
+                    disruption: .interrupting))
         }
         if remountUpper {
-            actions.append(Action(.mountOverlayUpper, .create, target: desired.upperMount,
-                                  reason: "loop-mount \(VolumeSpec.OverlaySettings.imagePath) (ext4, \(KernelMountOptions.imageWords(spec.mount).joined(separator: ","))) with upper/ and work/ inside"))
+            actions.append(
+                Action(
+                    .mountOverlayUpper, .create, target: desired.upperMount,
+                    reason:
+                        "loop-mount \(VolumeSpec.OverlaySettings.imagePath) (ext4, \(KernelMountOptions.imageWords(spec.mount).joined(separator: ","))) with upper/ and work/ inside"
+                ))
         } else if case .image = observed.upper, let options = observed.upperMountOptions,
-                  case let drift = KernelMountOptions.drift(spec.mount, mountOptions: options, superOptions: nil), !drift.isEmpty {
+            case let drift = KernelMountOptions.drift(spec.mount, mountOptions: options, superOptions: nil), !drift.isEmpty
+        {
             // Per-mount flags change in place; the overlay above keeps its own view of the image and stays mounted.
-            actions.append(Action(.mountOverlayUpper, .update, target: desired.upperMount,
-                                  reason: "the image's mount differs from the spec: \(drift.joined(separator: "; ")): set \(KernelMountOptions.imageWords(spec.mount).joined(separator: ",")) in place (mount -o remount,bind); open files stay open"))
+            actions.append(
+                Action(
+                    .mountOverlayUpper, .update, target: desired.upperMount,
+                    reason:
+                        "the image's mount differs from the spec: \(drift.joined(separator: "; ")): set \(KernelMountOptions.imageWords(spec.mount).joined(separator: ",")) in place (mount -o remount,bind); open files stay open"
+                ))
         }
         if remountOverlay {
-            actions.append(Action(.mountOverlay, .create, target: desired.target,
-                                  reason: "overlay of \(desired.lowerDirs.joined(separator: ":")) with its upper layer in the image"))
+            actions.append(
+                Action(
+                    .mountOverlay, .create, target: desired.target,
+                    reason: "overlay of \(desired.lowerDirs.joined(separator: ":")) with its upper layer in the image"))
         }
         for device in observed.strayLoopDevices {
-            actions.append(Action(.detachLoopDevice, .delete, target: device, reason: "a loop device on an image of this volume that nothing mounts"))
+            actions.append(
+                Action(.detachLoopDevice, .delete, target: device, reason: "a loop device on an image of this volume that nothing mounts"))
         }
     }
 
@@ -127,10 +172,12 @@ extension PlanBuilder {
             actions.append(Action(.unmountOverlay, .delete, target: target, reason: "the spec has no overlay", disruption: .interrupting))
         }
         if let upper = observed.recordedUpperMount, case .image = observed.upper {
-            actions.append(Action(.unmountOverlayUpper, .delete, target: upper, reason: "the spec has no overlay", disruption: .interrupting))
+            actions.append(
+                Action(.unmountOverlayUpper, .delete, target: upper, reason: "the spec has no overlay", disruption: .interrupting))
         }
         for device in observed.strayLoopDevices {
-            actions.append(Action(.detachLoopDevice, .delete, target: device, reason: "a loop device on an image of this volume that nothing mounts"))
+            actions.append(
+                Action(.detachLoopDevice, .delete, target: device, reason: "a loop device on an image of this volume that nothing mounts"))
         }
     }
 

@@ -14,11 +14,12 @@ extension PlanBuilder {
         let stillFrozen = left.filter { path in
             quiesce.cgroups.first { $0.path == path }.map { $0.state != .thawed } ?? true
         }
-        let reason = left.isEmpty
+        let reason =
+            left.isEmpty
             ? "a checkpoint that did not finish left an unreadable freeze record: drop it"
             : stillFrozen.isEmpty
-            ? "a checkpoint that did not finish recorded a freeze of \(left.joined(separator: ", ")); they run again: drop the record"
-            : "a checkpoint that did not finish froze \(stillFrozen.joined(separator: ", ")) and did not thaw them: every process there is stopped until they are thawed"
+                ? "a checkpoint that did not finish recorded a freeze of \(left.joined(separator: ", ")); they run again: drop the record"
+                : "a checkpoint that did not finish froze \(stillFrozen.joined(separator: ", ")) and did not thaw them: every process there is stopped until they are thawed"
         return Action(.thawCgroups, .update, target: left.joined(separator: ","), reason: reason)
     }
 }

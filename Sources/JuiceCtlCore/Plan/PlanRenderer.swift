@@ -81,7 +81,8 @@ public enum PlanRenderer {
         if summary.isEmpty && summary.conflicts == 0 {
             lines.append("No changes. \(plans.count == 1 ? "The volume is" : "All \(plans.count) volumes are") converged.")
         } else {
-            var line = "Plan: \(summary.create) to create, \(summary.update) to change, \(summary.replace) to replace, \(summary.delete) to remove."
+            var line =
+                "Plan: \(summary.create) to create, \(summary.update) to change, \(summary.replace) to replace, \(summary.delete) to remove."
             if summary.conflicts > 0 { line += " \(summary.conflicts) conflict(s) need attention." }
             lines.append(line)
         }
@@ -202,7 +203,9 @@ public enum PlanRenderer {
                 reason = action.reason
                 disruption = action.disruption.rawValue
                 conditional = action.conditional
-                quota = action.quota.map { QuotaEntry(path: $0.path, capacityBytes: $0.capacity?.bytes, capacity: $0.capacity?.description, inodes: $0.inodes) }
+                quota = action.quota.map {
+                    QuotaEntry(path: $0.path, capacityBytes: $0.capacity?.bytes, capacity: $0.capacity?.description, inodes: $0.inodes)
+                }
                 changedFlags = action.changedFlags
             }
         }

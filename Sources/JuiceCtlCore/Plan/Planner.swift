@@ -18,16 +18,22 @@ public enum Planner {
         // The overlay sits on the image, the image on the JuiceFS mount: they come down first, in that order.
         if let overlay = observation.overlay {
             if overlay.frozenByCrash {
-                actions.append(Action(.thawOverlay, .update, target: spec.overlay?.upperMount ?? overlay.recordedUpperMount ?? "",
-                                      reason: "down: the image's filesystem is frozen; thaw it before unmounting"))
+                actions.append(
+                    Action(
+                        .thawOverlay, .update, target: spec.overlay?.upperMount ?? overlay.recordedUpperMount ?? "",
+                        reason: "down: the image's filesystem is frozen; thaw it before unmounting"))
             }
             if case .overlay = overlay.overlay, let target = spec.overlay?.target ?? overlay.recordedTarget {
-                actions.append(Action(.unmountOverlay, .delete, target: target, reason: "down: the overlay comes down first",
-                                      disruption: .interrupting, forceAllowed: true))
+                actions.append(
+                    Action(
+                        .unmountOverlay, .delete, target: target, reason: "down: the overlay comes down first",
+                        disruption: .interrupting, forceAllowed: true))
             }
             if case .image = overlay.upper, let upper = spec.overlay?.upperMount ?? overlay.recordedUpperMount {
-                actions.append(Action(.unmountOverlayUpper, .delete, target: upper, reason: "down: the image's loop mount comes down before the volume",
-                                      disruption: .interrupting, forceAllowed: true))
+                actions.append(
+                    Action(
+                        .unmountOverlayUpper, .delete, target: upper, reason: "down: the image's loop mount comes down before the volume",
+                        disruption: .interrupting, forceAllowed: true))
             }
             for device in overlay.strayLoopDevices {
                 actions.append(Action(.detachLoopDevice, .delete, target: device, reason: "down: a loop device on an image of this volume"))
@@ -37,31 +43,46 @@ public enum Planner {
         switch observation.mount {
         case .live(let mount):
             let stacked = mount.stackedEntries > 1 ? " (\(mount.stackedEntries) stacked mounts)" : ""
-            actions.append(Action(.unmount, .delete, target: spec.mount.path, reason: "down: volume is mounted\(stacked)",
-                                  disruption: .interrupting, forceAllowed: true))
+            actions.append(
+                Action(
+                    .unmount, .delete, target: spec.mount.path, reason: "down: volume is mounted\(stacked)",
+                    disruption: .interrupting, forceAllowed: true))
         case .stale(let reason, _):
-            actions.append(Action(.unmount, .delete, target: spec.mount.path, reason: "down: mount does not answer (\(reason)); detach it",
-                                  disruption: .none, forceAllowed: true))
+            actions.append(
+                Action(
+                    .unmount, .delete, target: spec.mount.path, reason: "down: mount does not answer (\(reason)); detach it",
+                    disruption: .none, forceAllowed: true))
         case .unresponsive(let reason, let pid):
-            actions.append(Action(.unmount, .delete, target: spec.mount.path,
-                                  reason: "down: the mount does not answer (\(reason)) but its juicefs client (pid \(pid)) runs; unmount it, forced if it must be",
-                                  disruption: .interrupting, forceAllowed: true))
+            actions.append(
+                Action(
+                    .unmount, .delete, target: spec.mount.path,
+                    reason:
+                        "down: the mount does not answer (\(reason)) but its juicefs client (pid \(pid)) runs; unmount it, forced if it must be",
+                    disruption: .interrupting, forceAllowed: true))
         case .absent, .foreign:
             break
         }
         for path in observation.formerMountPaths where path != spec.mount.path {
-            actions.append(Action(.unmount, .delete, target: path, reason: "down: juicectl mounted this volume here earlier",
-                                  disruption: .interrupting, forceAllowed: true))
+            actions.append(
+                Action(
+                    .unmount, .delete, target: path, reason: "down: juicectl mounted this volume here earlier",
+                    disruption: .interrupting, forceAllowed: true))
         }
         if case .running(let pid, _)? = observation.backup?.process {
-            actions.append(Action(.stopBackup, .delete, target: spec.metadata.sqlitePath ?? spec.name,
-                                  reason: "down: Litestream (pid \(pid)) stops last, after a final sync, so that everything written before down is in the replica"))
+            actions.append(
+                Action(
+                    .stopBackup, .delete, target: spec.metadata.sqlitePath ?? spec.name,
+                    reason:
+                        "down: Litestream (pid \(pid)) stops last, after a final sync, so that everything written before down is in the replica"
+                ))
         }
         if let ownership = observation.ownership {
             switch ownership.state {
             case .mine, .mineStale:
-                actions.append(Action(.releaseOwnership, .delete, target: ownership.location,
-                                      reason: "down: after the final sync another host may own the volume: release it"))
+                actions.append(
+                    Action(
+                        .releaseOwnership, .delete, target: ownership.location,
+                        reason: "down: after the final sync another host may own the volume: release it"))
             default:
                 break
             }
@@ -113,72 +134,103 @@ struct PlanBuilder {
     mutating func planFormat() -> Bool {
         switch observation.metadata {
         case .missing, .unformatted:
-            let why = observation.metadata == .missing
+            let why =
+                observation.metadata == .missing
                 ? "metadata database \(spec.metadata.sqlitePath ?? spec.metadata.redactedURL) does not exist"
                 : "the metadata engine holds no volume"
             if let settings = spec.backup, let backup = observation.backup, backup.replicaUnreadable != nil || !backup.replicaListed {
                 // An S3 replica that cannot be listed may hold this volume: formatting would start a new one beside it.
-                conflicts.append(Conflict(
-                    code: "ReplicaUnreadable", target: settings.replica.display,
-                    message: "\(why), and the Litestream replica \(settings.replica.display) cannot be listed: \(backup.replicaUnreadable ?? "it was not read"); it may hold this volume's metadata",
-                    hint: "make the replica's store reachable (endpoint, keys, bucket) and run apply again; juicectl restores from a replica that holds the volume and formats only when it is empty",
-                    blocking: true))
+                conflicts.append(
+                    Conflict(
+                        code: "ReplicaUnreadable", target: settings.replica.display,
+                        message:
+                            "\(why), and the Litestream replica \(settings.replica.display) cannot be listed: \(backup.replicaUnreadable ?? "it was not read"); it may hold this volume's metadata",
+                        hint:
+                            "make the replica's store reachable (endpoint, keys, bucket) and run apply again; juicectl restores from a replica that holds the volume and formats only when it is empty",
+                        blocking: true))
                 return false
             }
             if let settings = spec.backup, let backup = observation.backup, backup.replicaExists, let database = spec.metadata.sqlitePath {
-                actions.append(Action(.restoreMetadata, .create, target: database,
-                                      reason: "\(why); the replica \(settings.replica.display) holds it\(backup.replicaTXID.map { " (up to transaction \($0))" } ?? ""): restore it before anything else, never format over it"))
+                actions.append(
+                    Action(
+                        .restoreMetadata, .create, target: database,
+                        reason:
+                            "\(why); the replica \(settings.replica.display) holds it\(backup.replicaTXID.map { " (up to transaction \($0))" } ?? ""): restore it before anything else, never format over it"
+                    ))
                 restoresMetadata = true
                 return true
             }
             switch observation.storage {
             case .holdsVolume where observation.interruptedFormat:
-                actions.append(Action(.format, .create, target: spec.name,
-                                      reason: "complete the format juicectl started and did not finish: \(why) and the object storage holds only the juicefs_uuid that juicefs format writes first (it is moved aside into \(spec.stateDir))",
-                                      disruption: .none))
+                actions.append(
+                    Action(
+                        .format, .create, target: spec.name,
+                        reason:
+                            "complete the format juicectl started and did not finish: \(why) and the object storage holds only the juicefs_uuid that juicefs format writes first (it is moved aside into \(spec.stateDir))",
+                        disruption: .none))
                 formatsVolume = true
                 return true
             case .holdsVolume(let uuid):
                 // With a backup, say which replica was looked at: it is empty, or apply would have restored from it.
                 let replica = spec.backup.map { "; the Litestream replica \($0.replica.display) holds nothing to restore from" } ?? ""
-                let source = spec.backup.map { "for example by putting this volume's Litestream replica back at \($0.replica.display), from which apply restores it" }
+                let source =
+                    spec.backup.map {
+                        "for example by putting this volume's Litestream replica back at \($0.replica.display), from which apply restores it"
+                    }
                     ?? "for example from a backup or Litestream replica"
-                conflicts.append(Conflict(
-                    code: "RefuseFormatOverData", target: spec.storage.bucket,
-                    message: "\(why)\(replica), but the object storage \(spec.storage.bucket) already holds data of a volume named '\(spec.name)' (UUID \(uuid)); formatting would create an empty filesystem over it",
-                    hint: "restore the metadata to \(spec.metadata.sqlitePath ?? "the metadata engine") (\(source)) and run apply again; if the old data is to be discarded, move \(spec.storage.bucket)\(spec.name) away first",
-                    blocking: true))
+                conflicts.append(
+                    Conflict(
+                        code: "RefuseFormatOverData", target: spec.storage.bucket,
+                        message:
+                            "\(why)\(replica), but the object storage \(spec.storage.bucket) already holds data of a volume named '\(spec.name)' (UUID \(uuid)); formatting would create an empty filesystem over it",
+                        hint:
+                            "restore the metadata to \(spec.metadata.sqlitePath ?? "the metadata engine") (\(source)) and run apply again; if the old data is to be discarded, move \(spec.storage.bucket)\(spec.name) away first",
+                        blocking: true))
                 return false
             case .unknown(let message):
-                conflicts.append(Conflict(code: "StorageUnreadable", target: spec.storage.bucket,
-                                          message: "cannot tell whether the object storage already holds this volume: \(message)",
-                                          hint: "fix access to the storage; juicectl never formats without knowing", blocking: true))
+                conflicts.append(
+                    Conflict(
+                        code: "StorageUnreadable", target: spec.storage.bucket,
+                        message: "cannot tell whether the object storage already holds this volume: \(message)",
+                        hint: "fix access to the storage; juicectl never formats without knowing", blocking: true))
                 return false
             case .empty:
-                actions.append(Action(.format, .create, target: spec.name,
-                                      reason: "\(why) and the object storage holds no data of this volume",
-                                      disruption: .none))
+                actions.append(
+                    Action(
+                        .format, .create, target: spec.name,
+                        reason: "\(why) and the object storage holds no data of this volume",
+                        disruption: .none))
                 formatsVolume = true
                 return true
             case .remote(let endpoint):
-                actions.append(Action(.format, .create, target: spec.name,
-                                      reason: "\(why); juicefs format checks \(endpoint) and refuses it if it already holds objects of volume '\(spec.name)'",
-                                      disruption: .none))
+                actions.append(
+                    Action(
+                        .format, .create, target: spec.name,
+                        reason:
+                            "\(why); juicefs format checks \(endpoint) and refuses it if it already holds objects of volume '\(spec.name)'",
+                        disruption: .none))
                 formatsVolume = true
                 return true
             }
         case .unreadable(let message):
-            conflicts.append(Conflict(code: "MetadataUnreadable", target: spec.metadata.redactedURL,
-                                      message: "cannot read the metadata engine: \(message)",
-                                      hint: "check the database and the juicefs log; juicectl changes nothing until it can read it",
-                                      blocking: true))
+            conflicts.append(
+                Conflict(
+                    code: "MetadataUnreadable", target: spec.metadata.redactedURL,
+                    message: "cannot read the metadata engine: \(message)",
+                    hint: "check the database and the juicefs log; juicectl changes nothing until it can read it",
+                    blocking: true))
             return false
         case .formatted(let info):
             // A host that owns the volume again after another host did starts from the replica, not its own copy.
             if let ownership = observation.ownership, ownership.ownedElsewhereSince, !runsHere,
-               actions.contains(where: { $0.kind == .claimOwnership }), let settings = spec.backup, let database = spec.metadata.sqlitePath {
-                actions.append(Action(.refreshMetadata, .replace, target: database,
-                                      reason: "another host owned the volume since this host last did, so \(database) is older than the replica \(settings.replica.display): move it aside (kept) and restore the replica's"))
+                actions.contains(where: { $0.kind == .claimOwnership }), let settings = spec.backup, let database = spec.metadata.sqlitePath
+            {
+                actions.append(
+                    Action(
+                        .refreshMetadata, .replace, target: database,
+                        reason:
+                            "another host owned the volume since this host last did, so \(database) is older than the replica \(settings.replica.display): move it aside (kept) and restore the replica's"
+                    ))
                 restoresMetadata = true
                 return true
             }
@@ -188,47 +240,66 @@ struct PlanBuilder {
 
     mutating func checkFormatted(_ info: FormatInfo) -> Bool {
         if info.name != spec.name {
-            conflicts.append(Conflict(code: "VolumeNameMismatch", target: "name",
-                                      message: "the metadata engine holds volume '\(info.name)', the spec names '\(spec.name)'",
-                                      hint: "point metadata.url at this volume's own database, or fix the name", blocking: true))
+            conflicts.append(
+                Conflict(
+                    code: "VolumeNameMismatch", target: "name",
+                    message: "the metadata engine holds volume '\(info.name)', the spec names '\(spec.name)'",
+                    hint: "point metadata.url at this volume's own database, or fix the name", blocking: true))
             return false
         }
         if case .holdsVolume(let uuid) = observation.storage, uuid != info.uuid {
-            conflicts.append(Conflict(code: "StorageBelongsToOtherVolume", target: spec.storage.bucket,
-                                      message: "the object storage holds volume UUID \(uuid), the metadata engine volume UUID \(info.uuid)",
-                                      hint: "the metadata and the objects do not belong together; restore the right metadata or storage path",
-                                      blocking: true))
+            conflicts.append(
+                Conflict(
+                    code: "StorageBelongsToOtherVolume", target: spec.storage.bucket,
+                    message: "the object storage holds volume UUID \(uuid), the metadata engine volume UUID \(info.uuid)",
+                    hint: "the metadata and the objects do not belong together; restore the right metadata or storage path",
+                    blocking: true))
             return false
         }
         if info.storage != spec.storage.juicefsType || info.bucket != spec.storage.bucket {
-            conflicts.append(Conflict(code: "FormatSettingChanged", target: "storage",
-                                      message: "the volume stores objects in \(info.storage) \(info.bucket), the spec says \(spec.storage.juicefsType) \(spec.storage.bucket); the volume keeps using its own",
-                                      hint: "storage is fixed at format time: set \(info.storage == "file" ? "storage.path" : "storage.bucket") back to \(info.storage == "file" ? info.bucket.trimmingSuffix("/") : info.bucket) (moving objects is a manual migration)",
-                                      blocking: false))
+            conflicts.append(
+                Conflict(
+                    code: "FormatSettingChanged", target: "storage",
+                    message:
+                        "the volume stores objects in \(info.storage) \(info.bucket), the spec says \(spec.storage.juicefsType) \(spec.storage.bucket); the volume keeps using its own",
+                    hint:
+                        "storage is fixed at format time: set \(info.storage == "file" ? "storage.path" : "storage.bucket") back to \(info.storage == "file" ? info.bucket.trimmingSuffix("/") : info.bucket) (moving objects is a manual migration)",
+                    blocking: false))
         } else if case .empty = observation.storage {
-            conflicts.append(Conflict(code: "StorageMissing", target: spec.storage.bucket,
-                                      message: "the metadata engine holds volume '\(info.name)' but \(spec.storage.bucket)\(info.name)/juicefs_uuid is missing: the objects are gone or elsewhere",
-                                      hint: "restore the object directory before mounting; files would read as I/O errors", blocking: true))
+            conflicts.append(
+                Conflict(
+                    code: "StorageMissing", target: spec.storage.bucket,
+                    message:
+                        "the metadata engine holds volume '\(info.name)' but \(spec.storage.bucket)\(info.name)/juicefs_uuid is missing: the objects are gone or elsewhere",
+                    hint: "restore the object directory before mounting; files would read as I/O errors", blocking: true))
             return false
         }
         let desired = spec.format
         if info.blockSizeKiB != Int(desired.blockSize.bytes / ByteSize.kib) {
-            conflicts.append(Conflict(code: "FormatSettingChanged", target: "format.blockSize",
-                                      message: "the volume was formatted with blockSize \(ByteSize(bytes: UInt64(info.blockSizeKiB) * ByteSize.kib)), the spec says \(desired.blockSize)",
-                                      hint: "the block size cannot change after format: set format.blockSize back, or create a new volume and copy the data",
-                                      blocking: false))
+            conflicts.append(
+                Conflict(
+                    code: "FormatSettingChanged", target: "format.blockSize",
+                    message:
+                        "the volume was formatted with blockSize \(ByteSize(bytes: UInt64(info.blockSizeKiB) * ByteSize.kib)), the spec says \(desired.blockSize)",
+                    hint: "the block size cannot change after format: set format.blockSize back, or create a new volume and copy the data",
+                    blocking: false))
         }
         if info.compression != desired.compression {
-            conflicts.append(Conflict(code: "FormatSettingChanged", target: "format.compression",
-                                      message: "the volume was formatted with compression \(info.compression), the spec says \(desired.compression)",
-                                      hint: "compression is fixed at format time: set format.compression back to \(info.compression)",
-                                      blocking: false))
+            conflicts.append(
+                Conflict(
+                    code: "FormatSettingChanged", target: "format.compression",
+                    message: "the volume was formatted with compression \(info.compression), the spec says \(desired.compression)",
+                    hint: "compression is fixed at format time: set format.compression back to \(info.compression)",
+                    blocking: false))
         }
         if info.trashDays != desired.trashDays {
-            conflicts.append(Conflict(code: "FormatSettingChanged", target: "format.trashDays",
-                                      message: "the volume keeps trash for \(info.trashDays) day(s), the spec says \(desired.trashDays)",
-                                      hint: "juicectl never reformats; to change it deliberately run `juicefs config META --trash-days \(desired.trashDays) -y`, or set format.trashDays back to \(info.trashDays)",
-                                      blocking: false))
+            conflicts.append(
+                Conflict(
+                    code: "FormatSettingChanged", target: "format.trashDays",
+                    message: "the volume keeps trash for \(info.trashDays) day(s), the spec says \(desired.trashDays)",
+                    hint:
+                        "juicectl never reformats; to change it deliberately run `juicefs config META --trash-days \(desired.trashDays) -y`, or set format.trashDays back to \(info.trashDays)",
+                    blocking: false))
         }
         return true
     }
@@ -239,38 +310,51 @@ struct PlanBuilder {
         let desired = MountCommand.arguments(for: spec)
         switch observation.mount {
         case .absent:
-            actions.append(Action(.mount, .create, target: spec.mount.path,
-                                  reason: formatsVolume ? "new volume" : "the volume is not mounted at \(spec.mount.path)"))
+            actions.append(
+                Action(
+                    .mount, .create, target: spec.mount.path,
+                    reason: formatsVolume ? "new volume" : "the volume is not mounted at \(spec.mount.path)"))
             mountAvailable = true
         case .stale(let reason, let entries):
             let extra = entries > 1 ? "; \(entries) mounts are stacked there" : ""
-            actions.append(Action(.recoverStaleMount, .replace, target: spec.mount.path,
-                                  reason: "the mount does not answer (\(reason))\(extra): detach it and mount again",
-                                  disruption: .none))
+            actions.append(
+                Action(
+                    .recoverStaleMount, .replace, target: spec.mount.path,
+                    reason: "the mount does not answer (\(reason))\(extra): detach it and mount again",
+                    disruption: .none))
             mountAvailable = true
         case .unresponsive(let reason, let pid):
-            conflicts.append(Conflict(code: "MountUnresponsive", target: spec.mount.path,
-                                      message: "the mount does not answer (\(reason)) but its juicefs client (pid \(pid)) runs: the metadata engine \(spec.metadata.displayURL) or the object storage is probably slow or unreachable",
-                                      hint: "make the servers reachable again; the client recovers by itself. juicectl does not detach a mount whose client runs: that would break every open file (juicectl down does it on request)",
-                                      blocking: true))
+            conflicts.append(
+                Conflict(
+                    code: "MountUnresponsive", target: spec.mount.path,
+                    message:
+                        "the mount does not answer (\(reason)) but its juicefs client (pid \(pid)) runs: the metadata engine \(spec.metadata.displayURL) or the object storage is probably slow or unreachable",
+                    hint:
+                        "make the servers reachable again; the client recovers by itself. juicectl does not detach a mount whose client runs: that would break every open file (juicectl down does it on request)",
+                    blocking: true))
         case .foreign(let fstype, let source):
-            conflicts.append(Conflict(code: "MountPointOccupied", target: spec.mount.path,
-                                      message: "\(spec.mount.path) holds another filesystem (\(fstype) \(source))",
-                                      hint: "unmount it or choose another mount.path; juicectl never mounts on top of it",
-                                      blocking: true))
+            conflicts.append(
+                Conflict(
+                    code: "MountPointOccupied", target: spec.mount.path,
+                    message: "\(spec.mount.path) holds another filesystem (\(fstype) \(source))",
+                    hint: "unmount it or choose another mount.path; juicectl never mounts on top of it",
+                    blocking: true))
         case .live(let mount):
             mountAvailable = true
             if mount.stackedEntries > 1 {
-                actions.append(Action(.remount, .replace, target: spec.mount.path,
-                                      reason: "\(mount.stackedEntries) mounts are stacked at \(spec.mount.path): unmount them all and mount once",
-                                      disruption: .interrupting))
+                actions.append(
+                    Action(
+                        .remount, .replace, target: spec.mount.path,
+                        reason: "\(mount.stackedEntries) mounts are stacked at \(spec.mount.path): unmount them all and mount once",
+                        disruption: .interrupting))
                 break
             }
             // The kernel's own account of nosuid, nodev and allow_other: a client started by an earlier juicectl
             // runs with them although its command line does not name them.
-            let drift = mount.mountOptions.map {
-                KernelMountOptions.drift(spec.mount, mountOptions: $0, superOptions: mount.superOptions)
-            } ?? []
+            let drift =
+                mount.mountOptions.map {
+                    KernelMountOptions.drift(spec.mount, mountOptions: $0, superOptions: mount.superOptions)
+                } ?? []
             var changed = mount.arguments.map { MountCommand.changedFlags(live: $0, desired: desired) } ?? []
             if !drift.isEmpty && !changed.contains("o") { changed = (changed + ["o"]).sorted() }
             if changed.isEmpty {
@@ -278,36 +362,53 @@ struct PlanBuilder {
                 break
             }
             if changed.contains("cache-dir"), let staging = observation.staging, !staging.isEmpty {
-                actions.append(Action(.flushStaging, .update, target: staging.cacheDir,
-                                      reason: "mount.cacheDir changes while \(staging.summary) are staged in \(staging.cacheDir) and nowhere else: upload them first, so that the new cache directory starts with nothing only local",
-                                      disruption: .brief))
+                actions.append(
+                    Action(
+                        .flushStaging, .update, target: staging.cacheDir,
+                        reason:
+                            "mount.cacheDir changes while \(staging.summary) are staged in \(staging.cacheDir) and nowhere else: upload them first, so that the new cache directory starts with nothing only local",
+                        disruption: .brief))
             }
             let fuseLevel = changed.filter { MountFlag.named($0)?.changeClass == .requiresUnmount }
             if fuseLevel.isEmpty {
-                actions.append(Action(.remountInPlace, .update, target: spec.mount.path,
-                                      reason: "mount option(s) \(changed.joined(separator: ", ")) differ: re-running juicefs mount on the same path hands the session to a new client; open files stay open",
-                                      disruption: .brief, changedFlags: changed))
+                actions.append(
+                    Action(
+                        .remountInPlace, .update, target: spec.mount.path,
+                        reason:
+                            "mount option(s) \(changed.joined(separator: ", ")) differ: re-running juicefs mount on the same path hands the session to a new client; open files stay open",
+                        disruption: .brief, changedFlags: changed))
             } else if !drift.isEmpty {
-                actions.append(Action(.remount, .replace, target: spec.mount.path,
-                                      reason: "the mount's kernel options differ from the spec: \(drift.joined(separator: "; ")). A graceful restart would stack a second mount, so unmount and mount with -o \(KernelMountOptions.fuseWords(spec.mount).joined(separator: ",")) (refused while files are open)",
-                                      disruption: .interrupting, changedFlags: changed))
+                actions.append(
+                    Action(
+                        .remount, .replace, target: spec.mount.path,
+                        reason:
+                            "the mount's kernel options differ from the spec: \(drift.joined(separator: "; ")). A graceful restart would stack a second mount, so unmount and mount with -o \(KernelMountOptions.fuseWords(spec.mount).joined(separator: ",")) (refused while files are open)",
+                        disruption: .interrupting, changedFlags: changed))
             } else {
-                actions.append(Action(.remount, .replace, target: spec.mount.path,
-                                      reason: "FUSE-level option(s) \(fuseLevel.joined(separator: ", ")) differ: a graceful restart would stack a second mount, so unmount and mount (refused while files are open)",
-                                      disruption: .interrupting, changedFlags: changed))
+                actions.append(
+                    Action(
+                        .remount, .replace, target: spec.mount.path,
+                        reason:
+                            "FUSE-level option(s) \(fuseLevel.joined(separator: ", ")) differ: a graceful restart would stack a second mount, so unmount and mount (refused while files are open)",
+                        disruption: .interrupting, changedFlags: changed))
             }
         }
         for path in observation.formerMountPaths where path != spec.mount.path {
-            actions.append(Action(.unmount, .delete, target: path,
-                                  reason: "juicectl mounted this volume at \(path) before; the spec now says \(spec.mount.path)",
-                                  disruption: .interrupting))
+            actions.append(
+                Action(
+                    .unmount, .delete, target: path,
+                    reason: "juicectl mounted this volume at \(path) before; the spec now says \(spec.mount.path)",
+                    disruption: .interrupting))
         }
     }
 
     mutating func appendSupervisorRestart(_ mount: LiveMount) {
-        actions.append(Action(.remountInPlace, .update, target: spec.mount.path,
-                              reason: "the supervising juicefs process \(mount.supervisorPID) is gone, so nothing would restart a crashed client: hand the session to a new one",
-                              disruption: .brief))
+        actions.append(
+            Action(
+                .remountInPlace, .update, target: spec.mount.path,
+                reason:
+                    "the supervising juicefs process \(mount.supervisorPID) is gone, so nothing would restart a crashed client: hand the session to a new one",
+                disruption: .brief))
     }
 
     // MARK: Directories
@@ -323,8 +424,10 @@ struct PlanBuilder {
                 continue
             }
             guard live else {
-                actions.append(Action(.createDirectory, .create, target: path,
-                                      reason: "the volume is not mounted yet: created after the mount if missing", conditional: true))
+                actions.append(
+                    Action(
+                        .createDirectory, .create, target: path,
+                        reason: "the volume is not mounted yet: created after the mount if missing", conditional: true))
                 continue
             }
             // Below a path that is not a directory nothing can be created (the conflict for it says why).
@@ -334,9 +437,11 @@ struct PlanBuilder {
                 break
             case .notDirectory?:
                 blocked.insert(path)
-                conflicts.append(Conflict(code: "NotADirectory", target: path,
-                                          message: "\(path) on the volume exists but is not a directory",
-                                          hint: "move it away; juicectl never deletes user files", blocking: false))
+                conflicts.append(
+                    Conflict(
+                        code: "NotADirectory", target: path,
+                        message: "\(path) on the volume exists but is not a directory",
+                        hint: "move it away; juicectl never deletes user files", blocking: false))
             case .missing?, nil:
                 actions.append(Action(.createDirectory, .create, target: path, reason: "\(path) does not exist on the volume"))
             }
@@ -354,23 +459,30 @@ struct PlanBuilder {
                 continue
             }
             guard let reading = observation.quotas?[quota.path] else {
-                actions.append(Action(.setQuota, .create, target: quota.path,
-                                      reason: "quotas could not be read: set \(describe) if it differs", conditional: true, quota: quota))
+                actions.append(
+                    Action(
+                        .setQuota, .create, target: quota.path,
+                        reason: "quotas could not be read: set \(describe) if it differs", conditional: true, quota: quota))
                 continue
             }
             if reading.isNone {
-                actions.append(Action(.setQuota, .create, target: quota.path, reason: "no quota on \(quota.path): set \(describe)", quota: quota))
+                actions.append(
+                    Action(.setQuota, .create, target: quota.path, reason: "no quota on \(quota.path): set \(describe)", quota: quota))
             } else if !reading.matches(quota) {
-                actions.append(Action(.setQuota, .update, target: quota.path,
-                                      reason: "quota is \(Self.describe(reading)), the spec says \(describe)", quota: quota))
+                actions.append(
+                    Action(
+                        .setQuota, .update, target: quota.path,
+                        reason: "quota is \(Self.describe(reading)), the spec says \(describe)", quota: quota))
             }
         }
         let declared = Set(spec.quotas.map(\.path))
         for path in observation.managedQuotaPaths.sorted() where !declared.contains(path) {
             guard let reading = observation.quotas?[path] else { continue }
             if !reading.isNone {
-                actions.append(Action(.removeQuota, .delete, target: path,
-                                      reason: "juicectl set this quota (\(Self.describe(reading))) and the spec no longer declares it"))
+                actions.append(
+                    Action(
+                        .removeQuota, .delete, target: path,
+                        reason: "juicectl set this quota (\(Self.describe(reading))) and the spec no longer declares it"))
             }
         }
     }
@@ -385,7 +497,9 @@ struct PlanBuilder {
     static func describe(_ reading: QuotaReading) -> String {
         var parts: [String] = []
         if let capacity = reading.capacity {
-            parts.append("capacity \(reading.capacityTolerance > 0 ? "about " : "")\(ByteSize(bytes: capacity).humanReadable.replacing(" ", with: ""))")
+            parts.append(
+                "capacity \(reading.capacityTolerance > 0 ? "about " : "")\(ByteSize(bytes: capacity).humanReadable.replacing(" ", with: ""))"
+            )
         } else {
             parts.append("no capacity limit")
         }

@@ -57,8 +57,9 @@ public struct ByteSize: Sendable, Hashable, Comparable, Codable, CustomStringCon
             throw ParseError(message: "'\(text)' is not a size", hint: "write a number and a binary unit, e.g. 512MiB or 10TiB")
         }
         if unit.isEmpty {
-            throw ParseError(message: "'\(text)' has no unit, which is ambiguous",
-                             hint: "add a binary unit, e.g. \(number)MiB or \(number)GiB (or \(number)B for bytes)")
+            throw ParseError(
+                message: "'\(text)' has no unit, which is ambiguous",
+                hint: "add a binary unit, e.g. \(number)MiB or \(number)GiB (or \(number)B for bytes)")
         }
         guard let factor = units.first(where: { $0.name == unit })?.factor else {
             let suggestion = ambiguousUnits[unit.uppercased()].map { "\(number)\($0)" }
@@ -85,8 +86,9 @@ public struct ByteSize: Sendable, Hashable, Comparable, Codable, CustomStringCon
             for _ in 0..<fraction.count { denominator *= 10 }
             let product = UInt128(numerator) * UInt128(factor)
             guard product % UInt128(denominator) == 0 else {
-                throw ParseError(message: "'\(text)' is not a whole number of bytes",
-                                 hint: "use a smaller unit, e.g. \(ByteSize(bytes: wholeBytes))")
+                throw ParseError(
+                    message: "'\(text)' is not a whole number of bytes",
+                    hint: "use a smaller unit, e.g. \(ByteSize(bytes: wholeBytes))")
             }
             let quotient = UInt64(product / UInt128(denominator))
             let (sum, sumOverflow) = bytes.addingReportingOverflow(quotient)

@@ -4,7 +4,9 @@ enum DidYouMean {
     static func suggestion(for word: String, among candidates: [String]) -> String? {
         let lowered = word.lowercased()
         let withoutUnderscores = lowered.replacing("_", with: "")
-        if let sameLetters = candidates.first(where: { $0.lowercased() == lowered || $0.lowercased().replacing("-", with: "") == withoutUnderscores }) {
+        if let sameLetters = candidates.first(where: {
+            $0.lowercased() == lowered || $0.lowercased().replacing("-", with: "") == withoutUnderscores
+        }) {
             return sameLetters
         }
         let limit = max(1, min(3, word.count / 3))
@@ -24,7 +26,8 @@ enum DidYouMean {
 
     /// Levenshtein distance between two strings, counted in characters.
     static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var previous = Array(0...b.count)

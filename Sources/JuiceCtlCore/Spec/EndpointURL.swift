@@ -67,10 +67,12 @@ struct EndpointURL {
         if let userInfo { result += (rewriteUserInfo(userInfo) ?? String(userInfo)) + "@" }
         result += authority + path
         if query != nil {
-            result += "?" + queryItems.map { item in
-                guard let value = item.value else { return String(item.name) }
-                return "\(item.name)=\(rewriteValue(item.name, value) ?? String(value))"
-            }.joined(separator: "&")
+            result +=
+                "?"
+                + queryItems.map { item in
+                    guard let value = item.value else { return String(item.name) }
+                    return "\(item.name)=\(rewriteValue(item.name, value) ?? String(value))"
+                }.joined(separator: "&")
         }
         if let fragment { result += fragment.isEmpty ? "#" : "#****" }
         return result
@@ -96,7 +98,8 @@ struct EndpointURL {
         guard host.count > (host.hasPrefix("[") ? 2 : 0), !host.contains(where: \.isWhitespace) else { return nil }
         guard let portText else { return (host, nil) }
         guard !portText.isEmpty, portText.count <= 5, portText.allSatisfy({ $0.isASCII && $0.isNumber }),
-              let port = Int(portText), (1...65535).contains(port) else { return nil }
+            let port = Int(portText), (1...65535).contains(port)
+        else { return nil }
         return (host, port)
     }
 }

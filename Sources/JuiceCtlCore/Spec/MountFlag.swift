@@ -83,7 +83,8 @@ public struct MountFlag: Sendable, Hashable {
         MountFlag("cache-scan-interval", text, "Interval between cache scans."),
         MountFlag("cache-large-write", flag, "Cache blocks of large writes."),
         MountFlag("cache-partial-only", flag, "Cache only small or partial blocks."),
-        MountFlag("verify-cache-checksum", .string(StringRule(allowed: ["none", "full", "shrink", "extend"])), "Cache checksum verification."),
+        MountFlag(
+            "verify-cache-checksum", .string(StringRule(allowed: ["none", "full", "shrink", "extend"])), "Cache checksum verification."),
         MountFlag("free-space-ratio", text, "Minimum free space ratio of the cache disk."),
         MountFlag("check-storage", flag, "Test the object storage before mounting."),
         MountFlag("backup-meta", text, "Interval of JuiceFS's own metadata backup (0 disables)."),

@@ -19,8 +19,10 @@ enum S3ReplicaRules {
     static func prefixProblem(_ text: String) -> (message: String, hint: String)? {
         let example = "e.g. volumes/demo"
         if text.hasPrefix("/") || text.hasSuffix("/") {
-            return ("'\(text)' \(text.hasPrefix("/") ? "starts" : "ends") with /",
-                    "a prefix is written without a leading or trailing /, \(example)")
+            return (
+                "'\(text)' \(text.hasPrefix("/") ? "starts" : "ends") with /",
+                "a prefix is written without a leading or trailing /, \(example)"
+            )
         }
         let segments = text.split(separator: "/", omittingEmptySubsequences: false)
         if segments.contains(where: \.isEmpty) {

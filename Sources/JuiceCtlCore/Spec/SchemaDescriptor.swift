@@ -49,8 +49,10 @@ public struct StringRule: Sendable {
     }
 
     /// Creates a rule.
-    public init(pattern: String? = nil, allowed: [String]? = nil, minLength: Int? = nil, maxLength: Int? = nil,
-                expected: String? = nil, semantic: Semantic? = nil) {
+    public init(
+        pattern: String? = nil, allowed: [String]? = nil, minLength: Int? = nil, maxLength: Int? = nil,
+        expected: String? = nil, semantic: Semantic? = nil
+    ) {
         self.semantic = semantic
         self.pattern = pattern
         self.allowed = allowed
@@ -62,9 +64,11 @@ public struct StringRule: Sendable {
     /// Any string.
     public static let any = StringRule()
     /// An absolute path.
-    public static let absolutePath = StringRule(pattern: "^/", minLength: 1, maxLength: 4096, expected: "an absolute path", semantic: .absolutePath)
+    public static let absolutePath = StringRule(
+        pattern: "^/", minLength: 1, maxLength: 4096, expected: "an absolute path", semantic: .absolutePath)
     /// A size with a binary unit.
-    public static let size = StringRule(pattern: ByteSize.pattern, expected: "a size with a binary unit, such as 512MiB or 10TiB", semantic: .size)
+    public static let size = StringRule(
+        pattern: ByteSize.pattern, expected: "a size with a binary unit, such as 512MiB or 10TiB", semantic: .size)
     /// A duration.
     public static let duration = StringRule(pattern: TimeSpan.pattern, expected: "a duration such as 30s, 5m or 1h30m", semantic: .duration)
 }
@@ -103,8 +107,10 @@ public struct SchemaObject: Sendable {
     }
 
     /// Creates an object description.
-    public init(_ description: String, _ fields: [SchemaField], rejected: [String: String] = [:],
-                requiresAnyOf: RequiresAnyOf? = nil, requiresOneOf: RequiresAnyOf? = nil, isSecretReference: Bool = false) {
+    public init(
+        _ description: String, _ fields: [SchemaField], rejected: [String: String] = [:],
+        requiresAnyOf: RequiresAnyOf? = nil, requiresOneOf: RequiresAnyOf? = nil, isSecretReference: Bool = false
+    ) {
         self.description = description
         self.fields = fields
         self.rejected = rejected

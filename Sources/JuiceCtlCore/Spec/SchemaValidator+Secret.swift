@@ -6,9 +6,10 @@ extension SchemaValidator {
         let form = "{env: NAME} or {file: /absolute/path}"
         guard let entries = node.entries else {
             if node.string != nil {
-                error(at: node.location, path: path,
-                      "an inline secret is not accepted (its value is not repeated here): the spec names where a secret is, never the secret",
-                      hint: "write \(form)")
+                error(
+                    at: node.location, path: path,
+                    "an inline secret is not accepted (its value is not repeated here): the spec names where a secret is, never the secret",
+                    hint: "write \(form)")
             } else {
                 error(at: node.location, path: path, "expected \(form), found \(node.typeDescription)")
             }
@@ -16,14 +17,16 @@ extension SchemaValidator {
         }
         for entry in entries {
             guard let field = object.field(entry.key), case .string(let rule) = field.type else {
-                error(at: entry.keyLocation, path: path, "unknown key in a secret reference (not repeated here)",
-                      hint: "a secret reference is \(form)")
+                error(
+                    at: entry.keyLocation, path: path, "unknown key in a secret reference (not repeated here)",
+                    hint: "a secret reference is \(form)")
                 continue
             }
             let childPath = "\(path).\(entry.key)"
             guard let text = entry.value.string else {
-                error(at: entry.value.location, path: childPath,
-                      "expected \(rule.expected ?? "a string"), found \(entry.value.typeDescription)")
+                error(
+                    at: entry.value.location, path: childPath,
+                    "expected \(rule.expected ?? "a string"), found \(entry.value.typeDescription)")
                 continue
             }
             if !Self.satisfies(text, rule) {

@@ -21,8 +21,9 @@ struct SchemaValidator {
                 } else if let close = DidYouMean.suggestion(for: entry.key, among: known) {
                     error(at: entry.keyLocation, path: childPath, "unknown key '\(entry.key)'", hint: "did you mean '\(close)'?")
                 } else {
-                    error(at: entry.keyLocation, path: childPath, "unknown key '\(entry.key)'",
-                          hint: "expected one of: \(known.joined(separator: ", "))")
+                    error(
+                        at: entry.keyLocation, path: childPath, "unknown key '\(entry.key)'",
+                        hint: "expected one of: \(known.joined(separator: ", "))")
                 }
                 continue
             }
@@ -30,8 +31,9 @@ struct SchemaValidator {
         }
         for field in object.fields where field.required && !entries.contains(where: { $0.key == field.name }) {
             let where_ = path.isEmpty ? "the document" : "'\(path)'"
-            error(at: node.location, path: path, "missing required key '\(field.name)' in \(where_)",
-                  hint: field.description)
+            error(
+                at: node.location, path: path, "missing required key '\(field.name)' in \(where_)",
+                hint: field.description)
         }
         if let group = object.requiresAnyOf, !entries.contains(where: { group.keys.contains($0.key) }) {
             error(at: node.location, path: path, group.message)
@@ -61,8 +63,12 @@ struct SchemaValidator {
             }
         case .boolean:
             guard case .bool = node.value else {
-                error(at: node.location, path: path, "expected true or false, found \(node.typeDescription)",
-                      hint: node.string.map { ["yes", "no", "on", "off", "y", "n"].contains($0.lowercased()) ? "write true or false; '\($0)' is a string in YAML 1.2" : nil } ?? nil)
+                error(
+                    at: node.location, path: path, "expected true or false, found \(node.typeDescription)",
+                    hint: node.string.map {
+                        ["yes", "no", "on", "off", "y", "n"].contains($0.lowercased())
+                            ? "write true or false; '\($0)' is a string in YAML 1.2" : nil
+                    } ?? nil)
                 return
             }
         case .integer(let minimum, let maximum):
@@ -87,7 +93,10 @@ struct SchemaValidator {
             }
         case .string(let rule):
             guard let text = node.string else {
-                let hint: String? = if case .integer = node.value, rule.semantic == .size { "sizes need a unit, e.g. \"\(nodeText(node))MiB\"" } else { nil }
+                let hint: String? =
+                    if case .integer = node.value, rule.semantic == .size { "sizes need a unit, e.g. \"\(nodeText(node))MiB\"" } else {
+                        nil
+                    }
                 error(at: node.location, path: path, "expected \(rule.expected ?? "a string"), found \(node.typeDescription)", hint: hint)
                 return
             }
@@ -97,16 +106,19 @@ struct SchemaValidator {
                 error(at: node.location, path: path, "expected a mapping, found \(node.typeDescription)")
                 return
             }
-            diagnostics.append(Diagnostic(.warning, at: node.location, path: path,
-                                          "'\(key)' is reserved for a later version of juicectl (\(issue)) and is not acted on yet"))
+            diagnostics.append(
+                Diagnostic(
+                    .warning, at: node.location, path: path,
+                    "'\(key)' is reserved for a later version of juicectl (\(issue)) and is not acted on yet"))
         }
     }
 
     mutating func validate(_ text: String, rule: StringRule, at location: SourceLocation, path: String) {
         if let allowed = rule.allowed, !allowed.contains(text) {
             let close = DidYouMean.suggestion(for: text, among: allowed)
-            error(at: location, path: path, "'\(text)' is not one of: \(allowed.joined(separator: ", "))",
-                  hint: close.map { "did you mean '\($0)'?" })
+            error(
+                at: location, path: path, "'\(text)' is not one of: \(allowed.joined(separator: ", "))",
+                hint: close.map { "did you mean '\($0)'?" })
             return
         }
         // Lengths in Unicode code points, as JSON Schema counts them (not in Characters: "é" may be two).

@@ -33,8 +33,10 @@ extension VolumeSpec {
             case (let name?, nil): self = .env(name)
             case (nil, let path?): self = .file(path)
             default:
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                        debugDescription: "a secret source has exactly one of env and file"))
+                throw DecodingError.dataCorrupted(
+                    .init(
+                        codingPath: decoder.codingPath,
+                        debugDescription: "a secret source has exactly one of env and file"))
             }
         }
 

@@ -10,7 +10,9 @@ extension SpecBuilder {
             if typeNode == nil || typeNode?.string == "local" {
                 for key in ["bucket", "accessKey", "secretKey"] {
                     guard let keyNode = node?[key] else { continue }
-                    error(keyNode, "storage.\(key)", "'\(key)' belongs to type s3", hint: "for local storage, set storage.path; for S3, set type: s3")
+                    error(
+                        keyNode, "storage.\(key)", "'\(key)' belongs to type s3",
+                        hint: "for local storage, set storage.path; for S3, set type: s3")
                 }
             }
             return absolutePath(node?["path"], "storage.path").map { .local(path: $0) } ?? fallback
@@ -35,12 +37,14 @@ extension SpecBuilder {
             switch engine {
             case .sqlite:
                 let rest = url.dropFirst("sqlite3://".count)
-                let (pathPart, query) = rest.firstIndex(of: "?").map { (String(rest[..<$0]), String(rest[rest.index(after: $0)...])) } ?? (String(rest), nil)
+                let (pathPart, query) =
+                    rest.firstIndex(of: "?").map { (String(rest[..<$0]), String(rest[rest.index(after: $0)...])) } ?? (String(rest), nil)
                 if let path = HostPath.normalize(pathPart) {
                     metadata = .sqlite(path: path, parameters: query)
                 } else {
-                    error(urlNode, "metadata.url", "'\(Redaction.redactURL(url))' does not name an absolute, normalised database path",
-                          hint: "e.g. sqlite3:///var/lib/juicectl/\(name.isEmpty ? "NAME" : name)/metadata.db")
+                    error(
+                        urlNode, "metadata.url", "'\(Redaction.redactURL(url))' does not name an absolute, normalised database path",
+                        hint: "e.g. sqlite3:///var/lib/juicectl/\(name.isEmpty ? "NAME" : name)/metadata.db")
                 }
             case .redis: metadata = .redis(url: url)
             case .postgres: metadata = .postgres(url: url)
@@ -49,8 +53,9 @@ extension SpecBuilder {
         if let passwordNode = node?["password"] {
             let password = secret(passwordNode, "metadata.password")
             if urlNode == nil || url?.hasPrefix("sqlite3:") == true {
-                error(passwordNode, "metadata.password", "SQLite metadata has no password",
-                      hint: "remove metadata.password, or point metadata.url at Redis or PostgreSQL")
+                error(
+                    passwordNode, "metadata.password", "SQLite metadata has no password",
+                    hint: "remove metadata.password, or point metadata.url at Redis or PostgreSQL")
             } else {
                 metadata.password = password
             }
@@ -61,13 +66,15 @@ extension SpecBuilder {
     /// `accessKey` and `secretKey` of the section at `path`: the references the validator accepted, and an error
     /// when only one of the two is given (neither means the credentials of `reader`'s environment).
     mutating func keyPair(_ node: SpecNode?, _ path: String, reader: String) -> (VolumeSpec.SecretSource?, VolumeSpec.SecretSource?) {
-        let accessKeyNode = node?["accessKey"], secretKeyNode = node?["secretKey"]
+        let accessKeyNode = node?["accessKey"]
+        let secretKeyNode = node?["secretKey"]
         let accessKey = secret(accessKeyNode, "\(path).accessKey")
         let secretKey = secret(secretKeyNode, "\(path).secretKey")
         if let present = accessKeyNode ?? secretKeyNode, (accessKeyNode == nil) != (secretKeyNode == nil) {
             let (given, missing) = accessKeyNode == nil ? ("secretKey", "accessKey") : ("accessKey", "secretKey")
-            error(present, "\(path).\(given)", "\(given) is given without \(missing)",
-                  hint: "give both keys, or neither to use the credentials of \(reader)'s environment")
+            error(
+                present, "\(path).\(given)", "\(given) is given without \(missing)",
+                hint: "give both keys, or neither to use the credentials of \(reader)'s environment")
         }
         return (accessKey, secretKey)
     }
@@ -82,8 +89,9 @@ extension SpecBuilder {
         case "file":
             guard text.hasPrefix("/") else { return nil }
             guard let normalized = HostPath.normalize(text) else {
-                error(entry.value, "\(path).file", "the path has '.' or '..' components or a NUL character (it is not repeated here)",
-                      hint: "write the absolute path without them")
+                error(
+                    entry.value, "\(path).file", "the path has '.' or '..' components or a NUL character (it is not repeated here)",
+                    hint: "write the absolute path without them")
                 return nil
             }
             return .file(normalized)

@@ -9,15 +9,20 @@ extension SpecBuilder {
             if value {
                 mount.allowOther = true
             } else {
-                error(node, "mount.allowOther", "allowOther: false cannot be honoured: juicefs 1.4 mounts with allow_other whenever it runs as root, and juicectl runs it as root",
-                      hint: "remove the key (true is the default) and keep other users out with the mount point's parent directory, e.g. the default <baseDir>/data inside the 0700 baseDir")
+                error(
+                    node, "mount.allowOther",
+                    "allowOther: false cannot be honoured: juicefs 1.4 mounts with allow_other whenever it runs as root, and juicectl runs it as root",
+                    hint:
+                        "remove the key (true is the default) and keep other users out with the mount point's parent directory, e.g. the default <baseDir>/data inside the 0700 baseDir"
+                )
             }
         }
         if case .bool(let value) = mountNode?["suid"]?.value { mount.suid = value }
         if case .bool(let value) = mountNode?["dev"]?.value { mount.dev = value }
         guard let node = mountNode?["options"]?["o"], let text = node.string else { return }
         for word in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
-            let key: String, agrees: Bool
+            let key: String
+            let agrees: Bool
             switch word {
             case "allow_other", "allow_root": (key, agrees) = ("allowOther", mount.allowOther)
             case "nosuid": (key, agrees) = ("suid", !mount.suid)
@@ -28,11 +33,13 @@ extension SpecBuilder {
             }
             let value = key == "allowOther" ? mount.allowOther : key == "suid" ? mount.suid : mount.dev
             if agrees {
-                warning(node, "mount.options.o", "'\(word)' in o is what mount.\(key) (\(value)) says already",
-                        hint: "remove it from o; juicectl passes it from mount.\(key)")
+                warning(
+                    node, "mount.options.o", "'\(word)' in o is what mount.\(key) (\(value)) says already",
+                    hint: "remove it from o; juicectl passes it from mount.\(key)")
             } else {
-                error(node, "mount.options.o", "'\(word)' in o contradicts mount.\(key): \(value)",
-                      hint: "set mount.\(key): \(!value) instead, and remove '\(word)' from o")
+                error(
+                    node, "mount.options.o", "'\(word)' in o contradicts mount.\(key): \(value)",
+                    hint: "set mount.\(key): \(!value) instead, and remove '\(word)' from o")
             }
         }
     }

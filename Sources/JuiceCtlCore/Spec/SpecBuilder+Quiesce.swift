@@ -22,8 +22,9 @@ extension SpecBuilder {
             return true
         }
         if !writesSomething {
-            warning(node, prefix, "quiesce freezes no cgroup and runs no hook: it has no effect",
-                    hint: "remove quiesce or add cgroups or hooks")
+            warning(
+                node, prefix, "quiesce freezes no cgroup and runs no hook: it has no effect",
+                hint: "remove quiesce or add cgroups or hooks")
         }
         return quiesce
     }
@@ -42,8 +43,9 @@ extension SpecBuilder {
                 continue
             }
             if let first = seen[cgroup] {
-                error(item, itemPath, "the cgroup \(cgroup) is already listed at line \(first.line), column \(first.column)",
-                      hint: "list each cgroup once")
+                error(
+                    item, itemPath, "the cgroup \(cgroup) is already listed at line \(first.line), column \(first.column)",
+                    hint: "list each cgroup once")
                 continue
             }
             seen[cgroup] = item.location
@@ -65,14 +67,16 @@ extension SpecBuilder {
             }
             guard case .sequence(let words) = item.value else { continue }
             if words.isEmpty {
-                addHint("a command holds at least its program, e.g. [\"/usr/local/bin/app-flush\"]; or remove the empty list",
-                        toErrorsAt: commandPath)
+                addHint(
+                    "a command holds at least its program, e.g. [\"/usr/local/bin/app-flush\"]; or remove the empty list",
+                    toErrorsAt: commandPath)
                 continue
             }
             var command: [String] = []
             for (position, word) in words.enumerated() {
                 guard let text = word.string, text.unicodeScalars.count <= QuiesceRules.maxWordLength,
-                      let checked = hookWord(text, at: word, "\(commandPath)[\(position)]", isProgram: position == 0) else { continue }
+                    let checked = hookWord(text, at: word, "\(commandPath)[\(position)]", isProgram: position == 0)
+                else { continue }
                 command.append(checked)
             }
             if command.count == words.count { commands.append(command) }

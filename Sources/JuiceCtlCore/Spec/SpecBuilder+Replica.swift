@@ -9,7 +9,9 @@ extension SpecBuilder {
     /// under, so that one bucket can hold both.
     static func defaultReplicaPrefix(volume name: String) -> String { "juicefs-metadata/\(name)" }
 
-    mutating func replica(_ node: SpecNode?, baseDir: String, name: String, storage: VolumeSpec.Storage) -> VolumeSpec.BackupSettings.Replica {
+    mutating func replica(_ node: SpecNode?, baseDir: String, name: String, storage: VolumeSpec.Storage)
+        -> VolumeSpec.BackupSettings.Replica
+    {
         let typeNode = node?["type"]
         let fallback = VolumeSpec.BackupSettings.Replica.file(path: "\(baseDir)/replica")
         guard typeNode?.string == "s3" else {
@@ -17,34 +19,43 @@ extension SpecBuilder {
             if typeNode == nil || typeNode?.string == "file" {
                 for key in Self.s3ReplicaKeys {
                     guard let keyNode = node?[key] else { continue }
-                    error(keyNode, "backup.replica.\(key)", "'\(key)' belongs to type s3",
-                          hint: "for a file replica, set backup.replica.path; for S3, set type: s3")
+                    error(
+                        keyNode, "backup.replica.\(key)", "'\(key)' belongs to type s3",
+                        hint: "for a file replica, set backup.replica.path; for S3, set type: s3")
                 }
             }
             return absolutePath(node?["path"], "backup.replica.path").map { .file(path: $0) } ?? fallback
         }
         if let pathNode = node?["path"] {
-            error(pathNode, "backup.replica.path", "'path' belongs to type file", hint: "for s3, bucket and prefix name where the replica goes")
+            error(
+                pathNode, "backup.replica.path", "'path' belongs to type file",
+                hint: "for s3, bucket and prefix name where the replica goes")
         }
         let (accessKey, secretKey) = keyPair(node, "backup.replica", reader: "Litestream")
         guard let node, let bucketNode = node["bucket"] else {
             // `node` is there: a replica without a mapping has no type s3.
-            if let node { error(node, "backup.replica", "replica type s3 needs a bucket", hint: "e.g. bucket: https://s3.example.com/my-backups") }
+            if let node {
+                error(node, "backup.replica", "replica type s3 needs a bucket", hint: "e.g. bucket: https://s3.example.com/my-backups")
+            }
             return fallback
         }
-        guard let text = bucketNode.string, case .success(let bucket) = BucketURL.normalize(text, section: .replica) else { return fallback }
+        guard let text = bucketNode.string, case .success(let bucket) = BucketURL.normalize(text, section: .replica) else {
+            return fallback
+        }
         var prefix = Self.defaultReplicaPrefix(volume: name)
         if let text = node["prefix"]?.string, (1...S3ReplicaRules.maxPrefixLength).contains(text.unicodeScalars.count),
-           S3ReplicaRules.prefixProblem(text) == nil {
+            S3ReplicaRules.prefixProblem(text) == nil
+        {
             prefix = text
         }
         var region = VolumeSpec.BackupSettings.S3Replica.defaultRegion
         if let text = node["region"]?.string, SchemaValidator.matches(text, S3ReplicaRules.regionPattern) { region = text }
         // JuiceFS owns BUCKET/NAME/ of its storage bucket (format refuses a non-empty one, destroy empties it).
         if case .s3(let storageBucket, _, _) = storage, storageBucket == bucket, prefix == name || prefix.hasPrefix(name + "/") {
-            error(node["prefix"] ?? bucketNode, "backup.replica.prefix",
-                  "the replica's prefix '\(prefix)' lies inside \(name)/, where JuiceFS keeps this volume's objects in the same bucket",
-                  hint: "use another prefix, e.g. the default \(Self.defaultReplicaPrefix(volume: name))")
+            error(
+                node["prefix"] ?? bucketNode, "backup.replica.prefix",
+                "the replica's prefix '\(prefix)' lies inside \(name)/, where JuiceFS keeps this volume's objects in the same bucket",
+                hint: "use another prefix, e.g. the default \(Self.defaultReplicaPrefix(volume: name))")
         }
         return .s3(.init(bucket: bucket, prefix: prefix, region: region, accessKey: accessKey, secretKey: secretKey))
     }

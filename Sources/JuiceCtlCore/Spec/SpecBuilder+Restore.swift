@@ -11,8 +11,10 @@ extension SpecBuilder {
         }
         // A missing or invalid checkpoint or request id is the validator's to report.
         guard let checkpoint = node["checkpoint"]?.string, let requestId = node["requestId"]?.string,
-              CheckpointName.isValid(checkpoint) else { return nil }
-        return .init(checkpoint: checkpoint, requestId: requestId, terminateUsers: terminateUsers,
-                     grace: grace ?? VolumeSpec.RestoreRequest.defaultGrace)
+            CheckpointName.isValid(checkpoint)
+        else { return nil }
+        return .init(
+            checkpoint: checkpoint, requestId: requestId, terminateUsers: terminateUsers,
+            grace: grace ?? VolumeSpec.RestoreRequest.defaultGrace)
     }
 }

@@ -20,13 +20,16 @@ struct SpecBuilder {
 
         if case .integer(_, let value?) = root["version"]?.value, value != SpecFormat.currentVersion {
             diagnostics.removeAll { $0.path == "version" }
-            error(root["version"]!, "version", "unsupported spec version \(value); this juicectl reads version \(SpecFormat.currentVersion)")
+            error(
+                root["version"]!, "version", "unsupported spec version \(value); this juicectl reads version \(SpecFormat.currentVersion)")
         }
 
         let name = root["name"]?.string ?? ""
         let baseDir = absolutePath(root["baseDir"], "baseDir") ?? "/"
         if baseDir == "/", let node = root["baseDir"], let text = node.string, HostPath.normalize(text) == "/" {
-            error(node, "baseDir", "baseDir must not be the root directory", hint: "use a dedicated directory such as /var/lib/juicectl/\(name.isEmpty ? "NAME" : name)")
+            error(
+                node, "baseDir", "baseDir must not be the root directory",
+                hint: "use a dedicated directory such as /var/lib/juicectl/\(name.isEmpty ? "NAME" : name)")
         }
 
         let storageNode = root["storage"]
@@ -53,7 +56,8 @@ struct SpecBuilder {
         var cacheSize = ByteSize.gibibytes(100)
         if let node = mountNode?["cacheSize"], let size = size(node) {
             if size.bytes % ByteSize.mib != 0 {
-                error(node, "mount.cacheSize", "cache size \(size) is not a whole number of MiB", hint: "juicefs takes the cache size in MiB")
+                error(
+                    node, "mount.cacheSize", "cache size \(size) is not a whole number of MiB", hint: "juicefs takes the cache size in MiB")
             } else {
                 cacheSize = size
             }
@@ -64,8 +68,10 @@ struct SpecBuilder {
         if let node = mountNode?["uploadDelay"], let text = node.string, let span = TimeSpan.parse(text) {
             uploadDelay = span
             if !writeback, span != .zero {
-                diagnostics.append(Diagnostic(.warning, at: node.location, path: "mount.uploadDelay",
-                                              "uploadDelay has no effect without writeback: true"))
+                diagnostics.append(
+                    Diagnostic(
+                        .warning, at: node.location, path: "mount.uploadDelay",
+                        "uploadDelay has no effect without writeback: true"))
             }
         }
         var options: [VolumeSpec.MountOption] = []
@@ -78,8 +84,9 @@ struct SpecBuilder {
             }
         }
         options.sort { $0.name < $1.name }
-        var mount = VolumeSpec.MountSettings(path: mountPath, cacheDir: cacheDir, cacheSize: cacheSize, writeback: writeback,
-                                             uploadDelay: uploadDelay, options: options)
+        var mount = VolumeSpec.MountSettings(
+            path: mountPath, cacheDir: cacheDir, cacheSize: cacheSize, writeback: writeback,
+            uploadDelay: uploadDelay, options: options)
         self.kernelOptions(mountNode, into: &mount)
 
         // quotas
@@ -108,9 +115,11 @@ struct SpecBuilder {
                 error(node, "backup", "Litestream backup needs SQLite metadata", hint: "remove the backup section for this engine")
             } else {
                 backup?.replica = replica(node["replica"], baseDir: baseDir, name: name, storage: storage)
-                for (key, keyPath) in [("syncInterval", \VolumeSpec.BackupSettings.syncInterval),
-                                       ("snapshotInterval", \VolumeSpec.BackupSettings.snapshotInterval),
-                                       ("retention", \VolumeSpec.BackupSettings.retention)] {
+                for (key, keyPath) in [
+                    ("syncInterval", \VolumeSpec.BackupSettings.syncInterval),
+                    ("snapshotInterval", \VolumeSpec.BackupSettings.snapshotInterval),
+                    ("retention", \VolumeSpec.BackupSettings.retention),
+                ] {
                     guard let valueNode = node[key], let text = valueNode.string, let span = TimeSpan.parse(text) else { continue }
                     if span.nanoseconds < 1_000_000_000 {
                         error(valueNode, "backup.\(key)", "'\(text)' is below 1s")
@@ -145,14 +154,17 @@ struct SpecBuilder {
                 if case .bool(let value) = retainNode[key]?.value { return value }
                 return false
             }
-            let policy = RetentionPolicy(last: count("last"), hourly: count("hourly"), daily: count("daily"), weekly: count("weekly"),
-                                         monthly: count("monthly"), pruneManual: flag("pruneManual"), prunePinned: flag("prunePinned"))
+            let policy = RetentionPolicy(
+                last: count("last"), hourly: count("hourly"), daily: count("daily"), weekly: count("weekly"),
+                monthly: count("monthly"), pruneManual: flag("pruneManual"), prunePinned: flag("prunePinned"))
             if policy.hasRules {
                 checkpoints.retain = policy
             } else if !diagnostics.contains(where: { $0.path == "checkpoints.retain" || $0.path.hasPrefix("checkpoints.retain.") }) {
                 // A rule the validator rejected (wrong type, below 0) reads as 0 here: that error says it already.
-                error(retainNode, "checkpoints.retain", "retain keeps nothing: set at least one of last, hourly, daily, weekly, monthly above 0",
-                      hint: "remove retain to keep every checkpoint")
+                error(
+                    retainNode, "checkpoints.retain",
+                    "retain keeps nothing: set at least one of last, hourly, daily, weekly, monthly above 0",
+                    hint: "remove retain to keep every checkpoint")
             }
         }
         checkpoints.quiesce = quiesce(root["checkpoints"]?["quiesce"])
@@ -175,16 +187,20 @@ struct SpecBuilder {
         // Only a file replica is on this host, where the mount and the database could hold it.
         if let replicaPath = backup?.replicaPath {
             inside.append((replicaPath, "backup.replica.path", root["backup"]?["replica"]?["path"]))
-            if let sqlitePath = metadata.sqlitePath, HostPath.isWithin(sqlitePath, replicaPath)
-                || replicaPath == (sqlitePath as NSString).deletingLastPathComponent {
-                error(root["backup"]?["replica"]?["path"] ?? root, "backup.replica.path",
-                      "the replica directory must be a directory of its own, not the metadata database's",
-                      hint: "the default is <baseDir>/replica")
+            if let sqlitePath = metadata.sqlitePath,
+                HostPath.isWithin(sqlitePath, replicaPath)
+                    || replicaPath == (sqlitePath as NSString).deletingLastPathComponent
+            {
+                error(
+                    root["backup"]?["replica"]?["path"] ?? root, "backup.replica.path",
+                    "the replica directory must be a directory of its own, not the metadata database's",
+                    hint: "the default is <baseDir>/replica")
             }
         }
         for (path, key, node) in inside where !path.isEmpty && HostPath.isWithin(path, mountPath) {
-            error(node ?? mountPathNode, key, "\(path) lies inside the mount point \(mountPath)",
-                  hint: "it must stay on the host filesystem, outside the JuiceFS mount")
+            error(
+                node ?? mountPathNode, key, "\(path) lies inside the mount point \(mountPath)",
+                hint: "it must stay on the host filesystem, outside the JuiceFS mount")
         }
 
         checkPassablePaths(root: root, mountPath: mountPath, cacheDir: cacheDir, metadata: metadata, overlay: overlay)
@@ -237,30 +253,40 @@ struct SpecBuilder {
         }
         let targetNode = node["target"] ?? node
         if HostPath.isWithin(settings.target, mountPath) {
-            error(targetNode, "overlay.target", "the overlay target \(settings.target) lies inside the JuiceFS mount \(mountPath)",
-                  hint: "mount the overlay outside the volume, e.g. /mnt/newroot")
+            error(
+                targetNode, "overlay.target", "the overlay target \(settings.target) lies inside the JuiceFS mount \(mountPath)",
+                hint: "mount the overlay outside the volume, e.g. /mnt/newroot")
         } else if settings.target == "/" {
             error(targetNode, "overlay.target", "the overlay target must not be /")
         } else if HostPath.isWithin(mountPath, settings.target) {
-            error(targetNode, "overlay.target", "the overlay target \(settings.target) contains the JuiceFS mount \(mountPath): the overlay would hide it",
-                  hint: "mount the overlay outside the volume, e.g. /mnt/newroot")
+            error(
+                targetNode, "overlay.target",
+                "the overlay target \(settings.target) contains the JuiceFS mount \(mountPath): the overlay would hide it",
+                hint: "mount the overlay outside the volume, e.g. /mnt/newroot")
         }
         if HostPath.isWithin(settings.target, settings.upperMount) || HostPath.isWithin(settings.upperMount, settings.target) {
-            error(targetNode, "overlay.target", "the overlay target and the image mount point \(settings.upperMount) must not contain each other")
+            error(
+                targetNode, "overlay.target",
+                "the overlay target and the image mount point \(settings.upperMount) must not contain each other")
         }
         for lower in settings.lowerDirs where HostPath.isWithin(settings.target, lower) || HostPath.isWithin(lower, settings.target) {
             error(targetNode, "overlay.target", "the overlay target and the lower directory \(lower) must not contain each other")
         }
         let upperNode = node["upperMount"] ?? node
         if HostPath.isWithin(mountPath, settings.upperMount) || HostPath.isWithin(settings.upperMount, "\(mountPath)/active")
-            || HostPath.isWithin(settings.upperMount, "\(mountPath)/checkpoints") {
-            error(upperNode, "overlay.upperMount", "the image mount point must not be the JuiceFS mount itself, contain it, nor lie under active/ or checkpoints/",
-                  hint: "the default is <mount.path>/root-upper")
+            || HostPath.isWithin(settings.upperMount, "\(mountPath)/checkpoints")
+        {
+            error(
+                upperNode, "overlay.upperMount",
+                "the image mount point must not be the JuiceFS mount itself, contain it, nor lie under active/ or checkpoints/",
+                hint: "the default is <mount.path>/root-upper")
         }
         for quota in quotas where HostPath.isWithin(VolumeSpec.OverlaySettings.imagePath, quota.path) {
-            diagnostics.append(Diagnostic(.warning, at: node.location, path: "overlay",
-                                          "the quota on \(quota.path) counts the sparse image /active/root-upper.img at its full size (\(settings.imageSize))",
-                                          hint: "keep quotas below the image, e.g. on /active/fs"))
+            diagnostics.append(
+                Diagnostic(
+                    .warning, at: node.location, path: "overlay",
+                    "the quota on \(quota.path) counts the sparse image /active/root-upper.img at its full size (\(settings.imageSize))",
+                    hint: "keep quotas below the image, e.g. on /active/fs"))
         }
         return settings
     }
@@ -270,11 +296,14 @@ struct SpecBuilder {
         let prefix = "quotas[\(index)]"
         guard let pathNode = node["path"], let raw = pathNode.string, raw.hasPrefix("/") else { return nil }
         guard let path = HostPath.normalize(raw) else {
-            error(pathNode, "\(prefix).path", Self.unnormalizedPathMessage(raw), hint: "write the path from the volume root, e.g. /active/fs")
+            error(
+                pathNode, "\(prefix).path", Self.unnormalizedPathMessage(raw), hint: "write the path from the volume root, e.g. /active/fs")
             return nil
         }
         if path == "/" {
-            error(pathNode, "\(prefix).path", "a directory quota on the volume root is not supported", hint: "set it on a directory, e.g. /active/fs")
+            error(
+                pathNode, "\(prefix).path", "a directory quota on the volume root is not supported",
+                hint: "set it on a directory, e.g. /active/fs")
             return nil
         }
         var capacity: ByteSize?
@@ -327,8 +356,10 @@ struct SpecBuilder {
     /// Adds `hint` to the errors at `path` that have none (an error of the validator, which knows no hints of the
     /// builder's).
     mutating func addHint(_ hint: String, toErrorsAt path: String) {
-        for index in diagnostics.indices where diagnostics[index].path == path && diagnostics[index].severity == .error
-            && diagnostics[index].hint == nil {
+        for index in diagnostics.indices
+        where diagnostics[index].path == path && diagnostics[index].severity == .error
+            && diagnostics[index].hint == nil
+        {
             diagnostics[index].hint = hint
         }
     }

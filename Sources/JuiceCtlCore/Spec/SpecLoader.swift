@@ -30,8 +30,10 @@ public struct SpecLoader: Sendable {
             switch expand(path) {
             case .success(let found):
                 if found.isEmpty {
-                    diagnostics.append(Diagnostic(.error, at: .init(file: path, line: 1, column: 1), path: "",
-                                                  "no *.yaml or *.yml files in this directory"))
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, at: .init(file: path, line: 1, column: 1), path: "",
+                            "no *.yaml or *.yml files in this directory"))
                 }
                 // A file named twice (a directory and a file in it) is read once, not reported as clashing with itself.
                 files += found.filter { !files.contains($0) }
@@ -107,20 +109,26 @@ public struct SpecLoader: Sendable {
                 continue
             }
             if case .null = node.value {
-                diagnostics.append(Diagnostic(.error, at: node.location, path: "", "document \(index + 1) is empty",
-                                              hint: "remove the empty document or the extra '---'"))
+                diagnostics.append(
+                    Diagnostic(
+                        .error, at: node.location, path: "", "document \(index + 1) is empty",
+                        hint: "remove the empty document or the extra '---'"))
                 continue
             }
             var builder = SpecBuilder(file: file, document: index)
             if let spec = builder.build(node) { specs.append(spec) }
             // The validator and the builder each report in document order; merge them into line order.
             diagnostics += builder.diagnostics.enumerated().sorted {
-                ($0.element.location.line, $0.element.location.column, $0.offset) < ($1.element.location.line, $1.element.location.column, $1.offset)
+                ($0.element.location.line, $0.element.location.column, $0.offset) < (
+                    $1.element.location.line, $1.element.location.column, $1.offset
+                )
             }.map(\.element)
         }
         if index == 0 && diagnostics.isEmpty {
-            diagnostics.append(Diagnostic(.error, at: .init(file: file, line: 1, column: 1), path: "", "the file holds no document",
-                                          hint: "a spec starts with 'version: 1'"))
+            diagnostics.append(
+                Diagnostic(
+                    .error, at: .init(file: file, line: 1, column: 1), path: "", "the file holds no document",
+                    hint: "a spec starts with 'version: 1'"))
         }
         return (specs, diagnostics)
     }
@@ -129,14 +137,17 @@ public struct SpecLoader: Sendable {
         let start = SourceLocation(file: file, line: 1, column: 1)
         // One byte past the limit at most: a stray disk image or device named by mistake is not read whole.
         guard let handle = FileHandle(forReadingAtPath: file),
-              let data = try? handle.read(upToCount: Self.maxFileSize + 1) ?? Data() else {
+            let data = try? handle.read(upToCount: Self.maxFileSize + 1) ?? Data()
+        else {
             return ([], [Diagnostic(.error, at: start, path: "", "cannot read the file", hint: "check that it exists and is readable")])
         }
         try? handle.close()
         guard data.count <= Self.maxFileSize else {
             let size = ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber)?.intValue ?? 0
-            let message = size > Self.maxFileSize ? "the file is \(size) bytes, above the \(Self.maxFileSize)-byte limit for specs"
-                                                  : "the file is larger than the \(Self.maxFileSize)-byte limit for specs"
+            let message =
+                size > Self.maxFileSize
+                ? "the file is \(size) bytes, above the \(Self.maxFileSize)-byte limit for specs"
+                : "the file is larger than the \(Self.maxFileSize)-byte limit for specs"
             return ([], [Diagnostic(.error, at: start, path: "", message)])
         }
         guard let text = String(validating: data, as: UTF8.self) else {
@@ -151,7 +162,9 @@ public struct SpecLoader: Sendable {
     private func expand(_ path: String) -> Swift.Result<[String], DiagnosticError> {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            return .failure(DiagnosticError(diagnostic: Diagnostic(.error, at: .init(file: path, line: 1, column: 1), path: "", "no such file or directory")))
+            return .failure(
+                DiagnosticError(
+                    diagnostic: Diagnostic(.error, at: .init(file: path, line: 1, column: 1), path: "", "no such file or directory")))
         }
         guard isDirectory.boolValue else { return .success([path]) }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
@@ -168,30 +181,43 @@ public struct SpecLoader: Sendable {
             for other in specs[..<i] {
                 let first = "\(other.origin.file):\(other.origin.location.line)"
                 if spec.name == other.name {
-                    diagnostics.append(Diagnostic(.error, at: spec.origin.location, path: "name",
-                                                  "volume '\(spec.name)' is also declared at \(first)"))
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, at: spec.origin.location, path: "name",
+                            "volume '\(spec.name)' is also declared at \(first)"))
                 }
                 if HostPath.isWithin(spec.baseDir, other.baseDir) || HostPath.isWithin(other.baseDir, spec.baseDir) {
-                    diagnostics.append(Diagnostic(.error, at: spec.origin.location, path: "baseDir",
-                                                  "baseDir \(spec.baseDir) overlaps the baseDir of volume '\(other.name)' (\(first))"))
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, at: spec.origin.location, path: "baseDir",
+                            "baseDir \(spec.baseDir) overlaps the baseDir of volume '\(other.name)' (\(first))"))
                 }
                 if let a = spec.backup?.replicaPath, let b = other.backup?.replicaPath, HostPath.isWithin(a, b) || HostPath.isWithin(b, a) {
-                    diagnostics.append(Diagnostic(.error, at: spec.origin.location, path: "backup.replica.path",
-                                                  "replica \(a) overlaps the replica of volume '\(other.name)' (\(first)); one replica location per database"))
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, at: spec.origin.location, path: "backup.replica.path",
+                            "replica \(a) overlaps the replica of volume '\(other.name)' (\(first)); one replica location per database"))
                 }
                 if case .s3(let a)? = spec.backup?.replica, case .s3(let b)? = other.backup?.replica, a.overlaps(b) {
-                    diagnostics.append(Diagnostic(.error, at: spec.origin.location, path: "backup.replica",
-                                                  "S3 replica \(Redaction.redactBucketURL(a.bucket))/\(a.prefix) overlaps the replica of volume '\(other.name)' (\(first)); one replica location per database",
-                                                  hint: "give each volume a prefix of its own, neither inside the other; the default prefix is the volume's name"))
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, at: spec.origin.location, path: "backup.replica",
+                            "S3 replica \(Redaction.redactBucketURL(a.bucket))/\(a.prefix) overlaps the replica of volume '\(other.name)' (\(first)); one replica location per database",
+                            hint: "give each volume a prefix of its own, neither inside the other; the default prefix is the volume's name")
+                    )
                 }
                 if spec.mount.path == other.mount.path {
-                    diagnostics.append(Diagnostic(.error, at: spec.origin.location, path: "mount.path",
-                                                  "mount point \(spec.mount.path) is also used by volume '\(other.name)' (\(first))"))
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, at: spec.origin.location, path: "mount.path",
+                            "mount point \(spec.mount.path) is also used by volume '\(other.name)' (\(first))"))
                 }
                 if spec.metadata.identity == other.metadata.identity {
-                    diagnostics.append(Diagnostic(.error, at: spec.origin.location, path: "metadata.url",
-                                                  "metadata database \(spec.metadata.redactedURL) is also used by volume '\(other.name)' (\(first))",
-                                                  hint: "each volume needs a database of its own"))
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, at: spec.origin.location, path: "metadata.url",
+                            "metadata database \(spec.metadata.redactedURL) is also used by volume '\(other.name)' (\(first))",
+                            hint: "each volume needs a database of its own"))
                 }
             }
         }
@@ -206,8 +232,8 @@ public struct SpecLoader: Sendable {
         }
         switch yamlError {
         case .scanner(let context, let problem, let mark, _),
-             .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
+            .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
             var message = "invalid YAML: \(problem)"
             if let context { message += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))" }
             return Diagnostic(.error, at: .init(file: file, line: mark.line, column: mark.column), path: "", message)
@@ -215,17 +241,19 @@ public struct SpecLoader: Sendable {
             let key = duplicates.first ?? ""
             let first = context.mark
             let second = secondOccurrence(of: key, after: first, in: text) ?? (first.line, first.column)
-            return Diagnostic(.error, at: .init(file: file, line: second.line, column: second.column), path: key,
-                              "duplicate key '\(key)' (first at line \(first.line), column \(first.column))",
-                              hint: "each key may appear once in a mapping")
+            return Diagnostic(
+                .error, at: .init(file: file, line: second.line, column: second.column), path: key,
+                "duplicate key '\(key)' (first at line \(first.line), column \(first.column))",
+                hint: "each key may appear once in a mapping")
         case .reader(let problem, let offset, let value, _):
             // The offset counts Characters; libyaml does not say where the character is, so it is found here.
             let index = offset.flatMap { text.index(text.startIndex, offsetBy: $0, limitedBy: text.endIndex) }
             let (line, column) = index.map { position(before: $0, in: text) } ?? (1, 1)
             let character = value >= 0 ? " (U+\(String(UInt32(value), radix: 16, uppercase: true).leftPadded(to: 4)))" : ""
-            return Diagnostic(.error, at: .init(file: file, line: line, column: column), path: "",
-                              "unreadable input: \(problem)\(character)",
-                              hint: value == 0 ? "a spec is text: remove the NUL bytes" : nil)
+            return Diagnostic(
+                .error, at: .init(file: file, line: line, column: column), path: "",
+                "unreadable input: \(problem)\(character)",
+                hint: value == 0 ? "a spec is text: remove the NUL bytes" : nil)
         default:
             return Diagnostic(.error, at: .init(file: file, line: 1, column: 1), path: "", "cannot parse YAML: \(yamlError)")
         }
@@ -234,14 +262,17 @@ public struct SpecLoader: Sendable {
     static func diagnostic(for failure: SpecNodeConverter.Failure) -> Diagnostic {
         switch failure {
         case .tooManyNodes(let location):
-            return Diagnostic(.error, at: location, path: "", "the document expands to more than \(SpecNodeLimits().maxNodes) values",
-                              hint: "aliases that expand exponentially are not accepted")
+            return Diagnostic(
+                .error, at: location, path: "", "the document expands to more than \(SpecNodeLimits().maxNodes) values",
+                hint: "aliases that expand exponentially are not accepted")
         case .tooDeep(let location):
-            return Diagnostic(.error, at: location, path: "", "the document nests deeper than \(SpecNodeLimits().maxDepth) levels",
-                              hint: "a spec needs a few levels; check the brackets and the indentation, and aliases that nest their anchor")
+            return Diagnostic(
+                .error, at: location, path: "", "the document nests deeper than \(SpecNodeLimits().maxDepth) levels",
+                hint: "a spec needs a few levels; check the brackets and the indentation, and aliases that nest their anchor")
         case .tooMuchText(let location):
-            return Diagnostic(.error, at: location, path: "", "the document expands to more than \(SpecNodeLimits().maxTextBytes) bytes of text",
-                              hint: "aliases that repeat long values are not accepted")
+            return Diagnostic(
+                .error, at: location, path: "", "the document expands to more than \(SpecNodeLimits().maxTextBytes) bytes of text",
+                hint: "aliases that repeat long values are not accepted")
         case .nonScalarKey(let location):
             return Diagnostic(.error, at: location, path: "", "mapping keys must be plain text")
         }
@@ -250,7 +281,8 @@ public struct SpecLoader: Sendable {
     /// The 1-based line and column of `end` in `text`, counting line breaks as libyaml does (LF, CR, CRLF, NEL, LS,
     /// PS) and columns in Unicode scalars.
     static func position(before end: String.Index, in text: String) -> (line: Int, column: Int) {
-        var line = 1, column = 1
+        var line = 1
+        var column = 1
         var afterCR = false
         for scalar in text.unicodeScalars[..<end] {
             switch scalar {
@@ -300,9 +332,15 @@ public struct SpecLoader: Sendable {
     }
 
     static func location(ofByte offset: Int, in data: Data, file: String) -> SourceLocation {
-        var line = 1, column = 1
+        var line = 1
+        var column = 1
         for byte in data.prefix(offset) {
-            if byte == UInt8(ascii: "\n") { line += 1; column = 1 } else if byte & 0xC0 != 0x80 { column += 1 }
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
         }
         return SourceLocation(file: file, line: line, column: column)
     }

@@ -175,7 +175,8 @@ struct SpecNodeConverter {
         }
         let parts = mantissa.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         guard !mantissa.isEmpty, parts.count <= 2, parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-              parts.contains(where: { !$0.isEmpty }) else { return false }
+            parts.contains(where: { !$0.isEmpty })
+        else { return false }
         if let exponent {
             var digits = exponent
             if digits.first == "-" || digits.first == "+" { digits = digits.dropFirst() }

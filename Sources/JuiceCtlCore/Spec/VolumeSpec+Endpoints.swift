@@ -48,7 +48,8 @@ extension VolumeSpec {
             case .local:
                 return "\(juicefsType) \(bucket)"
             case .s3(let bucket, let accessKey, let secretKey):
-                let keys = if let accessKey, let secretKey { "accessKey: \(accessKey), secretKey: \(secretKey)" } else { "ambient credentials" }
+                let keys =
+                    if let accessKey, let secretKey { "accessKey: \(accessKey), secretKey: \(secretKey)" } else { "ambient credentials" }
                 return "\(juicefsType) \(Redaction.redactBucketURL(bucket)) (\(keys))"
             }
         }

@@ -34,8 +34,10 @@ extension VolumeSpec.BackupSettings {
         public static let defaultRegion = "us-east-1"
 
         /// Creates a replica location.
-        public init(bucket: String, prefix: String, region: String = defaultRegion, accessKey: VolumeSpec.SecretSource? = nil,
-                    secretKey: VolumeSpec.SecretSource? = nil) {
+        public init(
+            bucket: String, prefix: String, region: String = defaultRegion, accessKey: VolumeSpec.SecretSource? = nil,
+            secretKey: VolumeSpec.SecretSource? = nil
+        ) {
             self.bucket = bucket
             self.prefix = prefix
             self.region = region

@@ -124,8 +124,10 @@ public struct VolumeSpec: Sendable, Hashable, Codable {
         public var retention: TimeSpan
 
         /// Creates settings.
-        public init(replica: Replica, syncInterval: TimeSpan = .seconds(1), snapshotInterval: TimeSpan = .seconds(3600),
-                    retention: TimeSpan = .seconds(86400)) {
+        public init(
+            replica: Replica, syncInterval: TimeSpan = .seconds(1), snapshotInterval: TimeSpan = .seconds(3600),
+            retention: TimeSpan = .seconds(86400)
+        ) {
             self.replica = replica
             self.syncInterval = syncInterval
             self.snapshotInterval = snapshotInterval
@@ -133,10 +135,13 @@ public struct VolumeSpec: Sendable, Hashable, Codable {
         }
 
         /// Creates settings for a file replica in `replicaPath`.
-        public init(replicaPath: String, syncInterval: TimeSpan = .seconds(1), snapshotInterval: TimeSpan = .seconds(3600),
-                    retention: TimeSpan = .seconds(86400)) {
-            self.init(replica: .file(path: replicaPath), syncInterval: syncInterval, snapshotInterval: snapshotInterval,
-                      retention: retention)
+        public init(
+            replicaPath: String, syncInterval: TimeSpan = .seconds(1), snapshotInterval: TimeSpan = .seconds(3600),
+            retention: TimeSpan = .seconds(86400)
+        ) {
+            self.init(
+                replica: .file(path: replicaPath), syncInterval: syncInterval, snapshotInterval: snapshotInterval,
+                retention: retention)
         }
 
         /// The file replica's directory; `nil` for a replica that is not on this host.
@@ -170,8 +175,10 @@ public struct VolumeSpec: Sendable, Hashable, Codable {
         public var onCorrupt: CorruptPolicy
 
         /// Creates settings.
-        public init(imageSize: ByteSize = .gibibytes(100), lowerDirs: [String], target: String = "/mnt/newroot",
-                    upperMount: String, mountOptions: [String] = [], onCorrupt: CorruptPolicy = .stop) {
+        public init(
+            imageSize: ByteSize = .gibibytes(100), lowerDirs: [String], target: String = "/mnt/newroot",
+            upperMount: String, mountOptions: [String] = [], onCorrupt: CorruptPolicy = .stop
+        ) {
             self.imageSize = imageSize
             self.lowerDirs = lowerDirs
             self.target = target
@@ -243,8 +250,10 @@ public struct VolumeSpec: Sendable, Hashable, Codable {
         public static let defaultMaxFrozen = TimeSpan.seconds(10)
 
         /// Creates settings.
-        public init(cgroups: [String] = [], pre: [[String]] = [], post: [[String]] = [],
-                    hookTimeout: TimeSpan = Quiesce.defaultHookTimeout, maxFrozen: TimeSpan = Quiesce.defaultMaxFrozen) {
+        public init(
+            cgroups: [String] = [], pre: [[String]] = [], post: [[String]] = [],
+            hookTimeout: TimeSpan = Quiesce.defaultHookTimeout, maxFrozen: TimeSpan = Quiesce.defaultMaxFrozen
+        ) {
             self.cgroups = cgroups
             self.pre = pre
             self.post = post

@@ -25,12 +25,16 @@ extension VolumeStatus {
     static func durableCondition(_ spec: VolumeSpec, _ observation: VolumeObservation, revision: String) -> Condition? {
         guard spec.mount.writeback || spec.backup != nil || observation.staging.map({ !$0.isEmpty }) == true else { return nil }
         func condition(_ reason: DurableReason, _ message: String) -> Condition {
-            Condition(type: "Durable", status: reason == .nothingLocal, reason: reason.rawValue, message: message, observedRevision: revision)
+            Condition(
+                type: "Durable", status: reason == .nothingLocal, reason: reason.rawValue, message: message, observedRevision: revision)
         }
         var local: [String] = []
         if let staging = observation.staging, !staging.isEmpty {
             let age = staging.oldestAgeSeconds.map { String(format: ", the oldest written %.0f s ago", $0) } ?? ""
-            return condition(.blocksStaged, "\(staging.summary) are staged in \(staging.cacheDir) and not yet in the object storage\(age); juicectl down uploads them first")
+            return condition(
+                .blocksStaged,
+                "\(staging.summary) are staged in \(staging.cacheDir) and not yet in the object storage\(age); juicectl down uploads them first"
+            )
         }
         if spec.mount.writeback {
             switch observation.mount {
@@ -47,7 +51,9 @@ extension VolumeStatus {
             let running = if case .running? = backup?.process { true } else { false }
             let mounted = if case .live = observation.mount { true } else { false }
             if !running && mounted {
-                return condition(.notReplicating, "Litestream does not run: the metadata written now is only in \(spec.metadata.sqlitePath ?? "the database")")
+                return condition(
+                    .notReplicating,
+                    "Litestream does not run: the metadata written now is only in \(spec.metadata.sqlitePath ?? "the database")")
             }
             if running {
                 guard let backup, backup.replicaListed, backup.replicaUnreadable == nil else {
@@ -61,7 +67,8 @@ extension VolumeStatus {
                 }
                 if lag > 0 {
                     let seconds = backup.lagSeconds.map { String(format: " for %.0f s", $0) } ?? ""
-                    return condition(.replicaBehind, "the replica \(settings.replica.display) is \(lag) transaction(s) behind the database\(seconds)")
+                    return condition(
+                        .replicaBehind, "the replica \(settings.replica.display) is \(lag) transaction(s) behind the database\(seconds)")
                 }
                 local.append("the replica holds every transaction")
             } else {

@@ -6,7 +6,9 @@ extension VolumeStatus {
         let unresolved = shortfall.unresolved(spec: spec, quotas: observation.quotas)
         guard let first = unresolved.first else { return nil }
         let problems = unresolved.map { "\($0.path): \($0.message)" }.joined(separator: "; ")
-        return (first.reason.rawValue,
-                "the restore of checkpoint \(shortfall.checkpoint) completed (the restored tree is /active) but left \(unresolved.count == 1 ? "a step" : "\(unresolved.count) steps") undone: \(problems)")
+        return (
+            first.reason.rawValue,
+            "the restore of checkpoint \(shortfall.checkpoint) completed (the restored tree is /active) but left \(unresolved.count == 1 ? "a step" : "\(unresolved.count) steps") undone: \(problems)"
+        )
     }
 }

@@ -170,8 +170,10 @@ public struct RunStatus: Sendable, Hashable, Codable {
     }
 
     /// Creates a document.
-    public init(volume: String, file: String, revision: String, daemon: DaemonInfo, updatedAt: Date, conditions: [Condition],
-                retry: RetryState = RetryState(), pendingActions: [String] = []) {
+    public init(
+        volume: String, file: String, revision: String, daemon: DaemonInfo, updatedAt: Date, conditions: [Condition],
+        retry: RetryState = RetryState(), pendingActions: [String] = []
+    ) {
         self.volume = volume
         self.file = file
         self.revision = revision

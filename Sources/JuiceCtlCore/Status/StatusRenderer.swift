@@ -9,7 +9,9 @@ public enum StatusRenderer {
             lines.append("Volume \(status.name) (\(status.file), revision \(status.revision))")
             for condition in status.conditions {
                 let since = condition.since.map { " (since \(VolumeEvent.timestamp($0)))" } ?? ""
-                lines.append("  \(condition.type.padding(toLength: 11, withPad: " ", startingAt: 0)) \(condition.status ? "True " : "False") \(condition.reason): \(condition.message)\(since)")
+                lines.append(
+                    "  \(condition.type.padding(toLength: 11, withPad: " ", startingAt: 0)) \(condition.status ? "True " : "False") \(condition.reason): \(condition.message)\(since)"
+                )
             }
             if let run = status.reconciler {
                 lines.append(contentsOf: reconcilerLines(run, now: status.observation.now))
@@ -24,11 +26,15 @@ public enum StatusRenderer {
                 lines.append(line)
             case .absent: lines.append("  mount:    not mounted")
             case .stale(let reason, _): lines.append("  mount:    stale (\(reason))")
-            case .unresponsive(let reason, let pid): lines.append("  mount:    not answering (\(reason)); its juicefs client, pid \(pid), runs")
+            case .unresponsive(let reason, let pid):
+                lines.append("  mount:    not answering (\(reason)); its juicefs client, pid \(pid), runs")
             case .foreign(let fstype, let source): lines.append("  mount:    occupied by \(fstype) \(source)")
             }
             switch observation.metadata {
-            case .formatted(let info): lines.append("  volume:   \(info.name), UUID \(info.uuid), block size \(info.blockSizeKiB) KiB, compression \(info.compression), trash \(info.trashDays) day(s)")
+            case .formatted(let info):
+                lines.append(
+                    "  volume:   \(info.name), UUID \(info.uuid), block size \(info.blockSizeKiB) KiB, compression \(info.compression), trash \(info.trashDays) day(s)"
+                )
             case .missing: lines.append("  volume:   metadata database missing")
             case .unformatted: lines.append("  volume:   not formatted")
             case .unreadable(let message): lines.append("  volume:   metadata unreadable: \(message)")
@@ -39,17 +45,23 @@ public enum StatusRenderer {
                 case .running(let pid, _): line += "Litestream pid \(pid)"
                 case .stopped: line += "Litestream not running"
                 }
-                line += ", database at transaction \(backup.localTXID.map(String.init) ?? "-"), replica at \(backup.replicaTXID.map(String.init) ?? "-")"
+                line +=
+                    ", database at transaction \(backup.localTXID.map(String.init) ?? "-"), replica at \(backup.replicaTXID.map(String.init) ?? "-")"
                 if let age = backup.replicaAgeSeconds { line += String(format: " (written %.0f s ago)", age) }
                 lines.append(line)
             }
             if let staging = observation.staging {
                 let age = staging.oldestAgeSeconds.map { String(format: ", the oldest written %.0f s ago", $0) } ?? ""
-                lines.append("  staged:   " + (staging.isEmpty ? "nothing (every written block is in the object storage)"
-                                                : "\(staging.summary) only on this host, in \(staging.cacheDir)\(age)"))
+                lines.append(
+                    "  staged:   "
+                        + (staging.isEmpty
+                            ? "nothing (every written block is in the object storage)"
+                            : "\(staging.summary) only on this host, in \(staging.cacheDir)\(age)"))
             }
             for (path, reading) in (observation.quotas ?? [:]).sorted(by: { $0.key < $1.key }) {
-                let capacity = reading.capacity.map { "capacity \(reading.capacityTolerance > 0 ? "~" : "")\(ByteSize(bytes: $0).humanReadable)" } ?? "no capacity limit"
+                let capacity =
+                    reading.capacity.map { "capacity \(reading.capacityTolerance > 0 ? "~" : "")\(ByteSize(bytes: $0).humanReadable)" }
+                    ?? "no capacity limit"
                 let inodes = reading.inodes.map { "inodes \($0)" } ?? "no inode limit"
                 lines.append("  quota:    \(path): \(reading.isNone ? "none" : "\(capacity), \(inodes)") (\(reading.source))")
             }
@@ -57,7 +69,9 @@ public enum StatusRenderer {
                 lines.append("  pending:  \(action.change.symbol) \(PlanRenderer.label(action)) \(action.target): \(action.reason)")
             }
             let micros = observation.probes.reduce(Int64(0)) { $0 + $1.microseconds }
-            lines.append("  observed: \(observation.probes.count) probes, \(observation.juicefsCalls) juicefs call(s), \(micros / 1000).\(String(micros % 1000 / 100)) ms")
+            lines.append(
+                "  observed: \(observation.probes.count) probes, \(observation.juicefsCalls) juicefs call(s), \(micros / 1000).\(String(micros % 1000 / 100)) ms"
+            )
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -65,7 +79,9 @@ public enum StatusRenderer {
     /// What `juicectl run` reports about a volume.
     static func reconcilerLines(_ run: RunStatus, now: Date) -> [String] {
         var lines: [String] = []
-        let who = run.writerRunning == false ? "not running (last pid \(run.daemon.pid), status written \(ago(run.updatedAt, now)))"
+        let who =
+            run.writerRunning == false
+            ? "not running (last pid \(run.daemon.pid), status written \(ago(run.updatedAt, now)))"
             : "pid \(run.daemon.pid), every \(Int(run.daemon.intervalSeconds)) s, running since \(VolumeEvent.timestamp(run.daemon.startedAt))"
         lines.append("  reconciler: \(who)")
         if let last = run.lastReconcile {
@@ -81,9 +97,10 @@ public enum StatusRenderer {
             lines.append("  next checkpoint: \(VolumeEvent.timestamp(next))\(next <= now ? " (due)" : "")")
         }
         if let checkpoints = run.checkpoints {
-            let newest = checkpoints.newest.map { name in
-                " (newest \(name)\(checkpoints.newestCreatedAt.map { ", \(ago($0, now))" } ?? ""))"
-            } ?? ""
+            let newest =
+                checkpoints.newest.map { name in
+                    " (newest \(name)\(checkpoints.newestCreatedAt.map { ", \(ago($0, now))" } ?? ""))"
+                } ?? ""
             lines.append("  checkpoints: \(checkpoints.count)\(newest)")
         }
         if run.retry.failures > 0 {
@@ -104,8 +121,12 @@ public enum StatusRenderer {
     static func ago(_ date: Date, _ now: Date) -> String {
         let seconds = now.timeIntervalSince(date)
         let magnitude = abs(seconds)
-        let text = magnitude < 120 ? "\(Int(magnitude.rounded())) s" : magnitude < 7200 ? "\(Int((magnitude / 60).rounded())) min"
-            : "\(Int((magnitude / 3600).rounded())) h"
+        let text =
+            magnitude < 120
+            ? "\(Int(magnitude.rounded())) s"
+            : magnitude < 7200
+                ? "\(Int((magnitude / 60).rounded())) min"
+                : "\(Int((magnitude / 3600).rounded())) h"
         return seconds >= 0 ? "\(text) ago" : "in \(text)"
     }
 

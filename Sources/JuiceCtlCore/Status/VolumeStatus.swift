@@ -60,7 +60,10 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
         case .stale(let why, _):
             degraded = ("StaleMount", "the mount at \(spec.mount.path) does not answer: \(why)")
         case .unresponsive(let why, let pid):
-            degraded = ("MountUnresponsive", "the mount at \(spec.mount.path) does not answer (\(why)) although its juicefs client (pid \(pid)) runs: its metadata engine or object storage is probably unreachable")
+            degraded = (
+                "MountUnresponsive",
+                "the mount at \(spec.mount.path) does not answer (\(why)) although its juicefs client (pid \(pid)) runs: its metadata engine or object storage is probably unreachable"
+            )
         case .foreign(let fstype, let source):
             degraded = ("MountPointOccupied", "\(spec.mount.path) holds \(fstype) \(source)")
         case .live(let mount) where mount.stackedEntries > 1:
@@ -83,13 +86,15 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
         if degraded == nil, let conflict = plan.conflicts.first {
             degraded = (conflict.code, conflict.message)
         }
-        let degradedCondition = Condition(type: "Degraded", status: degraded != nil, reason: degraded?.reason ?? "Healthy",
-                                          message: degraded?.message ?? "no fault observed", observedRevision: revision)
+        let degradedCondition = Condition(
+            type: "Degraded", status: degraded != nil, reason: degraded?.reason ?? "Healthy",
+            message: degraded?.message ?? "no fault observed", observedRevision: revision)
 
         let ready: Condition
         if observation.mount.live != nil && plan.isConverged {
-            ready = Condition(type: "Ready", status: true, reason: "Converged",
-                              message: "mounted at \(spec.mount.path) and as the spec declares", observedRevision: revision)
+            ready = Condition(
+                type: "Ready", status: true, reason: "Converged",
+                message: "mounted at \(spec.mount.path) and as the spec declares", observedRevision: revision)
         } else {
             let reason: String
             let message: String
@@ -112,15 +117,19 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
                     message = conflict.message
                 } else {
                     reason = "ChangesPending"
-                    message = "\(plan.actions.count) action(s) pending: \(plan.actions.map { "\(PlanRenderer.label($0)) \($0.target)" }.joined(separator: "; "))"
+                    message =
+                        "\(plan.actions.count) action(s) pending: \(plan.actions.map { "\(PlanRenderer.label($0)) \($0.target)" }.joined(separator: "; "))"
                 }
             }
             ready = Condition(type: "Ready", status: false, reason: reason, message: message, observedRevision: revision)
         }
         conditions = [ready, degradedCondition]
         if spec.checkpoints.quiesce != nil || observation.quiesce != nil {
-            conditions.append(frozen ?? Condition(type: "SandboxFrozen", status: false, reason: "Running",
-                                                  message: "no cgroup of the sandbox is frozen", observedRevision: revision))
+            conditions.append(
+                frozen
+                    ?? Condition(
+                        type: "SandboxFrozen", status: false, reason: "Running",
+                        message: "no cgroup of the sandbox is frozen", observedRevision: revision))
         }
         if let backup = spec.backup {
             conditions.append(Self.backupCondition(backup, observation.backup, revision: revision))
@@ -128,11 +137,15 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
         if let durable = Self.durableCondition(spec, observation, revision: revision) { conditions.append(durable) }
         if let suspend = spec.suspend {
             let drift = plan.actions.isEmpty ? "no drift" : "\(plan.actions.count) change(s) pending, not applied"
-            conditions.append(Condition(type: "Suspended", status: true, reason: "SuspendedBySpec",
-                                        message: "\(suspend.reason) (\(drift))", observedRevision: revision))
+            conditions.append(
+                Condition(
+                    type: "Suspended", status: true, reason: "SuspendedBySpec",
+                    message: "\(suspend.reason) (\(drift))", observedRevision: revision))
         } else {
-            conditions.append(Condition(type: "Suspended", status: false, reason: "Active",
-                                        message: "changes are applied", observedRevision: revision))
+            conditions.append(
+                Condition(
+                    type: "Suspended", status: false, reason: "Active",
+                    message: "changes are applied", observedRevision: revision))
         }
     }
 
@@ -144,53 +157,66 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
         let frozen = observed.frozenNow
         if let left = observed.leftFrozen {
             if observed.checkpointInProgress {
-                return Condition(type: "SandboxFrozen", status: true, reason: "CheckpointInProgress",
-                                 message: "a checkpoint is freezing \(left.joined(separator: ", ")) while it clones /active", observedRevision: revision)
+                return Condition(
+                    type: "SandboxFrozen", status: true, reason: "CheckpointInProgress",
+                    message: "a checkpoint is freezing \(left.joined(separator: ", ")) while it clones /active", observedRevision: revision)
             }
             let stuck = frozen.filter(left.contains)
             if !stuck.isEmpty {
-                return Condition(type: "SandboxFrozen", status: true, reason: "LeftFrozen",
-                                 message: "\(stuck.joined(separator: ", ")) \(stuck.count == 1 ? "was" : "were") left frozen by a checkpoint that did not finish; every process there is stopped until apply (or juicectl run) thaws \(stuck.count == 1 ? "it" : "them")",
-                                 observedRevision: revision)
+                return Condition(
+                    type: "SandboxFrozen", status: true, reason: "LeftFrozen",
+                    message:
+                        "\(stuck.joined(separator: ", ")) \(stuck.count == 1 ? "was" : "were") left frozen by a checkpoint that did not finish; every process there is stopped until apply (or juicectl run) thaws \(stuck.count == 1 ? "it" : "them")",
+                    observedRevision: revision)
             }
         }
         guard !frozen.isEmpty else { return nil }
-        return Condition(type: "SandboxFrozen", status: true, reason: "FrozenElsewhere",
-                         message: "\(frozen.joined(separator: ", ")) \(frozen.count == 1 ? "is" : "are") frozen, not by juicectl (the platform may have paused the sandbox); checkpoints leave \(frozen.count == 1 ? "it" : "them") as found",
-                         observedRevision: revision)
+        return Condition(
+            type: "SandboxFrozen", status: true, reason: "FrozenElsewhere",
+            message:
+                "\(frozen.joined(separator: ", ")) \(frozen.count == 1 ? "is" : "are") frozen, not by juicectl (the platform may have paused the sandbox); checkpoints leave \(frozen.count == 1 ? "it" : "them") as found",
+            observedRevision: revision)
     }
 
     /// `BackupFresh`: Litestream runs and the replica keeps up (no lag, or its newest file is recent).
     static func backupCondition(_ settings: VolumeSpec.BackupSettings, _ observed: BackupObservation?, revision: String) -> Condition {
         guard let observed, case .running(let pid, _) = observed.process else {
-            return Condition(type: "BackupFresh", status: false, reason: "NotRunning",
-                             message: "Litestream is not running; the metadata is not being replicated", observedRevision: revision)
+            return Condition(
+                type: "BackupFresh", status: false, reason: "NotRunning",
+                message: "Litestream is not running; the metadata is not being replicated", observedRevision: revision)
         }
         let limit = max(10, 10 * Double(settings.syncInterval.nanoseconds) / 1e9)
         if let reason = observed.replicaUnreadable {
-            return Condition(type: "BackupFresh", status: false, reason: "ReplicaUnreadable",
-                             message: "Litestream (pid \(pid)) runs, but the replica \(settings.replica.display) cannot be listed: \(reason)",
-                             observedRevision: revision)
+            return Condition(
+                type: "BackupFresh", status: false, reason: "ReplicaUnreadable",
+                message: "Litestream (pid \(pid)) runs, but the replica \(settings.replica.display) cannot be listed: \(reason)",
+                observedRevision: revision)
         }
         guard observed.replicaListed else {
-            return Condition(type: "BackupFresh", status: true, reason: "RunningUnchecked",
-                             message: "Litestream (pid \(pid)) replicates to \(settings.replica.display); the replica's position was not read on this pass",
-                             observedRevision: revision)
+            return Condition(
+                type: "BackupFresh", status: true, reason: "RunningUnchecked",
+                message:
+                    "Litestream (pid \(pid)) replicates to \(settings.replica.display); the replica's position was not read on this pass",
+                observedRevision: revision)
         }
         guard observed.replicaTXID != nil else {
             let starting = (observed.runningSeconds ?? .infinity) < 60
-            return Condition(type: "BackupFresh", status: false, reason: starting ? "Starting" : "NoReplica",
-                             message: starting ? "Litestream (pid \(pid)) started and has not written its first snapshot yet"
-                                 : "Litestream (pid \(pid)) runs but the replica \(settings.replica.display) holds nothing", observedRevision: revision)
+            return Condition(
+                type: "BackupFresh", status: false, reason: starting ? "Starting" : "NoReplica",
+                message: starting
+                    ? "Litestream (pid \(pid)) started and has not written its first snapshot yet"
+                    : "Litestream (pid \(pid)) runs but the replica \(settings.replica.display) holds nothing", observedRevision: revision)
         }
         let position = observed.replicaTXID.map { "the replica is at transaction \($0)" } ?? "the replica holds no transaction yet"
         let age = observed.replicaAgeSeconds.map { String(format: ", last written %.0f s ago", $0) } ?? ""
         if observed.lag == 0 || (observed.replicaAgeSeconds ?? .infinity) <= limit {
-            return Condition(type: "BackupFresh", status: true, reason: "Replicating",
-                             message: "Litestream (pid \(pid)) replicates to \(settings.replica.display); \(position)\(age)", observedRevision: revision)
+            return Condition(
+                type: "BackupFresh", status: true, reason: "Replicating",
+                message: "Litestream (pid \(pid)) replicates to \(settings.replica.display); \(position)\(age)", observedRevision: revision)
         }
-        return Condition(type: "BackupFresh", status: false, reason: "Lagging",
-                         message: "\(position), \(observed.lag.map(String.init) ?? "some") transaction(s) behind\(age)", observedRevision: revision)
+        return Condition(
+            type: "BackupFresh", status: false, reason: "Lagging",
+            message: "\(position), \(observed.lag.map(String.init) ?? "some") transaction(s) behind\(age)", observedRevision: revision)
     }
 
     /// Adds what `juicectl run` wrote: the document itself, each live condition's `since` where the reconciler saw
@@ -204,7 +230,8 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
             }
         }
         if run.writerRunning == true, run.revision == revision, let stalled = run.condition("Stalled"),
-           !conditions.contains(where: { $0.type == "Stalled" }) {
+            !conditions.contains(where: { $0.type == "Stalled" })
+        {
             conditions.append(stalled)
         }
     }

@@ -45,21 +45,26 @@ actor PostgresServer: LoopbackServer {
         let passwordFile = "\(directory)/password"
         try LoopbackServers.writePrivate(password + "\n", to: passwordFile)
         for path in [directory, passwordFile] {
-            try FileManager.default.setAttributes([.ownerAccountName: "postgres", .groupOwnerAccountName: "postgres"],
-                                                  ofItemAtPath: path)
+            try FileManager.default.setAttributes(
+                [.ownerAccountName: "postgres", .groupOwnerAccountName: "postgres"],
+                ofItemAtPath: path)
         }
-        let initdb = try await Shell.run(setpriv, asPostgres + [
-            "\(bin)/initdb", "-D", dataDirectory, "-U", user, "--pwfile=\(passwordFile)",
-            "--auth-local=trust", "--auth-host=scram-sha-256", "--no-locale", "--encoding=UTF8", "--no-sync",
-        ])
+        let initdb = try await Shell.run(
+            setpriv,
+            asPostgres + [
+                "\(bin)/initdb", "-D", dataDirectory, "-U", user, "--pwfile=\(passwordFile)",
+                "--auth-local=trust", "--auth-host=scram-sha-256", "--no-locale", "--encoding=UTF8", "--no-sync",
+            ])
         try? FileManager.default.removeItem(atPath: passwordFile)
         guard initdb.succeeded else { throw ServerError(description: "initdb as postgres failed: \(initdb.transcript)") }
 
-        let started = try ServerProcess(name: "postgres on port \(port)", executable: setpriv, arguments: asPostgres + [
-            "\(bin)/postgres", "-D", dataDirectory, "-p", "\(port)",
-            "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=\(dataDirectory)",
-            "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-        ], logPath: logPath)
+        let started = try ServerProcess(
+            name: "postgres on port \(port)", executable: setpriv,
+            arguments: asPostgres + [
+                "\(bin)/postgres", "-D", dataDirectory, "-p", "\(port)",
+                "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=\(dataDirectory)",
+                "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+            ], logPath: logPath)
         process = started
         do {
             try await LoopbackServers.waitUntilReady(started, timeout: .seconds(30)) {
@@ -85,10 +90,14 @@ actor PostgresServer: LoopbackServer {
     /// Runs one SQL statement with psql over TCP, with the password (`-w`: never prompts).
     func sql(_ statement: String, database: String = "postgres") async throws -> CommandResult {
         guard let bin = Prerequisites.postgresBin else { throw ServerError(description: "psql is missing") }
-        return try await Shell.run("\(bin)/psql", ["-w", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-                                                  "-h", "127.0.0.1", "-p", "\(port)", "-U", user, "-d", database,
-                                                  "-c", statement],
-                                   environment: ["PGPASSWORD": password, "PGCONNECT_TIMEOUT": "3"], timeout: .seconds(30))
+        return try await Shell.run(
+            "\(bin)/psql",
+            [
+                "-w", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                "-h", "127.0.0.1", "-p", "\(port)", "-U", user, "-d", database,
+                "-c", statement,
+            ],
+            environment: ["PGPASSWORD": password, "PGCONNECT_TIMEOUT": "3"], timeout: .seconds(30))
     }
 
     func stop() async {

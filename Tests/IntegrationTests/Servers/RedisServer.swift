@@ -31,7 +31,9 @@ actor RedisServer: LoopbackServer {
 
     func start() async throws {
         guard process == nil else { return }
-        guard let executable = Prerequisites.redisServer else { throw ServerError(description: "redis-server is missing (run `make setup`)") }
+        guard let executable = Prerequisites.redisServer else {
+            throw ServerError(description: "redis-server is missing (run `make setup`)")
+        }
         let config = """
             bind 127.0.0.1
             port \(port)
@@ -45,10 +47,12 @@ actor RedisServer: LoopbackServer {
 
             """
         try LoopbackServers.writePrivate(config, to: "\(directory)/redis.conf")
-        let started = try ServerProcess(name: "redis-server on port \(port)", executable: executable,
-                                        arguments: ["\(directory)/redis.conf"], logPath: logPath)
+        let started = try ServerProcess(
+            name: "redis-server on port \(port)", executable: executable,
+            arguments: ["\(directory)/redis.conf"], logPath: logPath)
         process = started
-        let port = port, password = password
+        let port = port
+        let password = password
         do {
             try await LoopbackServers.waitUntilReady(started, timeout: .seconds(20)) {
                 LoopbackServers.exchange(port: port, "AUTH \(password)\r\nPING\r\nQUIT\r\n")?.contains("+PONG") == true

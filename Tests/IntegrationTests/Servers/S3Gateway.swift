@@ -39,10 +39,15 @@ actor S3Gateway: LoopbackServer {
         guard process == nil else { return }
         guard let juicefs = Prerequisites.juicefs else { throw ServerError(description: "juicefs is missing (run `make setup`)") }
         let metaURL = "sqlite3://\(directory)/meta.db"
-        let format = try await Shell.run(juicefs, ["format", "--storage", "file", "--bucket", "\(directory)/objects",
-                                                   "--trash-days", "0", "--no-update", metaURL, "gateway"])
+        let format = try await Shell.run(
+            juicefs,
+            [
+                "format", "--storage", "file", "--bucket", "\(directory)/objects",
+                "--trash-days", "0", "--no-update", metaURL, "gateway",
+            ])
         guard format.succeeded else { throw ServerError(description: "formatting the gateway's volume failed: \(format.transcript)") }
-        try LoopbackServers.writePrivate("""
+        try LoopbackServers.writePrivate(
+            """
             user = "\(accessKey):\(secretKey)"
             aws-sigv4 = "aws:amz:us-east-1:s3"
             silent
@@ -53,9 +58,11 @@ actor S3Gateway: LoopbackServer {
         // gateway would log, given so that nothing goes to /var/log. `--metrics 127.0.0.1:0`: no fixed port 9567.
         let started = try ServerProcess(
             name: "juicefs gateway on port \(port)", executable: juicefs,
-            arguments: ["gateway", "--no-banner", "--multi-buckets", "--no-usage-report",
-                        "--log", "\(directory)/juicefs-gateway.log", "--cache-dir", "\(directory)/cache",
-                        "--metrics", "127.0.0.1:0", metaURL, "127.0.0.1:\(port)"],
+            arguments: [
+                "gateway", "--no-banner", "--multi-buckets", "--no-usage-report",
+                "--log", "\(directory)/juicefs-gateway.log", "--cache-dir", "\(directory)/cache",
+                "--metrics", "127.0.0.1:0", metaURL, "127.0.0.1:\(port)",
+            ],
             environment: ["MINIO_ROOT_USER": accessKey, "MINIO_ROOT_PASSWORD": secretKey],
             logPath: logPath)
         process = started

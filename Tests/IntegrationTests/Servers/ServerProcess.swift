@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A server the integration tests run on loopback for the duration of a test: started detached as a child of the
@@ -56,8 +57,9 @@ enum LoopbackServers {
         let path = "\(root)/\(name)"
         try? FileManager.default.removeItem(atPath: path)
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: path, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         return path
     }
 
@@ -132,18 +134,22 @@ enum LoopbackServers {
 
     /// Polls `answers` every 100 ms until it holds; throws when `process` exits first or `timeout` passes, with the
     /// server's log tail.
-    static func waitUntilReady(_ process: ServerProcess, timeout: Duration,
-                               _ answers: @Sendable () async -> Bool) async throws {
+    static func waitUntilReady(
+        _ process: ServerProcess, timeout: Duration,
+        _ answers: @Sendable () async -> Bool
+    ) async throws {
         let deadline = ContinuousClock.now + timeout
         while true {
             if await answers(), process.isRunning { return }
             if !process.isRunning {
-                throw ServerError(description: "\(process.name) exited (\(process.exitDescription)) before it answered; "
-                                  + "log \(process.logPath):\n\(process.logTail())")
+                throw ServerError(
+                    description: "\(process.name) exited (\(process.exitDescription)) before it answered; "
+                        + "log \(process.logPath):\n\(process.logTail())")
             }
             if ContinuousClock.now >= deadline {
-                throw ServerError(description: "\(process.name) did not answer within \(timeout); log \(process.logPath):\n"
-                                  + process.logTail())
+                throw ServerError(
+                    description: "\(process.name) did not answer within \(timeout); log \(process.logPath):\n"
+                        + process.logTail())
             }
             try? await Task.sleep(for: .milliseconds(100))
         }
@@ -154,7 +160,8 @@ enum LoopbackServers {
         var parents: [Int32: Int32] = [:]
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let child = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                  let close = stat.range(of: ")", options: .backwards) else { continue }
+                let close = stat.range(of: ")", options: .backwards)
+            else { continue }
             // After "pid (comm)": state, ppid, ...
             let fields = stat[close.upperBound...].split(separator: " ")
             if fields.count > 1, let parent = Int32(fields[1]) { parents[child] = parent }
@@ -173,7 +180,8 @@ enum LoopbackServers {
     /// The state letter of `pid` from /proc (`Z` for a zombie), or `nil` when no such process exists, reaped or not.
     static func processState(_ pid: Int32) -> Character? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.range(of: ")", options: .backwards) else { return nil }
+            let close = stat.range(of: ")", options: .backwards)
+        else { return nil }
         return stat[close.upperBound...].first { $0 != " " }
     }
 }
@@ -187,8 +195,10 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Starts `executable` with `arguments`; `environment` is added to the test process's environment, and the
     /// variables named in `removing` are taken out of it.
-    init(name: String, executable: String, arguments: [String], environment: [String: String] = [:],
-         removing: [String] = [], logPath: String) throws {
+    init(
+        name: String, executable: String, arguments: [String], environment: [String: String] = [:],
+        removing: [String] = [], logPath: String
+    ) throws {
         self.name = name
         self.logPath = logPath
         _ = FileManager.default.createFile(atPath: logPath, contents: nil, attributes: [.posixPermissions: 0o600])

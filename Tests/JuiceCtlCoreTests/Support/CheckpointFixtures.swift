@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import JuiceCtlCore
 
 /// Dates, checkpoints and catalogs for the checkpoint tests, always in UTC.

@@ -4,24 +4,29 @@
 enum ObservationFixture {
     /// The format settings a freshly formatted volume of `spec` reports.
     static func formatInfo(_ spec: VolumeSpec, uuid: String = "0b5d5c5e-uuid") -> FormatInfo {
-        FormatInfo(name: spec.name, uuid: uuid, storage: spec.storage.juicefsType, bucket: spec.storage.bucket,
-                   blockSizeKiB: Int(spec.format.blockSize.bytes / ByteSize.kib), compression: spec.format.compression,
-                   trashDays: spec.format.trashDays)
+        FormatInfo(
+            name: spec.name, uuid: uuid, storage: spec.storage.juicefsType, bucket: spec.storage.bucket,
+            blockSizeKiB: Int(spec.format.blockSize.bytes / ByteSize.kib), compression: spec.format.compression,
+            trashDays: spec.format.trashDays)
     }
 
     /// A healthy mount started with exactly the command line `spec` asks for.
-    static func liveMount(_ spec: VolumeSpec, arguments: [String]? = nil, supervisorAlive: Bool = true,
-                          stackedEntries: Int = 1) -> LiveMount {
-        LiveMount(format: formatInfo(spec), pid: 4242, supervisorPID: 4241, supervisorAlive: supervisorAlive,
-                  arguments: arguments ?? MountCommand.arguments(for: spec), stackedEntries: stackedEntries,
-                  usage: .init(usedBytes: 1 << 20, totalBytes: 10 << 40, usedInodes: 12, totalInodes: 1000))
+    static func liveMount(
+        _ spec: VolumeSpec, arguments: [String]? = nil, supervisorAlive: Bool = true,
+        stackedEntries: Int = 1
+    ) -> LiveMount {
+        LiveMount(
+            format: formatInfo(spec), pid: 4242, supervisorPID: 4241, supervisorAlive: supervisorAlive,
+            arguments: arguments ?? MountCommand.arguments(for: spec), stackedEntries: stackedEntries,
+            usage: .init(usedBytes: 1 << 20, totalBytes: 10 << 40, usedInodes: 12, totalInodes: 1000))
     }
 
     /// Quota readings that agree with every quota the spec declares.
     static func matchingQuotas(_ spec: VolumeSpec, source: String = "statfs") -> [String: QuotaReading] {
-        Dictionary(uniqueKeysWithValues: spec.quotas.map {
-            ($0.path, QuotaReading(capacity: $0.capacity?.bytes, inodes: $0.inodes, source: source))
-        })
+        Dictionary(
+            uniqueKeysWithValues: spec.quotas.map {
+                ($0.path, QuotaReading(capacity: $0.capacity?.bytes, inodes: $0.inodes, source: source))
+            })
     }
 
     /// Every directory the spec needs, present.
@@ -45,12 +50,15 @@ enum ObservationFixture {
     /// Formatted and mounted exactly as `spec` declares, with every directory and quota in place, and (when the
     /// spec has a backup) Litestream replicating with the spec's configuration.
     static func converged(_ spec: VolumeSpec) -> VolumeObservation {
-        VolumeObservation(metadata: .formatted(formatInfo(spec)), storage: .holdsVolume(uuid: formatInfo(spec).uuid),
-                          mount: .live(liveMount(spec)), directories: allDirectories(spec),
-                          quotas: matchingQuotas(spec), managedQuotaPaths: spec.quotas.map(\.path),
-                          probes: [ProbeRecord(source: "mountinfo", microseconds: 120, ok: true),
-                                   ProbeRecord(source: "juicefs status", microseconds: 90_000, ok: true)],
-                          backup: replicating(spec))
+        VolumeObservation(
+            metadata: .formatted(formatInfo(spec)), storage: .holdsVolume(uuid: formatInfo(spec).uuid),
+            mount: .live(liveMount(spec)), directories: allDirectories(spec),
+            quotas: matchingQuotas(spec), managedQuotaPaths: spec.quotas.map(\.path),
+            probes: [
+                ProbeRecord(source: "mountinfo", microseconds: 120, ok: true),
+                ProbeRecord(source: "juicefs status", microseconds: 90_000, ok: true),
+            ],
+            backup: replicating(spec))
     }
 
     /// The pid of the Litestream in ``replicating(_:txid:)``.
@@ -60,9 +68,10 @@ enum ObservationFixture {
     /// and written 2 s ago; `nil` when the spec has no backup.
     static func replicating(_ spec: VolumeSpec, txid: UInt64 = 0x2a) -> BackupObservation? {
         guard let text = LitestreamConfig.text(for: spec) else { return nil }
-        var backup = BackupObservation(process: .running(pid: litestreamPID, configDigest: LitestreamConfig.digest(text)),
-                                       configCurrent: true, replicaExists: true, localTXID: txid, replicaTXID: txid,
-                                       replicaAgeSeconds: 2)
+        var backup = BackupObservation(
+            process: .running(pid: litestreamPID, configDigest: LitestreamConfig.digest(text)),
+            configCurrent: true, replicaExists: true, localTXID: txid, replicaTXID: txid,
+            replicaAgeSeconds: 2)
         backup.runningSeconds = 3600
         return backup
     }
@@ -72,8 +81,9 @@ enum ObservationFixture {
 
     /// Formatted, with its objects in place, but not mounted.
     static func formattedNotMounted(_ spec: VolumeSpec, quotas: [String: QuotaReading]? = nil) -> VolumeObservation {
-        VolumeObservation(metadata: .formatted(formatInfo(spec)), storage: .holdsVolume(uuid: formatInfo(spec).uuid),
-                          mount: .absent, quotas: quotas)
+        VolumeObservation(
+            metadata: .formatted(formatInfo(spec)), storage: .holdsVolume(uuid: formatInfo(spec).uuid),
+            mount: .absent, quotas: quotas)
     }
 
     /// `converged` with `change` applied.

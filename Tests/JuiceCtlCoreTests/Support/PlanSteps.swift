@@ -8,8 +8,10 @@ struct Step: Hashable, Sendable, CustomStringConvertible {
     var disruption: Action.Disruption
     var conditional: Bool
 
-    init(_ kind: Action.Kind, _ change: Action.Change, _ target: String, _ disruption: Action.Disruption = .none,
-         conditional: Bool = false) {
+    init(
+        _ kind: Action.Kind, _ change: Action.Change, _ target: String, _ disruption: Action.Disruption = .none,
+        conditional: Bool = false
+    ) {
         self.kind = kind
         self.change = change
         self.target = target

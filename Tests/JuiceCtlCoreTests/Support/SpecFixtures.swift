@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JuiceCtlCore
 
 /// Specs for tests, loaded through the real loader so that every default is the one users get.
@@ -16,8 +17,10 @@ enum SpecFixture {
     static func yaml(_ extra: String) -> String { minimalYAML + extra }
 
     /// Loads one document and requires it to be valid.
-    static func spec(_ yaml: String = minimalYAML, file: String = "spec.yaml",
-                     sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> VolumeSpec {
+    static func spec(
+        _ yaml: String = minimalYAML, file: String = "spec.yaml",
+        sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) throws -> VolumeSpec {
         let result = SpecLoader().load(text: yaml, file: file)
         #expect(!result.diagnostics.hasErrors, "\(result.diagnostics)", sourceLocation: sourceLocation)
         return try #require(result.specs.first, sourceLocation: sourceLocation)

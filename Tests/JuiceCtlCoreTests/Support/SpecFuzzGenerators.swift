@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import JuiceCtlCore
 
 /// SplitMix64: a small, fast, seedable generator, so that every fuzzed document can be made again from its seed.
@@ -47,7 +48,10 @@ struct FuzzDocument {
 
 /// A key of the spec format reached by walking ``SpecFormat/document``: where it sits and what type it wants.
 struct SchemaKeyPath {
-    enum Step: Hashable { case key(String), item }
+    enum Step: Hashable {
+        case key(String)
+        case item
+    }
 
     var steps: [Step]
     var type: SchemaType
@@ -199,7 +203,9 @@ enum SpecFuzzGenerators {
 
     static let fixtures: [(name: String, text: String)] = [
         ("SpecFixture.minimalYAML", SpecFixture.minimalYAML),
-        ("fixture: every section", """
+        (
+            "fixture: every section",
+            """
             version: 1
             name: fuzz-overlay
             baseDir: /srv/fuzz-overlay
@@ -236,8 +242,11 @@ enum SpecFuzzGenerators {
             restore: {checkpoint: v1, requestId: "2026-11-25-rollback", terminateUsers: true, grace: 10s}
             suspend: {reason: "migrating the host"}
 
-            """),
-        ("fixture: postgres and s3", """
+            """
+        ),
+        (
+            "fixture: postgres and s3",
+            """
             version: 1
             name: fuzz-postgres
             baseDir: /srv/fuzz-postgres
@@ -256,7 +265,8 @@ enum SpecFuzzGenerators {
             baseDir: /srv/fuzz-redis
             metadata: {url: "rediss://redis.internal:6380/2", password: {env: REDIS_PASSWORD}}
 
-            """),
+            """
+        ),
     ]
 
     // MARK: Mutations
@@ -294,8 +304,10 @@ enum SpecFuzzGenerators {
                 var lines = split(bytes)
                 let line = Int.random(in: 0..<lines.count, using: &rng)
                 if Bool.random(using: &rng) {
-                    lines[line].insert(contentsOf: Array(repeating: Bool.random(using: &rng) ? UInt8(ascii: " ") : UInt8(ascii: "\t"),
-                                                         count: Int.random(in: 1...4, using: &rng)), at: 0)
+                    lines[line].insert(
+                        contentsOf: Array(
+                            repeating: Bool.random(using: &rng) ? UInt8(ascii: " ") : UInt8(ascii: "\t"),
+                            count: Int.random(in: 1...4, using: &rng)), at: 0)
                 } else {
                     lines[line].removeFirst(min(lines[line].prefix { $0 == UInt8(ascii: " ") }.count, Int.random(in: 1...4, using: &rng)))
                 }
@@ -315,7 +327,8 @@ enum SpecFuzzGenerators {
                 bytes.insert(UInt8.random(in: 0...255, using: &rng), at: at)
             }
         }
-        return FuzzDocument(bytes: bytes, viaFile: String(validating: bytes, as: UTF8.self) == nil || Int.random(in: 0..<8, using: &rng) == 0)
+        return FuzzDocument(
+            bytes: bytes, viaFile: String(validating: bytes, as: UTF8.self) == nil || Int.random(in: 0..<8, using: &rng) == 0)
     }
 
     private static func split(_ bytes: [UInt8]) -> [[UInt8]] {
@@ -340,7 +353,8 @@ enum SpecFuzzGenerators {
         case 1:
             body = String(repeating: "{a: ", count: depth) + "1" + (balanced ? String(repeating: "}", count: depth) : "")
         case 2:
-            body = String(repeating: "[{x: ", count: depth / 2 + 1) + "/mnt" + (balanced ? String(repeating: "}]", count: depth / 2 + 1) : "")
+            body =
+                String(repeating: "[{x: ", count: depth / 2 + 1) + "/mnt" + (balanced ? String(repeating: "}]", count: depth / 2 + 1) : "")
         case 3:
             // Block mappings, one space per level (a document of depth d is about d²/2 bytes: capped at 1500 levels).
             var text = "\n"
@@ -357,9 +371,11 @@ enum SpecFuzzGenerators {
             }
             body = text + "v" + (balanced ? String(String(text.reversed()).compactMap { ["[": "]", "{": "}"][$0] }) : "")
         }
-        let key = ["overlay", "mount", "quotas", "overlay:\n  lowerDirs", "mount:\n  options:\n    o", "colour", "checkpoints:\n  retain",
-                   "checkpoints:\n  quiesce:\n    pre"]
-            .randomElement(using: &rng)!
+        let key = [
+            "overlay", "mount", "quotas", "overlay:\n  lowerDirs", "mount:\n  options:\n    o", "colour", "checkpoints:\n  retain",
+            "checkpoints:\n  quiesce:\n    pre",
+        ]
+        .randomElement(using: &rng)!
         if Int.random(in: 0..<5, using: &rng) == 0 {
             return FuzzDocument(body)
         }
@@ -381,7 +397,8 @@ enum SpecFuzzGenerators {
         "-1s", "1µs", "1μs", "1d", "1w", "P1D", "1.s", ".1s", "'@every 0s'", "'@every 99999999999999999999h'", "'@every -1s'",
         "'* * * * *'", "'*/0 * * * *'", "'99999999999999999999 * * * *'", "'0-99999999999999999999 * * * *'", "'1-0 * * * *'",
         "'60 24 32 13 8'", "'@every'", "'@yearly'", "true", "True", "yes", "~", "null", "\"\"", "''", "\"\\0\"", "\"\\t\"",
-        "\"\\uD800\"", "\"\\U0010FFFF\"", "\"\\U00110000\"", "\"\\x00\"", "\"\\e\"", "\"/\\0/\"", "http://[::1", "'http://a:99999999999999999999/b'",
+        "\"\\uD800\"", "\"\\U0010FFFF\"", "\"\\U00110000\"", "\"\\x00\"", "\"\\e\"", "\"/\\0/\"", "http://[::1",
+        "'http://a:99999999999999999999/b'",
         "'redis://:99999999999999999999'", "'postgres://u@h:-1/d'", "sqlite3://", "sqlite3:///", "s3://", "http:///b",
         "'http://KEY:SECRET@host/b'", "'redis://:pw@h/1'", "'sqlite3:///a.db?password=x'", "/", "//", "/..", "/./.", "/a/../..",
         "'/\u{0301}'", "\"\\u00e9\"", "\"\\u202e\"", "!!int 12", "!!float 1", "!!bool 1", "!!null x", "!!str 1e400", "!!binary AAAA",
@@ -394,8 +411,12 @@ enum SpecFuzzGenerators {
         let digits = [1, 2, 19, 20, 40, 400].randomElement(using: &rng)!
         for _ in 0..<digits { text.append(Character(String(Int.random(in: 0...9, using: &rng)))) }
         if Bool.random(using: &rng) { text += "." + String(repeating: "9", count: Int.random(in: 0...40, using: &rng)) }
-        if Bool.random(using: &rng) { text += "e" + ["", "-", "+"].randomElement(using: &rng)! + String(Int.random(in: 0...99999, using: &rng)) }
-        if Bool.random(using: &rng) { text += ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "GB", "s", "ms", "h", "ns", "m"].randomElement(using: &rng)! }
+        if Bool.random(using: &rng) {
+            text += "e" + ["", "-", "+"].randomElement(using: &rng)! + String(Int.random(in: 0...99999, using: &rng))
+        }
+        if Bool.random(using: &rng) {
+            text += ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "GB", "s", "ms", "h", "ns", "m"].randomElement(using: &rng)!
+        }
         return text
     }
 
@@ -448,12 +469,18 @@ enum SpecFuzzGenerators {
             let levels = Int.random(in: 2...12, using: &rng)
             let width = Int.random(in: 2...12, using: &rng)
             let asMappings = Bool.random(using: &rng)
-            var text = "l0: &l0 " + (asMappings ? "{" + (0..<width).map { "k\($0): lol" }.joined(separator: ", ") + "}"
-                                                 : "[" + Array(repeating: "lol", count: width).joined(separator: ", ") + "]") + "\n"
+            var text =
+                "l0: &l0 "
+                + (asMappings
+                    ? "{" + (0..<width).map { "k\($0): lol" }.joined(separator: ", ") + "}"
+                    : "[" + Array(repeating: "lol", count: width).joined(separator: ", ") + "]") + "\n"
             for level in 1..<levels {
                 let items = Array(repeating: "*l\(level - 1)", count: width)
-                text += "l\(level): &l\(level) " + (asMappings ? "{" + items.enumerated().map { "k\($0.offset): \($0.element)" }.joined(separator: ", ") + "}"
-                                                               : "[" + items.joined(separator: ", ") + "]") + "\n"
+                text +=
+                    "l\(level): &l\(level) "
+                    + (asMappings
+                        ? "{" + items.enumerated().map { "k\($0.offset): \($0.element)" }.joined(separator: ", ") + "}"
+                        : "[" + items.joined(separator: ", ") + "]") + "\n"
             }
             let top = "*l\(levels - 1)"
             let use = [
@@ -465,37 +492,46 @@ enum SpecFuzzGenerators {
             let flow = text.split(separator: "\n").joined(separator: ", ")
             return FuzzDocument(base + "x: {\(flow), use: \(top)}\n")
         case 3:
-            return FuzzDocument([
-                "a: &a [*a]\n", "&a {b: *a}\n", "a: &a {<<: *a}\n", "a: &a\n  b: *a\n", "*a\n", "&a *a\n", "a: &a &b 1\n",
-                "a: *a\n", "quotas: &q [*q]\n", "mount: &m {options: *m}\n",
-            ].randomElement(using: &rng)! + (Bool.random(using: &rng) ? base : ""))
+            return FuzzDocument(
+                [
+                    "a: &a [*a]\n", "&a {b: *a}\n", "a: &a {<<: *a}\n", "a: &a\n  b: *a\n", "*a\n", "&a *a\n", "a: &a &b 1\n",
+                    "a: *a\n", "quotas: &q [*q]\n", "mount: &m {options: *m}\n",
+                ].randomElement(using: &rng)! + (Bool.random(using: &rng) ? base : ""))
         case 4:
             let merge = [
-                "mount:\n  <<: *m\n", "mount:\n  <<: [*m, *n]\n", "mount:\n  <<: {cacheSize: 1GiB}\n", "<<: *m\n", "mount:\n  << : *m\n  cacheSize: 2GiB\n",
+                "mount:\n  <<: *m\n", "mount:\n  <<: [*m, *n]\n", "mount:\n  <<: {cacheSize: 1GiB}\n", "<<: *m\n",
+                "mount:\n  << : *m\n  cacheSize: 2GiB\n",
                 "mount:\n  <<: *undefined\n", "mount:\n  <<: *s\n",
             ].randomElement(using: &rng)!
             return FuzzDocument(base + "suspend: {reason: &s why}\nformat: &m {blockSize: 1MiB}\nbackup: &n {enabled: false}\n" + merge)
         case 5:
             let anchors = "suspend:\n  reason: &r \"because\"\nrestore: {checkpoint: &c v1, requestId: &i r1}\n"
-            let uses = ["name: *r\n", "baseDir: *r\n", "mount: {cacheSize: *c}\n", "format: {trashDays: *i}\n", "quotas: [{path: *r, capacity: *c}]\n",
-                        "overlay: {lowerDirs: [*r, *c, *i]}\n", "checkpoints: {schedule: *r}\n"]
+            let uses = [
+                "name: *r\n", "baseDir: *r\n", "mount: {cacheSize: *c}\n", "format: {trashDays: *i}\n",
+                "quotas: [{path: *r, capacity: *c}]\n",
+                "overlay: {lowerDirs: [*r, *c, *i]}\n", "checkpoints: {schedule: *r}\n",
+            ]
             return FuzzDocument("version: 1\nname: alias-fuzz\nbaseDir: /srv/alias\n" + anchors + uses.randomElement(using: &rng)!)
         case 6:
             // Anchors defined in one document and used in the next; shadowed anchors.
-            return FuzzDocument(base + "quotas: [&q {path: /a, capacity: 1GiB}]\n---\n" + "version: 1\nname: second\nbaseDir: /srv/second\nquotas: [*q]\n"
-                + (Bool.random(using: &rng) ? "overlay: {lowerDirs: [&q /x, *q]}\n" : ""))
+            return FuzzDocument(
+                base + "quotas: [&q {path: /a, capacity: 1GiB}]\n---\n" + "version: 1\nname: second\nbaseDir: /srv/second\nquotas: [*q]\n"
+                    + (Bool.random(using: &rng) ? "overlay: {lowerDirs: [&q /x, *q]}\n" : ""))
         case 7:
             // Harmless reuse, which must stay valid.
             let count = Int.random(in: 1...40, using: &rng)
-            return FuzzDocument(base + "overlay:\n  lowerDirs: [&d /mnt/base" + String(repeating: ", *d", count: count) + "]\n"
-                + "quotas:\n  - &q {path: /active/fs, capacity: 1GiB}\n")
+            return FuzzDocument(
+                base + "overlay:\n  lowerDirs: [&d /mnt/base" + String(repeating: ", *d", count: count) + "]\n"
+                    + "quotas:\n  - &q {path: /active/fs, capacity: 1GiB}\n")
         case 8:
             // A chain where each anchor nests the previous one a few levels deeper: the expanded depth grows.
             let levels = Int.random(in: 2...40, using: &rng)
             let step = Int.random(in: 1...20, using: &rng)
             var text = "d0: &d0 x\n"
             for level in 1..<levels {
-                text += "d\(level): &d\(level) " + String(repeating: "[", count: step) + "*d\(level - 1)" + String(repeating: "]", count: step) + "\n"
+                text +=
+                    "d\(level): &d\(level) " + String(repeating: "[", count: step) + "*d\(level - 1)" + String(repeating: "]", count: step)
+                    + "\n"
             }
             return FuzzDocument(base + text + "overlay: {lowerDirs: [*d\(levels - 1)]}\n")
         default:
@@ -533,21 +569,32 @@ enum SpecFuzzGenerators {
             return FuzzDocument(YAMLTree.minimal.setting(value, at: path.steps[...]).render())
         case 2:
             let keys = (0..<100_000).map { "k\($0): \($0)\n" }.joined()
-            return FuzzDocument(Bool.random(using: &rng) ? base + keys : base + "mount:\n  options:\n" + keys.split(separator: "\n").map { "    \($0)\n" }.joined())
+            return FuzzDocument(
+                Bool.random(using: &rng)
+                    ? base + keys : base + "mount:\n  options:\n" + keys.split(separator: "\n").map { "    \($0)\n" }.joined())
         case 3:
-            let key = String(repeating: ["k", "é", "9"].randomElement(using: &rng)!, count: [1000, 1025, 100_000, megabyte].randomElement(using: &rng)!)
-            return FuzzDocument(base + ["\(key): 1\n", "? \(key)\n: 1\n", "\"\(key)\": 1\n", "mount:\n  \(key): 1\n", "mount: {\(key): 1}\n"].randomElement(using: &rng)!)
+            let key = String(
+                repeating: ["k", "é", "9"].randomElement(using: &rng)!, count: [1000, 1025, 100_000, megabyte].randomElement(using: &rng)!)
+            return FuzzDocument(
+                base + ["\(key): 1\n", "? \(key)\n: 1\n", "\"\(key)\": 1\n", "mount:\n  \(key): 1\n", "mount: {\(key): 1}\n"].randomElement(
+                    using: &rng)!)
         case 4:
             let items = 100_000
-            return FuzzDocument(base + (Bool.random(using: &rng)
-                ? "overlay:\n  lowerDirs:\n" + String(repeating: "    - /mnt/a\n", count: items)
-                : "overlay: {lowerDirs: [" + Array(repeating: "/mnt/a", count: items).joined(separator: ", ") + "]}\n"))
+            return FuzzDocument(
+                base
+                    + (Bool.random(using: &rng)
+                        ? "overlay:\n  lowerDirs:\n" + String(repeating: "    - /mnt/a\n", count: items)
+                        : "overlay: {lowerDirs: [" + Array(repeating: "/mnt/a", count: items).joined(separator: ", ") + "]}\n"))
         case 5:
-            return FuzzDocument(base + "# " + String(repeating: "c", count: megabyte) + "\n" + String(repeating: "\n", count: 100_000) + "colour: red\n")
+            return FuzzDocument(
+                base + "# " + String(repeating: "c", count: megabyte) + "\n" + String(repeating: "\n", count: 100_000) + "colour: red\n")
         case 6:
             let digits = String(repeating: "9", count: megabyte)
-            return FuzzDocument(base + ["mount: {cacheSize: \(digits)MiB}\n", "backup: {retention: \(digits)s}\n", "format: {trashDays: \(digits)}\n",
-                                        "checkpoints: {schedule: '@every \(digits)s'}\n", "quotas: [{path: /a, inodes: \(digits)}]\n"]
+            return FuzzDocument(
+                base + [
+                    "mount: {cacheSize: \(digits)MiB}\n", "backup: {retention: \(digits)s}\n", "format: {trashDays: \(digits)}\n",
+                    "checkpoints: {schedule: '@every \(digits)s'}\n", "quotas: [{path: /a, inodes: \(digits)}]\n",
+                ]
                 .randomElement(using: &rng)!)
         default:
             // Over the file size limit: as a file it is refused before parsing.

@@ -1,8 +1,9 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Testing
+
+@testable import JuiceCtl
 
 /// A mounted, converged `fixvol` (see ``VolumeScenario``) whose juicefs is a ``FakeJuiceFS``: `/active` (inode 2)
 /// holds `fs/data.txt` ("live data"), `/active/fs` (inode 3) carries the spec's 10 TiB quota, `/checkpoints` is
@@ -77,14 +78,17 @@ struct CheckpointScenario {
     /// Checkpoint `name`: a directory holding `fs/data.txt` with `data`, and (unless `manifest` is false) its
     /// manifest. Returns the checkpoint directory's inode.
     @discardableResult
-    func putCheckpoint(_ name: String, data: String = "checkpoint data", kind: CheckpointKind = .manual,
-                       createdAt: Date = Date(timeIntervalSince1970: 1_800_000_000), parent: String? = nil,
-                       pinned: Bool = false, manifest: Bool = true) throws -> UInt64 {
+    func putCheckpoint(
+        _ name: String, data: String = "checkpoint data", kind: CheckpointKind = .manual,
+        createdAt: Date = Date(timeIntervalSince1970: 1_800_000_000), parent: String? = nil,
+        pinned: Bool = false, manifest: Bool = true
+    ) throws -> UInt64 {
         putBookkeeping()
         putFile(VolumeLayout.checkpoint(name) + "/fs/data.txt", data)
         if manifest {
-            try putRecord(CheckpointManifest(name: name, createdAt: createdAt, kind: kind, parent: parent, pinned: pinned),
-                          VolumeLayout.manifest(name))
+            try putRecord(
+                CheckpointManifest(name: name, createdAt: createdAt, kind: kind, parent: parent, pinned: pinned),
+                VolumeLayout.manifest(name))
         }
         return try #require(host.inode(of: hostPath(VolumeLayout.checkpoint(name))))
     }
@@ -114,10 +118,13 @@ struct CheckpointScenario {
     /// The names directly under the volume directory `volumePath`, from every path the fake knows.
     func names(under volumePath: String) -> [String] {
         let prefix = hostPath(volumePath) + "/"
-        return Array(Set(host.paths(under: hostPath(volumePath)).compactMap { path -> String? in
-            guard path.hasPrefix(prefix) else { return nil }
-            return path.dropFirst(prefix.count).split(separator: "/").first.map(String.init)
-        })).sorted()
+        return Array(
+            Set(
+                host.paths(under: hostPath(volumePath)).compactMap { path -> String? in
+                    guard path.hasPrefix(prefix) else { return nil }
+                    return path.dropFirst(prefix.count).split(separator: "/").first.map(String.init)
+                })
+        ).sorted()
     }
 
     /// The mutating host calls and juicefs commands, in order, with the mount point cut from paths:
@@ -131,8 +138,10 @@ struct CheckpointScenario {
     }
 
     /// The position of the first timeline entry satisfying `predicate`, recorded as an issue when there is none.
-    func position(_ description: String, sourceLocation: Testing.SourceLocation = #_sourceLocation,
-                  where predicate: (String) -> Bool) -> Int {
+    func position(
+        _ description: String, sourceLocation: Testing.SourceLocation = #_sourceLocation,
+        where predicate: (String) -> Bool
+    ) -> Int {
         guard let index = timeline.firstIndex(where: predicate) else {
             Issue.record("no \(description) in \(timeline)", sourceLocation: sourceLocation)
             return Int.max
@@ -149,10 +158,13 @@ struct CheckpointScenario {
 
     var executor: Executor { volume.executor }
 
-    func create(_ name: String, kind: CheckpointKind = .manual, note: String? = nil, pinned: Bool = false,
-                labels: [String: String] = [:]) async -> ActionResult.Outcome {
-        await run(.createCheckpoint, target: name,
-                  checkpoint: .init(name: name, kind: kind, note: note, pinned: pinned, labels: labels))
+    func create(
+        _ name: String, kind: CheckpointKind = .manual, note: String? = nil, pinned: Bool = false,
+        labels: [String: String] = [:]
+    ) async -> ActionResult.Outcome {
+        await run(
+            .createCheckpoint, target: name,
+            checkpoint: .init(name: name, kind: kind, note: note, pinned: pinned, labels: labels))
     }
 
     func delete(_ name: String, force: Bool = false) async -> ActionResult.Outcome {

@@ -1,9 +1,10 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Synchronization
 import Testing
+
+@testable import JuiceCtl
 
 /// A `juicefs` that changes a ``FakeHost`` the way the real one changes a mounted volume:
 ///
@@ -104,9 +105,11 @@ final class FakeJuiceFS: Sendable {
 
     /// A table in juicefs's layout (the columns ``JuiceFSOutput/quotaTable(_:source:)`` reads).
     private static func table(_ rows: [String: Limit]) -> String {
-        var lines = ["+------+------+------+------+--------+-------+-------+",
-                     "| Path | Size | Used | Use% | Inodes | IUsed | IUse% |",
-                     "+------+------+------+------+--------+-------+-------+"]
+        var lines = [
+            "+------+------+------+------+--------+-------+-------+",
+            "| Path | Size | Used | Use% | Inodes | IUsed | IUse% |",
+            "+------+------+------+------+--------+-------+-------+",
+        ]
         for (path, limit) in rows.sorted(by: { $0.key < $1.key }) {
             let size = limit.capacityGiB == "0" ? "unchanged" : "\(limit.capacityGiB) GiB"
             let inodes = limit.inodes == "0" ? "unchanged" : limit.inodes

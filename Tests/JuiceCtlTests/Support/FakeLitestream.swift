@@ -1,7 +1,8 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
+
+@testable import JuiceCtl
 
 /// A `litestream` (and the `/bin/sh` that starts it) that changes a ``FakeHost`` the way the real one does:
 ///
@@ -59,7 +60,8 @@ struct FakeLitestream {
         let host = host
         scenario.runner.on(prefix: ["litestream"]) { command in
             Self.log(command, on: host)
-            if command.arguments.first == "restore", let index = command.arguments.firstIndex(of: "-o"), index + 1 < command.arguments.count {
+            if command.arguments.first == "restore", let index = command.arguments.firstIndex(of: "-o"), index + 1 < command.arguments.count
+            {
                 host.setLocalFile(command.arguments[index + 1])
             }
             return .success()

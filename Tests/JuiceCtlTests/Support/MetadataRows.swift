@@ -37,7 +37,10 @@ struct MetadataRows {
     }
 
     static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { String($0, radix: 16, uppercase: true).count == 1 ? "0" + String($0, radix: 16, uppercase: true)
-            : String($0, radix: 16, uppercase: true) }.joined()
+        bytes.map {
+            String($0, radix: 16, uppercase: true).count == 1
+                ? "0" + String($0, radix: 16, uppercase: true)
+                : String($0, radix: 16, uppercase: true)
+        }.joined()
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Testing
+
+@testable import JuiceCtl
 
 /// A converged `fixvol` (see ``CheckpointScenario``) whose spec has an overlay of `/srv/base` (which exists) at
 /// `/mnt/newroot`, its image loop-mounted at `<mount>/root-upper`. Fake `mount`, `umount`, `losetup`, `mkfs.ext4`
@@ -51,7 +52,9 @@ struct OverlayScenario {
         runner.on(prefix: ["mount"]) { command in
             log(command, on: host)
             let arguments = command.arguments
-            let words = arguments.count > 1 ? arguments[arguments.firstIndex(of: "-o").map { $0 + 1 } ?? 0].split(separator: ",").map(String.init) : []
+            let words =
+                arguments.count > 1
+                ? arguments[arguments.firstIndex(of: "-o").map { $0 + 1 } ?? 0].split(separator: ",").map(String.init) : []
             if Array(arguments.prefix(3)) == ["-t", "ext4", "-o"], arguments.count == 6, words.first == "loop" {
                 attachAndMount(arguments[4], at: arguments[5], flags: Array(words.dropFirst()), on: host)
                 return .success()
@@ -59,8 +62,9 @@ struct OverlayScenario {
             // A loop device juicectl attached itself (``FakeHost/attachLoopDevice(_:below:deadline:)``).
             if Array(arguments.prefix(2)) == ["-t", "ext4"], let device = arguments.dropLast().last, device.hasPrefix("/dev/loop") {
                 let flags = arguments.count == 6 ? words : []
-                appendMount(at: arguments[arguments.count - 1], fstype: "ext4", source: device, mountOptions: perMountOptions(flags),
-                            superOptions: "rw,relatime", on: host)
+                appendMount(
+                    at: arguments[arguments.count - 1], fstype: "ext4", source: device, mountOptions: perMountOptions(flags),
+                    superOptions: "rw,relatime", on: host)
                 return .success()
             }
             if Array(arguments.prefix(4)) == ["-t", "overlay", "overlay", "-o"], arguments.count == 6 {
@@ -111,9 +115,11 @@ struct OverlayScenario {
         let text = (try? host.mountInfo()) ?? ""
         guard let top = MountInfoParser.parse(text).last(where: { $0.mountPoint == path }) else { return false }
         host.removeMountInfo(at: path, onlyTop: true)
-        host.appendMountInfo(FakeHost.mountInfoLine(id: top.id, parentID: top.parentID, device: top.device, mountPoint: path,
-                                                    fstype: top.fstype, source: top.source, mountOptions: perMountOptions(flags),
-                                                    superOptions: top.superOptions))
+        host.appendMountInfo(
+            FakeHost.mountInfoLine(
+                id: top.id, parentID: top.parentID, device: top.device, mountPoint: path,
+                fstype: top.fstype, source: top.source, mountOptions: perMountOptions(flags),
+                superOptions: top.superOptions))
         return true
     }
 
@@ -132,11 +138,15 @@ struct OverlayScenario {
     }
 
     /// A mount line as the kernel writes it: the superblock options' values escaped like paths (`\040`, ...).
-    static func appendMount(at path: String, fstype: String, source: String, mountOptions: String = "rw,nosuid,nodev,relatime",
-                            superOptions: String, on host: FakeHost) {
+    static func appendMount(
+        at path: String, fstype: String, source: String, mountOptions: String = "rw,nosuid,nodev,relatime",
+        superOptions: String, on host: FakeHost
+    ) {
         let id = 200 + host.snapshot.mountInfo.split(separator: "\n").count
-        host.appendMountInfo(FakeHost.mountInfoLine(id: id, parentID: 44, device: "7:\(id)", mountPoint: path, fstype: fstype,
-                                                    source: source, mountOptions: mountOptions, superOptions: FakeHost.escape(superOptions)))
+        host.appendMountInfo(
+            FakeHost.mountInfoLine(
+                id: id, parentID: 44, device: "7:\(id)", mountPoint: path, fstype: fstype,
+                source: source, mountOptions: mountOptions, superOptions: FakeHost.escape(superOptions)))
     }
 
     /// Removes the top mount at `path`; a loop device under it detaches with it (autoclear). False when nothing is
@@ -166,8 +176,9 @@ struct OverlayScenario {
 
     /// The overlay mounted at the target with the spec's options (and the kernel's `uuid=on`).
     func mountOverlay(options: String? = nil) {
-        Self.appendMount(at: Self.target, fstype: "overlay", source: "overlay",
-                         superOptions: "rw,\(options ?? overlay.overlayOptions),uuid=on", on: host)
+        Self.appendMount(
+            at: Self.target, fstype: "overlay", source: "overlay",
+            superOptions: "rw,\(options ?? overlay.overlayOptions),uuid=on", on: host)
     }
 
     /// Image, loop mount and overlay all in place, as juicectl recorded them.

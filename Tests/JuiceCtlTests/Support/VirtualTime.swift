@@ -48,9 +48,17 @@ final class VirtualTime: Sendable {
 
     /// A clock over this virtual time, with nonces `n1`, `n2`, ...
     var clock: OwnershipClock {
-        OwnershipClock(now: { self.now }, sleep: { try await self.sleep($0) },
-                       date: { self.origin.addingTimeInterval(Double(self.now.components.seconds)) },
-                       nonce: { "n\(self.state.withLock { state in state.nonces += 1; return state.nonces })" })
+        OwnershipClock(
+            now: { self.now }, sleep: { try await self.sleep($0) },
+            date: { self.origin.addingTimeInterval(Double(self.now.components.seconds)) },
+            nonce: { "n\(self.nextNonce())" })
+    }
+
+    private func nextNonce() -> Int {
+        state.withLock { state in
+            state.nonces += 1
+            return state.nonces
+        }
     }
 
     /// Sleeps `duration` of virtual time.
@@ -100,8 +108,10 @@ final class VirtualTime: Sendable {
     /// Runs `bodies` concurrently in virtual time and returns their results in order. `policy` is asked, whenever
     /// every body is blocked, which held call to release (given the labels held, oldest first); `nil` lets time move
     /// on to the next wake-up. By default the oldest held call is released at once.
-    func run<T: Sendable>(_ bodies: [@Sendable () async -> T],
-                          policy: @escaping @Sendable ([String]) -> String? = { $0.first }) async -> [T] {
+    func run<T: Sendable>(
+        _ bodies: [@Sendable () async -> T],
+        policy: @escaping @Sendable ([String]) -> String? = { $0.first }
+    ) async -> [T] {
         state.withLock { $0.running = bodies.count }
         return await withTaskGroup(of: (Int, T).self) { group in
             for (index, body) in bodies.enumerated() {
@@ -139,9 +149,11 @@ final class VirtualTime: Sendable {
                     state.released.append("\(chosen)@\(Self.seconds(state.now))")
                     return .resume(entry.continuation, .released)
                 }
-                guard let next = state.entries.indices.min(by: {
-                    (state.entries[$0].wake, state.entries[$0].id) < (state.entries[$1].wake, state.entries[$1].id)
-                }) else { return .wait }
+                guard
+                    let next = state.entries.indices.min(by: {
+                        (state.entries[$0].wake, state.entries[$0].id) < (state.entries[$1].wake, state.entries[$1].id)
+                    })
+                else { return .wait }
                 let entry = state.entries.remove(at: next)
                 state.now = max(state.now, entry.wake)
                 return .resume(entry.continuation, entry.label == nil ? .time : .timedOut)

@@ -1,16 +1,18 @@
 import Foundation
-@testable import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Logging
 import Testing
 
+@testable import JuiceCtl
+
 /// One volume (`fixvol`, the fixtures' volume) on a fake host with a fake runner, with helpers that set the host
 /// up the way the real one looked. Its baseDir is a real temporary directory: the state file, the lock and the
 /// storage's `juicefs_uuid` are real files.
 struct VolumeScenario {
-    static let tools = Tools(juicefs: "/opt/fake/bin/juicefs", umount: "/opt/fake/bin/umount", litestream: "/opt/fake/bin/litestream",
-                             sqlite3: "/opt/fake/bin/sqlite3")
+    static let tools = Tools(
+        juicefs: "/opt/fake/bin/juicefs", umount: "/opt/fake/bin/umount", litestream: "/opt/fake/bin/litestream",
+        sqlite3: "/opt/fake/bin/sqlite3")
     /// The fixture mount's FUSE child and supervisor.
     static let pid: Int32 = 13855
     static let supervisorPID: Int32 = 13846
@@ -34,8 +36,9 @@ struct VolumeScenario {
     var url: String { spec.metadata.url }
     var mountPath: String { spec.mount.path }
     var observer: VolumeObserver {
-        VolumeObserver(host: host, juicefs: JuiceFSClient(runner: runner, executable: Self.tools.juicefs),
-                       litestream: LitestreamClient(runner: runner, executable: Self.tools.litestream))
+        VolumeObserver(
+            host: host, juicefs: JuiceFSClient(runner: runner, executable: Self.tools.juicefs),
+            litestream: LitestreamClient(runner: runner, executable: Self.tools.litestream))
     }
     var executor: Executor { Executor(host: host, runner: runner, tools: Self.tools, logger: .quiet, ownership: ownership.factory) }
     var reconciler: Reconciler { Reconciler(host: host, runner: runner, tools: Self.tools, logger: .quiet, ownership: ownership.factory) }
@@ -55,8 +58,10 @@ struct VolumeScenario {
     }
 
     /// The fixture mount's `.config`, moved to this spec's mount point and storage.
-    func mountConfig(name: String = "fixvol", pid: Int32 = VolumeScenario.pid,
-                     supervisorPID: Int32 = VolumeScenario.supervisorPID) throws -> String {
+    func mountConfig(
+        name: String = "fixvol", pid: Int32 = VolumeScenario.pid,
+        supervisorPID: Int32 = VolumeScenario.supervisorPID
+    ) throws -> String {
         try Fixture.text("host/mount-config.json")
             .replacingOccurrences(of: "\"/tmp/jc-fixtures/objects/\"", with: "\"\(spec.storage.bucket)\"")
             .replacingOccurrences(of: "\"/tmp/jc-fixtures/mnt\"", with: "\"\(spec.mount.path)\"")
@@ -67,14 +72,18 @@ struct VolumeScenario {
 
     /// The mount as the real one looked: its mountinfo line, inode 1 at the mount point, `.config`, the
     /// (rewritten) command line of both processes, both alive, and the root's statfs figures.
-    func installLiveMount(id: Int = 44, pid: Int32 = VolumeScenario.pid,
-                          supervisorPID: Int32 = VolumeScenario.supervisorPID) throws {
+    func installLiveMount(
+        id: Int = 44, pid: Int32 = VolumeScenario.pid,
+        supervisorPID: Int32 = VolumeScenario.supervisorPID
+    ) throws {
         let commandLine = ProcessCommandLine.split(try Fixture.bytes("host/cmdline-child.bin"))
         let config = try mountConfig(pid: pid, supervisorPID: supervisorPID)
         let root = try #require(try StatfsFixture.load("host/statfs.txt")["/"])
-        host.appendMountInfo(FakeHost.mountInfoLine(id: id, parentID: 27, device: "0:\(id - 3)", mountPoint: mountPath,
-                                                    fstype: "fuse.juicefs", source: "JuiceFS:\(spec.name)",
-                                                    superOptions: "rw,user_id=0,group_id=0,default_permissions,allow_other,max_read=131072"))
+        host.appendMountInfo(
+            FakeHost.mountInfoLine(
+                id: id, parentID: 27, device: "0:\(id - 3)", mountPoint: mountPath,
+                fstype: "fuse.juicefs", source: "JuiceFS:\(spec.name)",
+                superOptions: "rw,user_id=0,group_id=0,default_permissions,allow_other,max_read=131072"))
         host.setDirectory(mountPath, inode: 1)
         host.setFile("\(mountPath)/.config", text: config)
         host.setProcess(pid, commandLine: commandLine)
@@ -149,9 +158,12 @@ struct VolumeScenario {
     }
 
     /// An action for this spec.
-    func action(_ kind: Action.Kind, _ target: String? = nil, quota: VolumeSpec.Quota? = nil,
-                conditional: Bool = false, forceAllowed: Bool = false) -> Action {
-        Action(kind, .create, target: target ?? quota?.path ?? mountPath, reason: "test", conditional: conditional,
-               quota: quota, forceAllowed: forceAllowed)
+    func action(
+        _ kind: Action.Kind, _ target: String? = nil, quota: VolumeSpec.Quota? = nil,
+        conditional: Bool = false, forceAllowed: Bool = false
+    ) -> Action {
+        Action(
+            kind, .create, target: target ?? quota?.path ?? mountPath, reason: "test", conditional: conditional,
+            quota: quota, forceAllowed: forceAllowed)
     }
 }

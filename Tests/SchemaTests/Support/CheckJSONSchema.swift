@@ -25,25 +25,32 @@ enum CheckJSONSchema {
     static let testsEnabled = isCI || isInstalled
 
     /// Why the tests are skipped when ``testsEnabled`` is false.
-    static let skipReason = Comment(rawValue: """
-        check-jsonschema is not installed at \(path): run `make setup` (or set \(environmentVariable)) to run \
-        these tests; skipped because CI is not "true"
-        """)
+    static let skipReason = Comment(
+        rawValue: """
+            check-jsonschema is not installed at \(path): run `make setup` (or set \(environmentVariable)) to run \
+            these tests; skipped because CI is not "true"
+            """)
 
     /// The binary's path; records a failure naming `make setup` when it is missing (reachable only in CI).
     static func requireInstalled() throws -> String {
-        try #require(isInstalled, Comment(rawValue: """
-            check-jsonschema is not installed at \(path) and CI=true, so this is a failure rather than a skip: \
-            run `make setup` (scripts/setup.sh installs check-jsonschema into .tools/venv), or set \
-            \(environmentVariable) to its path
-            """))
+        try #require(
+            isInstalled,
+            Comment(
+                rawValue: """
+                    check-jsonschema is not installed at \(path) and CI=true, so this is a failure rather than a skip: \
+                    run `make setup` (scripts/setup.sh installs check-jsonschema into .tools/venv), or set \
+                    \(environmentVariable) to its path
+                    """))
         return path
     }
 
     /// Validates `instances` (one YAML or JSON document per file) against `schema` in a single run.
     static func validate(_ instances: [String], schema: String) throws -> Report {
-        let output = try run(["--output-format", "json", "--verbose", "--regex-variant", "default",
-                              "--schemafile", schema] + instances)
+        let output = try run(
+            [
+                "--output-format", "json", "--verbose", "--regex-variant", "default",
+                "--schemafile", schema,
+            ] + instances)
         return try Report(output, files: instances)
     }
 
@@ -109,7 +116,8 @@ enum CheckJSONSchema {
             }
             let unknown = Set(errors.keys).union(parseErrors.keys).union(passed).subtracting(files)
             guard verdicts.count == files.count, unknown.isEmpty else {
-                throw RunFailure("""
+                throw RunFailure(
+                    """
                     check-jsonschema's report does not account for exactly the files passed \
                     (missing: \(files.filter { verdicts[$0] == nil }), unexpected: \(unknown.sorted())):
                     \(raw)
