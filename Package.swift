@@ -85,7 +85,7 @@ let package = Package(
         ),
         .testTarget(
             name: "JuiceCtlCoreTests",
-            dependencies: ["JuiceCtlCore"],
+            dependencies: ["JuiceCtlCore", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),

@@ -49,11 +49,18 @@ struct SpecLoaderBackupTests {
         }
     }
 
-    @Test("enabled: false gives no backup, whatever else the section says, and is a different revision")
+    @Test("enabled: false gives no backup, whatever the rules across its keys would say, and is a different revision")
     func disabled() throws {
-        let spec = try SpecFixture.spec(backupYAML("enabled: false\nreplica:\n  path: /srv/demo/data/inside-the-mount\nsyncInterval: 1ms"))
+        let spec = try SpecFixture.spec(backupYAML("enabled: false\nreplica:\n  path: /srv/demo/data/inside-the-mount\nsyncInterval: 5s"))
         #expect(spec.backup == nil)
         #expect(spec.origin.revision != (try SpecFixture.spec()).origin.revision)
+    }
+
+    @Test("a disabled section's values are still checked one by one, ranges included, as its types always were")
+    func disabledSectionKeepsSingleKeyRules() {
+        let errors = SpecFixture.errors(backupYAML("enabled: false\nsyncInterval: 1ms"))
+        #expect(errors.map(\.path) == ["backup.syncInterval"])
+        #expect(errors.first?.message == "'1ms' is below 1s")
     }
 
     @Test("every key is read as written; the replica path is normalised")

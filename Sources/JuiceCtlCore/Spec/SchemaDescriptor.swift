@@ -31,6 +31,8 @@ public struct StringRule: Sendable {
     public var expected: String?
     /// A parser that gives better messages than the pattern alone.
     public var semantic: Semantic?
+    /// The range the parsed value must lie in (a ``Semantic/size`` or ``Semantic/duration``), checked by the validator.
+    public var bounds: ValueBounds?
 
     /// Parsers the validator runs on top of the pattern.
     public enum Semantic: Sendable {
@@ -51,9 +53,10 @@ public struct StringRule: Sendable {
     /// Creates a rule.
     public init(
         pattern: String? = nil, allowed: [String]? = nil, minLength: Int? = nil, maxLength: Int? = nil,
-        expected: String? = nil, semantic: Semantic? = nil
+        expected: String? = nil, semantic: Semantic? = nil, bounds: ValueBounds? = nil
     ) {
         self.semantic = semantic
+        self.bounds = bounds
         self.pattern = pattern
         self.allowed = allowed
         self.minLength = minLength
@@ -69,6 +72,13 @@ public struct StringRule: Sendable {
     /// A size with a binary unit.
     public static let size = StringRule(
         pattern: ByteSize.pattern, expected: "a size with a binary unit, such as 512MiB or 10TiB", semantic: .size)
+    /// This rule with its parsed value bounded by `bounds`.
+    public func bounded(by bounds: ValueBounds) -> StringRule {
+        var copy = self
+        copy.bounds = bounds
+        return copy
+    }
+
     /// A duration.
     public static let duration = StringRule(pattern: TimeSpan.pattern, expected: "a duration such as 30s, 5m or 1h30m", semantic: .duration)
 }

@@ -29,7 +29,9 @@ extension SchemaValidator {
                     "expected \(rule.expected ?? "a string"), found \(entry.value.typeDescription)")
                 continue
             }
-            if !Self.satisfies(text, rule) {
+            if Self.satisfies(text, rule) {
+                values.record(.text(text), at: childPath)
+            } else {
                 error(at: entry.value.location, path: childPath, "the value is not \(rule.expected ?? "valid") (it is not repeated here)")
             }
         }

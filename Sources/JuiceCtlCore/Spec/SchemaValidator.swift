@@ -2,6 +2,8 @@
 /// types, values outside their rules. Every problem is collected; nothing stops at the first.
 struct SchemaValidator {
     private(set) var diagnostics: [Diagnostic] = []
+    /// The values that passed their rules, parsed: what the builder reads.
+    var values = ValidatedValues()
 
     mutating func validate(_ node: SpecNode, against object: SchemaObject, path: String) {
         if object.isSecretReference {
@@ -30,9 +32,9 @@ struct SchemaValidator {
             validate(entry.value, as: field.type, path: childPath, key: entry.key)
         }
         for field in object.fields where field.required && !entries.contains(where: { $0.key == field.name }) {
-            let where_ = path.isEmpty ? "the document" : "'\(path)'"
+            let container = path.isEmpty ? "the document" : "'\(path)'"
             error(
-                at: node.location, path: path, "missing required key '\(field.name)' in \(where_)",
+                at: node.location, path: path, "missing required key '\(field.name)' in \(container)",
                 hint: field.description)
         }
         if let group = object.requiresAnyOf, !entries.contains(where: { group.keys.contains($0.key) }) {
@@ -132,34 +134,53 @@ struct SchemaValidator {
         }
         switch rule.semantic {
         case .size:
-            do { _ = try ByteSize.parse(text) } catch {
+            do {
+                let size = try ByteSize.parse(text)
+                if let problem = rule.bounds?.problem(with: size) {
+                    error(at: location, path: path, problem.message, hint: problem.hint)
+                } else {
+                    values.record(.size(size), at: path)
+                }
+            } catch {
                 self.error(at: location, path: path, error.message, hint: error.hint)
             }
             return
         case .duration:
-            if TimeSpan.parse(text) == nil {
+            guard let span = TimeSpan.parse(text) else {
                 error(at: location, path: path, "'\(text)' is not \(rule.expected ?? "a duration")")
+                return
+            }
+            if let problem = rule.bounds?.problem(with: span, text: text) {
+                error(at: location, path: path, problem.message, hint: problem.hint)
+            } else {
+                values.record(.duration(span), at: path)
             }
             return
         case .absolutePath:
             if !text.hasPrefix("/") {
                 error(at: location, path: path, "'\(text)' is not an absolute path", hint: "paths start with /")
+            } else {
+                values.record(.text(text), at: path)
             }
             return
         case .bucketURL:
             let section = BucketURL.Section(rawValue: path.split(separator: ".").dropLast().joined(separator: ".")) ?? .storage
-            if case .failure(let problem) = BucketURL.normalize(text, section: section) {
-                error(at: location, path: path, problem.message, hint: problem.hint)
+            switch BucketURL.normalize(text, section: section) {
+            case .success(let bucket): values.record(.bucket(bucket), at: path)
+            case .failure(let problem): error(at: location, path: path, problem.message, hint: problem.hint)
             }
             return
         case .metadataURL:
-            if case .failure(let problem) = MetadataURL.check(text) {
-                error(at: location, path: path, problem.message, hint: problem.hint)
+            switch MetadataURL.check(text) {
+            case .success(let engine): values.record(.metadataEngine(engine), at: path)
+            case .failure(let problem): error(at: location, path: path, problem.message, hint: problem.hint)
             }
             return
         case .keyPrefix:
             if let problem = S3ReplicaRules.prefixProblem(text) {
                 error(at: location, path: path, problem.message, hint: problem.hint)
+            } else {
+                values.record(.text(text), at: path)
             }
             return
         case nil:
@@ -167,6 +188,8 @@ struct SchemaValidator {
         }
         if let pattern = rule.pattern, !Self.matches(text, pattern) {
             error(at: location, path: path, "'\(text)' is not \(rule.expected ?? "valid (pattern \(pattern))")")
+        } else {
+            values.record(.text(text), at: path)
         }
     }
 

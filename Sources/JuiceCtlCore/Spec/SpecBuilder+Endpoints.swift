@@ -25,7 +25,7 @@ extension SpecBuilder {
             error(node ?? root, "storage", "storage type s3 needs a bucket", hint: "e.g. bucket: https://s3.example.com/my-bucket")
             return fallback
         }
-        guard let text = bucketNode.string, case .success(let bucket) = BucketURL.normalize(text) else { return fallback }
+        guard bucketNode.string != nil, let bucket = values.bucket("storage.bucket") else { return fallback }
         return .s3(bucket: bucket, accessKey: accessKey, secretKey: secretKey)
     }
 
@@ -33,7 +33,7 @@ extension SpecBuilder {
         var metadata = VolumeSpec.Metadata.sqlite(path: "\(baseDir)/metadata.db")
         let urlNode = node?["url"]
         let url = urlNode?.string
-        if let urlNode, let url, case .success(let engine) = MetadataURL.check(url) {
+        if let urlNode, let url, let engine = values.metadataEngine("metadata.url") {
             switch engine {
             case .sqlite:
                 let rest = url.dropFirst("sqlite3://".count)
@@ -82,12 +82,13 @@ extension SpecBuilder {
     /// The reference in `node`, when it is one the validator accepted; reports a file path with `.` or `..`
     /// components or a NUL (without quoting it).
     mutating func secret(_ node: SpecNode?, _ path: String) -> VolumeSpec.SecretSource? {
-        guard let entries = node?.entries, entries.count == 1, let entry = entries.first, let text = entry.value.string else { return nil }
+        guard let entries = node?.entries, entries.count == 1, let entry = entries.first,
+            let text = values.text("\(path).\(entry.key)")
+        else { return nil }
         switch entry.key {
         case "env":
-            return SchemaValidator.matches(text, VolumeSpec.SecretSource.environmentNamePattern) ? .env(text) : nil
+            return .env(text)
         case "file":
-            guard text.hasPrefix("/") else { return nil }
             guard let normalized = HostPath.normalize(text) else {
                 error(
                     entry.value, "\(path).file", "the path has '.' or '..' components or a NUL character (it is not repeated here)",

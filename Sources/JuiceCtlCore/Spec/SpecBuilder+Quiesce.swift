@@ -1,5 +1,5 @@
 /// `checkpoints.quiesce`: the cgroups (normalised, each once, no hierarchy root), the hooks (the program an
-/// absolute path, no NUL in any word) and the two durations within their ranges. Types and list lengths are the
+/// absolute path, no NUL in any word) and the two durations (their ranges are the validator's). Types and list lengths are the
 /// validator's (``SpecFormat/quiesce``); what it reported is only left out here.
 extension SpecBuilder {
     mutating func quiesce(_ node: SpecNode?) -> VolumeSpec.Quiesce? {
@@ -9,12 +9,8 @@ extension SpecBuilder {
         quiesce.cgroups = cgroups(node["cgroups"], "\(prefix).cgroups")
         quiesce.pre = hookCommands(node["pre"], "\(prefix).pre")
         quiesce.post = hookCommands(node["post"], "\(prefix).post")
-        if let span = duration(node["hookTimeout"], "\(prefix).hookTimeout", within: QuiesceRules.hookTimeout) {
-            quiesce.hookTimeout = span
-        }
-        if let span = duration(node["maxFrozen"], "\(prefix).maxFrozen", within: QuiesceRules.maxFrozen) {
-            quiesce.maxFrozen = span
-        }
+        if let span = values.duration("\(prefix).hookTimeout") { quiesce.hookTimeout = span }
+        if let span = values.duration("\(prefix).maxFrozen") { quiesce.maxFrozen = span }
         // What is written counts, not what survived: a wrongly typed list is an error already.
         let writesSomething = ["cgroups", "pre", "post"].contains { key in
             guard let value = node[key] else { return false }

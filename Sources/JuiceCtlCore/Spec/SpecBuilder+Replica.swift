@@ -39,17 +39,9 @@ extension SpecBuilder {
             }
             return fallback
         }
-        guard let text = bucketNode.string, case .success(let bucket) = BucketURL.normalize(text, section: .replica) else {
-            return fallback
-        }
-        var prefix = Self.defaultReplicaPrefix(volume: name)
-        if let text = node["prefix"]?.string, (1...S3ReplicaRules.maxPrefixLength).contains(text.unicodeScalars.count),
-            S3ReplicaRules.prefixProblem(text) == nil
-        {
-            prefix = text
-        }
-        var region = VolumeSpec.BackupSettings.S3Replica.defaultRegion
-        if let text = node["region"]?.string, SchemaValidator.matches(text, S3ReplicaRules.regionPattern) { region = text }
+        guard let bucket = values.bucket("backup.replica.bucket") else { return fallback }
+        let prefix = values.text("backup.replica.prefix") ?? Self.defaultReplicaPrefix(volume: name)
+        let region = values.text("backup.replica.region") ?? VolumeSpec.BackupSettings.S3Replica.defaultRegion
         // JuiceFS owns BUCKET/NAME/ of its storage bucket (format refuses a non-empty one, destroy empties it).
         if case .s3(let storageBucket, _, _) = storage, storageBucket == bucket, prefix == name || prefix.hasPrefix(name + "/") {
             error(

@@ -5,7 +5,7 @@ extension SpecBuilder {
         var terminateUsers = false
         if case .bool(let value) = node["terminateUsers"]?.value { terminateUsers = value }
         let graceNode = node["grace"]
-        let grace = duration(graceNode, "restore.grace", within: RestoreRules.grace)
+        let grace = values.duration("restore.grace")
         if let graceNode, grace != nil, !terminateUsers {
             warning(graceNode, "restore.grace", "grace has no effect without terminateUsers: true")
         }

@@ -6,6 +6,8 @@ struct SpecBuilder {
     let file: String
     let document: Int
     private(set) var diagnostics: [Diagnostic] = []
+    /// The document's values as the validator accepted and parsed them.
+    private(set) var values = ValidatedValues()
 
     init(file: String, document: Int) {
         self.file = file
@@ -16,6 +18,7 @@ struct SpecBuilder {
         var validator = SchemaValidator()
         validator.validate(root, against: SpecFormat.document, path: "")
         diagnostics += validator.diagnostics
+        values = validator.values
         guard root.entries != nil else { return nil }
 
         if case .integer(_, let value?) = root["version"]?.value, value != SpecFormat.currentVersion {
@@ -39,13 +42,7 @@ struct SpecBuilder {
         // format
         var format = VolumeSpec.FormatSettings.defaults
         let formatNode = root["format"]
-        if let node = formatNode?["blockSize"], let size = size(node) {
-            if size.bytes < 64 * ByteSize.kib || size.bytes > 16 * ByteSize.mib || size.bytes % ByteSize.kib != 0 {
-                error(node, "format.blockSize", "block size \(size) is outside 64KiB to 16MiB or not a whole number of KiB")
-            } else {
-                format.blockSize = size
-            }
-        }
+        if let size = values.size("format.blockSize") { format.blockSize = size }
         if let compression = formatNode?["compression"]?.string { format.compression = compression }
         if case .integer(_, let days?) = formatNode?["trashDays"]?.value { format.trashDays = Int(days) }
 
@@ -53,19 +50,11 @@ struct SpecBuilder {
         let mountNode = root["mount"]
         let mountPath = absolutePath(mountNode?["path"], "mount.path") ?? "\(baseDir)/data"
         let cacheDir = absolutePath(mountNode?["cacheDir"], "mount.cacheDir") ?? "\(baseDir)/cache"
-        var cacheSize = ByteSize.gibibytes(100)
-        if let node = mountNode?["cacheSize"], let size = size(node) {
-            if size.bytes % ByteSize.mib != 0 {
-                error(
-                    node, "mount.cacheSize", "cache size \(size) is not a whole number of MiB", hint: "juicefs takes the cache size in MiB")
-            } else {
-                cacheSize = size
-            }
-        }
+        let cacheSize = values.size("mount.cacheSize") ?? ByteSize.gibibytes(100)
         var writeback = false
         if case .bool(let value) = mountNode?["writeback"]?.value { writeback = value }
         var uploadDelay = TimeSpan.zero
-        if let node = mountNode?["uploadDelay"], let text = node.string, let span = TimeSpan.parse(text) {
+        if let node = mountNode?["uploadDelay"], let span = values.duration("mount.uploadDelay") {
             uploadDelay = span
             if !writeback, span != .zero {
                 diagnostics.append(
@@ -120,12 +109,7 @@ struct SpecBuilder {
                     ("snapshotInterval", \VolumeSpec.BackupSettings.snapshotInterval),
                     ("retention", \VolumeSpec.BackupSettings.retention),
                 ] {
-                    guard let valueNode = node[key], let text = valueNode.string, let span = TimeSpan.parse(text) else { continue }
-                    if span.nanoseconds < 1_000_000_000 {
-                        error(valueNode, "backup.\(key)", "'\(text)' is below 1s")
-                    } else {
-                        backup?[keyPath: keyPath] = span
-                    }
+                    if let span = values.duration("backup.\(key)") { backup?[keyPath: keyPath] = span }
                 }
             }
         }
@@ -224,12 +208,7 @@ struct SpecBuilder {
     private mutating func overlay(_ node: SpecNode, mountPath: String, quotas: [VolumeSpec.Quota]) -> VolumeSpec.OverlaySettings? {
         if case .bool(false) = node["enabled"]?.value { return nil }
         var settings = VolumeSpec.OverlaySettings(lowerDirs: [], upperMount: "\(mountPath)/root-upper")
-        if let sizeNode = node["imageSize"], let size = size(sizeNode) {
-            if size.bytes < 64 * ByteSize.mib {
-                error(sizeNode, "overlay.imageSize", "the image must be at least 64MiB to hold an ext4 filesystem")
-            }
-            settings.imageSize = size
-        }
+        if let size = values.size("overlay.imageSize") { settings.imageSize = size }
         if case .sequence(let items) = node["lowerDirs"]?.value {
             for (index, item) in items.enumerated() {
                 if let path = absolutePath(item, "overlay.lowerDirs[\(index)]") { settings.lowerDirs.append(path) }
@@ -306,14 +285,9 @@ struct SpecBuilder {
                 hint: "set it on a directory, e.g. /active/fs")
             return nil
         }
-        var capacity: ByteSize?
-        if let node = node["capacity"] {
-            capacity = size(node)
-            if capacity?.bytes == 0 {
-                error(node, "\(prefix).capacity", "capacity must be above 0", hint: "remove the quota entry to have no limit")
-                return nil
-            }
-        }
+        // A capacity the validator rejected (not a size, or 0) has been reported there.
+        let capacity = values.size("\(prefix).capacity")
+        if node["capacity"] != nil && capacity == nil { return nil }
         var inodes: UInt64?
         if case .integer(_, let value?) = node["inodes"]?.value, value > 0 { inodes = UInt64(value) }
         // Neither capacity nor inodes: SchemaValidator has reported it (SpecFormat.quota.requiresAnyOf).
@@ -339,10 +313,6 @@ struct SpecBuilder {
         text.contains("\0")
             ? "'\(text.replacing("\0", with: "\\0"))' contains a NUL character, which no path can hold"
             : "'\(text)' has '.' or '..' components"
-    }
-
-    private func size(_ node: SpecNode) -> ByteSize? {
-        node.string.flatMap { try? ByteSize.parse($0) }
     }
 
     mutating func error(_ node: SpecNode, _ path: String, _ message: String, hint: String? = nil) {

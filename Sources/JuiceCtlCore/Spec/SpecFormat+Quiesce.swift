@@ -26,13 +26,13 @@ extension SpecFormat {
                 \(QuiesceRules.maxCommands). Default: [] (none).
                 """),
             SchemaField(
-                "hookTimeout", .string(.duration),
+                "hookTimeout", .string(.duration.bounded(by: .duration(QuiesceRules.hookTimeout))),
                 """
                 How long one hook may run, \(QuiesceRules.hookTimeout.lowerBound) to \(QuiesceRules.hookTimeout.upperBound). \
                 Default: \(VolumeSpec.Quiesce.defaultHookTimeout).
                 """),
             SchemaField(
-                "maxFrozen", .string(.duration),
+                "maxFrozen", .string(.duration.bounded(by: .duration(QuiesceRules.maxFrozen))),
                 """
                 The longest the cgroups stay frozen, \(QuiesceRules.maxFrozen.lowerBound) to \
                 \(QuiesceRules.maxFrozen.upperBound): a clone that would take longer is abandoned. \

@@ -124,7 +124,8 @@ public enum SpecFormat {
     static let format = SchemaObject(
         "Settings fixed when the volume is formatted.",
         [
-            SchemaField("blockSize", .string(.size), "Object block size, 64KiB to 16MiB. Default: 4MiB (JuiceFS's default)."),
+            SchemaField(
+                "blockSize", .string(.size.bounded(by: blockSize)), "Object block size, 64KiB to 16MiB. Default: 4MiB (JuiceFS's default)."),
             SchemaField("compression", .string(StringRule(allowed: ["none", "lz4", "zstd"])), "Block compression. Default: none."),
             SchemaField("trashDays", .integer(minimum: 0, maximum: 36500), "Days deleted files stay in the trash. Default: 7."),
         ])
@@ -134,7 +135,9 @@ public enum SpecFormat {
         [
             SchemaField("path", .string(.absolutePath), "Mount point. Default: <baseDir>/data."),
             SchemaField("cacheDir", .string(.absolutePath), "Block cache directory. Default: <baseDir>/cache."),
-            SchemaField("cacheSize", .string(.size), "Block cache size, a whole number of MiB. Default: 100GiB (JuiceFS's default)."),
+            SchemaField(
+                "cacheSize", .string(.size.bounded(by: cacheSize)),
+                "Block cache size, a whole number of MiB. Default: 100GiB (JuiceFS's default)."),
             SchemaField("writeback", .boolean, "Upload objects in the background after a write returns. Default: false."),
             SchemaField("uploadDelay", .string(.duration), "With writeback, how long to keep a block local before uploading. Default: 0s."),
             SchemaField(
@@ -167,9 +170,12 @@ public enum SpecFormat {
         [
             SchemaField("enabled", .boolean, "Whether the metadata is replicated. Default: true for SQLite metadata."),
             SchemaField("replica", .object(replica), "Where the replica lives: one location per database, never shared."),
-            SchemaField("syncInterval", .string(.duration), "How often new WAL frames are shipped to the replica. Default: 1s."),
-            SchemaField("snapshotInterval", .string(.duration), "How often a full snapshot is written. Default: 1h."),
-            SchemaField("retention", .string(.duration), "How long snapshots are kept. Default: 24h."),
+            SchemaField(
+                "syncInterval", .string(.duration.bounded(by: backupInterval)),
+                "How often new WAL frames are shipped to the replica. Default: 1s."),
+            SchemaField(
+                "snapshotInterval", .string(.duration.bounded(by: backupInterval)), "How often a full snapshot is written. Default: 1h."),
+            SchemaField("retention", .string(.duration.bounded(by: backupInterval)), "How long snapshots are kept. Default: 24h."),
         ])
 
     static let replica = SchemaObject(
@@ -216,7 +222,7 @@ public enum SpecFormat {
         [
             SchemaField("enabled", .boolean, "Whether the overlay is wanted. Default: true when the section is present."),
             SchemaField(
-                "imageSize", .string(.size),
+                "imageSize", .string(.size.bounded(by: imageSize)),
                 "Size of the sparse ext4 image holding the upper layer, at least 64MiB. Default: 100GiB. It counts at full size in JuiceFS usage and in any quota above /active/root-upper.img, and so does each checkpoint's clone of it."
             ),
             SchemaField(
@@ -293,7 +299,7 @@ public enum SpecFormat {
                 (SIGTERM, then SIGKILL after grace) and restores.
                 """),
             SchemaField(
-                "grace", .string(.duration),
+                "grace", .string(.duration.bounded(by: .duration(RestoreRules.grace))),
                 """
                 With terminateUsers, the time between SIGTERM and SIGKILL, \(RestoreRules.grace.lowerBound) to \
                 \(RestoreRules.grace.upperBound). Default: \(VolumeSpec.RestoreRequest.defaultGrace).
@@ -307,7 +313,7 @@ public enum SpecFormat {
                 "path",
                 .string(StringRule(pattern: "^/", minLength: 1, maxLength: 4096, expected: "a path inside the volume, starting with /")),
                 required: true, "Directory inside the volume, from its root, e.g. /active/fs. Created when missing."),
-            SchemaField("capacity", .string(.size), "Space limit. At least one of capacity and inodes."),
+            SchemaField("capacity", .string(.size.bounded(by: quotaCapacity)), "Space limit. At least one of capacity and inodes."),
             SchemaField(
                 "inodes", .integer(minimum: 1, maximum: Int64.max), "Limit on files and directories. At least one of capacity and inodes."),
         ], requiresAnyOf: .init(["capacity", "inodes"], message: "a quota needs capacity, inodes or both"))
