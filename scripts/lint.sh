@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 swift format lint --strict --recursive --parallel Package.swift Sources Tests
 limit=$(sed -n 's/.*"lineLength" *: *\([0-9]*\).*/\1/p' .swift-format)
-long=$(find Sources Tests -name '*.swift' -print0 | xargs -0 awk -v limit="$limit" \
-    'length($0) > limit { printf "%s:%d: %d columns (limit %d)\n", FILENAME, FNR, length($0), limit }')
+# Columns are characters, not bytes (grep in a UTF-8 locale), as swift-format counts them.
+long=$(LC_ALL=C.UTF-8 grep -rnE --include='*.swift' "^.{$((limit + 1)),}" Sources Tests | cut -d: -f1,2 || true)
 if [ -n "$long" ]; then
     printf '%s\n' "$long" >&2
     echo "lint: $(printf '%s\n' "$long" | wc -l) line(s) over $limit columns" >&2

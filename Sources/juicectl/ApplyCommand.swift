@@ -9,7 +9,10 @@ struct ApplyCommand: AsyncParsableCommand {
         commandName: "apply",
         abstract: "Bring each volume into the state its spec declares.",
         discussion:
-            "Exit 0 when every volume converged (or is suspended: then only its drift is reported), 1 otherwise. A second apply right after the first does nothing."
+            """
+            Exit 0 when every volume converged (or is suspended: then only its drift is reported), 1 otherwise. A second apply right \
+            after the first does nothing.
+            """
     )
 
     @Argument(help: "Spec files or directories.")

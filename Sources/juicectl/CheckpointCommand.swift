@@ -67,7 +67,10 @@ struct CheckpointCreateCommand: AsyncParsableCommand {
     @Flag(
         name: .long,
         help:
-            "Return only once the checkpoint survives the loss of this host: its metadata in the replica, no block it references only staged here."
+            """
+            Return only once the checkpoint survives the loss of this host: its metadata in the replica, no block it references only \
+            staged here.
+            """
     )
     var durable = false
 

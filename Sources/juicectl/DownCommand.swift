@@ -9,7 +9,10 @@ struct DownCommand: AsyncParsableCommand {
         commandName: "down",
         abstract: "Unmount each volume: graceful first, then forced (lazy) if files are open. Data stays.",
         discussion: """
-            With writeback, the blocks staged on this host are uploaded before the unmount, for at most --flush-timeout;             when they are not all uploaded by then, down fails and the volume stays mounted. Litestream stops only after             the juicefs client has exited. Exit 0 when no mount of the volume is left and everything is replicated, 1             otherwise.
+            With writeback, the blocks staged on this host are uploaded before the unmount, for at most --flush-timeout; \
+            when they are not all uploaded by then, down fails and the volume stays mounted. Litestream stops only after \
+            the juicefs client has exited. Exit 0 when no mount of the volume is left and everything is replicated, 1 \
+            otherwise.
             """)
 
     @Argument(help: "Spec files or directories.")

@@ -25,7 +25,10 @@ struct PlanCommand: AsyncParsableCommand {
         try requireRoot(
             "plan",
             reason:
-                "it reads the volume's root-only state, metadata and mount; without them it would plan a format over a volume it cannot see (use juicectl validate to check spec files without root)"
+                """
+                it reads the volume's root-only state, metadata and mount; without them it would plan a format over a volume it \
+                cannot see (use juicectl validate to check spec files without root)
+                """
         )
         let reconciler: Reconciler
         do { reconciler = try global.makeReconciler() } catch { throw fail(error) }

@@ -30,14 +30,20 @@ struct TakeoverCommand: AsyncParsableCommand {
         guard case .required(let location) = OwnershipRequirement.of(spec) else {
             throw fail(
                 ValidationError(
-                    "volume \(spec.name) is not owned by one host at a time (its metadata and replica stay on this host, or its engine is shared): there is nothing to take over"
+                    """
+                    volume \(spec.name) is not owned by one host at a time (its metadata and replica stay on this host, or its engine \
+                    is shared): there is nothing to take over
+                    """
                 ))
         }
         if !yes {
             guard isatty(STDIN_FILENO) == 1 else {
                 throw fail(
                     ValidationError(
-                        "takeover moves ownership of \(spec.name) (\(location.display)) away from a host that may still run it; say --yes once you are sure it is gone"
+                        """
+                        takeover moves ownership of \(spec.name) (\(location.display)) away from a host that may still run it; say \
+                        --yes once you are sure it is gone
+                        """
                     ))
             }
             FileHandle.standardError.write(

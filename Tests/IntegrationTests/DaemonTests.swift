@@ -7,7 +7,10 @@ import Testing
 @Suite("Reconciler daemon (real juicefs and litestream, as root)", .serialized, .enabled(if: Prerequisites.enabled))
 struct DaemonTests {
     @Test(
-        "the daemon converges two volumes, heals a killed mount, a dead Litestream and a removed quota of one within an interval, leaves the other alone, serves metrics and stops with exit 0 leaving both mounted"
+        """
+        the daemon converges two volumes, heals a killed mount, a dead Litestream and a removed quota of one within an interval, \
+        leaves the other alone, serves metrics and stops with exit 0 leaving both mounted
+        """
     )
     func healsOneVolumeAndLeavesTheOther() async throws {
         try await TestVolume.with("run-heal-a", extra: "mount:\n  options:\n    heartbeat: 1s\n") { a in
@@ -97,7 +100,10 @@ struct DaemonTests {
     }
 
     @Test(
-        "a 1-minute schedule fires on time although the interval is 10 minutes, the missed slot is taken once at start, and retention prunes after each scheduled checkpoint"
+        """
+        a 1-minute schedule fires on time although the interval is 10 minutes, the missed slot is taken once at start, and retention \
+        prunes after each scheduled checkpoint
+        """
     )
     func scheduledCheckpointsFireAndArePruned() async throws {
         try await TestVolume.with("run-sched") { volume in

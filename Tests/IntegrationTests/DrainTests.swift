@@ -76,7 +76,10 @@ struct DrainTests {
     }
 
     @Test(
-        "down with staged blocks while the S3 endpoint hangs: fails after --flush-timeout and stays mounted; with the endpoint back it succeeds"
+        """
+        down with staged blocks while the S3 endpoint hangs: fails after --flush-timeout and stays mounted; with the endpoint back it \
+        succeeds
+        """
     )
     func aFlushThatCannotFinishLeavesTheVolumeMounted() async throws {
         try await MovingVolume.with("drain-hang", extra: Self.writeback) { pair in
@@ -140,14 +143,20 @@ struct ForcedDownTests {
     /// The length SQLite metadata `database` records for file `name` (the newest inode of that name).
     static func recordedLength(_ database: String, name: String) async throws -> Int {
         let query =
-            "select n.length from jfs_edge e join jfs_node n on n.inode = e.inode where e.name = cast('\(name)' as blob) order by n.inode desc limit 1;"
+            """
+            select n.length from jfs_edge e join jfs_node n on n.inode = e.inode where e.name = cast('\(name)' as blob) order by \
+            n.inode desc limit 1;
+            """
         let result = try await Shell.run("/usr/bin/sqlite3", ["-readonly", database, query])
         try #require(result.exitCode == 0, "\(result.transcript)")
         return Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 
     @Test(
-        "forced down with an open file: down exits 1 naming the client, writes go on, and the replica then holds every byte the database holds"
+        """
+        forced down with an open file: down exits 1 naming the client, writes go on, and the replica then holds every byte the \
+        database holds
+        """
     )
     func theReplicaHoldsWhatTheDetachedClientWrote() async throws {
         try await TestVolume.with("forced-down") { volume in

@@ -35,7 +35,10 @@ struct LeastPrivilegeTests {
     }
 
     @Test(
-        "after a run with backup, overlay, checkpoints, a restore and the daemon, every file under the base dir is 0600 and every directory 0700, juicefs's objects and cache lock inside 0700 directories"
+        """
+        after a run with backup, overlay, checkpoints, a restore and the daemon, every file under the base dir is 0600 and every \
+        directory 0700, juicefs's objects and cache lock inside 0700 directories
+        """
     )
     func everythingUnderTheBaseDirIsForRootAlone() async throws {
         try await TestVolume.with("lp-everything") { volume in

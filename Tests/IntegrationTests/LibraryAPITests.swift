@@ -30,7 +30,10 @@ struct LibraryAPITests {
     }
 
     @Test(
-        "S3 mode (localMode false): objects in S3 and the metadata replicated to the same bucket; a new machine with the same config gets the volume back"
+        """
+        S3 mode (localMode false): objects in S3 and the metadata replicated to the same bucket; a new machine with the same config \
+        gets the volume back
+        """
     )
     func s3Mode() async throws {
         try Prerequisites.require()

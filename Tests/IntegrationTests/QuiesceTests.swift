@@ -64,7 +64,10 @@ struct QuiesceTests {
     }
 
     @Test(
-        "SIGKILL of juicectl inside the frozen window (right after the freeze, or in the middle of the clone): the cgroup thaws at once with no other command, apply removes the leftover",
+        """
+        SIGKILL of juicectl inside the frozen window (right after the freeze, or in the middle of the clone): the cgroup thaws at \
+        once with no other command, apply removes the leftover
+        """,
         arguments: [false, true])
     func killedInsideTheFrozenWindowThawsWithoutAnotherCommand(midClone: Bool) async throws {
         try await SandboxCgroup.with(.v2, "kill") { cgroup in
@@ -212,7 +215,8 @@ struct QuiesceTests {
                 let hook = "\(volume.root)/hook.sh"
                 let script = """
                     #!/bin/sh
-                    echo "$1 $JUICECTL_HOOK $JUICECTL_CHECKPOINT frozen=$(cat \(cgroup.path)/cgroup.events | grep frozen) secret=${SECRET_OF_ANOTHER_VOLUME:-none}" >> \(log)
+                    echo "$1 $JUICECTL_HOOK $JUICECTL_CHECKPOINT frozen=$(cat \(cgroup.path)/cgroup.events | grep frozen) \
+                    secret=${SECRET_OF_ANOTHER_VOLUME:-none}" >> \(log)
                     [ "$1" != fail ] || { echo "cannot flush: disk busy" >&2; exit 7; }
                     """
                 try script.write(toFile: hook, atomically: true, encoding: .utf8)

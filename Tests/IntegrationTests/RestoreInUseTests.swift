@@ -69,7 +69,10 @@ struct RestoreInUseTests {
     }
 
     @Test(
-        "a restore is refused, naming them, while a process works in active/fs, holds a file open, or a bind mount shows it, here or in another namespace"
+        """
+        a restore is refused, naming them, while a process works in active/fs, holds a file open, or a bind mount shows it, here or \
+        in another namespace
+        """
     )
     func everyKindOfUserRefusesTheRestore() async throws {
         try await Self.with("inuse-refused") { scene in

@@ -26,7 +26,10 @@ struct RestoreShortfallTests {
     }
 
     @Test(
-        "a checkpoint with a link where a quota's parent belongs: restored with a writer running, nothing made outside, completed, Degraded naming the quota, and checkpoints and restores still work"
+        """
+        a checkpoint with a link where a quota's parent belongs: restored with a writer running, nothing made outside, completed, \
+        Degraded naming the quota, and checkpoints and restores still work
+        """
     )
     func restoreThroughALinkCompletesDegraded() async throws {
         try await TestVolume.with("hb-restore-link") { volume in
@@ -84,7 +87,10 @@ struct RestoreShortfallTests {
     }
 
     @Test(
-        "an empty lineage and an undecodable journal are BookkeepingDamaged in plan and status; apply or the next checkpoint repairs them, keeping the damaged files"
+        """
+        an empty lineage and an undecodable journal are BookkeepingDamaged in plan and status; apply or the next checkpoint repairs \
+        them, keeping the damaged files
+        """
     )
     func damagedBookkeepingIsRepaired() async throws {
         try await TestVolume.with("hb-bookkeeping") { volume in

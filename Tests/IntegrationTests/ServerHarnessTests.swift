@@ -75,7 +75,10 @@ struct ServerHarnessTests {
     }
 
     @Test(
-        "juicefs formats a volume in a fresh PostgreSQL database with the password from META_PASSWORD, status needs it, and stop leaves no process"
+        """
+        juicefs formats a volume in a fresh PostgreSQL database with the password from META_PASSWORD, status needs it, and stop \
+        leaves no process
+        """
     )
     func postgresServerBacksAVolume() async throws {
         try Prerequisites.require()

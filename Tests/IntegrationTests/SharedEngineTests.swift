@@ -351,7 +351,10 @@ struct SharedEngineTests {
                     let inspect = "\(a.root)/inspect"
                     try FileManager.default.createDirectory(atPath: inspect, withIntermediateDirectories: true)
                     let mounted = try await Shell.sh(
-                        "mount -o loop,ro,noload '\(a.mountPath)/checkpoints/\(aside)/root-upper.img' '\(inspect)' && cat '\(inspect)/upper/state.txt'; umount '\(inspect)' 2>/dev/null; true"
+                        """
+                        mount -o loop,ro,noload '\(a.mountPath)/checkpoints/\(aside)/root-upper.img' '\(inspect)' && cat \
+                        '\(inspect)/upper/state.txt'; umount '\(inspect)' 2>/dev/null; true
+                        """
                     )
                     #expect(mounted.stdout.contains("written after the checkpoint"), "\(mounted.transcript)")
 

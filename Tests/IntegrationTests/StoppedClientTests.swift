@@ -12,7 +12,10 @@ struct StoppedClientTests {
     static let longCaches = "mount:\n  options:\n    attr-cache: 3600\n    entry-cache: 3600\n    dir-entry-cache: 3600\n"
 
     @Test(
-        "a SIGSTOPped client is MountUnresponsive in plan, apply detaches nothing, and after SIGCONT the same one client serves a converged volume"
+        """
+        a SIGSTOPped client is MountUnresponsive in plan, apply detaches nothing, and after SIGCONT the same one client serves a \
+        converged volume
+        """
     )
     func stoppedClientIsUnresponsiveNotStale() async throws {
         try await TestVolume.with("hb-stopped-client", extra: Self.longCaches) { volume in

@@ -50,7 +50,10 @@ struct TenantAttackTests {
     }
 
     @Test(
-        "with the mount reachable by nobody, a renamed /checkpoints full of planted links is a named conflict for apply, checkpoint, restore, delete and an overlay apply; no victim changes"
+        """
+        with the mount reachable by nobody, a renamed /checkpoints full of planted links is a named conflict for apply, checkpoint, \
+        restore, delete and an overlay apply; no victim changes
+        """
     )
     func plantedCheckpointsAreNeverFollowed() async throws {
         try await TestVolume.with("ta-planted") { volume in
@@ -157,7 +160,10 @@ struct TenantAttackTests {
     }
 
     @Test(
-        "a Redis-metadata volume, whose checkpoints take the shared lock on the volume: a renamed /checkpoints with the lock planted as a link to a victim refuses checkpoint create and delete; the victim keeps its bytes"
+        """
+        a Redis-metadata volume, whose checkpoints take the shared lock on the volume: a renamed /checkpoints with the lock planted \
+        as a link to a victim refuses checkpoint create and delete; the victim keeps its bytes
+        """
     )
     func redisSharedLockIsNeverFollowed() async throws {
         try Prerequisites.require()
@@ -213,7 +219,10 @@ struct TenantAttackTests {
     }
 
     @Test(
-        "a directory made on the volume while nobody swaps its parent with a link to outside by renameat2(RENAME_EXCHANGE), for 30 s: nothing is created outside"
+        """
+        a directory made on the volume while nobody swaps its parent with a link to outside by renameat2(RENAME_EXCHANGE), for 30 s: \
+        nothing is created outside
+        """
     )
     func renameExchangeRaceCreatesNothingOutside() async throws {
         try await TestVolume.with("ta-race") { volume in
@@ -275,7 +284,10 @@ struct TenantAttackTests {
     }
 
     @Test(
-        "stale-mount recovery leaves a directory tree nobody planted at /tmp/state<pid>.json, with a link swapped in meanwhile, and removes root's own leftover"
+        """
+        stale-mount recovery leaves a directory tree nobody planted at /tmp/state<pid>.json, with a link swapped in meanwhile, and \
+        removes root's own leftover
+        """
     )
     func plantedTemporaryTreeSurvivesStaleRecovery() async throws {
         try await TestVolume.with("ta-tmp") { volume in

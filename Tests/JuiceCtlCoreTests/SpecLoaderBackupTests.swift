@@ -241,7 +241,10 @@ struct SpecLoaderS3ReplicaTests {
     // MARK: Reading
 
     @Test(
-        "an S3 replica needs only a bucket: the prefix defaults to juicefs-metadata/<name>, the region to us-east-1, the keys to Litestream's environment"
+        """
+        an S3 replica needs only a bucket: the prefix defaults to juicefs-metadata/<name>, the region to us-east-1, the keys to \
+        Litestream's environment
+        """
     )
     func defaults() throws {
         let spec = try SpecFixture.spec(s3ReplicaYAML("bucket: http://127.0.0.1:9000/backups"))
@@ -289,7 +292,10 @@ struct SpecLoaderS3ReplicaTests {
     }
 
     @Test(
-        "a replica in the storage bucket may not sit inside <name>/, where JuiceFS keeps the volume's objects; the default prefix never does",
+        """
+        a replica in the storage bucket may not sit inside <name>/, where JuiceFS keeps the volume's objects; the default prefix \
+        never does
+        """,
         arguments: ["prefix: demo", "prefix: demo/litestream"])
     func replicaInsideTheVolumesObjects(prefix: String) throws {
         let storage = "storage:\n  type: s3\n  bucket: http://127.0.0.1:9000/shared\n"

@@ -54,7 +54,10 @@ struct SpecLoaderPathSafetyTests {
     }
 
     @Test(
-        "a space, a tab or a comma in a base directory is fine where nothing parses it; with an overlay the default image mount point must not hold the comma"
+        """
+        a space, a tab or a comma in a base directory is fine where nothing parses it; with an overlay the default image mount point \
+        must not hold the comma
+        """
     )
     func harmlessCharacters() throws {
         let spaced = try SpecFixture.spec(based("/srv/base dir\\tü", "overlay:\n  lowerDirs: [\"/srv/low er\"]\n"))

@@ -50,7 +50,8 @@ struct FakeCommandRunnerTests {
 
     @Test func matchesByPredicateAndCallsTheHandlerWithTheCommand() async throws {
         let runner = FakeCommandRunner()
-        runner.on(where: { $0.timeout == .seconds(5) }) { command in .success(command.arguments.joined(separator: ",")) }
+        runner.on(
+            where: { $0.timeout == .seconds(5) }, handler: { command in .success(command.arguments.joined(separator: ",")) })
         let result = try await runner.run(Command("/bin/x", ["a", "b"], timeout: .seconds(5)))
         #expect(result.stdout == "a,b")
     }

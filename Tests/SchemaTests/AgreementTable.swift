@@ -62,18 +62,33 @@ enum AgreementTable {
     // Reasons for the rows only the tool can judge.
     static let crossKey = "a rule across keys: JSON Schema cannot compare one value with another"
     static let dotDot =
-        "path normalisation ('.' and '..' components) is the tool's: a pattern that excludes them would reject valid names such as '..cache'"
+        """
+        path normalisation ('.' and '..' components) is the tool's: a pattern that excludes them would reject valid names such as \
+        '..cache'
+        """
     static let wholeBytes = "the arithmetic of a size (whole bytes, whole MiB) is not a pattern"
     static let sizeRange = "the range of a size (64KiB to 16MiB, above 0, below 2^63 bytes) is not a pattern"
     static let crossDocument = "a rule across documents: JSON Schema validates one document at a time"
     static let scheduleSyntax =
-        "schedules (@every, the @ aliases and 5 cron fields with lists, ranges, steps and names) are parsed by the tool: the schema only asks for a non-empty string"
+        """
+        schedules (@every, the @ aliases and 5 cron fields with lists, ranges, steps and names) are parsed by the tool: the schema \
+        only asks for a non-empty string
+        """
     static let retainKeepsNothing =
-        "a retain whose rules are all 0 keeps nothing: the schema's anyOf can ask that a rule key be present, not that one of them be above 0"
+        """
+        a retain whose rules are all 0 keeps nothing: the schema's anyOf can ask that a rule key be present, not that one of them be \
+        above 0
+        """
     static let ownOverlayOptions =
-        "lowerdir, upperdir and workdir are juicectl's and refused with a hint: excluding words from a string takes a lookahead, outside the regular-expression subset JSON Schema recommends for interoperable patterns"
+        """
+        lowerdir, upperdir and workdir are juicectl's and refused with a hint: excluding words from a string takes a lookahead, \
+        outside the regular-expression subset JSON Schema recommends for interoperable patterns
+        """
     static let urlSecrets =
-        "a password in a URL (user:password@, ?password=) is found and redacted by the tool: excluding it by pattern takes a lookahead, outside the regular-expression subset JSON Schema recommends"
+        """
+        a password in a URL (user:password@, ?password=) is found and redacted by the tool: excluding it by pattern takes a \
+        lookahead, outside the regular-expression subset JSON Schema recommends
+        """
     static let portRange = "the range of a port (1 to 65535) is arithmetic, not a pattern"
     static let durationMinimum = "the minimum of a duration (1s, whatever its units) is arithmetic, not a pattern"
     static let durationRange = "the range of a duration (such as 1s to 1h, whatever its units) is arithmetic, not a pattern"
@@ -102,7 +117,10 @@ enum AgreementTable {
     }
 
     static let jsonNumbers =
-        "JSON Schema's data model has one kind of number, so 7.0 is an integer to it; YAML 1.2 types 7.0 as a float, which the tool rejects where an integer is due"
+        """
+        JSON Schema's data model has one kind of number, so 7.0 is an integer to it; YAML 1.2 types 7.0 as a float, which the tool \
+        rejects where an integer is due
+        """
 
     static let rows: [AgreementRow] = [
         // MARK: Valid documents
@@ -202,7 +220,10 @@ enum AgreementTable {
             schema: .accepts, tool: .accepts),
         .extending(
             "S3 storage with keys from the environment and a file is valid",
-            "storage:\n  type: s3\n  bucket: http://127.0.0.1:19000/mybucket\n  accessKey: {env: S3_ACCESS_KEY}\n  secretKey: {file: /etc/juicectl/s3-secret}",
+            """
+            storage:\n  type: s3\n  bucket: http://127.0.0.1:19000/mybucket\n  accessKey: {env: S3_ACCESS_KEY}\n  secretKey: {file: \
+            /etc/juicectl/s3-secret}
+            """,
             schema: .accepts, tool: .accepts),
         .extending(
             "S3 storage without keys uses the ambient credentials",
@@ -401,7 +422,8 @@ enum AgreementTable {
 
         // MARK: Secret references
         .extending(
-            "a secret reference is not a boolean", "storage:\n  accessKey: true", schema: .rejects, tool: .rejects, at: "storage.accessKey"),
+            "a secret reference is not a boolean", "storage:\n  accessKey: true", schema: .rejects, tool: .rejects,
+            at: "storage.accessKey"),
         .extending(
             "a secret reference is not a list", "storage:\n  accessKey: [ACCESS_KEY]", schema: .rejects, tool: .rejects,
             at: "storage.accessKey"),
@@ -513,7 +535,8 @@ enum AgreementTable {
             "a schedule is a string, not an integer", "checkpoints:\n  schedule: 15", schema: .rejects, tool: .rejects,
             at: "checkpoints.schedule"),
         .extending(
-            "an empty schedule is rejected", "checkpoints:\n  schedule: \"\"", schema: .rejects, tool: .rejects, at: "checkpoints.schedule"),
+            "an empty schedule is rejected", "checkpoints:\n  schedule: \"\"", schema: .rejects, tool: .rejects,
+            at: "checkpoints.schedule"),
         .extending(
             "retain is a mapping, not an integer", "checkpoints:\n  retain: 7", schema: .rejects, tool: .rejects, at: "checkpoints.retain"),
         .extending(
@@ -763,7 +786,10 @@ enum AgreementTable {
             schema: .accepts, tool: .accepts),
         .extending(
             "a replica prefix of 512 characters is valid",
-            "backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups\n    prefix: \(String(repeating: "p", count: 512))",
+            """
+            backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups\n    prefix: \
+            \(String(repeating: "p", count: 512))
+            """,
             schema: .accepts, tool: .accepts),
         .extending(
             "with an S3 replica, the mount point may be <baseDir>/replica, the default of a file replica",
@@ -804,11 +830,17 @@ enum AgreementTable {
             schema: .rejects, tool: .rejects, at: "backup.replica.bucket"),
         .extending(
             "an inline access key for an S3 replica is rejected",
-            "backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups\n    accessKey: AKIAEXAMPLE\n    secretKey: {env: LS_SECRET_KEY}",
+            """
+            backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups\n    accessKey: AKIAEXAMPLE\n    secretKey: \
+            {env: LS_SECRET_KEY}
+            """,
             schema: .rejects, tool: .rejects, at: "backup.replica.accessKey"),
         .extending(
             "an S3 replica's secret key names env or file, not both",
-            "backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups\n    accessKey: {env: AK}\n    secretKey: {env: SK, file: /etc/sk}",
+            """
+            backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups\n    accessKey: {env: AK}\n    secretKey: \
+            {env: SK, file: /etc/sk}
+            """,
             schema: .rejects, tool: .rejects, at: "backup.replica.secretKey"),
         .extending(
             "a replica prefix has no leading /",
@@ -836,7 +868,10 @@ enum AgreementTable {
             schema: .rejects, tool: .rejects, at: "backup.replica.prefix"),
         .extending(
             "a replica prefix is at most 512 characters",
-            "backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups\n    prefix: \(String(repeating: "p", count: 513))",
+            """
+            backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups\n    prefix: \
+            \(String(repeating: "p", count: 513))
+            """,
             schema: .rejects, tool: .rejects, at: "backup.replica.prefix"),
         .extending(
             "a replica region is lower case",
@@ -844,7 +879,10 @@ enum AgreementTable {
             schema: .rejects, tool: .rejects, at: "backup.replica.region"),
         .extending(
             "a replica region is at most 64 characters",
-            "backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups\n    region: \(String(repeating: "r", count: 65))",
+            """
+            backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/backups\n    region: \
+            \(String(repeating: "r", count: 65))
+            """,
             schema: .rejects, tool: .rejects, at: "backup.replica.region"),
         .extending(
             "a sync interval needs a unit", "backup:\n  syncInterval: 1", schema: .rejects, tool: .rejects, at: "backup.syncInterval"),
@@ -1089,7 +1127,10 @@ enum AgreementTable {
             schema: .accepts, tool: .rejects, at: "backup.replica.prefix", toolStricter: crossKey),
         .extending(
             "an S3 replica in the storage bucket stays out of the volume's own <name>/ prefix",
-            "storage:\n  type: s3\n  bucket: http://127.0.0.1:9000/shared\nbackup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:9000/shared\n    prefix: demo-volume/litestream",
+            """
+            storage:\n  type: s3\n  bucket: http://127.0.0.1:9000/shared\nbackup:\n  replica:\n    type: s3\n    bucket: \
+            http://127.0.0.1:9000/shared\n    prefix: demo-volume/litestream
+            """,
             schema: .accepts, tool: .rejects, at: "backup.replica.prefix", toolStricter: crossKey),
         .extending(
             "an S3 replica's bucket port is at most 65535", "backup:\n  replica:\n    type: s3\n    bucket: http://127.0.0.1:65536/backups",
@@ -1111,7 +1152,10 @@ enum AgreementTable {
             schema: .accepts, tool: .rejects, at: "backup.replica.path", toolStricter: crossKey),
         .extending(
             "the replica may not contain the metadata database",
-            "metadata:\n  url: sqlite3:///srv/juicectl/demo/replica/meta/metadata.db\nbackup:\n  replica:\n    path: /srv/juicectl/demo/replica",
+            """
+            metadata:\n  url: sqlite3:///srv/juicectl/demo/replica/meta/metadata.db\nbackup:\n  replica:\n    path: \
+            /srv/juicectl/demo/replica
+            """,
             schema: .accepts, tool: .rejects, at: "backup.replica.path", toolStricter: crossKey),
         AgreementRow(
             label: "two documents may not share a replica",

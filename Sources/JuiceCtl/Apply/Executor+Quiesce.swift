@@ -178,9 +178,9 @@ extension Executor {
             }
             try await waitUntilFrozen(targets, freezer: freezer, until: start + limit, since: start)
             try FaultPoint.check("quiesce.after-freeze")
-            let value = try await withinLimit(until: start + limit - Self.thawMargin(limit), onExpiry: { try? thawAll() }) {
-                try await body(guardHandle)
-            }
+            let value = try await withinLimit(
+                until: start + limit - Self.thawMargin(limit), onExpiry: { try? thawAll() },
+                body: { try await body(guardHandle) })
             if !targets.isEmpty && guardHandle.watchdogThawed { throw QuiesceError.thawedByWatchdog(limit: settings.maxFrozen) }
             try thawAll()
             report.frozenFor = targets.isEmpty ? nil : clock.now - start
@@ -317,7 +317,7 @@ enum LimitRace<T: Sendable>: Sendable {
 /// clone to wind down), cancels `body`, waits for it, and throws ``FrozenLimitExpired``.
 func withinLimit<T: Sendable>(
     until deadline: ContinuousClock.Instant, onExpiry: () -> Void,
-    _ body: @escaping @Sendable () async throws -> T
+    body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     return try await withThrowingTaskGroup(of: LimitRace<T>.self) { group in
         group.addTask {

@@ -44,8 +44,13 @@ public enum JuiceFSOutput {
             public var trashDays: Int
 
             enum CodingKeys: String, CodingKey {
-                case name = "Name", uuid = "UUID", storage = "Storage", bucket = "Bucket", blockSize = "BlockSize"
-                case compression = "Compression", trashDays = "TrashDays"
+                case name = "Name"
+                case uuid = "UUID"
+                case storage = "Storage"
+                case bucket = "Bucket"
+                case blockSize = "BlockSize"
+                case compression = "Compression"
+                case trashDays = "TrashDays"
             }
 
             /// As the planner's ``FormatInfo``.
@@ -65,7 +70,11 @@ public enum JuiceFSOutput {
             public var expire: String?
 
             enum CodingKeys: String, CodingKey {
-                case sid = "Sid", hostName = "HostName", mountPoint = "MountPoint", processID = "ProcessID", expire = "Expire"
+                case sid = "Sid"
+                case hostName = "HostName"
+                case mountPoint = "MountPoint"
+                case processID = "ProcessID"
+                case expire = "Expire"
             }
         }
 
@@ -92,7 +101,10 @@ public enum JuiceFSOutput {
         public var meta: Meta?
 
         enum CodingKeys: String, CodingKey {
-            case format = "Format", pid = "Pid", ppid = "PPid", meta = "Meta"
+            case format = "Format"
+            case pid = "Pid"
+            case ppid = "PPid"
+            case meta = "Meta"
         }
 
         /// `Meta` section.
@@ -101,7 +113,8 @@ public enum JuiceFSOutput {
             public var heartbeat: Int64?
 
             enum CodingKeys: String, CodingKey {
-                case mountPoint = "MountPoint", heartbeat = "Heartbeat"
+                case mountPoint = "MountPoint"
+                case heartbeat = "Heartbeat"
             }
         }
 

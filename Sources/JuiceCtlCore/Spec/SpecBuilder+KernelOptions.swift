@@ -11,9 +11,15 @@ extension SpecBuilder {
             } else {
                 error(
                     node, "mount.allowOther",
-                    "allowOther: false cannot be honoured: juicefs 1.4 mounts with allow_other whenever it runs as root, and juicectl runs it as root",
+                    """
+                    allowOther: false cannot be honoured: juicefs 1.4 mounts with allow_other whenever it runs as root, and juicectl \
+                    runs it as root
+                    """,
                     hint:
-                        "remove the key (true is the default) and keep other users out with the mount point's parent directory, e.g. the default <baseDir>/data inside the 0700 baseDir"
+                        """
+                        remove the key (true is the default) and keep other users out with the mount point's parent directory, e.g. \
+                        the default <baseDir>/data inside the 0700 baseDir
+                        """
                 )
             }
         }

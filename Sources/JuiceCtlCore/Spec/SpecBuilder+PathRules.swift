@@ -13,7 +13,10 @@ extension SpecBuilder {
     static func newlineProblem(_ text: String) -> String? {
         guard text.contains(where: \.isNewline) else { return nil }
         return
-            "'\(text.replacing("\n", with: "\\n").replacing("\r", with: "\\r"))' contains a line break, which no option, configuration line or mountinfo reader of juicectl's can carry"
+            """
+            '\(text.replacing("\n", with: "\\n").replacing("\r", with: "\\r"))' contains a line break, which no option, configuration \
+            line or mountinfo reader of juicectl's can carry
+            """
     }
 
     /// The first character of `path` that `syntax` names, described.
@@ -33,7 +36,10 @@ extension SpecBuilder {
             let explicit = mountNode?["cacheDir"]
             error(
                 explicit ?? baseNode, explicit == nil ? "baseDir" : "mount.cacheDir",
-                "the cache directory \(cacheDir) contains \(problem), which juicefs --cache-dir reads as a list of directories or a pattern",
+                """
+                the cache directory \(cacheDir) contains \(problem), which juicefs --cache-dir reads as a list of directories or a \
+                pattern
+                """,
                 hint: explicit == nil
                     ? "the default cache directory is <baseDir>/cache: choose a baseDir without it, or set mount.cacheDir"
                     : "choose a directory without : * ? [")
@@ -49,7 +55,10 @@ extension SpecBuilder {
                 guard let text = item.string, let problem = Self.syntaxProblem(text, Self.overlayOptionSyntax) else { continue }
                 error(
                     item, "overlay.lowerDirs[\(index)]",
-                    "the lower directory \(text) contains \(problem), which the overlay's mount options would read as a separator or an escape (another layer or option)",
+                    """
+                    the lower directory \(text) contains \(problem), which the overlay's mount options would read as a separator or \
+                    an escape (another layer or option)
+                    """,
                     hint: "use a path without , : or \\, e.g. a bind mount or a symbolic link to it outside the overlay's options")
             }
         }
@@ -59,7 +68,10 @@ extension SpecBuilder {
                 explicit.map { ($0, "overlay.upperMount") } ?? (mountNode?["path"].map { ($0, "mount.path") } ?? (baseNode, "baseDir"))
             error(
                 source.0, source.1,
-                "the image's mount point \(overlay.upperMount) contains \(problem); its upper/ and work/ go into the overlay's mount options, which would read it as a separator or an escape",
+                """
+                the image's mount point \(overlay.upperMount) contains \(problem); its upper/ and work/ go into the overlay's mount \
+                options, which would read it as a separator or an escape
+                """,
                 hint: explicit == nil
                     ? "the default is <mount.path>/root-upper: set overlay.upperMount to a path without , : or \\"
                     : "use a path without , : or \\")

@@ -23,7 +23,10 @@ public enum SpecFormat {
                 required: true, "The JuiceFS volume name."),
             SchemaField(
                 "baseDir", .string(.absolutePath), required: true,
-                "Directory that holds everything of this volume on the host: metadata, objects, cache, logs, mount point and juicectl's own state."
+                """
+                Directory that holds everything of this volume on the host: metadata, objects, cache, logs, mount point and \
+                juicectl's own state.
+                """
             ),
             SchemaField("storage", .object(storage), "Where the volume's data objects live. Default: local files under <baseDir>/objects."),
             SchemaField("metadata", .object(metadata), "The metadata engine. Default: SQLite at <baseDir>/metadata.db."),
@@ -37,11 +40,17 @@ public enum SpecFormat {
                 "Directory quotas. Absent: 10TiB on /active/fs. An empty list: no quotas."),
             SchemaField(
                 "overlay", .object(overlay),
-                "A writable overlay for a container root: lower directories plus an upper layer in a sparse ext4 image kept on the volume at /active/root-upper.img."
+                """
+                A writable overlay for a container root: lower directories plus an upper layer in a sparse ext4 image kept on the \
+                volume at /active/root-upper.img.
+                """
             ),
             SchemaField(
                 "backup", .object(backup),
-                "Litestream replication of the SQLite metadata, to a directory on this host or to an S3-compatible bucket. Default: on, to a file replica at <baseDir>/replica."
+                """
+                Litestream replication of the SQLite metadata, to a directory on this host or to an S3-compatible bucket. Default: \
+                on, to a file replica at <baseDir>/replica.
+                """
             ),
             SchemaField("checkpoints", .object(checkpoints), "Scheduled checkpoints and their retention."),
             SchemaField(
@@ -65,7 +74,10 @@ public enum SpecFormat {
         [
             SchemaField(
                 "type", .string(StringRule(allowed: ["local", "s3"])),
-                "local (default): files in a directory on this host. s3: a bucket of an S3-compatible object store (AWS S3, MinIO, Ceph RGW, ...), named by bucket."
+                """
+                local (default): files in a directory on this host. s3: a bucket of an S3-compatible object store (AWS S3, MinIO, \
+                Ceph RGW, ...), named by bucket.
+                """
             ),
             SchemaField(
                 "path", .string(.absolutePath), "For type local only: the directory that holds the objects. Default: <baseDir>/objects."),
@@ -73,15 +85,26 @@ public enum SpecFormat {
                 "bucket",
                 .string(
                     StringRule(pattern: BucketURL.pattern, expected: "a bucket URL: http(s)://HOST[:PORT]/BUCKET", semantic: .bucketURL)),
-                "For type s3, and required there: the bucket as a path-style URL, http(s)://HOST[:PORT]/BUCKET, e.g. https://s3.eu-west-1.amazonaws.com/my-bucket or http://127.0.0.1:9000/my-bucket. The volume's objects go under BUCKET/<name>/. No credentials in the URL: give them as accessKey and secretKey."
+                """
+                For type s3, and required there: the bucket as a path-style URL, http(s)://HOST[:PORT]/BUCKET, e.g. \
+                https://s3.eu-west-1.amazonaws.com/my-bucket or http://127.0.0.1:9000/my-bucket. The volume's objects go under \
+                BUCKET/<name>/. No credentials in the URL: give them as accessKey and secretKey.
+                """
             ),
             SchemaField(
                 "accessKey", .object(secret),
-                "For type s3: where the access key is read from, {env: NAME} or {file: /absolute/path}, never the key itself. Give accessKey and secretKey together, or neither: then juicefs uses the credentials of its environment (e.g. an instance role)."
+                """
+                For type s3: where the access key is read from, {env: NAME} or {file: /absolute/path}, never the key itself. Give \
+                accessKey and secretKey together, or neither: then juicefs uses the credentials of its environment (e.g. an instance \
+                role).
+                """
             ),
             SchemaField(
                 "secretKey", .object(secret),
-                "For type s3: where the secret key is read from, {env: NAME} or {file: /absolute/path}, never the key itself. Give accessKey and secretKey together, or neither."
+                """
+                For type s3: where the secret key is read from, {env: NAME} or {file: /absolute/path}, never the key itself. Give \
+                accessKey and secretKey together, or neither.
+                """
             ),
         ])
 
@@ -94,11 +117,19 @@ public enum SpecFormat {
                     StringRule(
                         pattern: MetadataURL.pattern, expected: "a sqlite3:///, redis://, rediss:// or postgres:// URL",
                         semantic: .metadataURL)),
-                "Metadata engine URL, without a password. Default: sqlite3://<baseDir>/metadata.db; juicectl adds WAL mode and a busy timeout to SQLite URLs. Also redis://[USER@]HOST[:PORT][/DB] (database 0 by default), rediss:// for Redis over TLS, and postgres://[USER@]HOST[:PORT]/DATABASE[?sslmode=disable]. Two volumes never share a database. Litestream backup is for SQLite only."
+                """
+                Metadata engine URL, without a password. Default: sqlite3://<baseDir>/metadata.db; juicectl adds WAL mode and a busy \
+                timeout to SQLite URLs. Also redis://[USER@]HOST[:PORT][/DB] (database 0 by default), rediss:// for Redis over TLS, \
+                and postgres://[USER@]HOST[:PORT]/DATABASE[?sslmode=disable]. Two volumes never share a database. Litestream backup \
+                is for SQLite only.
+                """
             ),
             SchemaField(
                 "password", .object(secret),
-                "For redis, rediss and postgres URLs: where the password is read from, {env: NAME} or {file: /absolute/path}, never the password itself. Not for SQLite."
+                """
+                For redis, rediss and postgres URLs: where the password is read from, {env: NAME} or {file: /absolute/path}, never \
+                the password itself. Not for SQLite.
+                """
             ),
         ])
 
@@ -115,7 +146,10 @@ public enum SpecFormat {
                 "The environment variable of the juicectl process that holds the secret, e.g. S3_SECRET_KEY."),
             SchemaField(
                 "file", .string(.absolutePath),
-                "The file that holds the secret, as an absolute path, e.g. /etc/juicectl/secrets/s3-secret-key: one line (a trailing newline is not part of the secret). Keep it readable by root only."
+                """
+                The file that holds the secret, as an absolute path, e.g. /etc/juicectl/secrets/s3-secret-key: one line (a trailing \
+                newline is not part of the secret). Keep it readable by root only.
+                """
             ),
         ],
         requiresOneOf: .init(["env", "file"], message: "a secret reference names exactly one of env and file"),
@@ -125,7 +159,8 @@ public enum SpecFormat {
         "Settings fixed when the volume is formatted.",
         [
             SchemaField(
-                "blockSize", .string(.size.bounded(by: blockSize)), "Object block size, 64KiB to 16MiB. Default: 4MiB (JuiceFS's default)."),
+                "blockSize", .string(.size.bounded(by: blockSize)),
+                "Object block size, 64KiB to 16MiB. Default: 4MiB (JuiceFS's default)."),
             SchemaField("compression", .string(StringRule(allowed: ["none", "lz4", "zstd"])), "Block compression. Default: none."),
             SchemaField("trashDays", .integer(minimum: 0, maximum: 36500), "Days deleted files stay in the trash. Default: 7."),
         ])
@@ -161,7 +196,10 @@ public enum SpecFormat {
                 """),
             SchemaField(
                 "options", .object(mountOptions),
-                "Further `juicefs mount` flags, by long name without dashes, e.g. heartbeat: 2s. The words allow_other, allow_root, suid, nosuid, dev and nodev of o are decided by allowOther, suid and dev."
+                """
+                Further `juicefs mount` flags, by long name without dashes, e.g. heartbeat: 2s. The words allow_other, allow_root, \
+                suid, nosuid, dev and nodev of o are decided by allowOther, suid and dev.
+                """
             ),
         ])
 
@@ -183,14 +221,21 @@ public enum SpecFormat {
         [
             SchemaField(
                 "type", .string(StringRule(allowed: ["file", "s3"])),
-                "file (default): a directory on this host, named by path. s3: a key prefix in a bucket of an S3-compatible object store (AWS S3, MinIO, ...), named by bucket and prefix."
+                """
+                file (default): a directory on this host, named by path. s3: a key prefix in a bucket of an S3-compatible object \
+                store (AWS S3, MinIO, ...), named by bucket and prefix.
+                """
             ),
             SchemaField("path", .string(.absolutePath), "For type file only: the replica directory. Default: <baseDir>/replica."),
             SchemaField(
                 "bucket",
                 .string(
                     StringRule(pattern: BucketURL.pattern, expected: "a bucket URL: http(s)://HOST[:PORT]/BUCKET", semantic: .bucketURL)),
-                "For type s3, and required there: the bucket as a path-style URL, http(s)://HOST[:PORT]/BUCKET, e.g. https://s3.eu-west-1.amazonaws.com/my-backups or http://127.0.0.1:9000/backups. No credentials in the URL: give them as accessKey and secretKey."
+                """
+                For type s3, and required there: the bucket as a path-style URL, http(s)://HOST[:PORT]/BUCKET, e.g. \
+                https://s3.eu-west-1.amazonaws.com/my-backups or http://127.0.0.1:9000/backups. No credentials in the URL: give them \
+                as accessKey and secretKey.
+                """
             ),
             SchemaField(
                 "prefix",
@@ -200,7 +245,12 @@ public enum SpecFormat {
                         expected:
                             "a key prefix: segments of A-Z a-z 0-9 . _ - separated by single /, no / at either end, no . or .. segment",
                         semantic: .keyPrefix)),
-                "For type s3 only: the key prefix in the bucket Litestream writes under, without a leading or trailing /, e.g. volumes/demo. Default: juicefs-metadata/<name>, beside the <name>/ prefix where JuiceFS keeps the volume's objects when storage uses the same bucket (a prefix inside it is refused). Two volumes' replicas never share or nest prefixes in one bucket."
+                """
+                For type s3 only: the key prefix in the bucket Litestream writes under, without a leading or trailing /, e.g. \
+                volumes/demo. Default: juicefs-metadata/<name>, beside the <name>/ prefix where JuiceFS keeps the volume's objects \
+                when storage uses the same bucket (a prefix inside it is refused). Two volumes' replicas never share or nest prefixes \
+                in one bucket.
+                """
             ),
             SchemaField(
                 "region",
@@ -209,11 +259,18 @@ public enum SpecFormat {
                 "For type s3 only: the region Litestream signs its requests for. Default: us-east-1 (also MinIO's default)."),
             SchemaField(
                 "accessKey", .object(secret),
-                "For type s3 only: where the access key is read from, {env: NAME} or {file: /absolute/path}, never the key itself. Give accessKey and secretKey together, or neither: then Litestream uses the credentials of its environment (e.g. an instance role)."
+                """
+                For type s3 only: where the access key is read from, {env: NAME} or {file: /absolute/path}, never the key itself. \
+                Give accessKey and secretKey together, or neither: then Litestream uses the credentials of its environment (e.g. an \
+                instance role).
+                """
             ),
             SchemaField(
                 "secretKey", .object(secret),
-                "For type s3 only: where the secret key is read from, {env: NAME} or {file: /absolute/path}, never the key itself. Give accessKey and secretKey together, or neither."
+                """
+                For type s3 only: where the secret key is read from, {env: NAME} or {file: /absolute/path}, never the key itself. \
+                Give accessKey and secretKey together, or neither.
+                """
             ),
         ])
 
@@ -223,7 +280,10 @@ public enum SpecFormat {
             SchemaField("enabled", .boolean, "Whether the overlay is wanted. Default: true when the section is present."),
             SchemaField(
                 "imageSize", .string(.size.bounded(by: imageSize)),
-                "Size of the sparse ext4 image holding the upper layer, at least 64MiB. Default: 100GiB. It counts at full size in JuiceFS usage and in any quota above /active/root-upper.img, and so does each checkpoint's clone of it."
+                """
+                Size of the sparse ext4 image holding the upper layer, at least 64MiB. Default: 100GiB. It counts at full size in \
+                JuiceFS usage and in any quota above /active/root-upper.img, and so does each checkpoint's clone of it.
+                """
             ),
             SchemaField(
                 "lowerDirs", .array(.string(.absolutePath), minItems: 1), required: true,
@@ -237,7 +297,10 @@ public enum SpecFormat {
                 "Further overlay mount options (lowerdir, upperdir and workdir are juicectl's)."),
             SchemaField(
                 "onCorrupt", .string(StringRule(allowed: ["stop", "recreate"])),
-                "When the image does not mount: it is always moved aside (never deleted); `stop` (default) reports and waits, `recreate` also makes a fresh image."
+                """
+                When the image does not mount: it is always moved aside (never deleted); `stop` (default) reports and waits, \
+                `recreate` also makes a fresh image.
+                """
             ),
         ])
 
@@ -247,7 +310,10 @@ public enum SpecFormat {
             SchemaField(
                 "schedule",
                 .string(StringRule(minLength: 1, expected: "a schedule: @every 15m, @hourly, @daily, @weekly, @monthly or 5 cron fields")),
-                "When to take a scheduled checkpoint, in UTC: `@every 15m`, `@hourly`, `@daily`, `@weekly`, `@monthly`, or a 5-field cron expression. A missed slot is taken once."
+                """
+                When to take a scheduled checkpoint, in UTC: `@every 15m`, `@hourly`, `@daily`, `@weekly`, `@monthly`, or a 5-field \
+                cron expression. A missed slot is taken once.
+                """
             ),
             SchemaField("retain", .object(retain), "Which checkpoints to keep; without it nothing is ever pruned."),
             SchemaField(

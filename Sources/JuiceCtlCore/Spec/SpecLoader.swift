@@ -202,7 +202,10 @@ public struct SpecLoader: Sendable {
                     diagnostics.append(
                         Diagnostic(
                             .error, at: spec.origin.location, path: "backup.replica",
-                            "S3 replica \(Redaction.redactBucketURL(a.bucket))/\(a.prefix) overlaps the replica of volume '\(other.name)' (\(first)); one replica location per database",
+                            """
+                            S3 replica \(Redaction.redactBucketURL(a.bucket))/\(a.prefix) overlaps the replica of volume \
+                            '\(other.name)' (\(first)); one replica location per database
+                            """,
                             hint: "give each volume a prefix of its own, neither inside the other; the default prefix is the volume's name")
                     )
                 }
