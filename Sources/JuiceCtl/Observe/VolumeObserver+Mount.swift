@@ -21,7 +21,8 @@ extension VolumeObserver {
         return await mountState(spec, entries: mountEntries(), recorded: recorded, recorder: &recorder).0
     }
 
-    /// `recorded`: the client juicectl started for this mount (from the state file the caller read).
+    /// The state of the spec's mount point among `entries`, with the live mount's `.config`; `recorded`: the client
+    /// juicectl started for this mount (from the state file the caller read).
     func mountState(
         _ spec: VolumeSpec, entries: [MountInfoEntry], recorded: VolumeState.MountClientRecord?,
         recorder: inout ProbeRecorder

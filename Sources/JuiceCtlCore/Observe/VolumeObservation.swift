@@ -41,7 +41,8 @@ public struct VolumeObservation: Sendable, Hashable, Codable {
     public var staging: StagingObservation?
     /// The volume root and juicectl's own directories and files on it; `nil` when not mounted or not read.
     public var guards: VolumeGuardObservation?
-    /// When the observation was made: schedules and retention are judged against it.
+    /// When the observation was made: schedules, retention and every age in it are judged against it. The observer
+    /// reads its clock once per observation for it; one built by hand is stamped with the system clock's present.
     public var now: Date
     /// juicectl started a format of this volume and did not record its end, and the object storage holds nothing
     /// but the `juicefs_uuid` that `juicefs format` writes before it initialises the metadata: a format killed
@@ -58,7 +59,7 @@ public struct VolumeObservation: Sendable, Hashable, Codable {
         metadata: MetadataState, storage: StorageState, mount: MountState, formerMountPaths: [String] = [],
         directories: [String: DirectoryState] = [:], quotas: [String: QuotaReading]? = nil,
         managedQuotaPaths: [String] = [], probes: [ProbeRecord] = [], interruptedFormat: Bool = false,
-        catalog: CheckpointCatalog? = nil, now: Date = Date(), overlay: OverlayObservation? = nil,
+        catalog: CheckpointCatalog? = nil, now: Date = HostClock.system.date(), overlay: OverlayObservation? = nil,
         backup: BackupObservation? = nil
     ) {
         self.backup = backup
