@@ -20,6 +20,14 @@ struct QuotaRendererTests {
         #expect(QuotaRenderer.reading(.none(source: "x")) == "no capacity limit, no inode limit")
     }
 
+    @Test("the status names a reading with ~ when rounded, and none when there is no quota")
+    func status() {
+        let rounded = QuotaReading(capacity: ByteSize.tebibytes(10).bytes, inodes: nil, capacityTolerance: 4096, source: "statfs")
+        #expect(QuotaRenderer.status(rounded) == "capacity ~10 TiB, no inode limit")
+        #expect(QuotaRenderer.status(QuotaReading(capacity: nil, inodes: 4, source: "s")) == "no capacity limit, inodes 4")
+        #expect(QuotaRenderer.status(.none(source: "s")) == "none")
+    }
+
     @Test("a read-back names the exact bytes and inodes")
     func readBack() {
         #expect(QuotaRenderer.readBack(QuotaReading(capacity: 1024, inodes: 3, source: "s")) == "1024 bytes and 3 inodes")

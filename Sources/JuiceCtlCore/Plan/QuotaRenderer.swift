@@ -1,5 +1,5 @@
-/// Quotas in words, for plan reasons and executor outcomes: the one place that says what a declared quota or a
-/// read-back limit is.
+/// Quotas in words, for plan reasons, executor outcomes and the status: the one place that says what a declared
+/// quota or a quota as read is.
 public enum QuotaRenderer {
     /// A declared quota's limits: `capacity 2 TiB, inodes 10` (a limit the spec leaves out is not named).
     public static func limits(_ quota: VolumeSpec.Quota) -> String {
@@ -20,6 +20,15 @@ public enum QuotaRenderer {
         }
         parts.append(reading.inodes.map { "inodes \($0)" } ?? "no inode limit")
         return parts.joined(separator: ", ")
+    }
+
+    /// A quota as read, for `juicectl status`: `none`, or `capacity ~2 TiB, no inode limit` (`~` when rounded).
+    public static func status(_ reading: QuotaReading) -> String {
+        guard !reading.isNone else { return "none" }
+        let capacity =
+            reading.capacity.map { "capacity \(reading.capacityTolerance > 0 ? "~" : "")\(ByteSize(bytes: $0).humanReadable)" }
+            ?? "no capacity limit"
+        return "\(capacity), \(reading.inodes.map { "inodes \($0)" } ?? "no inode limit")"
     }
 
     /// A quota as `juicefs quota get` read it back, exactly: `1024 bytes and no inode limit`.
