@@ -360,7 +360,7 @@ public struct Reconciler: Sendable {
         onResult: @Sendable (ActionResult) -> Void = { _ in }
     ) async throws -> Report {
         try CheckpointName.validate(request.name)
-        let action = Action(.createCheckpoint, .create, target: request.name, reason: "requested", checkpoint: request)
+        let action = Action(.createCheckpoint(request), .create, target: request.name, reason: "requested")
         return try await imperative(spec, operation: "checkpoint create", action: action, onResult: onResult)
     }
 
@@ -370,9 +370,7 @@ public struct Reconciler: Sendable {
         onResult: @Sendable (ActionResult) -> Void = { _ in }
     ) async throws -> Report {
         try CheckpointName.validate(name)
-        let action = Action(
-            .deleteCheckpoint, .delete, target: name, reason: "requested",
-            checkpoint: .init(name: name, force: force))
+        let action = Action(.deleteCheckpoint(.init(name: name, force: force)), .delete, target: name, reason: "requested")
         return try await imperative(spec, operation: "checkpoint delete", action: action, onResult: onResult)
     }
 
@@ -388,9 +386,7 @@ public struct Reconciler: Sendable {
         var request = Action.CheckpointRequest(name: name)
         request.terminateUsers = terminateUsers
         request.grace = grace
-        let action = Action(
-            .restore, .replace, target: VolumeLayout.active, reason: "requested", disruption: .interrupting,
-            checkpoint: request)
+        let action = Action(.restore(request), .replace, target: VolumeLayout.active, reason: "requested", disruption: .interrupting)
         return try await imperative(spec, operation: "restore", action: action, onResult: onResult)
     }
 

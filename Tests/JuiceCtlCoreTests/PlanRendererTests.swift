@@ -12,13 +12,15 @@ struct PlanRendererTests {
             spec: spec,
             actions: [
                 Action(.createDirectory, .create, target: "/active", reason: "/active does not exist on the volume"),
-                Action(.setQuota, .create, target: "/active/fs", reason: "quotas could not be read", conditional: true, quota: .original),
+                Action(.setQuota(.original), .create, target: "/active/fs", reason: "quotas could not be read", conditional: true),
                 Action(
-                    .remountInPlace, .update, target: "/srv/demo/data", reason: "mount option(s) cache-size differ", disruption: .brief,
-                    changedFlags: ["cache-size"]),
-                Action(.remount, .replace, target: "/srv/demo/data", reason: "2 mounts are stacked", disruption: .interrupting),
+                    .remountInPlace(changedFlags: ["cache-size"]), .update, target: "/srv/demo/data",
+                    reason: "mount option(s) cache-size differ", disruption: .brief),
                 Action(
-                    .unmount, .delete, target: "/mnt/old", reason: "juicectl mounted this volume at /mnt/old before",
+                    .remount(changedFlags: nil), .replace, target: "/srv/demo/data", reason: "2 mounts are stacked",
+                    disruption: .interrupting),
+                Action(
+                    .unmount(forceAllowed: false), .delete, target: "/mnt/old", reason: "juicectl mounted this volume at /mnt/old before",
                     disruption: .interrupting),
             ],
             conflicts: [
@@ -153,7 +155,7 @@ struct PlanRendererTests {
 
     @Test("every action kind has a short label", arguments: Action.Kind.allCases)
     func labels(kind: Action.Kind) {
-        let label = PlanRenderer.label(Action(kind, .create, target: "t", reason: "r"))
+        let label = PlanRenderer.label(kind)
         #expect(!label.isEmpty)
         #expect(label.count <= 20)
     }

@@ -540,6 +540,19 @@ struct PlannerOverlayTests {
         #expect(plan.actions.dropLast().allSatisfy { $0.forceAllowed })
     }
 
+    @Test("apply without an overlay and down take it down by one rule: the same steps in the same order, only down forces")
+    func teardownOneRule() throws {
+        let spec = try SpecFixture.spec(overlayYAML)
+        let observation = observed(spec) { $0.strayLoopDevices = ["/dev/loop8"] }
+        let teardown: Set<Action.Kind> = [.unmountOverlay, .unmountOverlayUpper, .detachLoopDevice]
+        let apply = Planner.plan(try SpecFixture.spec(), observation).actions.filter { teardown.contains($0.kind) }
+        let down = Planner.planDown(spec, observation).actions.filter { teardown.contains($0.kind) }
+        #expect(apply.map(\.kind) == [.unmountOverlay, .unmountOverlayUpper, .detachLoopDevice])
+        #expect(apply.map(\.kind) == down.map(\.kind) && apply.map(\.target) == down.map(\.target))
+        #expect(apply.allSatisfy { !$0.forceAllowed })
+        #expect(down.map(\.forceAllowed) == [true, true, false])
+    }
+
     @Test("down takes only what is mounted: an image without its overlay")
     func downUpperOnly() throws {
         let spec = try SpecFixture.spec(overlayYAML)

@@ -1,6 +1,7 @@
 import Foundation
 import JuiceCtlCore
 import JuiceCtlDaemon
+import JuiceCtlTestSupport
 import Logging
 import Synchronization
 import Testing
@@ -51,7 +52,7 @@ enum Fixtures {
     }
 
     static func action(_ kind: Action.Kind = .setQuota, _ target: String = "/active/fs") -> Action {
-        Action(kind, .create, target: target, reason: "test")
+        Action(.placeholder(kind, target: target), .create, target: target, reason: "test")
     }
 
     static let refusal = Conflict(

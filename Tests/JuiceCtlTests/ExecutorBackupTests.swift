@@ -159,7 +159,7 @@ struct ExecutorStartBackupTests {
             let executor = withoutLitestream(scenario)
 
             for kind in [Action.Kind.startBackup, .restoreMetadata, .restartBackup] {
-                let result = await executor.execute(scenario.action(kind), spec: scenario.spec)
+                let result = await executor.execute(scenario.action(.placeholder(kind, target: scenario.mountPath)), spec: scenario.spec)
                 guard case .failed(let message) = result.outcome else {
                     Issue.record("\(kind): expected a failure, got \(result.outcome)")
                     continue

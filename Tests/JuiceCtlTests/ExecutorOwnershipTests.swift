@@ -21,7 +21,8 @@ struct ExecutorOwnershipTests {
         let executor = Executor(
             host: scenario.host, runner: scenario.runner, tools: VolumeScenario.tools, logger: .quiet,
             ownership: (ownership ?? scenario.ownership).factory)
-        return await executor.execute(Action(kind, .create, target: "record", reason: "test"), spec: spec).outcome
+        return await executor.execute(Action(.placeholder(kind, target: "record"), .create, target: "record", reason: "test"), spec: spec)
+            .outcome
     }
 
     @Test func aClaimMakesThisHostTheOwnerAndASecondClaimIsAlreadyOwned() async throws {

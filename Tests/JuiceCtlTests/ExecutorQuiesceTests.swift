@@ -56,7 +56,7 @@ struct ExecutorQuiesceTests {
             Self.hook(scenario, "app-resume")
 
             let result = await scenario.executor.execute(
-                Action(.createCheckpoint, .create, target: "pit", reason: "test", checkpoint: .init(name: "pit")), spec: scenario.spec)
+                Action(.createCheckpoint(.init(name: "pit")), .create, target: "pit", reason: "test"), spec: scenario.spec)
 
             let text = try #require(result.outcome.doneText, "\(result.outcome)")
             #expect(text.contains("point in time: sandbox frozen for "), "\(text)")
@@ -145,7 +145,7 @@ struct ExecutorQuiesceTests {
             let start = clock.now
 
             let result = await scenario.executor.execute(
-                Action(.createCheckpoint, .create, target: "big", reason: "test", checkpoint: .init(name: "big")), spec: scenario.spec)
+                Action(.createCheckpoint(.init(name: "big")), .create, target: "big", reason: "test"), spec: scenario.spec)
 
             #expect(clock.now - start < .seconds(15), "the clone (20 s) was cancelled, not waited for")
             let text = try #require(result.outcome.failureText, "\(result.outcome)")
@@ -223,7 +223,7 @@ struct ExecutorQuiesceTests {
             let scenario = try CheckpointScenario(baseDir: base)
 
             let result = await scenario.executor.execute(
-                Action(.createCheckpoint, .create, target: "plain", reason: "test", checkpoint: .init(name: "plain")), spec: scenario.spec)
+                Action(.createCheckpoint(.init(name: "plain")), .create, target: "plain", reason: "test"), spec: scenario.spec)
 
             #expect(result.outcome.doneText?.contains("not quiesced: each file is consistent, the tree is not one instant") == true)
             #expect(result.details?.pointInTime == false)

@@ -15,7 +15,7 @@ struct ExecutorQuotaTests {
             scenario.runner.on(["juicefs", "quota", "get", scenario.url, "--path", "/active/fs"], .success(table))
             let started = Date()
 
-            let result = await scenario.executor.execute(scenario.action(.setQuota, quota: .original), spec: scenario.spec)
+            let result = await scenario.executor.execute(scenario.action(.setQuota(.original)), spec: scenario.spec)
 
             guard case .done = result.outcome else {
                 Issue.record("expected done, got \(result.outcome)")
@@ -52,7 +52,7 @@ struct ExecutorQuotaTests {
             let quota = try #require(scenario.spec.quotas.first)
             scenario.runner.on(prefix: ["juicefs", "quota"], .success())
 
-            _ = await scenario.executor.execute(scenario.action(.setQuota, quota: quota), spec: scenario.spec)
+            _ = await scenario.executor.execute(scenario.action(.setQuota(quota)), spec: scenario.spec)
 
             let set = try #require(scenario.runner.commands(startingWith: ["juicefs", "quota", "set"]).first)
             #expect(Array(set.arguments.suffix(4)) == ["--capacity", argument, "--inodes", "0"])
@@ -66,7 +66,7 @@ struct ExecutorQuotaTests {
             scenario.runner.on(prefix: ["juicefs", "quota", "set"], .success())
             scenario.runner.on(prefix: ["juicefs", "quota", "get"], .success(try Fixture.text("juicefs/quota-get-inodes-only.txt")))
 
-            let result = await scenario.executor.execute(scenario.action(.setQuota, quota: quota), spec: scenario.spec)
+            let result = await scenario.executor.execute(scenario.action(.setQuota(quota)), spec: scenario.spec)
 
             #expect(
                 result.outcome
@@ -87,7 +87,7 @@ struct ExecutorQuotaTests {
             scenario.runner.on(prefix: ["juicefs", "quota", "set"], .success())
             scenario.runner.on(prefix: ["juicefs", "quota", "get"], .success(try Fixture.text("juicefs/quota-set-big.txt")))
 
-            let result = await scenario.executor.execute(scenario.action(.setQuota, quota: quota), spec: scenario.spec)
+            let result = await scenario.executor.execute(scenario.action(.setQuota(quota)), spec: scenario.spec)
 
             #expect(result.outcome == .failed("juicefs quota set returned, but quota get shows 2199023255552 bytes and 1234567 inodes"))
             #expect(scenario.stateStore.load().quotas.isEmpty, "an unverified quota is not recorded")
@@ -100,7 +100,7 @@ struct ExecutorQuotaTests {
             scenario.runner.on(prefix: ["juicefs", "quota", "set"], .success())
             scenario.runner.on(prefix: ["juicefs", "quota", "get"], .success(try Fixture.text("juicefs/quota-get-no-quota.txt")))
 
-            let result = await scenario.executor.execute(scenario.action(.setQuota, quota: .original), spec: scenario.spec)
+            let result = await scenario.executor.execute(scenario.action(.setQuota(.original)), spec: scenario.spec)
 
             #expect(result.outcome == .failed("juicefs quota set returned, but quota get shows no capacity limit and no inode limit"))
         }
@@ -111,7 +111,7 @@ struct ExecutorQuotaTests {
             let scenario = try VolumeScenario(baseDir: base)
             scenario.runner.on(prefix: ["juicefs", "quota", "set"], .failure(stderr: try Fixture.text("juicefs/quota-set-missing.stderr")))
 
-            let result = await scenario.executor.execute(scenario.action(.setQuota, quota: .original), spec: scenario.spec)
+            let result = await scenario.executor.execute(scenario.action(.setQuota(.original)), spec: scenario.spec)
 
             #expect(result.outcome == .failed("juicefs quota set /active/fs failed: resolve dir /nope: no such file or directory"))
             #expect(scenario.runner.commands(startingWith: ["juicefs", "quota", "get"]).isEmpty)
@@ -124,7 +124,7 @@ struct ExecutorQuotaTests {
             scenario.runner.on(prefix: ["juicefs", "quota", "get"], .success(try Fixture.text("juicefs/quota-get-active-fs.txt")))
 
             let result = await scenario.executor.execute(
-                scenario.action(.setQuota, quota: .original, conditional: true), spec: scenario.spec)
+                scenario.action(.setQuota(.original), conditional: true), spec: scenario.spec)
 
             #expect(result.outcome == .skipped("/active/fs already has capacity 10TiB"))
             #expect(scenario.runner.commands(startingWith: ["juicefs", "quota", "set"]).isEmpty)
@@ -138,7 +138,7 @@ struct ExecutorQuotaTests {
             try scenario.installLiveMount()
             scenario.host.setStat(scenario.mountPath + "/active/fs", .found(inode: 12, isDirectory: false))
 
-            let result = await scenario.executor.execute(scenario.action(.setQuota, quota: .original), spec: scenario.spec)
+            let result = await scenario.executor.execute(scenario.action(.setQuota(.original)), spec: scenario.spec)
 
             #expect(result.outcome == .failed("/active/fs is not a directory on the volume"))
             #expect(scenario.runner.commands.isEmpty)

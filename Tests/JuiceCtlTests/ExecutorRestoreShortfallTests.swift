@@ -71,6 +71,32 @@ struct ExecutorRestoreShortfallTests {
         }
     }
 
+    @Test("a restore reads each quota it sets back; one that does not read back completes the restore with RestoreQuotaNotSet")
+    func quotaReadBackDiffers() async throws {
+        try await withTemporaryDirectory { base in
+            let scenario = try CheckpointScenario(baseDir: base, ExecutorRestoreTests.twoQuotas)
+            try scenario.putCheckpoint("v1")
+            // juicefs quota set returns, but the engine shows no quota on the directory afterwards.
+            scenario.runner.on(
+                prefix: ["juicefs", "quota", "get", scenario.volume.url, "--path", "/active/fs/projects"],
+                .success("+------+------+\n| Path | Size |\n+------+------+\n+------+------+\n"))
+
+            let outcome = await scenario.restore("v1")
+
+            #expect(outcome.doneText?.contains("RestoreQuotaNotSet") == true, "\(outcome)")
+            #expect(!scenario.exists(VolumeLayout.restoreJournal), "the restore itself is complete")
+            let readBack = scenario.runner.commands(startingWith: ["juicefs", "quota", "get"]).map { $0.arguments[4] }
+            #expect(readBack.sorted() == ["/active/fs", "/active/fs/projects"], "each quota set is read back")
+            let state = StateStore(stateDir: scenario.spec.stateDir).load()
+            let problem = try #require(state.restoreShortfall?.problems.first)
+            #expect(state.restoreShortfall?.problems.count == 1)
+            #expect(problem.path == "/active/fs/projects" && problem.reason == .quotaNotSet)
+            #expect(problem.message.contains("quota get shows no capacity limit and no inode limit"), "\(problem.message)")
+            #expect(state.quotas["/active/fs/projects"] == nil, "a quota that did not read back is not recorded as set")
+            #expect(state.quotas["/active/fs"] != nil)
+        }
+    }
+
     @Test("an empty lineage is rebuilt from the manifests by the planned repair, keeping the damaged file; checkpoints work again")
     func lineageRebuilt() async throws {
         try await withTemporaryDirectory { base in

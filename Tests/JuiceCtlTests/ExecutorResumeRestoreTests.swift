@@ -146,13 +146,16 @@ struct ExecutorResumeRestoreTests {
             #expect(
                 !scenario.timeline.contains { $0.hasPrefix("writeLocalFile /checkpoints/.juicectl/manifests/") },
                 "the manifest is not rewritten")
-            // Set and list run at once (either may start first); the delete follows the list.
-            #expect(
-                Set(scenario.commands.prefix(2)) == [
-                    "juicefs quota set \(url) --path /active/fs --capacity 10240 --inodes 0",
-                    "juicefs quota list \(url)",
-                ])
-            #expect(scenario.commands.dropFirst(2) == ["juicefs quota delete \(url) --path /checkpoints/\(Self.aside)/fs"])
+            // Setting (the set, then its read-back) and listing run at once (either may start first); the delete
+            // follows the list.
+            let commands = scenario.commands
+            let set = "juicefs quota set \(url) --path /active/fs --capacity 10240 --inodes 0"
+            let readBack = "juicefs quota get \(url) --path /active/fs"
+            let list = "juicefs quota list \(url)"
+            let delete = "juicefs quota delete \(url) --path /checkpoints/\(Self.aside)/fs"
+            #expect(commands.count == 4 && Set(commands) == [set, readBack, list, delete], "\(commands)")
+            #expect(try #require(commands.firstIndex(of: set)) < #require(commands.firstIndex(of: readBack)), "\(commands)")
+            #expect(try #require(commands.firstIndex(of: list)) < #require(commands.firstIndex(of: delete)), "\(commands)")
             Self.expectCompleted(scenario)
         }
     }

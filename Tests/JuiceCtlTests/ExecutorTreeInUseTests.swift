@@ -39,7 +39,7 @@ struct ExecutorTreeInUseTests {
         request.terminateUsers = terminate
         request.grace = grace
         return await scenario.executor.execute(
-            Action(.restore, .replace, target: VolumeLayout.active, reason: "test", checkpoint: request),
+            Action(.restore(request), .replace, target: VolumeLayout.active, reason: "test"),
             spec: scenario.spec)
     }
 

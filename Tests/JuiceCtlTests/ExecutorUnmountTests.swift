@@ -23,7 +23,7 @@ struct ExecutorUnmountTests {
             let scenario = try Self.busyMount(base)
             let path = scenario.mountPath
 
-            let result = await scenario.executor.execute(scenario.action(.unmount, path, forceAllowed: false), spec: scenario.spec)
+            let result = await scenario.executor.execute(scenario.action(.unmount(forceAllowed: false), path), spec: scenario.spec)
 
             #expect(
                 result.outcome
@@ -46,7 +46,7 @@ struct ExecutorUnmountTests {
                 return .success()
             }
 
-            let result = await scenario.executor.execute(scenario.action(.unmount, path, forceAllowed: true), spec: scenario.spec)
+            let result = await scenario.executor.execute(scenario.action(.unmount(forceAllowed: true), path), spec: scenario.spec)
 
             #expect(
                 result.outcome
@@ -65,7 +65,7 @@ struct ExecutorUnmountTests {
             scenario.runner.on(
                 ["juicefs", "umount", "--force", path], .failure(stderr: "<FATAL>: fusermount: permission denied [main@main.go:31]"))
 
-            let result = await scenario.executor.execute(scenario.action(.unmount, path, forceAllowed: true), spec: scenario.spec)
+            let result = await scenario.executor.execute(scenario.action(.unmount(forceAllowed: true), path), spec: scenario.spec)
 
             #expect(result.outcome == .failed("cannot unmount \(path) even with --force: fusermount: permission denied"))
         }
@@ -83,7 +83,7 @@ struct ExecutorUnmountTests {
             }
 
             let result = await scenario.executor.execute(
-                scenario.action(.unmount, scenario.mountPath, forceAllowed: true), spec: scenario.spec)
+                scenario.action(.unmount(forceAllowed: true), scenario.mountPath), spec: scenario.spec)
 
             #expect(result.outcome == .done("unmounted \(scenario.mountPath)"))
             #expect(scenario.runner.count(of: "juicefs") == 1)
@@ -96,7 +96,7 @@ struct ExecutorUnmountTests {
             let scenario = try VolumeScenario(baseDir: base)
 
             let result = await scenario.executor.execute(
-                scenario.action(.unmount, scenario.mountPath, forceAllowed: true), spec: scenario.spec)
+                scenario.action(.unmount(forceAllowed: true), scenario.mountPath), spec: scenario.spec)
 
             #expect(result.outcome == .skipped("\(scenario.mountPath) is not mounted"))
             #expect(scenario.runner.commands.isEmpty)
@@ -113,7 +113,8 @@ struct ExecutorUnmountTests {
                 return .success()
             }
 
-            let result = await scenario.executor.execute(scenario.action(.unmount, scenario.mountPath), spec: scenario.spec)
+            let result = await scenario.executor.execute(
+                scenario.action(.unmount(forceAllowed: false), scenario.mountPath), spec: scenario.spec)
 
             #expect(result.outcome == .done("detached a dead mount"))
             #expect(scenario.runner.count(of: "juicefs") == 0)

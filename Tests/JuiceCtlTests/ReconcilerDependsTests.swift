@@ -9,9 +9,7 @@ import Testing
 @Suite("Reconciler: action dependencies")
 struct ReconcilerDependsTests {
     static func action(_ kind: Action.Kind, _ target: String) -> Action {
-        Action(
-            kind, .create, target: target, reason: "test",
-            quota: kind == .setQuota ? VolumeSpec.Quota(path: target, capacity: .gibibytes(1), inodes: nil) : nil)
+        Action(.placeholder(kind, target: target), .create, target: target, reason: "test")
     }
 
     @Test(arguments: [Action.Kind.format, .mount, .remount, .recoverStaleMount, .restoreMetadata, .startBackup, .restartBackup])
@@ -57,7 +55,7 @@ struct ReconcilerDependsTests {
             let actions = [
                 scenario.action(.mount),
                 scenario.action(.createDirectory, "/active"),
-                scenario.action(.setQuota, quota: .original),
+                scenario.action(.setQuota(.original)),
             ]
             let seen = Mutex<[ActionResult]>([])
 
@@ -87,7 +85,7 @@ struct ReconcilerDependsTests {
                 ["juicefs", "quota", "get", scenario.url, "--path", "/x"], .success(try Fixture.text("juicefs/quota-get-x.txt")))
 
             let results = await scenario.reconciler.execute(
-                [scenario.action(.setQuota, quota: first), scenario.action(.setQuota, quota: second)], spec: scenario.spec
+                [scenario.action(.setQuota(first)), scenario.action(.setQuota(second))], spec: scenario.spec
             ) { _ in }
 
             #expect(results[0].failed)

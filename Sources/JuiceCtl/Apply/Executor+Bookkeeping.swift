@@ -4,8 +4,7 @@ internal import JuiceCtlCore
 extension Executor {
     /// Repairs a damaged bookkeeping record the planner found: rebuilds the lineage from the manifests, or moves an
     /// undecodable journal aside. The damaged file is renamed, never deleted.
-    func repairBookkeeping(_ action: Action, spec: VolumeSpec) async throws -> ActionResult.Outcome {
-        guard let damage = action.damage else { throw StepError("repair-bookkeeping without the damage (planner bug)") }
+    func repairBookkeeping(_ damage: BookkeepingDamage, spec: VolumeSpec) async throws -> ActionResult.Outcome {
         let files = try await liveVolume(spec)
         return damage.kind.isLineage
             ? try await rebuildLineage(files: files)

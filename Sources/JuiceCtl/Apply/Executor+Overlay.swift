@@ -2,7 +2,8 @@ internal import Foundation
 internal import JuiceCtlCore
 
 extension Executor {
-    /// The overlay settings, or an error when the spec has none (a planner bug).
+    /// The overlay settings of `spec`. The planner plans overlay steps only for a spec that declares an overlay;
+    /// a caller of ``Executor/execute(_:spec:)`` that pairs one with another spec gets a refusal.
     func overlaySettings(_ spec: VolumeSpec) throws -> VolumeSpec.OverlaySettings {
         guard let overlay = spec.overlay else { throw StepError("the spec has no overlay") }
         return overlay

@@ -2,33 +2,39 @@ internal import Foundation
 internal import JuiceCtlCore
 
 extension Executor {
-    /// Sets a quota to exactly the declared limits, then reads it back with `juicefs quota get`.
-    func setQuota(_ action: Action, spec: VolumeSpec) async throws -> ActionResult.Outcome {
-        guard let quota = action.quota else { throw StepError("set-quota without a quota (planner bug)") }
+    /// Sets a quota to exactly the declared limits, then reads it back with `juicefs quota get`. A step planned
+    /// `ifStillNeeded` (the quotas could not be read) is skipped when the quota already has them.
+    func setQuota(_ quota: VolumeSpec.Quota, ifStillNeeded: Bool, spec: VolumeSpec) async throws -> ActionResult.Outcome {
         if case .live = await observer.mountState(spec) {
             let status = await host.stat(HostPath.join(spec.mount.path, quota.path), deadline: .seconds(5))
             guard case .found(_, true) = status else {
                 throw StepError("\(quota.path) is not a directory on the volume")
             }
         }
-        if action.conditional, let current = try? await juicefs.quotaGet(spec.metadata, path: quota.path),
+        if ifStillNeeded, let current = try? await juicefs.quotaGet(spec.metadata, path: quota.path),
             current.matches(quota)
         {
             try record(quota, spec: spec, setNow: false)
             try resolveRestoreShortfall(at: quota.path, spec: spec)
-            return .skipped("\(quota.path) already has \(Self.describe(quota))")
+            return .skipped("\(quota.path) already has \(QuotaRenderer.limits(quota))")
         }
-        try await juicefs.quotaSet(spec.metadata, quota)
-        let readBack = try await juicefs.quotaGet(spec.metadata, path: quota.path)
-        guard readBack.matches(quota) else {
-            throw StepError(
-                "juicefs quota set returned, but quota get shows \(readBack.capacity.map { "\($0) bytes" } ?? "no capacity limit") and \(readBack.inodes.map { "\($0) inodes" } ?? "no inode limit")"
-            )
-        }
+        try await setVerified(quota, spec: spec)
         try record(quota, spec: spec, setNow: true)
         try resolveRestoreShortfall(at: quota.path, spec: spec)
         return .done(
-            "\(quota.path): \(Self.describe(quota)) (verified with juicefs quota get; a running mount enforces it from its next heartbeat)")
+            "\(quota.path): \(QuotaRenderer.limits(quota)) (verified with juicefs quota get; "
+                + "a running mount enforces it from its next heartbeat)"
+        )
+    }
+
+    /// The one way juicectl sets a quota (the set-quota step and a restore's quotas on the new tree): `juicefs
+    /// quota set`, then `juicefs quota get` must read the declared limits back.
+    func setVerified(_ quota: VolumeSpec.Quota, spec: VolumeSpec) async throws {
+        try await juicefs.quotaSet(spec.metadata, quota)
+        let readBack = try await juicefs.quotaGet(spec.metadata, path: quota.path)
+        guard readBack.matches(quota) else {
+            throw StepError("juicefs quota set returned, but quota get shows \(QuotaRenderer.readBack(readBack))")
+        }
     }
 
     /// Removes a quota juicectl set, then checks it is gone.
@@ -46,9 +52,5 @@ extension Executor {
                 capacity: quota.capacity?.bytes, inodes: quota.inodes,
                 setAt: setNow ? Date() : .distantPast)
         }
-    }
-
-    static func describe(_ quota: VolumeSpec.Quota) -> String {
-        [quota.capacity.map { "capacity \($0)" }, quota.inodes.map { "inodes \($0)" }].compactMap { $0 }.joined(separator: ", ")
     }
 }

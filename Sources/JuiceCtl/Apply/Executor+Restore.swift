@@ -217,10 +217,10 @@ extension Executor {
     }
 
     /// Sets the spec's quotas that lie under `/active` on the new tree (creating their directories, never through a
-    /// symbolic link), and removes every quota left on the replaced tree, checked with `juicefs quota list`. The
-    /// three kinds of `juicefs` call run at once (each is mostly process start-up): setting the new quotas,
-    /// deleting the ones the spec put on the old tree (when `oldQuotasKnown`), and listing; whatever else the list
-    /// shows under the replaced tree is deleted after it.
+    /// symbolic link; each set and read back, as the set-quota step does), and removes every quota left on the
+    /// replaced tree, checked with `juicefs quota list`. The three kinds of `juicefs` call run at once (each is
+    /// mostly process start-up): setting the new quotas, deleting the ones the spec put on the old tree (when
+    /// `oldQuotasKnown`), and listing; whatever else the list shows under the replaced tree is deleted after it.
     ///
     /// Nothing here throws: the swap is done, so each step that fails becomes a problem of the restore's shortfall
     /// (the volume is Degraded), and the rest go on.
@@ -249,7 +249,7 @@ extension Executor {
                     continue
                 }
                 do {
-                    try await juicefs.quotaSet(url, quota)
+                    try await setVerified(quota, spec: spec)
                     set.append(quota)
                 } catch {
                     problems.append(.init(path: quota.path, reason: .quotaNotSet, message: Self.describe(error)))

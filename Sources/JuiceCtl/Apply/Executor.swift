@@ -79,40 +79,38 @@ public struct Executor: Sendable {
     }
 
     private func step(_ action: Action, spec: VolumeSpec) async throws -> StepResult {
-        switch action.kind {
+        switch action.payload {
         case .format: StepResult(try await format(spec))
         case .mount: StepResult(try await mount(spec))
         case .remountInPlace: StepResult(try await remountInPlace(spec))
         case .remount: StepResult(try await remount(spec))
         case .recoverStaleMount: StepResult(try await recoverStaleMount(spec))
-        case .unmount: StepResult(try await unmount(action.target, spec: spec, forceAllowed: action.forceAllowed))
+        case .unmount(let force): StepResult(try await unmount(action.target, spec: spec, forceAllowed: force))
         case .flushStaging: StepResult(try await flushStaging(spec))
         case .createDirectory: StepResult(try await createDirectory(action.target, spec: spec))
         case .secureDirectory: StepResult(try await secureDirectory(action.target, spec: spec))
-        case .setQuota: StepResult(try await setQuota(action, spec: spec))
+        case .setQuota(let quota): StepResult(try await setQuota(quota, ifStillNeeded: action.conditional, spec: spec))
         case .removeQuota: StepResult(try await removeQuota(action.target, spec: spec))
-        case .createCheckpoint:
-            try await withSharedLock(spec, operation: "checkpoint create") { try await createCheckpoint(try request(action), spec: spec) }
-        case .deleteCheckpoint:
-            try await withSharedLock(spec, operation: "checkpoint delete") {
-                StepResult(try await deleteCheckpoint(try request(action), spec: spec))
-            }
-        case .restore:
-            try await withSharedLock(spec, operation: "restore") { try await restore(try request(action), spec: spec) }
+        case .createCheckpoint(let request):
+            try await withSharedLock(spec, operation: "checkpoint create") { try await createCheckpoint(request, spec: spec) }
+        case .deleteCheckpoint(let request):
+            try await withSharedLock(spec, operation: "checkpoint delete") { StepResult(try await deleteCheckpoint(request, spec: spec)) }
+        case .restore(let request):
+            try await withSharedLock(spec, operation: "restore") { try await restore(request, spec: spec) }
         case .resumeRestore:
             try await withSharedLock(spec, operation: "restore") { StepResult(try await resumeRestore(spec: spec)) }
         case .removeLeftover:
             try await withSharedLock(spec, operation: "remove leftover") { StepResult(try await removeLeftover(action.target, spec: spec)) }
-        case .repairBookkeeping:
-            try await withSharedLock(spec, operation: "repair bookkeeping") { StepResult(try await repairBookkeeping(action, spec: spec)) }
+        case .repairBookkeeping(let damage):
+            try await withSharedLock(spec, operation: "repair bookkeeping") { StepResult(try await repairBookkeeping(damage, spec: spec)) }
         case .thawOverlay: StepResult(try await thawOverlay(action.target, spec: spec))
         case .thawCgroups: StepResult(try await thawLeftCgroups(spec))
         case .createOverlayImage: StepResult(try await createOverlayImage(spec))
         case .quarantineOverlayImage: StepResult(try await quarantineOverlayImage(spec))
         case .mountOverlayUpper: StepResult(try await mountOverlayUpper(spec))
         case .mountOverlay: StepResult(try await mountOverlay(spec))
-        case .unmountOverlay: StepResult(try await unmountOverlay(action.target, spec: spec, force: action.forceAllowed))
-        case .unmountOverlayUpper: StepResult(try await unmountOverlayUpper(action.target, spec: spec, force: action.forceAllowed))
+        case .unmountOverlay(let force): StepResult(try await unmountOverlay(action.target, spec: spec, force: force))
+        case .unmountOverlayUpper(let force): StepResult(try await unmountOverlayUpper(action.target, spec: spec, force: force))
         case .detachLoopDevice: StepResult(try await detachLoopDevice(action.target, spec: spec))
         case .restoreMetadata: StepResult(try await restoreMetadata(spec))
         case .startBackup: StepResult(try await startBackup(spec))
@@ -128,11 +126,6 @@ public struct Executor: Sendable {
     /// The ownership protocols of volumes, over the live stores (curl for S3, files through `host`).
     static func ownershipFactory(runner: any CommandRunning, tools: Tools, host: any HostProbing) -> OwnershipFactory {
         { spec in try await OwnershipClaim.forVolume(spec, runner: runner, tools: tools, host: host) }
-    }
-
-    private func request(_ action: Action) throws -> Action.CheckpointRequest {
-        guard let request = action.checkpoint else { throw StepError("\(action.kind.rawValue) without a checkpoint (planner bug)") }
-        return request
     }
 
     /// Creates the host directories a volume needs: base, objects, cache, logs, metadata parent, state.

@@ -7,7 +7,7 @@ public enum RestoreShortfallReason: String, Sendable, Hashable, Codable, CaseIte
     case quotaPathIsSymbolicLink = "RestoreQuotaPathIsSymbolicLink"
     /// A quota's directory could not be created in the restored tree.
     case quotaDirectoryNotCreated = "RestoreQuotaDirectoryNotCreated"
-    /// `juicefs quota set` failed on the restored tree.
+    /// `juicefs quota set` failed on the restored tree, or `juicefs quota get` did not read its limits back.
     case quotaNotSet = "RestoreQuotaNotSet"
     /// A quota stayed on the replaced tree (the pre-restore checkpoint): `juicefs quota delete` or `list` failed.
     case replacedTreeQuotaKept = "RestoreReplacedTreeQuotaKept"

@@ -1,5 +1,9 @@
 /// One step of a plan: what to do, to what, why, and what it costs the volume's users.
-public struct Action: Sendable, Hashable, Codable {
+///
+/// What the step does is its ``payload``: one case per kind, carrying what only that kind needs (a quota step its
+/// quota, a checkpoint step its request), so that a step without what it needs cannot be built. Its JSON form
+/// (Action+Codable.swift) keeps the flat keys `kind`, `quota`, `changedFlags`, `checkpoint`, ...
+public struct Action: Sendable, Hashable {
     /// What the step does. Each kind has one executor step in the JuiceCtl module.
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
         /// `juicefs format` a new volume.
@@ -153,8 +157,10 @@ public struct Action: Sendable, Hashable, Codable {
         case interrupting
     }
 
-    /// The kind of step.
-    public var kind: Kind
+    /// What the step does, with what that kind of step needs.
+    public var payload: Payload
+    /// The kind of step (the payload's).
+    public var kind: Kind { payload.kind }
     /// How it changes things.
     public var change: Change
     /// What it acts on: a volume name, a mount point, a path on the volume.
@@ -166,39 +172,18 @@ public struct Action: Sendable, Hashable, Codable {
     /// True when the planner could not see whether the step is needed (the volume was not mounted): the executor
     /// checks first and skips it when it is already satisfied.
     public var conditional: Bool
-    /// For ``Kind/setQuota``: the quota to set.
-    public var quota: VolumeSpec.Quota?
-    /// For remounts: the flags that changed.
-    public var changedFlags: [String]?
-    /// For checkpoint actions: the checkpoint.
-    public var checkpoint: CheckpointRequest?
-    /// For ``Kind/removeLeftover``: what the leftover is.
-    public var leftover: Leftover?
-    /// For ``Kind/repairBookkeeping``: the damage, with the trees as observed (the executor re-checks them).
-    public var damage: BookkeepingDamage?
-    /// For ``Kind/unmount``: whether a busy mount may be detached lazily (`juicefs umount --force`) after the
-    /// graceful unmount failed. Set by `down`; never by `apply`.
-    public var forceAllowed: Bool
 
     /// Creates an action.
     public init(
-        _ kind: Kind, _ change: Change, target: String, reason: String, disruption: Disruption = .none,
-        conditional: Bool = false, quota: VolumeSpec.Quota? = nil, changedFlags: [String]? = nil,
-        forceAllowed: Bool = false, checkpoint: CheckpointRequest? = nil, leftover: Leftover? = nil,
-        damage: BookkeepingDamage? = nil
+        _ payload: Payload, _ change: Change, target: String, reason: String, disruption: Disruption = .none,
+        conditional: Bool = false
     ) {
-        self.damage = damage
-        self.forceAllowed = forceAllowed
-        self.checkpoint = checkpoint
-        self.leftover = leftover
-        self.kind = kind
+        self.payload = payload
         self.change = change
         self.target = target
         self.reason = reason
         self.disruption = disruption
         self.conditional = conditional
-        self.quota = quota
-        self.changedFlags = changedFlags
     }
 }
 

@@ -21,10 +21,9 @@ extension PlanBuilder {
                         blocking: false))
                 actions.append(
                     Action(
-                        .repairBookkeeping, .replace, target: damage.path,
+                        .repairBookkeeping(damage), .replace, target: damage.path,
                         reason:
-                            "\(what): rebuild it from the checkpoint manifests, keeping the damaged file as \(damage.path).damaged-<UTC>",
-                        damage: damage))
+                            "\(what): rebuild it from the checkpoint manifests, keeping the damaged file as \(damage.path).damaged-<UTC>"))
                 continue
             }
             let found = damage.trees?.summary ?? "the trees were not looked at"
@@ -51,9 +50,8 @@ extension PlanBuilder {
                 : "; keep \(trees.staging.keys.sorted().joined(separator: ", ")) as pre-restore checkpoint(s) (each is the checkpoint's clone or the tree /active held before)"
             actions.append(
                 Action(
-                    .repairBookkeeping, .update, target: damage.path,
-                    reason: "\(what); \(found): move it aside as \(damage.path).damaged-<UTC>\(kept)",
-                    damage: damage))
+                    .repairBookkeeping(damage), .update, target: damage.path,
+                    reason: "\(what); \(found): move it aside as \(damage.path).damaged-<UTC>\(kept)"))
         }
     }
 

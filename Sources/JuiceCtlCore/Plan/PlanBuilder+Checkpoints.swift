@@ -14,8 +14,8 @@ extension PlanBuilder {
                 : "the restore of \(journal.checkpoint) started \(Self.utc(journal.startedAt)) stopped before /active was swapped: roll it back (remove its staging clone; /active is untouched)"
             actions.append(
                 Action(
-                    .resumeRestore, progress.swapped ? .update : .delete, target: VolumeLayout.active, reason: reason,
-                    checkpoint: .init(name: journal.checkpoint, requestId: journal.requestId)))
+                    .resumeRestore(.init(name: journal.checkpoint, requestId: journal.requestId)), progress.swapped ? .update : .delete,
+                    target: VolumeLayout.active, reason: reason))
         }
         for leftover in catalog.leftovers where !keptForDamagedJournal(leftover) {
             let what =
@@ -26,8 +26,7 @@ extension PlanBuilder {
                 }
             actions.append(
                 Action(
-                    .removeLeftover, .delete, target: leftover.path, reason: "\(what); it was never a listed checkpoint",
-                    leftover: leftover))
+                    .removeLeftover(leftover), .delete, target: leftover.path, reason: "\(what); it was never a listed checkpoint"))
         }
     }
 
@@ -81,8 +80,7 @@ extension PlanBuilder {
         checkpoint.grace = request.grace
         actions.append(
             Action(
-                .restore, .replace, target: VolumeLayout.active, reason: reason, disruption: .interrupting,
-                checkpoint: checkpoint))
+                .restore(checkpoint), .replace, target: VolumeLayout.active, reason: reason, disruption: .interrupting))
     }
 
     /// A due scheduled checkpoint, then what retention removes (but not a checkpoint something still uses).
@@ -99,10 +97,9 @@ extension PlanBuilder {
             request.durable = settings.durable
             actions.append(
                 Action(
-                    .createCheckpoint, .create, target: due.name,
+                    .createCheckpoint(request), .create, target: due.name,
                     reason:
-                        "schedule \(schedule): the slot \(Self.utc(due.slot)) is due and \(since)\(settings.durable ? "; durable" : "")",
-                    checkpoint: request))
+                        "schedule \(schedule): the slot \(Self.utc(due.slot)) is due and \(since)\(settings.durable ? "; durable" : "")"))
         }
         let pendingRestore = actions.contains { $0.kind == .restore || $0.kind == .resumeRestore }
         for decision in RetentionPlan.decisions(settings, entries: known, now: observation.now) where !decision.keep {
@@ -124,9 +121,8 @@ extension PlanBuilder {
             }
             actions.append(
                 Action(
-                    .deleteCheckpoint, .delete, target: decision.name,
-                    reason: "retention: \(decision.reasons.joined(separator: "; "))",
-                    checkpoint: .init(name: decision.name)))
+                    .deleteCheckpoint(.init(name: decision.name)), .delete, target: decision.name,
+                    reason: "retention: \(decision.reasons.joined(separator: "; "))"))
         }
     }
 

@@ -14,14 +14,21 @@ extension PlanBuilder {
 
     /// A freeze juicectl did not undo (it was killed while the image was frozen) is thawed before anything else.
     mutating func planThaw() {
-        guard let observed = observation.overlay, observed.frozenByCrash else { return }
-        let path = spec.overlay?.upperMount ?? observed.recordedUpperMount ?? ""
-        actions.append(
-            Action(
-                .thawOverlay, .update, target: path,
-                reason:
-                    "juicectl froze the image's filesystem for a checkpoint and did not thaw it (it was stopped): writers through the overlay are blocked until it is thawed"
-            ))
+        guard let observed = observation.overlay else { return }
+        if let thaw = Self.thawFrozenImage(spec, observed, for: .apply) { actions.append(thaw) }
+    }
+
+    /// The thaw of an image juicectl froze and did not thaw, when there is one.
+    static func thawFrozenImage(_ spec: VolumeSpec, _ observed: OverlayObservation, for occasion: OverlayTeardown) -> Action? {
+        guard observed.frozenByCrash else { return nil }
+        let reason =
+            switch occasion {
+            case .apply:
+                "juicectl froze the image's filesystem for a checkpoint and did not thaw it (it was stopped): "
+                    + "writers through the overlay are blocked until it is thawed"
+            case .down: "down: the image's filesystem is frozen; thaw it before unmounting"
+            }
+        return Action(.thawOverlay, .update, target: spec.overlay?.upperMount ?? observed.recordedUpperMount ?? "", reason: reason)
     }
 
     mutating func planOverlay() {
@@ -113,7 +120,7 @@ extension PlanBuilder {
         if remountOverlay, case .overlay = observed.overlay {
             actions.append(
                 Action(
-                    .unmountOverlay, .replace, target: desired.target,
+                    .unmountOverlay(forceAllowed: false), .replace, target: desired.target,
                     reason: remountUpper ? "its upper layer is remounted" : "its lower directories or options differ from the spec",
                     disruption: .interrupting))
         }
@@ -122,18 +129,22 @@ extension PlanBuilder {
                 replacedUnderMount
                 ? "the loop device serves inode \(observed.upperBackingInode ?? 0), but /active's image is now inode \(observed.imageInode ?? 0): /active was restored, on another host of this volume (what was written since went to the replaced tree, kept as its pre-restore checkpoint)"
                 : "the loop device serves \(backing), not the image of /active (a restore or a moved image)"
-            actions.append(Action(.unmountOverlayUpper, .replace, target: desired.upperMount, reason: reason, disruption: .interrupting))
+            actions.append(
+                Action(
+                    .unmountOverlayUpper(forceAllowed: false), .replace, target: desired.upperMount, reason: reason,
+                    disruption: .interrupting))
         }
         for old in [observed.recordedTarget].compactMap({ $0 }) where old != desired.target {
             actions.append(
                 Action(
-                    .unmountOverlay, .delete, target: old, reason: "the overlay target moved to \(desired.target)",
+                    .unmountOverlay(forceAllowed: false), .delete, target: old, reason: "the overlay target moved to \(desired.target)",
                     disruption: .interrupting))
         }
         for old in [observed.recordedUpperMount].compactMap({ $0 }) where old != desired.upperMount {
             actions.append(
                 Action(
-                    .unmountOverlayUpper, .delete, target: old, reason: "the image's mount point moved to \(desired.upperMount)",
+                    .unmountOverlayUpper(forceAllowed: false), .delete, target: old,
+                    reason: "the image's mount point moved to \(desired.upperMount)",
                     disruption: .interrupting))
         }
         if remountUpper {
@@ -160,25 +171,46 @@ extension PlanBuilder {
                     .mountOverlay, .create, target: desired.target,
                     reason: "overlay of \(desired.lowerDirs.joined(separator: ":")) with its upper layer in the image"))
         }
-        for device in observed.strayLoopDevices {
-            actions.append(
-                Action(.detachLoopDevice, .delete, target: device, reason: "a loop device on an image of this volume that nothing mounts"))
-        }
+        actions += Self.detachStrayLoopDevices(observed, for: .apply)
     }
 
     /// The spec has no overlay (any more): take down what juicectl mounted.
     mutating func planOverlayRemoval(_ observed: OverlayObservation) {
-        if let target = observed.recordedTarget, case .overlay = observed.overlay {
-            actions.append(Action(.unmountOverlay, .delete, target: target, reason: "the spec has no overlay", disruption: .interrupting))
-        }
-        if let upper = observed.recordedUpperMount, case .image = observed.upper {
+        actions += Self.overlayTeardown(spec, observed, for: .apply)
+    }
+
+    /// What takes down the overlay juicectl mounted, in order: the overlay, then the image's loop mount (the loop
+    /// device detaches with it), then loop devices nothing mounts. The one home of overlay teardown: `apply` when the
+    /// spec has no overlay (any more), `down` (after thawing a frozen image, and forced if it must be).
+    static func overlayTeardown(_ spec: VolumeSpec, _ observed: OverlayObservation, for occasion: OverlayTeardown) -> [Action] {
+        var actions: [Action] = []
+        let down = occasion == .down
+        if down, let thaw = thawFrozenImage(spec, observed, for: occasion) { actions.append(thaw) }
+        // With the spec's overlay gone (apply), these are the mounts juicectl recorded.
+        if case .overlay = observed.overlay, let target = spec.overlay?.target ?? observed.recordedTarget {
             actions.append(
-                Action(.unmountOverlayUpper, .delete, target: upper, reason: "the spec has no overlay", disruption: .interrupting))
+                Action(
+                    .unmountOverlay(forceAllowed: down), .delete, target: target,
+                    reason: down ? "down: the overlay comes down first" : "the spec has no overlay", disruption: .interrupting))
         }
-        for device in observed.strayLoopDevices {
+        if case .image = observed.upper, let upper = spec.overlay?.upperMount ?? observed.recordedUpperMount {
             actions.append(
-                Action(.detachLoopDevice, .delete, target: device, reason: "a loop device on an image of this volume that nothing mounts"))
+                Action(
+                    .unmountOverlayUpper(forceAllowed: down), .delete, target: upper,
+                    reason: down ? "down: the image's loop mount comes down before the volume" : "the spec has no overlay",
+                    disruption: .interrupting))
         }
+        return actions + detachStrayLoopDevices(observed, for: occasion)
+    }
+
+    /// Detaches the loop devices on an image of this volume that nothing mounts.
+    static func detachStrayLoopDevices(_ observed: OverlayObservation, for occasion: OverlayTeardown) -> [Action] {
+        let reason =
+            switch occasion {
+            case .apply: "a loop device on an image of this volume that nothing mounts"
+            case .down: "down: a loop device on an image of this volume"
+            }
+        return observed.strayLoopDevices.map { Action(.detachLoopDevice, .delete, target: $0, reason: reason) }
     }
 
     /// Whether a mounted overlay's options (as mountinfo shows them: superblock options escaped, per-mount flags
@@ -187,4 +219,12 @@ extension PlanBuilder {
     static func overlayOptionsMatch(_ superOptions: String, mountOptions: String?, _ desired: VolumeSpec.OverlaySettings) -> Bool {
         KernelMountOptions.overlayCarries(desired.overlayOptionWords, mountOptions: mountOptions, superOptions: superOptions)
     }
+}
+
+/// When the overlay comes down: the words of the reasons, and whether an unmount may be forced.
+enum OverlayTeardown {
+    /// `apply`: the spec has no overlay (any more), or a stray loop device; never forced.
+    case apply
+    /// `down`: everything comes down, forced if it must be.
+    case down
 }

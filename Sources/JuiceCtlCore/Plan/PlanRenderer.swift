@@ -91,7 +91,12 @@ public enum PlanRenderer {
 
     /// A short verb for an action: `format`, `mount`, `directory`, `quota`, ...
     public static func label(_ action: Action) -> String {
-        switch action.kind {
+        label(action.kind)
+    }
+
+    /// A short verb for a kind of action.
+    public static func label(_ kind: Action.Kind) -> String {
+        switch kind {
         case .format: "format"
         case .mount: "mount"
         case .remountInPlace: "remount in place"

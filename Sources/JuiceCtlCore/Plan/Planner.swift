@@ -17,27 +17,7 @@ public enum Planner {
         var actions: [Action] = PlanBuilder.thawCgroupsAction(observation).map { [$0] } ?? []
         // The overlay sits on the image, the image on the JuiceFS mount: they come down first, in that order.
         if let overlay = observation.overlay {
-            if overlay.frozenByCrash {
-                actions.append(
-                    Action(
-                        .thawOverlay, .update, target: spec.overlay?.upperMount ?? overlay.recordedUpperMount ?? "",
-                        reason: "down: the image's filesystem is frozen; thaw it before unmounting"))
-            }
-            if case .overlay = overlay.overlay, let target = spec.overlay?.target ?? overlay.recordedTarget {
-                actions.append(
-                    Action(
-                        .unmountOverlay, .delete, target: target, reason: "down: the overlay comes down first",
-                        disruption: .interrupting, forceAllowed: true))
-            }
-            if case .image = overlay.upper, let upper = spec.overlay?.upperMount ?? overlay.recordedUpperMount {
-                actions.append(
-                    Action(
-                        .unmountOverlayUpper, .delete, target: upper, reason: "down: the image's loop mount comes down before the volume",
-                        disruption: .interrupting, forceAllowed: true))
-            }
-            for device in overlay.strayLoopDevices {
-                actions.append(Action(.detachLoopDevice, .delete, target: device, reason: "down: a loop device on an image of this volume"))
-            }
+            actions += PlanBuilder.overlayTeardown(spec, overlay, for: .down)
         }
         if let flush = PlanBuilder.flushBeforeDown(spec, observation) { actions.append(flush) }
         switch observation.mount {
@@ -45,28 +25,28 @@ public enum Planner {
             let stacked = mount.stackedEntries > 1 ? " (\(mount.stackedEntries) stacked mounts)" : ""
             actions.append(
                 Action(
-                    .unmount, .delete, target: spec.mount.path, reason: "down: volume is mounted\(stacked)",
-                    disruption: .interrupting, forceAllowed: true))
+                    .unmount(forceAllowed: true), .delete, target: spec.mount.path, reason: "down: volume is mounted\(stacked)",
+                    disruption: .interrupting))
         case .stale(let reason, _):
             actions.append(
                 Action(
-                    .unmount, .delete, target: spec.mount.path, reason: "down: mount does not answer (\(reason)); detach it",
-                    disruption: .none, forceAllowed: true))
+                    .unmount(forceAllowed: true), .delete, target: spec.mount.path,
+                    reason: "down: mount does not answer (\(reason)); detach it", disruption: .none))
         case .unresponsive(let reason, let pid):
             actions.append(
                 Action(
-                    .unmount, .delete, target: spec.mount.path,
+                    .unmount(forceAllowed: true), .delete, target: spec.mount.path,
                     reason:
                         "down: the mount does not answer (\(reason)) but its juicefs client (pid \(pid)) runs; unmount it, forced if it must be",
-                    disruption: .interrupting, forceAllowed: true))
+                    disruption: .interrupting))
         case .absent, .foreign:
             break
         }
         for path in observation.formerMountPaths where path != spec.mount.path {
             actions.append(
                 Action(
-                    .unmount, .delete, target: path, reason: "down: juicectl mounted this volume here earlier",
-                    disruption: .interrupting, forceAllowed: true))
+                    .unmount(forceAllowed: true), .delete, target: path, reason: "down: juicectl mounted this volume here earlier",
+                    disruption: .interrupting))
         }
         if case .running(let pid, _)? = observation.backup?.process {
             actions.append(
@@ -344,7 +324,7 @@ struct PlanBuilder {
             if mount.stackedEntries > 1 {
                 actions.append(
                     Action(
-                        .remount, .replace, target: spec.mount.path,
+                        .remount(changedFlags: nil), .replace, target: spec.mount.path,
                         reason: "\(mount.stackedEntries) mounts are stacked at \(spec.mount.path): unmount them all and mount once",
                         disruption: .interrupting))
                 break
@@ -373,30 +353,30 @@ struct PlanBuilder {
             if fuseLevel.isEmpty {
                 actions.append(
                     Action(
-                        .remountInPlace, .update, target: spec.mount.path,
+                        .remountInPlace(changedFlags: changed), .update, target: spec.mount.path,
                         reason:
                             "mount option(s) \(changed.joined(separator: ", ")) differ: re-running juicefs mount on the same path hands the session to a new client; open files stay open",
-                        disruption: .brief, changedFlags: changed))
+                        disruption: .brief))
             } else if !drift.isEmpty {
                 actions.append(
                     Action(
-                        .remount, .replace, target: spec.mount.path,
+                        .remount(changedFlags: changed), .replace, target: spec.mount.path,
                         reason:
                             "the mount's kernel options differ from the spec: \(drift.joined(separator: "; ")). A graceful restart would stack a second mount, so unmount and mount with -o \(KernelMountOptions.fuseWords(spec.mount).joined(separator: ",")) (refused while files are open)",
-                        disruption: .interrupting, changedFlags: changed))
+                        disruption: .interrupting))
             } else {
                 actions.append(
                     Action(
-                        .remount, .replace, target: spec.mount.path,
+                        .remount(changedFlags: changed), .replace, target: spec.mount.path,
                         reason:
                             "FUSE-level option(s) \(fuseLevel.joined(separator: ", ")) differ: a graceful restart would stack a second mount, so unmount and mount (refused while files are open)",
-                        disruption: .interrupting, changedFlags: changed))
+                        disruption: .interrupting))
             }
         }
         for path in observation.formerMountPaths where path != spec.mount.path {
             actions.append(
                 Action(
-                    .unmount, .delete, target: path,
+                    .unmount(forceAllowed: false), .delete, target: path,
                     reason: "juicectl mounted this volume at \(path) before; the spec now says \(spec.mount.path)",
                     disruption: .interrupting))
         }
@@ -405,7 +385,7 @@ struct PlanBuilder {
     mutating func appendSupervisorRestart(_ mount: LiveMount) {
         actions.append(
             Action(
-                .remountInPlace, .update, target: spec.mount.path,
+                .remountInPlace(changedFlags: nil), .update, target: spec.mount.path,
                 reason:
                     "the supervising juicefs process \(mount.supervisorPID) is gone, so nothing would restart a crashed client: hand the session to a new one",
                 disruption: .brief))
@@ -453,26 +433,26 @@ struct PlanBuilder {
 
     mutating func planQuotas(skipping blocked: Set<String>) {
         for quota in spec.quotas where !HostPath.selfAndAncestors(quota.path).contains(where: blocked.contains) {
-            let describe = Self.describe(quota)
+            let describe = QuotaRenderer.limits(quota)
             if formatsVolume {
-                actions.append(Action(.setQuota, .create, target: quota.path, reason: "new volume: \(describe)", quota: quota))
+                actions.append(Action(.setQuota(quota), .create, target: quota.path, reason: "new volume: \(describe)"))
                 continue
             }
             guard let reading = observation.quotas?[quota.path] else {
                 actions.append(
                     Action(
-                        .setQuota, .create, target: quota.path,
-                        reason: "quotas could not be read: set \(describe) if it differs", conditional: true, quota: quota))
+                        .setQuota(quota), .create, target: quota.path,
+                        reason: "quotas could not be read: set \(describe) if it differs", conditional: true))
                 continue
             }
             if reading.isNone {
                 actions.append(
-                    Action(.setQuota, .create, target: quota.path, reason: "no quota on \(quota.path): set \(describe)", quota: quota))
+                    Action(.setQuota(quota), .create, target: quota.path, reason: "no quota on \(quota.path): set \(describe)"))
             } else if !reading.matches(quota) {
                 actions.append(
                     Action(
-                        .setQuota, .update, target: quota.path,
-                        reason: "quota is \(Self.describe(reading)), the spec says \(describe)", quota: quota))
+                        .setQuota(quota), .update, target: quota.path,
+                        reason: "quota is \(QuotaRenderer.reading(reading)), the spec says \(describe)"))
             }
         }
         let declared = Set(spec.quotas.map(\.path))
@@ -482,28 +462,8 @@ struct PlanBuilder {
                 actions.append(
                     Action(
                         .removeQuota, .delete, target: path,
-                        reason: "juicectl set this quota (\(Self.describe(reading))) and the spec no longer declares it"))
+                        reason: "juicectl set this quota (\(QuotaRenderer.reading(reading))) and the spec no longer declares it"))
             }
         }
-    }
-
-    static func describe(_ quota: VolumeSpec.Quota) -> String {
-        var parts: [String] = []
-        if let capacity = quota.capacity { parts.append("capacity \(capacity)") }
-        if let inodes = quota.inodes { parts.append("inodes \(inodes)") }
-        return parts.joined(separator: ", ")
-    }
-
-    static func describe(_ reading: QuotaReading) -> String {
-        var parts: [String] = []
-        if let capacity = reading.capacity {
-            parts.append(
-                "capacity \(reading.capacityTolerance > 0 ? "about " : "")\(ByteSize(bytes: capacity).humanReadable.replacing(" ", with: ""))"
-            )
-        } else {
-            parts.append("no capacity limit")
-        }
-        parts.append(reading.inodes.map { "inodes \($0)" } ?? "no inode limit")
-        return parts.joined(separator: ", ")
     }
 }

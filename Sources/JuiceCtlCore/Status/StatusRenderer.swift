@@ -59,11 +59,7 @@ public enum StatusRenderer {
                             : "\(staging.summary) only on this host, in \(staging.cacheDir)\(age)"))
             }
             for (path, reading) in (observation.quotas ?? [:]).sorted(by: { $0.key < $1.key }) {
-                let capacity =
-                    reading.capacity.map { "capacity \(reading.capacityTolerance > 0 ? "~" : "")\(ByteSize(bytes: $0).humanReadable)" }
-                    ?? "no capacity limit"
-                let inodes = reading.inodes.map { "inodes \($0)" } ?? "no inode limit"
-                lines.append("  quota:    \(path): \(reading.isNone ? "none" : "\(capacity), \(inodes)") (\(reading.source))")
+                lines.append("  quota:    \(path): \(QuotaRenderer.status(reading)) (\(reading.source))")
             }
             for action in status.pendingActions {
                 lines.append("  pending:  \(action.change.symbol) \(PlanRenderer.label(action)) \(action.target): \(action.reason)")

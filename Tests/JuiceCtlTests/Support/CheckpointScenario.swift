@@ -162,29 +162,28 @@ struct CheckpointScenario {
         _ name: String, kind: CheckpointKind = .manual, note: String? = nil, pinned: Bool = false,
         labels: [String: String] = [:]
     ) async -> ActionResult.Outcome {
-        await run(
-            .createCheckpoint, target: name,
-            checkpoint: .init(name: name, kind: kind, note: note, pinned: pinned, labels: labels))
+        await run(.createCheckpoint(.init(name: name, kind: kind, note: note, pinned: pinned, labels: labels)), target: name)
     }
 
     func delete(_ name: String, force: Bool = false) async -> ActionResult.Outcome {
-        await run(.deleteCheckpoint, target: name, checkpoint: .init(name: name, force: force))
+        await run(.deleteCheckpoint(.init(name: name, force: force)), target: name)
     }
 
     func restore(_ name: String, requestId: String? = nil) async -> ActionResult.Outcome {
-        await run(.restore, target: VolumeLayout.active, checkpoint: .init(name: name, requestId: requestId))
+        await run(.restore(.init(name: name, requestId: requestId)), target: VolumeLayout.active)
     }
 
+    /// Resumes the restore the journal records (the executor reads the journal, not the request's name).
     func resume() async -> ActionResult.Outcome {
-        await run(.resumeRestore, target: VolumeLayout.active, checkpoint: nil)
+        await run(.resumeRestore(.init(name: "journalled")), target: VolumeLayout.active)
     }
 
     func removeLeftover(_ volumePath: String) async -> ActionResult.Outcome {
-        await run(.removeLeftover, target: volumePath, checkpoint: nil)
+        await run(.removeLeftover(Leftover(path: volumePath, kind: .staging)), target: volumePath)
     }
 
-    private func run(_ kind: Action.Kind, target: String, checkpoint: Action.CheckpointRequest?) async -> ActionResult.Outcome {
-        await executor.execute(Action(kind, .create, target: target, reason: "test", checkpoint: checkpoint), spec: spec).outcome
+    private func run(_ payload: Action.Payload, target: String) async -> ActionResult.Outcome {
+        await executor.execute(Action(payload, .create, target: target, reason: "test"), spec: spec).outcome
     }
 }
 

@@ -227,6 +227,13 @@ struct OverlayScenario {
     // MARK: Running actions
 
     func run(_ kind: Action.Kind, _ target: String, force: Bool = false) async -> ActionResult.Outcome {
-        await executor.execute(Action(kind, .create, target: target, reason: "test", forceAllowed: force), spec: spec).outcome
+        let payload: Action.Payload =
+            switch kind {
+            case .unmountOverlay: .unmountOverlay(forceAllowed: force)
+            case .unmountOverlayUpper: .unmountOverlayUpper(forceAllowed: force)
+            case .unmount: .unmount(forceAllowed: force)
+            default: .placeholder(kind, target: target)
+            }
+        return await executor.execute(Action(payload, .create, target: target, reason: "test"), spec: spec).outcome
     }
 }

@@ -158,12 +158,8 @@ struct VolumeScenario {
     }
 
     /// An action for this spec.
-    func action(
-        _ kind: Action.Kind, _ target: String? = nil, quota: VolumeSpec.Quota? = nil,
-        conditional: Bool = false, forceAllowed: Bool = false
-    ) -> Action {
-        Action(
-            kind, .create, target: target ?? quota?.path ?? mountPath, reason: "test", conditional: conditional,
-            quota: quota, forceAllowed: forceAllowed)
+    func action(_ payload: Action.Payload, _ target: String? = nil, conditional: Bool = false) -> Action {
+        let quotaPath: String? = if case .setQuota(let quota) = payload { quota.path } else { nil }
+        return Action(payload, .create, target: target ?? quotaPath ?? mountPath, reason: "test", conditional: conditional)
     }
 }
