@@ -15,7 +15,7 @@ extension PlanBuilder {
             if damage.kind.isLineage {
                 conflicts.append(
                     Conflict(
-                        code: "BookkeepingDamaged", target: damage.path,
+                        code: .bookkeepingDamaged, target: damage.path,
                         message: "\(what): checkpoints and restores refuse until it is repaired",
                         hint: "juicectl apply rebuilds it from the checkpoint manifests (the damaged file is kept beside it)",
                         blocking: false))
@@ -31,7 +31,7 @@ extension PlanBuilder {
             guard let trees = damage.trees, trees.consistent else {
                 conflicts.append(
                     Conflict(
-                        code: "BookkeepingDamaged", target: damage.path,
+                        code: .bookkeepingDamaged, target: damage.path,
                         message: "\(what), so nobody can tell how far its restore got; \(found)",
                         hint:
                             "make /active the tree to keep (rename it there from staging or a checkpoint), then run juicectl apply: it moves the journal aside once /active is a directory",
@@ -40,7 +40,7 @@ extension PlanBuilder {
             }
             conflicts.append(
                 Conflict(
-                    code: "BookkeepingDamaged", target: damage.path,
+                    code: .bookkeepingDamaged, target: damage.path,
                     message: "\(what): checkpoints and restores refuse until it is moved aside; \(found)",
                     hint:
                         "juicectl apply moves it aside (kept, never deleted)\(trees.staging.isEmpty ? "" : " and keeps each restore clone in staging as a pre-restore checkpoint")",

@@ -37,7 +37,7 @@ extension PlanBuilder {
         if formatsVolume {
             conflicts.append(
                 Conflict(
-                    code: "RestoreTargetMissing", target: "restore.checkpoint",
+                    code: .restoreTargetMissing, target: "restore.checkpoint",
                     message:
                         "restore request \(request.requestId) names checkpoint \(request.checkpoint), but the volume is new and has none",
                     hint: "remove the restore section, or create the checkpoint first", blocking: false))
@@ -51,7 +51,7 @@ extension PlanBuilder {
         guard catalog.restoreTargetExists ?? (catalog.entry(request.checkpoint) != nil) else {
             conflicts.append(
                 Conflict(
-                    code: "RestoreTargetMissing", target: "restore.checkpoint",
+                    code: .restoreTargetMissing, target: "restore.checkpoint",
                     message: "restore request \(request.requestId) names checkpoint \(request.checkpoint), which does not exist",
                     hint: "juicectl checkpoint list shows the checkpoints", blocking: false))
             return
@@ -65,7 +65,7 @@ extension PlanBuilder {
             guard request.terminateUsers && pinned.isEmpty else {
                 conflicts.append(
                     Conflict(
-                        code: "RestoreTargetInUse", target: VolumeLayout.active,
+                        code: .restoreTargetInUse, target: VolumeLayout.active,
                         message:
                             "restore request \(request.requestId) waits: /active is in use: \(TreeUser.summary(request.terminateUsers ? pinned : users))",
                         hint: request.terminateUsers

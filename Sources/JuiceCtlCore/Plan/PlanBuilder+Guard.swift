@@ -27,7 +27,7 @@ extension PlanBuilder {
         for entry in unsafe {
             conflicts.append(
                 Conflict(
-                    code: "UnsafeVolumeEntry", target: entry.path,
+                    code: .unsafeVolumeEntry, target: entry.path,
                     message:
                         "\(entry): someone other than root could have planted it or can swap it, and juicectl acts there as root; it is not followed and nothing on the volume is changed",
                     hint:

@@ -5,7 +5,7 @@ extension PlanBuilder {
         guard spec.overlay != nil, let missing = observation.overlay?.missingLowerDirs, !missing.isEmpty else { return true }
         conflicts.append(
             Conflict(
-                code: "OverlayLowerDirMissing", target: "overlay.lowerDirs",
+                code: .overlayLowerDirMissing, target: "overlay.lowerDirs",
                 message:
                     "lower director\(missing.count == 1 ? "y" : "ies") \(missing.joined(separator: ", ")) of the overlay do\(missing.count == 1 ? "es" : "") not exist",
                 hint: "create them or fix overlay.lowerDirs; nothing is changed until then", blocking: true))
@@ -46,7 +46,7 @@ extension PlanBuilder {
             if desired.onCorrupt == .stop && !imageExists {
                 conflicts.append(
                     Conflict(
-                        code: "OverlayImageCorrupt", target: "overlay",
+                        code: .overlayImageCorrupt, target: "overlay",
                         message:
                             "the overlay image does not mount (\(corruption.reason))\(corruption.movedTo.map { "; it was moved to \($0)" } ?? "; it is moved aside")",
                         hint: "set overlay.onCorrupt: recreate to make a fresh image, or restore a checkpoint that has a good one",
@@ -85,14 +85,14 @@ extension PlanBuilder {
         case .other(let fstype, let source):
             conflicts.append(
                 Conflict(
-                    code: "OverlayUpperOccupied", target: desired.upperMount,
+                    code: .overlayUpperOccupied, target: desired.upperMount,
                     message: "\(desired.upperMount) holds \(fstype) \(source)", hint: "unmount it or set overlay.upperMount", blocking: true
                 ))
             return
         case .overlay:
             conflicts.append(
                 Conflict(
-                    code: "OverlayUpperOccupied", target: desired.upperMount,
+                    code: .overlayUpperOccupied, target: desired.upperMount,
                     message: "\(desired.upperMount) holds an overlay", hint: "unmount it or set overlay.upperMount", blocking: true))
             return
         }
@@ -106,7 +106,7 @@ extension PlanBuilder {
             let what: String = if case .other(let fstype, let source) = observed.overlay { "\(fstype) \(source)" } else { "an image" }
             conflicts.append(
                 Conflict(
-                    code: "OverlayTargetOccupied", target: desired.target,
+                    code: .overlayTargetOccupied, target: desired.target,
                     message: "\(desired.target) holds \(what)", hint: "unmount it or set overlay.target", blocking: true))
             return
         }

@@ -31,7 +31,7 @@ extension PlanBuilder {
             }
             conflicts.append(
                 Conflict(
-                    code: "VolumeOwnedElsewhere", target: ownership.location,
+                    code: .volumeOwnedElsewhere, target: ownership.location,
                     message:
                         "volume \(spec.name) is owned by \(owner), generation \(generation)\(runsHere ? "; this host was fenced" : "")",
                     hint:
@@ -43,7 +43,7 @@ extension PlanBuilder {
             guard !runsHere else { return true }
             conflicts.append(
                 Conflict(
-                    code: "OwnershipUnreadable", target: ownership.location,
+                    code: .ownershipUnreadable, target: ownership.location,
                     message: "cannot read who owns volume \(spec.name): \(reason); nothing is started before that is known",
                     hint: "make the replica's store reachable; juicectl run retries", blocking: true))
             return false

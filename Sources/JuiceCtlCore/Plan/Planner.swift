@@ -40,24 +40,22 @@ public enum Planner {
             }
         }
         if let flush = PlanBuilder.flushBeforeDown(spec, observation) { actions.append(flush) }
+        let explained = MountExplanation(spec)
         switch observation.mount {
         case .live(let mount):
-            let stacked = mount.stackedEntries > 1 ? " (\(mount.stackedEntries) stacked mounts)" : ""
             actions.append(
                 Action(
-                    .unmount, .delete, target: spec.mount.path, reason: "down: volume is mounted\(stacked)",
+                    .unmount, .delete, target: spec.mount.path, reason: explained.downMounted(mount),
                     disruption: .interrupting, forceAllowed: true))
         case .stale(let reason, _):
             actions.append(
                 Action(
-                    .unmount, .delete, target: spec.mount.path, reason: "down: mount does not answer (\(reason)); detach it",
+                    .unmount, .delete, target: spec.mount.path, reason: explained.downStale(reason: reason),
                     disruption: .none, forceAllowed: true))
         case .unresponsive(let reason, let pid):
             actions.append(
                 Action(
-                    .unmount, .delete, target: spec.mount.path,
-                    reason:
-                        "down: the mount does not answer (\(reason)) but its juicefs client (pid \(pid)) runs; unmount it, forced if it must be",
+                    .unmount, .delete, target: spec.mount.path, reason: explained.downUnresponsive(reason: reason, pid: pid),
                     disruption: .interrupting, forceAllowed: true))
         case .absent, .foreign:
             break
@@ -142,7 +140,7 @@ struct PlanBuilder {
                 // An S3 replica that cannot be listed may hold this volume: formatting would start a new one beside it.
                 conflicts.append(
                     Conflict(
-                        code: "ReplicaUnreadable", target: settings.replica.display,
+                        code: .replicaUnreadable, target: settings.replica.display,
                         message:
                             "\(why), and the Litestream replica \(settings.replica.display) cannot be listed: \(backup.replicaUnreadable ?? "it was not read"); it may hold this volume's metadata",
                         hint:
@@ -180,7 +178,7 @@ struct PlanBuilder {
                     ?? "for example from a backup or Litestream replica"
                 conflicts.append(
                     Conflict(
-                        code: "RefuseFormatOverData", target: spec.storage.bucket,
+                        code: .refuseFormatOverData, target: spec.storage.bucket,
                         message:
                             "\(why)\(replica), but the object storage \(spec.storage.bucket) already holds data of a volume named '\(spec.name)' (UUID \(uuid)); formatting would create an empty filesystem over it",
                         hint:
@@ -190,7 +188,7 @@ struct PlanBuilder {
             case .unknown(let message):
                 conflicts.append(
                     Conflict(
-                        code: "StorageUnreadable", target: spec.storage.bucket,
+                        code: .storageUnreadable, target: spec.storage.bucket,
                         message: "cannot tell whether the object storage already holds this volume: \(message)",
                         hint: "fix access to the storage; juicectl never formats without knowing", blocking: true))
                 return false
@@ -215,7 +213,7 @@ struct PlanBuilder {
         case .unreadable(let message):
             conflicts.append(
                 Conflict(
-                    code: "MetadataUnreadable", target: spec.metadata.redactedURL,
+                    code: .metadataUnreadable, target: spec.metadata.redactedURL,
                     message: "cannot read the metadata engine: \(message)",
                     hint: "check the database and the juicefs log; juicectl changes nothing until it can read it",
                     blocking: true))
@@ -242,7 +240,7 @@ struct PlanBuilder {
         if info.name != spec.name {
             conflicts.append(
                 Conflict(
-                    code: "VolumeNameMismatch", target: "name",
+                    code: .volumeNameMismatch, target: "name",
                     message: "the metadata engine holds volume '\(info.name)', the spec names '\(spec.name)'",
                     hint: "point metadata.url at this volume's own database, or fix the name", blocking: true))
             return false
@@ -250,7 +248,7 @@ struct PlanBuilder {
         if case .holdsVolume(let uuid) = observation.storage, uuid != info.uuid {
             conflicts.append(
                 Conflict(
-                    code: "StorageBelongsToOtherVolume", target: spec.storage.bucket,
+                    code: .storageBelongsToOtherVolume, target: spec.storage.bucket,
                     message: "the object storage holds volume UUID \(uuid), the metadata engine volume UUID \(info.uuid)",
                     hint: "the metadata and the objects do not belong together; restore the right metadata or storage path",
                     blocking: true))
@@ -259,7 +257,7 @@ struct PlanBuilder {
         if info.storage != spec.storage.juicefsType || info.bucket != spec.storage.bucket {
             conflicts.append(
                 Conflict(
-                    code: "FormatSettingChanged", target: "storage",
+                    code: .formatSettingChanged, target: "storage",
                     message:
                         "the volume stores objects in \(info.storage) \(info.bucket), the spec says \(spec.storage.juicefsType) \(spec.storage.bucket); the volume keeps using its own",
                     hint:
@@ -268,7 +266,7 @@ struct PlanBuilder {
         } else if case .empty = observation.storage {
             conflicts.append(
                 Conflict(
-                    code: "StorageMissing", target: spec.storage.bucket,
+                    code: .storageMissing, target: spec.storage.bucket,
                     message:
                         "the metadata engine holds volume '\(info.name)' but \(spec.storage.bucket)\(info.name)/juicefs_uuid is missing: the objects are gone or elsewhere",
                     hint: "restore the object directory before mounting; files would read as I/O errors", blocking: true))
@@ -278,7 +276,7 @@ struct PlanBuilder {
         if info.blockSizeKiB != Int(desired.blockSize.bytes / ByteSize.kib) {
             conflicts.append(
                 Conflict(
-                    code: "FormatSettingChanged", target: "format.blockSize",
+                    code: .formatSettingChanged, target: "format.blockSize",
                     message:
                         "the volume was formatted with blockSize \(ByteSize(bytes: UInt64(info.blockSizeKiB) * ByteSize.kib)), the spec says \(desired.blockSize)",
                     hint: "the block size cannot change after format: set format.blockSize back, or create a new volume and copy the data",
@@ -287,7 +285,7 @@ struct PlanBuilder {
         if info.compression != desired.compression {
             conflicts.append(
                 Conflict(
-                    code: "FormatSettingChanged", target: "format.compression",
+                    code: .formatSettingChanged, target: "format.compression",
                     message: "the volume was formatted with compression \(info.compression), the spec says \(desired.compression)",
                     hint: "compression is fixed at format time: set format.compression back to \(info.compression)",
                     blocking: false))
@@ -295,7 +293,7 @@ struct PlanBuilder {
         if info.trashDays != desired.trashDays {
             conflicts.append(
                 Conflict(
-                    code: "FormatSettingChanged", target: "format.trashDays",
+                    code: .formatSettingChanged, target: "format.trashDays",
                     message: "the volume keeps trash for \(info.trashDays) day(s), the spec says \(desired.trashDays)",
                     hint:
                         "juicectl never reformats; to change it deliberately run `juicefs config META --trash-days \(desired.trashDays) -y`, or set format.trashDays back to \(info.trashDays)",
@@ -308,44 +306,32 @@ struct PlanBuilder {
 
     mutating func planMount() {
         let desired = MountCommand.arguments(for: spec)
+        let explained = MountExplanation(spec)
         switch observation.mount {
         case .absent:
             actions.append(
                 Action(
                     .mount, .create, target: spec.mount.path,
-                    reason: formatsVolume ? "new volume" : "the volume is not mounted at \(spec.mount.path)"))
+                    reason: formatsVolume ? "new volume" : explained.notMounted))
             mountAvailable = true
         case .stale(let reason, let entries):
-            let extra = entries > 1 ? "; \(entries) mounts are stacked there" : ""
             actions.append(
                 Action(
                     .recoverStaleMount, .replace, target: spec.mount.path,
-                    reason: "the mount does not answer (\(reason))\(extra): detach it and mount again",
+                    reason: explained.staleRecovery(reason: reason, entries: entries),
                     disruption: .none))
             mountAvailable = true
         case .unresponsive(let reason, let pid):
-            conflicts.append(
-                Conflict(
-                    code: "MountUnresponsive", target: spec.mount.path,
-                    message:
-                        "the mount does not answer (\(reason)) but its juicefs client (pid \(pid)) runs: the metadata engine \(spec.metadata.displayURL) or the object storage is probably slow or unreachable",
-                    hint:
-                        "make the servers reachable again; the client recovers by itself. juicectl does not detach a mount whose client runs: that would break every open file (juicectl down does it on request)",
-                    blocking: true))
+            conflicts.append(explained.unresponsiveConflict(reason: reason, pid: pid))
         case .foreign(let fstype, let source):
-            conflicts.append(
-                Conflict(
-                    code: "MountPointOccupied", target: spec.mount.path,
-                    message: "\(spec.mount.path) holds another filesystem (\(fstype) \(source))",
-                    hint: "unmount it or choose another mount.path; juicectl never mounts on top of it",
-                    blocking: true))
+            conflicts.append(explained.occupiedConflict(fstype: fstype, source: source))
         case .live(let mount):
             mountAvailable = true
             if mount.stackedEntries > 1 {
                 actions.append(
                     Action(
                         .remount, .replace, target: spec.mount.path,
-                        reason: "\(mount.stackedEntries) mounts are stacked at \(spec.mount.path): unmount them all and mount once",
+                        reason: explained.stackedRemount(entries: mount.stackedEntries),
                         disruption: .interrupting))
                 break
             }
@@ -406,8 +392,7 @@ struct PlanBuilder {
         actions.append(
             Action(
                 .remountInPlace, .update, target: spec.mount.path,
-                reason:
-                    "the supervising juicefs process \(mount.supervisorPID) is gone, so nothing would restart a crashed client: hand the session to a new one",
+                reason: MountExplanation(spec).supervisorGone(mount),
                 disruption: .brief))
     }
 
@@ -439,7 +424,7 @@ struct PlanBuilder {
                 blocked.insert(path)
                 conflicts.append(
                     Conflict(
-                        code: "NotADirectory", target: path,
+                        code: .notADirectory, target: path,
                         message: "\(path) on the volume exists but is not a directory",
                         hint: "move it away; juicectl never deletes user files", blocking: false))
             case .missing?, nil:

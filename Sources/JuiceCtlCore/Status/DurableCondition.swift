@@ -26,7 +26,7 @@ extension VolumeStatus {
         guard spec.mount.writeback || spec.backup != nil || observation.staging.map({ !$0.isEmpty }) == true else { return nil }
         func condition(_ reason: DurableReason, _ message: String) -> Condition {
             Condition(
-                type: "Durable", status: reason == .nothingLocal, reason: reason.rawValue, message: message, observedRevision: revision)
+                type: .durable, status: reason == .nothingLocal, reason: .durable(reason), message: message, observedRevision: revision)
         }
         var local: [String] = []
         if let staging = observation.staging, !staging.isEmpty {

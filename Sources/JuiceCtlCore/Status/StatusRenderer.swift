@@ -10,7 +10,7 @@ public enum StatusRenderer {
             for condition in status.conditions {
                 let since = condition.since.map { " (since \(VolumeEvent.timestamp($0)))" } ?? ""
                 lines.append(
-                    "  \(condition.type.padding(toLength: 11, withPad: " ", startingAt: 0)) \(condition.status ? "True " : "False") \(condition.reason): \(condition.message)\(since)"
+                    "  \(condition.type.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(condition.status ? "True " : "False") \(condition.reason.rawValue): \(condition.message)\(since)"
                 )
             }
             if let run = status.reconciler {
@@ -108,7 +108,7 @@ public enum StatusRenderer {
             lines.append("  retrying:   \(run.retry.failures) failure(s) in a row\(next): \(run.retry.lastError ?? "")")
         }
         if let stall = run.retry.stall {
-            lines.append("  stalled:    \(stall.reason) since \(VolumeEvent.timestamp(stall.since)): \(stall.message)")
+            lines.append("  stalled:    \(stall.reason.rawValue) since \(VolumeEvent.timestamp(stall.since)): \(stall.message)")
         }
         if let error = run.specError {
             lines.append("  spec error: the spec file was rejected \(ago(error.since, now)); revision \(run.revision) stays in force:")
