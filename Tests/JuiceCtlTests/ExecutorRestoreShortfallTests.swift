@@ -47,9 +47,10 @@ struct ExecutorRestoreShortfallTests {
             let observation = await scenario.volume.observer.observe(scenario.spec)
             #expect(observation.restoreShortfall == shortfall)
             let status = VolumeStatus(spec: scenario.spec, observation: observation, plan: Planner.plan(scenario.spec, observation))
-            let degraded = try #require(status.conditions.first { $0.type == "Degraded" })
+            let degraded = try #require(status.conditions.first { $0.type == .degraded })
             #expect(
-                degraded.status && degraded.reason == "RestoreQuotaPathIsSymbolicLink" && degraded.message.contains("/active/fs/x/y"),
+                degraded.status && degraded.reason == .restoreShortfall(.quotaPathIsSymbolicLink)
+                    && degraded.message.contains("/active/fs/x/y"),
                 "\(degraded)")
         }
     }

@@ -30,11 +30,11 @@ struct Step: Hashable, Sendable, CustomStringConvertible {
 
 /// The part of a ``Conflict`` a plan table compares.
 struct ConflictStep: Hashable, Sendable, CustomStringConvertible {
-    var code: String
+    var code: ConflictCode
     var target: String
     var blocking: Bool
 
-    init(_ code: String, _ target: String, blocking: Bool) {
+    init(_ code: ConflictCode, _ target: String, blocking: Bool) {
         self.code = code
         self.target = target
         self.blocking = blocking
