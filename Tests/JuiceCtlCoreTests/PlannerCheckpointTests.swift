@@ -458,7 +458,8 @@ struct PlannerCheckpointTests {
                 .first)
         #expect(
             later.reason
-                == "schedule @every 15m: the slot 2026-11-20T10:30:00Z is due and the last scheduled checkpoint is from 2026-11-20T10:15:03Z"
+                == "schedule @every 15m: the slot 2026-11-20T10:30:00Z is due and the last scheduled checkpoint is from "
+                + "2026-11-20T10:15:03Z"
         )
     }
 

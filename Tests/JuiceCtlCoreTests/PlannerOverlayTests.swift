@@ -132,7 +132,8 @@ extension OverlayPlanCase {
             ]),
         OverlayPlanCase(
             name:
-                "another host restored /active: the loop device still names the image's path but serves another inode, so both mounts come down and up",
+                "another host restored /active: the loop device still names the image's path but serves another inode, so both mounts come "
+                + "down and up",
             observe: { spec in
                 observed(spec) {
                     $0.imageInode = 9001

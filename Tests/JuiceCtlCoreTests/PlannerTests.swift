@@ -152,7 +152,8 @@ extension PlannerCase {
             observe: { ObservationFixture.converged($0) }, steps: []),
         PlannerCase(
             name:
-                "a formatted volume that is not mounted is mounted; directories are created if missing; the quota read with quota list agrees",
+                "a formatted volume that is not mounted is mounted; directories are created if missing; the quota read with quota list "
+                + "agrees",
             observe: {
                 ObservationFixture.formattedNotMounted($0, quotas: ObservationFixture.matchingQuotas($0, source: "juicefs quota list"))
             },

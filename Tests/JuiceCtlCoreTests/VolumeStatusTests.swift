@@ -130,7 +130,8 @@ struct VolumeStatusTests {
         #expect(text.contains("  Degraded    False Healthy: no fault observed\n"))
         #expect(
             text.contains(
-                "  BackupFresh True  Replicating: Litestream (pid 5151) replicates to /srv/demo/replica; the replica is at transaction 42, last written 2 s ago\n"
+                "  BackupFresh True  Replicating: Litestream (pid 5151) replicates to /srv/demo/replica; the replica is at transaction 42, "
+                    + "last written 2 s ago\n"
             ))
         #expect(text.contains("  Suspended   False Active: changes are applied\n"))
         #expect(!text.contains("reconciler:"), "no juicectl run document was attached")

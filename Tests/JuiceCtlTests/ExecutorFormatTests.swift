@@ -118,10 +118,10 @@ struct ExecutorFormatTests {
         let refusal = FormatRefusal(try TestSpec.make(baseDir: "/srv/demo"))
         #expect(
             refusal.description
-                == "RefuseFormatOverData: the object storage \(refusal.storage) already holds objects of volume '\(refusal.volume)' but the "
-                + "metadata engine \(refusal.metadata) holds no volume; formatting would create an empty filesystem over them. Restore the "
-                + "metadata to the engine and run apply again; if the old objects are to be discarded, remove the prefix "
-                + "\(refusal.volume)/ from the bucket first")
+                == "RefuseFormatOverData: the object storage \(refusal.storage) already holds objects of volume '\(refusal.volume)' "
+                + "but the metadata engine \(refusal.metadata) holds no volume; formatting would create an empty filesystem over "
+                + "them. Restore the metadata to the engine and run apply again; if the old objects are to be discarded, remove the "
+                + "prefix \(refusal.volume)/ from the bucket first")
     }
 
     @Test func reportsJuiceFSsOwnErrorWhenFormatFails() async throws {
@@ -132,7 +132,8 @@ struct ExecutorFormatTests {
                 prefix: ["juicefs", "format"],
                 .failure(
                     stderr:
-                        "2026/11/25 22:17:39.000000 juicefs[1] <FATAL>: format: cannot update volume block size from 4096 to 1024 [main@main.go:31]\n"
+                        "2026/11/25 22:17:39.000000 juicefs[1] <FATAL>: format: cannot update volume block size from 4096 to 1024 "
+                        + "[main@main.go:31]\n"
                 ))
 
             let result = await scenario.executor.execute(scenario.action(.format, "fixvol"), spec: scenario.spec)

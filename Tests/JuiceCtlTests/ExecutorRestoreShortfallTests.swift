@@ -31,7 +31,8 @@ struct ExecutorRestoreShortfallTests {
             let text = try #require(outcome.doneText, "\(outcome)")
             #expect(
                 text.contains(
-                    "DEGRADED, the restore completed without: /active/fs/x/y (RestoreQuotaPathIsSymbolicLink: /active/fs/x on the volume is a symbolic link"
+                    "DEGRADED, the restore completed without: /active/fs/x/y (RestoreQuotaPathIsSymbolicLink: /active/fs/x on the volume "
+                        + "is a symbolic link"
                 ), "\(text)")
             #expect(!scenario.exists(VolumeLayout.restoreJournal), "the journal is removed: the restore is complete")
             #expect(!scenario.host.calls.contains { $0.hasPrefix("mkdir \(scenario.hostPath("/active/fs/x"))") }, "\(scenario.host.calls)")

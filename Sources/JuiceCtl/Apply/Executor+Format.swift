@@ -40,7 +40,8 @@ extension Executor {
         }
         try? host.removeLocalItem(spec.formatIntentFile)
         return .done(
-            "formatted volume \(spec.name) (UUID \(status.setting.uuid), block size \(spec.format.blockSize), compression \(spec.format.compression), trash \(spec.format.trashDays) day(s))\(note)"
+            "formatted volume \(spec.name) (UUID \(status.setting.uuid), block size \(spec.format.blockSize), compression "
+                + "\(spec.format.compression), trash \(spec.format.trashDays) day(s))\(note)"
         )
     }
 }

@@ -10,8 +10,10 @@ extension PlanBuilder {
             let journal = progress.journal
             let reason =
                 progress.swapped
-                ? "the restore of \(journal.checkpoint) started \(Self.utc(journal.startedAt)) stopped after /active was swapped: complete it (the replaced tree becomes checkpoint \(journal.asideName))"
-                : "the restore of \(journal.checkpoint) started \(Self.utc(journal.startedAt)) stopped before /active was swapped: roll it back (remove its staging clone; /active is untouched)"
+                ? "the restore of \(journal.checkpoint) started \(Self.utc(journal.startedAt)) stopped after /active was swapped: complete "
+                    + "it (the replaced tree becomes checkpoint \(journal.asideName))"
+                : "the restore of \(journal.checkpoint) started \(Self.utc(journal.startedAt)) stopped before /active was swapped: roll it "
+                    + "back (remove its staging clone; /active is untouched)"
             actions.append(
                 Action(
                     .resumeRestore, progress.swapped ? .update : .delete, target: VolumeLayout.active, reason: reason,
@@ -57,7 +59,8 @@ extension PlanBuilder {
             return
         }
         var reason =
-            "restore request \(request.requestId) has not been applied: /active becomes a clone of checkpoint \(request.checkpoint), the current tree is kept as a pre-restore checkpoint"
+            "restore request \(request.requestId) has not been applied: /active becomes a clone of checkpoint \(request.checkpoint), the "
+            + "current tree is kept as a pre-restore checkpoint"
         let users = (observation.treeUsers ?? []).filter { $0.tree == VolumeLayout.active }
         if !users.isEmpty {
             // A mount in juicectl's own namespace outlives any process: terminating cannot free the tree.
@@ -67,10 +70,12 @@ extension PlanBuilder {
                     Conflict(
                         code: .restoreTargetInUse, target: VolumeLayout.active,
                         message:
-                            "restore request \(request.requestId) waits: /active is in use: \(TreeUser.summary(request.terminateUsers ? pinned : users))",
+                            "restore request \(request.requestId) waits: /active is in use: "
+                            + "\(TreeUser.summary(request.terminateUsers ? pinned : users))",
                         hint: request.terminateUsers
                             ? "unmount those mounts (terminating processes cannot end a mount in juicectl's own namespace)"
-                            : "stop them, or set restore.terminateUsers: true to have them terminated (SIGTERM, then SIGKILL after restore.grace)",
+                            : "stop them, or set restore.terminateUsers: true to have them terminated (SIGTERM, then SIGKILL after "
+                                + "restore.grace)",
                         blocking: false))
                 return
             }
@@ -118,7 +123,8 @@ extension PlanBuilder {
                     PlanNote(
                         kind: .keptInUse, target: decision.name,
                         message:
-                            "retention would remove it (\(decision.reasons.joined(separator: "; "))), but it is in use: \(TreeUser.summary(users)); it is kept until nothing uses it"
+                            "retention would remove it (\(decision.reasons.joined(separator: "; "))), but it is in use: "
+                            + "\(TreeUser.summary(users)); it is kept until nothing uses it"
                     ))
                 continue
             }

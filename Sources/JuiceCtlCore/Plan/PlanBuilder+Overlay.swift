@@ -7,7 +7,8 @@ extension PlanBuilder {
             Conflict(
                 code: .overlayLowerDirMissing, target: "overlay.lowerDirs",
                 message:
-                    "lower director\(missing.count == 1 ? "y" : "ies") \(missing.joined(separator: ", ")) of the overlay do\(missing.count == 1 ? "es" : "") not exist",
+                    "lower director\(missing.count == 1 ? "y" : "ies") \(missing.joined(separator: ", ")) of the overlay "
+                    + "do\(missing.count == 1 ? "es" : "") not exist",
                 hint: "create them or fix overlay.lowerDirs; nothing is changed until then", blocking: true))
         return false
     }
@@ -20,7 +21,8 @@ extension PlanBuilder {
             Action(
                 .thawOverlay, .update, target: path,
                 reason:
-                    "juicectl froze the image's filesystem for a checkpoint and did not thaw it (it was stopped): writers through the overlay are blocked until it is thawed"
+                    "juicectl froze the image's filesystem for a checkpoint and did not thaw it (it was stopped): writers through the "
+                    + "overlay are blocked until it is thawed"
             ))
     }
 
@@ -48,7 +50,8 @@ extension PlanBuilder {
                     Conflict(
                         code: .overlayImageCorrupt, target: "overlay",
                         message:
-                            "the overlay image does not mount (\(corruption.reason))\(corruption.movedTo.map { "; it was moved to \($0)" } ?? "; it is moved aside")",
+                            "the overlay image does not mount "
+                            + "(\(corruption.reason))\(corruption.movedTo.map { "; it was moved to \($0)" } ?? "; it is moved aside")",
                         hint: "set overlay.onCorrupt: recreate to make a fresh image, or restore a checkpoint that has a good one",
                         blocking: true))
                 return
@@ -120,7 +123,9 @@ extension PlanBuilder {
         if remountUpper, case .image(_, let backing) = observed.upper {
             let reason =
                 replacedUnderMount
-                ? "the loop device serves inode \(observed.upperBackingInode ?? 0), but /active's image is now inode \(observed.imageInode ?? 0): /active was restored, on another host of this volume (what was written since went to the replaced tree, kept as its pre-restore checkpoint)"
+                ? "the loop device serves inode \(observed.upperBackingInode ?? 0), but /active's image is now inode "
+                    + "\(observed.imageInode ?? 0): /active was restored, on another host of this volume (what was written since went to "
+                    + "the replaced tree, kept as its pre-restore checkpoint)"
                 : "the loop device serves \(backing), not the image of /active (a restore or a moved image)"
             actions.append(Action(.unmountOverlayUpper, .replace, target: desired.upperMount, reason: reason, disruption: .interrupting))
         }
@@ -141,7 +146,8 @@ extension PlanBuilder {
                 Action(
                     .mountOverlayUpper, .create, target: desired.upperMount,
                     reason:
-                        "loop-mount \(VolumeSpec.OverlaySettings.imagePath) (ext4, \(KernelMountOptions.imageWords(spec.mount).joined(separator: ","))) with upper/ and work/ inside"
+                        "loop-mount \(VolumeSpec.OverlaySettings.imagePath) (ext4, "
+                        + "\(KernelMountOptions.imageWords(spec.mount).joined(separator: ","))) with upper/ and work/ inside"
                 ))
         } else if case .image = observed.upper, let options = observed.upperMountOptions,
             case let drift = KernelMountOptions.drift(spec.mount, mountOptions: options, superOptions: nil), !drift.isEmpty
@@ -151,7 +157,9 @@ extension PlanBuilder {
                 Action(
                     .mountOverlayUpper, .update, target: desired.upperMount,
                     reason:
-                        "the image's mount differs from the spec: \(drift.joined(separator: "; ")): set \(KernelMountOptions.imageWords(spec.mount).joined(separator: ",")) in place (mount -o remount,bind); open files stay open"
+                        "the image's mount differs from the spec: \(drift.joined(separator: "; ")): set "
+                        + "\(KernelMountOptions.imageWords(spec.mount).joined(separator: ",")) in place (mount -o remount,bind); open "
+                        + "files stay open"
                 ))
         }
         if remountOverlay {

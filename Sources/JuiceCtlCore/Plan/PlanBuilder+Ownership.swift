@@ -26,7 +26,8 @@ extension PlanBuilder {
                     Action(
                         .fenceVolume, .delete, target: spec.mount.path,
                         reason:
-                            "\(owner) owns the volume (generation \(generation)): stop this host's Litestream and juicefs client at once and detach the mount, so that nothing more is written from here",
+                            "\(owner) owns the volume (generation \(generation)): stop this host's Litestream and juicefs client at once "
+                            + "and detach the mount, so that nothing more is written from here",
                         disruption: .interrupting))
             }
             conflicts.append(
@@ -35,7 +36,8 @@ extension PlanBuilder {
                     message:
                         "volume \(spec.name) is owned by \(owner), generation \(generation)\(runsHere ? "; this host was fenced" : "")",
                     hint:
-                        "run juicectl down on that host to move the volume here; if that host is gone for good, juicectl takeover \(spec.origin.file) moves ownership here",
+                        "run juicectl down on that host to move the volume here; if that host is gone for good, juicectl takeover "
+                        + "\(spec.origin.file) moves ownership here",
                     blocking: true))
             return false
         case .unreadable(let reason):

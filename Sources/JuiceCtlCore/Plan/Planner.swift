@@ -71,7 +71,8 @@ public enum Planner {
                 Action(
                     .stopBackup, .delete, target: spec.metadata.sqlitePath ?? spec.name,
                     reason:
-                        "down: Litestream (pid \(pid)) stops last, after a final sync, so that everything written before down is in the replica"
+                        "down: Litestream (pid \(pid)) stops last, after a final sync, so that everything written before down is in the "
+                        + "replica"
                 ))
         }
         if let ownership = observation.ownership {
@@ -142,9 +143,11 @@ struct PlanBuilder {
                     Conflict(
                         code: .replicaUnreadable, target: settings.replica.display,
                         message:
-                            "\(why), and the Litestream replica \(settings.replica.display) cannot be listed: \(backup.replicaUnreadable ?? "it was not read"); it may hold this volume's metadata",
+                            "\(why), and the Litestream replica \(settings.replica.display) cannot be listed: "
+                            + "\(backup.replicaUnreadable ?? "it was not read"); it may hold this volume's metadata",
                         hint:
-                            "make the replica's store reachable (endpoint, keys, bucket) and run apply again; juicectl restores from a replica that holds the volume and formats only when it is empty",
+                            "make the replica's store reachable (endpoint, keys, bucket) and run apply again; juicectl restores from a "
+                            + "replica that holds the volume and formats only when it is empty",
                         blocking: true))
                 return false
             }
@@ -153,7 +156,9 @@ struct PlanBuilder {
                     Action(
                         .restoreMetadata, .create, target: database,
                         reason:
-                            "\(why); the replica \(settings.replica.display) holds it\(backup.replicaTXID.map { " (up to transaction \($0))" } ?? ""): restore it before anything else, never format over it"
+                            "\(why); the replica \(settings.replica.display) holds "
+                            + "it\(backup.replicaTXID.map { " (up to transaction \($0))" } ?? ""): restore it before anything else, "
+                            + "never format over it"
                     ))
                 restoresMetadata = true
                 return true
@@ -164,7 +169,8 @@ struct PlanBuilder {
                     Action(
                         .format, .create, target: spec.name,
                         reason:
-                            "complete the format juicectl started and did not finish: \(why) and the object storage holds only the juicefs_uuid that juicefs format writes first (it is moved aside into \(spec.stateDir))",
+                            "complete the format juicectl started and did not finish: \(why) and the object storage holds only the "
+                            + "juicefs_uuid that juicefs format writes first (it is moved aside into \(spec.stateDir))",
                         disruption: .none))
                 formatsVolume = true
                 return true
@@ -173,16 +179,19 @@ struct PlanBuilder {
                 let replica = spec.backup.map { "; the Litestream replica \($0.replica.display) holds nothing to restore from" } ?? ""
                 let source =
                     spec.backup.map {
-                        "for example by putting this volume's Litestream replica back at \($0.replica.display), from which apply restores it"
+                        "for example by putting this volume's Litestream replica back at \($0.replica.display), from which apply restores "
+                            + "it"
                     }
                     ?? "for example from a backup or Litestream replica"
                 conflicts.append(
                     Conflict(
                         code: .refuseFormatOverData, target: spec.storage.bucket,
                         message:
-                            "\(why)\(replica), but the object storage \(spec.storage.bucket) already holds data of a volume named '\(spec.name)' (UUID \(uuid)); formatting would create an empty filesystem over it",
+                            "\(why)\(replica), but the object storage \(spec.storage.bucket) already holds data of a volume named "
+                            + "'\(spec.name)' (UUID \(uuid)); formatting would create an empty filesystem over it",
                         hint:
-                            "restore the metadata to \(spec.metadata.sqlitePath ?? "the metadata engine") (\(source)) and run apply again; if the old data is to be discarded, move \(spec.storage.bucket)\(spec.name) away first",
+                            "restore the metadata to \(spec.metadata.sqlitePath ?? "the metadata engine") (\(source)) and run apply again; "
+                            + "if the old data is to be discarded, move \(spec.storage.bucket)\(spec.name) away first",
                         blocking: true))
                 return false
             case .unknown(let message):
@@ -227,7 +236,8 @@ struct PlanBuilder {
                     Action(
                         .refreshMetadata, .replace, target: database,
                         reason:
-                            "another host owned the volume since this host last did, so \(database) is older than the replica \(settings.replica.display): move it aside (kept) and restore the replica's"
+                            "another host owned the volume since this host last did, so \(database) is older than the replica "
+                            + "\(settings.replica.display): move it aside (kept) and restore the replica's"
                     ))
                 restoresMetadata = true
                 return true
@@ -259,16 +269,20 @@ struct PlanBuilder {
                 Conflict(
                     code: .formatSettingChanged, target: "storage",
                     message:
-                        "the volume stores objects in \(info.storage) \(info.bucket), the spec says \(spec.storage.juicefsType) \(spec.storage.bucket); the volume keeps using its own",
+                        "the volume stores objects in \(info.storage) \(info.bucket), the spec says \(spec.storage.juicefsType) "
+                        + "\(spec.storage.bucket); the volume keeps using its own",
                     hint:
-                        "storage is fixed at format time: set \(info.storage == "file" ? "storage.path" : "storage.bucket") back to \(info.storage == "file" ? info.bucket.trimmingSuffix("/") : info.bucket) (moving objects is a manual migration)",
+                        "storage is fixed at format time: set \(info.storage == "file" ? "storage.path" : "storage.bucket") back to "
+                        + "\(info.storage == "file" ? info.bucket.trimmingSuffix("/") : info.bucket) (moving objects is a manual "
+                        + "migration)",
                     blocking: false))
         } else if case .empty = observation.storage {
             conflicts.append(
                 Conflict(
                     code: .storageMissing, target: spec.storage.bucket,
                     message:
-                        "the metadata engine holds volume '\(info.name)' but \(spec.storage.bucket)\(info.name)/juicefs_uuid is missing: the objects are gone or elsewhere",
+                        "the metadata engine holds volume '\(info.name)' but \(spec.storage.bucket)\(info.name)/juicefs_uuid is missing: "
+                        + "the objects are gone or elsewhere",
                     hint: "restore the object directory before mounting; files would read as I/O errors", blocking: true))
             return false
         }
@@ -278,7 +292,8 @@ struct PlanBuilder {
                 Conflict(
                     code: .formatSettingChanged, target: "format.blockSize",
                     message:
-                        "the volume was formatted with blockSize \(ByteSize(bytes: UInt64(info.blockSizeKiB) * ByteSize.kib)), the spec says \(desired.blockSize)",
+                        "the volume was formatted with blockSize \(ByteSize(bytes: UInt64(info.blockSizeKiB) * ByteSize.kib)), the spec "
+                        + "says \(desired.blockSize)",
                     hint: "the block size cannot change after format: set format.blockSize back, or create a new volume and copy the data",
                     blocking: false))
         }
@@ -296,7 +311,8 @@ struct PlanBuilder {
                     code: .formatSettingChanged, target: "format.trashDays",
                     message: "the volume keeps trash for \(info.trashDays) day(s), the spec says \(desired.trashDays)",
                     hint:
-                        "juicectl never reformats; to change it deliberately run `juicefs config META --trash-days \(desired.trashDays) -y`, or set format.trashDays back to \(info.trashDays)",
+                        "juicectl never reformats; to change it deliberately run `juicefs config META --trash-days \(desired.trashDays) "
+                        + "-y`, or set format.trashDays back to \(info.trashDays)",
                     blocking: false))
         }
         return true
@@ -352,7 +368,8 @@ struct PlanBuilder {
                     Action(
                         .flushStaging, .update, target: staging.cacheDir,
                         reason:
-                            "mount.cacheDir changes while \(staging.summary) are staged in \(staging.cacheDir) and nowhere else: upload them first, so that the new cache directory starts with nothing only local",
+                            "mount.cacheDir changes while \(staging.summary) are staged in \(staging.cacheDir) and nowhere else: upload "
+                            + "them first, so that the new cache directory starts with nothing only local",
                         disruption: .brief))
             }
             let fuseLevel = changed.filter { MountFlag.named($0)?.changeClass == .requiresUnmount }
@@ -361,21 +378,25 @@ struct PlanBuilder {
                     Action(
                         .remountInPlace, .update, target: spec.mount.path,
                         reason:
-                            "mount option(s) \(changed.joined(separator: ", ")) differ: re-running juicefs mount on the same path hands the session to a new client; open files stay open",
+                            "mount option(s) \(changed.joined(separator: ", ")) differ: re-running juicefs mount on the same path hands "
+                            + "the session to a new client; open files stay open",
                         disruption: .brief, changedFlags: changed))
             } else if !drift.isEmpty {
                 actions.append(
                     Action(
                         .remount, .replace, target: spec.mount.path,
                         reason:
-                            "the mount's kernel options differ from the spec: \(drift.joined(separator: "; ")). A graceful restart would stack a second mount, so unmount and mount with -o \(KernelMountOptions.fuseWords(spec.mount).joined(separator: ",")) (refused while files are open)",
+                            "the mount's kernel options differ from the spec: \(drift.joined(separator: "; ")). A graceful restart would "
+                            + "stack a second mount, so unmount and mount with -o "
+                            + "\(KernelMountOptions.fuseWords(spec.mount).joined(separator: ",")) (refused while files are open)",
                         disruption: .interrupting, changedFlags: changed))
             } else {
                 actions.append(
                     Action(
                         .remount, .replace, target: spec.mount.path,
                         reason:
-                            "FUSE-level option(s) \(fuseLevel.joined(separator: ", ")) differ: a graceful restart would stack a second mount, so unmount and mount (refused while files are open)",
+                            "FUSE-level option(s) \(fuseLevel.joined(separator: ", ")) differ: a graceful restart would stack a second "
+                            + "mount, so unmount and mount (refused while files are open)",
                         disruption: .interrupting, changedFlags: changed))
             }
         }
@@ -483,7 +504,8 @@ struct PlanBuilder {
         var parts: [String] = []
         if let capacity = reading.capacity {
             parts.append(
-                "capacity \(reading.capacityTolerance > 0 ? "about " : "")\(ByteSize(bytes: capacity).humanReadable.replacing(" ", with: ""))"
+                "capacity "
+                    + "\(reading.capacityTolerance > 0 ? "about " : "")\(ByteSize(bytes: capacity).humanReadable.replacing(" ", with: ""))"
             )
         } else {
             parts.append("no capacity limit")

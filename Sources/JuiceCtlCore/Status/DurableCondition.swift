@@ -33,7 +33,8 @@ extension VolumeStatus {
             let age = staging.oldestAgeSeconds.map { String(format: ", the oldest written %.0f s ago", $0) } ?? ""
             return condition(
                 .blocksStaged,
-                "\(staging.summary) are staged in \(staging.cacheDir) and not yet in the object storage\(age); juicectl down uploads them first"
+                "\(staging.summary) are staged in \(staging.cacheDir) and not yet in the object storage\(age); juicectl down uploads them "
+                    + "first"
             )
         }
         if spec.mount.writeback {

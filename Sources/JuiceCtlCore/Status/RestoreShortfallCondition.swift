@@ -8,7 +8,8 @@ extension VolumeStatus {
         let problems = unresolved.map { "\($0.path): \($0.message)" }.joined(separator: "; ")
         return (
             .restoreShortfall(first.reason),
-            "the restore of checkpoint \(shortfall.checkpoint) completed (the restored tree is /active) but left \(unresolved.count == 1 ? "a step" : "\(unresolved.count) steps") undone: \(problems)"
+            "the restore of checkpoint \(shortfall.checkpoint) completed (the restored tree is /active) but left "
+                + "\(unresolved.count == 1 ? "a step" : "\(unresolved.count) steps") undone: \(problems)"
         )
     }
 }

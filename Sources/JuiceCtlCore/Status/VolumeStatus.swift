@@ -108,7 +108,9 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
                 return Condition(
                     type: .sandboxFrozen, status: true, reason: .leftFrozen,
                     message:
-                        "\(stuck.joined(separator: ", ")) \(stuck.count == 1 ? "was" : "were") left frozen by a checkpoint that did not finish; every process there is stopped until apply (or juicectl run) thaws \(stuck.count == 1 ? "it" : "them")",
+                        "\(stuck.joined(separator: ", ")) \(stuck.count == 1 ? "was" : "were") left frozen by a checkpoint that did not "
+                        + "finish; every process there is stopped until apply (or juicectl run) thaws "
+                        + "\(stuck.count == 1 ? "it" : "them")",
                     observedRevision: revision)
             }
         }
@@ -116,7 +118,8 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
         return Condition(
             type: .sandboxFrozen, status: true, reason: .frozenElsewhere,
             message:
-                "\(frozen.joined(separator: ", ")) \(frozen.count == 1 ? "is" : "are") frozen, not by juicectl (the platform may have paused the sandbox); checkpoints leave \(frozen.count == 1 ? "it" : "them") as found",
+                "\(frozen.joined(separator: ", ")) \(frozen.count == 1 ? "is" : "are") frozen, not by juicectl (the platform may have "
+                + "paused the sandbox); checkpoints leave \(frozen.count == 1 ? "it" : "them") as found",
             observedRevision: revision)
     }
 

@@ -24,7 +24,8 @@ struct Step: Hashable, Sendable, CustomStringConvertible {
     }
 
     var description: String {
-        "\(change.symbol) \(kind.rawValue) \(target)\(disruption == .none ? "" : " [\(disruption.rawValue)]")\(conditional ? " (if needed)" : "")"
+        "\(change.symbol) \(kind.rawValue) "
+            + "\(target)\(disruption == .none ? "" : " [\(disruption.rawValue)]")\(conditional ? " (if needed)" : "")"
     }
 }
 
