@@ -1,9 +1,6 @@
 /// What an observed ``MountState`` means, in words: the one home of what the status conditions, the planner's
 /// reasons and conflicts, and `down` say about the volume's mount.
 struct MountExplanation {
-    /// A reason machines key on and the sentence people read.
-    typealias Cause = (reason: ConditionReason, message: String)
-
     /// The mount point.
     let path: String
     /// The metadata engine, as shown to people (no password).
@@ -18,7 +15,7 @@ struct MountExplanation {
     // MARK: Status
 
     /// The fault the mount shows (the `Degraded` reason), or `nil` when it is absent or healthy.
-    func fault(_ state: MountState) -> Cause? {
+    func fault(_ state: MountState) -> ConditionCause? {
         switch state {
         case .stale(let why, _):
             (.staleMount, "the mount at \(path) does not answer: \(why)")
@@ -41,7 +38,7 @@ struct MountExplanation {
 
     /// Why the volume is not `Ready` because of its mount, or `nil` when it is mounted (live): not formatted, not
     /// mounted, or the mount's fault.
-    func unavailable(_ state: MountState, metadata: MetadataState) -> Cause? {
+    func unavailable(_ state: MountState, metadata: MetadataState) -> ConditionCause? {
         switch state {
         case .absent where metadata == .missing || metadata == .unformatted:
             (.notFormatted, "the volume does not exist yet")

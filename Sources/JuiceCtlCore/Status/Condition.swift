@@ -1,5 +1,8 @@
 public import Foundation
 
+/// Why a condition has its status: the reason machines key on and the sentence people read.
+typealias ConditionCause = (reason: ConditionReason, message: String)
+
 /// A condition of a volume, Kubernetes style: a type, a status, a machine-readable reason and a human message.
 public struct Condition: Sendable, Hashable, Codable {
     /// Which condition it is: `Ready`, `Degraded`, `BackupFresh`, `Suspended` or (from `juicectl run`) `Stalled`, ...

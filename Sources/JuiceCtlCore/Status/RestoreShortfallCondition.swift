@@ -1,7 +1,7 @@
 extension VolumeStatus {
     /// The `Degraded` reason and message for what a completed restore left undone and still holds, or `nil`: the
     /// reason is the first unresolved problem's (``RestoreShortfallReason``), the message names every unresolved problem's path.
-    static func restoreShortfallDegradation(_ spec: VolumeSpec, _ observation: VolumeObservation) -> MountExplanation.Cause? {
+    static func restoreShortfallDegradation(_ spec: VolumeSpec, _ observation: VolumeObservation) -> ConditionCause? {
         guard let shortfall = observation.restoreShortfall else { return nil }
         let unresolved = shortfall.unresolved(spec: spec, quotas: observation.quotas)
         guard let first = unresolved.first else { return nil }

@@ -54,7 +54,7 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
                 type: .ready, status: true, reason: .converged,
                 message: "mounted at \(spec.mount.path) and as the spec declares", observedRevision: revision)
         } else {
-            let cause: MountExplanation.Cause
+            let cause: ConditionCause
             if let unavailable = explained.unavailable(observation.mount, metadata: observation.metadata) {
                 cause = unavailable
             } else if let conflict = plan.conflicts.first(where: \.blocking) ?? plan.conflicts.first {
