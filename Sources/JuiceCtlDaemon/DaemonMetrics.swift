@@ -60,7 +60,7 @@ public final class DaemonMetrics: Sendable {
     public func update(_ status: RunStatus) {
         let volume = [("volume", status.volume)]
         for condition in status.conditions {
-            registry.makeGauge(descriptor: Self.condition, labels: volume + [("condition", condition.type)]).set(
+            registry.makeGauge(descriptor: Self.condition, labels: volume + [("condition", condition.type.rawValue)]).set(
                 Double(condition.status ? 1 : 0))
         }
         gauge(Self.pending, volume, Double(status.pendingActions.count))

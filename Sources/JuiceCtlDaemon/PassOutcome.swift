@@ -9,7 +9,7 @@ public struct PassOutcome: Sendable, Hashable {
     /// What happened, for people.
     public var message: String
     /// For `blocked`: the conflict's code.
-    public var stallReason: String?
+    public var stallReason: ConflictCode?
 
     /// Classifies a finished run.
     public static func classify(_ report: Reconciler.Report) -> PassOutcome {
@@ -28,7 +28,7 @@ public struct PassOutcome: Sendable, Hashable {
             return PassOutcome(result: .interrupted, message: "stopped for shutdown after \(ran) action(s); the next run continues")
         }
         if let blocking = report.remaining.conflicts.first(where: \.blocking) {
-            if transientConflicts.contains(blocking.code) {
+            if blocking.code.isTransient {
                 // A server that does not answer now may answer later: retried with backoff, never a stall.
                 return PassOutcome(result: .failed, message: blocking.message)
             }
@@ -45,13 +45,6 @@ public struct PassOutcome: Sendable, Hashable {
         }
         return PassOutcome(result: .converged, message: ran == 0 ? "nothing to do" : "\(ran) action(s), converged")
     }
-
-    /// Blocking conflicts caused by a metadata engine, an object store or a mount client that does not answer now:
-    /// retrying can fix them, so they fail the pass (backoff) instead of stalling the volume.
-    public static let transientConflicts: Set<String> = [
-        "MountUnresponsive", "MetadataUnreadable", "StorageUnreadable", "ReplicaUnreadable",
-        "OwnershipUnreadable",
-    ]
 
     /// Classifies a run that threw before it could report (the lock was busy, the state directory unwritable).
     public static func classify(_ error: any Error) -> PassOutcome {

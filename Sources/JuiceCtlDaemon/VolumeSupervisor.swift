@@ -177,7 +177,8 @@ public actor VolumeSupervisor {
                 outcome = PassOutcome(
                     result: .stalled,
                     message:
-                        "\(stall.message) (since \(VolumeEvent.timestamp(stall.since)); not retried until the spec changes or juicectl run gets SIGHUP)"
+                        "\(stall.message) (since \(VolumeEvent.timestamp(stall.since)); not retried until the spec changes or juicectl run "
+                        + "gets SIGHUP)"
                 )
             } else {
                 // What the planner refused is gone (someone fixed the host): changes resume now.
@@ -185,8 +186,8 @@ public actor VolumeSupervisor {
                 record(
                     VolumeEvent(
                         time: context.clock.now(), volume: spec.name, revision: spec.origin.revision, actor: "run", operation: "run",
-                        kind: .reconcile, reason: stall.reason, result: "resumed",
-                        message: "the refusal '\(stall.reason)' no longer holds; changes resume"))
+                        kind: .reconcile, reason: stall.reason.rawValue, result: "resumed",
+                        message: "the refusal '\(stall.reason.rawValue)' no longer holds; changes resume"))
                 return await pass()
             }
         } else {
@@ -212,13 +213,13 @@ public actor VolumeSupervisor {
         case .failed:
             retry.recordFailure(outcome.message, at: finished, backoff: context.configuration.backoff, random: context.clock.random())
         case .blocked:
-            let isNew = retry.stall?.reason != outcome.stallReason || retry.stall?.revision != spec.origin.revision
-            retry.recordStall(
-                reason: outcome.stallReason ?? "Blocked", message: outcome.message, revision: spec.origin.revision, at: finished)
+            guard let reason = outcome.stallReason else { break }
+            let isNew = retry.stall?.reason != reason || retry.stall?.revision != spec.origin.revision
+            retry.recordStall(reason: reason, message: outcome.message, revision: spec.origin.revision, at: finished)
             if isNew {
                 context.logger.error(
                     "volume blocked; no change is attempted until its spec changes",
-                    metadata: ["volume": "\(spec.name)", "reason": "\(outcome.stallReason ?? "")", "message": "\(outcome.message)"])
+                    metadata: ["volume": "\(spec.name)", "reason": "\(reason.rawValue)", "message": "\(outcome.message)"])
             }
         case .busy:
             busyUntil = finished.addingTimeInterval(context.configuration.busyRetry.seconds)
@@ -252,7 +253,8 @@ public actor VolumeSupervisor {
             merged.changed.map { condition in
                 VolumeEvent(
                     time: finished, volume: spec.name, revision: spec.origin.revision, actor: "run", operation: "run", kind: .condition,
-                    condition: condition.type, status: condition.status, reason: condition.reason, message: condition.message)
+                    condition: condition.type.rawValue, status: condition.status, reason: condition.reason.rawValue,
+                    message: condition.message)
             })
 
         var status = makeStatus(spec: spec, updatedAt: finished, pendingActions: plan.actions)
@@ -269,16 +271,16 @@ public actor VolumeSupervisor {
         let revision = spec.origin.revision
         if let stall = retry.stall {
             return Condition(
-                type: "Stalled", status: true, reason: stall.reason,
+                type: .stalled, status: true, reason: .conflict(stall.reason),
                 message: "\(stall.message); not retried until the spec changes or juicectl run gets SIGHUP", observedRevision: revision)
         }
         if retry.failures > 0 {
             let next = retry.nextAttempt.map { "; next attempt at \(VolumeEvent.timestamp($0))" } ?? ""
             return Condition(
-                type: "Stalled", status: false, reason: "Retrying",
+                type: .stalled, status: false, reason: .retrying,
                 message: "\(retry.failures) failed pass(es) in a row: \(retry.lastError ?? "")\(next)", observedRevision: revision)
         }
-        return Condition(type: "Stalled", status: false, reason: "Progressing", message: "no error", observedRevision: revision)
+        return Condition(type: .stalled, status: false, reason: .progressing, message: "no error", observedRevision: revision)
     }
 
     private func makeStatus(spec: VolumeSpec, updatedAt: Date, pendingActions: [Action]) -> RunStatus {

@@ -103,7 +103,7 @@ extension TestVolume {
 
     /// Whether the reconciler reports the volume Ready.
     var reportedReady: Bool {
-        runStatus?.condition("Ready")?.status == true
+        runStatus?.condition(.ready)?.status == true
     }
 
     /// Whether the mount point answers a directory listing within 2 seconds.

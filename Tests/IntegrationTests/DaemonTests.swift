@@ -230,10 +230,10 @@ struct DaemonTests {
                 // Suspended, with a quota change pending: the drift is reported, nothing is changed, a killed mount stays down.
                 try volume.writeSpec(good + "quotas:\n  - path: /active/fs\n    capacity: 1GiB\nsuspend:\n  reason: maintenance window\n")
                 daemon.send(SIGHUP)
-                let suspended = await Wait.until(timeout: .seconds(15)) { volume.runStatus?.condition("Suspended")?.status == true }
+                let suspended = await Wait.until(timeout: .seconds(15)) { volume.runStatus?.condition(.suspended)?.status == true }
                 #expect(suspended, "\(daemon.log)")
                 let statusText = (try? String(contentsOfFile: "\(volume.baseDir)/.juicectl/status.json", encoding: .utf8)) ?? "none"
-                #expect(volume.runStatus?.condition("Suspended")?.message.contains("maintenance window") == true, "\(statusText)")
+                #expect(volume.runStatus?.condition(.suspended)?.message.contains("maintenance window") == true, "\(statusText)")
                 #expect(
                     volume.runStatus?.pendingActions.contains { $0.contains("/active/fs") } == true,
                     "\(String(describing: volume.runStatus?.pendingActions))")
@@ -242,13 +242,13 @@ struct DaemonTests {
                 try await Task.sleep(for: .seconds(7))
                 let quota = try await volume.juicefs("quota", "get", volume.metaURL, "--path", "/active/fs")
                 #expect(quota.stdout.contains("10 TiB"), "the quota was changed while suspended: \(quota.stdout)")
-                #expect(volume.runStatus?.condition("Ready")?.status == false, "a killed mount should be reported while suspended")
+                #expect(volume.runStatus?.condition(.ready)?.status == false, "a killed mount should be reported while suspended")
                 #expect(volume.runStatus?.lastReconcile?.result == .suspended)
 
                 // Resumed: healed and the change applied, without a signal (the files are re-read every interval).
                 try volume.writeSpec(good + "quotas:\n  - path: /active/fs\n    capacity: 1GiB\n")
                 let healed = await Wait.until(timeout: .seconds(20)) {
-                    volume.reportedReady && volume.runStatus?.condition("Suspended")?.status == false
+                    volume.reportedReady && volume.runStatus?.condition(.suspended)?.status == false
                 }
                 #expect(healed, "\(daemon.log)")
                 let resumed = try await volume.juicefs("quota", "get", volume.metaURL, "--path", "/active/fs")
@@ -271,9 +271,9 @@ struct DaemonTests {
                 [volume.specPath, "--interval", "2s", "--metrics-address", "127.0.0.1:0"],
                 logPath: "\(volume.root)/daemon.log"
             ) { daemon in
-                let stalled = await Wait.until(timeout: .seconds(30)) { volume.runStatus?.condition("Stalled")?.status == true }
+                let stalled = await Wait.until(timeout: .seconds(30)) { volume.runStatus?.condition(.stalled)?.status == true }
                 #expect(stalled, "\(daemon.log)")
-                #expect(volume.runStatus?.condition("Stalled")?.reason == "RefuseFormatOverData")
+                #expect(volume.runStatus?.condition(.stalled)?.reason == .conflict(.refuseFormatOverData))
                 try await Task.sleep(for: .seconds(5))
                 #expect(!FileManager.default.fileExists(atPath: volume.databasePath), "a metadata database was created")
                 let port = try #require(await daemon.metricsPort())
@@ -286,7 +286,7 @@ struct DaemonTests {
                 try volume.writeSpec("storage:\n  path: \"\(volume.baseDir)/objects2\"\n")
                 let converged = await Wait.until(timeout: .seconds(30)) { volume.reportedReady }
                 #expect(converged, "\(daemon.log)")
-                #expect(volume.runStatus?.condition("Stalled")?.status == false)
+                #expect(volume.runStatus?.condition(.stalled)?.status == false)
             }
         }
     }

@@ -103,7 +103,7 @@ struct OwnershipTests {
                 }
                 #expect(fencedByRun, "\(pair.a.events.map(\.message))\n\(daemon.log)")
                 let reported = await Wait.until(timeout: .seconds(15)) {
-                    pair.a.runStatus?.condition("Degraded")?.reason == "VolumeOwnedElsewhere"
+                    pair.a.runStatus?.condition(.degraded)?.reason == .conflict(.volumeOwnedElsewhere)
                 }
                 #expect(reported, "\(String(describing: pair.a.runStatus?.conditions))")
                 let apply = try await pair.juicectl(pair.b, "apply")

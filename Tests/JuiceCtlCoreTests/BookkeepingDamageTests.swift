@@ -21,7 +21,7 @@ struct BookkeepingDamageTests {
 
         let plan = Planner.plan(spec, Self.observed(spec, catalog))
 
-        #expect(plan.conflictSteps == [ConflictStep("BookkeepingDamaged", VolumeLayout.lineage, blocking: false)])
+        #expect(plan.conflictSteps == [ConflictStep(.bookkeepingDamaged, VolumeLayout.lineage, blocking: false)])
         #expect(
             plan.steps == [Step(.repairBookkeeping, .replace, VolumeLayout.lineage)],
             "no restore on a lineage that cannot say whether r1 was applied")
@@ -41,7 +41,7 @@ struct BookkeepingDamageTests {
 
         let plan = Planner.plan(spec, Self.observed(spec, catalog))
 
-        #expect(plan.conflictSteps == [ConflictStep("BookkeepingDamaged", VolumeLayout.restoreJournal, blocking: false)])
+        #expect(plan.conflictSteps == [ConflictStep(.bookkeepingDamaged, VolumeLayout.restoreJournal, blocking: false)])
         #expect(
             plan.steps == [
                 Step(.repairBookkeeping, .update, VolumeLayout.restoreJournal),
@@ -64,10 +64,10 @@ struct BookkeepingDamageTests {
         let plan = Planner.plan(spec, Self.observed(spec, catalog))
 
         #expect(plan.steps.isEmpty, "\(plan.steps)")
-        #expect(plan.conflictSteps == [ConflictStep("BookkeepingDamaged", VolumeLayout.restoreJournal, blocking: false)])
+        #expect(plan.conflictSteps == [ConflictStep(.bookkeepingDamaged, VolumeLayout.restoreJournal, blocking: false)])
         #expect(plan.conflicts.first?.message.contains("/active does not exist; staging holds \(Self.clone) (inode 100)") == true)
         let status = VolumeStatus(spec: spec, observation: Self.observed(spec, catalog), plan: plan)
-        #expect(status.conditions.first { $0.type == "Degraded" }?.reason == "BookkeepingDamaged")
+        #expect(status.conditions.first { $0.type == .degraded }?.reason == .conflict(.bookkeepingDamaged))
     }
 
     @Test("the lineage rebuilt from manifests: the last event on /active names its parent, pre-restores name applied requests")
@@ -102,17 +102,17 @@ struct BookkeepingDamageTests {
             $0.quotas?["/active/fs/x/y"] = .none(source: "stat")
         }
         let degraded = VolumeStatus(spec: spec, observation: undone, plan: Planner.plan(spec, undone)).conditions.first {
-            $0.type == "Degraded"
+            $0.type == .degraded
         }
         #expect(degraded?.status == true)
-        #expect(degraded?.reason == "RestoreQuotaPathIsSymbolicLink")
+        #expect(degraded?.reason == .restoreShortfall(.quotaPathIsSymbolicLink))
         #expect(
             degraded?.message.contains("/active/fs/x/y: /active/fs/x on the volume is a symbolic link") == true,
             "\(degraded?.message ?? "")")
 
         let resolved = ObservationFixture.converged(spec) { $0.restoreShortfall = shortfall }
         let healthy = VolumeStatus(spec: spec, observation: resolved, plan: Planner.plan(spec, resolved)).conditions.first {
-            $0.type == "Degraded"
+            $0.type == .degraded
         }
         #expect(healthy?.status == false, "the quota is set as declared: the shortfall no longer holds")
     }

@@ -25,8 +25,8 @@ struct PlanRendererTests {
             ],
             conflicts: [
                 Conflict(
-                    code: "MountPointOccupied", target: "/srv/demo/data", message: "it holds ext4", hint: "unmount it", blocking: true),
-                Conflict(code: "FormatSettingChanged", target: "format.trashDays", message: "trash is 1 day", blocking: false),
+                    code: .mountPointOccupied, target: "/srv/demo/data", message: "it holds ext4", hint: "unmount it", blocking: true),
+                Conflict(code: .formatSettingChanged, target: "format.trashDays", message: "trash is 1 day", blocking: false),
             ])
     }
 

@@ -50,7 +50,7 @@ struct PlannerBackupTests {
             backup: stopped(replica: false))
         let plan = Planner.plan(spec, observation)
         #expect(plan.actions.isEmpty, "no format, no Litestream, no mount: \(plan.steps)")
-        #expect(plan.conflictSteps == [ConflictStep("RefuseFormatOverData", "/srv/demo/objects/", blocking: true)])
+        #expect(plan.conflictSteps == [ConflictStep(.refuseFormatOverData, "/srv/demo/objects/", blocking: true)])
         let conflict = try #require(plan.conflicts.first)
         #expect(conflict.message.contains("the Litestream replica /srv/demo/replica holds nothing to restore from"), "\(conflict.message)")
         #expect(conflict.message.contains("UUID old-uuid"))
@@ -62,7 +62,7 @@ struct PlannerBackupTests {
     func noBackup() throws {
         let spec = try SpecFixture.spec(SpecFixture.yaml("backup:\n  enabled: false\n"))
         let refused = Planner.plan(spec, VolumeObservation(metadata: .missing, storage: .holdsVolume(uuid: "u"), mount: .absent))
-        #expect(refused.conflicts.map(\.code) == ["RefuseFormatOverData"])
+        #expect(refused.conflicts.map(\.code) == [.refuseFormatOverData])
         #expect(refused.conflicts.first.map { !$0.message.contains("replica") } == true)
         let fresh = Planner.plan(spec, ObservationFixture.fresh())
         #expect(Array(fresh.steps.prefix(2)) == [Step(.format, .create, "demo"), Step(.mount, .create, "/srv/demo/data")])
@@ -179,7 +179,7 @@ struct PlannerBackupTests {
                 metadata: .unreadable("disk I/O error"), storage: .empty, mount: .absent,
                 backup: stopped(replica: true)))
         #expect(plan.actions.isEmpty)
-        #expect(plan.conflicts.map(\.code) == ["MetadataUnreadable"])
+        #expect(plan.conflicts.map(\.code) == [.metadataUnreadable])
     }
 
     // MARK: Down

@@ -158,12 +158,12 @@ extension CheckpointPlanCase {
             name: "a restore request for a checkpoint that does not exist is a conflict, not a step",
             yaml: restoreGolden,
             observe: { spec in observed(spec, CheckpointCatalog(entries: [cp("silver", "2026-11-01", kind: .manual)])) },
-            steps: [], conflicts: [ConflictStep("RestoreTargetMissing", "restore.checkpoint", blocking: false)]),
+            steps: [], conflicts: [ConflictStep(.restoreTargetMissing, "restore.checkpoint", blocking: false)]),
         CheckpointPlanCase(
             name: "a catalog that checked the target and did not find it gives the conflict",
             yaml: restoreGolden,
             observe: { spec in observed(spec, CheckpointCatalog(entries: nil, restoreTargetExists: false)) },
-            steps: [], conflicts: [ConflictStep("RestoreTargetMissing", "restore.checkpoint", blocking: false)]),
+            steps: [], conflicts: [ConflictStep(.restoreTargetMissing, "restore.checkpoint", blocking: false)]),
         CheckpointPlanCase(
             name: "a restore request on a volume being formatted is a conflict; the volume is still created",
             yaml: restoreGolden,
@@ -174,7 +174,7 @@ extension CheckpointPlanCase {
                 Step(.createDirectory, .create, "/active/fs"), Step(.createDirectory, .create, "/checkpoints"),
                 Step(.setQuota, .create, "/active/fs"),
             ],
-            conflicts: [ConflictStep("RestoreTargetMissing", "restore.checkpoint", blocking: false)]),
+            conflicts: [ConflictStep(.restoreTargetMissing, "restore.checkpoint", blocking: false)]),
         CheckpointPlanCase(
             name: "a new restore request waits while another restore is unfinished",
             yaml: SpecFixture.yaml("restore:\n  checkpoint: silver\n  requestId: r2\n"),
@@ -458,7 +458,8 @@ struct PlannerCheckpointTests {
                 .first)
         #expect(
             later.reason
-                == "schedule @every 15m: the slot 2026-11-20T10:30:00Z is due and the last scheduled checkpoint is from 2026-11-20T10:15:03Z"
+                == "schedule @every 15m: the slot 2026-11-20T10:30:00Z is due and the last scheduled checkpoint is from "
+                + "2026-11-20T10:15:03Z"
         )
     }
 

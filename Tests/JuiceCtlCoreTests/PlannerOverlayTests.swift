@@ -132,7 +132,8 @@ extension OverlayPlanCase {
             ]),
         OverlayPlanCase(
             name:
-                "another host restored /active: the loop device still names the image's path but serves another inode, so both mounts come down and up",
+                "another host restored /active: the loop device still names the image's path but serves another inode, so both mounts come "
+                + "down and up",
             observe: { spec in
                 observed(spec) {
                     $0.imageInode = 9001
@@ -227,7 +228,7 @@ extension OverlayPlanCase {
                     $0.overlay = .absent
                 }
             },
-            steps: [], conflicts: [ConflictStep("OverlayUpperOccupied", upper, blocking: true)]),
+            steps: [], conflicts: [ConflictStep(.overlayUpperOccupied, upper, blocking: true)]),
         OverlayPlanCase(
             name: "an overlay at the upper mount point blocks the overlay",
             observe: { spec in
@@ -236,25 +237,25 @@ extension OverlayPlanCase {
                     $0.overlay = .absent
                 }
             },
-            steps: [], conflicts: [ConflictStep("OverlayUpperOccupied", upper, blocking: true)]),
+            steps: [], conflicts: [ConflictStep(.overlayUpperOccupied, upper, blocking: true)]),
         OverlayPlanCase(
             name: "another filesystem at the target blocks the overlay",
             observe: { spec in observed(spec) { $0.overlay = .other(fstype: "ext4", source: "/dev/sdb1") } },
-            steps: [], conflicts: [ConflictStep("OverlayTargetOccupied", target, blocking: true)]),
+            steps: [], conflicts: [ConflictStep(.overlayTargetOccupied, target, blocking: true)]),
         OverlayPlanCase(
             name: "a loop-mounted image at the target blocks the overlay",
             observe: { spec in observed(spec) { $0.overlay = .image(device: "/dev/loop5", backingFile: "/srv/other.img") } },
-            steps: [], conflicts: [ConflictStep("OverlayTargetOccupied", target, blocking: true)]),
+            steps: [], conflicts: [ConflictStep(.overlayTargetOccupied, target, blocking: true)]),
         OverlayPlanCase(
             name: "a missing lower directory blocks everything: no action at all",
             observe: { spec in observed(spec) { $0 = OverlayObservation(imageExists: false, missingLowerDirs: ["/srv/base"]) } },
-            steps: [], conflicts: [ConflictStep("OverlayLowerDirMissing", "overlay.lowerDirs", blocking: true)]),
+            steps: [], conflicts: [ConflictStep(.overlayLowerDirMissing, "overlay.lowerDirs", blocking: true)]),
         OverlayPlanCase(
             name: "a missing lower directory blocks even the recovery of a stale mount",
             observe: { spec in
                 observed(spec, { $0.missingLowerDirs = ["/srv/base"] }, volume: { $0.mount = .stale(reason: "ENOTCONN", entries: 1) })
             },
-            steps: [], conflicts: [ConflictStep("OverlayLowerDirMissing", "overlay.lowerDirs", blocking: true)]),
+            steps: [], conflicts: [ConflictStep(.overlayLowerDirMissing, "overlay.lowerDirs", blocking: true)]),
         OverlayPlanCase(
             name: "a missing lower directory blocks even the format of a new volume",
             observe: { _ in
@@ -262,7 +263,7 @@ extension OverlayPlanCase {
                 observation.overlay = OverlayObservation(imageExists: nil, missingLowerDirs: ["/srv/base"])
                 return observation
             },
-            steps: [], conflicts: [ConflictStep("OverlayLowerDirMissing", "overlay.lowerDirs", blocking: true)]),
+            steps: [], conflicts: [ConflictStep(.overlayLowerDirMissing, "overlay.lowerDirs", blocking: true)]),
     ]
 
     static let corruption: [OverlayPlanCase] = [
@@ -276,7 +277,7 @@ extension OverlayPlanCase {
                 }
             },
             steps: [Step(.quarantineOverlayImage, .delete, image)],
-            conflicts: [ConflictStep("OverlayImageCorrupt", "overlay", blocking: true)]),
+            conflicts: [ConflictStep(.overlayImageCorrupt, "overlay", blocking: true)]),
         OverlayPlanCase(
             name: "an image that did not mount is moved aside; with onCorrupt recreate a fresh one is made and mounted",
             yaml: recreateYAML,
@@ -302,7 +303,7 @@ extension OverlayPlanCase {
                             movedTo: "/checkpoints/.juicectl/quarantine/root-upper-20261120T103700Z.img"))
                 }
             },
-            steps: [], conflicts: [ConflictStep("OverlayImageCorrupt", "overlay", blocking: true)]),
+            steps: [], conflicts: [ConflictStep(.overlayImageCorrupt, "overlay", blocking: true)]),
         OverlayPlanCase(
             name: "an image already moved aside with onCorrupt recreate: a fresh image is made and mounted",
             yaml: recreateYAML,
@@ -597,32 +598,35 @@ struct PlannerOverlayTests {
         let spec = try SpecFixture.spec(overlayYAML)
         let observation = observed(spec) { $0.frozenByCrash = true }
         let status = VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation))
-        let degraded = try #require(status.conditions.first { $0.type == "Degraded" })
+        let degraded = try #require(status.conditions.first { $0.type == .degraded })
         #expect(degraded.status)
-        #expect(degraded.reason == "OverlayFrozen")
+        #expect(degraded.reason == .overlayFrozen)
         #expect(degraded.message.contains("apply thaws it"))
         #expect(!status.isReady)
-        #expect(status.conditions.first { $0.type == "Ready" }?.reason == "ChangesPending")
+        #expect(status.conditions.first { $0.type == .ready }?.reason == .changesPending)
     }
 
     @Test(
         "an overlay conflict makes the volume Degraded and not Ready with its code",
         arguments: [
-            ("OverlayImageCorrupt", OverlayObservation(imageExists: false, corruption: .init(reason: "bad superblock", movedTo: "/q.img"))),
-            ("OverlayLowerDirMissing", OverlayObservation(imageExists: true, missingLowerDirs: ["/srv/base"])),
             (
-                "OverlayTargetOccupied",
+                ConditionReason.conflict(.overlayImageCorrupt),
+                OverlayObservation(imageExists: false, corruption: .init(reason: "bad superblock", movedTo: "/q.img"))
+            ),
+            (.conflict(.overlayLowerDirMissing), OverlayObservation(imageExists: true, missingLowerDirs: ["/srv/base"])),
+            (
+                .conflict(.overlayTargetOccupied),
                 OverlayObservation(
                     imageExists: true, upper: .image(device: "/dev/loop3", backingFile: "/srv/demo/data/active/root-upper.img"),
                     overlay: .other(fstype: "tmpfs", source: "tmpfs"))
             ),
         ])
-    func statusConflict(code: String, overlay: OverlayObservation) throws {
+    func statusConflict(code: ConditionReason, overlay: OverlayObservation) throws {
         let spec = try SpecFixture.spec(overlayYAML)
         let observation = ObservationFixture.converged(spec) { $0.overlay = overlay }
         let status = VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation))
         #expect(
-            status.conditions.map(\.reason) == [code, code, "Replicating", "NothingLocal", "Active"],
+            status.conditions.map(\.reason) == [code, code, .replicating, .durable(.nothingLocal), .active],
             "the overlay does not touch the backup")
         #expect(status.conditions.map(\.status) == [false, true, true, true, false])
     }
@@ -632,6 +636,6 @@ struct PlannerOverlayTests {
         let spec = try SpecFixture.spec(overlayYAML)
         let observation = observed(spec)
         let status = VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation))
-        #expect(status.conditions.map(\.reason) == ["Converged", "Healthy", "Replicating", "NothingLocal", "Active"])
+        #expect(status.conditions.map(\.reason) == [.converged, .healthy, .replicating, .durable(.nothingLocal), .active])
     }
 }

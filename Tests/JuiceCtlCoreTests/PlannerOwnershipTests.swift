@@ -36,7 +36,7 @@ struct PlannerOwnershipTests {
         let plan = Planner.plan(spec, Self.with(ObservationFixture.fresh(), .elsewhere(Self.other, generation: 6)))
         #expect(plan.actions.isEmpty, "\(plan.steps)")
         let conflict = try #require(plan.conflicts.first)
-        #expect(conflict.code == "VolumeOwnedElsewhere" && conflict.blocking)
+        #expect(conflict.code == .volumeOwnedElsewhere && conflict.blocking)
         #expect(conflict.message.contains("web-2") && conflict.message.contains("generation 6"), "\(conflict.message)")
         #expect(conflict.hint?.contains("juicectl takeover") == true)
     }
@@ -52,7 +52,7 @@ struct PlannerOwnershipTests {
         let spec = try SpecFixture.spec()
         let start = Planner.plan(spec, Self.with(ObservationFixture.fresh(), .unreadable("connection refused")))
         #expect(start.actions.isEmpty)
-        #expect(start.conflicts.first?.code == "OwnershipUnreadable")
+        #expect(start.conflicts.first?.code == .ownershipUnreadable)
         let running = Planner.plan(spec, Self.with(ObservationFixture.converged(spec), .unreadable("connection refused")))
         #expect(running.isConverged, "a blip of the store does not stop a running volume: \(running.steps)")
     }

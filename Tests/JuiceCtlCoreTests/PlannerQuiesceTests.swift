@@ -57,28 +57,30 @@ struct PlannerQuiesceTests {
     }
 
     @Test(arguments: [
-        (FreezerState.frozen, [cgroup] as [String]?, false, true, "LeftFrozen"),
-        (FreezerState.frozen, [cgroup] as [String]?, true, true, "CheckpointInProgress"),
-        (FreezerState.frozen, nil as [String]?, false, true, "FrozenElsewhere"),
-        (FreezerState.freezing, nil as [String]?, false, true, "FrozenElsewhere"),
-        (FreezerState.thawed, nil as [String]?, false, false, "Running"),
+        (FreezerState.frozen, [cgroup] as [String]?, false, true, ConditionReason.leftFrozen),
+        (FreezerState.frozen, [cgroup] as [String]?, true, true, .checkpointInProgress),
+        (FreezerState.frozen, nil as [String]?, false, true, .frozenElsewhere),
+        (FreezerState.freezing, nil as [String]?, false, true, .frozenElsewhere),
+        (FreezerState.thawed, nil as [String]?, false, false, .running),
     ])
-    func statusShowsAFrozenSandboxWithWhy(state: FreezerState, left: [String]?, inProgress: Bool, frozen: Bool, reason: String) throws {
+    func statusShowsAFrozenSandboxWithWhy(state: FreezerState, left: [String]?, inProgress: Bool, frozen: Bool, reason: ConditionReason)
+        throws
+    {
         let spec = try SpecFixture.spec()
         let observation = Self.observed(spec, state: state, left: left, inProgress: inProgress)
         let status = VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation))
 
-        let condition = status.conditions.first { $0.type == "SandboxFrozen" }
+        let condition = status.conditions.first { $0.type == .sandboxFrozen }
         #expect(condition?.status == frozen)
         #expect(condition?.reason == reason)
-        let degraded = status.conditions.first { $0.type == "Degraded" }
-        #expect((degraded?.reason == "SandboxLeftFrozen") == (reason == "LeftFrozen"), "\(String(describing: degraded))")
+        let degraded = status.conditions.first { $0.type == .degraded }
+        #expect((degraded?.reason == .sandboxLeftFrozen) == (reason == .leftFrozen), "\(String(describing: degraded))")
     }
 
     @Test func aVolumeWithoutQuiesceHasNoSandboxFrozenCondition() throws {
         let spec = try SpecFixture.spec()
         let observation = ObservationFixture.converged(spec)
         let status = VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation))
-        #expect(!status.conditions.contains { $0.type == "SandboxFrozen" })
+        #expect(!status.conditions.contains { $0.type == .sandboxFrozen })
     }
 }

@@ -73,16 +73,16 @@ struct PlannerStagingTests {
         func durable(_ change: (inout VolumeObservation) -> Void) -> Condition? {
             let observation = ObservationFixture.converged(spec, change)
             return VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation)).conditions.first {
-                $0.type == "Durable"
+                $0.type == .durable
             }
         }
         let staged = try #require(durable { $0.staging = Self.staged(2, in: spec.mount.cacheDir) })
-        #expect(!staged.status && staged.reason == DurableReason.blocksStaged.rawValue)
+        #expect(!staged.status && staged.reason == .durable(.blocksStaged))
         #expect(staged.message.contains("2 blocks (8.0 MiB)") && staged.message.contains("42 s ago"), "\(staged.message)")
         let unknown = try #require(durable { $0.staging = nil })
-        #expect(!unknown.status && unknown.reason == DurableReason.stagingUnknown.rawValue)
+        #expect(!unknown.status && unknown.reason == .durable(.stagingUnknown))
         let clean = try #require(durable { $0.staging = Self.staged(0, in: spec.mount.cacheDir) })
-        #expect(clean.status && clean.reason == DurableReason.nothingLocal.rawValue, "\(clean.message)")
+        #expect(clean.status && clean.reason == .durable(.nothingLocal), "\(clean.message)")
     }
 
     @Test func durableOfAReplicatedVolumeFollowsTheReplica() throws {
@@ -98,20 +98,20 @@ struct PlannerStagingTests {
         func durable(_ change: (inout VolumeObservation) -> Void) -> Condition? {
             let observation = ObservationFixture.converged(spec, change)
             return VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation)).conditions.first {
-                $0.type == "Durable"
+                $0.type == .durable
             }
         }
-        #expect(durable { _ in }?.reason == DurableReason.nothingLocal.rawValue)
+        #expect(durable { _ in }?.reason == .durable(.nothingLocal))
         let behind = try #require(
             durable {
                 $0.backup?.replicaTXID = 0x20
                 $0.backup?.replicaAgeSeconds = 30
             })
         #expect(
-            !behind.status && behind.reason == DurableReason.replicaBehind.rawValue && behind.message.contains("10 transaction(s)"),
+            !behind.status && behind.reason == .durable(.replicaBehind) && behind.message.contains("10 transaction(s)"),
             "\(behind.message)")
-        #expect(durable { $0.backup?.process = .stopped }?.reason == DurableReason.notReplicating.rawValue)
-        #expect(durable { $0.backup?.replicaTXID = nil }?.reason == DurableReason.noReplica.rawValue)
+        #expect(durable { $0.backup?.process = .stopped }?.reason == .durable(.notReplicating))
+        #expect(durable { $0.backup?.replicaTXID = nil }?.reason == .durable(.noReplica))
         var observed = try #require(ObservationFixture.replicating(spec))
         observed.replicaTXID = 0x20
         observed.replicaAgeSeconds = 30

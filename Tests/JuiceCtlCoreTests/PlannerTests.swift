@@ -67,17 +67,17 @@ extension PlannerCase {
         PlannerCase(
             name: "missing metadata over storage that holds the volume's data is refused, with no action",
             observe: { _ in VolumeObservation(metadata: .missing, storage: .holdsVolume(uuid: "old-uuid"), mount: .absent) },
-            steps: [], conflicts: [ConflictStep("RefuseFormatOverData", bucket, blocking: true)]),
+            steps: [], conflicts: [ConflictStep(.refuseFormatOverData, bucket, blocking: true)]),
         PlannerCase(
             name: "storage that cannot be inspected stops the format",
             observe: { _ in VolumeObservation(metadata: .missing, storage: .unknown("EACCES"), mount: .absent) },
-            steps: [], conflicts: [ConflictStep("StorageUnreadable", bucket, blocking: true)]),
+            steps: [], conflicts: [ConflictStep(.storageUnreadable, bucket, blocking: true)]),
         PlannerCase(
             name: "an unreadable metadata engine stops everything",
             observe: { _ in VolumeObservation(metadata: .unreadable("database is locked"), storage: .empty, mount: .absent) },
             steps: [],
             conflicts: [
-                ConflictStep("MetadataUnreadable", "sqlite3:///srv/demo/metadata.db?_journal_mode=WAL&_busy_timeout=5000", blocking: true)
+                ConflictStep(.metadataUnreadable, "sqlite3:///srv/demo/metadata.db?_journal_mode=WAL&_busy_timeout=5000", blocking: true)
             ]),
         PlannerCase(
             name: "an engine holding another volume's name stops everything",
@@ -86,19 +86,19 @@ extension PlannerCase {
                 info.name = "other"
                 return VolumeObservation(metadata: .formatted(info), storage: .holdsVolume(uuid: info.uuid), mount: .absent)
             },
-            steps: [], conflicts: [ConflictStep("VolumeNameMismatch", "name", blocking: true)]),
+            steps: [], conflicts: [ConflictStep(.volumeNameMismatch, "name", blocking: true)]),
         PlannerCase(
             name: "storage holding another UUID than the engine stops everything",
             observe: { spec in
                 VolumeObservation(
                     metadata: .formatted(ObservationFixture.formatInfo(spec)), storage: .holdsVolume(uuid: "other"), mount: .absent)
             },
-            steps: [], conflicts: [ConflictStep("StorageBelongsToOtherVolume", bucket, blocking: true)]),
+            steps: [], conflicts: [ConflictStep(.storageBelongsToOtherVolume, bucket, blocking: true)]),
         PlannerCase(
             name: "a formatted volume whose objects are gone is not mounted",
             observe: { spec in VolumeObservation(metadata: .formatted(ObservationFixture.formatInfo(spec)), storage: .empty, mount: .absent)
             },
-            steps: [], conflicts: [ConflictStep("StorageMissing", bucket, blocking: true)]),
+            steps: [], conflicts: [ConflictStep(.storageMissing, bucket, blocking: true)]),
         PlannerCase(
             name: "a foreign filesystem on the mount point blocks the mount, directories and quotas",
             observe: { spec in
@@ -108,7 +108,7 @@ extension PlannerCase {
                     $0.directories = [:]
                 }
             },
-            steps: [], conflicts: [ConflictStep("MountPointOccupied", mnt, blocking: true)]),
+            steps: [], conflicts: [ConflictStep(.mountPointOccupied, mnt, blocking: true)]),
     ]
 
     static let formatDrift: [PlannerCase] = [
@@ -121,18 +121,18 @@ extension PlannerCase {
             },
             steps: [Step(.mount, .create, mnt)] + conditionalDirectories,
             conflicts: [
-                ConflictStep("FormatSettingChanged", "format.blockSize", blocking: false),
-                ConflictStep("FormatSettingChanged", "format.compression", blocking: false),
-                ConflictStep("FormatSettingChanged", "format.trashDays", blocking: false),
+                ConflictStep(.formatSettingChanged, "format.blockSize", blocking: false),
+                ConflictStep(.formatSettingChanged, "format.compression", blocking: false),
+                ConflictStep(.formatSettingChanged, "format.trashDays", blocking: false),
             ]),
         PlannerCase(
             name: "changed format settings on a converged mount give conflicts and no action",
             observe: { spec in ObservationFixture.converged(spec) { $0.metadata = .formatted(drifted(spec)) } },
             steps: [],
             conflicts: [
-                ConflictStep("FormatSettingChanged", "format.blockSize", blocking: false),
-                ConflictStep("FormatSettingChanged", "format.compression", blocking: false),
-                ConflictStep("FormatSettingChanged", "format.trashDays", blocking: false),
+                ConflictStep(.formatSettingChanged, "format.blockSize", blocking: false),
+                ConflictStep(.formatSettingChanged, "format.compression", blocking: false),
+                ConflictStep(.formatSettingChanged, "format.trashDays", blocking: false),
             ]),
         PlannerCase(
             name: "a changed storage path is a non-blocking conflict: the volume keeps its own storage",
@@ -143,7 +143,7 @@ extension PlannerCase {
                     $0.metadata = .formatted(info)
                 }
             },
-            steps: [], conflicts: [ConflictStep("FormatSettingChanged", "storage", blocking: false)]),
+            steps: [], conflicts: [ConflictStep(.formatSettingChanged, "storage", blocking: false)]),
     ]
 
     static let mounts: [PlannerCase] = [
@@ -152,7 +152,8 @@ extension PlannerCase {
             observe: { ObservationFixture.converged($0) }, steps: []),
         PlannerCase(
             name:
-                "a formatted volume that is not mounted is mounted; directories are created if missing; the quota read with quota list agrees",
+                "a formatted volume that is not mounted is mounted; directories are created if missing; the quota read with quota list "
+                + "agrees",
             observe: {
                 ObservationFixture.formattedNotMounted($0, quotas: ObservationFixture.matchingQuotas($0, source: "juicefs quota list"))
             },
@@ -170,7 +171,7 @@ extension PlannerCase {
             observe: { spec in
                 ObservationFixture.converged(spec) { $0.mount = .unresponsive(reason: "no answer within 2000 ms", pid: 4242) }
             },
-            steps: [], conflicts: [ConflictStep("MountUnresponsive", mnt, blocking: true)]),
+            steps: [], conflicts: [ConflictStep(.mountUnresponsive, mnt, blocking: true)]),
         PlannerCase(
             name: "a stale mount is recovered, then directories and quota are checked after it",
             observe: { spec in
@@ -313,7 +314,7 @@ extension PlannerCase {
                     $0.quotas?["/active/fs"] = .none(source: "statfs")
                 }
             },
-            steps: [], conflicts: [ConflictStep("NotADirectory", "/active/fs", blocking: false)]),
+            steps: [], conflicts: [ConflictStep(.notADirectory, "/active/fs", blocking: false)]),
         PlannerCase(
             name: "a file in place of a parent directory blocks the directories and quota below it",
             observe: { spec in
@@ -323,7 +324,7 @@ extension PlannerCase {
                     $0.quotas?["/active/fs"] = .none(source: "statfs")
                 }
             },
-            steps: [], conflicts: [ConflictStep("NotADirectory", "/active", blocking: false)]),
+            steps: [], conflicts: [ConflictStep(.notADirectory, "/active", blocking: false)]),
         PlannerCase(
             name: "several changes come in dependency order: mount, old mount point, directories, quotas",
             observe: { spec in

@@ -58,7 +58,7 @@ struct PlannerTreeInUseTests {
 
         #expect(plan.steps.isEmpty)
         let conflict = try #require(plan.conflicts.first)
-        #expect(conflict.code == "RestoreTargetInUse" && !conflict.blocking)
+        #expect(conflict.code == .restoreTargetInUse && !conflict.blocking)
         #expect(conflict.message.contains("pid 77 (sh): working directory /active/fs"), "\(conflict.message)")
         #expect(conflict.hint?.contains("restore.terminateUsers: true") == true)
     }
@@ -84,7 +84,7 @@ struct PlannerTreeInUseTests {
         let plan = Planner.plan(spec, Self.observed(spec, users: [Self.shell, bind]))
 
         #expect(plan.actions.isEmpty)
-        #expect(plan.conflicts.first?.code == "RestoreTargetInUse")
+        #expect(plan.conflicts.first?.code == .restoreTargetInUse)
         #expect(plan.conflicts.first?.message.contains("/srv/bind") == true)
         #expect(plan.conflicts.first?.message.contains("pid 77") == false, "only what terminating cannot end is named")
     }

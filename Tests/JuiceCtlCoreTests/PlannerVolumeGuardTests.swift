@@ -105,7 +105,7 @@ struct PlannerVolumeGuardTests {
               retain: {last: 2}
             """)
         let plan = Planner.plan(spec, guarded(spec) { $0[path] = entry })
-        #expect(plan.conflicts.map(\.code) == ["UnsafeVolumeEntry"])
+        #expect(plan.conflicts.map(\.code) == [.unsafeVolumeEntry])
         #expect(plan.conflicts.first?.target == path)
         #expect(plan.conflicts.first?.blocking == true)
         #expect(plan.conflicts.first?.message.contains("\(path) on the volume \(words)") == true, "\(plan.conflicts)")
@@ -123,7 +123,7 @@ struct PlannerVolumeGuardTests {
                 $0[VolumeLayout.checkpoints]?.uid = 65534
             })
         #expect(plan.steps == [Step(.secureDirectory, .update, "/")])
-        #expect(plan.conflicts.map(\.code) == ["UnsafeVolumeEntry"])
+        #expect(plan.conflicts.map(\.code) == [.unsafeVolumeEntry])
     }
 
     @Test("the modes juicectl keeps: / 0755, /active and /checkpoints 0755, the bookkeeping 0700, nothing for the tenant's paths")

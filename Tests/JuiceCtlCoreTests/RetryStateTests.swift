@@ -60,7 +60,7 @@ struct RetryStateTests {
         var state = RetryState()
         state.recordFailure("boom", at: Self.now, backoff: Self.exact, random: 0)
         state.recordFailure("boom", at: Self.now, backoff: Self.exact, random: 0)
-        state.recordStall(reason: "WouldFormatOverData", message: "refused", revision: "r1", at: Self.now)
+        state.recordStall(reason: .refuseFormatOverData, message: "refused", revision: "r1", at: Self.now)
         state.recordSuccess()
         #expect(state == RetryState())
         #expect(state.allowsChanges(revision: "r1"))
@@ -69,13 +69,13 @@ struct RetryStateTests {
     @Test("a stall blocks changes at its own revision only; a new revision is allowed")
     func stallBlocksOnlySameRevision() {
         var state = RetryState()
-        state.recordStall(reason: "WouldFormatOverData", message: "the bucket holds another volume", revision: "r1", at: Self.now)
+        state.recordStall(reason: .refuseFormatOverData, message: "the bucket holds another volume", revision: "r1", at: Self.now)
         #expect(!state.allowsChanges(revision: "r1"))
         #expect(state.allowsChanges(revision: "r2"))
         #expect(
             state.stall
                 == RetryState.Stall(
-                    reason: "WouldFormatOverData", message: "the bucket holds another volume",
+                    reason: .refuseFormatOverData, message: "the bucket holds another volume",
                     revision: "r1", since: Self.now))
     }
 
@@ -84,7 +84,7 @@ struct RetryStateTests {
         var state = RetryState()
         state.recordFailure("transient", at: Self.now, backoff: Self.exact, random: 0)
         #expect(state.nextAttempt != nil)
-        state.recordStall(reason: "MountPointOccupied", message: "ext4 is mounted there", revision: "r1", at: Self.now)
+        state.recordStall(reason: .mountPointOccupied, message: "ext4 is mounted there", revision: "r1", at: Self.now)
         #expect(state.nextAttempt == nil)
         #expect(state.lastError == "ext4 is mounted there")
         #expect(state.failures == 1)
@@ -93,9 +93,9 @@ struct RetryStateTests {
     @Test("a stall recorded again with the same reason and revision keeps its original since (and takes the new message as last error)")
     func repeatedStallKeepsSince() throws {
         var state = RetryState()
-        state.recordStall(reason: "MountPointOccupied", message: "first", revision: "r1", at: Self.now)
+        state.recordStall(reason: .mountPointOccupied, message: "first", revision: "r1", at: Self.now)
         let later = Self.now.addingTimeInterval(3600)
-        state.recordStall(reason: "MountPointOccupied", message: "second", revision: "r1", at: later)
+        state.recordStall(reason: .mountPointOccupied, message: "second", revision: "r1", at: later)
         let stall = try #require(state.stall)
         #expect(stall.since == Self.now)
         #expect(state.lastError == "second")
@@ -105,11 +105,11 @@ struct RetryStateTests {
     @Test(
         "a stall with another reason or at another revision starts anew",
         arguments: [
-            ("WouldFormatOverData", "r1"), ("MountPointOccupied", "r2"),
+            (ConflictCode.refuseFormatOverData, "r1"), (.mountPointOccupied, "r2"),
         ])
-    func differentStallRestarts(reason: String, revision: String) throws {
+    func differentStallRestarts(reason: ConflictCode, revision: String) throws {
         var state = RetryState()
-        state.recordStall(reason: "MountPointOccupied", message: "first", revision: "r1", at: Self.now)
+        state.recordStall(reason: .mountPointOccupied, message: "first", revision: "r1", at: Self.now)
         let later = Self.now.addingTimeInterval(60)
         state.recordStall(reason: reason, message: "second", revision: revision, at: later)
         let stall = try #require(state.stall)
@@ -123,7 +123,7 @@ struct RetryStateTests {
     func liftStall() {
         var state = RetryState()
         state.recordFailure("transient", at: Self.now, backoff: Self.exact, random: 0)
-        state.recordStall(reason: "MountPointOccupied", message: "occupied", revision: "r1", at: Self.now)
+        state.recordStall(reason: .mountPointOccupied, message: "occupied", revision: "r1", at: Self.now)
         state.liftStall()
         #expect(state.stall == nil)
         #expect(state.allowsChanges(revision: "r1"))
@@ -133,7 +133,7 @@ struct RetryStateTests {
     @Test("a failure after a stall clears the stall: the error may pass now")
     func failureClearsStall() {
         var state = RetryState()
-        state.recordStall(reason: "MountPointOccupied", message: "occupied", revision: "r1", at: Self.now)
+        state.recordStall(reason: .mountPointOccupied, message: "occupied", revision: "r1", at: Self.now)
         state.recordFailure("timeout", at: Self.now, backoff: Self.exact, random: 0)
         #expect(state.stall == nil)
         #expect(state.allowsChanges(revision: "r1"))
@@ -144,7 +144,7 @@ struct RetryStateTests {
     func codable() throws {
         var state = RetryState()
         state.recordFailure("boom", at: Self.now, backoff: Self.exact, random: 0)
-        state.recordStall(reason: "MountPointOccupied", message: "occupied", revision: "r1", at: Self.now)
+        state.recordStall(reason: .mountPointOccupied, message: "occupied", revision: "r1", at: Self.now)
         let decoded = try JSONDecoder().decode(RetryState.self, from: JSONEncoder().encode(state))
         #expect(decoded == state)
     }

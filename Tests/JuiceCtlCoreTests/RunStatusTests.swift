@@ -10,7 +10,7 @@ struct RunStatusTests {
     static let earlier = CheckpointFixture.date("2026-11-20T09:00:00Z")
     static let now = CheckpointFixture.date("2026-11-20T10:00:00Z")
 
-    static func condition(_ type: String, _ status: Bool, _ reason: String, since: Date?, revision: String) -> Condition {
+    static func condition(_ type: ConditionType, _ status: Bool, _ reason: ConditionReason, since: Date?, revision: String) -> Condition {
         Condition(type: type, status: status, reason: reason, message: "\(type) message", observedRevision: revision, since: since)
     }
 
@@ -22,13 +22,13 @@ struct RunStatusTests {
     ) -> RunStatus {
         let revision = revision ?? spec.origin.revision
         var conditions = [
-            condition("Ready", true, "Converged", since: earlier, revision: revision),
-            condition("Degraded", false, "Healthy", since: earlier, revision: revision),
-            condition("BackupFresh", true, "Replicating", since: started, revision: revision),
-            condition("Suspended", false, "Active", since: started, revision: revision),
+            condition(.ready, true, .converged, since: earlier, revision: revision),
+            condition(.degraded, false, .healthy, since: earlier, revision: revision),
+            condition(.backupFresh, true, .replicating, since: started, revision: revision),
+            condition(.suspended, false, .active, since: started, revision: revision),
         ]
         if stalled {
-            conditions.append(condition("Stalled", true, "WouldFormatOverData", since: earlier, revision: revision))
+            conditions.append(condition(.stalled, true, .conflict(.refuseFormatOverData), since: earlier, revision: revision))
         }
         var run = RunStatus(
             volume: volume ?? spec.name, file: spec.origin.file, revision: revision,
@@ -94,8 +94,8 @@ struct RunStatusTests {
         run.pendingActions = ["quota /active/fs"]
         run.specError = .init(messages: ["spec.yaml:4:10: error: suspend: missing required key 'reason' in 'suspend'"], since: Self.now)
         #expect(run.formatVersion == 1)
-        #expect(run.condition("Stalled")?.reason == "WouldFormatOverData")
-        #expect(run.condition("Nope") == nil)
+        #expect(run.condition(.stalled)?.reason == .conflict(.refuseFormatOverData))
+        #expect(run.condition(.sandboxFrozen) == nil, "a condition the document does not hold")
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         let decoder = JSONDecoder()
@@ -113,10 +113,10 @@ struct RunStatusTests {
         status.attach(run)
         #expect(status.reconciler == run)
         let since = Dictionary(uniqueKeysWithValues: status.conditions.map { ($0.type, $0.since) })
-        #expect(since["Ready"] == .some(nil), "Ready is False here but True in the document: its since is unknown")
-        #expect(since["Degraded"] == Self.earlier)
-        #expect(since["BackupFresh"] == Self.started)
-        #expect(since["Suspended"] == Self.started)
+        #expect(since[.ready] == .some(nil), "Ready is False here but True in the document: its since is unknown")
+        #expect(since[.degraded] == Self.earlier)
+        #expect(since[.backupFresh] == Self.started)
+        #expect(since[.suspended] == Self.started)
     }
 
     @Test("attach leaves the live conditions' status, reason and message alone")
@@ -136,14 +136,14 @@ struct RunStatusTests {
         let spec = try SpecFixture.spec()
         var status = Self.driftStatus(spec)
         status.attach(Self.run(for: spec, writerRunning: true))
-        #expect(status.conditions.map(\.type) == ["Ready", "Degraded", "BackupFresh", "Durable", "Suspended", "Stalled"])
+        #expect(status.conditions.map(\.type) == [.ready, .degraded, .backupFresh, .durable, .suspended, .stalled])
         let stalled = try #require(status.conditions.last)
         #expect(stalled.status)
-        #expect(stalled.reason == "WouldFormatOverData")
+        #expect(stalled.reason == .conflict(.refuseFormatOverData))
         #expect(stalled.since == Self.earlier)
 
         status.attach(Self.run(for: spec, writerRunning: true))
-        #expect(status.conditions.filter { $0.type == "Stalled" }.count == 1, "attaching again does not repeat it")
+        #expect(status.conditions.filter { $0.type == .stalled }.count == 1, "attaching again does not repeat it")
     }
 
     @Test("attach adds no Stalled condition when the reconciler is not known to run", arguments: [false, nil] as [Bool?])
@@ -151,7 +151,7 @@ struct RunStatusTests {
         let spec = try SpecFixture.spec()
         var status = Self.driftStatus(spec)
         status.attach(Self.run(for: spec, writerRunning: writerRunning))
-        #expect(!status.conditions.contains { $0.type == "Stalled" })
+        #expect(!status.conditions.contains { $0.type == .stalled })
         #expect(status.reconciler != nil)
     }
 
@@ -160,9 +160,9 @@ struct RunStatusTests {
         let spec = try SpecFixture.spec()
         var status = Self.driftStatus(spec)
         status.attach(Self.run(for: spec, revision: "0123456789abcdef", writerRunning: true))
-        #expect(!status.conditions.contains { $0.type == "Stalled" })
+        #expect(!status.conditions.contains { $0.type == .stalled })
         #expect(status.reconciler?.revision == "0123456789abcdef")
-        #expect(status.conditions.first { $0.type == "Degraded" }?.since == Self.earlier)
+        #expect(status.conditions.first { $0.type == .degraded }?.since == Self.earlier)
     }
 
     @Test("a document about another volume is ignored")
@@ -184,7 +184,7 @@ struct RunStatusTests {
         status.attach(run)
         let text = StatusRenderer.human([status])
         #expect(text.contains("  Degraded    False Healthy: no fault observed (since 2026-11-20T09:00:00.000Z)\n"), "\(text)")
-        #expect(text.contains("  Stalled     True  WouldFormatOverData: Stalled message (since 2026-11-20T09:00:00.000Z)\n"), "\(text)")
+        #expect(text.contains("  Stalled     True  RefuseFormatOverData: Stalled message (since 2026-11-20T09:00:00.000Z)\n"), "\(text)")
         #expect(text.contains("  reconciler: pid 777, every 30 s, running since 2026-11-20T08:00:00.000Z\n"), "\(text)")
         #expect(text.contains("  next pass:  2026-11-20T10:00:30.000Z\n"), "\(text)")
     }

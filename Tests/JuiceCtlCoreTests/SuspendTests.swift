@@ -184,13 +184,13 @@ struct SuspendTests {
         let spec = try SpecFixture.spec(Self.suspendedYAML)
         let observation = Self.quotaDrift(spec)
         let status = VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation))
-        #expect(status.conditions.map(\.type) == ["Ready", "Degraded", "BackupFresh", "Durable", "Suspended"])
+        #expect(status.conditions.map(\.type) == [.ready, .degraded, .backupFresh, .durable, .suspended])
         let suspended = try #require(status.conditions.last)
         #expect(suspended.status)
-        #expect(suspended.reason == "SuspendedBySpec")
+        #expect(suspended.reason == .suspendedBySpec)
         #expect(suspended.message == "maintenance window (1 change(s) pending, not applied)")
         #expect(suspended.observedRevision == spec.origin.revision)
-        #expect(status.conditions.first?.reason == "ChangesPending", "Ready still reports the drift")
+        #expect(status.conditions.first?.reason == .changesPending, "Ready still reports the drift")
     }
 
     @Test("a suspended volume with several changes pending counts them all")
@@ -199,7 +199,7 @@ struct SuspendTests {
         let observation = ObservationFixture.fresh()
         let plan = Planner.plan(spec, observation)
         let status = VolumeStatus(spec: spec, observation: observation, plan: plan)
-        let suspended = try #require(status.conditions.first { $0.type == "Suspended" })
+        let suspended = try #require(status.conditions.first { $0.type == .suspended })
         #expect(plan.actions.count > 1)
         #expect(suspended.message == "maintenance window (\(plan.actions.count) change(s) pending, not applied)")
     }
@@ -210,7 +210,7 @@ struct SuspendTests {
         let observation = ObservationFixture.converged(spec)
         let status = VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation))
         #expect(status.isReady)
-        let suspended = try #require(status.conditions.first { $0.type == "Suspended" })
+        let suspended = try #require(status.conditions.first { $0.type == .suspended })
         #expect(suspended.status)
         #expect(suspended.message == "maintenance window (no drift)")
         #expect(StatusRenderer.human([status]).contains("  Suspended   True  SuspendedBySpec: maintenance window (no drift)\n"))
@@ -221,10 +221,10 @@ struct SuspendTests {
         let spec = try SpecFixture.spec(SpecFixture.yaml("backup:\n  enabled: false\n"))
         let observation = ObservationFixture.converged(spec)
         let status = VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation))
-        #expect(status.conditions.map(\.type) == ["Ready", "Degraded", "Suspended"])
+        #expect(status.conditions.map(\.type) == [.ready, .degraded, .suspended])
         let suspended = try #require(status.conditions.last)
         #expect(!suspended.status)
-        #expect(suspended.reason == "Active")
+        #expect(suspended.reason == .active)
         #expect(suspended.message == "changes are applied")
     }
 }

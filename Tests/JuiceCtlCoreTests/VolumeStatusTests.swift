@@ -8,10 +8,10 @@ import Testing
 struct StatusCase: Sendable, CustomTestStringConvertible {
     var name: String
     var observe: @Sendable (VolumeSpec) -> VolumeObservation
-    var ready: (Bool, String)
-    var degraded: (Bool, String)
+    var ready: (Bool, ConditionReason)
+    var degraded: (Bool, ConditionReason)
     /// The converged fixture has Litestream replicating; the rows without it have no Litestream.
-    var backup: (Bool, String) = (true, "Replicating")
+    var backup: (Bool, ConditionReason) = (true, .replicating)
     var testDescription: String { name }
 }
 
@@ -19,49 +19,49 @@ extension StatusCase {
     static let all: [StatusCase] = [
         StatusCase(
             name: "a converged live mount is Ready/Converged and not degraded",
-            observe: { ObservationFixture.converged($0) }, ready: (true, "Converged"), degraded: (false, "Healthy")),
+            observe: { ObservationFixture.converged($0) }, ready: (true, .converged), degraded: (false, .healthy)),
         StatusCase(
             name: "a volume that does not exist is NotFormatted",
-            observe: { _ in ObservationFixture.fresh() }, ready: (false, "NotFormatted"), degraded: (false, "Healthy"),
-            backup: (false, "NotRunning")),
+            observe: { _ in ObservationFixture.fresh() }, ready: (false, .notFormatted), degraded: (false, .healthy),
+            backup: (false, .notRunning)),
         StatusCase(
             name: "an engine without a volume is NotFormatted",
             observe: { _ in VolumeObservation(metadata: .unformatted, storage: .empty, mount: .absent) },
-            ready: (false, "NotFormatted"), degraded: (false, "Healthy"), backup: (false, "NotRunning")),
+            ready: (false, .notFormatted), degraded: (false, .healthy), backup: (false, .notRunning)),
         StatusCase(
             name: "a formatted volume that is not mounted is NotMounted",
-            observe: { ObservationFixture.formattedNotMounted($0) }, ready: (false, "NotMounted"), degraded: (false, "Healthy"),
-            backup: (false, "NotRunning")),
+            observe: { ObservationFixture.formattedNotMounted($0) }, ready: (false, .notMounted), degraded: (false, .healthy),
+            backup: (false, .notRunning)),
         StatusCase(
             name: "a stale mount is StaleMount and degraded",
             observe: { spec in ObservationFixture.converged(spec) { $0.mount = .stale(reason: "ENOTCONN", entries: 1) } },
-            ready: (false, "StaleMount"), degraded: (true, "StaleMount")),
+            ready: (false, .staleMount), degraded: (true, .staleMount)),
         StatusCase(
             name: "a mount that does not answer while its client runs is MountUnresponsive and degraded",
             observe: { spec in
                 ObservationFixture.converged(spec) { $0.mount = .unresponsive(reason: "no answer within 2000 ms", pid: 4242) }
             },
-            ready: (false, "MountUnresponsive"), degraded: (true, "MountUnresponsive")),
+            ready: (false, .conflict(.mountUnresponsive)), degraded: (true, .conflict(.mountUnresponsive))),
         StatusCase(
             name: "a foreign mount is MountPointOccupied and degraded",
             observe: { spec in ObservationFixture.converged(spec) { $0.mount = .foreign(fstype: "ext4", source: "/dev/sdb1") } },
-            ready: (false, "MountPointOccupied"), degraded: (true, "MountPointOccupied")),
+            ready: (false, .conflict(.mountPointOccupied)), degraded: (true, .conflict(.mountPointOccupied))),
         StatusCase(
             name: "stacked mounts are degraded with changes pending",
             observe: { spec in
                 ObservationFixture.converged(spec) { $0.mount = .live(ObservationFixture.liveMount(spec, stackedEntries: 2)) }
             },
-            ready: (false, "ChangesPending"), degraded: (true, "StackedMounts")),
+            ready: (false, .changesPending), degraded: (true, .stackedMounts)),
         StatusCase(
             name: "a mount without its supervisor is degraded as Unsupervised",
             observe: { spec in
                 ObservationFixture.converged(spec) { $0.mount = .live(ObservationFixture.liveMount(spec, supervisorAlive: false)) }
             },
-            ready: (false, "ChangesPending"), degraded: (true, "Unsupervised")),
+            ready: (false, .changesPending), degraded: (true, .unsupervised)),
         StatusCase(
             name: "a live mount with a quota to fix has changes pending but is healthy",
             observe: { spec in ObservationFixture.converged(spec) { $0.quotas?["/active/fs"] = .none(source: "statfs") } },
-            ready: (false, "ChangesPending"), degraded: (false, "Healthy")),
+            ready: (false, .changesPending), degraded: (false, .healthy)),
         StatusCase(
             name: "format drift on a live mount makes the conflict the reason of both conditions",
             observe: { spec in
@@ -71,11 +71,11 @@ extension StatusCase {
                     $0.metadata = .formatted(info)
                 }
             },
-            ready: (false, "FormatSettingChanged"), degraded: (true, "FormatSettingChanged")),
+            ready: (false, .conflict(.formatSettingChanged)), degraded: (true, .conflict(.formatSettingChanged))),
         StatusCase(
             name: "a refused format is NotFormatted and degraded by the refusal",
             observe: { _ in VolumeObservation(metadata: .missing, storage: .holdsVolume(uuid: "u"), mount: .absent) },
-            ready: (false, "NotFormatted"), degraded: (true, "RefuseFormatOverData"), backup: (false, "NotRunning")),
+            ready: (false, .notFormatted), degraded: (true, .conflict(.refuseFormatOverData)), backup: (false, .notRunning)),
     ]
 }
 
@@ -86,7 +86,7 @@ struct VolumeStatusTests {
         let spec = try SpecFixture.spec()
         let observation = row.observe(spec)
         let status = VolumeStatus(spec: spec, observation: observation, plan: Planner.plan(spec, observation))
-        #expect(status.conditions.map(\.type) == ["Ready", "Degraded", "BackupFresh", "Durable", "Suspended"])
+        #expect(status.conditions.map(\.type) == [.ready, .degraded, .backupFresh, .durable, .suspended])
         try #require(status.conditions.count == 5)
         let ready = status.conditions[0]
         let degraded = status.conditions[1]
@@ -99,7 +99,7 @@ struct VolumeStatusTests {
         #expect(backup.status == row.backup.0)
         #expect(backup.reason == row.backup.1)
         #expect(!suspended.status)
-        #expect(suspended.reason == "Active")
+        #expect(suspended.reason == .active)
         #expect(status.isReady == row.ready.0)
         #expect(status.conditions.allSatisfy { !$0.message.isEmpty && $0.observedRevision == spec.origin.revision })
         #expect(status.conditions.allSatisfy { $0.since == nil }, "since is only known from juicectl run")
@@ -130,7 +130,8 @@ struct VolumeStatusTests {
         #expect(text.contains("  Degraded    False Healthy: no fault observed\n"))
         #expect(
             text.contains(
-                "  BackupFresh True  Replicating: Litestream (pid 5151) replicates to /srv/demo/replica; the replica is at transaction 42, last written 2 s ago\n"
+                "  BackupFresh True  Replicating: Litestream (pid 5151) replicates to /srv/demo/replica; the replica is at transaction 42, "
+                    + "last written 2 s ago\n"
             ))
         #expect(text.contains("  Suspended   False Active: changes are applied\n"))
         #expect(!text.contains("reconciler:"), "no juicectl run document was attached")

@@ -116,7 +116,7 @@ struct WakeTimeTests {
     func stallUsesPeriod() {
         var retry = RetryState()
         retry.recordFailure("boom", at: Self.now, backoff: RetryBackoff(jitter: 0), random: 0)
-        retry.recordStall(reason: "MountPointOccupied", message: "occupied", revision: "r1", at: Self.now)
+        retry.recordStall(reason: .mountPointOccupied, message: "occupied", revision: "r1", at: Self.now)
         let lastPass = Self.date("2026-11-20T09:58:00Z")
         #expect(
             WakeTime.next(now: Self.now, lastPass: lastPass, interval: Self.interval, nextCheckpoint: nil, retry: retry)

@@ -56,13 +56,13 @@ enum Fixtures {
     }
 
     static let refusal = Conflict(
-        code: "RefuseFormatOverData", target: "storage",
+        code: .refuseFormatOverData, target: "storage",
         message: "the storage holds another volume's objects", hint: "point storage.path elsewhere", blocking: true)
     static let unresponsive = Conflict(
-        code: "MountUnresponsive", target: "/srv/alpha/data",
+        code: .mountUnresponsive, target: "/srv/alpha/data",
         message: "the mount does not answer but its juicefs client (pid 42) runs", blocking: true)
     static let immutable = Conflict(
-        code: "FormatSettingChanged", target: "format.blockSize",
+        code: .formatSettingChanged, target: "format.blockSize",
         message: "blockSize cannot change after format", blocking: false)
 
     static func plan(_ spec: VolumeSpec, actions: [Action] = [], conflicts: [Conflict] = []) -> VolumePlan {

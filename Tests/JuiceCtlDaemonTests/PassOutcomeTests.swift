@@ -18,7 +18,7 @@ struct PassOutcomeTests {
         var interrupted = false
         var result: RunStatus.Pass.Result
         var messageContains: String
-        var stallReason: String?
+        var stallReason: ConflictCode?
 
         var testDescription: String { name }
     }
@@ -46,7 +46,7 @@ struct PassOutcomeTests {
         Row(
             name: "a blocking conflict blocks, with its code as the stall reason", conflicts: [Fixtures.immutable, Fixtures.refusal],
             result: .blocked, messageContains: "the storage holds another volume's objects (hint: point storage.path elsewhere)",
-            stallReason: "RefuseFormatOverData"),
+            stallReason: .refuseFormatOverData),
         Row(
             name: "a blocking conflict of a server that does not answer fails the pass (retried), never a stall",
             conflicts: [Fixtures.unresponsive], result: .failed, messageContains: "the mount does not answer"),

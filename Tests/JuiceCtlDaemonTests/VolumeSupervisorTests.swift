@@ -62,8 +62,8 @@ struct VolumeSupervisorTests {
                 let wake = await setup.supervisor.nextWake()
                 #expect(wake == next, "the retry replaces the periodic pass")
                 #expect(status.nextReconcile == next)
-                #expect(status.condition("Stalled")?.status == false)
-                #expect(status.condition("Stalled")?.reason == "Retrying")
+                #expect(status.condition(.stalled)?.status == false)
+                #expect(status.condition(.stalled)?.reason == .retrying)
                 setup.clock.advance(by: next.timeIntervalSince(now))
             }
             #expect(delays == [5, 10, 20])
@@ -76,7 +76,7 @@ struct VolumeSupervisorTests {
             #expect(status.retry == RetryState(), "count, retry and error are cleared")
             let wake = await setup.supervisor.nextWake()
             #expect(wake == passStart.addingTimeInterval(30), "back to the period")
-            #expect(status.condition("Stalled")?.reason == "Progressing")
+            #expect(status.condition(.stalled)?.reason == .progressing)
             #expect(setup.reconciler.applies(of: "alpha") == 4)
 
             setup.reconciler.onApply("alpha", .error { _ in FakeFailure() })
@@ -111,11 +111,11 @@ struct VolumeSupervisorTests {
             let blocked = await setup.supervisor.pass()
 
             #expect(blocked.lastReconcile?.result == .blocked)
-            #expect(blocked.retry.stall?.reason == "RefuseFormatOverData")
+            #expect(blocked.retry.stall?.reason == .refuseFormatOverData)
             #expect(blocked.retry.stall?.revision == setup.spec.origin.revision)
             #expect(blocked.retry.failures == 0, "a refusal is not retried like a failure")
-            #expect(blocked.condition("Stalled")?.status == true)
-            #expect(blocked.condition("Stalled")?.reason == "RefuseFormatOverData")
+            #expect(blocked.condition(.stalled)?.status == true)
+            #expect(blocked.condition(.stalled)?.reason == .conflict(.refuseFormatOverData))
             #expect(setup.reconciler.applies(of: "alpha") == 1)
 
             // Even an apply that would now succeed is not attempted: only observed.
@@ -125,7 +125,7 @@ struct VolumeSupervisorTests {
                 setup.clock.advance(by: 30)
                 let stalled = await setup.supervisor.pass()
                 #expect(stalled.lastReconcile?.result == .stalled)
-                #expect(stalled.condition("Stalled")?.status == true)
+                #expect(stalled.condition(.stalled)?.status == true)
             }
             #expect(setup.reconciler.applies(of: "alpha") == 1, "no apply while stalled on the same revision")
             #expect(setup.reconciler.plans(of: "alpha") == plansBefore + 3, "each stalled pass observes")
@@ -141,7 +141,7 @@ struct VolumeSupervisorTests {
             #expect(resumed.lastReconcile?.result == .converged)
             #expect(resumed.retry.stall == nil)
             #expect(resumed.revision == edited.origin.revision)
-            #expect(resumed.condition("Stalled")?.status == false)
+            #expect(resumed.condition(.stalled)?.status == false)
         }
     }
 
@@ -176,7 +176,7 @@ struct VolumeSupervisorTests {
             #expect(setup.reconciler.applies(of: "alpha") == 2, "changes resume in the same pass")
             #expect(status.lastReconcile?.result == .converged)
             #expect(status.retry.stall == nil)
-            #expect(status.condition("Stalled")?.status == false)
+            #expect(status.condition(.stalled)?.status == false)
             let resumed = setup.events.filter { $0.kind == .reconcile && $0.result == "resumed" }
             #expect(resumed.map(\.reason) == ["RefuseFormatOverData"])
         }
@@ -195,7 +195,7 @@ struct VolumeSupervisorTests {
             #expect(status.lastReconcile?.result == .busy)
             #expect(status.retry.failures == 0)
             #expect(status.retry.nextAttempt == nil)
-            #expect(status.condition("Stalled")?.status == false)
+            #expect(status.condition(.stalled)?.status == false)
             let wake = await setup.supervisor.nextWake()
             #expect(wake > now && wake <= now.addingTimeInterval(5), "within busyRetry, not the 30 s period")
             #expect(status.nextReconcile == wake)
@@ -215,8 +215,8 @@ struct VolumeSupervisorTests {
             #expect(first.volume == "alpha")
             #expect(first.revision == setup.spec.origin.revision)
             #expect(first.daemon.pid == getpid())
-            #expect(Set(first.conditions.map(\.type)).isSuperset(of: ["Ready", "Stalled"]), "\(first.conditions.map(\.type))")
-            #expect(first.condition("Stalled")?.status == false)
+            #expect(Set(first.conditions.map(\.type)).isSuperset(of: [.ready, .stalled]), "\(first.conditions.map(\.type))")
+            #expect(first.condition(.stalled)?.status == false)
             #expect(first.lastReconcile?.result == .converged)
             #expect(first.lastReconcile?.startedAt == setup.start)
             #expect(first.lastConverged == setup.start)
@@ -237,8 +237,8 @@ struct VolumeSupervisorTests {
             setup.clock.advance(by: 30)
             await setup.supervisor.pass()
             let third = try #require(setup.store.load())
-            #expect(third.condition("Stalled")?.status == true)
-            #expect(third.condition("Stalled")?.since == setup.start.addingTimeInterval(60))
+            #expect(third.condition(.stalled)?.status == true)
+            #expect(third.condition(.stalled)?.since == setup.start.addingTimeInterval(60))
             #expect(third.lastReconcile?.result == .blocked)
             #expect(third.lastConverged == setup.start.addingTimeInterval(30))
             let stalledEvents = setup.events.filter { $0.kind == .condition && $0.condition == "Stalled" }

@@ -1,8 +1,9 @@
 import Foundation
-import JuiceCtl
 import JuiceCtlCore
 import JuiceCtlTestSupport
 import Testing
+
+@testable import JuiceCtl
 
 @Suite("Executor: format")
 struct ExecutorFormatTests {
@@ -98,6 +99,31 @@ struct ExecutorFormatTests {
         }
     }
 
+    @Test func aFormatJuiceFSRefusesOverObjectsIsTheRefuseFormatOverDataConflict() async throws {
+        try await withTemporaryDirectory { base in
+            let scenario = try VolumeScenario(baseDir: base)
+            try Self.makeStateDirectory(scenario)
+            scenario.runner.on(prefix: ["juicefs", "format"], .failure(stderr: try Fixture.text("juicefs/format-not-empty.stderr")))
+
+            let result = await scenario.executor.execute(scenario.action(.format, "fixvol"), spec: scenario.spec)
+
+            let refusal = FormatRefusal(scenario.spec)
+            #expect(refusal.code == .refuseFormatOverData)
+            #expect(result.outcome == .failed(refusal.description))
+            #expect(scenario.runner.commands(startingWith: ["juicefs", "status"]).isEmpty)
+        }
+    }
+
+    @Test func theRefusalSaysWhatHoldsWhatAndWhatToDo() throws {
+        let refusal = FormatRefusal(try TestSpec.make(baseDir: "/srv/demo"))
+        #expect(
+            refusal.description
+                == "RefuseFormatOverData: the object storage \(refusal.storage) already holds objects of volume '\(refusal.volume)' "
+                + "but the metadata engine \(refusal.metadata) holds no volume; formatting would create an empty filesystem over "
+                + "them. Restore the metadata to the engine and run apply again; if the old objects are to be discarded, remove the "
+                + "prefix \(refusal.volume)/ from the bucket first")
+    }
+
     @Test func reportsJuiceFSsOwnErrorWhenFormatFails() async throws {
         try await withTemporaryDirectory { base in
             let scenario = try VolumeScenario(baseDir: base)
@@ -106,7 +132,8 @@ struct ExecutorFormatTests {
                 prefix: ["juicefs", "format"],
                 .failure(
                     stderr:
-                        "2026/11/25 22:17:39.000000 juicefs[1] <FATAL>: format: cannot update volume block size from 4096 to 1024 [main@main.go:31]\n"
+                        "2026/11/25 22:17:39.000000 juicefs[1] <FATAL>: format: cannot update volume block size from 4096 to 1024 "
+                        + "[main@main.go:31]\n"
                 ))
 
             let result = await scenario.executor.execute(scenario.action(.format, "fixvol"), spec: scenario.spec)

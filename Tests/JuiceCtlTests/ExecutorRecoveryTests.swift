@@ -88,7 +88,7 @@ struct ExecutorRecoveryTests {
 
             let observation = await scenario.observer.observe(scenario.spec)
             #expect(!observation.interruptedFormat)
-            #expect(Planner.plan(scenario.spec, observation).conflicts.map(\.code) == ["RefuseFormatOverData"])
+            #expect(Planner.plan(scenario.spec, observation).conflicts.map(\.code) == [.refuseFormatOverData])
             let result = await scenario.executor.execute(scenario.action(.format, "fixvol"), spec: scenario.spec)
             #expect(result.failed)
             #expect(scenario.runner.commands(startingWith: ["juicefs", "format"]).isEmpty)

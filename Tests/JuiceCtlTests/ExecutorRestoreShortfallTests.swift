@@ -31,7 +31,8 @@ struct ExecutorRestoreShortfallTests {
             let text = try #require(outcome.doneText, "\(outcome)")
             #expect(
                 text.contains(
-                    "DEGRADED, the restore completed without: /active/fs/x/y (RestoreQuotaPathIsSymbolicLink: /active/fs/x on the volume is a symbolic link"
+                    "DEGRADED, the restore completed without: /active/fs/x/y (RestoreQuotaPathIsSymbolicLink: /active/fs/x on the volume "
+                        + "is a symbolic link"
                 ), "\(text)")
             #expect(!scenario.exists(VolumeLayout.restoreJournal), "the journal is removed: the restore is complete")
             #expect(!scenario.host.calls.contains { $0.hasPrefix("mkdir \(scenario.hostPath("/active/fs/x"))") }, "\(scenario.host.calls)")
@@ -47,9 +48,10 @@ struct ExecutorRestoreShortfallTests {
             let observation = await scenario.volume.observer.observe(scenario.spec)
             #expect(observation.restoreShortfall == shortfall)
             let status = VolumeStatus(spec: scenario.spec, observation: observation, plan: Planner.plan(scenario.spec, observation))
-            let degraded = try #require(status.conditions.first { $0.type == "Degraded" })
+            let degraded = try #require(status.conditions.first { $0.type == .degraded })
             #expect(
-                degraded.status && degraded.reason == "RestoreQuotaPathIsSymbolicLink" && degraded.message.contains("/active/fs/x/y"),
+                degraded.status && degraded.reason == .restoreShortfall(.quotaPathIsSymbolicLink)
+                    && degraded.message.contains("/active/fs/x/y"),
                 "\(degraded)")
         }
     }

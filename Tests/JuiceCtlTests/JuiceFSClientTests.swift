@@ -20,6 +20,23 @@ struct JuiceFSClientTests {
         }
     }
 
+    @Test func aFormatOntoStorageThatHoldsObjectsFailsAsStorageNotEmpty() async throws {
+        try await withTemporaryDirectory { base in
+            let runner = FakeCommandRunner()
+            runner.on(prefix: ["juicefs", "format"], .failure(stderr: try Fixture.text("juicefs/format-not-empty.stderr")))
+            let spec = try VolumeScenario(baseDir: base).spec
+            let error = await #expect(throws: JuiceFSError.self) { try await Self.client(runner).format(spec) }
+            #expect(error?.failure == .storageNotEmpty)
+        }
+    }
+
+    @Test func anUnrecognisedFailureIsOther() async throws {
+        let runner = FakeCommandRunner()
+        runner.on(prefix: ["juicefs", "quota", "get"], .failure(stderr: try Fixture.text("juicefs/quota-get-missing.stderr")))
+        let error = await #expect(throws: JuiceFSError.self) { try await Self.client(runner).quotaGet(Self.metadata, path: "/nope") }
+        #expect(error?.failure == .other)
+    }
+
     @Test func statusRunsWithATimeoutFromTheRoot() async throws {
         let runner = FakeCommandRunner()
         runner.on(["juicefs", "status", Self.metadata.url], .success(try Fixture.text("juicefs/status-mounted.json")))

@@ -47,15 +47,4 @@ struct JuiceFSErrorOutputTests {
         let stderr = "2026/11/25 22:17:39.000000 juicefs[1] <FATAL>: bad value [x] in config"
         #expect(JuiceFSOutput.errorMessage(stderr) == "bad value [x] in config")
     }
-
-    @Test func recognisesAnUnformattedMetadataEngine() throws {
-        #expect(JuiceFSOutput.saysNotFormatted(try Fixture.text("juicefs/status-unformatted.stderr")))
-        #expect(JuiceFSOutput.saysNotFormatted(try Fixture.text("juicefs/mount-unformatted.stderr")))
-    }
-
-    @Test func doesNotMistakeOtherFailuresForAnUnformattedEngine() throws {
-        #expect(!JuiceFSOutput.saysNotFormatted(try Fixture.text("juicefs/umount-busy.stderr")))
-        #expect(!JuiceFSOutput.saysNotFormatted(try Fixture.text("juicefs/quota-get-missing.stderr")))
-        #expect(!JuiceFSOutput.saysNotFormatted(try Fixture.text("juicefs/format.stderr")))
-    }
 }

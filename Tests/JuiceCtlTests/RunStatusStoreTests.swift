@@ -18,10 +18,10 @@ struct RunStatusStoreTests {
             updatedAt: started.addingTimeInterval(90),
             conditions: [
                 Condition(
-                    type: "Ready", status: true, reason: "Converged", message: "ok",
+                    type: .ready, status: true, reason: .converged, message: "ok",
                     observedRevision: "0123456789abcdef", since: started.addingTimeInterval(10)),
                 Condition(
-                    type: "Stalled", status: false, reason: "Progressing", message: "no error",
+                    type: .stalled, status: false, reason: .progressing, message: "no error",
                     observedRevision: "0123456789abcdef", since: started.addingTimeInterval(10)),
             ],
             pendingActions: ["quota /active/fs: declared"])
@@ -50,7 +50,7 @@ struct RunStatusStoreTests {
             #expect(store.path == "\(base)/.juicectl/status.json")
             let loaded = try #require(store.load())
             #expect(loaded == status)
-            #expect(loaded.condition("Ready")?.since == Self.started.addingTimeInterval(10))
+            #expect(loaded.condition(.ready)?.since == Self.started.addingTimeInterval(10))
             #expect(loaded.retry.nextAttempt == Self.started.addingTimeInterval(95))
             #expect(loaded.lastReconcile?.result == .converged)
         }

@@ -145,7 +145,7 @@ struct S3ReplicaTests {
                 .failure(stderr: "Error: operation error S3: ListObjectsV2, dial tcp 127.0.0.1:19000: connect: connection refused"))
             let (plan, _) = await scenario.reconciler.plan(spec)
             #expect(!plan.actions.contains { $0.kind == .format || $0.kind == .restoreMetadata }, "\(plan.actions.map(\.kind))")
-            let conflict = try #require(plan.conflicts.first { $0.code == "ReplicaUnreadable" })
+            let conflict = try #require(plan.conflicts.first { $0.code == .replicaUnreadable })
             #expect(conflict.blocking)
             #expect(conflict.message.contains("connection refused"), "\(conflict.message)")
         }

@@ -441,7 +441,7 @@ struct VolumeObserverUnresponsiveTests {
             let observation = await scenario.observer.observe(scenario.spec)
             let plan = Planner.plan(scenario.spec, observation)
             #expect(!plan.actions.contains { $0.kind == .recoverStaleMount }, "\(plan.actions)")
-            #expect(plan.conflicts.contains { $0.code == "MountUnresponsive" && $0.blocking }, "\(plan.conflicts)")
+            #expect(plan.conflicts.contains { $0.code == .mountUnresponsive && $0.blocking }, "\(plan.conflicts)")
             let outcome = await scenario.executor.execute(
                 Action(.recoverStaleMount, .replace, target: scenario.mountPath, reason: "test"),
                 spec: scenario.spec

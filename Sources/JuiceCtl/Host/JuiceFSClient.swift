@@ -9,12 +9,15 @@ public struct JuiceFSError: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
     /// What to do next.
     public var hint: String?
+    /// What juicefs said, as a type.
+    public var failure: JuiceFSFailure
 
     /// Creates an error.
-    public init(operation: String, message: String, hint: String? = nil) {
+    public init(operation: String, message: String, hint: String? = nil, failure: JuiceFSFailure = .other) {
         self.operation = operation
         self.message = message
         self.hint = hint
+        self.failure = failure
     }
 
     public var description: String {
@@ -53,7 +56,7 @@ public struct JuiceFSClient: Sendable {
     public func status(_ metadata: VolumeSpec.Metadata) async throws -> StatusOutcome {
         let result = try await run(["status", metadata.url], on: metadata, timeout: .seconds(30))
         if result.succeeded { return .formatted(try JuiceFSOutput.Status.parse(result.stdout)) }
-        if JuiceFSOutput.saysNotFormatted(result.stderr) { return .notFormatted }
+        if JuiceFSFailure(stderr: result.stderr) == .notFormatted { return .notFormatted }
         throw failure("status", result)
     }
 
@@ -186,7 +189,7 @@ public struct JuiceFSClient: Sendable {
             result.termination == .exited(1) || result.termination == .exited(0)
             ? JuiceFSOutput.errorMessage(result.stderr)
             : "\(result.terminationDescription): \(JuiceFSOutput.errorMessage(result.stderr))"
-        return JuiceFSError(operation: "juicefs \(operation)", message: message, hint: hint)
+        return JuiceFSError(operation: "juicefs \(operation)", message: message, hint: hint, failure: JuiceFSFailure(stderr: result.stderr))
     }
 }
 

@@ -16,11 +16,6 @@ public enum JuiceFSOutput {
         return text.trimmingCharacters(in: .whitespaces)
     }
 
-    /// Whether juicefs said the metadata engine holds no volume.
-    public static func saysNotFormatted(_ stderr: String) -> Bool {
-        stderr.contains("database is not formatted")
-    }
-
     /// `juicefs status` JSON.
     public struct Status: Sendable, Decodable {
         /// The volume's settings.

@@ -5,8 +5,8 @@ public import Foundation
 public struct RetryState: Sendable, Hashable, Codable {
     /// An error retrying cannot fix (a refusal by the planner): changes stop until the spec changes.
     public struct Stall: Sendable, Hashable, Codable {
-        /// CamelCase reason, such as `WouldFormatOverData`.
-        public var reason: String
+        /// The refusal: the code of the blocking conflict, such as `RefuseFormatOverData`.
+        public var reason: ConflictCode
         /// What is wrong and what to do.
         public var message: String
         /// The spec revision it was found with: a different revision lifts the stall.
@@ -15,7 +15,7 @@ public struct RetryState: Sendable, Hashable, Codable {
         public var since: Date
 
         /// Creates a stall.
-        public init(reason: String, message: String, revision: String, since: Date) {
+        public init(reason: ConflictCode, message: String, revision: String, since: Date) {
             self.reason = reason
             self.message = message
             self.revision = revision
@@ -57,7 +57,7 @@ public struct RetryState: Sendable, Hashable, Codable {
 
     /// A pass ended on an error retrying cannot fix: no retry is scheduled, and no change is attempted until the
     /// spec revision differs from `revision` (or the stall is lifted explicitly).
-    public mutating func recordStall(reason: String, message: String, revision: String, at now: Date) {
+    public mutating func recordStall(reason: ConflictCode, message: String, revision: String, at now: Date) {
         if stall?.revision != revision || stall?.reason != reason {
             stall = Stall(reason: reason, message: message, revision: revision, since: now)
         }

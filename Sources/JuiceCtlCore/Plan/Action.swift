@@ -190,7 +190,7 @@ public struct Action: Sendable, Hashable {
 /// Something the planner will not resolve by itself: a refusal or a difference that needs a person.
 public struct Conflict: Sendable, Hashable, Codable {
     /// A stable code machines can key on, e.g. `FormatSettingChanged`, `RefuseFormatOverData`.
-    public var code: String
+    public var code: ConflictCode
     /// What it concerns: a spec key or a path.
     public var target: String
     /// What is wrong.
@@ -201,7 +201,7 @@ public struct Conflict: Sendable, Hashable, Codable {
     public var blocking: Bool
 
     /// Creates a conflict.
-    public init(code: String, target: String, message: String, hint: String? = nil, blocking: Bool) {
+    public init(code: ConflictCode, target: String, message: String, hint: String? = nil, blocking: Bool) {
         self.code = code
         self.target = target
         self.message = message

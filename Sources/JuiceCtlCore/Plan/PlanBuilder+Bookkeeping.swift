@@ -15,7 +15,7 @@ extension PlanBuilder {
             if damage.kind.isLineage {
                 conflicts.append(
                     Conflict(
-                        code: "BookkeepingDamaged", target: damage.path,
+                        code: .bookkeepingDamaged, target: damage.path,
                         message: "\(what): checkpoints and restores refuse until it is repaired",
                         hint: "juicectl apply rebuilds it from the checkpoint manifests (the damaged file is kept beside it)",
                         blocking: false))
@@ -30,24 +30,27 @@ extension PlanBuilder {
             guard let trees = damage.trees, trees.consistent else {
                 conflicts.append(
                     Conflict(
-                        code: "BookkeepingDamaged", target: damage.path,
+                        code: .bookkeepingDamaged, target: damage.path,
                         message: "\(what), so nobody can tell how far its restore got; \(found)",
                         hint:
-                            "make /active the tree to keep (rename it there from staging or a checkpoint), then run juicectl apply: it moves the journal aside once /active is a directory",
+                            "make /active the tree to keep (rename it there from staging or a checkpoint), then run juicectl apply: it "
+                            + "moves the journal aside once /active is a directory",
                         blocking: false))
                 continue
             }
             conflicts.append(
                 Conflict(
-                    code: "BookkeepingDamaged", target: damage.path,
+                    code: .bookkeepingDamaged, target: damage.path,
                     message: "\(what): checkpoints and restores refuse until it is moved aside; \(found)",
                     hint:
-                        "juicectl apply moves it aside (kept, never deleted)\(trees.staging.isEmpty ? "" : " and keeps each restore clone in staging as a pre-restore checkpoint")",
+                        "juicectl apply moves it aside (kept, never deleted)"
+                        + (trees.staging.isEmpty ? "" : " and keeps each restore clone in staging as a pre-restore checkpoint"),
                     blocking: false))
             let kept =
                 trees.staging.isEmpty
                 ? ""
-                : "; keep \(trees.staging.keys.sorted().joined(separator: ", ")) as pre-restore checkpoint(s) (each is the checkpoint's clone or the tree /active held before)"
+                : "; keep \(trees.staging.keys.sorted().joined(separator: ", ")) as pre-restore checkpoint(s) (each is the checkpoint's "
+                    + "clone or the tree /active held before)"
             actions.append(
                 Action(
                     .repairBookkeeping(damage), .update, target: damage.path,

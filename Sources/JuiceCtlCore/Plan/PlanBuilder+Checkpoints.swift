@@ -10,8 +10,10 @@ extension PlanBuilder {
             let journal = progress.journal
             let reason =
                 progress.swapped
-                ? "the restore of \(journal.checkpoint) started \(Self.utc(journal.startedAt)) stopped after /active was swapped: complete it (the replaced tree becomes checkpoint \(journal.asideName))"
-                : "the restore of \(journal.checkpoint) started \(Self.utc(journal.startedAt)) stopped before /active was swapped: roll it back (remove its staging clone; /active is untouched)"
+                ? "the restore of \(journal.checkpoint) started \(Self.utc(journal.startedAt)) stopped after /active was swapped: complete "
+                    + "it (the replaced tree becomes checkpoint \(journal.asideName))"
+                : "the restore of \(journal.checkpoint) started \(Self.utc(journal.startedAt)) stopped before /active was swapped: roll it "
+                    + "back (remove its staging clone; /active is untouched)"
             actions.append(
                 Action(
                     .resumeRestore(.init(name: journal.checkpoint, requestId: journal.requestId)), progress.swapped ? .update : .delete,
@@ -36,7 +38,7 @@ extension PlanBuilder {
         if formatsVolume {
             conflicts.append(
                 Conflict(
-                    code: "RestoreTargetMissing", target: "restore.checkpoint",
+                    code: .restoreTargetMissing, target: "restore.checkpoint",
                     message:
                         "restore request \(request.requestId) names checkpoint \(request.checkpoint), but the volume is new and has none",
                     hint: "remove the restore section, or create the checkpoint first", blocking: false))
@@ -50,13 +52,14 @@ extension PlanBuilder {
         guard catalog.restoreTargetExists ?? (catalog.entry(request.checkpoint) != nil) else {
             conflicts.append(
                 Conflict(
-                    code: "RestoreTargetMissing", target: "restore.checkpoint",
+                    code: .restoreTargetMissing, target: "restore.checkpoint",
                     message: "restore request \(request.requestId) names checkpoint \(request.checkpoint), which does not exist",
                     hint: "juicectl checkpoint list shows the checkpoints", blocking: false))
             return
         }
         var reason =
-            "restore request \(request.requestId) has not been applied: /active becomes a clone of checkpoint \(request.checkpoint), the current tree is kept as a pre-restore checkpoint"
+            "restore request \(request.requestId) has not been applied: /active becomes a clone of checkpoint \(request.checkpoint), the "
+            + "current tree is kept as a pre-restore checkpoint"
         let users = (observation.treeUsers ?? []).filter { $0.tree == VolumeLayout.active }
         if !users.isEmpty {
             // A mount in juicectl's own namespace outlives any process: terminating cannot free the tree.
@@ -64,12 +67,14 @@ extension PlanBuilder {
             guard request.terminateUsers && pinned.isEmpty else {
                 conflicts.append(
                     Conflict(
-                        code: "RestoreTargetInUse", target: VolumeLayout.active,
+                        code: .restoreTargetInUse, target: VolumeLayout.active,
                         message:
-                            "restore request \(request.requestId) waits: /active is in use: \(TreeUser.summary(request.terminateUsers ? pinned : users))",
+                            "restore request \(request.requestId) waits: /active is in use: "
+                            + "\(TreeUser.summary(request.terminateUsers ? pinned : users))",
                         hint: request.terminateUsers
                             ? "unmount those mounts (terminating processes cannot end a mount in juicectl's own namespace)"
-                            : "stop them, or set restore.terminateUsers: true to have them terminated (SIGTERM, then SIGKILL after restore.grace)",
+                            : "stop them, or set restore.terminateUsers: true to have them terminated (SIGTERM, then SIGKILL after "
+                                + "restore.grace)",
                         blocking: false))
                 return
             }
@@ -115,7 +120,8 @@ extension PlanBuilder {
                     PlanNote(
                         kind: .keptInUse, target: decision.name,
                         message:
-                            "retention would remove it (\(decision.reasons.joined(separator: "; "))), but it is in use: \(TreeUser.summary(users)); it is kept until nothing uses it"
+                            "retention would remove it (\(decision.reasons.joined(separator: "; "))), but it is in use: "
+                            + "\(TreeUser.summary(users)); it is kept until nothing uses it"
                     ))
                 continue
             }

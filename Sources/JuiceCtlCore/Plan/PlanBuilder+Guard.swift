@@ -10,7 +10,8 @@ extension PlanBuilder {
                 Action(
                     .secureDirectory, .update, target: "/",
                     reason:
-                        "new volume: juicefs formats the root 0777; make it 0755, owned by root, so that nobody else can rename or plant juicectl's directories"
+                        "new volume: juicefs formats the root 0777; make it 0755, owned by root, so that nobody else can rename or plant "
+                        + "juicectl's directories"
                 ))
             return true
         }
@@ -20,18 +21,21 @@ extension PlanBuilder {
                 Action(
                     .secureDirectory, .update, target: "/",
                     reason:
-                        "the volume root is \(Self.describeOwner(root)): anyone who reaches \(spec.mount.path) could rename /checkpoints and plant links where juicectl acts as root; make it 0755, owned by root"
+                        "the volume root is \(Self.describeOwner(root)): anyone who reaches \(spec.mount.path) could rename /checkpoints "
+                        + "and plant links where juicectl acts as root; make it 0755, owned by root"
                 ))
         }
         let unsafe = guards.unsafe
         for entry in unsafe {
             conflicts.append(
                 Conflict(
-                    code: "UnsafeVolumeEntry", target: entry.path,
+                    code: .unsafeVolumeEntry, target: entry.path,
                     message:
-                        "\(entry): someone other than root could have planted it or can swap it, and juicectl acts there as root; it is not followed and nothing on the volume is changed",
+                        "\(entry): someone other than root could have planted it or can swap it, and juicectl acts there as root; it is "
+                        + "not followed and nothing on the volume is changed",
                     hint:
-                        "find out who made it; move it out of the way (juicectl's own entry may have been renamed elsewhere on the volume) and run apply again",
+                        "find out who made it; move it out of the way (juicectl's own entry may have been renamed elsewhere on the volume) "
+                        + "and run apply again",
                     blocking: true))
         }
         guard unsafe.isEmpty else { return false }

@@ -5,9 +5,10 @@ extension PlanBuilder {
         guard spec.overlay != nil, let missing = observation.overlay?.missingLowerDirs, !missing.isEmpty else { return true }
         conflicts.append(
             Conflict(
-                code: "OverlayLowerDirMissing", target: "overlay.lowerDirs",
+                code: .overlayLowerDirMissing, target: "overlay.lowerDirs",
                 message:
-                    "lower director\(missing.count == 1 ? "y" : "ies") \(missing.joined(separator: ", ")) of the overlay do\(missing.count == 1 ? "es" : "") not exist",
+                    "lower director\(missing.count == 1 ? "y" : "ies") \(missing.joined(separator: ", ")) of the overlay "
+                    + "do\(missing.count == 1 ? "es" : "") not exist",
                 hint: "create them or fix overlay.lowerDirs; nothing is changed until then", blocking: true))
         return false
     }
@@ -53,9 +54,10 @@ extension PlanBuilder {
             if desired.onCorrupt == .stop && !imageExists {
                 conflicts.append(
                     Conflict(
-                        code: "OverlayImageCorrupt", target: "overlay",
+                        code: .overlayImageCorrupt, target: "overlay",
                         message:
-                            "the overlay image does not mount (\(corruption.reason))\(corruption.movedTo.map { "; it was moved to \($0)" } ?? "; it is moved aside")",
+                            "the overlay image does not mount "
+                            + "(\(corruption.reason))\(corruption.movedTo.map { "; it was moved to \($0)" } ?? "; it is moved aside")",
                         hint: "set overlay.onCorrupt: recreate to make a fresh image, or restore a checkpoint that has a good one",
                         blocking: true))
                 return
@@ -92,14 +94,14 @@ extension PlanBuilder {
         case .other(let fstype, let source):
             conflicts.append(
                 Conflict(
-                    code: "OverlayUpperOccupied", target: desired.upperMount,
+                    code: .overlayUpperOccupied, target: desired.upperMount,
                     message: "\(desired.upperMount) holds \(fstype) \(source)", hint: "unmount it or set overlay.upperMount", blocking: true
                 ))
             return
         case .overlay:
             conflicts.append(
                 Conflict(
-                    code: "OverlayUpperOccupied", target: desired.upperMount,
+                    code: .overlayUpperOccupied, target: desired.upperMount,
                     message: "\(desired.upperMount) holds an overlay", hint: "unmount it or set overlay.upperMount", blocking: true))
             return
         }
@@ -113,7 +115,7 @@ extension PlanBuilder {
             let what: String = if case .other(let fstype, let source) = observed.overlay { "\(fstype) \(source)" } else { "an image" }
             conflicts.append(
                 Conflict(
-                    code: "OverlayTargetOccupied", target: desired.target,
+                    code: .overlayTargetOccupied, target: desired.target,
                     message: "\(desired.target) holds \(what)", hint: "unmount it or set overlay.target", blocking: true))
             return
         }
@@ -127,7 +129,9 @@ extension PlanBuilder {
         if remountUpper, case .image(_, let backing) = observed.upper {
             let reason =
                 replacedUnderMount
-                ? "the loop device serves inode \(observed.upperBackingInode ?? 0), but /active's image is now inode \(observed.imageInode ?? 0): /active was restored, on another host of this volume (what was written since went to the replaced tree, kept as its pre-restore checkpoint)"
+                ? "the loop device serves inode \(observed.upperBackingInode ?? 0), but /active's image is now inode "
+                    + "\(observed.imageInode ?? 0): /active was restored, on another host of this volume (what was written since went to "
+                    + "the replaced tree, kept as its pre-restore checkpoint)"
                 : "the loop device serves \(backing), not the image of /active (a restore or a moved image)"
             actions.append(
                 Action(
@@ -152,7 +156,8 @@ extension PlanBuilder {
                 Action(
                     .mountOverlayUpper, .create, target: desired.upperMount,
                     reason:
-                        "loop-mount \(VolumeSpec.OverlaySettings.imagePath) (ext4, \(KernelMountOptions.imageWords(spec.mount).joined(separator: ","))) with upper/ and work/ inside"
+                        "loop-mount \(VolumeSpec.OverlaySettings.imagePath) (ext4, "
+                        + "\(KernelMountOptions.imageWords(spec.mount).joined(separator: ","))) with upper/ and work/ inside"
                 ))
         } else if case .image = observed.upper, let options = observed.upperMountOptions,
             case let drift = KernelMountOptions.drift(spec.mount, mountOptions: options, superOptions: nil), !drift.isEmpty
@@ -162,7 +167,9 @@ extension PlanBuilder {
                 Action(
                     .mountOverlayUpper, .update, target: desired.upperMount,
                     reason:
-                        "the image's mount differs from the spec: \(drift.joined(separator: "; ")): set \(KernelMountOptions.imageWords(spec.mount).joined(separator: ",")) in place (mount -o remount,bind); open files stay open"
+                        "the image's mount differs from the spec: \(drift.joined(separator: "; ")): set "
+                        + "\(KernelMountOptions.imageWords(spec.mount).joined(separator: ",")) in place (mount -o remount,bind); open "
+                        + "files stay open"
                 ))
         }
         if remountOverlay {

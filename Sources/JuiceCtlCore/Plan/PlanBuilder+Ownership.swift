@@ -26,16 +26,18 @@ extension PlanBuilder {
                     Action(
                         .fenceVolume, .delete, target: spec.mount.path,
                         reason:
-                            "\(owner) owns the volume (generation \(generation)): stop this host's Litestream and juicefs client at once and detach the mount, so that nothing more is written from here",
+                            "\(owner) owns the volume (generation \(generation)): stop this host's Litestream and juicefs client at once "
+                            + "and detach the mount, so that nothing more is written from here",
                         disruption: .interrupting))
             }
             conflicts.append(
                 Conflict(
-                    code: "VolumeOwnedElsewhere", target: ownership.location,
+                    code: .volumeOwnedElsewhere, target: ownership.location,
                     message:
                         "volume \(spec.name) is owned by \(owner), generation \(generation)\(runsHere ? "; this host was fenced" : "")",
                     hint:
-                        "run juicectl down on that host to move the volume here; if that host is gone for good, juicectl takeover \(spec.origin.file) moves ownership here",
+                        "run juicectl down on that host to move the volume here; if that host is gone for good, juicectl takeover "
+                        + "\(spec.origin.file) moves ownership here",
                     blocking: true))
             return false
         case .unreadable(let reason):
@@ -43,7 +45,7 @@ extension PlanBuilder {
             guard !runsHere else { return true }
             conflicts.append(
                 Conflict(
-                    code: "OwnershipUnreadable", target: ownership.location,
+                    code: .ownershipUnreadable, target: ownership.location,
                     message: "cannot read who owns volume \(spec.name): \(reason); nothing is started before that is known",
                     hint: "make the replica's store reachable; juicectl run retries", blocking: true))
             return false

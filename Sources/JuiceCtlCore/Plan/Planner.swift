@@ -20,24 +20,23 @@ public enum Planner {
             actions += PlanBuilder.overlayTeardown(spec, overlay, for: .down)
         }
         if let flush = PlanBuilder.flushBeforeDown(spec, observation) { actions.append(flush) }
+        let explained = MountExplanation(spec)
         switch observation.mount {
         case .live(let mount):
-            let stacked = mount.stackedEntries > 1 ? " (\(mount.stackedEntries) stacked mounts)" : ""
             actions.append(
                 Action(
-                    .unmount(forceAllowed: true), .delete, target: spec.mount.path, reason: "down: volume is mounted\(stacked)",
+                    .unmount(forceAllowed: true), .delete, target: spec.mount.path, reason: explained.downMounted(mount),
                     disruption: .interrupting))
         case .stale(let reason, _):
             actions.append(
                 Action(
-                    .unmount(forceAllowed: true), .delete, target: spec.mount.path,
-                    reason: "down: mount does not answer (\(reason)); detach it", disruption: .none))
+                    .unmount(forceAllowed: true), .delete, target: spec.mount.path, reason: explained.downStale(reason: reason),
+                    disruption: .none))
         case .unresponsive(let reason, let pid):
             actions.append(
                 Action(
                     .unmount(forceAllowed: true), .delete, target: spec.mount.path,
-                    reason:
-                        "down: the mount does not answer (\(reason)) but its juicefs client (pid \(pid)) runs; unmount it, forced if it must be",
+                    reason: explained.downUnresponsive(reason: reason, pid: pid),
                     disruption: .interrupting))
         case .absent, .foreign:
             break
@@ -53,7 +52,8 @@ public enum Planner {
                 Action(
                     .stopBackup, .delete, target: spec.metadata.sqlitePath ?? spec.name,
                     reason:
-                        "down: Litestream (pid \(pid)) stops last, after a final sync, so that everything written before down is in the replica"
+                        "down: Litestream (pid \(pid)) stops last, after a final sync, so that everything written before down is in the "
+                        + "replica"
                 ))
         }
         if let ownership = observation.ownership {
@@ -122,11 +122,13 @@ struct PlanBuilder {
                 // An S3 replica that cannot be listed may hold this volume: formatting would start a new one beside it.
                 conflicts.append(
                     Conflict(
-                        code: "ReplicaUnreadable", target: settings.replica.display,
+                        code: .replicaUnreadable, target: settings.replica.display,
                         message:
-                            "\(why), and the Litestream replica \(settings.replica.display) cannot be listed: \(backup.replicaUnreadable ?? "it was not read"); it may hold this volume's metadata",
+                            "\(why), and the Litestream replica \(settings.replica.display) cannot be listed: "
+                            + "\(backup.replicaUnreadable ?? "it was not read"); it may hold this volume's metadata",
                         hint:
-                            "make the replica's store reachable (endpoint, keys, bucket) and run apply again; juicectl restores from a replica that holds the volume and formats only when it is empty",
+                            "make the replica's store reachable (endpoint, keys, bucket) and run apply again; juicectl restores from a "
+                            + "replica that holds the volume and formats only when it is empty",
                         blocking: true))
                 return false
             }
@@ -135,7 +137,9 @@ struct PlanBuilder {
                     Action(
                         .restoreMetadata, .create, target: database,
                         reason:
-                            "\(why); the replica \(settings.replica.display) holds it\(backup.replicaTXID.map { " (up to transaction \($0))" } ?? ""): restore it before anything else, never format over it"
+                            "\(why); the replica \(settings.replica.display) holds "
+                            + "it\(backup.replicaTXID.map { " (up to transaction \($0))" } ?? ""): restore it before anything else, "
+                            + "never format over it"
                     ))
                 restoresMetadata = true
                 return true
@@ -146,7 +150,8 @@ struct PlanBuilder {
                     Action(
                         .format, .create, target: spec.name,
                         reason:
-                            "complete the format juicectl started and did not finish: \(why) and the object storage holds only the juicefs_uuid that juicefs format writes first (it is moved aside into \(spec.stateDir))",
+                            "complete the format juicectl started and did not finish: \(why) and the object storage holds only the "
+                            + "juicefs_uuid that juicefs format writes first (it is moved aside into \(spec.stateDir))",
                         disruption: .none))
                 formatsVolume = true
                 return true
@@ -155,22 +160,25 @@ struct PlanBuilder {
                 let replica = spec.backup.map { "; the Litestream replica \($0.replica.display) holds nothing to restore from" } ?? ""
                 let source =
                     spec.backup.map {
-                        "for example by putting this volume's Litestream replica back at \($0.replica.display), from which apply restores it"
+                        "for example by putting this volume's Litestream replica back at \($0.replica.display), from which apply restores "
+                            + "it"
                     }
                     ?? "for example from a backup or Litestream replica"
                 conflicts.append(
                     Conflict(
-                        code: "RefuseFormatOverData", target: spec.storage.bucket,
+                        code: .refuseFormatOverData, target: spec.storage.bucket,
                         message:
-                            "\(why)\(replica), but the object storage \(spec.storage.bucket) already holds data of a volume named '\(spec.name)' (UUID \(uuid)); formatting would create an empty filesystem over it",
+                            "\(why)\(replica), but the object storage \(spec.storage.bucket) already holds data of a volume named "
+                            + "'\(spec.name)' (UUID \(uuid)); formatting would create an empty filesystem over it",
                         hint:
-                            "restore the metadata to \(spec.metadata.sqlitePath ?? "the metadata engine") (\(source)) and run apply again; if the old data is to be discarded, move \(spec.storage.bucket)\(spec.name) away first",
+                            "restore the metadata to \(spec.metadata.sqlitePath ?? "the metadata engine") (\(source)) and run apply again; "
+                            + "if the old data is to be discarded, move \(spec.storage.bucket)\(spec.name) away first",
                         blocking: true))
                 return false
             case .unknown(let message):
                 conflicts.append(
                     Conflict(
-                        code: "StorageUnreadable", target: spec.storage.bucket,
+                        code: .storageUnreadable, target: spec.storage.bucket,
                         message: "cannot tell whether the object storage already holds this volume: \(message)",
                         hint: "fix access to the storage; juicectl never formats without knowing", blocking: true))
                 return false
@@ -195,7 +203,7 @@ struct PlanBuilder {
         case .unreadable(let message):
             conflicts.append(
                 Conflict(
-                    code: "MetadataUnreadable", target: spec.metadata.redactedURL,
+                    code: .metadataUnreadable, target: spec.metadata.redactedURL,
                     message: "cannot read the metadata engine: \(message)",
                     hint: "check the database and the juicefs log; juicectl changes nothing until it can read it",
                     blocking: true))
@@ -209,7 +217,8 @@ struct PlanBuilder {
                     Action(
                         .refreshMetadata, .replace, target: database,
                         reason:
-                            "another host owned the volume since this host last did, so \(database) is older than the replica \(settings.replica.display): move it aside (kept) and restore the replica's"
+                            "another host owned the volume since this host last did, so \(database) is older than the replica "
+                            + "\(settings.replica.display): move it aside (kept) and restore the replica's"
                     ))
                 restoresMetadata = true
                 return true
@@ -222,7 +231,7 @@ struct PlanBuilder {
         if info.name != spec.name {
             conflicts.append(
                 Conflict(
-                    code: "VolumeNameMismatch", target: "name",
+                    code: .volumeNameMismatch, target: "name",
                     message: "the metadata engine holds volume '\(info.name)', the spec names '\(spec.name)'",
                     hint: "point metadata.url at this volume's own database, or fix the name", blocking: true))
             return false
@@ -230,7 +239,7 @@ struct PlanBuilder {
         if case .holdsVolume(let uuid) = observation.storage, uuid != info.uuid {
             conflicts.append(
                 Conflict(
-                    code: "StorageBelongsToOtherVolume", target: spec.storage.bucket,
+                    code: .storageBelongsToOtherVolume, target: spec.storage.bucket,
                     message: "the object storage holds volume UUID \(uuid), the metadata engine volume UUID \(info.uuid)",
                     hint: "the metadata and the objects do not belong together; restore the right metadata or storage path",
                     blocking: true))
@@ -239,18 +248,22 @@ struct PlanBuilder {
         if info.storage != spec.storage.juicefsType || info.bucket != spec.storage.bucket {
             conflicts.append(
                 Conflict(
-                    code: "FormatSettingChanged", target: "storage",
+                    code: .formatSettingChanged, target: "storage",
                     message:
-                        "the volume stores objects in \(info.storage) \(info.bucket), the spec says \(spec.storage.juicefsType) \(spec.storage.bucket); the volume keeps using its own",
+                        "the volume stores objects in \(info.storage) \(info.bucket), the spec says \(spec.storage.juicefsType) "
+                        + "\(spec.storage.bucket); the volume keeps using its own",
                     hint:
-                        "storage is fixed at format time: set \(info.storage == "file" ? "storage.path" : "storage.bucket") back to \(info.storage == "file" ? info.bucket.trimmingSuffix("/") : info.bucket) (moving objects is a manual migration)",
+                        "storage is fixed at format time: set \(info.storage == "file" ? "storage.path" : "storage.bucket") back to "
+                        + "\(info.storage == "file" ? info.bucket.trimmingSuffix("/") : info.bucket) (moving objects is a manual "
+                        + "migration)",
                     blocking: false))
         } else if case .empty = observation.storage {
             conflicts.append(
                 Conflict(
-                    code: "StorageMissing", target: spec.storage.bucket,
+                    code: .storageMissing, target: spec.storage.bucket,
                     message:
-                        "the metadata engine holds volume '\(info.name)' but \(spec.storage.bucket)\(info.name)/juicefs_uuid is missing: the objects are gone or elsewhere",
+                        "the metadata engine holds volume '\(info.name)' but \(spec.storage.bucket)\(info.name)/juicefs_uuid is missing: "
+                        + "the objects are gone or elsewhere",
                     hint: "restore the object directory before mounting; files would read as I/O errors", blocking: true))
             return false
         }
@@ -258,16 +271,17 @@ struct PlanBuilder {
         if info.blockSizeKiB != Int(desired.blockSize.bytes / ByteSize.kib) {
             conflicts.append(
                 Conflict(
-                    code: "FormatSettingChanged", target: "format.blockSize",
+                    code: .formatSettingChanged, target: "format.blockSize",
                     message:
-                        "the volume was formatted with blockSize \(ByteSize(bytes: UInt64(info.blockSizeKiB) * ByteSize.kib)), the spec says \(desired.blockSize)",
+                        "the volume was formatted with blockSize \(ByteSize(bytes: UInt64(info.blockSizeKiB) * ByteSize.kib)), the spec "
+                        + "says \(desired.blockSize)",
                     hint: "the block size cannot change after format: set format.blockSize back, or create a new volume and copy the data",
                     blocking: false))
         }
         if info.compression != desired.compression {
             conflicts.append(
                 Conflict(
-                    code: "FormatSettingChanged", target: "format.compression",
+                    code: .formatSettingChanged, target: "format.compression",
                     message: "the volume was formatted with compression \(info.compression), the spec says \(desired.compression)",
                     hint: "compression is fixed at format time: set format.compression back to \(info.compression)",
                     blocking: false))
@@ -275,10 +289,11 @@ struct PlanBuilder {
         if info.trashDays != desired.trashDays {
             conflicts.append(
                 Conflict(
-                    code: "FormatSettingChanged", target: "format.trashDays",
+                    code: .formatSettingChanged, target: "format.trashDays",
                     message: "the volume keeps trash for \(info.trashDays) day(s), the spec says \(desired.trashDays)",
                     hint:
-                        "juicectl never reformats; to change it deliberately run `juicefs config META --trash-days \(desired.trashDays) -y`, or set format.trashDays back to \(info.trashDays)",
+                        "juicectl never reformats; to change it deliberately run `juicefs config META --trash-days \(desired.trashDays) "
+                        + "-y`, or set format.trashDays back to \(info.trashDays)",
                     blocking: false))
         }
         return true
@@ -288,44 +303,32 @@ struct PlanBuilder {
 
     mutating func planMount() {
         let desired = MountCommand.arguments(for: spec)
+        let explained = MountExplanation(spec)
         switch observation.mount {
         case .absent:
             actions.append(
                 Action(
                     .mount, .create, target: spec.mount.path,
-                    reason: formatsVolume ? "new volume" : "the volume is not mounted at \(spec.mount.path)"))
+                    reason: formatsVolume ? "new volume" : explained.notMounted))
             mountAvailable = true
         case .stale(let reason, let entries):
-            let extra = entries > 1 ? "; \(entries) mounts are stacked there" : ""
             actions.append(
                 Action(
                     .recoverStaleMount, .replace, target: spec.mount.path,
-                    reason: "the mount does not answer (\(reason))\(extra): detach it and mount again",
+                    reason: explained.staleRecovery(reason: reason, entries: entries),
                     disruption: .none))
             mountAvailable = true
         case .unresponsive(let reason, let pid):
-            conflicts.append(
-                Conflict(
-                    code: "MountUnresponsive", target: spec.mount.path,
-                    message:
-                        "the mount does not answer (\(reason)) but its juicefs client (pid \(pid)) runs: the metadata engine \(spec.metadata.displayURL) or the object storage is probably slow or unreachable",
-                    hint:
-                        "make the servers reachable again; the client recovers by itself. juicectl does not detach a mount whose client runs: that would break every open file (juicectl down does it on request)",
-                    blocking: true))
+            conflicts.append(explained.unresponsiveConflict(reason: reason, pid: pid))
         case .foreign(let fstype, let source):
-            conflicts.append(
-                Conflict(
-                    code: "MountPointOccupied", target: spec.mount.path,
-                    message: "\(spec.mount.path) holds another filesystem (\(fstype) \(source))",
-                    hint: "unmount it or choose another mount.path; juicectl never mounts on top of it",
-                    blocking: true))
+            conflicts.append(explained.occupiedConflict(fstype: fstype, source: source))
         case .live(let mount):
             mountAvailable = true
             if mount.stackedEntries > 1 {
                 actions.append(
                     Action(
                         .remount(changedFlags: nil), .replace, target: spec.mount.path,
-                        reason: "\(mount.stackedEntries) mounts are stacked at \(spec.mount.path): unmount them all and mount once",
+                        reason: explained.stackedRemount(entries: mount.stackedEntries),
                         disruption: .interrupting))
                 break
             }
@@ -346,7 +349,8 @@ struct PlanBuilder {
                     Action(
                         .flushStaging, .update, target: staging.cacheDir,
                         reason:
-                            "mount.cacheDir changes while \(staging.summary) are staged in \(staging.cacheDir) and nowhere else: upload them first, so that the new cache directory starts with nothing only local",
+                            "mount.cacheDir changes while \(staging.summary) are staged in \(staging.cacheDir) and nowhere else: upload "
+                            + "them first, so that the new cache directory starts with nothing only local",
                         disruption: .brief))
             }
             let fuseLevel = changed.filter { MountFlag.named($0)?.changeClass == .requiresUnmount }
@@ -355,21 +359,25 @@ struct PlanBuilder {
                     Action(
                         .remountInPlace(changedFlags: changed), .update, target: spec.mount.path,
                         reason:
-                            "mount option(s) \(changed.joined(separator: ", ")) differ: re-running juicefs mount on the same path hands the session to a new client; open files stay open",
+                            "mount option(s) \(changed.joined(separator: ", ")) differ: re-running juicefs mount on the same path hands "
+                            + "the session to a new client; open files stay open",
                         disruption: .brief))
             } else if !drift.isEmpty {
                 actions.append(
                     Action(
                         .remount(changedFlags: changed), .replace, target: spec.mount.path,
                         reason:
-                            "the mount's kernel options differ from the spec: \(drift.joined(separator: "; ")). A graceful restart would stack a second mount, so unmount and mount with -o \(KernelMountOptions.fuseWords(spec.mount).joined(separator: ",")) (refused while files are open)",
+                            "the mount's kernel options differ from the spec: \(drift.joined(separator: "; ")). A graceful restart would "
+                            + "stack a second mount, so unmount and mount with -o "
+                            + "\(KernelMountOptions.fuseWords(spec.mount).joined(separator: ",")) (refused while files are open)",
                         disruption: .interrupting))
             } else {
                 actions.append(
                     Action(
                         .remount(changedFlags: changed), .replace, target: spec.mount.path,
                         reason:
-                            "FUSE-level option(s) \(fuseLevel.joined(separator: ", ")) differ: a graceful restart would stack a second mount, so unmount and mount (refused while files are open)",
+                            "FUSE-level option(s) \(fuseLevel.joined(separator: ", ")) differ: a graceful restart would stack a second "
+                            + "mount, so unmount and mount (refused while files are open)",
                         disruption: .interrupting))
             }
         }
@@ -386,8 +394,7 @@ struct PlanBuilder {
         actions.append(
             Action(
                 .remountInPlace(changedFlags: nil), .update, target: spec.mount.path,
-                reason:
-                    "the supervising juicefs process \(mount.supervisorPID) is gone, so nothing would restart a crashed client: hand the session to a new one",
+                reason: MountExplanation(spec).supervisorGone(mount),
                 disruption: .brief))
     }
 
@@ -419,7 +426,7 @@ struct PlanBuilder {
                 blocked.insert(path)
                 conflicts.append(
                     Conflict(
-                        code: "NotADirectory", target: path,
+                        code: .notADirectory, target: path,
                         message: "\(path) on the volume exists but is not a directory",
                         hint: "move it away; juicectl never deletes user files", blocking: false))
             case .missing?, nil:

@@ -26,14 +26,15 @@ extension VolumeStatus {
         guard spec.mount.writeback || spec.backup != nil || observation.staging.map({ !$0.isEmpty }) == true else { return nil }
         func condition(_ reason: DurableReason, _ message: String) -> Condition {
             Condition(
-                type: "Durable", status: reason == .nothingLocal, reason: reason.rawValue, message: message, observedRevision: revision)
+                type: .durable, status: reason == .nothingLocal, reason: .durable(reason), message: message, observedRevision: revision)
         }
         var local: [String] = []
         if let staging = observation.staging, !staging.isEmpty {
             let age = staging.oldestAgeSeconds.map { String(format: ", the oldest written %.0f s ago", $0) } ?? ""
             return condition(
                 .blocksStaged,
-                "\(staging.summary) are staged in \(staging.cacheDir) and not yet in the object storage\(age); juicectl down uploads them first"
+                "\(staging.summary) are staged in \(staging.cacheDir) and not yet in the object storage\(age); juicectl down uploads them "
+                    + "first"
             )
         }
         if spec.mount.writeback {

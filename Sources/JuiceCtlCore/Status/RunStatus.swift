@@ -185,7 +185,7 @@ public struct RunStatus: Sendable, Hashable, Codable {
     }
 
     /// The condition of `type`, if present.
-    public func condition(_ type: String) -> Condition? {
+    public func condition(_ type: ConditionType) -> Condition? {
         conditions.first { $0.type == type }
     }
 }

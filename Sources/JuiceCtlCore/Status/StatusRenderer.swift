@@ -10,7 +10,8 @@ public enum StatusRenderer {
             for condition in status.conditions {
                 let since = condition.since.map { " (since \(VolumeEvent.timestamp($0)))" } ?? ""
                 lines.append(
-                    "  \(condition.type.padding(toLength: 11, withPad: " ", startingAt: 0)) \(condition.status ? "True " : "False") \(condition.reason): \(condition.message)\(since)"
+                    "  \(condition.type.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) "
+                        + "\(condition.status ? "True " : "False") \(condition.reason.rawValue): \(condition.message)\(since)"
                 )
             }
             if let run = status.reconciler {
@@ -33,7 +34,8 @@ public enum StatusRenderer {
             switch observation.metadata {
             case .formatted(let info):
                 lines.append(
-                    "  volume:   \(info.name), UUID \(info.uuid), block size \(info.blockSizeKiB) KiB, compression \(info.compression), trash \(info.trashDays) day(s)"
+                    "  volume:   \(info.name), UUID \(info.uuid), block size \(info.blockSizeKiB) KiB, compression \(info.compression), "
+                        + "trash \(info.trashDays) day(s)"
                 )
             case .missing: lines.append("  volume:   metadata database missing")
             case .unformatted: lines.append("  volume:   not formatted")
@@ -46,7 +48,8 @@ public enum StatusRenderer {
                 case .stopped: line += "Litestream not running"
                 }
                 line +=
-                    ", database at transaction \(backup.localTXID.map(String.init) ?? "-"), replica at \(backup.replicaTXID.map(String.init) ?? "-")"
+                    ", database at transaction \(backup.localTXID.map(String.init) ?? "-"), replica at "
+                    + "\(backup.replicaTXID.map(String.init) ?? "-")"
                 if let age = backup.replicaAgeSeconds { line += String(format: " (written %.0f s ago)", age) }
                 lines.append(line)
             }
@@ -66,7 +69,8 @@ public enum StatusRenderer {
             }
             let micros = observation.probes.reduce(Int64(0)) { $0 + $1.microseconds }
             lines.append(
-                "  observed: \(observation.probes.count) probes, \(observation.juicefsCalls) juicefs call(s), \(micros / 1000).\(String(micros % 1000 / 100)) ms"
+                "  observed: \(observation.probes.count) probes, \(observation.juicefsCalls) juicefs call(s), "
+                    + "\(micros / 1000).\(String(micros % 1000 / 100)) ms"
             )
         }
         return lines.joined(separator: "\n") + "\n"
@@ -78,7 +82,8 @@ public enum StatusRenderer {
         let who =
             run.writerRunning == false
             ? "not running (last pid \(run.daemon.pid), status written \(ago(run.updatedAt, now)))"
-            : "pid \(run.daemon.pid), every \(Int(run.daemon.intervalSeconds)) s, running since \(VolumeEvent.timestamp(run.daemon.startedAt))"
+            : "pid \(run.daemon.pid), every \(Int(run.daemon.intervalSeconds)) s, running since "
+                + "\(VolumeEvent.timestamp(run.daemon.startedAt))"
         lines.append("  reconciler: \(who)")
         if let last = run.lastReconcile {
             lines.append("  last pass:  \(ago(last.startedAt, now)), \(last.result.rawValue) in \(last.durationMs) ms: \(last.message)")
@@ -104,7 +109,7 @@ public enum StatusRenderer {
             lines.append("  retrying:   \(run.retry.failures) failure(s) in a row\(next): \(run.retry.lastError ?? "")")
         }
         if let stall = run.retry.stall {
-            lines.append("  stalled:    \(stall.reason) since \(VolumeEvent.timestamp(stall.since)): \(stall.message)")
+            lines.append("  stalled:    \(stall.reason.rawValue) since \(VolumeEvent.timestamp(stall.since)): \(stall.message)")
         }
         if let error = run.specError {
             lines.append("  spec error: the spec file was rejected \(ago(error.since, now)); revision \(run.revision) stays in force:")

@@ -1,30 +1,4 @@
-public import Foundation
-
-/// A condition of a volume, Kubernetes style: a type, a status, a machine-readable reason and a human message.
-public struct Condition: Sendable, Hashable, Codable {
-    /// `Ready`, `Degraded`, `BackupFresh`, `Suspended` or (from `juicectl run`) `Stalled`.
-    public var type: String
-    /// Whether the condition holds.
-    public var status: Bool
-    /// CamelCase reason machines key on: `Converged`, `NotMounted`, `StaleMount`, a ``RestoreShortfallReason``, ...
-    public var reason: String
-    /// What a person should know.
-    public var message: String
-    /// The spec revision the condition describes.
-    public var observedRevision: String
-    /// Since when the status has held (Kubernetes' `lastTransitionTime`), when known: `juicectl run` tracks it.
-    public var since: Date?
-
-    /// Creates a condition.
-    public init(type: String, status: Bool, reason: String, message: String, observedRevision: String, since: Date? = nil) {
-        self.type = type
-        self.status = status
-        self.reason = reason
-        self.message = message
-        self.observedRevision = observedRevision
-        self.since = since
-    }
-}
+internal import Foundation
 
 /// The status of one volume: what was observed and the conditions derived from it and its plan.
 public struct VolumeStatus: Sendable, Hashable, Codable {
@@ -55,80 +29,48 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
         conflicts = plan.conflicts
         let revision = spec.origin.revision
 
-        var degraded: (reason: String, message: String)?
-        switch observation.mount {
-        case .stale(let why, _):
-            degraded = ("StaleMount", "the mount at \(spec.mount.path) does not answer: \(why)")
-        case .unresponsive(let why, let pid):
-            degraded = (
-                "MountUnresponsive",
-                "the mount at \(spec.mount.path) does not answer (\(why)) although its juicefs client (pid \(pid)) runs: its metadata engine or object storage is probably unreachable"
-            )
-        case .foreign(let fstype, let source):
-            degraded = ("MountPointOccupied", "\(spec.mount.path) holds \(fstype) \(source)")
-        case .live(let mount) where mount.stackedEntries > 1:
-            degraded = ("StackedMounts", "\(mount.stackedEntries) mounts are stacked at \(spec.mount.path)")
-        case .live(let mount) where !mount.supervisorAlive:
-            degraded = ("Unsupervised", "the juicefs supervisor \(mount.supervisorPID) is gone; a crashed client would not restart")
-        default:
-            break
-        }
+        let explained = MountExplanation(spec)
+        var degraded = explained.fault(observation.mount)
         if degraded == nil, observation.overlay?.frozenByCrash == true {
-            degraded = ("OverlayFrozen", "the overlay image's filesystem was left frozen by an interrupted checkpoint; apply thaws it")
+            degraded = (.overlayFrozen, "the overlay image's filesystem was left frozen by an interrupted checkpoint; apply thaws it")
         }
         let frozen = Self.sandboxFrozenCondition(observation.quiesce, revision: revision)
-        if degraded == nil, let frozen, frozen.reason == "LeftFrozen" {
-            degraded = ("SandboxLeftFrozen", frozen.message)
+        if degraded == nil, let frozen, frozen.reason == .leftFrozen {
+            degraded = (.sandboxLeftFrozen, frozen.message)
         }
         if degraded == nil, let shortfall = Self.restoreShortfallDegradation(spec, observation) {
             degraded = shortfall
         }
         if degraded == nil, let conflict = plan.conflicts.first {
-            degraded = (conflict.code, conflict.message)
+            degraded = (.conflict(conflict.code), conflict.message)
         }
         let degradedCondition = Condition(
-            type: "Degraded", status: degraded != nil, reason: degraded?.reason ?? "Healthy",
+            type: .degraded, status: degraded != nil, reason: degraded?.reason ?? .healthy,
             message: degraded?.message ?? "no fault observed", observedRevision: revision)
 
         let ready: Condition
         if observation.mount.live != nil && plan.isConverged {
             ready = Condition(
-                type: "Ready", status: true, reason: "Converged",
+                type: .ready, status: true, reason: .converged,
                 message: "mounted at \(spec.mount.path) and as the spec declares", observedRevision: revision)
         } else {
-            let reason: String
-            let message: String
-            switch observation.mount {
-            case .absent:
-                reason = observation.metadata == .missing || observation.metadata == .unformatted ? "NotFormatted" : "NotMounted"
-                message = reason == "NotFormatted" ? "the volume does not exist yet" : "the volume is not mounted at \(spec.mount.path)"
-            case .stale:
-                reason = "StaleMount"
-                message = degraded?.message ?? "stale mount"
-            case .unresponsive:
-                reason = "MountUnresponsive"
-                message = degraded?.message ?? "the mount does not answer"
-            case .foreign:
-                reason = "MountPointOccupied"
-                message = degraded?.message ?? "mount point occupied"
-            case .live:
-                if let conflict = plan.conflicts.first(where: \.blocking) ?? plan.conflicts.first {
-                    reason = conflict.code
-                    message = conflict.message
-                } else {
-                    reason = "ChangesPending"
-                    message =
-                        "\(plan.actions.count) action(s) pending: \(plan.actions.map { "\(PlanRenderer.label($0)) \($0.target)" }.joined(separator: "; "))"
-                }
+            let cause: ConditionCause
+            if let unavailable = explained.unavailable(observation.mount, metadata: observation.metadata) {
+                cause = unavailable
+            } else if let conflict = plan.conflicts.first(where: \.blocking) ?? plan.conflicts.first {
+                cause = (.conflict(conflict.code), conflict.message)
+            } else {
+                let pending = plan.actions.map { "\(PlanRenderer.label($0)) \($0.target)" }.joined(separator: "; ")
+                cause = (.changesPending, "\(plan.actions.count) action(s) pending: \(pending)")
             }
-            ready = Condition(type: "Ready", status: false, reason: reason, message: message, observedRevision: revision)
+            ready = Condition(type: .ready, status: false, reason: cause.reason, message: cause.message, observedRevision: revision)
         }
         conditions = [ready, degradedCondition]
         if spec.checkpoints.quiesce != nil || observation.quiesce != nil {
             conditions.append(
                 frozen
                     ?? Condition(
-                        type: "SandboxFrozen", status: false, reason: "Running",
+                        type: .sandboxFrozen, status: false, reason: .running,
                         message: "no cgroup of the sandbox is frozen", observedRevision: revision))
         }
         if let backup = spec.backup {
@@ -139,12 +81,12 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
             let drift = plan.actions.isEmpty ? "no drift" : "\(plan.actions.count) change(s) pending, not applied"
             conditions.append(
                 Condition(
-                    type: "Suspended", status: true, reason: "SuspendedBySpec",
+                    type: .suspended, status: true, reason: .suspendedBySpec,
                     message: "\(suspend.reason) (\(drift))", observedRevision: revision))
         } else {
             conditions.append(
                 Condition(
-                    type: "Suspended", status: false, reason: "Active",
+                    type: .suspended, status: false, reason: .active,
                     message: "changes are applied", observedRevision: revision))
         }
     }
@@ -158,23 +100,26 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
         if let left = observed.leftFrozen {
             if observed.checkpointInProgress {
                 return Condition(
-                    type: "SandboxFrozen", status: true, reason: "CheckpointInProgress",
+                    type: .sandboxFrozen, status: true, reason: .checkpointInProgress,
                     message: "a checkpoint is freezing \(left.joined(separator: ", ")) while it clones /active", observedRevision: revision)
             }
             let stuck = frozen.filter(left.contains)
             if !stuck.isEmpty {
                 return Condition(
-                    type: "SandboxFrozen", status: true, reason: "LeftFrozen",
+                    type: .sandboxFrozen, status: true, reason: .leftFrozen,
                     message:
-                        "\(stuck.joined(separator: ", ")) \(stuck.count == 1 ? "was" : "were") left frozen by a checkpoint that did not finish; every process there is stopped until apply (or juicectl run) thaws \(stuck.count == 1 ? "it" : "them")",
+                        "\(stuck.joined(separator: ", ")) \(stuck.count == 1 ? "was" : "were") left frozen by a checkpoint that did not "
+                        + "finish; every process there is stopped until apply (or juicectl run) thaws "
+                        + "\(stuck.count == 1 ? "it" : "them")",
                     observedRevision: revision)
             }
         }
         guard !frozen.isEmpty else { return nil }
         return Condition(
-            type: "SandboxFrozen", status: true, reason: "FrozenElsewhere",
+            type: .sandboxFrozen, status: true, reason: .frozenElsewhere,
             message:
-                "\(frozen.joined(separator: ", ")) \(frozen.count == 1 ? "is" : "are") frozen, not by juicectl (the platform may have paused the sandbox); checkpoints leave \(frozen.count == 1 ? "it" : "them") as found",
+                "\(frozen.joined(separator: ", ")) \(frozen.count == 1 ? "is" : "are") frozen, not by juicectl (the platform may have "
+                + "paused the sandbox); checkpoints leave \(frozen.count == 1 ? "it" : "them") as found",
             observedRevision: revision)
     }
 
@@ -182,19 +127,19 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
     static func backupCondition(_ settings: VolumeSpec.BackupSettings, _ observed: BackupObservation?, revision: String) -> Condition {
         guard let observed, case .running(let pid, _) = observed.process else {
             return Condition(
-                type: "BackupFresh", status: false, reason: "NotRunning",
+                type: .backupFresh, status: false, reason: .notRunning,
                 message: "Litestream is not running; the metadata is not being replicated", observedRevision: revision)
         }
         let limit = max(10, 10 * Double(settings.syncInterval.nanoseconds) / 1e9)
         if let reason = observed.replicaUnreadable {
             return Condition(
-                type: "BackupFresh", status: false, reason: "ReplicaUnreadable",
+                type: .backupFresh, status: false, reason: .conflict(.replicaUnreadable),
                 message: "Litestream (pid \(pid)) runs, but the replica \(settings.replica.display) cannot be listed: \(reason)",
                 observedRevision: revision)
         }
         guard observed.replicaListed else {
             return Condition(
-                type: "BackupFresh", status: true, reason: "RunningUnchecked",
+                type: .backupFresh, status: true, reason: .runningUnchecked,
                 message:
                     "Litestream (pid \(pid)) replicates to \(settings.replica.display); the replica's position was not read on this pass",
                 observedRevision: revision)
@@ -202,7 +147,7 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
         guard observed.replicaTXID != nil else {
             let starting = (observed.runningSeconds ?? .infinity) < 60
             return Condition(
-                type: "BackupFresh", status: false, reason: starting ? "Starting" : "NoReplica",
+                type: .backupFresh, status: false, reason: starting ? .starting : .noReplica,
                 message: starting
                     ? "Litestream (pid \(pid)) started and has not written its first snapshot yet"
                     : "Litestream (pid \(pid)) runs but the replica \(settings.replica.display) holds nothing", observedRevision: revision)
@@ -211,11 +156,11 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
         let age = observed.replicaAgeSeconds.map { String(format: ", last written %.0f s ago", $0) } ?? ""
         if observed.lag == 0 || (observed.replicaAgeSeconds ?? .infinity) <= limit {
             return Condition(
-                type: "BackupFresh", status: true, reason: "Replicating",
+                type: .backupFresh, status: true, reason: .replicating,
                 message: "Litestream (pid \(pid)) replicates to \(settings.replica.display); \(position)\(age)", observedRevision: revision)
         }
         return Condition(
-            type: "BackupFresh", status: false, reason: "Lagging",
+            type: .backupFresh, status: false, reason: .lagging,
             message: "\(position), \(observed.lag.map(String.init) ?? "some") transaction(s) behind\(age)", observedRevision: revision)
     }
 
@@ -229,13 +174,13 @@ public struct VolumeStatus: Sendable, Hashable, Codable {
                 conditions[index].since = seen.since
             }
         }
-        if run.writerRunning == true, run.revision == revision, let stalled = run.condition("Stalled"),
-            !conditions.contains(where: { $0.type == "Stalled" })
+        if run.writerRunning == true, run.revision == revision, let stalled = run.condition(.stalled),
+            !conditions.contains(where: { $0.type == .stalled })
         {
             conditions.append(stalled)
         }
     }
 
     /// Whether the volume is Ready.
-    public var isReady: Bool { conditions.first { $0.type == "Ready" }?.status ?? false }
+    public var isReady: Bool { conditions.first { $0.type == .ready }?.status ?? false }
 }

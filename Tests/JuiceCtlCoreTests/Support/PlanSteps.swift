@@ -24,17 +24,18 @@ struct Step: Hashable, Sendable, CustomStringConvertible {
     }
 
     var description: String {
-        "\(change.symbol) \(kind.rawValue) \(target)\(disruption == .none ? "" : " [\(disruption.rawValue)]")\(conditional ? " (if needed)" : "")"
+        "\(change.symbol) \(kind.rawValue) "
+            + "\(target)\(disruption == .none ? "" : " [\(disruption.rawValue)]")\(conditional ? " (if needed)" : "")"
     }
 }
 
 /// The part of a ``Conflict`` a plan table compares.
 struct ConflictStep: Hashable, Sendable, CustomStringConvertible {
-    var code: String
+    var code: ConflictCode
     var target: String
     var blocking: Bool
 
-    init(_ code: String, _ target: String, blocking: Bool) {
+    init(_ code: ConflictCode, _ target: String, blocking: Bool) {
         self.code = code
         self.target = target
         self.blocking = blocking
