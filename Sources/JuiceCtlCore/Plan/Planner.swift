@@ -106,26 +106,43 @@ struct PlanBuilder {
     var restoresMetadata = false
     /// Whether a mount will exist at the spec's mount point once the mount steps ran.
     var mountAvailable = false
+    /// Volume paths that cannot hold a quota (not directories), found by the directories stage.
+    var blockedPaths: Set<String> = []
 
     init(spec: VolumeSpec, observation: VolumeObservation) {
         self.spec = spec
         self.observation = observation
     }
 
+    /// Plans the stages in their order (``ActionDependencies/Stage``); a stage that cannot be planned leaves the
+    /// later ones unplanned.
     mutating func run() {
-        planThawCgroups()
-        guard planOwnership(), checkOverlayInputs(), planFormat() else { return }
-        planBackup()
-        planMount()
-        guard mountAvailable else { return }
-        planThaw()
-        guard planVolumeGuards() else { return }
-        planCheckpointRecovery()
-        let blockedPaths = planDirectories()
-        planQuotas(skipping: blockedPaths)
-        planOverlay()
-        planRestoreRequest()
-        planScheduleAndRetention()
+        for stage in ActionDependencies.Stage.allCases {
+            guard plan(stage) else { return }
+        }
+    }
+
+    /// Plans one stage; returns false when the later stages cannot be planned.
+    mutating func plan(_ stage: ActionDependencies.Stage) -> Bool {
+        switch stage {
+        case .thawCgroups: planThawCgroups()
+        case .ownership: return planOwnership()
+        case .inputs: return checkOverlayInputs()
+        case .metadata: return planFormat()
+        case .backup: planBackup()
+        case .mount:
+            planMount()
+            return mountAvailable
+        case .thaw: planThaw()
+        case .guards: return planVolumeGuards()
+        case .checkpointRecovery: planCheckpointRecovery()
+        case .directories: blockedPaths = planDirectories()
+        case .quotas: planQuotas(skipping: blockedPaths)
+        case .overlay: planOverlay()
+        case .restoreRequest: planRestoreRequest()
+        case .schedule: planScheduleAndRetention()
+        }
+        return true
     }
 
     // MARK: Format
