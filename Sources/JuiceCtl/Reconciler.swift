@@ -51,7 +51,8 @@ public struct Reconciler: Sendable {
     /// Creates a reconciler that runs programs through `runner` and reads the host through `host`; long operations
     /// report to `progress`.
     ///
-    /// `ownership` replaces the live stores of movable volumes' ownership records (tests).
+    /// `ownership` replaces the live stores of movable volumes' ownership records (tests); `clock` stamps events and
+    /// measures runs and lock waits.
     public init(
         host: any HostProbing = LiveHost(), runner: any CommandRunning, tools: Tools, logger: Logger,
         configuration: Configuration = Configuration(), progress: any OperationProgress = SilentProgress(),

@@ -55,3 +55,11 @@ struct ActionOutcomeRendererTests {
         #expect(try JSONDecoder().decode(ActionResult.Outcome.self, from: data) == outcome)
     }
 }
+
+extension ActionOutcomeRendererTests {
+    @Test func theLogShowsAnOutcomeAsItAlwaysDid() {
+        #expect("\(ActionResult.Outcome.done("mounted \"demo\""))" == #"done("mounted \"demo\"")"#)
+        #expect("\(ActionResult.Outcome.skipped("already there"))" == #"skipped("already there")"#)
+        #expect("\(ActionResult.Outcome.notRun(.stopped))" == #"notRun("juicectl is shutting down; the next run does it")"#)
+    }
+}

@@ -149,14 +149,23 @@ extension ActionResult.Outcome: Codable {
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        let key: CodingKeys =
-            switch self {
-            case .done: .done
-            case .failed: .failed
-            case .notRun(.skippedByPrecondition): .skipped
-            case .notRun: .notRun
-            }
         var nested = container.nestedContainer(keyedBy: TextKeys.self, forKey: key)
         try nested.encode(ActionOutcomeRenderer.text(self), forKey: .text)
+    }
+
+    private var key: CodingKeys {
+        switch self {
+        case .done: .done
+        case .failed: .failed
+        case .notRun(.skippedByPrecondition): .skipped
+        case .notRun: .notRun
+        }
+    }
+}
+
+/// An outcome reads in the log as it always did: `done("what was done")`, `skipped("what was found")`.
+extension ActionResult.Outcome: CustomStringConvertible {
+    public var description: String {
+        "\(key.rawValue)(\(String(reflecting: ActionOutcomeRenderer.text(self))))"
     }
 }
