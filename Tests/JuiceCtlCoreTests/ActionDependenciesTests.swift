@@ -79,3 +79,31 @@ struct ActionDependenciesTests {
         #expect(!ActionDependencies.depends(Self.action(.unmount, "/active/fs"), on: failed))
     }
 }
+
+extension ActionDependenciesTests {
+    @Test func whatAFailureHoldsBackComesAfterItInApplyOrInDown() {
+        for kind in Action.Kind.allCases {
+            guard case .kinds(let held) = ActionDependencies.reach(of: kind) else { continue }
+            for later in held {
+                let forwardInApply = ActionDependencies.stage(of: kind).flatMap { stage in
+                    ActionDependencies.stage(of: later).map { stage <= $0 }
+                }
+                let forwardInDown = ActionDependencies.teardown.firstIndex(of: kind).flatMap { index in
+                    ActionDependencies.teardown.firstIndex(of: later).map { index < $0 }
+                }
+                #expect(forwardInApply == true || forwardInDown == true, "\(kind) holds back \(later)")
+            }
+        }
+    }
+
+    @Test func downTakesAReplicatedVolumeApartInTeardownOrder() throws {
+        var spec = try SpecFixture.spec()
+        spec.mount.writeback = true
+        var observation = ObservationFixture.converged(spec)
+        observation.backup = ObservationFixture.replicating(spec)
+        let plan = Planner.planDown(spec, observation)
+        #expect(plan.actions.map(\.kind) == [.flushStaging, .unmount, .stopBackup])
+        #expect(ActionDependencies.inTeardownOrder(plan.actions))
+        #expect(!ActionDependencies.inTeardownOrder(plan.actions.reversed()))
+    }
+}

@@ -123,6 +123,19 @@ public enum ActionDependencies {
         }
     }
 
+    /// The order `down` takes a volume apart in: thawed first, the overlay before the image's loop mount before the
+    /// volume, staged blocks uploaded before the unmount, Litestream stopped after it, the ownership released last.
+    public static let teardown: [Action.Kind] = [
+        .thawCgroups, .thawOverlay, .unmountOverlay, .unmountOverlayUpper, .detachLoopDevice, .flushStaging, .unmount,
+        .stopBackup, .releaseOwnership,
+    ]
+
+    /// Whether `actions` follow ``teardown`` (what every `down` plan does).
+    public static func inTeardownOrder(_ actions: [Action]) -> Bool {
+        let ranks = actions.map { teardown.firstIndex(of: $0.kind) ?? teardown.count }
+        return zip(ranks, ranks.dropFirst()).allSatisfy { $0 <= $1 }
+    }
+
     /// Whether `actions` follow the stages in order (what every `apply` plan does).
     public static func inStageOrder(_ actions: [Action]) -> Bool {
         let stages = actions.compactMap { stage(of: $0.kind) }
