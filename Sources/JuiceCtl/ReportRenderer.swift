@@ -10,9 +10,9 @@ public enum ReportRenderer {
             "  \(action.change.symbol.padding(toLength: 3, withPad: " ", startingAt: 0)) \(PlanRenderer.label(action)) \(action.target)"
         switch result.outcome {
         case .done(let what): return "\(head): done in \(result.milliseconds) ms: \(what)"
-        case .skipped(let why): return "\(head): skipped: \(why)"
+        case .notRun(.skippedByPrecondition(let why)): return "\(head): skipped: \(why)"
         case .failed(let why): return "\(head): FAILED after \(result.milliseconds) ms: \(why)"
-        case .notRun(let why): return "\(head): not run: \(why)"
+        case .notRun(let reason): return "\(head): not run: \(ActionOutcomeRenderer.text(reason))"
         }
     }
 
@@ -39,9 +39,9 @@ public enum ReportRenderer {
             return "  No changes: the volume is converged.\n"
         }
         let done = report.results.filter { if case .done = $0.outcome { true } else { false } }.count
-        let skipped = report.results.filter { if case .skipped = $0.outcome { true } else { false } }.count
+        let skipped = report.results.filter { if case .notRun(.skippedByPrecondition) = $0.outcome { true } else { false } }.count
         let failed = report.results.filter(\.failed).count
-        let notRun = report.results.filter { if case .notRun = $0.outcome { true } else { false } }.count
+        let notRun = report.results.filter(\.outcome.heldBack).count
         var counts = "  \(verb): \(done) done, \(skipped) skipped, \(failed) failed"
         if notRun > 0 { counts += ", \(notRun) not run" }
         lines.append(counts + ".")
@@ -92,16 +92,10 @@ public enum ReportRenderer {
                     suspended: report.suspended ? report.spec.suspend?.reason : nil,
                     lockWaitMilliseconds: report.lockWaitMilliseconds,
                     results: report.results.map { result in
-                        let (outcome, detail): (String, String) =
-                            switch result.outcome {
-                            case .done(let text): ("done", text)
-                            case .skipped(let text): ("skipped", text)
-                            case .failed(let text): ("failed", text)
-                            case .notRun(let text): ("not-run", text)
-                            }
-                        return Result(
+                        Result(
                             kind: result.action.kind.rawValue, target: result.action.target, change: result.action.change.rawValue,
-                            outcome: outcome, detail: detail, milliseconds: result.milliseconds, details: result.details)
+                            outcome: ActionOutcomeRenderer.word(result.outcome), detail: ActionOutcomeRenderer.text(result.outcome),
+                            milliseconds: result.milliseconds, details: result.details)
                     },
                     remaining: report.remaining.actions, conflicts: report.remaining.conflicts)
             })

@@ -35,16 +35,10 @@ public final class DaemonMetrics: Sendable {
         default: break
         }
         for result in report?.results ?? [] {
-            let outcome =
-                switch result.outcome {
-                case .done: "done"
-                case .skipped: "skipped"
-                case .failed: "failed"
-                case .notRun: "not-run"
-                }
+            let outcome = ActionOutcomeRenderer.word(result.outcome)
             let action = [("action", result.action.kind.rawValue)]
             registry.makeCounter(descriptor: Self.actions, labels: volume + action + [("result", outcome)]).increment()
-            if case .notRun = result.outcome { continue }
+            if result.outcome.heldBack { continue }
             registry.makeDurationHistogram(descriptor: Self.actionDuration, labels: volume + action, buckets: Self.buckets)
                 .record(.milliseconds(result.milliseconds))
             if let frozen = result.details?.frozenMilliseconds {

@@ -41,7 +41,7 @@ struct PassOutcomeTests {
             result: .failed, messageContains: "mount /srv/alpha/data failed: exit 1"),
         Row(
             name: "interrupted by shutdown",
-            results: [Fixtures.done(mount), ActionResult(action: quota, outcome: .notRun(Reconciler.stoppedReason), milliseconds: 0)],
+            results: [Fixtures.done(mount), ActionResult(action: quota, outcome: .notRun(.stopped), milliseconds: 0)],
             actions: [quota], interrupted: true, result: .interrupted, messageContains: "after 2 action(s)"),
         Row(
             name: "a blocking conflict blocks, with its code as the stall reason", conflicts: [Fixtures.immutable, Fixtures.refusal],

@@ -55,7 +55,7 @@ struct ReconcilerBackupOrderTests {
 
             #expect(report.results.map(\.action.kind) == [.unmount, .stopBackup])
             #expect(report.results.first?.failed == true)
-            #expect(report.results.last?.outcome == .notRun("unmount \(scenario.mountPath) failed"))
+            #expect(report.results.last?.outcome == .notRun(.prerequisiteFailed(kind: .unmount, target: scenario.mountPath)))
             #expect(scenario.host.isAlive(VolumeScenario.litestreamPID))
             #expect(scenario.host.snapshot.signals.isEmpty)
             #expect(scenario.runner.commands(startingWith: ["litestream"]).isEmpty, "no final sync either: Litestream goes on")
@@ -73,7 +73,7 @@ struct ReconcilerBackupOrderTests {
 
             #expect(results.map(\.failed) == [true, false, false])
             #expect(
-                results.dropFirst().allSatisfy { $0.outcome == .notRun("start-backup \(database) failed") },
+                results.dropFirst().allSatisfy { $0.outcome == .notRun(.prerequisiteFailed(kind: .startBackup, target: database)) },
                 "nothing writes to a volume whose metadata is not replicated")
             #expect(scenario.runner.commands(startingWith: ["juicefs"]).isEmpty)
         }
@@ -90,7 +90,7 @@ struct ReconcilerBackupOrderTests {
             let results = await scenario.reconciler.execute(actions, spec: scenario.spec) { _ in }
 
             #expect(results.first?.outcome == .failed("litestream restore failed: error: cannot find snapshot"))
-            #expect(results.dropFirst().allSatisfy { $0.outcome == .notRun("restore-metadata \(database) failed") })
+            #expect(results.dropFirst().allSatisfy { $0.outcome == .notRun(.prerequisiteFailed(kind: .restoreMetadata, target: database)) })
             #expect(scenario.runner.commands(startingWith: ["juicefs"]).isEmpty, "never format or mount instead")
             #expect(scenario.runner.commands(startingWith: ["sh"]).isEmpty)
         }

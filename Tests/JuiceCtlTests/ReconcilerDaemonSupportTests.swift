@@ -132,7 +132,7 @@ struct ReconcilerDaemonSupportTests {
             #expect(report.results.count == 5, "every planned action is reported")
             #expect(report.results.first?.outcome.doneText != nil, "\(report.results.map(\.outcome))")
             #expect(
-                report.results.dropFirst().allSatisfy { $0.outcome == .notRun(Reconciler.stoppedReason) },
+                report.results.dropFirst().allSatisfy { $0.outcome == .notRun(.stopped) },
                 "\(report.results.map(\.outcome))")
             #expect(report.results.dropFirst().allSatisfy { Reconciler.wasStopped($0) })
             #expect(seen.value == report.results, "each result was reported as it ended")
@@ -222,7 +222,10 @@ struct ReconcilerDaemonSupportTests {
 
             let events = Self.events(scenario.spec)
             #expect(events.filter { $0.kind == .action }.map(\.result) == ["done", "not-run", "not-run", "not-run", "not-run"])
-            #expect(events.filter { $0.result == "not-run" }.allSatisfy { $0.message == Reconciler.stoppedReason && $0.durationMs == 0 })
+            #expect(
+                events.filter { $0.result == "not-run" }.allSatisfy {
+                    $0.message == ActionOutcomeRenderer.text(.stopped) && $0.durationMs == 0
+                })
             #expect(events.filter { $0.kind == .reconcile }.map(\.result) == ["interrupted"])
         }
     }

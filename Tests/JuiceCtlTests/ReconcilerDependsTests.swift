@@ -19,32 +19,33 @@ struct ReconcilerDependsTests {
             Self.action(.createDirectory, "/active"), Self.action(.setQuota, "/active/fs"),
             Self.action(.removeQuota, "/old"), Self.action(.mount, "/mnt"),
         ] {
-            #expect(Reconciler.depends(later, on: failed), "\(later.kind) after \(prerequisite)")
+            #expect(ActionDependencies.depends(later, on: failed), "\(later.kind) after \(prerequisite)")
         }
     }
 
     @Test(arguments: [Action.Kind.setQuota, .removeQuota, .unmount, .remountInPlace, .stopBackup])
     func aFailedIndependentStepBlocksNothing(prerequisite: Action.Kind) {
         let failed = Self.action(prerequisite, "/a")
-        #expect(!Reconciler.depends(Self.action(.setQuota, "/b"), on: failed))
-        #expect(!Reconciler.depends(Self.action(.setQuota, "/a"), on: failed))
-        #expect(!Reconciler.depends(Self.action(.createDirectory, "/a/b"), on: failed))
+        #expect(!ActionDependencies.depends(Self.action(.setQuota, "/b"), on: failed))
+        #expect(!ActionDependencies.depends(Self.action(.setQuota, "/a"), on: failed))
+        #expect(!ActionDependencies.depends(Self.action(.createDirectory, "/a/b"), on: failed))
     }
 
     @Test func aFailedUnmountKeepsLitestreamRunningButBlocksNoOtherUnmount() {
         let failed = Self.action(.unmount, "/mnt")
-        #expect(Reconciler.depends(Self.action(.stopBackup, "/srv/metadata.db"), on: failed), "a volume left mounted keeps replicating")
-        #expect(!Reconciler.depends(Self.action(.unmount, "/mnt/old"), on: failed))
+        #expect(
+            ActionDependencies.depends(Self.action(.stopBackup, "/srv/metadata.db"), on: failed), "a volume left mounted keeps replicating")
+        #expect(!ActionDependencies.depends(Self.action(.unmount, "/mnt/old"), on: failed))
     }
 
     @Test func aFailedDirectoryBlocksWhatLiesInsideIt() {
         let failed = Self.action(.createDirectory, "/active")
-        #expect(Reconciler.depends(Self.action(.createDirectory, "/active/fs"), on: failed))
-        #expect(Reconciler.depends(Self.action(.setQuota, "/active/fs"), on: failed))
-        #expect(Reconciler.depends(Self.action(.setQuota, "/active"), on: failed))
-        #expect(!Reconciler.depends(Self.action(.createDirectory, "/checkpoints"), on: failed))
-        #expect(!Reconciler.depends(Self.action(.createDirectory, "/activex"), on: failed))
-        #expect(!Reconciler.depends(Self.action(.unmount, "/active"), on: failed))
+        #expect(ActionDependencies.depends(Self.action(.createDirectory, "/active/fs"), on: failed))
+        #expect(ActionDependencies.depends(Self.action(.setQuota, "/active/fs"), on: failed))
+        #expect(ActionDependencies.depends(Self.action(.setQuota, "/active"), on: failed))
+        #expect(!ActionDependencies.depends(Self.action(.createDirectory, "/checkpoints"), on: failed))
+        #expect(!ActionDependencies.depends(Self.action(.createDirectory, "/activex"), on: failed))
+        #expect(!ActionDependencies.depends(Self.action(.unmount, "/active"), on: failed))
     }
 
     @Test func aFailedMountLeavesTheLaterActionsNotRun() async throws {
@@ -63,8 +64,8 @@ struct ReconcilerDependsTests {
 
             #expect(results.count == 3)
             #expect(results[0].failed)
-            #expect(results[1].outcome == .notRun("mount \(scenario.mountPath) failed"))
-            #expect(results[2].outcome == .notRun("mount \(scenario.mountPath) failed"))
+            #expect(results[1].outcome == .notRun(.prerequisiteFailed(kind: .mount, target: scenario.mountPath)))
+            #expect(results[2].outcome == .notRun(.prerequisiteFailed(kind: .mount, target: scenario.mountPath)))
             #expect(seen.withLock { $0 } == results, "every result is reported as it ends")
             #expect(scenario.runner.commands.count == 1)
             #expect(scenario.host.createdDirectories.isEmpty)

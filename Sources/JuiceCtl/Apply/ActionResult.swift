@@ -3,15 +3,35 @@ public import JuiceCtlCore
 /// What became of one action.
 public struct ActionResult: Sendable, Hashable, Codable {
     /// How it ended.
-    public enum Outcome: Sendable, Hashable, Codable {
+    public enum Outcome: Sendable, Hashable {
         /// It ran and its effect was verified; the text says what was done.
         case done(String)
-        /// Its precondition showed it was not needed (already satisfied).
-        case skipped(String)
         /// It failed; the text says why and what to do.
         case failed(String)
-        /// It was not run because an action it depends on failed.
-        case notRun(String)
+        /// It did not run; the reason says why.
+        case notRun(NotRunReason)
+
+        /// Its precondition showed it was not needed (already satisfied); the text says what was found.
+        public static func skipped(_ why: String) -> Outcome { .notRun(.skippedByPrecondition(why)) }
+
+        /// Whether it was held back before it started (a stop request, a failed prerequisite); an action its
+        /// precondition skipped was looked at.
+        public var heldBack: Bool {
+            switch self {
+            case .notRun(.stopped), .notRun(.prerequisiteFailed): true
+            case .done, .failed, .notRun(.skippedByPrecondition): false
+            }
+        }
+    }
+
+    /// Why an action did not run.
+    public enum NotRunReason: Sendable, Hashable {
+        /// A stop request came before it started; the next run does it.
+        case stopped
+        /// An action planned before it, which it needs, failed: the kind and target of that action.
+        case prerequisiteFailed(kind: Action.Kind, target: String)
+        /// Its precondition showed it was not needed (already satisfied); the text says what was found.
+        case skippedByPrecondition(String)
     }
 
     /// The action.
@@ -95,4 +115,57 @@ struct DetailedStepError: Error, CustomStringConvertible {
     var details: ActionResult.Details
 
     var description: String { Executor.describe(underlying) }
+}
+
+/// An outcome is stored as it always was: `{"done": {"_0": text}}`, and likewise `skipped`, `failed` and `notRun`
+/// with the words ``ActionOutcomeRenderer`` gives.
+extension ActionResult.Outcome: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case done, skipped, failed, notRun
+    }
+
+    private enum TextKeys: String, CodingKey {
+        case text = "_0"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        guard let key = container.allKeys.first, container.allKeys.count == 1 else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "an outcome has one key"))
+        }
+        let text = try container.nestedContainer(keyedBy: TextKeys.self, forKey: key).decode(String.self, forKey: .text)
+        switch key {
+        case .done: self = .done(text)
+        case .skipped: self = .skipped(text)
+        case .failed: self = .failed(text)
+        case .notRun:
+            guard let reason = ActionOutcomeRenderer.heldBackReason(text) else {
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: decoder.codingPath + [key], debugDescription: "no reason reads '\(text)'"))
+            }
+            self = .notRun(reason)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        var nested = container.nestedContainer(keyedBy: TextKeys.self, forKey: key)
+        try nested.encode(ActionOutcomeRenderer.text(self), forKey: .text)
+    }
+
+    private var key: CodingKeys {
+        switch self {
+        case .done: .done
+        case .failed: .failed
+        case .notRun(.skippedByPrecondition): .skipped
+        case .notRun: .notRun
+        }
+    }
+}
+
+/// An outcome reads in the log as it always did: `done("what was done")`, `skipped("what was found")`.
+extension ActionResult.Outcome: CustomStringConvertible {
+    public var description: String {
+        "\(key.rawValue)(\(String(reflecting: ActionOutcomeRenderer.text(self))))"
+    }
 }

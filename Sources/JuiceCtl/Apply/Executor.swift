@@ -26,24 +26,32 @@ public struct Executor: Sendable {
     /// Builds a volume's ownership protocol (the record's store, this host's identity and memory).
     let ownership: OwnershipFactory
 
-    /// Creates an executor; `ownership` replaces the live ownership stores (tests).
+    /// Creates an executor; `ownership` replaces the live ownership stores (tests). Its runner, clients and observer
+    /// are built as a reconciler's are (``Reconciler/parts(host:runner:tools:logger:progress:ownership:)``).
     public init(
         host: any HostProbing, runner: any CommandRunning, tools: Tools, logger: Logger,
         progress: any OperationProgress = SilentProgress(), ownership: OwnershipFactory? = nil
     ) {
-        let runner = ActionFault.wrapping(runner)
+        self =
+            Reconciler.parts(host: host, runner: runner, tools: tools, logger: logger, progress: progress, ownership: ownership)
+            .executor
+    }
+
+    /// Creates an executor from its parts: `runner` is the one the clients run through, `observer` the one observer
+    /// of the reconciler it works for.
+    init(
+        host: any HostProbing, runner: any CommandRunning, tools: Tools, juicefs: JuiceFSClient, litestream: LitestreamClient,
+        observer: VolumeObserver, ownership: @escaping OwnershipFactory, logger: Logger, progress: any OperationProgress
+    ) {
         self.host = host
         self.runner = runner
         self.tools = tools
+        self.juicefs = juicefs
+        self.litestream = litestream
+        self.observer = observer
+        self.ownership = ownership
         self.logger = logger
         self.progress = progress
-        juicefs = JuiceFSClient(runner: runner, executable: tools.juicefs)
-        litestream = LitestreamClient(runner: runner, executable: tools.litestream)
-        let factory = ownership ?? Self.ownershipFactory(runner: runner, tools: tools, host: host)
-        self.ownership = factory
-        var observer = VolumeObserver(host: host, juicefs: juicefs, litestream: litestream)
-        observer.ownership = factory
-        self.observer = observer
     }
 
     /// Runs `action` for the volume `spec` describes and reports how it ended.

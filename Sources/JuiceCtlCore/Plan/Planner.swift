@@ -86,26 +86,12 @@ struct PlanBuilder {
     var restoresMetadata = false
     /// Whether a mount will exist at the spec's mount point once the mount steps ran.
     var mountAvailable = false
+    /// Volume paths that cannot hold a quota (not directories), found by the directories stage.
+    var blockedPaths: Set<String> = []
 
     init(spec: VolumeSpec, observation: VolumeObservation) {
         self.spec = spec
         self.observation = observation
-    }
-
-    mutating func run() {
-        planThawCgroups()
-        guard planOwnership(), checkOverlayInputs(), planFormat() else { return }
-        planBackup()
-        planMount()
-        guard mountAvailable else { return }
-        planThaw()
-        guard planVolumeGuards() else { return }
-        planCheckpointRecovery()
-        let blockedPaths = planDirectories()
-        planQuotas(skipping: blockedPaths)
-        planOverlay()
-        planRestoreRequest()
-        planScheduleAndRetention()
     }
 
     // MARK: Format

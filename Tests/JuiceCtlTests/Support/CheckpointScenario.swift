@@ -202,7 +202,7 @@ extension ActionResult.Outcome {
 
     /// The text of a `skipped` outcome, `nil` otherwise.
     var skippedText: String? {
-        if case .skipped(let text) = self { return text }
+        if case .notRun(.skippedByPrecondition(let text)) = self { return text }
         return nil
     }
 }
