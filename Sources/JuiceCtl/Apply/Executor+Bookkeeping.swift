@@ -76,7 +76,7 @@ extension Executor {
             let restored = String(
                 stagingName.dropFirst(RestoreTrees.stagingPrefix.count).split(separator: ".").dropLast().joined(separator: "."))
             let manifest = CheckpointManifest(
-                name: name, createdAt: Date(), kind: .preRestore,
+                name: name, createdAt: clock.date(), kind: .preRestore,
                 note:
                     "kept when the undecodable restore journal was moved aside: found in staging as \(stagingName) (inode \(trees.staging[path] ?? 0)); it is either the clone of checkpoint \(restored) that was never swapped in or the tree /active held before that restore"
             )
@@ -91,7 +91,7 @@ extension Executor {
 
     /// Renames a damaged record to `<path>.damaged-<UTC>` (never over anything), and returns the new path.
     private func keepAside(_ path: String, files: VolumeFiles) async throws -> String {
-        let stamp = CheckpointName.timestamp(Date())
+        let stamp = CheckpointName.timestamp(clock.date())
         var target = "\(path).damaged-\(stamp)"
         var suffix = 1
         while try await files.inode(target) != nil {
@@ -104,7 +104,7 @@ extension Executor {
 
     /// A pre-restore checkpoint name no checkpoint has yet.
     private func freePreRestoreName(files: VolumeFiles) async throws -> String {
-        let base = CheckpointName.preRestore(at: Date())
+        let base = CheckpointName.preRestore(at: clock.date())
         var name = base
         var suffix = 1
         func taken(_ name: String) async throws -> Bool {

@@ -141,7 +141,7 @@ extension Executor {
             // it and its mount's id, so that stop-backup waits for it and can say how many files it still serves.
             if let live = state.live, let entry = observer.mountEntries().last(where: { $0.mountPoint == path && $0.source == source }) {
                 try StateStore(stateDir: spec.stateDir).update { state in
-                    state.detachedClient = .init(pid: live.pid, mountID: entry.id, detached: Date())
+                    state.detachedClient = .init(pid: live.pid, mountID: entry.id, detached: clock.date())
                 }
             }
             let forced = try await juicefs.umount(path, force: true)
@@ -160,22 +160,20 @@ extension Executor {
 
     /// Polls until the volume answers at its mount point, or fails after a deadline.
     func verifyMounted(_ spec: VolumeSpec) async throws -> LiveMount {
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(15)
+        let deadline = clock.now() + .seconds(15)
         var last = MountState.absent
-        while clock.now < deadline {
+        while clock.now() < deadline {
             last = await observer.mountState(spec)
             if let live = last.live { return live }
-            try await Task.sleep(for: .milliseconds(100))
+            try await clock.sleep(.milliseconds(100))
         }
         throw StepError("juicefs mount returned, but \(spec.mount.path) does not answer (\(last)); see \(spec.mountLogFile)")
     }
 
     func waitForExit(_ pids: [Int32]) async {
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(10)
-        while clock.now < deadline, pids.contains(where: host.isAlive) {
-            try? await Task.sleep(for: .milliseconds(50))
+        let deadline = clock.now() + .seconds(10)
+        while clock.now() < deadline, pids.contains(where: host.isAlive) {
+            try? await clock.sleep(.milliseconds(50))
         }
     }
 

@@ -86,7 +86,7 @@ extension Executor {
         }
         let directory = VolumeLayout.quarantine
         try await files.makeDirectories(directory)
-        let aside = "\(directory)/root-upper-\(CheckpointName.timestamp(Date())).img"
+        let aside = "\(directory)/root-upper-\(CheckpointName.timestamp(clock.date())).img"
         try await files.rename(VolumeSpec.OverlaySettings.imagePath, aside, mode: .noReplace)
         try StateStore(stateDir: spec.stateDir).update { state in
             if state.overlayCorruption != nil { state.overlayCorruption?.movedTo = aside }
@@ -138,7 +138,7 @@ extension Executor {
             let message = result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
             if Self.meansCorruption(message) {
                 try StateStore(stateDir: spec.stateDir).update { state in
-                    state.overlayCorruption = .init(reason: message, movedTo: nil, at: Date())
+                    state.overlayCorruption = .init(reason: message, movedTo: nil, at: clock.date())
                 }
                 throw StepError("the overlay image does not mount (\(message)); it will be moved aside, never deleted")
             }
@@ -234,8 +234,7 @@ extension Executor {
             : nil
         defer { ownGuard?.release(thawed: true) }
         try host.writeLocalFile(spec.frozenMarkerFile, Data(overlay.upperMount.utf8), mode: 0o600)
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = clock.now()
         let freeze = try await runner.run(Command(tools.fsfreeze, ["--freeze", overlay.upperMount], timeout: .seconds(60)))
         guard freeze.succeeded else {
             try? host.removeLocalItem(spec.frozenMarkerFile)
@@ -252,7 +251,7 @@ extension Executor {
                 )
             }
             try await thaw(overlay.upperMount)
-            let frozenFor = clock.now - start
+            let frozenFor = clock.now() - start
             try? host.removeLocalItem(spec.frozenMarkerFile)
             return (value, frozenFor)
         } catch {

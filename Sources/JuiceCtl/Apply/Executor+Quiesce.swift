@@ -68,7 +68,7 @@ extension Executor {
                 let pid = getpid()
                 let record = FreezeRecord(
                     pid: pid, processStart: host.processStartTime(pid), checkpoint: checkpoint,
-                    cgroups: cgroups, startedAt: Date())
+                    cgroups: cgroups, startedAt: clock.date())
                 try host.writeLocalFile(spec.freezeRecordFile, try CheckpointJSON.encoder.encode(record), mode: 0o600)
                 recordFile = spec.freezeRecordFile
             }
@@ -151,8 +151,7 @@ extension Executor {
         let guardHandle = try await startFreezeGuard(
             spec, checkpoint: checkpoint, cgroups: targets, overlayUpperMount: overlayUpperMount,
             limit: limit + .seconds(1))
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = clock.now()
         var thawed = false
         func thawAll() throws {
             guard !thawed else { return }
@@ -178,12 +177,12 @@ extension Executor {
             }
             try await waitUntilFrozen(targets, freezer: freezer, until: start + limit, since: start)
             try FaultPoint.check("quiesce.after-freeze")
-            let value = try await withinLimit(until: start + limit - Self.thawMargin(limit), onExpiry: { try? thawAll() }) {
+            let value = try await withinLimit(until: start + limit - Self.thawMargin(limit), clock: clock, onExpiry: { try? thawAll() }) {
                 try await body(guardHandle)
             }
             if !targets.isEmpty && guardHandle.watchdogThawed { throw QuiesceError.thawedByWatchdog(limit: settings.maxFrozen) }
             try thawAll()
-            report.frozenFor = targets.isEmpty ? nil : clock.now - start
+            report.frozenFor = targets.isEmpty ? nil : clock.now() - start
             report.frozen = targets.map(\.path)
             guardHandle.release(thawed: true)
             return value
@@ -202,18 +201,18 @@ extension Executor {
 
     /// Polls the freezer files until every cgroup reports frozen, or `deadline` passes.
     private func waitUntilFrozen(
-        _ targets: [FreezableCgroup], freezer: CgroupFreezer, until deadline: ContinuousClock.Instant,
-        since start: ContinuousClock.Instant
+        _ targets: [FreezableCgroup], freezer: CgroupFreezer, until deadline: Duration,
+        since start: Duration
     ) async throws {
         var pending = targets
         while true {
             pending = pending.filter { freezer.state(of: $0) != .frozen }
             if pending.isEmpty { return }
-            let now = ContinuousClock.now
+            let now = clock.now()
             guard now < deadline else {
                 throw QuiesceError.didNotFreeze(paths: pending.map(\.path), waitedMilliseconds: (now - start).milliseconds)
             }
-            try await Task.sleep(for: .milliseconds(1))
+            try await clock.sleep(.milliseconds(1))
         }
     }
 
@@ -304,7 +303,7 @@ extension Executor {
 /// `maxFrozen` (minus the thaw margin) passed while the clone ran.
 struct FrozenLimitExpired: Error {
     /// When it passed.
-    var at: ContinuousClock.Instant
+    var at: Duration
 }
 
 /// Which of a clone and its deadline ended first.
@@ -314,9 +313,10 @@ enum LimitRace<T: Sendable>: Sendable {
 }
 
 /// Runs `body`, but when `deadline` comes first: calls `onExpiry` at once (the thaw must not wait for the cancelled
-/// clone to wind down), cancels `body`, waits for it, and throws ``FrozenLimitExpired``.
+/// clone to wind down), cancels `body`, waits for it, and throws ``FrozenLimitExpired``. `deadline` is a reading of
+/// `clock`'s monotonic time.
 func withinLimit<T: Sendable>(
-    until deadline: ContinuousClock.Instant, onExpiry: () -> Void,
+    until deadline: Duration, clock: HostClock, onExpiry: () -> Void,
     _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     return try await withThrowingTaskGroup(of: LimitRace<T>.self) { group in
@@ -324,7 +324,7 @@ func withinLimit<T: Sendable>(
             do { return .finished(.success(try await body())) } catch { return .finished(.failure(error)) }
         }
         group.addTask {
-            try? await Task.sleep(until: deadline, clock: .continuous)
+            try? await clock.sleep(max(.zero, deadline - clock.now()))
             return .expired
         }
         let first = try await group.next() ?? .expired
@@ -333,7 +333,7 @@ func withinLimit<T: Sendable>(
             group.cancelAll()
             return try result.get()
         case .expired:
-            let at = ContinuousClock.now
+            let at = clock.now()
             onExpiry()
             group.cancelAll()
             while try await group.next() != nil {}

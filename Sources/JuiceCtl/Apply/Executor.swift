@@ -14,6 +14,8 @@ public struct Executor: Sendable {
     let observer: VolumeObserver
     let logger: Logger
     let progress: any OperationProgress
+    /// The present, elapsed time and waits.
+    let clock: HostClock
     /// How long stop-backup waits for Litestream to exit after SIGTERM before it sends SIGKILL.
     var backupStopTimeout: Duration = .seconds(30)
     /// How long flush-staging waits for the writeback staging to be uploaded (`down --flush-timeout`).
@@ -26,10 +28,10 @@ public struct Executor: Sendable {
     /// Builds a volume's ownership protocol (the record's store, this host's identity and memory).
     let ownership: OwnershipFactory
 
-    /// Creates an executor; `ownership` replaces the live ownership stores (tests).
+    /// Creates an executor; `ownership` replaces the live ownership stores (tests), `clock` the real time.
     public init(
         host: any HostProbing, runner: any CommandRunning, tools: Tools, logger: Logger,
-        progress: any OperationProgress = SilentProgress(), ownership: OwnershipFactory? = nil
+        progress: any OperationProgress = SilentProgress(), ownership: OwnershipFactory? = nil, clock: HostClock = .system
     ) {
         let runner = ActionFault.wrapping(runner)
         self.host = host
@@ -37,9 +39,10 @@ public struct Executor: Sendable {
         self.tools = tools
         self.logger = logger
         self.progress = progress
+        self.clock = clock
         juicefs = JuiceFSClient(runner: runner, executable: tools.juicefs)
         litestream = LitestreamClient(runner: runner, executable: tools.litestream)
-        let factory = ownership ?? Self.ownershipFactory(runner: runner, tools: tools, host: host)
+        let factory = ownership ?? Self.ownershipFactory(runner: runner, tools: tools, host: host, clock: clock)
         self.ownership = factory
         var observer = VolumeObserver(host: host, juicefs: juicefs, litestream: litestream)
         observer.ownership = factory
@@ -48,8 +51,7 @@ public struct Executor: Sendable {
 
     /// Runs `action` for the volume `spec` describes and reports how it ended.
     public func execute(_ action: Action, spec: VolumeSpec) async -> ActionResult {
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = clock.now()
         let outcome: ActionResult.Outcome
         let details: ActionResult.Details?
         do {
@@ -61,7 +63,7 @@ public struct Executor: Sendable {
             details = (error as? DetailedStepError)?.details
         }
         ActionFault.actionEnded(action.kind)
-        let result = ActionResult(action: action, outcome: outcome, milliseconds: (clock.now - start).milliseconds, details: details)
+        let result = ActionResult(action: action, outcome: outcome, milliseconds: (clock.now() - start).milliseconds, details: details)
         logger.info(
             "action",
             metadata: [
@@ -126,8 +128,8 @@ public struct Executor: Sendable {
     }
 
     /// The ownership protocols of volumes, over the live stores (curl for S3, files through `host`).
-    static func ownershipFactory(runner: any CommandRunning, tools: Tools, host: any HostProbing) -> OwnershipFactory {
-        { spec in try await OwnershipClaim.forVolume(spec, runner: runner, tools: tools, host: host) }
+    static func ownershipFactory(runner: any CommandRunning, tools: Tools, host: any HostProbing, clock: HostClock) -> OwnershipFactory {
+        { spec in try await OwnershipClaim.forVolume(spec, runner: runner, tools: tools, host: host, clock: clock) }
     }
 
     private func request(_ action: Action) throws -> Action.CheckpointRequest {

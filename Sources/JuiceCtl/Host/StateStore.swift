@@ -71,19 +71,22 @@ public struct VolumeState: Sendable, Codable, Hashable {
     public init() {}
 }
 
-/// Reads and writes ``VolumeState`` files.
+/// Reads and writes ``VolumeState`` files, through a ``HostProbing``.
 public struct StateStore: Sendable {
     /// The file.
     public let path: String
+    /// Where the file is read and written.
+    let host: any HostProbing
 
-    /// The store of the volume whose state directory is `stateDir`.
-    public init(stateDir: String) {
+    /// The store of the volume whose state directory is `stateDir`, on `host`.
+    public init(stateDir: String, host: any HostProbing = LiveHost()) {
         path = "\(stateDir)/state.json"
+        self.host = host
     }
 
     /// The stored state, or an empty one when there is none or it cannot be read.
     public func load() -> VolumeState {
-        guard let data = FileManager.default.contents(atPath: path) else { return VolumeState() }
+        guard let data = host.readLocalFile(path) else { return VolumeState() }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return (try? decoder.decode(VolumeState.self, from: data)) ?? VolumeState()
@@ -95,11 +98,8 @@ public struct StateStore: Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
         let data = try encoder.encode(state)
-        let directory = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(
-            atPath: directory, withIntermediateDirectories: true,
-            attributes: [.posixPermissions: 0o700])
-        try AtomicFile.write(data, to: path, mode: 0o600)
+        try host.createLocalDirectory((path as NSString).deletingLastPathComponent, mode: 0o700)
+        try host.writeLocalFile(path, data, mode: 0o600, durable: true)
     }
 
     /// Applies `change` to the stored state and saves it.
