@@ -180,7 +180,8 @@ public actor VolumeSupervisor {
                 outcome = PassOutcome(
                     result: .stalled,
                     message:
-                        "\(stall.message) (since \(VolumeEvent.timestamp(stall.since)); not retried until the spec changes or juicectl run gets SIGHUP)"
+                        "\(stall.message) (since \(VolumeEvent.timestamp(stall.since)); not retried until the spec changes or juicectl "
+                        + "run gets SIGHUP)"
                 )
             } else {
                 // What the planner refused is gone (someone fixed the host): changes resume now.

@@ -54,7 +54,8 @@ extension Executor {
             }
             try recordLitestream(pid: pid, digest: "adopted", spec: spec)
             return .done(
-                "adopted the Litestream already replicating this volume (pid \(pid)); the next plan restarts it with juicectl's configuration"
+                "adopted the Litestream already replicating this volume (pid \(pid)); the next plan restarts it with juicectl's "
+                    + "configuration"
             )
         }
         try prepareHostDirectories(spec)
@@ -73,7 +74,8 @@ extension Executor {
                 backup: backup, timeout: .seconds(3600))
             guard snapshot.succeeded else {
                 throw StepError(
-                    "litestream could not take a fresh snapshot before starting: \(LitestreamClient.lastLine(snapshot.stderr + snapshot.stdout))"
+                    "litestream could not take a fresh snapshot before "
+                        + "starting: \(LitestreamClient.lastLine(snapshot.stderr + snapshot.stdout))"
                 )
             }
             try? host.removeLocalItem(spec.litestreamSocket)
@@ -184,7 +186,9 @@ extension Executor {
         guard !serving() else {
             let files = host.openFiles(onMount: detached.mountID)
             throw StepError(
-                "detached; juicefs pid \(detached.pid) still serves \(files) open file\(files == 1 ? "" : "s"); Litestream keeps replicating until it exits. Close them (or stop the processes holding them), then run juicectl down again to finish: final sync, stop, release"
+                "detached; juicefs pid \(detached.pid) still serves \(files) open file\(files == 1 ? "" : "s"); Litestream keeps "
+                    + "replicating until it exits. Close them (or stop the processes holding them), then run juicectl down again to "
+                    + "finish: final sync, stop, release"
             )
         }
         try store.update { $0.detachedClient = nil }

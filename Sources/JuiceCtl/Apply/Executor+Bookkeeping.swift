@@ -43,7 +43,8 @@ extension Executor {
             : "applied restore requests \(lineage.appliedRestoreRequests.joined(separator: ", "))"
         let skipped = unreadable.isEmpty ? "" : "; unreadable manifests left out: \(unreadable.joined(separator: ", "))"
         return .done(
-            "rebuilt \(VolumeLayout.lineage) from \(manifests.count) manifest(s): \(parent), \(requests)\(skipped); the damaged file is kept as \(kept)"
+            "rebuilt \(VolumeLayout.lineage) from \(manifests.count) manifest(s): \(parent), \(requests)\(skipped); the damaged file is "
+                + "kept as \(kept)"
         )
     }
 
@@ -62,7 +63,8 @@ extension Executor {
         let trees = await BookkeepingRecord.restoreTrees(files: files, stagingNames: names)
         guard trees == damage.trees else {
             throw StepError(
-                "the trees changed since the plan (then: \(damage.trees?.summary ?? "not looked at"); now: \(trees.summary)); nothing was moved, run juicectl plan again"
+                "the trees changed since the plan (then: \(damage.trees?.summary ?? "not looked at"); now: \(trees.summary)); nothing "
+                    + "was moved, run juicectl plan again"
             )
         }
         guard trees.consistent else {
@@ -78,7 +80,9 @@ extension Executor {
             let manifest = CheckpointManifest(
                 name: name, createdAt: clock.date(), kind: .preRestore,
                 note:
-                    "kept when the undecodable restore journal was moved aside: found in staging as \(stagingName) (inode \(trees.staging[path] ?? 0)); it is either the clone of checkpoint \(restored) that was never swapped in or the tree /active held before that restore"
+                    "kept when the undecodable restore journal was moved aside: found in staging as \(stagingName) "
+                    + "(inode \(trees.staging[path] ?? 0)); it is either the clone of checkpoint \(restored) that was never swapped "
+                    + "in or the tree /active held before that restore"
             )
             try await files.write(manifest, VolumeLayout.manifest(name))
             try await files.rename(path, VolumeLayout.checkpoint(name), mode: .noReplace)

@@ -93,7 +93,8 @@ extension Executor {
                 durableFor = try await makeDurable(spec)
             } catch {
                 throw StepError(
-                    "checkpoint \(request.name) was created but is not durable: \(Self.describe(error)). The checkpoint is kept; juicectl status shows the Durable condition until nothing of it is only on this host"
+                    "checkpoint \(request.name) was created but is not durable: \(Self.describe(error)). The checkpoint is kept; "
+                        + "juicectl status shows the Durable condition until nothing of it is only on this host"
                 )
             }
             notes.append(

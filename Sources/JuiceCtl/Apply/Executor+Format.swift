@@ -33,7 +33,10 @@ extension Executor {
             try await juicefs.format(spec)
         } catch let error as JuiceFSError where error.message.contains("is not empty") {
             throw StepError(
-                "RefuseFormatOverData: the object storage \(spec.storage.displayEndpoint) already holds objects of volume '\(spec.name)' but the metadata engine \(spec.metadata.displayURL) holds no volume; formatting would create an empty filesystem over them. Restore the metadata to the engine and run apply again; if the old objects are to be discarded, remove the prefix \(spec.name)/ from the bucket first"
+                "RefuseFormatOverData: the object storage \(spec.storage.displayEndpoint) already holds objects of volume "
+                    + "'\(spec.name)' but the metadata engine \(spec.metadata.displayURL) holds no volume; formatting would create an "
+                    + "empty filesystem over them. Restore the metadata to the engine and run apply again; if the old objects are "
+                    + "to be discarded, remove the prefix \(spec.name)/ from the bucket first"
             )
         }
         // Verify: the engine now answers with the volume.
@@ -42,7 +45,8 @@ extension Executor {
         }
         try? host.removeLocalItem(spec.formatIntentFile)
         return .done(
-            "formatted volume \(spec.name) (UUID \(status.setting.uuid), block size \(spec.format.blockSize), compression \(spec.format.compression), trash \(spec.format.trashDays) day(s))\(note)"
+            "formatted volume \(spec.name) (UUID \(status.setting.uuid), block size \(spec.format.blockSize), "
+                + "compression \(spec.format.compression), trash \(spec.format.trashDays) day(s))\(note)"
         )
     }
 }

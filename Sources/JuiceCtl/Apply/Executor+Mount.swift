@@ -13,7 +13,8 @@ extension Executor {
             throw StepError("a dead mount appeared at \(spec.mount.path) (\(reason)); the next plan recovers it")
         case .unresponsive(let reason, let pid):
             throw StepError(
-                "a mount at \(spec.mount.path) does not answer (\(reason)) while its juicefs client (pid \(pid)) runs; not mounting on top of it"
+                "a mount at \(spec.mount.path) does not answer (\(reason)) while its juicefs client (pid \(pid)) runs; not mounting on "
+                    + "top of it"
             )
         case .absent:
             break
@@ -35,7 +36,8 @@ extension Executor {
         let after = try await verifyMounted(spec)
         guard after.stackedEntries == 1 else {
             throw StepError(
-                "the new client stacked a second mount at \(spec.mount.path) instead of taking the session over; the next plan unmounts and mounts"
+                "the new client stacked a second mount at \(spec.mount.path) instead of taking the session over; the next plan unmounts "
+                    + "and mounts"
             )
         }
         // The new client runs the spec's flags (juicectl started it with them); its process title is no proof of
@@ -87,7 +89,8 @@ extension Executor {
         let live = try await verifyMounted(spec)
         try recordMountPath(spec, pid: live.pid)
         return .done(
-            "detached \(detached) dead mount(s)\(cleaned > 0 ? ", removed \(cleaned) leftover file(s) of dead juicefs processes" : ""), mounted again (pid \(live.pid))"
+            "detached \(detached) dead mount(s)\(cleaned > 0 ? ", removed \(cleaned) leftover file(s) of dead juicefs processes" : ""), "
+                + "mounted again (pid \(live.pid))"
         )
     }
 
@@ -152,7 +155,8 @@ extension Executor {
                 "graceful unmount failed (\(reason)); detached \(path) lazily"
                     + (users.isEmpty
                         ? ""
-                        : ": processes \(users.map(String.init).joined(separator: ", ")) still hold files, and juicefs exits when they close them")
+                        : ": processes \(users.map(String.init).joined(separator: ", ")) still hold files, and juicefs exits when they "
+                            + "close them")
             )
         }
         return notes.isEmpty ? "nothing mounted at \(path)" : notes.joined(separator: "; ")

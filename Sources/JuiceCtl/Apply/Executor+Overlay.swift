@@ -114,7 +114,8 @@ extension Executor {
                     timeout: .seconds(60)))
             guard result.succeeded else {
                 throw StepError(
-                    "setting \(words.joined(separator: ",")) on the image's mount failed: \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))"
+                    "setting \(words.joined(separator: ",")) on the image's mount "
+                        + "failed: \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))"
                 )
             }
             return .done("set \(words.joined(separator: ",")) on the image's mount at \(overlay.upperMount) in place")
@@ -247,7 +248,8 @@ extension Executor {
             // The watchdog removes the marker when it thaws: then the image was not frozen for the whole clone.
             guard host.fileExists(spec.frozenMarkerFile) else {
                 throw StepError(
-                    "the freeze watchdog thawed the overlay image's filesystem while it was being cloned (juicectl was held up past its limit); the checkpoint was not created"
+                    "the freeze watchdog thawed the overlay image's filesystem while it was being cloned (juicectl was held up past its "
+                        + "limit); the checkpoint was not created"
                 )
             }
             try await thaw(overlay.upperMount)

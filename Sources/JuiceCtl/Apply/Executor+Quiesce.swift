@@ -78,7 +78,9 @@ extension Executor {
             let started = try await runner.run(command)
             guard started.succeeded, Int32(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) != nil else {
                 throw StepError(
-                    "the freeze watchdog did not start (\(started.terminationDescription): \(started.stderr.trimmingCharacters(in: .whitespacesAndNewlines))); nothing was frozen"
+                    "the freeze watchdog did not start "
+                        + "(\(started.terminationDescription): \(started.stderr.trimmingCharacters(in: .whitespacesAndNewlines))); "
+                        + "nothing was frozen"
                 )
             }
         } catch {
@@ -295,7 +297,8 @@ extension Executor {
         return .done(
             thawed.isEmpty
                 ? "the cgroups checkpoint \(record.checkpoint) froze run again already; removed its freeze record"
-                : "thawed \(thawed.joined(separator: ", ")), frozen since \(ISO8601DateFormatter().string(from: record.startedAt)) by checkpoint \(record.checkpoint)"
+                : "thawed \(thawed.joined(separator: ", ")), frozen since \(ISO8601DateFormatter().string(from: record.startedAt)) by "
+                    + "checkpoint \(record.checkpoint)"
         )
     }
 }

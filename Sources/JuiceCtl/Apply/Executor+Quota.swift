@@ -22,7 +22,8 @@ extension Executor {
         let readBack = try await juicefs.quotaGet(spec.metadata, path: quota.path)
         guard readBack.matches(quota) else {
             throw StepError(
-                "juicefs quota set returned, but quota get shows \(readBack.capacity.map { "\($0) bytes" } ?? "no capacity limit") and \(readBack.inodes.map { "\($0) inodes" } ?? "no inode limit")"
+                "juicefs quota set returned, but quota get shows \(readBack.capacity.map { "\($0) bytes" } ?? "no capacity limit") "
+                    + "and \(readBack.inodes.map { "\($0) inodes" } ?? "no inode limit")"
             )
         }
         try record(quota, spec: spec, setNow: true)

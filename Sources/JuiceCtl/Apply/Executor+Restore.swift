@@ -41,7 +41,8 @@ extension Executor {
                 VolumeLayout.active, request.terminateUsers ? pinned : present, what: "nothing was restored",
                 hint: request.terminateUsers
                     ? "Unmount those mounts first: terminating processes cannot end a mount in juicectl's own namespace."
-                    : "Stop them, or restore with --terminate-users (restore.terminateUsers: true in a spec): SIGTERM, then SIGKILL after the grace."
+                    : "Stop them, or restore with --terminate-users (restore.terminateUsers: true in a spec): SIGTERM, then SIGKILL "
+                        + "after the grace."
             )
         }
         guard let activeInode = try await files.inode(VolumeLayout.active) else {
@@ -120,10 +121,12 @@ extension Executor {
         let ended =
             terminated.isEmpty
             ? ""
-            : "; terminated \(terminated.count) process(es) that used /active first (pid \(terminated.map(String.init).joined(separator: ", ")))"
+            : "; terminated \(terminated.count) process(es) that used /active first "
+                + "(pid \(terminated.map(String.init).joined(separator: ", ")))"
         return StepResult(
             .done(
-                "restored /active to checkpoint \(request.name) (clone in \((clock.now() - start).milliseconds) ms\(linksNote)); the replaced tree is checkpoint \(asideName)\(note)\(ended)"
+                "restored /active to checkpoint \(request.name) (clone in \((clock.now() - start).milliseconds) ms\(linksNote)); the "
+                    + "replaced tree is checkpoint \(asideName)\(note)\(ended)"
             ),
             details: ActionResult.Details(terminatedPIDs: terminated.isEmpty ? nil : terminated))
     }

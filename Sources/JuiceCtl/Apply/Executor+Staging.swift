@@ -19,7 +19,8 @@ extension Executor {
         let cacheDir = VolumeObserver.runningCacheDir(spec, recorded: StateStore(stateDir: spec.stateDir).load().mountClient)
         guard let first = await observer.staging(mountPath: spec.mount.path, uuid: live.format.uuid, cacheDir: cacheDir) else {
             throw StepError(
-                "the mount at \(spec.mount.path) does not say what it has staged (\(spec.mount.path)/.stats); not unmounting blocks that may exist only here"
+                "the mount at \(spec.mount.path) does not say what it has staged (\(spec.mount.path)/.stats); not unmounting blocks "
+                    + "that may exist only here"
             )
         }
         guard !first.isEmpty else { return .skipped("nothing is staged in \(cacheDir)") }
@@ -52,7 +53,10 @@ extension Executor {
         if let handover { handedOver = "; client pid \(live.pid) handed the session to pid \(handover), which uploads without delay" }
         guard left.isEmpty else {
             throw StepError(
-                "\(left.summary) are still staged in \(cacheDir) after the flush timeout of \(flushTimeout.shortText) (of \(first.summary)); the object storage does not take them (see \(spec.mountLogFile)). The volume stays mounted\(handedOver) and keeps uploading: run juicectl down again once the storage answers, or raise --flush-timeout"
+                "\(left.summary) are still staged in \(cacheDir) after the flush timeout of \(flushTimeout.shortText) "
+                    + "(of \(first.summary)); the object storage does not take them (see \(spec.mountLogFile)). The volume stays "
+                    + "mounted\(handedOver) and keeps uploading: run juicectl down again once the storage answers, or raise "
+                    + "--flush-timeout"
             )
         }
         return .done("uploaded \(first.summary) staged in \(cacheDir) in \((clock.now() - start).milliseconds) ms\(handedOver)")

@@ -8,7 +8,8 @@ internal import SystemPackage
 #endif
 
 /// Runs programs with swift-subprocess: no inherited file descriptors beyond the standard three, working directory
-/// `/`, a new session, the environment ``ChildEnvironment`` builds (never juicectl's whole one), and a timeout after which the process group gets SIGTERM and then SIGKILL.
+/// `/`, a new session, the environment ``ChildEnvironment`` builds (never juicectl's whole one), and a timeout after
+/// which the process group gets SIGTERM and then SIGKILL. Durations and timeouts are measured and waited on `clock`.
 public struct SubprocessRunner: CommandRunning {
     /// Most output kept from one stream.
     public var outputLimit: Int

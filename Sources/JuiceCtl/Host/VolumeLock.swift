@@ -33,7 +33,8 @@ public final class VolumeLock: HeldLock {
         public var waited: Duration
 
         public var description: String {
-            "volume is locked by \(holder?.description ?? "another process") (\(path)); waited \(waited < .seconds(10) ? "\(waited.milliseconds) ms" : "\(waited.milliseconds / 1000) s"). "
+            "volume is locked by \(holder?.description ?? "another process") (\(path)); "
+                + "waited \(waited < .seconds(10) ? "\(waited.milliseconds) ms" : "\(waited.milliseconds / 1000) s"). "
                 + "Wait for it to finish or raise --lock-timeout."
         }
     }
