@@ -58,11 +58,12 @@ public struct Reconciler: Sendable {
         configuration: Configuration = Configuration(), progress: any OperationProgress = SilentProgress(),
         ownership: OwnershipFactory? = nil, clock: HostClock = .system
     ) {
-        let parts = Self.parts(host: host, runner: runner, tools: tools, logger: logger, progress: progress, ownership: ownership)
+        let parts = Self.parts(
+            host: host, runner: runner, tools: tools, logger: logger, progress: progress, ownership: ownership, clock: clock)
         self.init(parts: parts, host: host, logger: logger, configuration: configuration, clock: clock)
     }
 
-    /// Creates a reconciler from its parts (``parts(host:runner:tools:logger:progress:ownership:)``).
+    /// Creates a reconciler from its parts (``parts(host:runner:tools:logger:progress:ownership:clock:)``).
     init(parts: Parts, host: any HostProbing, logger: Logger, configuration: Configuration, clock: HostClock) {
         self.host = host
         observer = parts.observer

@@ -8,8 +8,8 @@ internal import Prometheus
 public final class DaemonMetrics: Sendable {
     private let registry = PrometheusCollectorRegistry()
 
-    /// Creates the metrics of a reconciler that started at `startedAt`.
-    public init(version: String, startedAt: Date = Date()) {
+    /// Creates the metrics of a reconciler that started at `startedAt` (by default, now).
+    public init(version: String, startedAt: Date = HostClock.system.date()) {
         registry.makeGauge(
             descriptor: Self.descriptor("build_info", "", "Always 1; the version label names the juicectl build."),
             labels: [("version", version)]

@@ -1,4 +1,5 @@
 internal import Foundation
+public import JuiceCtlCore
 public import Logging
 internal import NIOCore
 internal import NIOHTTP1
@@ -12,13 +13,15 @@ public final class MetricsServer: Service, Sendable {
     private let address: MetricsAddress
     private let metrics: DaemonMetrics
     private let logger: Logger
+    private let clock: HostClock
     private let port = Mutex<Int?>(nil)
 
-    /// Creates a server; it listens when run.
-    public init(address: MetricsAddress, metrics: DaemonMetrics, logger: Logger) {
+    /// Creates a server; it listens when run. `clock` is what ``waitUntilListening(timeout:)`` waits on.
+    public init(address: MetricsAddress, metrics: DaemonMetrics, logger: Logger, clock: HostClock = .system) {
         self.address = address
         self.metrics = metrics
         self.logger = logger
+        self.clock = clock
     }
 
     /// The port listened on, once listening (the chosen one when the address asked for port 0).
@@ -29,10 +32,10 @@ public final class MetricsServer: Service, Sendable {
     /// Waits until the server listens, up to `timeout` seconds; returns the port.
     @discardableResult
     public func waitUntilListening(timeout: Double = 10) async throws -> Int {
-        let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
-        while ContinuousClock.now < deadline {
+        let deadline = clock.now() + .milliseconds(Int64(timeout * 1000))
+        while clock.now() < deadline {
             if let port = listeningPort() { return port }
-            try await Task.sleep(for: .milliseconds(20))
+            try await clock.sleep(.milliseconds(20))
         }
         throw NotListening(address: address)
     }

@@ -55,9 +55,10 @@ public final class ReconcileDaemon: Service, Sendable {
         }
         let stop = context.stop
         let interval = configuration.interval
+        let clock = context.clock
         let ticker = Task {
             while !stop.isSet {
-                try? await Task.sleep(for: interval)
+                try? await clock.sleep(interval)
                 continuation.yield(.periodic)
             }
         }
@@ -68,7 +69,7 @@ public final class ReconcileDaemon: Service, Sendable {
                     state.withLock { $0.supervisors[spec.name] = supervisor }
                     record(
                         .init(
-                            time: Date(), volume: spec.name, revision: spec.origin.revision, actor: "run", operation: "run",
+                            time: clock.date(), volume: spec.name, revision: spec.origin.revision, actor: "run", operation: "run",
                             kind: .daemon, result: "started", message: "juicectl run (pid \(context.daemon.pid)) manages this volume"), spec
                     )
                     group.addTask { await supervisor.run() }
@@ -94,7 +95,7 @@ public final class ReconcileDaemon: Service, Sendable {
             let spec = await supervisor.spec
             record(
                 .init(
-                    time: Date(), volume: name, revision: spec.origin.revision, actor: "run", operation: "run", kind: .daemon,
+                    time: clock.date(), volume: name, revision: spec.origin.revision, actor: "run", operation: "run", kind: .daemon,
                     result: "stopped", message: "juicectl run (pid \(context.daemon.pid)) stopped; the volume stays as it is"), spec)
         }
         logger.notice("juicectl run stopped")
@@ -147,7 +148,7 @@ public final class ReconcileDaemon: Service, Sendable {
     }
 
     private func record(_ event: VolumeEvent, _ spec: VolumeSpec) {
-        guard FileManager.default.fileExists(atPath: spec.baseDir) else { return }
-        EventLog(stateDir: spec.stateDir).append(event)
+        guard context.host.fileExists(spec.baseDir) else { return }
+        EventLog(stateDir: spec.stateDir, host: context.host).append(event)
     }
 }

@@ -1,5 +1,5 @@
 public import Foundation
-internal import JuiceCtl
+public import JuiceCtl
 public import JuiceCtlCore
 public import Logging
 
@@ -15,15 +15,17 @@ public struct SupervisorContext: Sendable {
     public var logger: Logger
     /// Set on SIGTERM/SIGINT.
     public var stop: StopFlag
-    /// Time and jitter.
-    public var clock: DaemonClock
+    /// Time, sleeps and jitter.
+    public var clock: HostClock
+    /// Where the status files and event logs are read and written.
+    public var host: any HostProbing
     /// The process, as the status file records it.
     public var daemon: RunStatus.DaemonInfo
 
     /// Creates a context.
     public init(
         configuration: DaemonConfiguration, reconciler: any VolumeReconciling, metrics: DaemonMetrics, logger: Logger,
-        stop: StopFlag, clock: DaemonClock, daemon: RunStatus.DaemonInfo
+        stop: StopFlag, clock: HostClock = .system, host: any HostProbing = LiveHost(), daemon: RunStatus.DaemonInfo
     ) {
         self.configuration = configuration
         self.reconciler = reconciler
@@ -31,6 +33,7 @@ public struct SupervisorContext: Sendable {
         self.logger = logger
         self.stop = stop
         self.clock = clock
+        self.host = host
         self.daemon = daemon
     }
 }
@@ -76,7 +79,7 @@ public actor VolumeSupervisor {
 
     /// When the next pass is due.
     public func nextWake() -> Date {
-        let now = context.clock.now()
+        let now = context.clock.date()
         var wake = WakeTime.next(
             now: now, lastPass: lastPassStart, interval: context.configuration.interval,
             nextCheckpoint: nextCheckpoint, retry: retry)
@@ -101,9 +104,10 @@ public actor VolumeSupervisor {
             pendingWake = false
             return
         }
-        let seconds = date.timeIntervalSince(context.clock.now())
+        let seconds = date.timeIntervalSince(context.clock.date())
         guard seconds > 0 else { return }
-        let task = Task { _ = try? await Task.sleep(for: .milliseconds(Int64((seconds * 1000).rounded(.up)))) }
+        let clock = context.clock
+        let task = Task { _ = try? await clock.sleep(.milliseconds(Int64((seconds * 1000).rounded(.up)))) }
         sleeper = task
         await task.value
         sleeper = nil
@@ -118,7 +122,7 @@ public actor VolumeSupervisor {
         if specError != nil {
             record(
                 VolumeEvent(
-                    time: context.clock.now(), volume: newSpec.name, revision: newSpec.origin.revision, actor: "run",
+                    time: context.clock.date(), volume: newSpec.name, revision: newSpec.origin.revision, actor: "run",
                     operation: "reload", kind: .spec, result: "accepted", message: "the spec at \(newSpec.origin.file) is valid again"))
         }
         specError = nil
@@ -131,7 +135,7 @@ public actor VolumeSupervisor {
 
     /// A reload found the volume's spec file invalid: the last good spec stays in force and the errors are reported.
     public func reject(_ messages: [String]) {
-        let now = context.clock.now()
+        let now = context.clock.date()
         if specError?.messages != messages {
             context.logger.error(
                 "the new spec is invalid; the last good one stays in force",
@@ -162,9 +166,8 @@ public actor VolumeSupervisor {
     @discardableResult
     public func pass() async -> RunStatus {
         let spec = self.spec
-        let started = context.clock.now()
-        let clock = ContinuousClock()
-        let start = clock.now
+        let started = context.clock.date()
+        let start = context.clock.now()
         lastPassStart = started
         busyUntil = nil
         var report: Reconciler.Report?
@@ -185,7 +188,7 @@ public actor VolumeSupervisor {
                 retry.liftStall()
                 record(
                     VolumeEvent(
-                        time: context.clock.now(), volume: spec.name, revision: spec.origin.revision, actor: "run", operation: "run",
+                        time: context.clock.date(), volume: spec.name, revision: spec.origin.revision, actor: "run", operation: "run",
                         kind: .reconcile, reason: stall.reason.rawValue, result: "resumed",
                         message: "the refusal '\(stall.reason.rawValue)' no longer holds; changes resume"))
                 return await pass()
@@ -205,8 +208,8 @@ public actor VolumeSupervisor {
                 (plan, observation) = await context.reconciler.plan(spec)
             }
         }
-        let finished = context.clock.now()
-        let duration = (clock.now - start).milliseconds
+        let finished = context.clock.date()
+        let duration = (context.clock.now() - start).milliseconds
         switch outcome.result {
         case .converged, .conflicted, .suspended:
             retry.recordSuccess()
@@ -301,11 +304,11 @@ public actor VolumeSupervisor {
     private func writeStatus() {
         guard var status else { return }
         status.specError = specError
-        status.updatedAt = context.clock.now()
+        status.updatedAt = context.clock.date()
         self.status = status
-        guard FileManager.default.fileExists(atPath: spec.baseDir) else { return }
+        guard context.host.fileExists(spec.baseDir) else { return }
         do {
-            try RunStatusStore(stateDir: spec.stateDir).save(status)
+            try RunStatusStore(stateDir: spec.stateDir, host: context.host).save(status)
         } catch {
             context.logger.warning("cannot write the status file", metadata: ["volume": "\(spec.name)", "error": "\(error)"])
         }
@@ -316,8 +319,8 @@ public actor VolumeSupervisor {
     }
 
     private func record(_ events: [VolumeEvent]) {
-        guard !events.isEmpty, FileManager.default.fileExists(atPath: spec.baseDir) else { return }
-        EventLog(stateDir: spec.stateDir).append(events)
+        guard !events.isEmpty, context.host.fileExists(spec.baseDir) else { return }
+        EventLog(stateDir: spec.stateDir, host: context.host).append(events)
     }
 
     private func log(_ outcome: PassOutcome, report: Reconciler.Report?, spec: VolumeSpec, duration: Int64) {

@@ -77,14 +77,15 @@ struct RunCommand: AsyncParsableCommand {
             interval: TimeSpan.parse(interval)!.duration,
             backoff: RetryBackoff(initial: TimeSpan.parse(retryInitial)!.duration, maximum: TimeSpan.parse(retryMax)!.duration),
             metricsAddress: try metricsAddress.map { try MetricsAddress(parsing: $0) })
-        let startedAt = Date()
+        let clock = HostClock.system
+        let startedAt = clock.date()
         let metrics = DaemonMetrics(version: JuiceCtlCommand.configuration.version, startedAt: startedAt)
         let context = SupervisorContext(
-            configuration: configuration, reconciler: reconciler, metrics: metrics, logger: logger, stop: stop, clock: .system,
+            configuration: configuration, reconciler: reconciler, metrics: metrics, logger: logger, stop: stop, clock: clock,
             daemon: .init(pid: getpid(), startedAt: startedAt, intervalSeconds: configuration.interval.seconds))
         var services: [any Service] = []
         if let address = configuration.metricsAddress {
-            services.append(MetricsServer(address: address, metrics: metrics, logger: logger))
+            services.append(MetricsServer(address: address, metrics: metrics, logger: logger, clock: clock))
         }
         // Listed last, shut down first: the metrics keep answering until the last pass has ended.
         services.append(ReconcileDaemon(specs: specs, context: context))

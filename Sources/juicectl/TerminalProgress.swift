@@ -8,6 +8,12 @@ import Synchronization
 final class TerminalProgress: OperationProgress {
     private let ticker = Mutex<Task<Void, Never>?>(nil)
     private let detail = Mutex<String>("")
+    private let clock: HostClock
+
+    /// A reporter whose line is redrawn on `clock`.
+    init(clock: HostClock = .system) {
+        self.clock = clock
+    }
 
     /// A reporter for this process: the terminal one when stderr is a TTY and `quiet` is false, else silent.
     static func make(quiet: Bool) -> any OperationProgress {
@@ -15,14 +21,15 @@ final class TerminalProgress: OperationProgress {
     }
 
     func begin(_ label: String) {
-        let start = ContinuousClock.now
+        let clock = self.clock
+        let start = clock.now()
         detail.withLock { $0 = "" }
         let task = Task {
             while !Task.isCancelled {
-                let elapsed = ContinuousClock.now - start
+                let elapsed = clock.now() - start
                 let left = self.detail.withLock { $0 }
                 Self.write("\r\u{1B}[2K\(label) … \(Self.seconds(elapsed)) s\(left.isEmpty ? "" : ", " + left)")
-                try? await Task.sleep(for: .milliseconds(200))
+                try? await clock.sleep(.milliseconds(200))
             }
         }
         ticker.withLock {

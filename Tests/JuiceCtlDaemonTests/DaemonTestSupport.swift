@@ -92,22 +92,122 @@ enum Fixtures {
     }
 }
 
-/// A clock the test moves by hand; its random numbers are 0 (no jitter).
+/// Virtual time for the daemon: the test moves it by hand (``advance(by:)``) or lets it run from one sleeper's
+/// wake-up to the next (``run(for:until:)``); a sleep ends only when the time passes its wake-up (or its task is
+/// cancelled). Its random numbers are 0 (no jitter).
 final class ManualClock: Sendable {
-    private let current: Mutex<Date>
+    private struct Sleeper {
+        var id: Int
+        var wake: Duration
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private struct State {
+        var date: Date
+        var elapsed: Duration = .zero
+        var sleepers: [Sleeper] = []
+        var nextID = 0
+    }
+
+    private let state: Mutex<State>
 
     init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) {
-        current = Mutex(start)
+        state = Mutex(State(date: start))
     }
 
-    var now: Date { current.withLock { $0 } }
+    /// The present.
+    var now: Date { state.withLock { $0.date } }
 
+    /// How many tasks sleep right now.
+    var sleeping: Int { state.withLock { $0.sleepers.count } }
+
+    /// A ``HostClock`` over this time.
+    var hostClock: HostClock {
+        HostClock(
+            date: { self.now }, now: { self.state.withLock { $0.elapsed } }, sleep: { try await self.sleep($0) },
+            random: { 0 }, nonce: { "nonce" })
+    }
+
+    /// Moves the time on by `seconds`, waking every sleeper whose wake-up it passes.
     func advance(by seconds: TimeInterval) {
-        current.withLock { $0 = $0.addingTimeInterval(seconds) }
+        let due = state.withLock { state -> [Sleeper] in
+            state.date = state.date.addingTimeInterval(seconds)
+            state.elapsed += .milliseconds(Int64((seconds * 1000).rounded()))
+            let due = state.sleepers.filter { $0.wake <= state.elapsed }.sorted { ($0.wake, $0.id) < ($1.wake, $1.id) }
+            state.sleepers.removeAll { $0.wake <= state.elapsed }
+            return due
+        }
+        for sleeper in due { sleeper.continuation.resume() }
     }
 
-    var daemonClock: DaemonClock {
-        DaemonClock(now: { self.now }, random: { 0 })
+    /// Moves the time to the earliest wake-up and wakes that sleeper; `false` when nobody sleeps.
+    @discardableResult
+    func advanceToNextWakeup() -> Bool {
+        let next = state.withLock { state -> Sleeper? in
+            guard
+                let index = state.sleepers.indices.min(by: {
+                    (state.sleepers[$0].wake, state.sleepers[$0].id) < (state.sleepers[$1].wake, state.sleepers[$1].id)
+                })
+            else { return nil }
+            let sleeper = state.sleepers.remove(at: index)
+            if sleeper.wake > state.elapsed {
+                let step = sleeper.wake - state.elapsed
+                state.date = state.date.addingTimeInterval(Double(step.milliseconds) / 1000)
+                state.elapsed = sleeper.wake
+            }
+            return sleeper
+        }
+        next?.continuation.resume()
+        return next != nil
+    }
+
+    /// Lets the time run, for at most `limit` of it: gives the tasks a moment of real time to reach their next sleep,
+    /// then wakes the earliest sleeper, until `condition` holds (checked between steps). When no sleeper is due
+    /// within the limit for a while (every task idle or waiting on something else), the time moves to the limit.
+    /// Returns whether the condition held.
+    @discardableResult
+    func run(for limit: Duration, until condition: () -> Bool = { false }) async -> Bool {
+        let end = state.withLock { $0.elapsed } + limit
+        var idle = 0
+        while idle < 50 {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(1))
+            if condition() { return true }
+            let next = state.withLock { state in state.sleepers.map(\.wake).min() }
+            if let next, next <= end {
+                advanceToNextWakeup()
+                idle = 0
+            } else {
+                idle += 1
+            }
+        }
+        let left = end - state.withLock { $0.elapsed }
+        if left > .zero { advance(by: Double(left.milliseconds) / 1000) }
+        return condition()
+    }
+
+    /// Sleeps `duration` of this time (throws `CancellationError` when the task is cancelled).
+    func sleep(_ duration: Duration) async throws {
+        let id = state.withLock { state -> Int in
+            state.nextID += 1
+            return state.nextID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let cancelled = state.withLock { state -> Bool in
+                    if Task.isCancelled { return true }
+                    state.sleepers.append(Sleeper(id: id, wake: state.elapsed + max(.zero, duration), continuation: continuation))
+                    return false
+                }
+                if cancelled { continuation.resume(throwing: CancellationError()) }
+            }
+        } onCancel: {
+            let sleeper = state.withLock { state -> Sleeper? in
+                guard let index = state.sleepers.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.sleepers.remove(at: index)
+            }
+            sleeper?.continuation.resume(throwing: CancellationError())
+        }
     }
 }
 
@@ -239,7 +339,7 @@ struct FakeFailure: Error, CustomStringConvertible {
 
 /// A supervisor context over `reconciler`.
 func makeContext(
-    reconciler: any VolumeReconciling, clock: DaemonClock = .system, paths: [String] = [],
+    reconciler: any VolumeReconciling, clock: HostClock = .system, paths: [String] = [],
     interval: Duration = .seconds(30), backoff: RetryBackoff = RetryBackoff(jitter: 0),
     busyRetry: Duration = .seconds(5), metrics: DaemonMetrics = DaemonMetrics(version: "test"),
     stop: StopFlag = StopFlag()

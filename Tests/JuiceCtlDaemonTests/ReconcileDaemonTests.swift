@@ -21,10 +21,13 @@ struct ReconcileDaemonTests {
         return (directory, loaded.specs)
     }
 
-    /// A daemon over the files in `directory`, passing every 100 ms and retrying failures after 20 ms.
-    static func daemon(_ directory: String, specs: [VolumeSpec], reconciler: ScriptedReconciler, stop: StopFlag) -> ReconcileDaemon {
+    /// A daemon over the files in `directory` in `clock`'s virtual time, passing every 100 ms and retrying failures
+    /// after 20 ms.
+    static func daemon(
+        _ directory: String, specs: [VolumeSpec], reconciler: ScriptedReconciler, stop: StopFlag, clock: ManualClock
+    ) -> ReconcileDaemon {
         let context = makeContext(
-            reconciler: reconciler, paths: [directory], interval: .milliseconds(100),
+            reconciler: reconciler, clock: clock.hostClock, paths: [directory], interval: .milliseconds(100),
             backoff: RetryBackoff(initial: .milliseconds(20), maximum: .milliseconds(40), jitter: 0),
             stop: stop)
         return ReconcileDaemon(specs: specs, context: context)
@@ -40,13 +43,16 @@ struct ReconcileDaemonTests {
             let reconciler = ScriptedReconciler()
             reconciler.onApply("alpha", .error { _ in FakeFailure() })
             let stop = StopFlag()
-            let daemon = Self.daemon(directory, specs: specs, reconciler: reconciler, stop: stop)
+            let clock = ManualClock()
+            let daemon = Self.daemon(directory, specs: specs, reconciler: reconciler, stop: stop, clock: clock)
 
             try await testGracefulShutdown { trigger in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await daemon.run() }
 
-                    let both = await reconciler.waitUntil { $0.applies(of: "alpha") >= 4 && $0.applies(of: "beta") >= 3 }
+                    let both = await clock.run(for: .seconds(60)) {
+                        reconciler.applies(of: "alpha") >= 4 && reconciler.applies(of: "beta") >= 3
+                    }
                     #expect(both, "alpha \(reconciler.applies(of: "alpha")), beta \(reconciler.applies(of: "beta"))")
 
                     trigger.triggerGracefulShutdown()
@@ -81,7 +87,8 @@ struct ReconcileDaemonTests {
             let reconciler = ScriptedReconciler()
             reconciler.hold("alpha")
             let stop = StopFlag()
-            let daemon = Self.daemon(directory, specs: specs, reconciler: reconciler, stop: stop)
+            let clock = ManualClock()
+            let daemon = Self.daemon(directory, specs: specs, reconciler: reconciler, stop: stop, clock: clock)
             let returned = StopFlag() // a set-once flag: set when run() returned
 
             try await testGracefulShutdown { trigger in
@@ -90,15 +97,17 @@ struct ReconcileDaemonTests {
                         try await daemon.run()
                         returned.set()
                     }
-                    let entered = await reconciler.waitUntil { $0.applies(of: "alpha") == 1 && $0.applies(of: "beta") >= 1 }
+                    let entered = await clock.run(for: .seconds(60)) {
+                        reconciler.applies(of: "alpha") == 1 && reconciler.applies(of: "beta") >= 1
+                    }
                     #expect(entered)
 
                     trigger.triggerGracefulShutdown()
 
                     let stopSet = await reconciler.waitUntil { _ in stop.isSet }
                     #expect(stopSet, "the daemon sets the context's stop flag")
-                    // Give the daemon ample opportunity to return early (it must not).
-                    try await Task.sleep(for: .milliseconds(300))
+                    // Give the daemon ample opportunity to return early (it must not): a minute of its time.
+                    await clock.run(for: .seconds(60)) { returned.isSet }
                     #expect(!returned.isSet, "run() waits for the apply in progress")
                     #expect(!reconciler.finishedApplies.contains("alpha"))
                     let betaAtStop = reconciler.applies(of: "beta")
@@ -117,9 +126,10 @@ struct ReconcileDaemonTests {
             let alpha = try #require(RunStatusStore(stateDir: "\(base)/alpha/.juicectl").load())
             #expect(alpha.lastReconcile?.result == .converged)
             #expect(Self.events(base, "alpha").last?.result == "stopped")
-            // Nothing runs on after run() returned.
+            // Nothing runs on after run() returned, however long the time runs.
             let after = reconciler.applied.count
-            try await Task.sleep(for: .milliseconds(300))
+            await clock.run(for: .seconds(60))
+            #expect(clock.sleeping == 0)
             #expect(reconciler.applied.count == after)
         }
     }
@@ -129,24 +139,27 @@ struct ReconcileDaemonTests {
             let (directory, specs) = try Self.specs(base)
             let reconciler = ScriptedReconciler()
             let stop = StopFlag()
-            let daemon = Self.daemon(directory, specs: specs, reconciler: reconciler, stop: stop)
+            let clock = ManualClock()
+            let daemon = Self.daemon(directory, specs: specs, reconciler: reconciler, stop: stop, clock: clock)
 
             try await testGracefulShutdown { trigger in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await daemon.run() }
-                    let started = await reconciler.waitUntil { $0.applies(of: "alpha") >= 1 && $0.applies(of: "beta") >= 1 }
+                    let started = await clock.run(for: .seconds(60)) {
+                        reconciler.applies(of: "alpha") >= 1 && reconciler.applies(of: "beta") >= 1
+                    }
                     #expect(started)
 
                     try DaemonSpec.write("\(directory)/gamma.yaml", name: "gamma", baseDir: "\(base)/gamma")
-                    let added = await reconciler.waitUntil { $0.applies(of: "gamma") >= 1 }
+                    let added = await clock.run(for: .seconds(60)) { reconciler.applies(of: "gamma") >= 1 }
                     #expect(added, "the periodic re-read adds the volume")
 
                     try FileManager.default.removeItem(atPath: "\(directory)/beta.yaml")
-                    let removed = await reconciler.waitUntil { _ in daemon.supervisors["beta"] == nil }
+                    let removed = await clock.run(for: .seconds(60)) { daemon.supervisors["beta"] == nil }
                     #expect(removed, "beta is no longer managed")
-                    try await Task.sleep(for: .milliseconds(300))
+                    await clock.run(for: .seconds(1))
                     let betaAfter = reconciler.applies(of: "beta")
-                    try await Task.sleep(for: .milliseconds(300))
+                    await clock.run(for: .seconds(1))
                     #expect(reconciler.applies(of: "beta") == betaAfter, "its supervisor stopped passing")
                     #expect(daemon.supervisors.keys.sorted() == ["alpha", "gamma"])
 

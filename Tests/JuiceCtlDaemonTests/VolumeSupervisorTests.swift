@@ -22,7 +22,7 @@ struct VolumeSupervisorTests {
             supervisor = VolumeSupervisor(
                 spec: spec,
                 context: makeContext(
-                    reconciler: reconciler, clock: clock.daemonClock,
+                    reconciler: reconciler, clock: clock.hostClock,
                     interval: interval, backoff: RetryBackoff(jitter: 0),
                     busyRetry: busyRetry, metrics: metrics))
         }
@@ -250,7 +250,7 @@ struct VolumeSupervisorTests {
         try await withTemporaryDirectory { base in
             let spec = try DaemonSpec.make(name: "alpha", baseDir: "\(base)/not-created")
             let supervisor = VolumeSupervisor(
-                spec: spec, context: makeContext(reconciler: ScriptedReconciler(), clock: ManualClock().daemonClock))
+                spec: spec, context: makeContext(reconciler: ScriptedReconciler(), clock: ManualClock().hostClock))
 
             let status = await supervisor.pass()
 

@@ -24,7 +24,7 @@ extension Executor {
         // A -wal or -shm left without its database goes too: SQLite would replay a stale WAL onto the restored file.
         let present = ["", "-wal", "-shm"].filter { host.fileExists(database + $0) }
         if !present.isEmpty {
-            let aside = "\(spec.stateDir)/empty-metadata-\(CheckpointName.timestamp(Date()))"
+            let aside = "\(spec.stateDir)/empty-metadata-\(CheckpointName.timestamp(clock.date()))"
             try host.createLocalDirectory(aside, mode: 0o700)
             for suffix in present {
                 try host.moveLocalItem(database + suffix, to: "\(aside)/\((database as NSString).lastPathComponent)\(suffix)")
@@ -54,7 +54,8 @@ extension Executor {
             }
             try recordLitestream(pid: pid, digest: "adopted", spec: spec)
             return .done(
-                "adopted the Litestream already replicating this volume (pid \(pid)); the next plan restarts it with juicectl's configuration"
+                "adopted the Litestream already replicating this volume (pid \(pid)); the next plan restarts it with juicectl's "
+                    + "configuration"
             )
         }
         try prepareHostDirectories(spec)
@@ -73,7 +74,8 @@ extension Executor {
                 backup: backup, timeout: .seconds(3600))
             guard snapshot.succeeded else {
                 throw StepError(
-                    "litestream could not take a fresh snapshot before starting: \(LitestreamClient.lastLine(snapshot.stderr + snapshot.stdout))"
+                    "litestream could not take a fresh snapshot before "
+                        + "starting: \(LitestreamClient.lastLine(snapshot.stderr + snapshot.stdout))"
                 )
             }
             try? host.removeLocalItem(spec.litestreamSocket)
@@ -94,14 +96,13 @@ extension Executor {
         }
         try recordLitestream(pid: pid, digest: LitestreamConfig.digest(text), spec: spec)
         // Ready when its control socket exists; a process that died meanwhile left its reason in the log.
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(10)
-        while clock.now < deadline {
+        let deadline = clock.now() + .seconds(10)
+        while clock.now() < deadline {
             if host.fileExists(spec.litestreamSocket) {
                 return .done("started Litestream (pid \(pid)) replicating to \(backup.replica.display)\(note)")
             }
             guard host.isAlive(pid) else { break }
-            try await Task.sleep(for: .milliseconds(50))
+            try await clock.sleep(.milliseconds(50))
         }
         let log = host.readLocalFile(spec.litestreamLogFile).map { LitestreamClient.lastLine(String(decoding: $0, as: UTF8.self)) } ?? ""
         throw StepError("Litestream (pid \(pid)) did not come up: \(log); see \(spec.litestreamLogFile)")
@@ -144,10 +145,9 @@ extension Executor {
                     : "final sync failed (\(LitestreamClient.lastLine(sync.stderr + sync.stdout))); Litestream syncs again while stopping")
         }
         for pid in pids { _ = host.signal(pid, SIGTERM) }
-        let clock = ContinuousClock()
-        let deadline = clock.now + backupStopTimeout
-        while clock.now < deadline, pids.contains(where: host.isAlive) {
-            try await Task.sleep(for: .milliseconds(50))
+        let deadline = clock.now() + backupStopTimeout
+        while clock.now() < deadline, pids.contains(where: host.isAlive) {
+            try await clock.sleep(.milliseconds(50))
         }
         var clean = true
         for pid in pids where host.isAlive(pid) {
@@ -179,15 +179,16 @@ extension Executor {
         func serving() -> Bool {
             host.isAlive(detached.pid) && (host.commandLine(of: detached.pid)?.joined(separator: " ").contains("juicefs") ?? false)
         }
-        let clock = ContinuousClock()
-        let deadline = clock.now + detachedClientWait
-        while serving(), clock.now < deadline {
-            try await Task.sleep(for: .milliseconds(100))
+        let deadline = clock.now() + detachedClientWait
+        while serving(), clock.now() < deadline {
+            try await clock.sleep(.milliseconds(100))
         }
         guard !serving() else {
             let files = host.openFiles(onMount: detached.mountID)
             throw StepError(
-                "detached; juicefs pid \(detached.pid) still serves \(files) open file\(files == 1 ? "" : "s"); Litestream keeps replicating until it exits. Close them (or stop the processes holding them), then run juicectl down again to finish: final sync, stop, release"
+                "detached; juicefs pid \(detached.pid) still serves \(files) open file\(files == 1 ? "" : "s"); Litestream keeps "
+                    + "replicating until it exits. Close them (or stop the processes holding them), then run juicectl down again to "
+                    + "finish: final sync, stop, release"
             )
         }
         try store.update { $0.detachedClient = nil }
@@ -202,7 +203,7 @@ extension Executor {
     }
 
     func recordLitestream(pid: Int32, digest: String, spec: VolumeSpec) throws {
-        let record = LitestreamPidRecord(pid: pid, configDigest: digest, started: Date())
+        let record = LitestreamPidRecord(pid: pid, configDigest: digest, started: clock.date())
         try host.writeLocalFile(spec.litestreamPidFile, try CheckpointJSON.encoder.encode(record), mode: 0o600)
     }
 }

@@ -42,7 +42,8 @@ extension Executor {
             : "applied restore requests \(lineage.appliedRestoreRequests.joined(separator: ", "))"
         let skipped = unreadable.isEmpty ? "" : "; unreadable manifests left out: \(unreadable.joined(separator: ", "))"
         return .done(
-            "rebuilt \(VolumeLayout.lineage) from \(manifests.count) manifest(s): \(parent), \(requests)\(skipped); the damaged file is kept as \(kept)"
+            "rebuilt \(VolumeLayout.lineage) from \(manifests.count) manifest(s): \(parent), \(requests)\(skipped); the damaged file is "
+                + "kept as \(kept)"
         )
     }
 
@@ -61,7 +62,8 @@ extension Executor {
         let trees = await BookkeepingRecord.restoreTrees(files: files, stagingNames: names)
         guard trees == damage.trees else {
             throw StepError(
-                "the trees changed since the plan (then: \(damage.trees?.summary ?? "not looked at"); now: \(trees.summary)); nothing was moved, run juicectl plan again"
+                "the trees changed since the plan (then: \(damage.trees?.summary ?? "not looked at"); now: \(trees.summary)); nothing "
+                    + "was moved, run juicectl plan again"
             )
         }
         guard trees.consistent else {
@@ -75,9 +77,11 @@ extension Executor {
             let restored = String(
                 stagingName.dropFirst(RestoreTrees.stagingPrefix.count).split(separator: ".").dropLast().joined(separator: "."))
             let manifest = CheckpointManifest(
-                name: name, createdAt: Date(), kind: .preRestore,
+                name: name, createdAt: clock.date(), kind: .preRestore,
                 note:
-                    "kept when the undecodable restore journal was moved aside: found in staging as \(stagingName) (inode \(trees.staging[path] ?? 0)); it is either the clone of checkpoint \(restored) that was never swapped in or the tree /active held before that restore"
+                    "kept when the undecodable restore journal was moved aside: found in staging as \(stagingName) "
+                    + "(inode \(trees.staging[path] ?? 0)); it is either the clone of checkpoint \(restored) that was never swapped "
+                    + "in or the tree /active held before that restore"
             )
             try await files.write(manifest, VolumeLayout.manifest(name))
             try await files.rename(path, VolumeLayout.checkpoint(name), mode: .noReplace)
@@ -90,7 +94,7 @@ extension Executor {
 
     /// Renames a damaged record to `<path>.damaged-<UTC>` (never over anything), and returns the new path.
     private func keepAside(_ path: String, files: VolumeFiles) async throws -> String {
-        let stamp = CheckpointName.timestamp(Date())
+        let stamp = CheckpointName.timestamp(clock.date())
         var target = "\(path).damaged-\(stamp)"
         var suffix = 1
         while try await files.inode(target) != nil {
@@ -103,7 +107,7 @@ extension Executor {
 
     /// A pre-restore checkpoint name no checkpoint has yet.
     private func freePreRestoreName(files: VolumeFiles) async throws -> String {
-        let base = CheckpointName.preRestore(at: Date())
+        let base = CheckpointName.preRestore(at: clock.date())
         var name = base
         var suffix = 1
         func taken(_ name: String) async throws -> Bool {

@@ -39,9 +39,8 @@ extension Executor {
         }
         let lineage = try await BookkeepingRecord.checkedLineage(files: files)
         let staging = "\(VolumeLayout.staging)/\(request.name).\(VolumeFiles.token())"
-        let createdAt = Date()
-        let clock = ContinuousClock()
-        let start = clock.now
+        let createdAt = clock.date()
+        let start = clock.now()
         let imageInUse = spec.overlay != nil && upperServesCurrentImage(spec)
         let clone: ActiveClone
         let quiesce: QuiesceReport
@@ -57,7 +56,7 @@ extension Executor {
                         into: staging, files: files, spec: spec, name: request.name, freezeGuard: freezeGuard)
                 }
                 let links = try await scanHardLinks(of: VolumeLayout.active, spec: spec) {
-                    try await progress.measure("checkpoint \(request.name): cloning /active\(await approximateSize(files))") {
+                    try await progress.measure("checkpoint \(request.name): cloning /active\(await approximateSize(files))", clock: clock) {
                         try await juicefs.clone(files.path(VolumeLayout.active), files.path(staging))
                     }
                 }
@@ -68,7 +67,7 @@ extension Executor {
             if (try? await files.inode(staging)) != nil { try? await juicefs.rmr(files.path(staging)) }
             throw error
         }
-        let cloneTime = clock.now - start
+        let cloneTime = clock.now() - start
         // Hard links are made again in the copy after the thaw: the repair touches only the staging clone.
         let (linksNote, hardLinks) = try await repairHardLinks(clone.links, of: VolumeLayout.active, in: staging, files: files, spec: spec)
         FaultPoint.reach("checkpoint.after-clone")
@@ -94,7 +93,8 @@ extension Executor {
                 durableFor = try await makeDurable(spec)
             } catch {
                 throw StepError(
-                    "checkpoint \(request.name) was created but is not durable: \(Self.describe(error)). The checkpoint is kept; juicectl status shows the Durable condition until nothing of it is only on this host"
+                    "checkpoint \(request.name) was created but is not durable: \(Self.describe(error)). The checkpoint is kept; "
+                        + "juicectl status shows the Durable condition until nothing of it is only on this host"
                 )
             }
             notes.append(
@@ -164,7 +164,7 @@ extension Executor {
             throw StepError("cannot list /active to clone it after the overlay image; the checkpoint was not created")
         }
         let links = try await scanHardLinks(of: VolumeLayout.active, spec: spec) {
-            try await progress.measure("checkpoint \(name): cloning the rest of /active\(await approximateSize(files))") {
+            try await progress.measure("checkpoint \(name): cloning the rest of /active\(await approximateSize(files))", clock: clock) {
                 for entry in entries.sorted() where entry != imageName {
                     try await juicefs.clone(files.path("\(VolumeLayout.active)/\(entry)"), files.path("\(staging)/\(entry)"))
                 }
@@ -209,7 +209,7 @@ extension Executor {
         FaultPoint.reach("delete.after-trash")
         try await files.remove(VolumeLayout.manifest(request.name))
         FaultPoint.reach("delete.after-manifest")
-        try await progress.measure("delete \(request.name): removing its tree") {
+        try await progress.measure("delete \(request.name): removing its tree", clock: clock) {
             try await juicefs.rmr(files.path(trash))
         }
         let days = await observer.formatInfo(spec)?.trashDays ?? spec.format.trashDays
@@ -240,7 +240,7 @@ extension Executor {
         if let journal = try await files.read(RestoreJournal.self, VolumeLayout.restoreJournal), journal.stagingPath == volumePath {
             return .skipped("\(volumePath) belongs to the restore in progress")
         }
-        try await progress.measure("removing \(volumePath)") {
+        try await progress.measure("removing \(volumePath)", clock: clock) {
             try await juicefs.rmr(files.path(volumePath))
         }
         return .done("removed \(volumePath)")

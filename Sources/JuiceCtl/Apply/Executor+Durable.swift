@@ -12,8 +12,7 @@ extension Executor {
     /// client without upload delay, which then hands the session back to one with the spec's flags), and the replica
     /// is synced with the database (`litestream sync -wait`). Returns how long it took.
     func makeDurable(_ spec: VolumeSpec) async throws -> Duration {
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = clock.now()
         if spec.mount.writeback {
             let flushed = try await flushStaging(spec)
             if case .done = flushed, Self.runningUploadDelay(spec) != spec.mount.uploadDelay {
@@ -36,6 +35,6 @@ extension Executor {
                 throw StepError("litestream sync -wait failed: \(LitestreamClient.lastLine(sync.stderr + sync.stdout))")
             }
         }
-        return clock.now - start
+        return clock.now() - start
     }
 }

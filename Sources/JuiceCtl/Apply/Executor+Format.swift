@@ -22,12 +22,12 @@ extension Executor {
                 throw StepError("the object storage now holds data of volume UUID \(uuid); refusing to format over it")
             }
             // juicefs refuses a storage that is not empty; keep the stale UUID file instead of deleting it.
-            let aside = "\(spec.stateDir)/interrupted-format-juicefs_uuid.\(Int(Date().timeIntervalSince1970))"
+            let aside = "\(spec.stateDir)/interrupted-format-juicefs_uuid.\(Int(clock.date().timeIntervalSince1970))"
             try host.moveLocalItem(uuidFile, to: aside)
             note = "; completed an interrupted format (its stale juicefs_uuid moved to \(aside))"
         }
         // Recorded before juicefs runs: if this process dies half-way, the next run knows the format was its own.
-        let intent = Data("{\"volume\":\"\(spec.name)\",\"started\":\"\(ISO8601DateFormatter().string(from: Date()))\"}\n".utf8)
+        let intent = Data("{\"volume\":\"\(spec.name)\",\"started\":\"\(ISO8601DateFormatter().string(from: clock.date()))\"}\n".utf8)
         try host.writeLocalFile(spec.formatIntentFile, intent, mode: 0o600)
         do {
             try await juicefs.format(spec)

@@ -9,7 +9,7 @@ extension Executor {
     ///
     /// - Throws: what `clone` throws, or a ``HardLinkError`` when the scan failed.
     func scanHardLinks(of source: String, spec: VolumeSpec, _ clone: () async throws -> Void) async throws -> HardLinkScan {
-        let scanner = HardLinkScanner(host: host, runner: runner, sqlite3: tools.sqlite3)
+        let scanner = HardLinkScanner(host: host, runner: runner, sqlite3: tools.sqlite3, clock: clock)
         let mountPath = spec.mount.path
         let database = spec.metadata.sqlitePath
         // Action faults (debug builds) aim at the action's own programs, the clone first; the query is not one of them.
@@ -32,7 +32,7 @@ extension Executor {
         _ scan: HardLinkScan, of source: String, in destination: String, files: VolumeFiles,
         spec: VolumeSpec
     ) async throws -> (note: String, kept: Int?) {
-        let report = try await HardLinkRepair(host: host).repair(scan.groups, in: files.path(destination))
+        let report = try await HardLinkRepair(host: host, clock: clock).repair(scan.groups, in: files.path(destination))
         logger.debug(
             "hard links",
             metadata: [

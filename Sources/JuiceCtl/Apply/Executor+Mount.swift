@@ -13,7 +13,8 @@ extension Executor {
             throw StepError("a dead mount appeared at \(spec.mount.path) (\(reason)); the next plan recovers it")
         case .unresponsive(let reason, let pid):
             throw StepError(
-                "a mount at \(spec.mount.path) does not answer (\(reason)) while its juicefs client (pid \(pid)) runs; not mounting on top of it"
+                "a mount at \(spec.mount.path) does not answer (\(reason)) while its juicefs client (pid \(pid)) runs; not mounting on "
+                    + "top of it"
             )
         case .absent:
             break
@@ -35,7 +36,8 @@ extension Executor {
         let after = try await verifyMounted(spec)
         guard after.stackedEntries == 1 else {
             throw StepError(
-                "the new client stacked a second mount at \(spec.mount.path) instead of taking the session over; the next plan unmounts and mounts"
+                "the new client stacked a second mount at \(spec.mount.path) instead of taking the session over; the next plan unmounts "
+                    + "and mounts"
             )
         }
         // The new client runs the spec's flags (juicectl started it with them); its process title is no proof of
@@ -87,7 +89,8 @@ extension Executor {
         let live = try await verifyMounted(spec)
         try recordMountPath(spec, pid: live.pid)
         return .done(
-            "detached \(detached) dead mount(s)\(cleaned > 0 ? ", removed \(cleaned) leftover file(s) of dead juicefs processes" : ""), mounted again (pid \(live.pid))"
+            "detached \(detached) dead mount(s)\(cleaned > 0 ? ", removed \(cleaned) leftover file(s) of dead juicefs processes" : ""), "
+                + "mounted again (pid \(live.pid))"
         )
     }
 
@@ -141,7 +144,7 @@ extension Executor {
             // it and its mount's id, so that stop-backup waits for it and can say how many files it still serves.
             if let live = state.live, let entry = observer.mountEntries().last(where: { $0.mountPoint == path && $0.source == source }) {
                 try StateStore(stateDir: spec.stateDir).update { state in
-                    state.detachedClient = .init(pid: live.pid, mountID: entry.id, detached: Date())
+                    state.detachedClient = .init(pid: live.pid, mountID: entry.id, detached: clock.date())
                 }
             }
             let forced = try await juicefs.umount(path, force: true)
@@ -152,7 +155,8 @@ extension Executor {
                 "graceful unmount failed (\(reason)); detached \(path) lazily"
                     + (users.isEmpty
                         ? ""
-                        : ": processes \(users.map(String.init).joined(separator: ", ")) still hold files, and juicefs exits when they close them")
+                        : ": processes \(users.map(String.init).joined(separator: ", ")) still hold files, and juicefs exits when they "
+                            + "close them")
             )
         }
         return notes.isEmpty ? "nothing mounted at \(path)" : notes.joined(separator: "; ")
@@ -160,22 +164,20 @@ extension Executor {
 
     /// Polls until the volume answers at its mount point, or fails after a deadline.
     func verifyMounted(_ spec: VolumeSpec) async throws -> LiveMount {
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(15)
+        let deadline = clock.now() + .seconds(15)
         var last = MountState.absent
-        while clock.now < deadline {
+        while clock.now() < deadline {
             last = await observer.mountState(spec)
             if let live = last.live { return live }
-            try await Task.sleep(for: .milliseconds(100))
+            try await clock.sleep(.milliseconds(100))
         }
         throw StepError("juicefs mount returned, but \(spec.mount.path) does not answer (\(last)); see \(spec.mountLogFile)")
     }
 
     func waitForExit(_ pids: [Int32]) async {
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(10)
-        while clock.now < deadline, pids.contains(where: host.isAlive) {
-            try? await Task.sleep(for: .milliseconds(50))
+        let deadline = clock.now() + .seconds(10)
+        while clock.now() < deadline, pids.contains(where: host.isAlive) {
+            try? await clock.sleep(.milliseconds(50))
         }
     }
 

@@ -87,7 +87,7 @@ extension Executor {
         }
         let directory = VolumeLayout.quarantine
         try await files.makeDirectories(directory)
-        let aside = "\(directory)/root-upper-\(CheckpointName.timestamp(Date())).img"
+        let aside = "\(directory)/root-upper-\(CheckpointName.timestamp(clock.date())).img"
         try await files.rename(VolumeSpec.OverlaySettings.imagePath, aside, mode: .noReplace)
         try StateStore(stateDir: spec.stateDir).update { state in
             if state.overlayCorruption != nil { state.overlayCorruption?.movedTo = aside }
@@ -115,7 +115,8 @@ extension Executor {
                     timeout: .seconds(60)))
             guard result.succeeded else {
                 throw StepError(
-                    "setting \(words.joined(separator: ",")) on the image's mount failed: \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))"
+                    "setting \(words.joined(separator: ",")) on the image's mount "
+                        + "failed: \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))"
                 )
             }
             return .done("set \(words.joined(separator: ",")) on the image's mount at \(overlay.upperMount) in place")
@@ -139,7 +140,7 @@ extension Executor {
             let message = result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
             if Self.meansCorruption(message) {
                 try StateStore(stateDir: spec.stateDir).update { state in
-                    state.overlayCorruption = .init(reason: message, movedTo: nil, at: Date())
+                    state.overlayCorruption = .init(reason: message, movedTo: nil, at: clock.date())
                 }
                 throw StepError("the overlay image does not mount (\(message)); it will be moved aside, never deleted")
             }
@@ -235,8 +236,7 @@ extension Executor {
             : nil
         defer { ownGuard?.release(thawed: true) }
         try host.writeLocalFile(spec.frozenMarkerFile, Data(overlay.upperMount.utf8), mode: 0o600)
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = clock.now()
         let freeze = try await runner.run(Command(tools.fsfreeze, ["--freeze", overlay.upperMount], timeout: .seconds(60)))
         guard freeze.succeeded else {
             try? host.removeLocalItem(spec.frozenMarkerFile)
@@ -249,11 +249,12 @@ extension Executor {
             // The watchdog removes the marker when it thaws: then the image was not frozen for the whole clone.
             guard host.fileExists(spec.frozenMarkerFile) else {
                 throw StepError(
-                    "the freeze watchdog thawed the overlay image's filesystem while it was being cloned (juicectl was held up past its limit); the checkpoint was not created"
+                    "the freeze watchdog thawed the overlay image's filesystem while it was being cloned (juicectl was held up past its "
+                        + "limit); the checkpoint was not created"
                 )
             }
             try await thaw(overlay.upperMount)
-            let frozenFor = clock.now - start
+            let frozenFor = clock.now() - start
             try? host.removeLocalItem(spec.frozenMarkerFile)
             return (value, frozenFor)
         } catch {

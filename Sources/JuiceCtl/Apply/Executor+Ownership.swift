@@ -117,7 +117,7 @@ extension Executor {
         else {
             throw StepError("the volume runs on this host; its metadata is not replaced under a running client")
         }
-        let aside = "\(spec.stateDir)/stale-metadata-\(CheckpointName.timestamp(Date()))"
+        let aside = "\(spec.stateDir)/stale-metadata-\(CheckpointName.timestamp(clock.date()))"
         try host.createLocalDirectory(aside, mode: 0o700)
         let name = (database as NSString).lastPathComponent
         var moved: [String] = []

@@ -68,7 +68,7 @@ extension Executor {
                 let pid = getpid()
                 let record = FreezeRecord(
                     pid: pid, processStart: host.processStartTime(pid), checkpoint: checkpoint,
-                    cgroups: cgroups, startedAt: Date())
+                    cgroups: cgroups, startedAt: clock.date())
                 try host.writeLocalFile(spec.freezeRecordFile, try CheckpointJSON.encoder.encode(record), mode: 0o600)
                 recordFile = spec.freezeRecordFile
             }
@@ -78,7 +78,9 @@ extension Executor {
             let started = try await runner.run(command)
             guard started.succeeded, Int32(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) != nil else {
                 throw StepError(
-                    "the freeze watchdog did not start (\(started.terminationDescription): \(started.stderr.trimmingCharacters(in: .whitespacesAndNewlines))); nothing was frozen"
+                    "the freeze watchdog did not start "
+                        + "(\(started.terminationDescription): \(started.stderr.trimmingCharacters(in: .whitespacesAndNewlines))); "
+                        + "nothing was frozen"
                 )
             }
         } catch {
@@ -151,8 +153,7 @@ extension Executor {
         let guardHandle = try await startFreezeGuard(
             spec, checkpoint: checkpoint, cgroups: targets, overlayUpperMount: overlayUpperMount,
             limit: limit + .seconds(1))
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = clock.now()
         var thawed = false
         func thawAll() throws {
             guard !thawed else { return }
@@ -179,11 +180,11 @@ extension Executor {
             try await waitUntilFrozen(targets, freezer: freezer, until: start + limit, since: start)
             try FaultPoint.check("quiesce.after-freeze")
             let value = try await withinLimit(
-                until: start + limit - Self.thawMargin(limit), onExpiry: { try? thawAll() },
+                until: start + limit - Self.thawMargin(limit), clock: clock, onExpiry: { try? thawAll() },
                 body: { try await body(guardHandle) })
             if !targets.isEmpty && guardHandle.watchdogThawed { throw QuiesceError.thawedByWatchdog(limit: settings.maxFrozen) }
             try thawAll()
-            report.frozenFor = targets.isEmpty ? nil : clock.now - start
+            report.frozenFor = targets.isEmpty ? nil : clock.now() - start
             report.frozen = targets.map(\.path)
             guardHandle.release(thawed: true)
             return value
@@ -202,18 +203,18 @@ extension Executor {
 
     /// Polls the freezer files until every cgroup reports frozen, or `deadline` passes.
     private func waitUntilFrozen(
-        _ targets: [FreezableCgroup], freezer: CgroupFreezer, until deadline: ContinuousClock.Instant,
-        since start: ContinuousClock.Instant
+        _ targets: [FreezableCgroup], freezer: CgroupFreezer, until deadline: Duration,
+        since start: Duration
     ) async throws {
         var pending = targets
         while true {
             pending = pending.filter { freezer.state(of: $0) != .frozen }
             if pending.isEmpty { return }
-            let now = ContinuousClock.now
+            let now = clock.now()
             guard now < deadline else {
                 throw QuiesceError.didNotFreeze(paths: pending.map(\.path), waitedMilliseconds: (now - start).milliseconds)
             }
-            try await Task.sleep(for: .milliseconds(1))
+            try await clock.sleep(.milliseconds(1))
         }
     }
 
@@ -296,7 +297,8 @@ extension Executor {
         return .done(
             thawed.isEmpty
                 ? "the cgroups checkpoint \(record.checkpoint) froze run again already; removed its freeze record"
-                : "thawed \(thawed.joined(separator: ", ")), frozen since \(ISO8601DateFormatter().string(from: record.startedAt)) by checkpoint \(record.checkpoint)"
+                : "thawed \(thawed.joined(separator: ", ")), frozen since \(ISO8601DateFormatter().string(from: record.startedAt)) by "
+                    + "checkpoint \(record.checkpoint)"
         )
     }
 }
@@ -304,7 +306,7 @@ extension Executor {
 /// `maxFrozen` (minus the thaw margin) passed while the clone ran.
 struct FrozenLimitExpired: Error {
     /// When it passed.
-    var at: ContinuousClock.Instant
+    var at: Duration
 }
 
 /// Which of a clone and its deadline ended first.
@@ -314,9 +316,10 @@ enum LimitRace<T: Sendable>: Sendable {
 }
 
 /// Runs `body`, but when `deadline` comes first: calls `onExpiry` at once (the thaw must not wait for the cancelled
-/// clone to wind down), cancels `body`, waits for it, and throws ``FrozenLimitExpired``.
+/// clone to wind down), cancels `body`, waits for it, and throws ``FrozenLimitExpired``. `deadline` is a reading of
+/// `clock`'s monotonic time.
 func withinLimit<T: Sendable>(
-    until deadline: ContinuousClock.Instant, onExpiry: () -> Void,
+    until deadline: Duration, clock: HostClock, onExpiry: () -> Void,
     body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     return try await withThrowingTaskGroup(of: LimitRace<T>.self) { group in
@@ -324,7 +327,7 @@ func withinLimit<T: Sendable>(
             do { return .finished(.success(try await body())) } catch { return .finished(.failure(error)) }
         }
         group.addTask {
-            try? await Task.sleep(until: deadline, clock: .continuous)
+            try? await clock.sleep(max(.zero, deadline - clock.now()))
             return .expired
         }
         let first = try await group.next() ?? .expired
@@ -333,7 +336,7 @@ func withinLimit<T: Sendable>(
             group.cancelAll()
             return try result.get()
         case .expired:
-            let at = ContinuousClock.now
+            let at = clock.now()
             onExpiry()
             group.cancelAll()
             while try await group.next() != nil {}

@@ -50,7 +50,7 @@ extension Executor {
         try StateStore(stateDir: spec.stateDir).update { state in
             state.quotas[quota.path] = .init(
                 capacity: quota.capacity?.bytes, inodes: quota.inodes,
-                setAt: setNow ? Date() : .distantPast)
+                setAt: setNow ? clock.date() : .distantPast)
         }
     }
 }

@@ -41,14 +41,15 @@ extension Executor {
                 VolumeLayout.active, request.terminateUsers ? pinned : present, what: "nothing was restored",
                 hint: request.terminateUsers
                     ? "Unmount those mounts first: terminating processes cannot end a mount in juicectl's own namespace."
-                    : "Stop them, or restore with --terminate-users (restore.terminateUsers: true in a spec): SIGTERM, then SIGKILL after the grace."
+                    : "Stop them, or restore with --terminate-users (restore.terminateUsers: true in a spec): SIGTERM, then SIGKILL "
+                        + "after the grace."
             )
         }
         guard let activeInode = try await files.inode(VolumeLayout.active) else {
             throw StepError("/active does not exist on the volume; run juicectl apply first")
         }
         for directory in [VolumeLayout.manifests, VolumeLayout.staging] { try await files.makeDirectories(directory) }
-        let now = Date()
+        let now = clock.date()
         var asideName = CheckpointName.preRestore(at: now)
         var suffix = 1
         while try await files.inode(VolumeLayout.checkpoint(asideName)) != nil {
@@ -61,15 +62,14 @@ extension Executor {
             asideName: asideName, activeInode: activeInode, startedAt: now)
         try await files.write(journal, VolumeLayout.restoreJournal)
         FaultPoint.reach("restore.after-journal")
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = clock.now()
         let linksNote: String
         do {
             linksNote = try await cloneKeepingHardLinks(
                 of: VolumeLayout.checkpoint(request.name), into: journal.stagingPath,
                 files: files, spec: spec
             ) {
-                try await progress.measure("restore \(request.name): cloning the checkpoint") {
+                try await progress.measure("restore \(request.name): cloning the checkpoint", clock: clock) {
                     try await juicefs.clone(files.path(VolumeLayout.checkpoint(request.name)), files.path(journal.stagingPath))
                 }
             }
@@ -121,10 +121,12 @@ extension Executor {
         let ended =
             terminated.isEmpty
             ? ""
-            : "; terminated \(terminated.count) process(es) that used /active first (pid \(terminated.map(String.init).joined(separator: ", ")))"
+            : "; terminated \(terminated.count) process(es) that used /active first "
+                + "(pid \(terminated.map(String.init).joined(separator: ", ")))"
         return StepResult(
             .done(
-                "restored /active to checkpoint \(request.name) (clone in \((clock.now - start).milliseconds) ms\(linksNote)); the replaced tree is checkpoint \(asideName)\(note)\(ended)"
+                "restored /active to checkpoint \(request.name) (clone in \((clock.now() - start).milliseconds) ms\(linksNote)); the "
+                    + "replaced tree is checkpoint \(asideName)\(note)\(ended)"
             ),
             details: ActionResult.Details(terminatedPIDs: terminated.isEmpty ? nil : terminated))
     }
@@ -196,7 +198,8 @@ extension Executor {
         }
         try await files.write(lineage, VolumeLayout.lineage)
         FaultPoint.reach("restore.after-lineage")
-        let shortfall = problems.isEmpty ? nil : RestoreShortfall(checkpoint: journal.checkpoint, completedAt: Date(), problems: problems)
+        let shortfall =
+            problems.isEmpty ? nil : RestoreShortfall(checkpoint: journal.checkpoint, completedAt: clock.date(), problems: problems)
         try StateStore(stateDir: spec.stateDir).update { $0.restoreShortfall = shortfall }
         try await files.remove(VolumeLayout.restoreJournal)
         guard let shortfall else { return note }

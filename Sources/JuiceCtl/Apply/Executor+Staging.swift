@@ -19,15 +19,15 @@ extension Executor {
         let cacheDir = VolumeObserver.runningCacheDir(spec, recorded: StateStore(stateDir: spec.stateDir).load().mountClient)
         guard let first = await observer.staging(mountPath: spec.mount.path, uuid: live.format.uuid, cacheDir: cacheDir) else {
             throw StepError(
-                "the mount at \(spec.mount.path) does not say what it has staged (\(spec.mount.path)/.stats); not unmounting blocks that may exist only here"
+                "the mount at \(spec.mount.path) does not say what it has staged (\(spec.mount.path)/.stats); not unmounting blocks "
+                    + "that may exist only here"
             )
         }
         guard !first.isEmpty else { return .skipped("nothing is staged in \(cacheDir)") }
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = clock.now()
         let label = "flush staging of \(spec.name)"
         var handedOver = ""
-        let (left, handover) = try await progress.measure(label) { () async throws -> (StagingObservation, Int32?) in
+        let (left, handover) = try await progress.measure(label, clock: clock) { () async throws -> (StagingObservation, Int32?) in
             var uploadingClient: Int32?
             if Self.runningUploadDelay(spec) != .zero {
                 var draining = spec
@@ -40,9 +40,9 @@ extension Executor {
                 uploadingClient = after.pid
             }
             var current = first
-            while !current.isEmpty, clock.now - start < flushTimeout {
+            while !current.isEmpty, clock.now() - start < flushTimeout {
                 progress.update(label, detail: "\(current.summary) left")
-                try await Task.sleep(for: .milliseconds(250))
+                try await clock.sleep(.milliseconds(250))
                 guard let next = await observer.staging(mountPath: spec.mount.path, uuid: live.format.uuid, cacheDir: cacheDir) else {
                     continue
                 }
@@ -53,10 +53,13 @@ extension Executor {
         if let handover { handedOver = "; client pid \(live.pid) handed the session to pid \(handover), which uploads without delay" }
         guard left.isEmpty else {
             throw StepError(
-                "\(left.summary) are still staged in \(cacheDir) after the flush timeout of \(flushTimeout.shortText) (of \(first.summary)); the object storage does not take them (see \(spec.mountLogFile)). The volume stays mounted\(handedOver) and keeps uploading: run juicectl down again once the storage answers, or raise --flush-timeout"
+                "\(left.summary) are still staged in \(cacheDir) after the flush timeout of \(flushTimeout.shortText) "
+                    + "(of \(first.summary)); the object storage does not take them (see \(spec.mountLogFile)). The volume stays "
+                    + "mounted\(handedOver) and keeps uploading: run juicectl down again once the storage answers, or raise "
+                    + "--flush-timeout"
             )
         }
-        return .done("uploaded \(first.summary) staged in \(cacheDir) in \((clock.now - start).milliseconds) ms\(handedOver)")
+        return .done("uploaded \(first.summary) staged in \(cacheDir) in \((clock.now() - start).milliseconds) ms\(handedOver)")
     }
 
     /// The upload delay the running client was started with (juicectl's record of its arguments, else the spec's).

@@ -61,16 +61,15 @@ extension Executor {
         let starts = Dictionary(uniqueKeysWithValues: pids.compactMap { pid in host.processStartTime(pid).map { (pid, $0) } })
         func running(_ pid: Int32) -> Bool { host.processStartTime(pid) == starts[pid] && starts[pid] != nil }
         let signalled = pids.filter { running($0) && host.signal($0, SIGTERM) }
-        let clock = ContinuousClock()
-        let deadline = clock.now + grace
-        while clock.now < deadline, signalled.contains(where: running) {
-            try await Task.sleep(for: .milliseconds(50))
+        let deadline = clock.now() + grace
+        while clock.now() < deadline, signalled.contains(where: running) {
+            try await clock.sleep(.milliseconds(50))
         }
         let stubborn = signalled.filter(running)
         for pid in stubborn { _ = host.signal(pid, SIGKILL) }
-        let killDeadline = clock.now + .seconds(10)
-        while clock.now < killDeadline, stubborn.contains(where: running) {
-            try await Task.sleep(for: .milliseconds(50))
+        let killDeadline = clock.now() + .seconds(10)
+        while clock.now() < killDeadline, stubborn.contains(where: running) {
+            try await clock.sleep(.milliseconds(50))
         }
         return signalled
     }

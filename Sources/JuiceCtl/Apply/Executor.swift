@@ -14,6 +14,8 @@ public struct Executor: Sendable {
     let observer: VolumeObserver
     let logger: Logger
     let progress: any OperationProgress
+    /// The present, elapsed time and waits.
+    let clock: HostClock
     /// How long stop-backup waits for Litestream to exit after SIGTERM before it sends SIGKILL.
     var backupStopTimeout: Duration = .seconds(30)
     /// How long flush-staging waits for the writeback staging to be uploaded (`down --flush-timeout`).
@@ -26,22 +28,24 @@ public struct Executor: Sendable {
     /// Builds a volume's ownership protocol (the record's store, this host's identity and memory).
     let ownership: OwnershipFactory
 
-    /// Creates an executor; `ownership` replaces the live ownership stores (tests). Its runner, clients and observer
-    /// are built as a reconciler's are (``Reconciler/parts(host:runner:tools:logger:progress:ownership:)``).
+    /// Creates an executor; `ownership` replaces the live ownership stores (tests), `clock` the real time. Its runner,
+    /// clients and observer are built as a reconciler's are (``Reconciler/parts(host:runner:tools:logger:progress:ownership:clock:)``).
     public init(
         host: any HostProbing, runner: any CommandRunning, tools: Tools, logger: Logger,
-        progress: any OperationProgress = SilentProgress(), ownership: OwnershipFactory? = nil
+        progress: any OperationProgress = SilentProgress(), ownership: OwnershipFactory? = nil, clock: HostClock = .system
     ) {
         self =
-            Reconciler.parts(host: host, runner: runner, tools: tools, logger: logger, progress: progress, ownership: ownership)
-            .executor
+            Reconciler.parts(
+                host: host, runner: runner, tools: tools, logger: logger, progress: progress, ownership: ownership, clock: clock
+            ).executor
     }
 
     /// Creates an executor from its parts: `runner` is the one the clients run through, `observer` the one observer
     /// of the reconciler it works for.
     init(
         host: any HostProbing, runner: any CommandRunning, tools: Tools, juicefs: JuiceFSClient, litestream: LitestreamClient,
-        observer: VolumeObserver, ownership: @escaping OwnershipFactory, logger: Logger, progress: any OperationProgress
+        observer: VolumeObserver, ownership: @escaping OwnershipFactory, logger: Logger, progress: any OperationProgress,
+        clock: HostClock
     ) {
         self.host = host
         self.runner = runner
@@ -52,12 +56,12 @@ public struct Executor: Sendable {
         self.ownership = ownership
         self.logger = logger
         self.progress = progress
+        self.clock = clock
     }
 
     /// Runs `action` for the volume `spec` describes and reports how it ended.
     public func execute(_ action: Action, spec: VolumeSpec) async -> ActionResult {
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = clock.now()
         let outcome: ActionResult.Outcome
         let details: ActionResult.Details?
         do {
@@ -69,7 +73,7 @@ public struct Executor: Sendable {
             details = (error as? DetailedStepError)?.details
         }
         ActionFault.actionEnded(action.kind)
-        let result = ActionResult(action: action, outcome: outcome, milliseconds: (clock.now - start).milliseconds, details: details)
+        let result = ActionResult(action: action, outcome: outcome, milliseconds: (clock.now() - start).milliseconds, details: details)
         logger.info(
             "action",
             metadata: [
@@ -132,8 +136,8 @@ public struct Executor: Sendable {
     }
 
     /// The ownership protocols of volumes, over the live stores (curl for S3, files through `host`).
-    static func ownershipFactory(runner: any CommandRunning, tools: Tools, host: any HostProbing) -> OwnershipFactory {
-        { spec in try await OwnershipClaim.forVolume(spec, runner: runner, tools: tools, host: host) }
+    static func ownershipFactory(runner: any CommandRunning, tools: Tools, host: any HostProbing, clock: HostClock) -> OwnershipFactory {
+        { spec in try await OwnershipClaim.forVolume(spec, runner: runner, tools: tools, host: host, clock: clock) }
     }
 
     /// Creates the host directories a volume needs: base, objects, cache, logs, metadata parent, state.

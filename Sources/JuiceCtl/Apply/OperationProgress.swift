@@ -1,3 +1,5 @@
+internal import JuiceCtlCore
+
 /// Receives the start and end of long operations (a clone, a tree removal), so that a terminal can show them.
 /// The executor never prints; the CLI decides whether and where progress goes.
 public protocol OperationProgress: Sendable {
@@ -21,17 +23,16 @@ extension OperationProgress {
     /// Reporters without a detail line ignore updates.
     public func update(_ label: String, detail: String) {}
 
-    /// Runs `body` between `begin` and `end`.
-    func measure<T>(_ label: String, _ body: () async throws -> T) async throws -> T {
-        let clock = ContinuousClock()
-        let start = clock.now
+    /// Runs `body` between `begin` and `end`, timed on `clock`.
+    func measure<T>(_ label: String, clock: HostClock, _ body: () async throws -> T) async throws -> T {
+        let start = clock.now()
         begin(label)
         do {
             let value = try await body()
-            end(label, duration: clock.now - start, succeeded: true)
+            end(label, duration: clock.now() - start, succeeded: true)
             return value
         } catch {
-            end(label, duration: clock.now - start, succeeded: false)
+            end(label, duration: clock.now() - start, succeeded: false)
             throw error
         }
     }

@@ -16,6 +16,8 @@ internal import JuiceCtlCore
 /// change one directory.
 struct HardLinkRepair: Sendable {
     let host: any HostProbing
+    /// What the repair's duration is measured on.
+    var clock: HostClock = .system
     /// How long one session of calls on the volume may take: this, and ``perName`` more for each name it handles.
     var deadline: Duration = .seconds(30)
     /// See ``deadline``.
@@ -43,8 +45,7 @@ struct HardLinkRepair: Sendable {
     /// - Throws: ``HardLinkError`` when a call on the volume fails other than by a name being gone or changed, or a
     ///   session misses its deadline; the clone is then partly repaired, and the step that made it must fail.
     func repair(_ groups: [HardLinkGroup], in clone: String) async throws(HardLinkError) -> Report {
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = clock.now()
         var report = Report()
         // The first name in each group whose copy is a regular file is the one the others become links to.
         let size = max(1, (groups.count + concurrency - 1) / max(1, concurrency))
@@ -80,7 +81,7 @@ struct HardLinkRepair: Sendable {
             report.skipped += outcome.skipped
         }
         report.skipped.sort()
-        report.duration = clock.now - start
+        report.duration = clock.now() - start
         return report
     }
 

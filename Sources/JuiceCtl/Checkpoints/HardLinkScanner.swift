@@ -17,6 +17,8 @@ struct HardLinkScanner: Sendable {
     var queryTimeout: Duration = .seconds(120)
     /// How long a walk may take (as long as a clone may).
     var walkDeadline: Duration = .seconds(6 * 3600)
+    /// What the scan's duration is measured on.
+    var clock: HostClock = .system
 
     /// The groups inside the tree at `volumePath` (from the volume root, e.g. `/active`).
     ///
@@ -25,19 +27,18 @@ struct HardLinkScanner: Sendable {
     ///   - database: the SQLite metadata file, `nil` for another engine.
     /// - Throws: ``HardLinkError`` when the walk fails or times out (a failed query falls back to the walk).
     func scan(_ volumePath: String, mountPath: String, database: String?) async throws(HardLinkError) -> HardLinkScan {
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = clock.now()
         var fallbackReason: String?
         if let database {
             do {
                 let groups = try await query(database, tree: volumePath)
-                return HardLinkScan(groups: groups, source: .metadata, duration: clock.now - start)
+                return HardLinkScan(groups: groups, source: .metadata, duration: clock.now() - start)
             } catch {
                 fallbackReason = error.message
             }
         }
         let groups = try await walk(volumePath, mountPath: mountPath)
-        return HardLinkScan(groups: groups, source: .walk, fallbackReason: fallbackReason, duration: clock.now - start)
+        return HardLinkScan(groups: groups, source: .walk, fallbackReason: fallbackReason, duration: clock.now() - start)
     }
 
     /// The groups from the metadata, or why they could not be read from it.

@@ -1,4 +1,5 @@
 internal import Foundation
+internal import JuiceCtlCore
 internal import Synchronization
 
 /// Runs blocking system calls that may hang (a `stat` on a FUSE mount whose metadata engine is down blocks for
@@ -6,8 +7,8 @@ internal import Synchronization
 ///
 /// A call that misses its deadline keeps its thread until the kernel lets go; the caller moves on.
 enum Deadline {
-    /// The value `body` returns, or `nil` when it has not returned within `limit`.
-    static func run<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () -> T) async -> T? {
+    /// The value `body` returns, or `nil` when it has not returned within `limit` on `clock`.
+    static func run<T: Sendable>(_ limit: Duration, clock: HostClock, _ body: @escaping @Sendable () -> T) async -> T? {
         let gate = Gate<T>()
         return await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
             gate.install(continuation)
@@ -17,7 +18,7 @@ enum Deadline {
             thread.stackSize = 256 << 10
             thread.start()
             Task {
-                try? await Task.sleep(for: limit)
+                try? await clock.sleep(limit)
                 gate.finish(nil)
             }
         }

@@ -86,6 +86,18 @@ public protocol HostProbing: VolumeCalling {
     func readLocalFile(_ path: String) -> Data?
     /// Replaces a local file atomically (temporary file, fsync, rename).
     func writeLocalFile(_ path: String, _ data: Data, mode: UInt16) throws
+    /// Replaces a local file atomically; with `durable: false` without the fsyncs (the rename still makes the change
+    /// all-or-nothing for readers), for files rewritten often whose loss in a power cut costs nothing.
+    func writeLocalFile(_ path: String, _ data: Data, mode: UInt16, durable: Bool) throws
+    /// The size of a local file in bytes, or `nil` when there is none.
+    func localFileSize(_ path: String) -> UInt64?
+    /// Appends `data` to a local file (created with `mode`) in one write and fsyncs it. When the file does not end in
+    /// a newline (a line torn by a crash), one is written first, so that `data` starts a line of its own. Returns
+    /// whether everything was written and synced.
+    func appendLocalLines(_ path: String, _ data: Data, mode: UInt16) -> Bool
+    /// Runs `body` holding an exclusive `flock(2)` on the local file at `path` (created 0600), waiting as long as
+    /// another holder keeps it; `nil` when the file cannot be opened or locked.
+    func withLocalFileLock<T>(_ path: String, _ body: () -> T) -> T?
     /// Replaces a file atomically, with a deadline, for a file other hosts may write too (a shared replica
     /// directory): a temporary file beside it with a random name, created exclusively (`O_EXCL`, no symbolic link
     /// followed) with `mode`, written, fsynced, renamed over `path` (unless the deadline passed by then), and the

@@ -6,7 +6,7 @@ internal import Foundation
 
 extension LiveHost {
     public func readFileAnswer(_ path: String, deadline: Duration) async -> FileReadAnswer {
-        await Deadline.run(deadline) { () -> FileReadAnswer in
+        await Deadline.run(deadline, clock: clock) { () -> FileReadAnswer in
             let descriptor = open(path, O_RDONLY | O_CLOEXEC)
             guard descriptor >= 0 else {
                 let code = errno

@@ -1,4 +1,5 @@
 public import Foundation
+internal import JuiceCtlCore
 
 #if canImport(Glibc)
     import Glibc
@@ -6,8 +7,8 @@ public import Foundation
 
 extension LiveHost {
     public func replaceFile(_ path: String, with data: Data, mode: UInt16, deadline: Duration) async -> Int32 {
-        let start = ContinuousClock.now
-        return await Deadline.run(deadline) {
+        let start = clock.now()
+        return await Deadline.run(deadline, clock: clock) {
             let directory = (path as NSString).deletingLastPathComponent
             let name = (path as NSString).lastPathComponent
             let temporary = "\(directory)/.\(name).tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
@@ -20,7 +21,7 @@ extension LiveHost {
                 return failed
             }
             // A rename after the deadline would land where the caller no longer expects a write.
-            guard ContinuousClock.now - start < deadline else {
+            guard clock.now() - start < deadline else {
                 unlink(temporary)
                 return ETIMEDOUT
             }

@@ -1,4 +1,5 @@
 internal import CJuiceCtlShims
+internal import JuiceCtlCore
 
 #if canImport(Glibc)
     import Glibc
@@ -10,10 +11,10 @@ internal import CJuiceCtlShims
 /// `AT_SYMLINK_NOFOLLOW`. The walk opens its directories `O_RDONLY | O_NOFOLLOW` to read them.
 extension LiveHost {
     public func linkedFiles(under root: String, deadline: Duration) async -> LinkedFilesWalk {
-        let end = ContinuousClock.now + deadline
+        let end = clock.now() + deadline
         // The walk watches its own deadline between directories; the outer one covers a call that hangs.
-        return await Deadline.run(deadline + .seconds(5)) {
-            LinkedFileWalker(until: end).walk(root)
+        return await Deadline.run(deadline + .seconds(5), clock: clock) {
+            LinkedFileWalker(until: end, clock: clock).walk(root)
         } ?? .timedOut
     }
 
@@ -21,9 +22,9 @@ extension LiveHost {
         below root: String, deadline: Duration,
         _ body: @escaping @Sendable (any TreeCalls) -> T
     ) async -> T? {
-        let end = ContinuousClock.now + deadline
-        return await Deadline.run(deadline) {
-            let calls = LiveTreeCalls(root: root, until: end)
+        let end = clock.now() + deadline
+        return await Deadline.run(deadline, clock: clock) {
+            let calls = LiveTreeCalls(root: root, until: end, clock: clock)
             defer { calls.close() }
             return body(calls)
         }
@@ -35,12 +36,15 @@ extension LiveHost {
 /// with `ETIMEDOUT` at once.
 final class LiveTreeCalls: TreeCalls {
     private let root: String
-    private let end: ContinuousClock.Instant
+    /// A reading of `clock`'s monotonic time.
+    private let end: Duration
+    private let clock: HostClock
     private var directories: [TreePath: Int32] = [:]
 
-    init(root: String, until end: ContinuousClock.Instant) {
+    init(root: String, until end: Duration, clock: HostClock) {
         self.root = root
         self.end = end
+        self.clock = clock
     }
 
     func close() {
@@ -49,7 +53,7 @@ final class LiveTreeCalls: TreeCalls {
     }
 
     func status(_ path: TreePath) -> EntryLookup {
-        guard ContinuousClock.now < end else { return .failed(errno: ETIMEDOUT) }
+        guard clock.now() < end else { return .failed(errno: ETIMEDOUT) }
         var info = Glibc.stat()
         if path.isRoot { return lstat(root, &info) == 0 ? .found(EntryStatus(info)) : .failed(errno: errno) }
         let code = inParent(of: path) { directory, name in fstatat(directory, name, &info, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno }
@@ -57,7 +61,7 @@ final class LiveTreeCalls: TreeCalls {
     }
 
     func link(_ existing: TreePath, as newPath: TreePath) -> Int32 {
-        guard ContinuousClock.now < end else { return ETIMEDOUT }
+        guard clock.now() < end else { return ETIMEDOUT }
         guard !existing.isRoot, !newPath.isRoot else { return EINVAL }
         return inParent(of: existing) { from, old in
             inParent(of: newPath) { to, new in linkat(from, old, to, new, 0) == 0 ? 0 : errno }
@@ -65,7 +69,7 @@ final class LiveTreeCalls: TreeCalls {
     }
 
     func rename(_ source: TreePath, over destination: TreePath) -> Int32 {
-        guard ContinuousClock.now < end else { return ETIMEDOUT }
+        guard clock.now() < end else { return ETIMEDOUT }
         guard !source.isRoot, !destination.isRoot else { return EINVAL }
         return inParent(of: source) { from, old in
             inParent(of: destination) { to, new in renameat(from, old, to, new) == 0 ? 0 : errno }
@@ -73,7 +77,7 @@ final class LiveTreeCalls: TreeCalls {
     }
 
     func setTimes(_ path: TreePath, accessed: FileTime, modified: FileTime) -> Int32 {
-        guard ContinuousClock.now < end else { return ETIMEDOUT }
+        guard clock.now() < end else { return ETIMEDOUT }
         var times = [
             timespec(tv_sec: Int(accessed.seconds), tv_nsec: Int(accessed.nanoseconds)),
             timespec(tv_sec: Int(modified.seconds), tv_nsec: Int(modified.nanoseconds)),
@@ -139,12 +143,15 @@ extension EntryStatus {
 /// One walk for ``LiveHost/linkedFiles(under:deadline:)``, on one thread: each directory is read whole and closed
 /// before its subdirectories are visited, so open descriptors grow with the depth only (one per level).
 private final class LinkedFileWalker {
-    private let end: ContinuousClock.Instant
+    /// A reading of `clock`'s monotonic time.
+    private let end: Duration
+    private let clock: HostClock
     private var found: [LinkedFile] = []
     private var device: UInt = 0
 
-    init(until end: ContinuousClock.Instant) {
+    init(until end: Duration, clock: HostClock) {
         self.end = end
+        self.clock = clock
     }
 
     func walk(_ root: String) -> LinkedFilesWalk {
@@ -160,7 +167,7 @@ private final class LinkedFileWalker {
 
     /// Reads one directory; `nil` when it and everything below went well.
     private func visit(_ directory: Int32, _ path: TreePath) -> LinkedFilesWalk? {
-        guard ContinuousClock.now < end else { return .timedOut }
+        guard clock.now() < end else { return .timedOut }
         let copy = dup(directory)
         guard copy >= 0, let stream = fdopendir(copy) else {
             let code = errno

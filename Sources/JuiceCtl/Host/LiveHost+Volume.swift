@@ -10,7 +10,7 @@ public import JuiceCtlCore
 /// `fstat` of the descriptor that later calls use (see ``VolumeDescriptors``).
 extension LiveHost {
     public func guardedEntries(_ paths: [String], below root: String, deadline: Duration) async -> VolumeGuardObservation? {
-        await Deadline.run(deadline) { () -> VolumeGuardObservation? in
+        await Deadline.run(deadline, clock: clock) { () -> VolumeGuardObservation? in
             guard let walk = VolumeDescriptors(root: root), let rootEntry = walk.rootEntry() else { return nil }
             var entries: [String: GuardedEntry] = [:]
             for path in paths {
@@ -24,7 +24,7 @@ extension LiveHost {
     }
 
     public func readVolumeFile(_ path: String, below root: String, deadline: Duration) async -> VolumeFileRead {
-        await Deadline.run(deadline) { () -> VolumeFileRead in
+        await Deadline.run(deadline, clock: clock) { () -> VolumeFileRead in
             guard let walk = VolumeDescriptors(root: root) else { return .failed(errno: errno) }
             let (directory, name): (Int32, String)
             switch walk.parent(of: path) {
@@ -54,8 +54,8 @@ extension LiveHost {
     public func writeVolumeFile(_ path: String, _ data: Data, mode: UInt16, below root: String, deadline: Duration) async
         -> VolumeCallResult
     {
-        let end = ContinuousClock.now + deadline
-        return await Deadline.run(deadline) { () -> VolumeCallResult in
+        let end = clock.now() + deadline
+        return await Deadline.run(deadline, clock: clock) { () -> VolumeCallResult in
             VolumeDescriptors.inParent(of: path, root: root) { directory, name in
                 let temporary = ".\(name).tmp-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))"
                 let fd = cjuicectl_open_beneath(directory, temporary, O_WRONLY | O_CREAT | O_EXCL, UInt32(mode))
@@ -63,7 +63,7 @@ extension LiveHost {
                 let failed = writeSynced(fd, data, mode: mode)
                 close(fd)
                 // A rename after the deadline would land when the caller no longer expects it.
-                if let failed = failed ?? (ContinuousClock.now < end ? nil : ETIMEDOUT) {
+                if let failed = failed ?? (clock.now() < end ? nil : ETIMEDOUT) {
                     unlinkat(directory, temporary, 0)
                     return failed
                 }
@@ -79,7 +79,7 @@ extension LiveHost {
     }
 
     public func makeVolumeDirectory(_ path: String, mode: UInt16, below root: String, deadline: Duration) async -> VolumeCallResult {
-        await Deadline.run(deadline) { () -> VolumeCallResult in
+        await Deadline.run(deadline, clock: clock) { () -> VolumeCallResult in
             VolumeDescriptors.inParent(of: path, root: root) { directory, name in
                 guard mkdirat(directory, name, mode_t(mode)) == 0 else { return errno }
                 // Exactly `mode`, whatever the umask, on the directory just made (a name swapped meanwhile is not
@@ -93,7 +93,7 @@ extension LiveHost {
     }
 
     public func removeVolumeFile(_ path: String, below root: String, deadline: Duration) async -> VolumeCallResult {
-        await Deadline.run(deadline) { () -> VolumeCallResult in
+        await Deadline.run(deadline, clock: clock) { () -> VolumeCallResult in
             VolumeDescriptors.inParent(of: path, root: root) { directory, name in
                 unlinkat(directory, name, 0) == 0 ? 0 : errno
             }
@@ -110,7 +110,7 @@ extension LiveHost {
             case .noReplace: 1
             case .exchange: 2
             }
-        return await Deadline.run(deadline) { () -> VolumeCallResult in
+        return await Deadline.run(deadline, clock: clock) { () -> VolumeCallResult in
             guard let walk = VolumeDescriptors(root: root) else { return .failed(errno: errno) }
             let from: (Int32, String)
             let to: (Int32, String)
@@ -126,7 +126,7 @@ extension LiveHost {
         from source: String, to destination: String, below root: String,
         deadline: Duration
     ) async -> VolumeCallResult {
-        await Deadline.run(deadline) { () -> VolumeCallResult in
+        await Deadline.run(deadline, clock: clock) { () -> VolumeCallResult in
             guard let walk = VolumeDescriptors(root: root) else { return .failed(errno: errno) }
             let from: (Int32, String)
             let to: (Int32, String)
@@ -142,7 +142,7 @@ extension LiveHost {
     }
 
     public func secureVolumeDirectory(_ path: String, mode: UInt16, below root: String, deadline: Duration) async -> VolumeCallResult {
-        await Deadline.run(deadline) { () -> VolumeCallResult in
+        await Deadline.run(deadline, clock: clock) { () -> VolumeCallResult in
             guard let walk = VolumeDescriptors(root: root) else { return .failed(errno: errno) }
             if path == "/" || path.isEmpty {
                 return cjuicectl_set_owner_and_mode(walk.root, 0, 0, UInt32(mode)) == 0 ? .done : .failed(errno: errno)
@@ -165,7 +165,7 @@ extension LiveHost {
     ) async -> Result<OpenVolumeFile, VolumeCallFailure> {
         let operation = "create \(path)"
         let opened =
-            await Deadline.run(deadline) { () -> Result<Int32, VolumeCallFailure> in
+            await Deadline.run(deadline, clock: clock) { () -> Result<Int32, VolumeCallFailure> in
                 var descriptor: Int32 = -1
                 let result = VolumeDescriptors.inParent(of: path, root: root) { directory, name in
                     let fd = cjuicectl_open_beneath(directory, name, O_RDWR | O_CREAT | O_EXCL, 0o600)
@@ -189,7 +189,7 @@ extension LiveHost {
         AttachedLoopDevice, VolumeCallFailure
     > {
         let operation = "attach a loop device to \(path)"
-        return await Deadline.run(deadline) { () -> Result<AttachedLoopDevice, VolumeCallFailure> in
+        return await Deadline.run(deadline, clock: clock) { () -> Result<AttachedLoopDevice, VolumeCallFailure> in
             var attached: (Int32, Int32) = (-1, -1)
             let result = VolumeDescriptors.inParent(of: path, root: root) { directory, name in
                 let fd = cjuicectl_open_beneath(directory, name, O_RDWR, 0)
@@ -211,7 +211,7 @@ extension LiveHost {
 
     public func volumeLock(_ path: String, below root: String, operation: String, timeout: Duration) async throws -> any HeldLock {
         let opened =
-            await Deadline.run(.seconds(10)) { () -> Result<Int32, VolumeCallFailure> in
+            await Deadline.run(.seconds(10), clock: clock) { () -> Result<Int32, VolumeCallFailure> in
                 var descriptor: Int32 = -1
                 let result = VolumeDescriptors.inParent(of: path, root: root) { directory, name in
                     let fd = cjuicectl_open_beneath(directory, name, O_RDWR | O_CREAT, 0o600)
@@ -227,7 +227,8 @@ extension LiveHost {
                 guard case .done = result else { return .failure(VolumeCallFailure(operation: "open the lock \(path)", result: result)) }
                 return .success(descriptor)
             } ?? .failure(VolumeCallFailure(operation: "open the lock \(path)", result: .failed(errno: ETIMEDOUT)))
-        return try await VolumeLock.acquire(descriptor: opened.get(), path: "\(root)\(path)", operation: operation, timeout: timeout)
+        return try await VolumeLock.acquire(
+            descriptor: opened.get(), path: "\(root)\(path)", operation: operation, timeout: timeout, clock: clock)
     }
 
     public func removeRootOwnedFile(named name: String, in directory: String) -> Bool {

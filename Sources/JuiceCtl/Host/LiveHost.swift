@@ -8,15 +8,20 @@ public import JuiceCtlCore
 
 /// The real host: `/proc`, system calls, deadlines on everything that may touch a FUSE mount.
 public struct LiveHost: HostProbing {
+    /// What deadlines are measured and waited on.
+    public let clock: HostClock
+
     /// Creates the live host.
-    public init() {}
+    public init(clock: HostClock = .system) {
+        self.clock = clock
+    }
 
     public func mountInfo() throws -> String {
         try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
     }
 
     public func stat(_ path: String, deadline: Duration) async -> PathStatus {
-        await Deadline.run(deadline) {
+        await Deadline.run(deadline, clock: clock) {
             var info = Glibc.stat()
             if systemStat(path, &info) == 0 {
                 return PathStatus.found(inode: UInt64(info.st_ino), isDirectory: (info.st_mode & S_IFMT) == S_IFDIR)
@@ -29,7 +34,7 @@ public struct LiveHost: HostProbing {
     public func symbolicLink(in path: String, below root: String, deadline: Duration) async -> String? {
         guard path.hasPrefix(root + "/") else { return nil }
         let components = path.dropFirst(root.count).split(separator: "/")
-        return await Deadline.run(deadline) { () -> String? in
+        return await Deadline.run(deadline, clock: clock) { () -> String? in
             var current = root
             for component in components {
                 current += "/" + component
@@ -42,7 +47,7 @@ public struct LiveHost: HostProbing {
     }
 
     public func statfs(_ path: String, deadline: Duration) async -> FilesystemStats? {
-        await Deadline.run(deadline) {
+        await Deadline.run(deadline, clock: clock) {
             var info = Glibc.statvfs()
             guard systemStatvfs(path, &info) == 0 else { return FilesystemStats?.none }
             return FilesystemStats(
@@ -52,17 +57,17 @@ public struct LiveHost: HostProbing {
     }
 
     public func readFile(_ path: String, deadline: Duration) async -> Data? {
-        await Deadline.run(deadline) { FileManager.default.contents(atPath: path) } ?? nil
+        await Deadline.run(deadline, clock: clock) { FileManager.default.contents(atPath: path) } ?? nil
     }
 
     public func makeDirectory(_ path: String, mode: UInt16, deadline: Duration) async -> Int32 {
-        await Deadline.run(deadline) {
+        await Deadline.run(deadline, clock: clock) {
             Glibc.mkdir(path, mode_t(mode)) == 0 ? 0 : errno
         } ?? ETIMEDOUT
     }
 
     public func listDirectoryInodes(_ path: String, deadline: Duration) async -> [String: UInt64?]? {
-        await Deadline.run(deadline) { () -> [String: UInt64?]? in
+        await Deadline.run(deadline, clock: clock) { () -> [String: UInt64?]? in
             guard let directory = opendir(path) else { return nil }
             defer { closedir(directory) }
             var entries: [String: UInt64?] = [:]
@@ -77,7 +82,7 @@ public struct LiveHost: HostProbing {
     }
 
     public func listDirectory(_ path: String, deadline: Duration) async -> [String]? {
-        await Deadline.run(deadline) { try? FileManager.default.contentsOfDirectory(atPath: path) } ?? nil
+        await Deadline.run(deadline, clock: clock) { try? FileManager.default.contentsOfDirectory(atPath: path) } ?? nil
     }
 
     public func rename(_ source: String, to destination: String, mode: RenameMode, deadline: Duration) async -> Int32 {
@@ -87,7 +92,7 @@ public struct LiveHost: HostProbing {
             case .noReplace: 1 // RENAME_NOREPLACE
             case .exchange: 2 // RENAME_EXCHANGE
             }
-        return await Deadline.run(deadline) {
+        return await Deadline.run(deadline, clock: clock) {
             cjuicectl_renameat2(source, destination, flags) == 0 ? 0 : errno
         } ?? ETIMEDOUT
     }
@@ -112,7 +117,7 @@ public struct LiveHost: HostProbing {
     }
 
     public func fsync(_ path: String, deadline: Duration) async -> Int32 {
-        await Deadline.run(deadline) {
+        await Deadline.run(deadline, clock: clock) {
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { return errno }
             defer { close(fd) }
@@ -157,7 +162,7 @@ public struct LiveHost: HostProbing {
     }
 
     public func writeLocalFile(_ path: String, _ data: Data, mode: UInt16) throws {
-        try AtomicFile.write(data, to: path, mode: mode)
+        try writeLocalFile(path, data, mode: mode, durable: true)
     }
 
     public func moveLocalItem(_ source: String, to destination: String) throws {
@@ -234,7 +239,7 @@ extension LiveHost {
     }
 
     public func exclusiveLock(_ path: String, operation: String, timeout: Duration) async throws -> any HeldLock {
-        try await VolumeLock.acquire(file: path, operation: operation, timeout: timeout)
+        try await VolumeLock.acquire(file: path, operation: operation, timeout: timeout, clock: clock)
     }
 
     public func writeControlFile(_ path: String, _ text: String) -> Int32 {

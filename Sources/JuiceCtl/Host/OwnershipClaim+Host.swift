@@ -15,7 +15,7 @@ extension OwnershipClaim {
     public static func forVolume(
         _ spec: VolumeSpec, uuid: String? = nil, runner: any CommandRunning, tools: Tools,
         host: any HostProbing, secrets: SecretResolver = SecretResolver(),
-        clock: OwnershipClock = .system,
+        clock: HostClock = .system,
         settle: Duration = defaultSettle
     ) async throws(OwnershipError) -> OwnershipClaim? {
         let store: any OwnershipStoring

@@ -5,30 +5,31 @@ public import JuiceCtlCore
     import Glibc
 #endif
 
-/// Reads and writes the reconciler's per-volume status file, `<baseDir>/.juicectl/status.json`.
+/// Reads and writes the reconciler's per-volume status file, `<baseDir>/.juicectl/status.json`, through a
+/// ``HostProbing``.
 public struct RunStatusStore: Sendable {
     /// The file.
     public let path: String
+    /// Where the file is read and written.
+    let host: any HostProbing
 
-    /// The store of the volume whose state directory is `stateDir`.
-    public init(stateDir: String) {
+    /// The store of the volume whose state directory is `stateDir`, on `host`.
+    public init(stateDir: String, host: any HostProbing = LiveHost()) {
         path = "\(stateDir)/status.json"
+        self.host = host
     }
 
     /// The stored status, or `nil` when there is none or it cannot be read.
     public func load() -> RunStatus? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        guard let data = host.readLocalFile(path) else { return nil }
         return try? Self.decoder.decode(RunStatus.self, from: data)
     }
 
     /// Replaces the stored status atomically (readers see the old or the new document, never a mix).
     public func save(_ status: RunStatus) throws {
         let data = try Self.encoder.encode(status)
-        let directory = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(
-            atPath: directory, withIntermediateDirectories: true,
-            attributes: [.posixPermissions: 0o700])
-        try AtomicFile.write(data, to: path, mode: 0o600, durable: false)
+        try host.createLocalDirectory((path as NSString).deletingLastPathComponent, mode: 0o700)
+        try host.writeLocalFile(path, data, mode: 0o600, durable: false)
     }
 
     /// Whether the process that wrote `status` still runs `juicectl` (a status whose writer is gone is history).

@@ -1,10 +1,6 @@
 public import Foundation
 public import JuiceCtlCore
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// What juicectl remembers about a volume between runs, in `<baseDir>/.juicectl/state.json`: the quotas it set
 /// (only those are removed when they leave the spec) and where it mounted the volume (so a moved mount point is
 /// cleaned up). Written atomically (temporary file, fsync, rename); a lost or damaged file only makes juicectl
@@ -71,19 +67,22 @@ public struct VolumeState: Sendable, Codable, Hashable {
     public init() {}
 }
 
-/// Reads and writes ``VolumeState`` files.
+/// Reads and writes ``VolumeState`` files, through a ``HostProbing``.
 public struct StateStore: Sendable {
     /// The file.
     public let path: String
+    /// Where the file is read and written.
+    let host: any HostProbing
 
-    /// The store of the volume whose state directory is `stateDir`.
-    public init(stateDir: String) {
+    /// The store of the volume whose state directory is `stateDir`, on `host`.
+    public init(stateDir: String, host: any HostProbing = LiveHost()) {
         path = "\(stateDir)/state.json"
+        self.host = host
     }
 
     /// The stored state, or an empty one when there is none or it cannot be read.
     public func load() -> VolumeState {
-        guard let data = FileManager.default.contents(atPath: path) else { return VolumeState() }
+        guard let data = host.readLocalFile(path) else { return VolumeState() }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return (try? decoder.decode(VolumeState.self, from: data)) ?? VolumeState()
@@ -95,11 +94,8 @@ public struct StateStore: Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
         let data = try encoder.encode(state)
-        let directory = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(
-            atPath: directory, withIntermediateDirectories: true,
-            attributes: [.posixPermissions: 0o700])
-        try AtomicFile.write(data, to: path, mode: 0o600)
+        try host.createLocalDirectory((path as NSString).deletingLastPathComponent, mode: 0o700)
+        try host.writeLocalFile(path, data, mode: 0o600, durable: true)
     }
 
     /// Applies `change` to the stored state and saves it.
@@ -107,42 +103,5 @@ public struct StateStore: Sendable {
         var state = load()
         change(&state)
         try save(state)
-    }
-}
-
-/// Writes files so that a crash leaves either the old or the new content, never a mix.
-public enum AtomicFile {
-    /// Writes `data` to a temporary file beside `path`, fsyncs it, renames it over `path` and fsyncs the directory.
-    /// With `durable: false` the fsyncs are left out: the rename still makes the change all-or-nothing for readers,
-    /// for files rewritten often whose loss in a power cut costs nothing (the reconciler's status).
-    public static func write(_ data: Data, to path: String, mode: UInt16, durable: Bool = true) throws {
-        // A random name created exclusively, never through a link: nobody can have it ready for juicectl to write.
-        let temporary = "\(path).tmp-\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(mode))
-        guard fd >= 0 else { throw posixError("cannot create \(temporary)") }
-        let written = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        guard written == data.count, fchmod(fd, mode_t(mode)) == 0, !durable || fsync(fd) == 0 else {
-            let error = posixError("cannot write \(temporary)")
-            close(fd)
-            unlink(temporary)
-            throw error
-        }
-        close(fd)
-        guard rename(temporary, path) == 0 else {
-            let error = posixError("cannot rename \(temporary) to \(path)")
-            unlink(temporary)
-            throw error
-        }
-        guard durable else { return }
-        let directory = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directory >= 0 {
-            fsync(directory)
-            close(directory)
-        }
-    }
-
-    static func posixError(_ message: String) -> NSError {
-        NSError(
-            domain: "juicectl", code: Int(errno), userInfo: [NSLocalizedDescriptionKey: "\(message): \(String(cString: strerror(errno)))"])
     }
 }

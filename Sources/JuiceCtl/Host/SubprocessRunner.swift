@@ -1,4 +1,5 @@
 internal import Foundation
+public import JuiceCtlCore
 internal import Subprocess
 internal import SystemPackage
 
@@ -7,19 +8,23 @@ internal import SystemPackage
 #endif
 
 /// Runs programs with swift-subprocess: no inherited file descriptors beyond the standard three, working directory
-/// `/`, a new session, the environment ``ChildEnvironment`` builds (never juicectl's whole one), and a timeout after which the process group gets SIGTERM and then SIGKILL.
+/// `/`, a new session, the environment ``ChildEnvironment`` builds (never juicectl's whole one), and a timeout after
+/// which the process group gets SIGTERM and then SIGKILL. Durations and timeouts are measured and waited on `clock`.
 public struct SubprocessRunner: CommandRunning {
     /// Most output kept from one stream.
     public var outputLimit: Int
+    /// What durations and timeouts are measured and waited on.
+    public var clock: HostClock
 
     /// Creates a runner.
-    public init(outputLimit: Int = 8 << 20) {
+    public init(outputLimit: Int = 8 << 20, clock: HostClock = .system) {
         self.outputLimit = outputLimit
+        self.clock = clock
     }
 
     public func run(_ command: Command) async throws(CommandError) -> CommandResult {
-        let clock = ContinuousClock()
-        let start = clock.now
+        let clock = self.clock
+        let start = clock.now()
         var options = PlatformOptions()
         options.createSession = true
         options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(2))]
@@ -50,21 +55,21 @@ public struct SubprocessRunner: CommandRunning {
                     }
                     return CommandResult(
                         termination: termination, stdout: result.standardOutput,
-                        stderr: result.standardError, duration: clock.now - start)
+                        stderr: result.standardError, duration: clock.now() - start)
                 }
                 group.addTask {
-                    try await Task.sleep(for: command.timeout)
+                    try await clock.sleep(command.timeout)
                     return nil
                 }
                 let first = try await group.next() ?? nil
                 group.cancelAll()
                 return first
             }
-            return outcome ?? CommandResult(termination: .timedOut, duration: clock.now - start)
+            return outcome ?? CommandResult(termination: .timedOut, duration: clock.now() - start)
         } catch let error as SubprocessError {
             throw CommandError(command: command.displayString, reason: "\(error)")
         } catch is CancellationError {
-            return CommandResult(termination: .timedOut, duration: clock.now - start)
+            return CommandResult(termination: .timedOut, duration: clock.now() - start)
         } catch {
             throw CommandError(command: command.displayString, reason: "\(error)")
         }

@@ -1,5 +1,5 @@
 internal import Foundation
-internal import JuiceCtlCore
+public import JuiceCtlCore
 internal import Synchronization
 
 #if canImport(Glibc)
@@ -33,7 +33,8 @@ public final class VolumeLock: HeldLock {
         public var waited: Duration
 
         public var description: String {
-            "volume is locked by \(holder?.description ?? "another process") (\(path)); waited \(waited < .seconds(10) ? "\(waited.milliseconds) ms" : "\(waited.milliseconds / 1000) s"). "
+            "volume is locked by \(holder?.description ?? "another process") (\(path)); "
+                + "waited \(waited < .seconds(10) ? "\(waited.milliseconds) ms" : "\(waited.milliseconds / 1000) s"). "
                 + "Wait for it to finish or raise --lock-timeout."
         }
     }
@@ -48,35 +49,38 @@ public final class VolumeLock: HeldLock {
         self.descriptor = descriptor
     }
 
-    /// Takes the lock of the volume whose state directory is `stateDir`, waiting up to `timeout`.
+    /// Takes the lock of the volume whose state directory is `stateDir`, waiting up to `timeout` on `clock`.
     ///
     /// - Throws: ``Busy`` naming the holder when the timeout passes; an `NSError` when the file cannot be opened.
-    public static func acquire(stateDir: String, operation: String, timeout: Duration) async throws -> VolumeLock {
-        try await acquire(file: "\(stateDir)/lock", operation: operation, timeout: timeout)
+    public static func acquire(
+        stateDir: String, operation: String, timeout: Duration, clock: HostClock = .system
+    ) async throws -> VolumeLock {
+        try await acquire(file: "\(stateDir)/lock", operation: operation, timeout: timeout, clock: clock)
     }
 
     /// Takes an exclusive `flock` on the file at `path` (its directory is created, mode 0700), waiting up to
     /// `timeout`. On a JuiceFS mount the lock is global across every client of the volume, on any host, and it is
     /// released when its holder exits or, if the holder's host dies, when its juicefs session expires.
-    public static func acquire(file path: String, operation: String, timeout: Duration) async throws -> VolumeLock {
+    public static func acquire(
+        file path: String, operation: String, timeout: Duration, clock: HostClock = .system
+    ) async throws -> VolumeLock {
         let directory = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(
-            atPath: directory, withIntermediateDirectories: true,
-            attributes: [.posixPermissions: 0o700])
+        try LiveHost(clock: clock).createLocalDirectory(directory, mode: 0o700)
         let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw NSError(
                 domain: "juicectl", code: Int(errno),
                 userInfo: [NSLocalizedDescriptionKey: "cannot open lock file \(path): \(String(cString: strerror(errno)))"])
         }
-        return try await acquire(descriptor: fd, path: path, operation: operation, timeout: timeout)
+        return try await acquire(descriptor: fd, path: path, operation: operation, timeout: timeout, clock: clock)
     }
 
-    /// Takes an exclusive `flock` on the open file `fd` (the lock then owns it), waiting up to `timeout`; `path` names
-    /// it in messages.
-    static func acquire(descriptor fd: Int32, path: String, operation: String, timeout: Duration) async throws -> VolumeLock {
-        let clock = ContinuousClock()
-        let start = clock.now
+    /// Takes an exclusive `flock` on the open file `fd` (the lock then owns it), waiting up to `timeout` on `clock`;
+    /// `path` names it in messages.
+    static func acquire(
+        descriptor fd: Int32, path: String, operation: String, timeout: Duration, clock: HostClock
+    ) async throws -> VolumeLock {
+        let start = clock.now()
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             guard errno == EWOULDBLOCK || errno == EINTR else {
                 close(fd)
@@ -84,20 +88,20 @@ public final class VolumeLock: HeldLock {
                     domain: "juicectl", code: Int(errno),
                     userInfo: [NSLocalizedDescriptionKey: "cannot lock \(path): \(String(cString: strerror(errno)))"])
             }
-            if clock.now - start >= timeout {
+            if clock.now() - start >= timeout {
                 defer { close(fd) }
                 // A holder that has just taken the lock may not have written its record yet: look a few times.
                 var holder = readHolder(descriptor: fd)
                 for _ in 0..<10 where holder == nil {
-                    try await Task.sleep(for: .milliseconds(20))
+                    try await clock.sleep(.milliseconds(20))
                     holder = readHolder(descriptor: fd)
                 }
-                throw Busy(path: path, holder: holder, waited: clock.now - start)
+                throw Busy(path: path, holder: holder, waited: clock.now() - start)
             }
-            try await Task.sleep(for: .milliseconds(100))
+            try await clock.sleep(.milliseconds(100))
         }
         let lock = VolumeLock(path: path, descriptor: fd)
-        lock.writeHolder(operation: operation)
+        lock.writeHolder(operation: operation, since: clock.date())
         return lock
     }
 
@@ -109,16 +113,16 @@ public final class VolumeLock: HeldLock {
         return try? JSONDecoder().decode(Holder.self, from: Data(buffer[0..<count]))
     }
 
-    /// The holder recorded in a lock file, if any.
-    public static func readHolder(_ path: String) -> Holder? {
-        guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { return nil }
+    /// The holder recorded in a lock file, if any, read through `host`.
+    public static func readHolder(_ path: String, host: any HostProbing = LiveHost()) -> Holder? {
+        guard let data = host.readLocalFile(path), !data.isEmpty else { return nil }
         return try? JSONDecoder().decode(Holder.self, from: data)
     }
 
-    private func writeHolder(operation: String) {
+    private func writeHolder(operation: String, since: Date) {
         let holder = Holder(
             pid: getpid(), host: ProcessInfo.processInfo.hostName, operation: operation,
-            since: ISO8601DateFormatter().string(from: Date()))
+            since: ISO8601DateFormatter().string(from: since))
         guard let data = try? JSONEncoder().encode(holder) else { return }
         // Written over the old record, then cut to length: the file is never empty while the lock is held.
         let written = data.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }

@@ -1,6 +1,6 @@
 /// The ownership protocol of one volume for one instance: claim, take over, release, and what the record says,
 /// over an ``OwnershipStoring`` (the record in the replica location), an ``OwnershipMemory`` (what this instance
-/// remembers owning) and an ``OwnershipClock``. Pure logic: every effect goes through those three.
+/// remembers owning) and a ``HostClock``. Pure logic: every effect goes through those three.
 ///
 /// ## Claim
 ///
@@ -58,7 +58,7 @@ public struct OwnershipClaim: Sendable {
     /// What this instance remembers owning.
     public var memory: any OwnershipMemory
     /// Time, sleep, dates and nonces.
-    public var clock: OwnershipClock
+    public var clock: HostClock
     /// How long a claim waits after its write before reading back; also the bound on read-to-write time.
     public var settle: Duration
     /// How often a claim starts over (a slow read) before it gives up.
@@ -74,7 +74,7 @@ public struct OwnershipClaim: Sendable {
     /// Creates the protocol for `identity` on `volume`.
     public init(
         volume: String, uuid: String? = nil, identity: OwnershipIdentity, store: any OwnershipStoring,
-        memory: any OwnershipMemory, clock: OwnershipClock = .system, settle: Duration = defaultSettle,
+        memory: any OwnershipMemory, clock: HostClock = .system, settle: Duration = defaultSettle,
         maxAttempts: Int = 5, readDeadline: Duration = .seconds(10),
         progress: (@Sendable (OwnershipStep) -> Void)? = nil
     ) {

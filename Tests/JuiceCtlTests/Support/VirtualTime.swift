@@ -46,12 +46,12 @@ final class VirtualTime: Sendable {
     /// Every held call released so far, in order, with the instant: `A.write#1@2.0`.
     var releases: [String] { state.withLock { $0.released } }
 
-    /// A clock over this virtual time, with nonces `n1`, `n2`, ...
-    var clock: OwnershipClock {
-        OwnershipClock(
-            now: { self.now }, sleep: { try await self.sleep($0) },
+    /// A clock over this virtual time, with random numbers 0 and nonces `n1`, `n2`, ...
+    var clock: HostClock {
+        HostClock(
             date: { self.origin.addingTimeInterval(Double(self.now.components.seconds)) },
-            nonce: { "n\(self.nextNonce())" })
+            now: { self.now }, sleep: { try await self.sleep($0) },
+            random: { 0 }, nonce: { "n\(self.nextNonce())" })
     }
 
     private func nextNonce() -> Int {
