@@ -4,8 +4,10 @@ import Testing
 
 @Suite("Action dependencies: one graph for the plan's order and for what a failure holds back")
 struct ActionDependenciesTests {
+    /// An action of `kind` (its payload one of the coding tests' samples: the graph reads only kinds and targets).
     static func action(_ kind: Action.Kind, _ target: String = "/t") -> Action {
-        Action(kind, .create, target: target, reason: "test")
+        let payload = ActionCodingTests.payloads.first { $0.kind == kind }!
+        return Action(payload, .create, target: target, reason: "test")
     }
 
     static let everyPlannerRow =
