@@ -3,7 +3,8 @@ public import JuiceCtlCore
 public import Logging
 
 /// The original package's API for Swift programs: a volume built from a small configuration, with `start()`,
-/// `stop()`, `checkpoint(_:)`, `restore(_:)`, `checkpoints()` and `deleteCheckpoint(_:)`. A thin layer over ``Reconciler``: the configuration becomes a spec document that goes through the same
+/// `stop()`, `checkpoint(_:)`, `restore(_:)`, `checkpoints()` and `deleteCheckpoint(_:)`. A thin layer over ``Reconciler``: the
+/// configuration becomes a spec document that goes through the same
 /// validation and defaults as a spec file, and `start()` is `juicectl apply`, `stop()` is `juicectl down`.
 ///
 /// ```swift
@@ -84,7 +85,10 @@ public final class JuiceFS: Sendable {
             case .invalidConfig(let diagnostics): "invalid configuration: " + diagnostics.errors.map(\.description).joined(separator: "; ")
             case .unsupported(let what): what
             case .incompleteS3Config(let missing):
-                "S3 configuration is incomplete: set \(missing.joined(separator: " and ")) (or localMode: true); the keys are read from s3AccessKey and s3SecretAccessKey"
+                """
+                S3 configuration is incomplete: set \(missing.joined(separator: " and ")) (or localMode: true); the keys are read \
+                from s3AccessKey and s3SecretAccessKey
+                """
             case .notConverged(let report):
                 "volume \(report.spec.name) did not converge: "
                     + (report.results.compactMap { if case .failed(let why) = $0.outcome { why } else { nil } }

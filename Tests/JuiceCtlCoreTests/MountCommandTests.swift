@@ -132,7 +132,10 @@ struct MountCommandTests {
     }
 
     @Test(
-        "a client an earlier juicectl started with no -o, or with -o allow_other, has no changed flag: juicectl's words are judged by mountinfo"
+        """
+        a client an earlier juicectl started with no -o, or with -o allow_other, has no changed flag: juicectl's words are judged by \
+        mountinfo
+        """
     )
     func earlierClientsKeepTheirFlags() throws {
         let spec = try SpecFixture.spec()

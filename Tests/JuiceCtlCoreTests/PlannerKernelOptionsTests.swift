@@ -103,7 +103,8 @@ struct PlannerKernelOptionsTests {
             """)
         #expect(spec.overlay?.upperMount == "/srv/demo dir/data/root-upper")
         let escaped =
-            "rw,lowerdir=/srv/base\\011layer,upperdir=/srv/demo\\040dir/data/root-upper/upper,workdir=/srv/demo\\040dir/data/root-upper/work,uuid=on"
+            "rw,lowerdir=/srv/base\\011layer,upperdir=/srv/demo\\040dir/data/root-upper/upper,"
+            + "workdir=/srv/demo\\040dir/data/root-upper/work,uuid=on"
         let plan = Planner.plan(spec, Self.withOverlay(spec, upperFlags: "rw,nosuid,nodev,relatime", superOptions: escaped))
         #expect(plan.actions.isEmpty, "\(plan.actions)")
         let other = escaped.replacing("demo\\040dir", with: "demo\\040other")

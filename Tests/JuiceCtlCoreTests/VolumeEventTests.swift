@@ -114,7 +114,7 @@ struct VolumeEventTests {
             "", "not json", "[]", "{}", "null", "42",
             "{\"volume\":\"demo\",\"message\":\"m\"}",
             "{\"actor\":\"cli\",\"kind\":\"action\",\"message\":\"m\",\"operation\":\"apply\",\"time\":\"yesterday\",\"volume\":\"demo\"}",
-            "{\"actor\":\"cli\",\"kind\":\"explosion\",\"message\":\"m\",\"operation\":\"apply\",\"time\":\"2026-11-26T00:00:00Z\",\"volume\":\"demo\"}",
+            #"{"actor":"cli","kind":"explosion","message":"m","operation":"apply","time":"2026-11-26T00:00:00Z","volume":"demo"}"#,
         ])
     func notAnEvent(text: String) {
         #expect(VolumeEvent.parse(Substring(text)) == nil)

@@ -58,7 +58,10 @@ struct ChildEnvironmentTests {
     }
 
     @Test(
-        "juicefs inherits nothing for a local volume, the network settings for Redis, and the ambient credentials only for S3 storage without keys"
+        """
+        juicefs inherits nothing for a local volume, the network settings for Redis, and the ambient credentials only for S3 storage \
+        without keys
+        """
     )
     func juicefsGroups() {
         let sqlite = VolumeSpec.Metadata.sqlite(path: "/srv/a/metadata.db")

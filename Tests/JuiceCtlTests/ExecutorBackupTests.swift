@@ -107,7 +107,10 @@ struct ExecutorStartBackupTests {
             #expect(
                 result.outcome
                     == .failed(
-                        "Litestream (pid 31337) did not come up: time=x level=ERROR msg=\"cannot open db\"; see \(scenario.spec.litestreamLogFile)"
+                        """
+                        Litestream (pid 31337) did not come up: time=x level=ERROR msg=\"cannot open db\"; see \
+                        \(scenario.spec.litestreamLogFile)
+                        """
                     ))
         }
     }
@@ -143,7 +146,10 @@ struct ExecutorStartBackupTests {
             #expect(
                 result.outcome
                     == .done(
-                        "adopted the Litestream already replicating this volume (pid 4545); the next plan restarts it with juicectl's configuration"
+                        """
+                        adopted the Litestream already replicating this volume (pid 4545); the next plan restarts it with juicectl's \
+                        configuration
+                        """
                     ))
             #expect(scenario.runner.commands.isEmpty, "no second writer of the replica")
             let record = try pidRecord(scenario)
@@ -252,7 +258,10 @@ struct ExecutorStopBackupTests {
             #expect(
                 result.outcome
                     == .done(
-                        "stopped Litestream (pid \(VolumeScenario.litestreamPID)); pid \(VolumeScenario.litestreamPID) did not stop within 0.2 s and was killed; the replica ends at transaction 7"
+                        """
+                        stopped Litestream (pid \(VolumeScenario.litestreamPID)); pid \(VolumeScenario.litestreamPID) did not stop \
+                        within 0.2 s and was killed; the replica ends at transaction 7
+                        """
                     ))
             #expect(!scenario.host.fileExists(scenario.spec.litestreamCleanStopFile), "a killed Litestream did not stop cleanly")
             #expect(scenario.host.snapshot.fileContents[scenario.spec.litestreamPidFile] == nil)
@@ -284,7 +293,10 @@ struct ExecutorStopBackupTests {
             #expect(
                 result.outcome
                     == .done(
-                        "stopped Litestream (pid \(VolumeScenario.litestreamPID)); final sync failed (Error: context deadline exceeded); Litestream syncs again while stopping; the replica ends at transaction 7"
+                        """
+                        stopped Litestream (pid \(VolumeScenario.litestreamPID)); final sync failed (Error: context deadline \
+                        exceeded); Litestream syncs again while stopping; the replica ends at transaction 7
+                        """
                     ))
             #expect(scenario.host.snapshot.signals.map { $0.1 } == [SIGTERM])
         }

@@ -79,7 +79,10 @@ struct ExecutorMountTests {
             #expect(
                 result.outcome
                     == .failed(
-                        "juicefs mount \(scenario.mountPath) failed: database is not formatted, please run `juicefs format ...` first (see \(base)/logs/juicefs.log)"
+                        """
+                        juicefs mount \(scenario.mountPath) failed: database is not formatted, please run `juicefs format ...` first \
+                        (see \(base)/logs/juicefs.log)
+                        """
                     ))
             #expect(scenario.stateStore.load().mountPaths.isEmpty)
         }

@@ -306,7 +306,10 @@ struct ExecutorOverlayConsistencyTests {
             let text = try #require(outcome.failureText, "\(outcome)")
             #expect(
                 text.hasPrefix(
-                    "the overlay could not be taken down, so nothing was restored: cannot unmount /mnt/newroot: umount: /mnt/newroot: target is busy."
+                    """
+                    the overlay could not be taken down, so nothing was restored: cannot unmount /mnt/newroot: umount: /mnt/newroot: \
+                    target is busy.
+                    """
                 ), "\(text)")
             #expect(!scenario.timeline.contains { $0.hasSuffix(" exchange") }, "nothing swapped")
             #expect(scenario.runner.commands(startingWith: ["umount", "--lazy"]).isEmpty, "a restore never forces")

@@ -9,7 +9,10 @@ import Testing
 struct ExecutorOverlayTests {
     static let imagePath = VolumeSpec.OverlaySettings.imagePath
     static let badSuperblock =
-        "mount: /srv/x/root-upper: wrong fs type, bad option, bad superblock on /dev/loop3, missing codepage or helper program, or other error."
+        """
+        mount: /srv/x/root-upper: wrong fs type, bad option, bad superblock on /dev/loop3, missing codepage or helper program, or \
+        other error.
+        """
 
     // MARK: Image
 
@@ -385,7 +388,10 @@ struct ExecutorOverlayTests {
             #expect(
                 outcome
                     == .done(
-                        "graceful unmount failed (umount: /mnt/newroot: target is busy.); detached /mnt/newroot lazily; processes using it: 4711"
+                        """
+                        graceful unmount failed (umount: /mnt/newroot: target is busy.); detached /mnt/newroot lazily; processes \
+                        using it: 4711
+                        """
                     ))
             #expect(scenario.runner.argvs == [["umount", "/mnt/newroot"], ["umount", "--lazy", "/mnt/newroot"]])
             #expect(!scenario.mountPoints.contains("/mnt/newroot"))
@@ -441,7 +447,10 @@ struct ExecutorOverlayTests {
             #expect(
                 forced
                     == .done(
-                        "graceful unmount failed (umount: target is busy.); detached \(scenario.upperMount) lazily (/dev/loop3 detaches with it)"
+                        """
+                        graceful unmount failed (umount: target is busy.); detached \(scenario.upperMount) lazily (/dev/loop3 \
+                        detaches with it)
+                        """
                     ))
             #expect(scenario.runner.argvs.last == ["umount", "--lazy", scenario.upperMount])
             #expect(scenario.stateStore.load().overlayUpperMount == nil)

@@ -16,7 +16,10 @@ struct ExecutorRestoreShortfallTests {
         """
 
     @Test(
-        "a quota path through a symbolic link in the restored tree: the restore completes, nothing is made through the link, the shortfall is recorded"
+        """
+        a quota path through a symbolic link in the restored tree: the restore completes, nothing is made through the link, the \
+        shortfall is recorded
+        """
     )
     func symbolicLinkInTheRestoredTree() async throws {
         try await withTemporaryDirectory { base in

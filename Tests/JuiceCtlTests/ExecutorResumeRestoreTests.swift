@@ -115,7 +115,10 @@ struct ExecutorResumeRestoreTests {
             #expect(
                 outcome
                     == .done(
-                        "completed the restore of v1; the replaced tree is checkpoint \(Self.aside); quotas set on /active/fs; removed from the replaced tree: /checkpoints/\(Self.aside)/fs"
+                        """
+                        completed the restore of v1; the replaced tree is checkpoint \(Self.aside); quotas set on /active/fs; removed \
+                        from the replaced tree: /checkpoints/\(Self.aside)/fs
+                        """
                     ))
             // Setting the new quota and listing run at once; a resumed restore deletes only what the list shows.
             let aside = scenario.position("aside rename") { $0 == "rename \(Self.staging) /checkpoints/\(Self.aside) noReplace" }

@@ -28,7 +28,10 @@ struct ExecutorUnmountTests {
             #expect(
                 result.outcome
                     == .failed(
-                        "cannot unmount \(path): fusermount: failed to unmount \(path): Device or resource busy; processes using it: 4242. Close them and run apply again; juicectl does not force an unmount for an option change"
+                        """
+                        cannot unmount \(path): fusermount: failed to unmount \(path): Device or resource busy; processes using it: \
+                        4242. Close them and run apply again; juicectl does not force an unmount for an option change
+                        """
                     ))
             #expect(scenario.runner.argvs == [["juicefs", "umount", path]])
             #expect(scenario.runner.commands(startingWith: ["juicefs", "umount", "--force"]).isEmpty)
@@ -51,7 +54,10 @@ struct ExecutorUnmountTests {
             #expect(
                 result.outcome
                     == .done(
-                        "graceful unmount failed (fusermount: failed to unmount \(path): Device or resource busy); detached \(path) lazily: processes 4242 still hold files, and juicefs exits when they close them"
+                        """
+                        graceful unmount failed (fusermount: failed to unmount \(path): Device or resource busy); detached \(path) \
+                        lazily: processes 4242 still hold files, and juicefs exits when they close them
+                        """
                     ))
             #expect(scenario.runner.argvs == [["juicefs", "umount", path], ["juicefs", "umount", "--force", path]])
             #expect(scenario.stateStore.load().mountPaths.isEmpty)

@@ -76,7 +76,10 @@ struct VolumeObserverOverlayTests {
     }
 
     @Test(
-        "an overlay under a base dir with a space (\\040 in mountinfo's lowerdir, upperdir and workdir) observes as converged, and a mount made with nosuid in its options too"
+        """
+        an overlay under a base dir with a space (\\040 in mountinfo's lowerdir, upperdir and workdir) observes as converged, and a \
+        mount made with nosuid in its options too
+        """
     )
     func escapedOptionsObserveAsConverged() async throws {
         try await withTemporaryDirectory { base in

@@ -423,7 +423,10 @@ struct VolumeObserverTests {
 @Suite("VolumeObserver: a live client whose answers time out")
 struct VolumeObserverUnresponsiveTests {
     @Test(
-        "the root answered from the attribute cache, .config times out, the client runs: unresponsive, and no recover-stale-mount is planned"
+        """
+        the root answered from the attribute cache, .config times out, the client runs: unresponsive, and no recover-stale-mount is \
+        planned
+        """
     )
     func configTimesOutWhileTheClientRuns() async throws {
         try await withTemporaryDirectory { base in

@@ -38,7 +38,10 @@ extension Executor {
         guard let link = await host.symbolicLink(in: path, below: spec.mount.path, deadline: .seconds(5)) else { return }
         let inside = String(link.dropFirst(spec.mount.path.count))
         throw StepError(
-            "\(inside) on the volume is a symbolic link: juicectl does not follow links inside the volume, which could lead anywhere on this host; replace it with a directory (nothing is changed until then)"
+            """
+            \(inside) on the volume is a symbolic link: juicectl does not follow links inside the volume, which could lead anywhere \
+            on this host; replace it with a directory (nothing is changed until then)
+            """
         )
     }
 }

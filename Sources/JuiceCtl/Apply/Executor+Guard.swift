@@ -25,7 +25,10 @@ extension Executor {
         let result = await host.secureVolumeDirectory(volumePath, mode: UInt16(mode), below: spec.mount.path, deadline: .seconds(10))
         guard case .done = result else { throw VolumeCallFailure(operation: "securing \(volumePath)", result: result) }
         return .done(
-            "\(volumePath) is now \(String(mode, radix: 8)), owned by root (was \(String(before.mode, radix: 8))\(before.uid == 0 ? "" : ", uid \(before.uid)"))"
+            """
+            \(volumePath) is now \(String(mode, radix: 8)), owned by root (was \
+            \(String(before.mode, radix: 8))\(before.uid == 0 ? "" : ", uid \(before.uid)"))
+            """
         )
     }
 }

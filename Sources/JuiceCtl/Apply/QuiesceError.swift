@@ -46,14 +46,20 @@ public enum QuiesceError: Error, Sendable, Hashable, CustomStringConvertible {
                 + "checkpoint. The checkpoint was not made; move that process out of the sandbox's cgroup, or name a narrower cgroup"
         case .controlWriteFailed(let path, let value, let code):
             return
-                "writing \(value) to \(path) failed: \(String(cString: strerror(code))). Anything frozen was thawed; the checkpoint was not made"
+                """
+                writing \(value) to \(path) failed: \(String(cString: strerror(code))). Anything frozen was thawed; the checkpoint \
+                was not made
+                """
         case .didNotFreeze(let paths, let waited):
             return "\(paths.joined(separator: ", ")) did not report frozen within \(waited) ms (a task there may be in "
                 + "uninterruptible sleep); they were thawed and the checkpoint was not made. Retry, or raise checkpoints.quiesce.maxFrozen"
         case .frozenTooLong(let limit, let frozen, let tree):
             let size = tree.map { " /active holds \($0)." } ?? ""
             return "cloning /active would keep the sandbox frozen past checkpoints.quiesce.maxFrozen (\(limit)): the clone was "
-                + "abandoned and the sandbox thawed after \(frozen) ms.\(size) No checkpoint was made; raise maxFrozen or make the tree smaller"
+                + """
+                abandoned and the sandbox thawed after \(frozen) ms.\(size) No checkpoint was made; raise maxFrozen or make the tree \
+                smaller
+                """
         case .thawedByWatchdog(let limit):
             return "the freeze watchdog thawed the sandbox at its limit (checkpoints.quiesce.maxFrozen \(limit) and 1 s) while the "
                 + "clone still ran, so the copy would not be one instant; no checkpoint was made"

@@ -95,7 +95,10 @@ public struct VolumeCallFailure: Error, Sendable, Hashable, CustomStringConverti
             "\(operation) refused: the last name is a symbolic link, which juicectl never follows on the volume"
         case .failed(let code): "\(operation) failed: \(String(cString: strerror(code)))"
         case .unsafe(let entry):
-            "\(operation) refused: \(entry); juicectl does not act as root through an entry someone else could have planted (move it away and run apply)"
+            """
+            \(operation) refused: \(entry); juicectl does not act as root through an entry someone else could have planted (move it \
+            away and run apply)
+            """
         }
     }
 }

@@ -45,8 +45,8 @@ public enum CheckpointName {
         let calendar = Calendar.utc
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }
-        return
-            "\(String(format: "%04d", parts.year ?? 0))\(two(parts.month))\(two(parts.day))T\(two(parts.hour))\(two(parts.minute))\(two(parts.second))Z"
+        let day = "\(String(format: "%04d", parts.year ?? 0))\(two(parts.month))\(two(parts.day))"
+        return "\(day)T\(two(parts.hour))\(two(parts.minute))\(two(parts.second))Z"
     }
 
     /// The name of the checkpoint a restore makes of the tree it replaces.

@@ -19,7 +19,10 @@ extension PlanBuilder {
             ? "a checkpoint that did not finish left an unreadable freeze record: drop it"
             : stillFrozen.isEmpty
                 ? "a checkpoint that did not finish recorded a freeze of \(left.joined(separator: ", ")); they run again: drop the record"
-                : "a checkpoint that did not finish froze \(stillFrozen.joined(separator: ", ")) and did not thaw them: every process there is stopped until they are thawed"
+                : """
+                a checkpoint that did not finish froze \(stillFrozen.joined(separator: ", ")) and did not thaw them: every process \
+                there is stopped until they are thawed
+                """
         return Action(.thawCgroups, .update, target: left.joined(separator: ","), reason: reason)
     }
 }

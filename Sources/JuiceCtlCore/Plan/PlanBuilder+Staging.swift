@@ -11,7 +11,10 @@ extension PlanBuilder {
         return Action(
             .flushStaging, .update, target: observation.staging?.cacheDir ?? spec.mount.cacheDir,
             reason:
-                "down: \(what); upload them before the unmount, so that another host (or this one after a loss of its disk) reads every byte",
+                """
+                down: \(what); upload them before the unmount, so that another host (or this one after a loss of its disk) reads \
+                every byte
+                """,
             disruption: .brief)
     }
 }

@@ -82,7 +82,10 @@ public enum PlanRenderer {
             lines.append("No changes. \(plans.count == 1 ? "The volume is" : "All \(plans.count) volumes are") converged.")
         } else {
             var line =
-                "Plan: \(summary.create) to create, \(summary.update) to change, \(summary.replace) to replace, \(summary.delete) to remove."
+                """
+                Plan: \(summary.create) to create, \(summary.update) to change, \(summary.replace) to replace, \(summary.delete) to \
+                remove.
+                """
             if summary.conflicts > 0 { line += " \(summary.conflicts) conflict(s) need attention." }
             lines.append(line)
         }
