@@ -5,41 +5,14 @@ extension Action.Payload {
     /// names `target` (a 1 GiB quota on it, a checkpoint of that name, a staging leftover there, an empty lineage
     /// there); unmounts are not forced, remounts name no flag.
     public static func placeholder(_ kind: Action.Kind, target: String) -> Self {
-        switch kind {
-        case .format: .format
-        case .mount: .mount
-        case .remountInPlace: .remountInPlace(changedFlags: nil)
-        case .remount: .remount(changedFlags: nil)
-        case .recoverStaleMount: .recoverStaleMount
-        case .unmount: .unmount(forceAllowed: false)
-        case .flushStaging: .flushStaging
-        case .createDirectory: .createDirectory
-        case .secureDirectory: .secureDirectory
-        case .setQuota: .setQuota(VolumeSpec.Quota(path: target, capacity: .gibibytes(1), inodes: nil))
-        case .removeQuota: .removeQuota
-        case .createCheckpoint: .createCheckpoint(.init(name: target))
-        case .deleteCheckpoint: .deleteCheckpoint(.init(name: target))
-        case .restore: .restore(.init(name: target))
-        case .resumeRestore: .resumeRestore(.init(name: target))
-        case .removeLeftover: .removeLeftover(Leftover(path: target, kind: .staging))
-        case .repairBookkeeping: .repairBookkeeping(BookkeepingDamage(kind: .lineageEmpty, path: target, detail: "the file is empty"))
-        case .thawOverlay: .thawOverlay
-        case .thawCgroups: .thawCgroups
-        case .createOverlayImage: .createOverlayImage
-        case .quarantineOverlayImage: .quarantineOverlayImage
-        case .mountOverlayUpper: .mountOverlayUpper
-        case .mountOverlay: .mountOverlay
-        case .unmountOverlay: .unmountOverlay(forceAllowed: false)
-        case .unmountOverlayUpper: .unmountOverlayUpper(forceAllowed: false)
-        case .detachLoopDevice: .detachLoopDevice
-        case .restoreMetadata: .restoreMetadata
-        case .refreshMetadata: .refreshMetadata
-        case .startBackup: .startBackup
-        case .restartBackup: .restartBackup
-        case .stopBackup: .stopBackup
-        case .claimOwnership: .claimOwnership
-        case .releaseOwnership: .releaseOwnership
-        case .fenceVolume: .fenceVolume
-        }
+        let samples: [Self] = [
+            .remountInPlace(changedFlags: nil), .remount(changedFlags: nil), .unmount(forceAllowed: false),
+            .setQuota(VolumeSpec.Quota(path: target, capacity: .gibibytes(1), inodes: nil)),
+            .createCheckpoint(.init(name: target)), .deleteCheckpoint(.init(name: target)), .restore(.init(name: target)),
+            .resumeRestore(.init(name: target)), .removeLeftover(Leftover(path: target, kind: .staging)),
+            .repairBookkeeping(BookkeepingDamage(kind: .lineageEmpty, path: target, detail: "the file is empty")),
+            .unmountOverlay(forceAllowed: false), .unmountOverlayUpper(forceAllowed: false),
+        ]
+        return Self(withoutData: kind) ?? samples.first { $0.kind == kind }!
     }
 }

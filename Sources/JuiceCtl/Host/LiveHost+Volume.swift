@@ -110,15 +110,23 @@ extension LiveHost {
             case .noReplace: 1
             case .exchange: 2
             }
-        return await Deadline.run(deadline, clock: clock) { () -> VolumeCallResult in
+        return await withParents(of: source, destination, below: root, deadline: deadline) { from, to in
+            cjuicectl_renameat2_at(from.0, from.1, to.0, to.1, flags) == 0 ? .done : .failed(errno: errno)
+        }
+    }
+
+    /// Runs `body` on the descriptors of the parent directories of `source` and `destination` (with each one's last
+    /// name), both reached from `root` without following a link, within `deadline`.
+    private func withParents(
+        of source: String, _ destination: String, below root: String, deadline: Duration,
+        _ body: @escaping @Sendable (_ from: (Int32, String), _ to: (Int32, String)) -> VolumeCallResult
+    ) async -> VolumeCallResult {
+        await Deadline.run(deadline, clock: clock) { () -> VolumeCallResult in
             guard let walk = VolumeDescriptors(root: root) else { return .failed(errno: errno) }
-            let from: (Int32, String)
-            let to: (Int32, String)
             switch walk.parents(of: source, destination) {
-            case .success(let found): (from, to) = found
+            case .success(let (from, to)): return body(from, to)
             case .failure(let failure): return failure.result
             }
-            return cjuicectl_renameat2_at(from.0, from.1, to.0, to.1, flags) == 0 ? .done : .failed(errno: errno)
         } ?? .failed(errno: ETIMEDOUT)
     }
 
@@ -126,19 +134,12 @@ extension LiveHost {
         from source: String, to destination: String, below root: String,
         deadline: Duration
     ) async -> VolumeCallResult {
-        await Deadline.run(deadline, clock: clock) { () -> VolumeCallResult in
-            guard let walk = VolumeDescriptors(root: root) else { return .failed(errno: errno) }
-            let from: (Int32, String)
-            let to: (Int32, String)
-            switch walk.parents(of: source, destination) {
-            case .success(let found): (from, to) = found
-            case .failure(let failure): return failure.result
-            }
+        await withParents(of: source, destination, below: root, deadline: deadline) { from, to in
             var info = Glibc.stat()
             guard fstatat(from.0, from.1, &info, AT_SYMLINK_NOFOLLOW) == 0 else { return .failed(errno: errno) }
             guard info.st_mode & S_IFMT != S_IFLNK else { return .failed(errno: ELOOP) }
             return VolumeDescriptors.setOwnership(in: to.0, to.1, uid: info.st_uid, gid: info.st_gid, mode: info.st_mode & 0o7777)
-        } ?? .failed(errno: ETIMEDOUT)
+        }
     }
 
     public func secureVolumeDirectory(_ path: String, mode: UInt16, below root: String, deadline: Duration) async -> VolumeCallResult {

@@ -160,41 +160,46 @@ public struct CheckpointSchedule: Sendable, Hashable, Codable, CustomStringConve
         }
 
         func lastMatch(atOrBefore date: Date) -> Date? {
-            let calendar = Calendar.utc
-            let start = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-            guard var day = calendar.date(from: DateComponents(year: start.year, month: start.month, day: start.day)) else { return nil }
-            for offset in 0..<(366 * 5) {
-                let parts = calendar.dateComponents([.year, .month, .day, .weekday], from: day)
-                if matchesDay(parts) {
-                    let hourLimit = offset == 0 ? (start.hour ?? 23) : 23
-                    for hour in hours.filter({ $0 <= hourLimit }).sorted(by: >) {
-                        let minuteLimit = offset == 0 && hour == start.hour ? (start.minute ?? 59) : 59
-                        if let minute = minutes.filter({ $0 <= minuteLimit }).max() {
-                            return calendar.date(byAdding: DateComponents(hour: hour, minute: minute), to: day)
-                        }
+            matchingDays(from: date, step: -1) { offset, day, start in
+                let hourLimit = offset == 0 ? (start.hour ?? 23) : 23
+                for hour in hours.filter({ $0 <= hourLimit }).sorted(by: >) {
+                    let minuteLimit = offset == 0 && hour == start.hour ? (start.minute ?? 59) : 59
+                    if let minute = minutes.filter({ $0 <= minuteLimit }).max() {
+                        return Calendar.utc.date(byAdding: DateComponents(hour: hour, minute: minute), to: day)
                     }
                 }
-                guard let previous = calendar.date(byAdding: .day, value: -1, to: day) else { return nil }
-                day = previous
+                return nil
             }
-            return nil
         }
 
         func nextMatch(after date: Date) -> Date? {
+            matchingDays(from: date, step: 1) { offset, day, start in
+                for hour in hours.sorted() where offset > 0 || hour >= (start.hour ?? 0) {
+                    let minuteFloor = offset == 0 && hour == start.hour ? (start.minute ?? 0) + 1 : 0
+                    if let minute = minutes.filter({ $0 >= minuteFloor }).min() {
+                        return Calendar.utc.date(byAdding: DateComponents(hour: hour, minute: minute), to: day)
+                    }
+                }
+                return nil
+            }
+        }
+
+        /// Walks the days from `date`'s own (UTC) day, `step` days at a time, for at most five years, and returns the
+        /// first answer `match` gives for a day the fields allow (it is told how many days from the start the day is,
+        /// the day's midnight and `date`'s components).
+        private func matchingDays(
+            from date: Date, step: Int, _ match: (_ offset: Int, _ day: Date, _ start: DateComponents) -> Date?
+        ) -> Date? {
             let calendar = Calendar.utc
             let start = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
             guard var day = calendar.date(from: DateComponents(year: start.year, month: start.month, day: start.day)) else { return nil }
             for offset in 0..<(366 * 5) {
-                let parts = calendar.dateComponents([.year, .month, .day, .weekday], from: day)
-                if matchesDay(parts) {
-                    for hour in hours.sorted() where offset > 0 || hour >= (start.hour ?? 0) {
-                        let minuteFloor = offset == 0 && hour == start.hour ? (start.minute ?? 0) + 1 : 0
-                        if let minute = minutes.filter({ $0 >= minuteFloor }).min() {
-                            return calendar.date(byAdding: DateComponents(hour: hour, minute: minute), to: day)
-                        }
-                    }
+                if matchesDay(calendar.dateComponents([.year, .month, .day, .weekday], from: day)),
+                    let found = match(offset, day, start)
+                {
+                    return found
                 }
-                guard let next = calendar.date(byAdding: .day, value: 1, to: day) else { return nil }
+                guard let next = calendar.date(byAdding: .day, value: step, to: day) else { return nil }
                 day = next
             }
             return nil

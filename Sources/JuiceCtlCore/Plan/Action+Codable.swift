@@ -39,41 +39,23 @@ extension Action: Codable {
         func checkpoint() throws -> CheckpointRequest { try container.decode(CheckpointRequest.self, forKey: .checkpoint) }
         func flags() throws -> [String]? { try container.decodeIfPresent([String].self, forKey: .changedFlags) }
         func force() throws -> Bool { try container.decode(Bool.self, forKey: .forceAllowed) }
-        return switch kind {
-        case .format: .format
-        case .mount: .mount
-        case .remountInPlace: .remountInPlace(changedFlags: try flags())
-        case .remount: .remount(changedFlags: try flags())
-        case .recoverStaleMount: .recoverStaleMount
-        case .unmount: .unmount(forceAllowed: try force())
-        case .flushStaging: .flushStaging
-        case .createDirectory: .createDirectory
-        case .secureDirectory: .secureDirectory
-        case .setQuota: .setQuota(try container.decode(VolumeSpec.Quota.self, forKey: .quota))
-        case .removeQuota: .removeQuota
-        case .createCheckpoint: .createCheckpoint(try checkpoint())
-        case .deleteCheckpoint: .deleteCheckpoint(try checkpoint())
-        case .restore: .restore(try checkpoint())
-        case .resumeRestore: .resumeRestore(try checkpoint())
-        case .removeLeftover: .removeLeftover(try container.decode(Leftover.self, forKey: .leftover))
-        case .repairBookkeeping: .repairBookkeeping(try container.decode(BookkeepingDamage.self, forKey: .damage))
-        case .thawOverlay: .thawOverlay
-        case .thawCgroups: .thawCgroups
-        case .createOverlayImage: .createOverlayImage
-        case .quarantineOverlayImage: .quarantineOverlayImage
-        case .mountOverlayUpper: .mountOverlayUpper
-        case .mountOverlay: .mountOverlay
-        case .unmountOverlay: .unmountOverlay(forceAllowed: try force())
-        case .unmountOverlayUpper: .unmountOverlayUpper(forceAllowed: try force())
-        case .detachLoopDevice: .detachLoopDevice
-        case .restoreMetadata: .restoreMetadata
-        case .refreshMetadata: .refreshMetadata
-        case .startBackup: .startBackup
-        case .restartBackup: .restartBackup
-        case .stopBackup: .stopBackup
-        case .claimOwnership: .claimOwnership
-        case .releaseOwnership: .releaseOwnership
-        case .fenceVolume: .fenceVolume
+        if let plain = Payload(withoutData: kind) { return plain }
+        switch kind {
+        case .remountInPlace: return .remountInPlace(changedFlags: try flags())
+        case .remount: return .remount(changedFlags: try flags())
+        case .unmount: return .unmount(forceAllowed: try force())
+        case .setQuota: return .setQuota(try container.decode(VolumeSpec.Quota.self, forKey: .quota))
+        case .createCheckpoint: return .createCheckpoint(try checkpoint())
+        case .deleteCheckpoint: return .deleteCheckpoint(try checkpoint())
+        case .restore: return .restore(try checkpoint())
+        case .resumeRestore: return .resumeRestore(try checkpoint())
+        case .removeLeftover: return .removeLeftover(try container.decode(Leftover.self, forKey: .leftover))
+        case .repairBookkeeping: return .repairBookkeeping(try container.decode(BookkeepingDamage.self, forKey: .damage))
+        case .unmountOverlay: return .unmountOverlay(forceAllowed: try force())
+        case .unmountOverlayUpper: return .unmountOverlayUpper(forceAllowed: try force())
+        default:
+            // Every other kind is in Payload.withoutData (ActionCodingTests round-trips each kind).
+            throw DecodingError.dataCorruptedError(forKey: .kind, in: container, debugDescription: "no payload for \(kind.rawValue)")
         }
     }
 }

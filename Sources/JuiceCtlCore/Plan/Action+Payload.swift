@@ -76,6 +76,20 @@ extension Action {
         case fenceVolume
 
         /// The kind of step this payload is.
+        /// The payloads of the kinds that carry no data: one for each such kind.
+        public static let withoutData: [Payload] = [
+            .format, .mount, .recoverStaleMount, .flushStaging, .createDirectory, .secureDirectory, .removeQuota, .thawOverlay,
+            .thawCgroups, .createOverlayImage, .quarantineOverlayImage, .mountOverlayUpper, .mountOverlay, .detachLoopDevice,
+            .restoreMetadata, .refreshMetadata, .startBackup, .restartBackup, .stopBackup, .claimOwnership, .releaseOwnership,
+            .fenceVolume,
+        ]
+
+        /// The payload of `kind` when that kind carries no data; `nil` for a kind that needs some.
+        public init?(withoutData kind: Kind) {
+            guard let payload = Self.withoutData.first(where: { $0.kind == kind }) else { return nil }
+            self = payload
+        }
+
         public var kind: Kind {
             switch self {
             case .format: .format
