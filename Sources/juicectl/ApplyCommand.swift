@@ -15,8 +15,7 @@ struct ApplyCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Spec files or directories.")
-    var paths: [String]
+    @OptionGroup var files: SpecFiles
 
     @Flag(name: .long, help: "Print the plan and change nothing.")
     var dryRun = false
@@ -27,7 +26,7 @@ struct ApplyCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let (specs, warnings) = try loadSpecs(paths)
+        let (specs, warnings) = try loadSpecs(files.paths)
         if dryRun {
             var plans: [VolumePlan] = []
             let reconciler: Reconciler

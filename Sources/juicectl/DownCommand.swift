@@ -15,8 +15,7 @@ struct DownCommand: AsyncParsableCommand {
             otherwise.
             """)
 
-    @Argument(help: "Spec files or directories.")
-    var paths: [String]
+    @OptionGroup var files: SpecFiles
 
     @Flag(name: .long, help: "Print what would be done and change nothing.")
     var dryRun = false
@@ -36,7 +35,7 @@ struct DownCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (specs, _) = try loadSpecs(paths)
+        let (specs, _) = try loadSpecs(files.paths)
         let reconciler: Reconciler
         if dryRun {
             do { reconciler = try global.makeReconciler() } catch { throw fail(error) }

@@ -9,8 +9,7 @@ struct PlanCommand: AsyncParsableCommand {
         abstract: "Show what apply would do, with a reason for each action. Changes nothing.",
         discussion: "With --detailed-exitcode: 0 nothing to do, 2 changes pending, 1 error or conflict.")
 
-    @Argument(help: "Spec files or directories.")
-    var paths: [String]
+    @OptionGroup var files: SpecFiles
 
     @Flag(name: .long, help: "Print the plan as versioned JSON.")
     var json = false
@@ -21,7 +20,7 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let (specs, warnings) = try loadSpecs(paths)
+        let (specs, warnings) = try loadSpecs(files.paths)
         try requireRoot(
             "plan",
             reason:

@@ -25,8 +25,7 @@ struct RunCommand: AsyncParsableCommand {
             at start or the metrics address cannot be used.
             """)
 
-    @Argument(help: "Spec files or directories.")
-    var paths: [String]
+    @OptionGroup var files: SpecFiles
 
     @Option(name: .long, help: "Period of passes over each volume, e.g. 30s, 5m.")
     var interval: String = "30s"
@@ -57,7 +56,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (specs, warnings) = try loadSpecs(paths)
+        let (specs, warnings) = try loadSpecs(files.paths)
         for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         try requireRoot("run")
         let logger = global.makeLogger(defaultLevel: .info)
@@ -73,7 +72,7 @@ struct RunCommand: AsyncParsableCommand {
             }
         } catch { throw fail(error) }
         let configuration = DaemonConfiguration(
-            paths: paths,
+            paths: files.paths,
             interval: TimeSpan.parse(interval)!.duration,
             backoff: RetryBackoff(initial: TimeSpan.parse(retryInitial)!.duration, maximum: TimeSpan.parse(retryMax)!.duration),
             metricsAddress: try metricsAddress.map { try MetricsAddress(parsing: $0) })

@@ -10,8 +10,7 @@ struct StatusCommand: AsyncParsableCommand {
         abstract: "Show each volume's observed state, its conditions and what juicectl run reports about it. Changes nothing.",
         discussion: "Exit 0 when every volume is Ready, 3 when one is not, 1 on error.")
 
-    @Argument(help: "Spec files or directories.")
-    var paths: [String]
+    @OptionGroup var files: SpecFiles
 
     @Flag(name: .long, help: "Print the status as JSON.")
     var json = false
@@ -19,7 +18,7 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let (specs, _) = try loadSpecs(paths)
+        let (specs, _) = try loadSpecs(files.paths)
         try requireRoot("status", reason: "the volume's state, the mount's .config and the status file are readable by root only")
         let reconciler: Reconciler
         do { reconciler = try global.makeReconciler() } catch { throw fail(error) }

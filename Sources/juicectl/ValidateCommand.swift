@@ -8,14 +8,13 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Check spec files: every error with file:line:column, nothing on the host is read or changed.")
 
-    @Argument(help: "Spec files or directories.")
-    var paths: [String]
+    @OptionGroup var files: SpecFiles
 
     @Flag(name: .long, help: "Print the diagnostics as JSON on stdout.")
     var json = false
 
     func run() throws {
-        let result = SpecLoader().load(paths: paths)
+        let result = SpecLoader().load(paths: files.paths)
         if json {
             struct Document: Encodable {
                 var formatVersion: Int
