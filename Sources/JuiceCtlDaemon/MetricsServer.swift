@@ -4,7 +4,7 @@ package import Logging
 internal import NIOCore
 internal import NIOHTTP1
 internal import NIOPosix
-package import ServiceLifecycle
+internal import ServiceLifecycle
 internal import Synchronization
 
 /// Serves the reconciler's metrics on a loopback address with SwiftNIO's HTTP/1 server, on one event-loop thread:
