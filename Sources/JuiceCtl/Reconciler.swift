@@ -48,13 +48,24 @@ public struct Reconciler: Sendable {
     /// Tunables.
     public var configuration: Configuration
 
+    /// Creates a reconciler that runs programs through `runner` and reads the live host; long operations report to
+    /// `progress`; `clock` stamps events and measures runs and lock waits.
+    public init(
+        runner: any CommandRunning, tools: Tools, logger: Logger, configuration: Configuration = Configuration(),
+        progress: any OperationProgress = SilentProgress(), clock: HostClock = .system
+    ) {
+        self.init(
+            host: LiveHost(), runner: runner, tools: tools, logger: logger, configuration: configuration, progress: progress,
+            clock: clock)
+    }
+
     /// Creates a reconciler that runs programs through `runner` and reads the host through `host`; long operations
     /// report to `progress`.
     ///
     /// `ownership` replaces the live stores of movable volumes' ownership records (tests); `clock` stamps events and
     /// measures runs and lock waits.
-    public init(
-        host: any HostProbing = LiveHost(), runner: any CommandRunning, tools: Tools, logger: Logger,
+    package init(
+        host: any HostProbing, runner: any CommandRunning, tools: Tools, logger: Logger,
         configuration: Configuration = Configuration(), progress: any OperationProgress = SilentProgress(),
         ownership: OwnershipFactory? = nil, clock: HostClock = .system
     ) {

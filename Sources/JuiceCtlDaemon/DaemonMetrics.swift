@@ -1,15 +1,15 @@
-public import Foundation
-public import JuiceCtl
-public import JuiceCtlCore
+package import Foundation
+package import JuiceCtl
+package import JuiceCtlCore
 internal import Prometheus
 
 /// The reconciler's Prometheus metrics, per volume: passes and their results, errors, actions with their
 /// durations, conditions, pending drift, checkpoints (count, newest, next) and the metadata backup's lag.
-public final class DaemonMetrics: Sendable {
+package final class DaemonMetrics: Sendable {
     private let registry = PrometheusCollectorRegistry()
 
     /// Creates the metrics of a reconciler that started at `startedAt` (by default, now).
-    public init(version: String, startedAt: Date = HostClock.system.date()) {
+    package init(version: String, startedAt: Date = HostClock.system.date()) {
         registry.makeGauge(
             descriptor: Self.descriptor("build_info", "", "Always 1; the version label names the juicectl build."),
             labels: [("version", version)]
@@ -19,12 +19,12 @@ public final class DaemonMetrics: Sendable {
     }
 
     /// The metrics in the Prometheus text format.
-    public func render() -> String {
+    package func render() -> String {
         registry.emitToString()
     }
 
     /// Records one pass over a volume.
-    public func record(pass: RunStatus.Pass, report: Reconciler.Report?, status: RunStatus) {
+    package func record(pass: RunStatus.Pass, report: Reconciler.Report?, status: RunStatus) {
         let volume = [("volume", status.volume)]
         registry.makeCounter(descriptor: Self.reconciles, labels: volume + [("result", pass.result.rawValue)]).increment()
         registry.makeDurationHistogram(descriptor: Self.reconcileDuration, labels: volume, buckets: Self.buckets)
@@ -51,7 +51,7 @@ public final class DaemonMetrics: Sendable {
     }
 
     /// Sets the per-volume gauges from a status document.
-    public func update(_ status: RunStatus) {
+    package func update(_ status: RunStatus) {
         let volume = [("volume", status.volume)]
         for condition in status.conditions {
             registry.makeGauge(descriptor: Self.condition, labels: volume + [("condition", condition.type.rawValue)]).set(
@@ -89,7 +89,7 @@ public final class DaemonMetrics: Sendable {
     }
 
     /// Counts a reload of the spec files and whether it was rejected in part.
-    public func recordReload(rejected: Bool) {
+    package func recordReload(rejected: Bool) {
         registry.makeCounter(descriptor: Self.reloads, labels: [("result", rejected ? "rejected" : "accepted")]).increment()
     }
 

@@ -1,15 +1,15 @@
 internal import Foundation
-public import JuiceCtlCore
-public import Logging
+package import JuiceCtlCore
+package import Logging
 internal import NIOCore
 internal import NIOHTTP1
 internal import NIOPosix
-public import ServiceLifecycle
+internal import ServiceLifecycle
 internal import Synchronization
 
 /// Serves the reconciler's metrics on a loopback address with SwiftNIO's HTTP/1 server, on one event-loop thread:
 /// `GET /metrics` (Prometheus text format) and `GET /healthz` (200 while the reconciler runs); anything else is 404.
-public final class MetricsServer: Service, Sendable {
+package final class MetricsServer: Service, Sendable {
     private let address: MetricsAddress
     private let metrics: DaemonMetrics
     private let logger: Logger
@@ -17,7 +17,7 @@ public final class MetricsServer: Service, Sendable {
     private let port = Mutex<Int?>(nil)
 
     /// Creates a server; it listens when run. `clock` is what ``waitUntilListening(timeout:)`` waits on.
-    public init(address: MetricsAddress, metrics: DaemonMetrics, logger: Logger, clock: HostClock = .system) {
+    package init(address: MetricsAddress, metrics: DaemonMetrics, logger: Logger, clock: HostClock = .system) {
         self.address = address
         self.metrics = metrics
         self.logger = logger
@@ -25,13 +25,13 @@ public final class MetricsServer: Service, Sendable {
     }
 
     /// The port listened on, once listening (the chosen one when the address asked for port 0).
-    public func listeningPort() -> Int? {
+    package func listeningPort() -> Int? {
         port.withLock { $0 }
     }
 
     /// Waits until the server listens, up to `timeout` seconds; returns the port.
     @discardableResult
-    public func waitUntilListening(timeout: Double = 10) async throws -> Int {
+    package func waitUntilListening(timeout: Double = 10) async throws -> Int {
         let deadline = clock.now() + .milliseconds(Int64(timeout * 1000))
         while clock.now() < deadline {
             if let port = listeningPort() { return port }
@@ -41,14 +41,14 @@ public final class MetricsServer: Service, Sendable {
     }
 
     /// The server did not start listening in time.
-    public struct NotListening: Error, CustomStringConvertible {
+    package struct NotListening: Error, CustomStringConvertible {
         /// The address asked for.
-        public var address: MetricsAddress
-        public var description: String { "the metrics endpoint did not start listening at \(address)" }
+        package var address: MetricsAddress
+        package var description: String { "the metrics endpoint did not start listening at \(address)" }
     }
 
     /// Listens until graceful shutdown. Throws when the address cannot be bound.
-    public func run() async throws {
+    package func run() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let metrics = self.metrics
         let channel: any Channel

@@ -1,18 +1,18 @@
-public import JuiceCtl
-public import JuiceCtlCore
+package import JuiceCtl
+package import JuiceCtlCore
 
 /// How one pass ended, classified for retrying: a failure is retried with backoff, a refusal stalls the volume
 /// until its spec changes, everything else waits for the next period.
-public struct PassOutcome: Sendable, Hashable {
+package struct PassOutcome: Sendable, Hashable {
     /// The result as the status file and the metrics name it.
-    public var result: RunStatus.Pass.Result
+    package var result: RunStatus.Pass.Result
     /// What happened, for people.
-    public var message: String
+    package var message: String
     /// For `blocked`: the conflict's code.
-    public var stallReason: ConflictCode?
+    package var stallReason: ConflictCode?
 
     /// Classifies a finished run.
-    public static func classify(_ report: Reconciler.Report) -> PassOutcome {
+    package static func classify(_ report: Reconciler.Report) -> PassOutcome {
         let ran = report.results.count
         if report.suspended {
             let drift = report.remaining.actions.count
@@ -47,7 +47,7 @@ public struct PassOutcome: Sendable, Hashable {
     }
 
     /// Classifies a run that threw before it could report (the lock was busy, the state directory unwritable).
-    public static func classify(_ error: any Error) -> PassOutcome {
+    package static func classify(_ error: any Error) -> PassOutcome {
         if error is VolumeLock.Busy {
             return PassOutcome(result: .busy, message: "\(error)")
         }

@@ -1,7 +1,7 @@
 internal import Foundation
-internal import JuiceCtl
+public import JuiceCtl
 public import JuiceCtlCore
-internal import Logging
+public import Logging
 public import ServiceLifecycle
 internal import Synchronization
 internal import UnixSignals
@@ -22,14 +22,33 @@ public final class ReconcileDaemon: Service, Sendable {
     }
 
     /// Creates a daemon over `specs` (already loaded and valid), sharing `context`.
-    public init(specs: [VolumeSpec], context: SupervisorContext) {
+    package init(specs: [VolumeSpec], context: SupervisorContext) {
         configuration = context.configuration
         self.context = context
         initial = specs
     }
 
+    /// Creates a daemon that keeps `specs` (already loaded and valid) converged with `reconciler`, as
+    /// `juicectl run` does but without a metrics endpoint (`configuration.metricsAddress` is not served). On
+    /// graceful shutdown the reconciler starts no further action; the status files are written as by `juicectl run`.
+    public convenience init(
+        specs: [VolumeSpec], configuration: DaemonConfiguration, reconciler: Reconciler, logger: Logger,
+        clock: HostClock = .system
+    ) {
+        let stop = StopFlag()
+        var reconciler = reconciler
+        let shouldStop = reconciler.configuration.shouldStop
+        reconciler.configuration.shouldStop = { stop.isSet || shouldStop() }
+        let startedAt = clock.date()
+        let context = SupervisorContext(
+            configuration: configuration, reconciler: reconciler, metrics: DaemonMetrics(version: "library", startedAt: startedAt),
+            logger: logger, stop: stop, clock: clock,
+            daemon: .init(pid: getpid(), startedAt: startedAt, intervalSeconds: configuration.interval.seconds))
+        self.init(specs: specs, context: context)
+    }
+
     /// The supervisors, by volume name (for tests and the benchmark).
-    public var supervisors: [String: VolumeSupervisor] {
+    package var supervisors: [String: VolumeSupervisor] {
         state.withLock { $0.supervisors }
     }
 

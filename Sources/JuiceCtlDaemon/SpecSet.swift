@@ -1,28 +1,28 @@
-public import JuiceCtlCore
+package import JuiceCtlCore
 
 /// The specs `juicectl run` manages, re-read as a whole: files that read cleanly replace what they held, files
 /// with errors keep their last good specs (with the errors attached), volumes no file declares any more leave.
-public struct SpecSet: Sendable {
+package struct SpecSet: Sendable {
     /// The specs in force, by volume name.
-    public private(set) var specs: [String: VolumeSpec] = [:]
+    package private(set) var specs: [String: VolumeSpec] = [:]
 
     /// The outcome of a reload.
-    public struct Reload: Sendable {
+    package struct Reload: Sendable {
         /// Specs to run with: new, changed or unchanged.
-        public var specs: [VolumeSpec]
+        package var specs: [VolumeSpec]
         /// Volumes whose file was rejected, with the diagnostics of that file: they keep their last good spec.
-        public var rejected: [String: [String]]
+        package var rejected: [String: [String]]
         /// Volumes no longer declared.
-        public var removed: [String]
+        package var removed: [String]
         /// Every diagnostic of the reload (errors and warnings).
-        public var diagnostics: [Diagnostic]
+        package var diagnostics: [Diagnostic]
     }
 
     /// An empty set.
-    public init() {}
+    package init() {}
 
     /// Reads `paths` and merges the result into the set.
-    public mutating func reload(paths: [String], loader: SpecLoader = SpecLoader()) -> Reload {
+    package mutating func reload(paths: [String], loader: SpecLoader = SpecLoader()) -> Reload {
         let result = loader.load(paths: paths)
         var errorsByFile: [String: [String]] = [:]
         for diagnostic in result.diagnostics.errors {

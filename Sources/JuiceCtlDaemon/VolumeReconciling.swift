@@ -1,9 +1,9 @@
-public import JuiceCtl
-public import JuiceCtlCore
+package import JuiceCtl
+package import JuiceCtlCore
 
 /// What the daemon needs from the reconciler: converge a volume, or only observe and plan it. ``Reconciler``
 /// provides both; tests give the supervisor scripted outcomes.
-public protocol VolumeReconciling: Sendable {
+package protocol VolumeReconciling: Sendable {
     /// Converges the volume under its lock (observes and plans only when the spec suspends changes).
     func apply(_ spec: VolumeSpec) async throws -> Reconciler.Report
     /// Observes and plans without changing anything and without the lock.
@@ -11,11 +11,11 @@ public protocol VolumeReconciling: Sendable {
 }
 
 extension Reconciler: VolumeReconciling {
-    public func apply(_ spec: VolumeSpec) async throws -> Reconciler.Report {
+    package func apply(_ spec: VolumeSpec) async throws -> Reconciler.Report {
         try await apply(spec, onResult: { _ in })
     }
 
-    public func plan(_ spec: VolumeSpec) async -> (plan: VolumePlan, observation: VolumeObservation) {
+    package func plan(_ spec: VolumeSpec) async -> (plan: VolumePlan, observation: VolumeObservation) {
         await plan(spec, sessions: false)
     }
 }

@@ -1,29 +1,29 @@
-public import Foundation
-public import JuiceCtl
-public import JuiceCtlCore
-public import Logging
+package import Foundation
+package import JuiceCtl
+package import JuiceCtlCore
+package import Logging
 
 /// What every supervisor of one daemon shares.
-public struct SupervisorContext: Sendable {
+package struct SupervisorContext: Sendable {
     /// The daemon's settings.
-    public var configuration: DaemonConfiguration
+    package var configuration: DaemonConfiguration
     /// Converges and observes volumes.
-    public var reconciler: any VolumeReconciling
+    package var reconciler: any VolumeReconciling
     /// Where passes are counted.
-    public var metrics: DaemonMetrics
+    package var metrics: DaemonMetrics
     /// Where passes are logged.
-    public var logger: Logger
+    package var logger: Logger
     /// Set on SIGTERM/SIGINT.
-    public var stop: StopFlag
+    package var stop: StopFlag
     /// Time, sleeps and jitter.
-    public var clock: HostClock
+    package var clock: HostClock
     /// Where the status files and event logs are read and written.
-    public var host: any HostProbing
+    package var host: any HostProbing
     /// The process, as the status file records it.
-    public var daemon: RunStatus.DaemonInfo
+    package var daemon: RunStatus.DaemonInfo
 
     /// Creates a context.
-    public init(
+    package init(
         configuration: DaemonConfiguration, reconciler: any VolumeReconciling, metrics: DaemonMetrics, logger: Logger,
         stop: StopFlag, clock: HostClock = .system, host: any HostProbing = LiveHost(), daemon: RunStatus.DaemonInfo
     ) {
@@ -42,11 +42,11 @@ public struct SupervisorContext: Sendable {
 /// failures with backoff; stops changing a volume the planner refuses until its spec changes; observes only while
 /// the spec suspends changes. After each pass it writes the volume's status file, its metrics and, for conditions
 /// that changed, events.
-public actor VolumeSupervisor {
+package actor VolumeSupervisor {
     /// The spec in force (the last good one).
-    public private(set) var spec: VolumeSpec
+    package private(set) var spec: VolumeSpec
     /// The last status written.
-    public private(set) var status: RunStatus?
+    package private(set) var status: RunStatus?
     private var specError: RunStatus.SpecError?
     private var retry = RetryState()
     private var conditions: [Condition] = []
@@ -61,7 +61,7 @@ public actor VolumeSupervisor {
     private let context: SupervisorContext
 
     /// Creates the supervisor of `spec`.
-    public init(spec: VolumeSpec, context: SupervisorContext) {
+    package init(spec: VolumeSpec, context: SupervisorContext) {
         self.spec = spec
         self.context = context
     }
@@ -69,7 +69,7 @@ public actor VolumeSupervisor {
     // MARK: Loop
 
     /// Passes until the daemon stops or the volume leaves the specs.
-    public func run() async {
+    package func run() async {
         while !context.stop.isSet && !retired {
             await pass()
             if context.stop.isSet || retired { break }
@@ -78,7 +78,7 @@ public actor VolumeSupervisor {
     }
 
     /// When the next pass is due.
-    public func nextWake() -> Date {
+    package func nextWake() -> Date {
         let now = context.clock.date()
         var wake = WakeTime.next(
             now: now, lastPass: lastPassStart, interval: context.configuration.interval,
@@ -88,13 +88,13 @@ public actor VolumeSupervisor {
     }
 
     /// Ends the current sleep (or the next one) at once.
-    public func wake() {
+    package func wake() {
         pendingWake = true
         sleeper?.cancel()
     }
 
     /// The volume left the specs: the loop ends after the pass in progress. The volume stays as it is.
-    public func retire() {
+    package func retire() {
         retired = true
         wake()
     }
@@ -117,7 +117,7 @@ public actor VolumeSupervisor {
     // MARK: Spec changes
 
     /// A reload read `spec` for this volume: a new revision takes effect at once (and lifts a stall).
-    public func accept(_ newSpec: VolumeSpec) {
+    package func accept(_ newSpec: VolumeSpec) {
         let changed = newSpec.origin.revision != spec.origin.revision || newSpec.origin.file != spec.origin.file
         if specError != nil {
             record(
@@ -134,7 +134,7 @@ public actor VolumeSupervisor {
     }
 
     /// A reload found the volume's spec file invalid: the last good spec stays in force and the errors are reported.
-    public func reject(_ messages: [String]) {
+    package func reject(_ messages: [String]) {
         let now = context.clock.date()
         if specError?.messages != messages {
             context.logger.error(
@@ -154,7 +154,7 @@ public actor VolumeSupervisor {
     }
 
     /// SIGHUP: pass now, also when waiting for a retry or stalled (the operator asks for another try).
-    public func retryNow() {
+    package func retryNow() {
         if retry.stall != nil { retry.liftStall() }
         busyUntil = nil
         wake()
@@ -164,7 +164,7 @@ public actor VolumeSupervisor {
 
     /// One pass: converge (or only observe, when suspended or stalled), then record the outcome.
     @discardableResult
-    public func pass() async -> RunStatus {
+    package func pass() async -> RunStatus {
         let spec = self.spec
         let started = context.clock.date()
         let start = context.clock.now()

@@ -1,10 +1,10 @@
-public import JuiceCtlCore
+package import JuiceCtlCore
 
 extension Action.Payload {
     /// A payload of `kind` for tests that only care about the kind: where the kind carries data, a placeholder that
     /// names `target` (a 1 GiB quota on it, a checkpoint of that name, a staging leftover there, an empty lineage
     /// there); unmounts are not forced, remounts name no flag.
-    public static func placeholder(_ kind: Action.Kind, target: String) -> Self {
+    package static func placeholder(_ kind: Action.Kind, target: String) -> Self {
         let samples: [Self] = [
             .remountInPlace(changedFlags: nil), .remount(changedFlags: nil), .unmount(forceAllowed: false),
             .setQuota(VolumeSpec.Quota(path: target, capacity: .gibibytes(1), inodes: nil)),

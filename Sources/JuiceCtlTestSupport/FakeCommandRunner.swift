@@ -1,4 +1,4 @@
-public import JuiceCtl
+package import JuiceCtl
 internal import Synchronization
 
 /// A ``CommandRunning`` that runs nothing: it answers each command with a canned ``CommandResult`` and records
@@ -15,9 +15,9 @@ internal import Synchronization
 /// runner.on(["juicefs", "status", url], .success(statusJSON))
 /// runner.on(prefix: ["juicefs", "quota", "get"], .success(table))
 /// ```
-public final class FakeCommandRunner: CommandRunning {
+package final class FakeCommandRunner: CommandRunning {
     /// Which commands a rule answers.
-    public enum Matcher: Sendable {
+    package enum Matcher: Sendable {
         /// The argv equals this one exactly.
         case argv([String])
         /// The argv starts with these words.
@@ -36,7 +36,7 @@ public final class FakeCommandRunner: CommandRunning {
     }
 
     /// How a rule answers.
-    public enum Reply: Sendable {
+    package enum Reply: Sendable {
         /// These results in turn, one per call; the last one repeats once they are used up.
         case results([CommandResult])
         /// Whatever the handler returns; it may change other fakes (a `mount` that adds a mountinfo line).
@@ -64,48 +64,48 @@ public final class FakeCommandRunner: CommandRunning {
     private let state = Mutex(State())
 
     /// Creates a runner with no rules: every command gets ``unmatched``.
-    public init() {}
+    package init() {}
 
     // MARK: Rules
 
     /// Answers the commands `matcher` selects with `reply`.
-    public func on(_ matcher: Matcher, reply: Reply) {
+    package func on(_ matcher: Matcher, reply: Reply) {
         state.withLock { $0.rules.append(Rule(matcher: matcher, reply: reply)) }
     }
 
     /// Answers the command whose argv is exactly `argv` with `result`.
-    public func on(_ argv: [String], _ result: CommandResult) {
+    package func on(_ argv: [String], _ result: CommandResult) {
         on(.argv(argv), reply: .results([result]))
     }
 
     /// Answers the command whose argv is exactly `argv` with `results` in turn (the last one repeats).
-    public func on(_ argv: [String], inTurn results: [CommandResult]) {
+    package func on(_ argv: [String], inTurn results: [CommandResult]) {
         precondition(!results.isEmpty, "inTurn needs at least one result")
         on(.argv(argv), reply: .results(results))
     }
 
     /// Answers the command whose argv is exactly `argv` with what `handler` returns.
-    public func on(_ argv: [String], handler: @escaping @Sendable (Command) -> CommandResult) {
+    package func on(_ argv: [String], handler: @escaping @Sendable (Command) -> CommandResult) {
         on(.argv(argv), reply: .handler(handler))
     }
 
     /// Answers every command whose argv starts with `prefix` with `result`.
-    public func on(prefix: [String], _ result: CommandResult) {
+    package func on(prefix: [String], _ result: CommandResult) {
         on(.prefix(prefix), reply: .results([result]))
     }
 
     /// Answers every command whose argv starts with `prefix` with what `handler` returns.
-    public func on(prefix: [String], handler: @escaping @Sendable (Command) -> CommandResult) {
+    package func on(prefix: [String], handler: @escaping @Sendable (Command) -> CommandResult) {
         on(.prefix(prefix), reply: .handler(handler))
     }
 
     /// Answers every command whose argv starts with `prefix` with what `handler` returns, after it awaits.
-    public func on(prefix: [String], asyncHandler: @escaping @Sendable (Command) async -> CommandResult) {
+    package func on(prefix: [String], asyncHandler: @escaping @Sendable (Command) async -> CommandResult) {
         on(.prefix(prefix), reply: .asyncHandler(asyncHandler))
     }
 
     /// Answers every command `predicate` accepts with what `handler` returns.
-    public func on(
+    package func on(
         where predicate: @escaping @Sendable (Command) -> Bool,
         handler: @escaping @Sendable (Command) -> CommandResult
     ) {
@@ -113,45 +113,45 @@ public final class FakeCommandRunner: CommandRunning {
     }
 
     /// What a command no rule matches gets. By default: exit 127 and a stderr line naming the command.
-    public var unmatched: @Sendable (Command) -> CommandResult {
+    package var unmatched: @Sendable (Command) -> CommandResult {
         get { state.withLock { $0.fallback } }
         set { state.withLock { $0.fallback = newValue } }
     }
 
     /// Removes every rule and forgets every recorded command.
-    public func reset() {
+    package func reset() {
         state.withLock { $0 = State() }
     }
 
     // MARK: Records
 
     /// Every command run so far, in order (also those that matched no rule or could not start).
-    public var commands: [Command] { state.withLock { $0.commands } }
+    package var commands: [Command] { state.withLock { $0.commands } }
 
     /// The argv of every command run so far, in order: program file name, then arguments.
-    public var argvs: [[String]] { commands.map(Self.argv) }
+    package var argvs: [[String]] { commands.map(Self.argv) }
 
     /// Commands no rule matched.
-    public var unmatchedCommands: [Command] { state.withLock { $0.unmatched } }
+    package var unmatchedCommands: [Command] { state.withLock { $0.unmatched } }
 
     /// How many commands of `program` (a file name such as `juicefs` or `umount`) were run.
-    public func count(of program: String) -> Int {
+    package func count(of program: String) -> Int {
         state.withLock { $0.commands.filter { $0.programName == program }.count }
     }
 
     /// The commands run so far whose argv starts with `prefix`.
-    public func commands(startingWith prefix: [String]) -> [Command] {
+    package func commands(startingWith prefix: [String]) -> [Command] {
         commands.filter { Self.argv($0).starts(with: prefix) }
     }
 
     /// A command's argv: its program's file name followed by its arguments.
-    public static func argv(_ command: Command) -> [String] {
+    package static func argv(_ command: Command) -> [String] {
         [command.programName] + command.arguments
     }
 
     // MARK: CommandRunning
 
-    public func run(_ command: Command) async throws(CommandError) -> CommandResult {
+    package func run(_ command: Command) async throws(CommandError) -> CommandResult {
         let argv = Self.argv(command)
         let reply: Reply? = state.withLock { state in
             state.commands.append(command)

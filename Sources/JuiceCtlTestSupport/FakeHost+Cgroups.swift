@@ -1,19 +1,19 @@
 internal import Foundation
-public import JuiceCtl
-public import JuiceCtlCore
+package import JuiceCtl
+package import JuiceCtlCore
 
 /// Kernel control files on the fake host: they live in ``FakeHost/State/fileContents``, and writes to a cgroup's
 /// freezer files behave as the kernel's do (v1 `freezer.state` reads back `FROZEN`, v2 `cgroup.freeze` updates
 /// `frozen` in `cgroup.events`), except for cgroups in ``FakeHost/State/unfreezableCgroups``.
 extension FakeHost {
-    public func readControlFile(_ path: String) -> String? {
+    package func readControlFile(_ path: String) -> String? {
         update { state in
             state.calls.append("readControlFile \(path)")
             return state.fileContents[path].map { String(decoding: $0, as: UTF8.self) }
         }
     }
 
-    public func writeControlFile(_ path: String, _ text: String) -> Int32 {
+    package func writeControlFile(_ path: String, _ text: String) -> Int32 {
         update { state in
             state.calls.append("writeControlFile \(path) \(text)")
             guard state.fileContents[path] != nil else { return ENOENT }
@@ -34,7 +34,7 @@ extension FakeHost {
         }
     }
 
-    public func exclusiveLock(_ path: String, operation: String, timeout: Duration) async throws -> any HeldLock {
+    package func exclusiveLock(_ path: String, operation: String, timeout: Duration) async throws -> any HeldLock {
         update { state in
             state.calls.append("lock \(path)")
             state.localFiles.insert(path)
@@ -44,7 +44,7 @@ extension FakeHost {
 
     /// Adds a cgroup directory with its freezer files (thawed), and the cgroup filesystem's mount to the mount
     /// table when `hierarchy` is not mounted yet.
-    public func addCgroup(_ path: String, version: CgroupVersion, hierarchy: String, frozen: Bool = false) {
+    package func addCgroup(_ path: String, version: CgroupVersion, hierarchy: String, frozen: Bool = false) {
         let mounted = ((try? mountInfo()) ?? "").contains(" \(hierarchy) ")
         if !mounted {
             let line =
@@ -66,23 +66,23 @@ extension FakeHost {
     }
 
     /// Makes `pid` a member of `cgroups` as `/proc/PID/cgroup` lists them (`N:controllers:/path` lines).
-    public func setProcessCgroups(_ pid: String, _ lines: [String]) {
+    package func setProcessCgroups(_ pid: String, _ lines: [String]) {
         setFile("/proc/\(pid)/cgroup", text: lines.joined(separator: "\n") + "\n")
     }
 
     /// The freezer state of a fake cgroup, as its files say.
-    public func freezerText(_ path: String) -> String? {
+    package func freezerText(_ path: String) -> String? {
         text(of: "\(path)/freezer.state") ?? text(of: "\(path)/cgroup.events")
     }
 }
 
 /// A lock on the fake host: releasing it is logged as `unlock PATH`.
-public struct FakeLock: HeldLock {
+package struct FakeLock: HeldLock {
     /// The lock file.
-    public let path: String
+    package let path: String
     let host: FakeHost
 
-    public func release() {
+    package func release() {
         host.update { $0.calls.append("unlock \(path)") }
     }
 }

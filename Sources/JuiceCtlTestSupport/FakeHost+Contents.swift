@@ -10,7 +10,7 @@ extension FakeHost {
     /// - Returns: 0, `ENOENT` when `source` or the destination's directory is missing, `EEXIST` when `destination`
     ///   exists.
     @discardableResult
-    public func copyTree(_ source: String, to destination: String) -> Int32 {
+    package func copyTree(_ source: String, to destination: String) -> Int32 {
         update { state in
             guard state.statuses[source] != nil || state.localFiles.contains(source) else { return ENOENT }
             guard Self.isDirectory(Self.parent(of: destination), in: state) else { return ENOENT }
@@ -47,19 +47,19 @@ extension FakeHost {
     ///
     /// - Returns: whether anything was there.
     @discardableResult
-    public func removeTree(_ path: String) -> Bool {
+    package func removeTree(_ path: String) -> Bool {
         update { Self.removeTree(path, in: &$0) }
     }
 
     /// The paths at or under `path` with a `stat` answer or contents, sorted.
-    public func paths(under path: String) -> [String] {
+    package func paths(under path: String) -> [String] {
         let state = snapshot
         let all = Set(state.statuses.keys).union(state.fileContents.keys).union(state.localFiles)
         return all.filter { $0 == path || $0.hasPrefix(path + "/") }.sorted()
     }
 
     /// The path whose `stat` answer has `inode`, if any (the first in sorted order).
-    public func path(ofInode inode: UInt64) -> String? {
+    package func path(ofInode inode: UInt64) -> String? {
         let state = snapshot
         return state.statuses.keys.sorted().first { key in
             if case .found(let found, _)? = state.statuses[key] { return found == inode }
@@ -68,13 +68,13 @@ extension FakeHost {
     }
 
     /// The inode `stat(path)` answers, if it finds something.
-    public func inode(of path: String) -> UInt64? {
+    package func inode(of path: String) -> UInt64? {
         if case .found(let inode, _)? = snapshot.statuses[path] { return inode }
         return nil
     }
 
     /// The text of the contents `readFile(path)` returns, if any.
-    public func text(of path: String) -> String? {
+    package func text(of path: String) -> String? {
         snapshot.fileContents[path].map { String(decoding: $0, as: UTF8.self) }
     }
 }

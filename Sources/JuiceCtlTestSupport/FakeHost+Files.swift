@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 internal import JuiceCtl
 
 /// juicectl's own local files on the fake host (state, status, events, their locks): they live in
@@ -6,12 +6,12 @@ internal import JuiceCtl
 extension FakeHost {
     /// Writes like ``writeLocalFile(_:_:mode:)`` (durable or not: the fake has no power cut), logged as
     /// `writeLocalFile PATH`.
-    public func writeLocalFile(_ path: String, _ data: Data, mode: UInt16, durable: Bool) throws {
+    package func writeLocalFile(_ path: String, _ data: Data, mode: UInt16, durable: Bool) throws {
         try writeLocalFile(path, data, mode: mode)
     }
 
     /// The length of the contents at `path`, `nil` when it has none.
-    public func localFileSize(_ path: String) -> UInt64? {
+    package func localFileSize(_ path: String) -> UInt64? {
         update { state in
             state.calls.append("localFileSize \(path)")
             return state.fileContents[path].map { UInt64($0.count) }
@@ -20,7 +20,7 @@ extension FakeHost {
 
     /// Appends to the contents at `path` (a newline first when they do not end in one), logged as
     /// `appendLocalLines PATH`; always succeeds.
-    public func appendLocalLines(_ path: String, _ data: Data, mode: UInt16) -> Bool {
+    package func appendLocalLines(_ path: String, _ data: Data, mode: UInt16) -> Bool {
         update { state in
             state.calls.append("appendLocalLines \(path)")
             var contents = state.fileContents[path] ?? Data()
@@ -35,7 +35,7 @@ extension FakeHost {
 
     /// Runs `body` (the fake has one process: nobody else holds the lock), logged as `lock PATH` and `unlock PATH`;
     /// the lock file exists afterwards.
-    public func withLocalFileLock<T>(_ path: String, _ body: () -> T) -> T? {
+    package func withLocalFileLock<T>(_ path: String, _ body: () -> T) -> T? {
         update { state in
             state.calls.append("lock \(path)")
             state.localFiles.insert(path)

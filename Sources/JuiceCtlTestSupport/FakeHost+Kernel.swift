@@ -1,11 +1,11 @@
 internal import Foundation
-public import JuiceCtl
-public import JuiceCtlCore
+package import JuiceCtl
+package import JuiceCtlCore
 
 /// What the kernel reports on the fake host: the mount table, loop devices, processes (command lines, liveness,
 /// start times, signals), open files and the users of trees.
 extension FakeHost {
-    public func mountInfo() throws -> String {
+    package func mountInfo() throws -> String {
         let (text, failure) = update { state in
             state.calls.append("mountInfo")
             return (state.mountInfo, state.mountInfoFailure)
@@ -14,14 +14,14 @@ extension FakeHost {
         return text
     }
 
-    public func processes() -> [Int32: [String]] {
+    package func processes() -> [Int32: [String]] {
         update { state in
             state.calls.append("processes")
             return state.commandLines.filter { state.livePIDs.contains($0.key) }
         }
     }
 
-    public func signal(_ pid: Int32, _ signal: Int32) -> Bool {
+    package func signal(_ pid: Int32, _ signal: Int32) -> Bool {
         update { state in
             state.calls.append("signal \(pid) \(signal)")
             state.signals.append((pid, signal))
@@ -31,32 +31,32 @@ extension FakeHost {
         }
     }
 
-    public func loopDevices() -> [LoopDevice] {
+    package func loopDevices() -> [LoopDevice] {
         update { state in
             state.calls.append("loopDevices")
             return state.loopDevices
         }
     }
 
-    public func commandLine(of pid: Int32) -> [String]? {
+    package func commandLine(of pid: Int32) -> [String]? {
         update { state in
             state.calls.append("commandLine \(pid)")
             return state.livePIDs.contains(pid) ? state.commandLines[pid] : nil
         }
     }
 
-    public func isAlive(_ pid: Int32) -> Bool {
+    package func isAlive(_ pid: Int32) -> Bool {
         update { state in
             state.calls.append("isAlive \(pid)")
             return state.livePIDs.contains(pid)
         }
     }
 
-    public func openFiles(onMount mountID: Int) -> Int {
+    package func openFiles(onMount mountID: Int) -> Int {
         update { state in state.openFilesOnMount[mountID] ?? 0 }
     }
 
-    public func processesUsing(_ path: String) -> [Int32] {
+    package func processesUsing(_ path: String) -> [Int32] {
         update { state in
             state.calls.append("processesUsing \(path)")
             return state.processesUsing[path] ?? []
@@ -65,7 +65,7 @@ extension FakeHost {
 
     /// Answers ``State/treeUsersAnswer`` when set, else the users of ``State/treeUsers`` whose tree is one of the
     /// query's; records the query (call `treeUsers TREE,TREE`).
-    public func treeUsers(_ query: TreeUsageQuery) async -> [TreeUser] {
+    package func treeUsers(_ query: TreeUsageQuery) async -> [TreeUser] {
         let (users, answer) = update { state in
             state.calls.append("treeUsers \(query.trees.joined(separator: ","))")
             state.treeUsageQueries.append(query)
@@ -76,7 +76,7 @@ extension FakeHost {
     }
 
     /// The start time set for `pid` while it is alive, else `nil`.
-    public func processStartTime(_ pid: Int32) -> UInt64? {
+    package func processStartTime(_ pid: Int32) -> UInt64? {
         update { state in
             state.calls.append("processStartTime \(pid)")
             return state.livePIDs.contains(pid) ? state.startTimes[pid] : nil

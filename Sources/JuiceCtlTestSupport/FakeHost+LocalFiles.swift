@@ -1,17 +1,17 @@
-public import Foundation
+package import Foundation
 internal import JuiceCtl
 
 /// The local-file calls of ``HostProbing``: existence, directories, reads, writes, replacements, moves, removals,
 /// modification dates and sparse files, over ``FakeHost/State/localFiles`` and ``FakeHost/State/fileContents``.
 extension FakeHost {
-    public func fileExists(_ path: String) -> Bool {
+    package func fileExists(_ path: String) -> Bool {
         update { state in
             state.calls.append("fileExists \(path)")
             return state.localFiles.contains(path)
         }
     }
 
-    public func createLocalDirectory(_ path: String, mode: UInt16) throws {
+    package func createLocalDirectory(_ path: String, mode: UInt16) throws {
         let failure: String? = update { state in
             state.calls.append("createLocalDirectory \(path)")
             if let failure = state.localDirectoryFailures[path] { return failure }
@@ -26,7 +26,7 @@ extension FakeHost {
         if let failure { throw FakeHostError(message: failure) }
     }
 
-    public func contentsOfDirectory(_ path: String) -> [String]? {
+    package func contentsOfDirectory(_ path: String) -> [String]? {
         update { state in
             state.calls.append("contentsOfDirectory \(path)")
             let prefix = path.hasSuffix("/") ? path : path + "/"
@@ -39,14 +39,14 @@ extension FakeHost {
         }
     }
 
-    public func readLocalFile(_ path: String) -> Data? {
+    package func readLocalFile(_ path: String) -> Data? {
         update { state in
             state.calls.append("readLocalFile \(path)")
             return state.fileContents[path]
         }
     }
 
-    public func writeLocalFile(_ path: String, _ data: Data, mode: UInt16) throws {
+    package func writeLocalFile(_ path: String, _ data: Data, mode: UInt16) throws {
         update { state in
             state.calls.append("writeLocalFile \(path)")
             state.fileContents[path] = data
@@ -61,7 +61,7 @@ extension FakeHost {
         }
     }
 
-    public func replaceFile(_ path: String, with data: Data, mode: UInt16, deadline: Duration) async -> Int32 {
+    package func replaceFile(_ path: String, with data: Data, mode: UInt16, deadline: Duration) async -> Int32 {
         update { state in
             state.calls.append("replaceFile \(path)")
             if let code = state.replaceFileResults[path], code != 0 { return code }
@@ -72,7 +72,7 @@ extension FakeHost {
         }
     }
 
-    public func moveLocalItem(_ source: String, to destination: String) throws {
+    package func moveLocalItem(_ source: String, to destination: String) throws {
         let missing: Bool = update { state in
             state.calls.append("moveLocalItem \(source) \(destination)")
             guard state.localFiles.contains(source) || state.fileContents[source] != nil else { return true }
@@ -84,7 +84,7 @@ extension FakeHost {
         if missing { throw FakeHostError(message: "no such file: \(source)") }
     }
 
-    public func removeLocalItem(_ path: String) throws {
+    package func removeLocalItem(_ path: String) throws {
         let missing: Bool = update { state in
             state.calls.append("removeLocalItem \(path)")
             // Like FileManager.removeItem: the item and everything under it.
@@ -93,14 +93,14 @@ extension FakeHost {
         if missing { throw FakeHostError(message: "no such file: \(path)") }
     }
 
-    public func modificationDate(_ path: String) -> Date? {
+    package func modificationDate(_ path: String) -> Date? {
         update { state in
             state.calls.append("modificationDate \(path)")
             return state.modificationDates[path]
         }
     }
 
-    public func createSparseFile(_ path: String, size: UInt64) throws {
+    package func createSparseFile(_ path: String, size: UInt64) throws {
         let exists: Bool = update { state in
             state.calls.append("createSparseFile \(path) \(size)")
             if state.localFiles.contains(path) || state.statuses[path] != nil { return true }

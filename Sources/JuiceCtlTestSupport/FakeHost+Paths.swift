@@ -1,18 +1,18 @@
-public import Foundation
-public import JuiceCtl
+package import Foundation
+package import JuiceCtl
 
 /// The deadline-bounded path calls of ``HostProbing`` (on a fake volume): `stat`, `lstat` of links, `statfs`, reads,
 /// `mkdir`, directory listings, `rename` and `fsync`, answered from ``FakeHost/State/statuses``,
 /// ``FakeHost/State/fileContents`` and ``FakeHost/State/localFiles``.
 extension FakeHost {
-    public func stat(_ path: String, deadline: Duration) async -> PathStatus {
+    package func stat(_ path: String, deadline: Duration) async -> PathStatus {
         update { state in
             state.calls.append("stat \(path)")
             return state.statuses[path] ?? Self.noSuchFile
         }
     }
 
-    public func symbolicLink(in path: String, below root: String, deadline: Duration) async -> String? {
+    package func symbolicLink(in path: String, below root: String, deadline: Duration) async -> String? {
         update { state in
             state.calls.append("lstat \(path)")
             guard path.hasPrefix(root + "/") else { return nil }
@@ -25,21 +25,21 @@ extension FakeHost {
         }
     }
 
-    public func statfs(_ path: String, deadline: Duration) async -> FilesystemStats? {
+    package func statfs(_ path: String, deadline: Duration) async -> FilesystemStats? {
         update { state in
             state.calls.append("statfs \(path)")
             return state.filesystemStats[path]
         }
     }
 
-    public func readFile(_ path: String, deadline: Duration) async -> Data? {
+    package func readFile(_ path: String, deadline: Duration) async -> Data? {
         if case .contents(let data) = await readFileAnswer(path, deadline: deadline) { return data }
         return nil
     }
 
     /// The contents set for `path`; a timeout for ``State/unansweredReads``; the errno of ``State/failingReads``;
     /// `ENOENT` otherwise.
-    public func readFileAnswer(_ path: String, deadline: Duration) async -> FileReadAnswer {
+    package func readFileAnswer(_ path: String, deadline: Duration) async -> FileReadAnswer {
         update { state in
             state.calls.append("readFile \(path)")
             if state.unansweredReads.contains(path) { return .timedOut }
@@ -51,7 +51,7 @@ extension FakeHost {
     /// Answers from ``State/mkdirResults`` when set there; otherwise `EEXIST` when `path` has a `stat` answer,
     /// `ETIMEDOUT` when its parent's `stat` times out, `ENOENT` when the parent is no directory, and else creates
     /// it (a directory with a new inode, listed in ``State/createdDirectories``) and returns 0.
-    public func makeDirectory(_ path: String, mode: UInt16, deadline: Duration) async -> Int32 {
+    package func makeDirectory(_ path: String, mode: UInt16, deadline: Duration) async -> Int32 {
         update { state in
             state.calls.append("mkdir \(path)")
             if let code = state.mkdirResults[path] {
@@ -75,7 +75,7 @@ extension FakeHost {
 
     /// The names under `path` among the paths with a `stat` answer, file contents or local files; `nil` when
     /// `path` is no directory (no `stat` answer as one, no local directory, no children).
-    public func listDirectory(_ path: String, deadline: Duration) async -> [String]? {
+    package func listDirectory(_ path: String, deadline: Duration) async -> [String]? {
         update { state in
             state.calls.append("listDirectory \(path)")
             let prefix = path.hasSuffix("/") ? path : path + "/"
@@ -98,7 +98,7 @@ extension FakeHost {
         }
     }
 
-    public func rename(_ source: String, to destination: String, mode: RenameMode, deadline: Duration) async -> Int32 {
+    package func rename(_ source: String, to destination: String, mode: RenameMode, deadline: Duration) async -> Int32 {
         update { state in
             state.calls.append("rename \(source) \(destination) \(mode)")
             func exists(_ path: String, in state: State) -> Bool {
@@ -143,7 +143,7 @@ extension FakeHost {
         }
     }
 
-    public func fsync(_ path: String, deadline: Duration) async -> Int32 {
+    package func fsync(_ path: String, deadline: Duration) async -> Int32 {
         update { state in
             state.calls.append("fsync \(path)")
             return state.localFiles.contains(path) || state.statuses[path] != nil ? 0 : ENOENT

@@ -1,17 +1,17 @@
-public import Foundation
-public import JuiceCtl
-public import JuiceCtlCore
+package import Foundation
+package import JuiceCtl
+package import JuiceCtlCore
 
 /// Setting the fake host up: its mount table, `stat`/`statfs` answers, files, processes and tree users, and the
 /// mountinfo lines a test writes.
 extension FakeHost {
     /// Replaces the mount table.
-    public func setMountInfo(_ text: String) {
+    package func setMountInfo(_ text: String) {
         update { $0.mountInfo = text }
     }
 
     /// Appends one line to the mount table (it is mounted on top of earlier lines with the same mount point).
-    public func appendMountInfo(_ line: String) {
+    package func appendMountInfo(_ line: String) {
         update { state in
             if !state.mountInfo.isEmpty, !state.mountInfo.hasSuffix("\n") { state.mountInfo += "\n" }
             state.mountInfo += line.hasSuffix("\n") ? line : line + "\n"
@@ -19,7 +19,7 @@ extension FakeHost {
     }
 
     /// Removes every mount table line whose mount point (decoded) is `mountPoint`; with `onlyTop`, only the last.
-    public func removeMountInfo(at mountPoint: String, onlyTop: Bool = false) {
+    package func removeMountInfo(at mountPoint: String, onlyTop: Bool = false) {
         update { state in
             var lines = state.mountInfo.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
             let matching = lines.indices.filter { MountInfoParser.parseLine(Substring(lines[$0]))?.mountPoint == mountPoint }
@@ -29,39 +29,39 @@ extension FakeHost {
     }
 
     /// Sets what `stat(path)` answers.
-    public func setStat(_ path: String, _ status: PathStatus) {
+    package func setStat(_ path: String, _ status: PathStatus) {
         update { $0.statuses[path] = status }
     }
 
     /// Makes `path` a directory with `inode`.
-    public func setDirectory(_ path: String, inode: UInt64) {
+    package func setDirectory(_ path: String, inode: UInt64) {
         setStat(path, .found(inode: inode, isDirectory: true))
     }
 
     /// Sets what `statfs(path)` answers (`nil`: it fails).
-    public func setStatfs(_ path: String, _ stats: FilesystemStats?) {
+    package func setStatfs(_ path: String, _ stats: FilesystemStats?) {
         update { $0.filesystemStats[path] = stats }
     }
 
     /// Sets the contents `readFile(path)` returns (`nil`: it cannot be read).
-    public func setFile(_ path: String, _ contents: Data?) {
+    package func setFile(_ path: String, _ contents: Data?) {
         update { $0.fileContents[path] = contents }
     }
 
     /// Sets the text `readFile(path)` returns.
-    public func setFile(_ path: String, text: String) {
+    package func setFile(_ path: String, text: String) {
         setFile(path, Data(text.utf8))
     }
 
     /// Makes `path` exist, or not, on a local filesystem.
-    public func setLocalFile(_ path: String, exists: Bool = true) {
+    package func setLocalFile(_ path: String, exists: Bool = true) {
         update { state in
             if exists { state.localFiles.insert(path) } else { state.localFiles.remove(path) }
         }
     }
 
     /// Makes a process with `commandLine` run as `pid`, alive unless said otherwise.
-    public func setProcess(_ pid: Int32, commandLine: [String]?, alive: Bool = true) {
+    package func setProcess(_ pid: Int32, commandLine: [String]?, alive: Bool = true) {
         update { state in
             state.commandLines[pid] = commandLine
             if alive { state.livePIDs.insert(pid) } else { state.livePIDs.remove(pid) }
@@ -69,43 +69,43 @@ extension FakeHost {
     }
 
     /// Makes `pid` alive or gone (its command line stays as set).
-    public func setAlive(_ pid: Int32, _ alive: Bool) {
+    package func setAlive(_ pid: Int32, _ alive: Bool) {
         update { state in
             if alive { state.livePIDs.insert(pid) } else { state.livePIDs.remove(pid) }
         }
     }
 
     /// Makes `mkdir(path)` answer `errno` (0: success) instead of the default behaviour.
-    public func setMkdirResult(_ path: String, errno: Int32) {
+    package func setMkdirResult(_ path: String, errno: Int32) {
         update { $0.mkdirResults[path] = errno }
     }
 
     /// Sets which processes use `path`.
-    public func setProcessesUsing(_ path: String, _ pids: [Int32]) {
+    package func setProcessesUsing(_ path: String, _ pids: [Int32]) {
         update { $0.processesUsing[path] = pids }
     }
 
     /// Sets the users ``treeUsers(_:)`` knows of.
-    public func setTreeUsers(_ users: [TreeUser]) {
+    package func setTreeUsers(_ users: [TreeUser]) {
         update { $0.treeUsers = users }
     }
 
     /// Makes ``treeUsers(_:)`` answer with `answer` for every query.
-    public func setTreeUsersAnswer(_ answer: @escaping @Sendable (TreeUsageQuery) -> [TreeUser]) {
+    package func setTreeUsersAnswer(_ answer: @escaping @Sendable (TreeUsageQuery) -> [TreeUser]) {
         update { $0.treeUsersAnswer = answer }
     }
 
     /// Every query ``treeUsers(_:)`` was asked, in order.
-    public var treeUsageQueries: [TreeUsageQuery] { snapshot.treeUsageQueries }
+    package var treeUsageQueries: [TreeUsageQuery] { snapshot.treeUsageQueries }
 
     /// Sets the start time of `pid` (in clock ticks after boot).
-    public func setStartTime(_ pid: Int32, _ ticks: UInt64?) {
+    package func setStartTime(_ pid: Int32, _ ticks: UInt64?) {
         update { $0.startTimes[pid] = ticks }
     }
 
     /// One line of `/proc/self/mountinfo` as the kernel writes it: space, tab, newline and backslash in the mount
     /// point and source escaped as `\040`, `\011`, `\012`, `\134`.
-    public static func mountInfoLine(
+    package static func mountInfoLine(
         id: Int, parentID: Int = 1, device: String = "0:50", mountPoint: String,
         fstype: String, source: String, mountOptions: String = "rw,nosuid,nodev,relatime",
         optionalFields: [String] = [], superOptions: String = "rw"
@@ -115,7 +115,7 @@ extension FakeHost {
     }
 
     /// `\040`-style escaping of the characters the kernel escapes in mountinfo.
-    public static func escape(_ field: String) -> String {
+    package static func escape(_ field: String) -> String {
         var result = ""
         for scalar in field.unicodeScalars {
             switch scalar {

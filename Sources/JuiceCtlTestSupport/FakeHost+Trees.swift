@@ -1,5 +1,5 @@
 internal import Foundation
-public import JuiceCtl
+package import JuiceCtl
 
 /// The tree calls of ``FakeHost``, over ``FakeHost/State/treeEntries``: entries by host path, each with the status
 /// `lstat` would give. A directory must have an entry of its own for anything below it to be reached (a walk's root
@@ -13,12 +13,12 @@ public import JuiceCtl
 extension FakeHost {
     /// The key of `path` below `root` in ``State/treeEntries``: `root/path` with the path's names escaped as
     /// ``TreePath/description`` escapes them.
-    public static func treeKey(_ path: TreePath, below root: String) -> String {
+    package static func treeKey(_ path: TreePath, below root: String) -> String {
         path.isRoot ? root : "\(root)/\(path)"
     }
 
     /// Puts an entry at `path` below `root`, with directory entries for its missing parents (and `root` itself).
-    public func putTreeEntry(_ path: TreePath, below root: String, _ status: EntryStatus) {
+    package func putTreeEntry(_ path: TreePath, below root: String, _ status: EntryStatus) {
         update { state in
             var directory = TreePath.root
             for name in path.components.dropLast() {
@@ -33,11 +33,11 @@ extension FakeHost {
     }
 
     /// The entry at `path` below `root`, if any (not logged).
-    public func treeEntry(_ path: TreePath, below root: String) -> EntryStatus? {
+    package func treeEntry(_ path: TreePath, below root: String) -> EntryStatus? {
         snapshot.treeEntries[Self.treeKey(path, below: root)]
     }
 
-    public func linkedFiles(under root: String, deadline: Duration) async -> LinkedFilesWalk {
+    package func linkedFiles(under root: String, deadline: Duration) async -> LinkedFilesWalk {
         update { state in
             state.calls.append("linkedFiles \(root)")
             // The root is a directory by its tree entry, or else by its `stat` answer (a fake volume's directory).
@@ -57,7 +57,7 @@ extension FakeHost {
         }
     }
 
-    public func withTreeCalls<T: Sendable>(
+    package func withTreeCalls<T: Sendable>(
         below root: String, deadline: Duration,
         _ body: @escaping @Sendable (any TreeCalls) -> T
     ) async -> T? {

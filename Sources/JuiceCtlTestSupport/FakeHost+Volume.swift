@@ -1,13 +1,13 @@
-public import Foundation
-public import JuiceCtl
-public import JuiceCtlCore
+package import Foundation
+package import JuiceCtl
+package import JuiceCtlCore
 
 /// ``VolumeCalling`` on the fake host: each call is the path call it stands for on `root + path` (so it is logged as
 /// `readFile`, `writeLocalFile`, `mkdir`, `removeLocalItem`, `rename`, `copyOwnership`, `createSparseFile`, `lock`),
 /// after the walk a real host makes: a directory on the way in ``State/symbolicLinks`` stops it (as unsafe when it is
 /// one of juicectl's), and so does one of juicectl's directories that ``State/guardedEntries`` makes unsafe.
 extension FakeHost {
-    public func guardedEntries(_ paths: [String], below root: String, deadline: Duration) async -> VolumeGuardObservation? {
+    package func guardedEntries(_ paths: [String], below root: String, deadline: Duration) async -> VolumeGuardObservation? {
         update { state in
             state.calls.append("guardedEntries \(root)")
             var entries: [String: GuardedEntry] = [:]
@@ -22,7 +22,7 @@ extension FakeHost {
         }
     }
 
-    public func readVolumeFile(_ path: String, below root: String, deadline: Duration) async -> VolumeFileRead {
+    package func readVolumeFile(_ path: String, below root: String, deadline: Duration) async -> VolumeFileRead {
         switch walk(path, below: root) {
         case .unsafe(let entry)?: return .unsafe(entry)
         case .failed(let code)?: return .failed(errno: code)
@@ -33,7 +33,7 @@ extension FakeHost {
         return .contents(data)
     }
 
-    public func writeVolumeFile(_ path: String, _ data: Data, mode: UInt16, below root: String, deadline: Duration) async
+    package func writeVolumeFile(_ path: String, _ data: Data, mode: UInt16, below root: String, deadline: Duration) async
         -> VolumeCallResult
     {
         if let failure = walk(path, below: root) { return failure }
@@ -45,13 +45,13 @@ extension FakeHost {
         }
     }
 
-    public func makeVolumeDirectory(_ path: String, mode: UInt16, below root: String, deadline: Duration) async -> VolumeCallResult {
+    package func makeVolumeDirectory(_ path: String, mode: UInt16, below root: String, deadline: Duration) async -> VolumeCallResult {
         if let failure = walk(path, below: root) { return failure }
         let code = await makeDirectory(root + path, mode: mode, deadline: deadline)
         return code == 0 ? .done : .failed(errno: code)
     }
 
-    public func removeVolumeFile(_ path: String, below root: String, deadline: Duration) async -> VolumeCallResult {
+    package func removeVolumeFile(_ path: String, below root: String, deadline: Duration) async -> VolumeCallResult {
         if let failure = walk(path, below: root) { return failure }
         guard
             snapshot.fileContents[root + path] != nil || snapshot.localFiles.contains(root + path) || snapshot.statuses[root + path] != nil
@@ -66,7 +66,7 @@ extension FakeHost {
         }
     }
 
-    public func renameOnVolume(
+    package func renameOnVolume(
         _ source: String, to destination: String, mode: RenameMode, below root: String,
         deadline: Duration
     ) async -> VolumeCallResult {
@@ -75,7 +75,7 @@ extension FakeHost {
         return code == 0 ? .done : .failed(errno: code)
     }
 
-    public func copyVolumeOwnership(
+    package func copyVolumeOwnership(
         from source: String, to destination: String, below root: String,
         deadline: Duration
     ) async -> VolumeCallResult {
@@ -85,7 +85,7 @@ extension FakeHost {
         return .done
     }
 
-    public func secureVolumeDirectory(_ path: String, mode: UInt16, below root: String, deadline: Duration) async -> VolumeCallResult {
+    package func secureVolumeDirectory(_ path: String, mode: UInt16, below root: String, deadline: Duration) async -> VolumeCallResult {
         let key = path == "/" ? root : root + path
         if path != "/", let failure = walk(path, below: root) { return failure }
         if symbolicLinkAt(path, below: root) { return .failed(errno: ENOTDIR) }
@@ -96,7 +96,7 @@ extension FakeHost {
         return .done
     }
 
-    public func createVolumeFile(
+    package func createVolumeFile(
         _ path: String, size: UInt64, below root: String,
         deadline: Duration
     ) async -> Result<OpenVolumeFile, VolumeCallFailure> {
@@ -110,7 +110,7 @@ extension FakeHost {
     }
 
     /// Attaches the next free fake loop device (`/dev/loop3` up) to `root + path`, logged as `attachLoop FILE DEVICE`.
-    public func attachLoopDevice(_ path: String, below root: String, deadline: Duration) async -> Result<
+    package func attachLoopDevice(_ path: String, below root: String, deadline: Duration) async -> Result<
         AttachedLoopDevice, VolumeCallFailure
     > {
         if let failure = walk(path, below: root) { return .failure(VolumeCallFailure(operation: "attach \(path)", result: failure)) }
@@ -126,12 +126,12 @@ extension FakeHost {
         return .success(AttachedLoopDevice(device: device, descriptor: -1))
     }
 
-    public func volumeLock(_ path: String, below root: String, operation: String, timeout: Duration) async throws -> any HeldLock {
+    package func volumeLock(_ path: String, below root: String, operation: String, timeout: Duration) async throws -> any HeldLock {
         if let failure = walk(path, below: root) { throw VolumeCallFailure(operation: "open the lock \(path)", result: failure) }
         return try await exclusiveLock(root + path, operation: operation, timeout: timeout)
     }
 
-    public func removeRootOwnedFile(named name: String, in directory: String) -> Bool {
+    package func removeRootOwnedFile(named name: String, in directory: String) -> Bool {
         guard !snapshot.foreignTemporaryFiles.contains(name) else {
             update { state in state.calls.append("leftAlone \(directory)/\(name)") }
             return false

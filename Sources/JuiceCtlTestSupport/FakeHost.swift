@@ -1,6 +1,6 @@
-public import Foundation
-public import JuiceCtl
-public import JuiceCtlCore
+package import Foundation
+package import JuiceCtl
+package import JuiceCtlCore
 internal import Synchronization
 
 /// A ``HostProbing`` held in memory: a mount table, `stat`/`statfs` answers per path, file contents, local files,
@@ -16,112 +16,112 @@ internal import Synchronization
 ///
 /// The calls live by kind: `FakeHost+Setup` (what a test sets), `+Paths`, `+LocalFiles`, `+Kernel`, `+Contents`,
 /// `+Trees`, `+Volume` and `+Cgroups`.
-public final class FakeHost: HostProbing {
+package final class FakeHost: HostProbing {
     /// Everything the fake knows, as plain data.
-    public struct State: Sendable {
+    package struct State: Sendable {
         /// The text ``FakeHost/mountInfo()`` returns.
-        public var mountInfo = ""
+        package var mountInfo = ""
         /// When set, ``FakeHost/mountInfo()`` throws a ``FakeHostError`` with this message.
-        public var mountInfoFailure: String?
+        package var mountInfoFailure: String?
         /// `stat` answers by path.
-        public var statuses: [String: PathStatus] = [:]
+        package var statuses: [String: PathStatus] = [:]
         /// `statfs` figures by path.
-        public var filesystemStats: [String: FilesystemStats] = [:]
+        package var filesystemStats: [String: FilesystemStats] = [:]
         /// File contents by path (for `<mount>/.config`).
-        public var fileContents: [String: Data] = [:]
+        package var fileContents: [String: Data] = [:]
         /// Reads of these paths get no answer (``FakeHost/readFileAnswer(_:deadline:)`` times out, `readFile` is `nil`).
-        public var unansweredReads: Set<String> = []
+        package var unansweredReads: Set<String> = []
         /// Reads of these paths fail with the errno given.
-        public var failingReads: [String: Int32] = [:]
+        package var failingReads: [String: Int32] = [:]
         /// Paths that exist on local filesystems (``FakeHost/fileExists(_:)``).
-        public var localFiles: Set<String> = []
+        package var localFiles: Set<String> = []
         /// `createLocalDirectory` fails for these paths with the message given.
-        public var localDirectoryFailures: [String: String] = [:]
+        package var localDirectoryFailures: [String: String] = [:]
         /// Command lines by PID.
-        public var commandLines: [Int32: [String]] = [:]
+        package var commandLines: [Int32: [String]] = [:]
         /// PIDs that are alive.
-        public var livePIDs: Set<Int32> = []
+        package var livePIDs: Set<Int32> = []
         /// `mkdir` answers by path (an errno, 0 for success), instead of the default behaviour.
-        public var mkdirResults: [String: Int32] = [:]
+        package var mkdirResults: [String: Int32] = [:]
         /// What ``FakeHost/processesUsing(_:)`` answers, by path.
-        public var processesUsing: [String: [Int32]] = [:]
+        package var processesUsing: [String: [Int32]] = [:]
         /// Open files by mount id.
-        public var openFilesOnMount: [Int: Int] = [:]
+        package var openFilesOnMount: [Int: Int] = [:]
         /// Directories `makeDirectory` created, in order.
-        public var createdDirectories: [String] = []
+        package var createdDirectories: [String] = []
         /// Directories `createLocalDirectory` was asked for, in order.
-        public var createdLocalDirectories: [String] = []
+        package var createdLocalDirectories: [String] = []
         /// Every call, in order: `stat /path`, `statfs /path`, `readFile /path`, `mkdir /path`, `mountInfo`, ...
-        public var calls: [String] = []
+        package var calls: [String] = []
         /// The inode the next created directory gets.
-        public var nextInode: UInt64 = 1000
+        package var nextInode: UInt64 = 1000
         /// Attached loop devices.
-        public var loopDevices: [LoopDevice] = []
+        package var loopDevices: [LoopDevice] = []
         /// Sizes of sparse files created.
-        public var sparseFiles: [String: UInt64] = [:]
+        package var sparseFiles: [String: UInt64] = [:]
         /// Modification dates of local files.
-        public var modificationDates: [String: Date] = [:]
+        package var modificationDates: [String: Date] = [:]
         /// Signals sent, as (pid, signal).
-        public var signals: [(Int32, Int32)] = []
+        package var signals: [(Int32, Int32)] = []
         /// The mode each local file was last written with.
-        public var fileModes: [String: UInt16] = [:]
+        package var fileModes: [String: UInt16] = [:]
         /// Paths that are symbolic links (for ``symbolicLink(in:below:deadline:)``).
-        public var symbolicLinks: Set<String> = []
+        package var symbolicLinks: Set<String> = []
         /// PIDs that survive SIGTERM (only SIGKILL ends them).
-        public var ignoringSIGTERM: Set<Int32> = []
+        package var ignoringSIGTERM: Set<Int32> = []
         /// cgroup directories whose freeze never completes (a task stuck in uninterruptible sleep): v1 stays
         /// `FREEZING`, v2 keeps `frozen 0`.
-        public var unfreezableCgroups: Set<String> = []
+        package var unfreezableCgroups: Set<String> = []
         /// The users ``FakeHost/treeUsers(_:)`` knows of; it answers those whose tree is one of the query's
         /// (unless ``treeUsersAnswer`` is set).
-        public var treeUsers: [TreeUser] = []
+        package var treeUsers: [TreeUser] = []
         /// When set, ``FakeHost/treeUsers(_:)`` answers this instead (it may look at the query, or at a counter to
         /// answer differently on a second scan).
-        public var treeUsersAnswer: (@Sendable (TreeUsageQuery) -> [TreeUser])?
+        package var treeUsersAnswer: (@Sendable (TreeUsageQuery) -> [TreeUser])?
         /// Every query ``FakeHost/treeUsers(_:)`` was asked, in order.
-        public var treeUsageQueries: [TreeUsageQuery] = []
+        package var treeUsageQueries: [TreeUsageQuery] = []
         /// Start times by PID (``FakeHost/processStartTime(_:)`` answers them while the process is alive).
-        public var startTimes: [Int32: UInt64] = [:]
+        package var startTimes: [Int32: UInt64] = [:]
         /// What the tree calls (``FakeHost/linkedFiles(under:deadline:)``, ``FakeHost/entryStatus(_:below:deadline:)``,
         /// link, rename over, set times) see, by host path (``FakeHost/treeKey(_:below:)``); see `FakeHost+Trees`.
-        public var treeEntries: [String: EntryStatus] = [:]
+        package var treeEntries: [String: EntryStatus] = [:]
         /// `replaceFile` answers by path (an errno), instead of writing the file.
-        public var replaceFileResults: [String: Int32] = [:]
+        package var replaceFileResults: [String: Int32] = [:]
         /// What `lstat` through descriptors shows for juicectl's entries on a fake volume, by host path, where a test
         /// says (another owner, a loose mode); elsewhere it is made up from ``statuses`` and ``symbolicLinks``.
-        public var guardedEntries: [String: GuardedEntry] = [:]
+        package var guardedEntries: [String: GuardedEntry] = [:]
         /// Files in `/tmp` (by name) that ``FakeHost/removeRootOwnedFile(named:in:)`` finds not to be regular files
         /// owned by root, so it leaves them.
-        public var foreignTemporaryFiles: Set<String> = []
+        package var foreignTemporaryFiles: Set<String> = []
 
         /// An empty host: no mounts, no files, no processes.
-        public init() {}
+        package init() {}
     }
 
     private let state: Mutex<State>
 
     /// Creates a host in `state` (empty by default).
-    public init(_ state: State = State()) {
+    package init(_ state: State = State()) {
         self.state = Mutex(state)
     }
 
     /// Reads or changes the state atomically.
     @discardableResult
-    public func update<R: Sendable>(_ body: (inout State) -> R) -> R {
+    package func update<R: Sendable>(_ body: (inout State) -> R) -> R {
         state.withLock { body(&$0) }
     }
 
     /// A copy of the current state.
-    public var snapshot: State { state.withLock { $0 } }
+    package var snapshot: State { state.withLock { $0 } }
 
     /// Every call so far, in order (see ``State/calls``).
-    public var calls: [String] { snapshot.calls }
+    package var calls: [String] { snapshot.calls }
 
     /// Directories `makeDirectory` created, in order.
-    public var createdDirectories: [String] { snapshot.createdDirectories }
+    package var createdDirectories: [String] { snapshot.createdDirectories }
 
     /// Directories `createLocalDirectory` was asked for, in order.
-    public var createdLocalDirectories: [String] { snapshot.createdLocalDirectories }
+    package var createdLocalDirectories: [String] { snapshot.createdLocalDirectories }
 
     // MARK: Helpers (for the extensions)
 

@@ -1,5 +1,5 @@
-public import JuiceCtl
-public import JuiceCtlCore
+package import JuiceCtl
+package import JuiceCtlCore
 internal import Synchronization
 
 /// An ``OwnershipStoring`` held in memory, linearizable like S3: each call takes effect at one instant, when it is
@@ -10,9 +10,9 @@ internal import Synchronization
 /// let store = InMemoryOwnershipStore()
 /// store.beforeApply = { operation in try await clock.sleep(.milliseconds(300)) }
 /// ```
-public final class InMemoryOwnershipStore: OwnershipStoring {
+package final class InMemoryOwnershipStore: OwnershipStoring {
     /// One call, as the hooks see it.
-    public enum Operation: Sendable, Hashable {
+    package enum Operation: Sendable, Hashable {
         /// A read, with its deadline.
         case read(deadline: Duration)
         /// A write of the record, with its deadline.
@@ -20,7 +20,7 @@ public final class InMemoryOwnershipStore: OwnershipStoring {
     }
 
     /// What a hook may do to the call it sees.
-    public typealias Hook = @Sendable (Operation) async throws -> Void
+    package typealias Hook = @Sendable (Operation) async throws -> Void
 
     private struct State {
         var record: OwnershipRecord?
@@ -32,43 +32,43 @@ public final class InMemoryOwnershipStore: OwnershipStoring {
     private let state: Mutex<State>
 
     /// A name for messages: `memory:<name>`.
-    public let name: String
+    package let name: String
 
     /// Creates a store holding `record`.
-    public init(_ record: OwnershipRecord? = nil, name: String = "store") {
+    package init(_ record: OwnershipRecord? = nil, name: String = "store") {
         state = Mutex(State(record: record))
         self.name = name
     }
 
-    public var location: String { "memory:\(name)" }
+    package var location: String { "memory:\(name)" }
 
     /// The record now.
-    public var record: OwnershipRecord? {
+    package var record: OwnershipRecord? {
         get { state.withLock { $0.record } }
         set { state.withLock { $0.record = newValue } }
     }
 
     /// Every call that took effect, in order.
-    public var applied: [Operation] { state.withLock { $0.applied } }
+    package var applied: [Operation] { state.withLock { $0.applied } }
 
     /// The records written so far, in order.
-    public var writes: [OwnershipRecord] {
+    package var writes: [OwnershipRecord] {
         applied.compactMap { if case .write(let record, _) = $0 { record } else { nil } }
     }
 
     /// Runs before a call takes effect; a throw makes the call fail without effect.
-    public var beforeApply: Hook? {
+    package var beforeApply: Hook? {
         get { state.withLock { $0.before } }
         set { state.withLock { $0.before = newValue } }
     }
 
     /// Runs after a call took effect; a throw makes the call fail although it took effect.
-    public var afterApply: Hook? {
+    package var afterApply: Hook? {
         get { state.withLock { $0.after } }
         set { state.withLock { $0.after = newValue } }
     }
 
-    public func read(deadline: Duration) async throws -> OwnershipRecord? {
+    package func read(deadline: Duration) async throws -> OwnershipRecord? {
         let operation = Operation.read(deadline: deadline)
         try await beforeApply?(operation)
         let record = state.withLock { state in
@@ -79,7 +79,7 @@ public final class InMemoryOwnershipStore: OwnershipStoring {
         return record
     }
 
-    public func write(_ record: OwnershipRecord, deadline: Duration) async throws {
+    package func write(_ record: OwnershipRecord, deadline: Duration) async throws {
         let operation = Operation.write(record, deadline: deadline)
         try await beforeApply?(operation)
         state.withLock { state in
@@ -91,41 +91,41 @@ public final class InMemoryOwnershipStore: OwnershipStoring {
 }
 
 /// An ``OwnershipMemory`` held in memory.
-public final class InMemoryOwnershipMemory: OwnershipMemory {
+package final class InMemoryOwnershipMemory: OwnershipMemory {
     private let state: Mutex<RememberedOwnership?>
 
     /// Creates a memory remembering `ownership`.
-    public init(_ ownership: RememberedOwnership? = nil) {
+    package init(_ ownership: RememberedOwnership? = nil) {
         state = Mutex(ownership)
     }
 
     /// What it remembers now.
-    public var remembered: RememberedOwnership? { state.withLock { $0 } }
+    package var remembered: RememberedOwnership? { state.withLock { $0 } }
 
-    public func recall() throws -> RememberedOwnership? { state.withLock { $0 } }
+    package func recall() throws -> RememberedOwnership? { state.withLock { $0 } }
 
-    public func remember(_ ownership: RememberedOwnership) throws { state.withLock { $0 = ownership } }
+    package func remember(_ ownership: RememberedOwnership) throws { state.withLock { $0 = ownership } }
 }
 
 /// Ownership of movable volumes kept in memory, for reconcilers and executors on a fake host: one store (the
 /// "replica location") shared by every instance made from it, a memory per instance, a settle time of 40 ms.
-public struct InMemoryOwnership: Sendable {
+package struct InMemoryOwnership: Sendable {
     /// The record's store.
-    public let store: InMemoryOwnershipStore
+    package let store: InMemoryOwnershipStore
     /// This instance's memory.
-    public let memory: InMemoryOwnershipMemory
+    package let memory: InMemoryOwnershipMemory
     /// This instance.
-    public let identity: OwnershipIdentity
+    package let identity: OwnershipIdentity
 
     /// An instance `instance` over `store` (a new one by default).
-    public init(store: InMemoryOwnershipStore = InMemoryOwnershipStore(), instance: String = "instance-a", host: String = "host-a") {
+    package init(store: InMemoryOwnershipStore = InMemoryOwnershipStore(), instance: String = "instance-a", host: String = "host-a") {
         self.store = store
         memory = InMemoryOwnershipMemory()
         identity = OwnershipIdentity(host: host, machineId: "machine-\(host)", bootId: "boot-\(host)", instance: instance, pid: 4242)
     }
 
     /// The factory reconcilers and executors take: a claim for every volume that needs one.
-    public var factory: OwnershipFactory {
+    package var factory: OwnershipFactory {
         let store = store
         let memory = memory
         let identity = identity

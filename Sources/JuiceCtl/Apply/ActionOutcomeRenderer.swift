@@ -2,9 +2,9 @@ internal import JuiceCtlCore
 
 /// How actions ended, in words: the outcome's name and its text, as the report, the `--json` document, the event log
 /// and the metrics show them.
-public enum ActionOutcomeRenderer {
+package enum ActionOutcomeRenderer {
     /// The outcome's name: `done`, `skipped`, `failed` or `not-run`.
-    public static func word(_ outcome: ActionResult.Outcome) -> String {
+    package static func word(_ outcome: ActionResult.Outcome) -> String {
         switch outcome {
         case .done: "done"
         case .failed: "failed"
@@ -14,7 +14,7 @@ public enum ActionOutcomeRenderer {
     }
 
     /// What the outcome says: what was done, why it failed, what was found, or why it was not run.
-    public static func text(_ outcome: ActionResult.Outcome) -> String {
+    package static func text(_ outcome: ActionResult.Outcome) -> String {
         switch outcome {
         case .done(let text), .failed(let text): text
         case .notRun(let reason): text(reason)
@@ -22,7 +22,7 @@ public enum ActionOutcomeRenderer {
     }
 
     /// Why an action did not run.
-    public static func text(_ reason: ActionResult.NotRunReason) -> String {
+    package static func text(_ reason: ActionResult.NotRunReason) -> String {
         switch reason {
         case .stopped: stoppedText
         case .prerequisiteFailed(let kind, let target): "\(kind.rawValue) \(target) failed"

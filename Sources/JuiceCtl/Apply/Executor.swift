@@ -1,11 +1,11 @@
 internal import Foundation
-public import JuiceCtlCore
-public import Logging
+package import JuiceCtlCore
+package import Logging
 
 /// Executes planned actions one at a time. Each step re-checks its precondition on the host first (skipping when
 /// it is already satisfied), acts, and verifies its effect. The executor makes no decision the planner did not
 /// make: it only refuses to act when the host no longer matches what the action assumes.
-public struct Executor: Sendable {
+package struct Executor: Sendable {
     let host: any HostProbing
     let runner: any CommandRunning
     let tools: Tools
@@ -19,18 +19,18 @@ public struct Executor: Sendable {
     /// How long stop-backup waits for Litestream to exit after SIGTERM before it sends SIGKILL.
     var backupStopTimeout: Duration = .seconds(30)
     /// How long flush-staging waits for the writeback staging to be uploaded (`down --flush-timeout`).
-    public var flushTimeout: Duration = .seconds(600)
+    package var flushTimeout: Duration = .seconds(600)
     /// How long stop-backup waits for a juicefs client that `down` detached (open files kept it alive) to exit.
-    public var detachedClientWait: Duration = .seconds(5)
+    package var detachedClientWait: Duration = .seconds(5)
     /// How long a checkpoint, restore or retention step waits for another host holding the volume's shared lock.
-    public var sharedLockTimeout: Duration = .seconds(900)
+    package var sharedLockTimeout: Duration = .seconds(900)
 
     /// Builds a volume's ownership protocol (the record's store, this host's identity and memory).
     let ownership: OwnershipFactory
 
     /// Creates an executor; `ownership` replaces the live ownership stores (tests), `clock` the real time. Its runner,
     /// clients and observer are built as a reconciler's are (``Reconciler/parts(host:runner:tools:logger:progress:ownership:clock:)``).
-    public init(
+    package init(
         host: any HostProbing, runner: any CommandRunning, tools: Tools, logger: Logger,
         progress: any OperationProgress = SilentProgress(), ownership: OwnershipFactory? = nil, clock: HostClock = .system
     ) {
@@ -60,7 +60,7 @@ public struct Executor: Sendable {
     }
 
     /// Runs `action` for the volume `spec` describes and reports how it ended.
-    public func execute(_ action: Action, spec: VolumeSpec) async -> ActionResult {
+    package func execute(_ action: Action, spec: VolumeSpec) async -> ActionResult {
         let start = clock.now()
         let outcome: ActionResult.Outcome
         let details: ActionResult.Details?

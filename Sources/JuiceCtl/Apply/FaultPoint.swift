@@ -7,9 +7,9 @@ internal import Foundation
 /// Named step boundaries of long, multi-step actions (checkpoint create, delete, restore). In debug builds,
 /// `JUICECTL_FAULT_AT=<name>` kills the process with SIGKILL when it reaches that boundary, so tests can prove that
 /// the next run completes or rolls back what was cut short. Release builds ignore the variable.
-public enum FaultPoint {
+package enum FaultPoint {
     /// Every boundary, in the order the actions reach them.
-    public static let all = [
+    package static let all = [
         "overlay.after-freeze", "overlay.after-image-clone",
         "checkpoint.after-clone", "checkpoint.after-manifest", "checkpoint.after-rename",
         "delete.after-trash", "delete.after-manifest",

@@ -1,15 +1,15 @@
-public import Foundation
+package import Foundation
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
 /// Writes files so that a crash leaves either the old or the new content, never a mix.
-public enum AtomicFile {
+package enum AtomicFile {
     /// Writes `data` to a temporary file beside `path`, fsyncs it, renames it over `path` and fsyncs the directory.
     /// With `durable: false` the fsyncs are left out: the rename still makes the change all-or-nothing for readers,
     /// for files rewritten often whose loss in a power cut costs nothing (the reconciler's status).
-    public static func write(_ data: Data, to path: String, mode: UInt16, durable: Bool = true) throws {
+    package static func write(_ data: Data, to path: String, mode: UInt16, durable: Bool = true) throws {
         // A random name created exclusively, never through a link: nobody can have it ready for juicectl to write.
         let temporary = "\(path).tmp-\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(mode))

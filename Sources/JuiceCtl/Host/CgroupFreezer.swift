@@ -1,45 +1,45 @@
 internal import Foundation
-public import JuiceCtlCore
+package import JuiceCtlCore
 
 /// A cgroup juicectl can freeze: its directory, the interface it offers and the hierarchy it belongs to.
-public struct FreezableCgroup: Sendable, Hashable, Codable {
+package struct FreezableCgroup: Sendable, Hashable, Codable {
     /// The cgroup's directory.
-    public var path: String
+    package var path: String
     /// v1 freezer or v2.
-    public var version: CgroupVersion
+    package var version: CgroupVersion
     /// Where its hierarchy is mounted (the cgroup filesystem's mount point).
-    public var hierarchy: String
+    package var hierarchy: String
 
     /// Creates a description.
-    public init(path: String, version: CgroupVersion, hierarchy: String) {
+    package init(path: String, version: CgroupVersion, hierarchy: String) {
         self.path = path
         self.version = version
         self.hierarchy = hierarchy
     }
 
     /// The file a freeze or a thaw is written to.
-    public var controlFile: String { version == .v1 ? "\(path)/freezer.state" : "\(path)/cgroup.freeze" }
+    package var controlFile: String { version == .v1 ? "\(path)/freezer.state" : "\(path)/cgroup.freeze" }
     /// What freezes it.
-    public var freezeValue: String { version == .v1 ? "FROZEN" : "1" }
+    package var freezeValue: String { version == .v1 ? "FROZEN" : "1" }
     /// What thaws it.
-    public var thawValue: String { version == .v1 ? "THAWED" : "0" }
+    package var thawValue: String { version == .v1 ? "THAWED" : "0" }
     /// The cgroup's path inside its hierarchy, as `/proc/PID/cgroup` names it (`/sandbox-1`).
-    public var relativePath: String { path == hierarchy ? "/" : String(path.dropFirst(hierarchy.count)) }
+    package var relativePath: String { path == hierarchy ? "/" : String(path.dropFirst(hierarchy.count)) }
 }
 
 /// Reads and writes cgroup freezers through the host seam: v1 `freezer.state` (`THAWED`/`FREEZING`/`FROZEN`), v2
 /// `cgroup.freeze` and the `frozen` key of `cgroup.events`. Measured here (kernel 6.18, hybrid layout): a busy
 /// writer's cgroup reports frozen 6 to 7 ms after the write, on v1 and on v2.
-public struct CgroupFreezer: Sendable {
+package struct CgroupFreezer: Sendable {
     let host: any HostProbing
 
     /// Creates a freezer over `host`.
-    public init(host: any HostProbing) {
+    package init(host: any HostProbing) {
         self.host = host
     }
 
     /// What is at `path`: nothing, a cgroup with a freezer (and its state), or something that cannot be frozen.
-    public func inspect(_ path: String) -> (observation: CgroupObservation, cgroup: FreezableCgroup?) {
+    package func inspect(_ path: String) -> (observation: CgroupObservation, cgroup: FreezableCgroup?) {
         let mounts = MountInfoParser.parse((try? host.mountInfo()) ?? "")
         let hierarchies = mounts.filter { entry in
             entry.fstype == "cgroup2" || (entry.fstype == "cgroup" && entry.superOptions.split(separator: ",").contains("freezer"))
@@ -73,7 +73,7 @@ public struct CgroupFreezer: Sendable {
     }
 
     /// The freezer state, or `nil` when its files cannot be read (the cgroup is gone).
-    public func state(of cgroup: FreezableCgroup) -> FreezerState? {
+    package func state(of cgroup: FreezableCgroup) -> FreezerState? {
         switch cgroup.version {
         case .v1:
             guard let text = host.readControlFile(cgroup.controlFile) else { return nil }
@@ -94,19 +94,19 @@ public struct CgroupFreezer: Sendable {
     }
 
     /// Asks the kernel to freeze the cgroup; 0 or the errno.
-    public func freeze(_ cgroup: FreezableCgroup) -> Int32 {
+    package func freeze(_ cgroup: FreezableCgroup) -> Int32 {
         host.writeControlFile(cgroup.controlFile, cgroup.freezeValue)
     }
 
     /// Thaws the cgroup; 0 or the errno (a cgroup that is gone counts as thawed: `ENOENT` is 0 here).
-    public func thaw(_ cgroup: FreezableCgroup) -> Int32 {
+    package func thaw(_ cgroup: FreezableCgroup) -> Int32 {
         let code = host.writeControlFile(cgroup.controlFile, cgroup.thawValue)
         return code == ENOENT ? 0 : code
     }
 
     /// Whether process `pid` is inside `cgroup` or one of its descendants (freezing the cgroup would stop it), from
     /// `/proc/PID/cgroup`; `nil` when that cannot be read (the process is gone).
-    public func contains(_ cgroup: FreezableCgroup, pid: String) -> Bool? {
+    package func contains(_ cgroup: FreezableCgroup, pid: String) -> Bool? {
         guard let text = host.readControlFile("/proc/\(pid)/cgroup") else { return nil }
         for line in text.split(separator: "\n") {
             let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)

@@ -30,15 +30,15 @@ public enum InheritedVariables: String, Sendable, Hashable, CaseIterable, Compar
 /// `{env: NAME}` secrets), but a fixed `PATH`, `LC_ALL=C`, juicectl's `TZ` when it has one, the groups of its
 /// variables the command asks for (``Command/inherits``) minus those it refuses (``Command/unsetEnvironment``), and
 /// the values the command sets itself (``Command/environment``: the secrets of this program's volume).
-public enum ChildEnvironment {
+package enum ChildEnvironment {
     /// The `PATH` every program gets. juicectl runs programs by absolute path; this is for what they run in turn.
-    public static let path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    package static let path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
     /// The variables of juicectl's environment every program gets when juicectl has them.
-    public static let passedAlways: Set<String> = ["TZ"]
+    package static let passedAlways: Set<String> = ["TZ"]
 
     /// The environment for `command`, taken from juicectl's environment `parent`.
-    public static func build(_ command: Command, parent: [String: String]) -> [String: String] {
+    package static func build(_ command: Command, parent: [String: String]) -> [String: String] {
         var result = ["PATH": path, "LC_ALL": "C"]
         let refused = Set(command.unsetEnvironment)
         for (name, value) in parent where !refused.contains(name) {

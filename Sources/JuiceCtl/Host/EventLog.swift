@@ -1,22 +1,22 @@
 internal import Foundation
-public import JuiceCtlCore
+package import JuiceCtlCore
 
 /// A volume's durable event log: JSON lines in `<baseDir>/.juicectl/events.jsonl`, each appended with one
 /// `write(2)` under an `flock(2)` and fsynced, so that a crash loses at most the line being written and two writers
 /// (the reconciler and a command) never interleave. The file is rotated at ``maxBytes`` into `events.jsonl.1` ...
 /// `events.jsonl.<keep>`; the oldest is dropped. Every file is reached through a ``HostProbing``.
-public struct EventLog: Sendable {
+package struct EventLog: Sendable {
     /// The current file.
-    public let path: String
+    package let path: String
     /// Size at which the file is rotated.
-    public var maxBytes: Int
+    package var maxBytes: Int
     /// Rotated files kept.
-    public var keep: Int
+    package var keep: Int
     /// Where the files are read and written.
     let host: any HostProbing
 
     /// The log of the volume whose state directory is `stateDir`, on `host`.
-    public init(stateDir: String, maxBytes: Int = 1 << 20, keep: Int = 5, host: any HostProbing = LiveHost()) {
+    package init(stateDir: String, maxBytes: Int = 1 << 20, keep: Int = 5, host: any HostProbing = LiveHost()) {
         path = "\(stateDir)/events.jsonl"
         self.maxBytes = maxBytes
         self.keep = max(1, keep)
@@ -26,7 +26,7 @@ public struct EventLog: Sendable {
     /// Appends `events` (in order); returns whether they were written. A log that cannot be written never stops
     /// the work it records.
     @discardableResult
-    public func append(_ events: [VolumeEvent]) -> Bool {
+    package func append(_ events: [VolumeEvent]) -> Bool {
         guard !events.isEmpty else { return true }
         guard (try? host.createLocalDirectory((path as NSString).deletingLastPathComponent, mode: 0o700)) != nil else { return false }
         let data = Data(events.map { $0.jsonLine() + "\n" }.joined().utf8)
@@ -39,13 +39,13 @@ public struct EventLog: Sendable {
 
     /// Appends one event.
     @discardableResult
-    public func append(_ event: VolumeEvent) -> Bool {
+    package func append(_ event: VolumeEvent) -> Bool {
         append([event])
     }
 
     /// The newest `limit` events, oldest first, from the current file and as many rotated files as needed. Lines
     /// that do not parse (a line torn by a crash) are skipped.
-    public func recent(limit: Int = 100) -> [VolumeEvent] {
+    package func recent(limit: Int = 100) -> [VolumeEvent] {
         var events: [VolumeEvent] = []
         for file in [path] + (1...keep).map({ "\(path).\($0)" }) {
             guard let data = host.readLocalFile(file), let text = String(data: data, encoding: .utf8) else { continue }

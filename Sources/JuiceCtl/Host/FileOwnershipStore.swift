@@ -1,5 +1,5 @@
 internal import Foundation
-public import JuiceCtlCore
+package import JuiceCtlCore
 
 #if canImport(Glibc)
     import Glibc
@@ -11,20 +11,20 @@ public import JuiceCtlCore
 ///
 /// The record keeps hosts apart only if they share the directory on a filesystem where one host's rename is seen by
 /// the next reader on another (a local disk is seen by this host alone; NFS needs `actimeo=0` or `noac`).
-public struct FileOwnershipStore: OwnershipStoring {
+package struct FileOwnershipStore: OwnershipStoring {
     /// The record's path.
-    public let path: String
+    package let path: String
     let host: any HostProbing
 
     /// Creates the store of the file at `path`.
-    public init(path: String, host: any HostProbing) {
+    package init(path: String, host: any HostProbing) {
         self.path = path
         self.host = host
     }
 
-    public var location: String { path }
+    package var location: String { path }
 
-    public func read(deadline: Duration) async throws -> OwnershipRecord? {
+    package func read(deadline: Duration) async throws -> OwnershipRecord? {
         if let data = await host.readFile(path, deadline: deadline) {
             return try OwnershipRecord.decode(data, location: location)
         }
@@ -42,7 +42,7 @@ public struct FileOwnershipStore: OwnershipStoring {
         }
     }
 
-    public func write(_ record: OwnershipRecord, deadline: Duration) async throws {
+    package func write(_ record: OwnershipRecord, deadline: Duration) async throws {
         let data = record.encoded()
         var code = await host.replaceFile(path, with: data, mode: 0o600, deadline: deadline / 2)
         if code == ENOENT {

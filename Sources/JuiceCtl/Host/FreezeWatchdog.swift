@@ -1,21 +1,21 @@
-public import Foundation
+package import Foundation
 
 /// What juicectl froze for a checkpoint, recorded in ``JuiceCtlCore/VolumeSpec/freezeRecordFile`` before the first
 /// freeze and removed after the last thaw.
-public struct FreezeRecord: Sendable, Hashable, Codable {
+package struct FreezeRecord: Sendable, Hashable, Codable {
     /// The process that froze them.
-    public var pid: Int32
+    package var pid: Int32
     /// Its start time (field 22 of `/proc/PID/stat`), so that a reused pid is not mistaken for it.
-    public var processStart: UInt64?
+    package var processStart: UInt64?
     /// The checkpoint being taken.
-    public var checkpoint: String
+    package var checkpoint: String
     /// The cgroups frozen (or about to be); cgroups that were frozen before juicectl came are not listed.
-    public var cgroups: [FreezableCgroup]
+    package var cgroups: [FreezableCgroup]
     /// When the freeze began.
-    public var startedAt: Date
+    package var startedAt: Date
 
     /// Creates a record.
-    public init(pid: Int32, processStart: UInt64?, checkpoint: String, cgroups: [FreezableCgroup], startedAt: Date) {
+    package init(pid: Int32, processStart: UInt64?, checkpoint: String, cgroups: [FreezableCgroup], startedAt: Date) {
         self.pid = pid
         self.processStart = processStart
         self.checkpoint = checkpoint
@@ -38,7 +38,7 @@ public struct FreezeRecord: Sendable, Hashable, Codable {
 /// watchdog finds the records still there and thaws what they name (the overlay image's filesystem first, then the
 /// cgroups), then removes them. So nothing juicectl froze stays frozen longer than the limit, without any further
 /// juicectl command.
-public enum FreezeWatchdog {
+package enum FreezeWatchdog {
     /// The script; its arguments: lock, limit in seconds, cgroup record, overlay marker, fsfreeze, upper mount (or
     /// empty), flock, then pairs of control file and thaw value.
     static let script = """

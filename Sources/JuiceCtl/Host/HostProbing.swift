@@ -1,8 +1,8 @@
-public import Foundation
-public import JuiceCtlCore
+package import Foundation
+package import JuiceCtlCore
 
 /// The result of a `stat` that may hang.
-public enum PathStatus: Sendable, Hashable {
+package enum PathStatus: Sendable, Hashable {
     /// It answered.
     case found(inode: UInt64, isDirectory: Bool)
     /// It failed with this errno.
@@ -12,20 +12,20 @@ public enum PathStatus: Sendable, Hashable {
 }
 
 /// `statfs` figures of a path.
-public struct FilesystemStats: Sendable, Hashable {
+package struct FilesystemStats: Sendable, Hashable {
     /// Fragment size.
-    public var blockSize: UInt64
+    package var blockSize: UInt64
     /// Total blocks.
-    public var blocks: UInt64
+    package var blocks: UInt64
     /// Free blocks.
-    public var freeBlocks: UInt64
+    package var freeBlocks: UInt64
     /// Total inodes.
-    public var files: UInt64
+    package var files: UInt64
     /// Free inodes.
-    public var freeFiles: UInt64
+    package var freeFiles: UInt64
 
     /// Creates figures.
-    public init(blockSize: UInt64, blocks: UInt64, freeBlocks: UInt64, files: UInt64, freeFiles: UInt64) {
+    package init(blockSize: UInt64, blocks: UInt64, freeBlocks: UInt64, files: UInt64, freeFiles: UInt64) {
         self.blockSize = blockSize
         self.blocks = blocks
         self.freeBlocks = freeBlocks
@@ -34,12 +34,12 @@ public struct FilesystemStats: Sendable, Hashable {
     }
 
     /// Total bytes.
-    public var totalBytes: UInt64 { blocks * blockSize }
+    package var totalBytes: UInt64 { blocks * blockSize }
 }
 
 /// Everything juicectl reads from or writes to the host without running a program. Calls that touch a FUSE mount
 /// take a deadline. A fake implementation lets observers and executors run in tests without root.
-public protocol HostProbing: VolumeCalling {
+package protocol HostProbing: VolumeCalling {
     /// The text of `/proc/self/mountinfo`.
     func mountInfo() throws -> String
     /// `stat` with a deadline.
@@ -153,13 +153,13 @@ public protocol HostProbing: VolumeCalling {
 }
 
 /// A lock held until ``release()`` (or the holder's death).
-public protocol HeldLock: Sendable {
+package protocol HeldLock: Sendable {
     /// Lets go of the lock; a second call does nothing.
     func release()
 }
 
 /// How ``HostProbing/rename(_:to:mode:deadline:)`` treats the destination.
-public enum RenameMode: Sendable, Hashable {
+package enum RenameMode: Sendable, Hashable {
     /// `rename(2)`: replaces an empty directory or a file.
     case replace
     /// `RENAME_NOREPLACE`: fails with `EEXIST` when the destination exists.
@@ -169,17 +169,17 @@ public enum RenameMode: Sendable, Hashable {
 }
 
 /// A loop device and its backing file.
-public struct LoopDevice: Sendable, Hashable {
+package struct LoopDevice: Sendable, Hashable {
     /// `/dev/loopN`.
-    public var device: String
+    package var device: String
     /// The file behind it, as the kernel names it now (it follows renames).
-    public var backingFile: String
+    package var backingFile: String
     /// The backing file's inode number, when the device answers. On a network filesystem the path may lag behind
     /// another client's rename, the inode does not.
-    public var backingInode: UInt64?
+    package var backingInode: UInt64?
 
     /// Creates a description.
-    public init(device: String, backingFile: String, backingInode: UInt64? = nil) {
+    package init(device: String, backingFile: String, backingInode: UInt64? = nil) {
         self.device = device
         self.backingFile = backingFile
         self.backingInode = backingInode
@@ -188,7 +188,7 @@ public struct LoopDevice: Sendable, Hashable {
 
 extension HostProbing {
     /// Names only, from ``listDirectory(_:deadline:)``: every inode unknown.
-    public func listDirectoryInodes(_ path: String, deadline: Duration) async -> [String: UInt64?]? {
+    package func listDirectoryInodes(_ path: String, deadline: Duration) async -> [String: UInt64?]? {
         await listDirectory(path, deadline: deadline).map {
             Dictionary($0.map { ($0, UInt64?.none) }, uniquingKeysWith: { first, _ in first })
         }

@@ -1,5 +1,5 @@
 internal import Foundation
-public import JuiceCtlCore
+package import JuiceCtlCore
 
 /// A failed `juicefs` (or `umount`) operation, with juicefs's own error line and what to do next.
 public struct JuiceFSError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -27,7 +27,7 @@ public struct JuiceFSError: Error, Sendable, Hashable, CustomStringConvertible {
 
 /// Typed wrappers over the `juicefs` commands juicectl runs. Every call goes through the injected
 /// ``CommandRunning`` and has a timeout.
-public struct JuiceFSClient: Sendable {
+package struct JuiceFSClient: Sendable {
     let runner: any CommandRunning
     let executable: String
     let secrets: SecretResolver
@@ -35,14 +35,14 @@ public struct JuiceFSClient: Sendable {
     /// Creates a client running `executable` through `runner`; `secrets` reads the passwords and keys a spec names
     /// and hands them to juicefs in its environment (`META_PASSWORD`, `ACCESS_KEY`, `SECRET_KEY`), never on its
     /// command line.
-    public init(runner: any CommandRunning, executable: String, secrets: SecretResolver = SecretResolver()) {
+    package init(runner: any CommandRunning, executable: String, secrets: SecretResolver = SecretResolver()) {
         self.runner = runner
         self.executable = executable
         self.secrets = secrets
     }
 
     /// What `juicefs status` found.
-    public enum StatusOutcome: Sendable {
+    package enum StatusOutcome: Sendable {
         /// A volume, with its sessions.
         case formatted(JuiceFSOutput.Status)
         /// The engine holds no volume.
@@ -53,7 +53,7 @@ public struct JuiceFSClient: Sendable {
     ///
     /// - Important: for SQLite, the caller must check that the database file exists first: juicefs creates an
     ///   empty one otherwise.
-    public func status(_ metadata: VolumeSpec.Metadata) async throws -> StatusOutcome {
+    package func status(_ metadata: VolumeSpec.Metadata) async throws -> StatusOutcome {
         let result = try await run(["status", metadata.url], on: metadata, timeout: .seconds(30))
         if result.succeeded { return .formatted(try JuiceFSOutput.Status.parse(result.stdout)) }
         if JuiceFSFailure(stderr: result.stderr) == .notFormatted { return .notFormatted }
@@ -61,7 +61,7 @@ public struct JuiceFSClient: Sendable {
     }
 
     /// `juicefs format --no-update ...` for a new volume.
-    public func format(_ spec: VolumeSpec) async throws {
+    package func format(_ spec: VolumeSpec) async throws {
         let result = try await run(
             [
                 "format", "--no-update",
@@ -76,7 +76,7 @@ public struct JuiceFSClient: Sendable {
     }
 
     /// `juicefs mount --background ...` as ``MountCommand`` spells it. Returns when juicefs says the mount is ready.
-    public func mount(_ spec: VolumeSpec) async throws {
+    package func mount(_ spec: VolumeSpec) async throws {
         // The mount reads the objects: with S3 storage it needs the network settings, and the ambient credentials
         // when the spec names no keys (format stored them in the metadata otherwise).
         let result = try await run(
@@ -88,20 +88,20 @@ public struct JuiceFSClient: Sendable {
     }
 
     /// `juicefs umount [--force] PATH`; the result is returned, not judged (busy and not-mounted both exit 1).
-    public func umount(_ path: String, force: Bool) async throws -> CommandResult {
+    package func umount(_ path: String, force: Bool) async throws -> CommandResult {
         try await run(["umount"] + (force ? ["--force"] : []) + [path], timeout: .seconds(120))
     }
 
     /// `juicefs clone --preserve SRC DST`: a metadata-only copy that keeps owners, modes and times. The destination
     /// appears only when the clone is complete.
-    public func clone(_ source: String, _ destination: String) async throws {
+    package func clone(_ source: String, _ destination: String) async throws {
         let result = try await run(["clone", "--preserve", source, destination], timeout: .seconds(6 * 3600))
         guard result.succeeded else { throw failure("clone \(source) \(destination)", result) }
     }
 
     /// The size of the tree at `path` from the mount's directory statistics (`juicefs summary --depth 0 --csv`: one
     /// cheap call, ~75 ms for 50,000 files); `nil` when juicefs cannot say.
-    public func summary(_ path: String) async -> TreeSize? {
+    package func summary(_ path: String) async -> TreeSize? {
         guard let result = try? await run(["summary", "--depth", "0", "--csv", path], timeout: .seconds(30)), result.succeeded else {
             return nil
         }
@@ -115,20 +115,20 @@ public struct JuiceFSClient: Sendable {
     }
 
     /// `juicefs rmr PATH`: removes a tree (into the volume's trash, like any deletion).
-    public func rmr(_ path: String) async throws {
+    package func rmr(_ path: String) async throws {
         let result = try await run(["rmr", path], timeout: .seconds(6 * 3600))
         guard result.succeeded else { throw failure("rmr \(path)", result) }
     }
 
     /// `juicefs quota get META --path PATH`: the quota, or a reading of none.
-    public func quotaGet(_ metadata: VolumeSpec.Metadata, path: String) async throws -> QuotaReading {
+    package func quotaGet(_ metadata: VolumeSpec.Metadata, path: String) async throws -> QuotaReading {
         let result = try await run(["quota", "get", metadata.url, "--path", path], on: metadata, timeout: .seconds(30))
         guard result.succeeded else { throw failure("quota get \(path)", result) }
         return JuiceFSOutput.quotaTable(result.stdout, source: "juicefs quota get")[path] ?? .none(source: "juicefs quota get")
     }
 
     /// `juicefs quota list META`: every directory quota.
-    public func quotaList(_ metadata: VolumeSpec.Metadata) async throws -> [String: QuotaReading] {
+    package func quotaList(_ metadata: VolumeSpec.Metadata) async throws -> [String: QuotaReading] {
         let result = try await run(["quota", "list", metadata.url], on: metadata, timeout: .seconds(30))
         guard result.succeeded else { throw failure("quota list", result) }
         return JuiceFSOutput.quotaTable(result.stdout, source: "juicefs quota list")
@@ -136,7 +136,7 @@ public struct JuiceFSClient: Sendable {
 
     /// `juicefs quota set META --path PATH --capacity GiB --inodes N`. A missing limit is sent as 0 (none), so
     /// the result is exactly the declared quota whatever was there before.
-    public func quotaSet(_ metadata: VolumeSpec.Metadata, _ quota: VolumeSpec.Quota) async throws {
+    package func quotaSet(_ metadata: VolumeSpec.Metadata, _ quota: VolumeSpec.Quota) async throws {
         let result = try await run(
             [
                 "quota", "set", metadata.url, "--path", quota.path,
@@ -147,7 +147,7 @@ public struct JuiceFSClient: Sendable {
     }
 
     /// `juicefs quota delete META --path PATH`.
-    public func quotaDelete(_ metadata: VolumeSpec.Metadata, path: String) async throws {
+    package func quotaDelete(_ metadata: VolumeSpec.Metadata, path: String) async throws {
         let result = try await run(["quota", "delete", metadata.url, "--path", path], on: metadata, timeout: .seconds(30))
         guard result.succeeded else { throw failure("quota delete \(path)", result) }
     }

@@ -1,12 +1,12 @@
 internal import Foundation
-public import JuiceCtlCore
+package import JuiceCtlCore
 
 /// Parsers for what `juicefs` prints. Results go to stdout (JSON for `status`, ASCII tables for `quota`); logs and
 /// fatal errors go to stderr as `<LEVEL>: message [function@file:line]`.
-public enum JuiceFSOutput {
+package enum JuiceFSOutput {
     /// The most useful error line of a juicefs stderr: the last `<FATAL>` or `<ERROR>` message without its
     /// timestamp and source position, or the last non-empty line.
-    public static func errorMessage(_ stderr: String) -> String {
+    package static func errorMessage(_ stderr: String) -> String {
         let lines = stderr.split(separator: "\n").map(String.init)
         let marked = lines.last { $0.contains("<FATAL>:") } ?? lines.last { $0.contains("<ERROR>:") }
         guard let line = marked ?? lines.last(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else { return "no error output" }
@@ -17,11 +17,11 @@ public enum JuiceFSOutput {
     }
 
     /// `juicefs status` JSON.
-    public struct Status: Sendable, Decodable {
+    package struct Status: Sendable, Decodable {
         /// The volume's settings.
-        public var setting: Setting
+        package var setting: Setting
         /// Client sessions.
-        public var sessions: [Session]
+        package var sessions: [Session]
 
         enum CodingKeys: String, CodingKey {
             case setting = "Setting"
@@ -29,14 +29,14 @@ public enum JuiceFSOutput {
         }
 
         /// `Setting` (also the `Format` section of a mount's `.config`).
-        public struct Setting: Sendable, Decodable {
-            public var name: String
-            public var uuid: String
-            public var storage: String
-            public var bucket: String
-            public var blockSize: Int
-            public var compression: String?
-            public var trashDays: Int
+        package struct Setting: Sendable, Decodable {
+            package var name: String
+            package var uuid: String
+            package var storage: String
+            package var bucket: String
+            package var blockSize: Int
+            package var compression: String?
+            package var trashDays: Int
 
             enum CodingKeys: String, CodingKey {
                 case name = "Name"
@@ -49,7 +49,7 @@ public enum JuiceFSOutput {
             }
 
             /// As the planner's ``FormatInfo``.
-            public var formatInfo: FormatInfo {
+            package var formatInfo: FormatInfo {
                 FormatInfo(
                     name: name, uuid: uuid, storage: storage, bucket: bucket, blockSizeKiB: blockSize,
                     compression: compression ?? "none", trashDays: trashDays)
@@ -57,12 +57,12 @@ public enum JuiceFSOutput {
         }
 
         /// One client session.
-        public struct Session: Sendable, Decodable {
-            public var sid: Int
-            public var hostName: String?
-            public var mountPoint: String?
-            public var processID: Int?
-            public var expire: String?
+        package struct Session: Sendable, Decodable {
+            package var sid: Int
+            package var hostName: String?
+            package var mountPoint: String?
+            package var processID: Int?
+            package var expire: String?
 
             enum CodingKeys: String, CodingKey {
                 case sid = "Sid"
@@ -74,7 +74,7 @@ public enum JuiceFSOutput {
         }
 
         /// The sessions in the pure layer's terms.
-        public var clientSessions: [ClientSession] {
+        package var clientSessions: [ClientSession] {
             sessions.map {
                 ClientSession(
                     sid: $0.sid, hostName: $0.hostName, mountPoint: $0.mountPoint,
@@ -83,17 +83,17 @@ public enum JuiceFSOutput {
         }
 
         /// Parses the JSON `juicefs status` prints on stdout.
-        public static func parse(_ text: String) throws -> Status {
+        package static func parse(_ text: String) throws -> Status {
             try JSONDecoder().decode(Status.self, from: Data(text.utf8))
         }
     }
 
     /// The parts of a mount's `.config` juicectl reads.
-    public struct MountConfig: Sendable, Decodable {
-        public var format: Status.Setting
-        public var pid: Int32
-        public var ppid: Int32
-        public var meta: Meta?
+    package struct MountConfig: Sendable, Decodable {
+        package var format: Status.Setting
+        package var pid: Int32
+        package var ppid: Int32
+        package var meta: Meta?
 
         enum CodingKeys: String, CodingKey {
             case format = "Format"
@@ -103,9 +103,9 @@ public enum JuiceFSOutput {
         }
 
         /// `Meta` section.
-        public struct Meta: Sendable, Decodable {
-            public var mountPoint: String?
-            public var heartbeat: Int64?
+        package struct Meta: Sendable, Decodable {
+            package var mountPoint: String?
+            package var heartbeat: Int64?
 
             enum CodingKeys: String, CodingKey {
                 case mountPoint = "MountPoint"
@@ -121,7 +121,7 @@ public enum JuiceFSOutput {
 
     /// Reads the table `juicefs quota get/list/set` prints: path → limits. Sizes are rounded by juicefs
     /// (`1.5 GiB`, `10 TiB`), so each reading carries the rounding as its tolerance; `unchanged` means no limit.
-    public static func quotaTable(_ text: String, source: String) -> [String: QuotaReading] {
+    package static func quotaTable(_ text: String, source: String) -> [String: QuotaReading] {
         var readings: [String: QuotaReading] = [:]
         var columns: [String] = []
         for line in text.split(separator: "\n") where line.hasPrefix("|") {

@@ -4,7 +4,7 @@ internal import JuiceCtlCore
 /// Runs `litestream` for a volume's backup: with the replica's S3 keys in its environment (never on its command line
 /// or in its configuration file), without `AWS_CA_BUNDLE` (Litestream 0.5's S3 client fails to load while it is
 /// set, measured), and with any echoed key masked in what it printed.
-public struct LitestreamClient: Sendable {
+package struct LitestreamClient: Sendable {
     let runner: any CommandRunning
     /// The litestream binary; a bare name when it was not found (``binary()`` then throws).
     let executable: String
@@ -16,7 +16,7 @@ public struct LitestreamClient: Sendable {
     static let unsetWithKeys = ["AWS_SESSION_TOKEN", "AWS_PROFILE"]
 
     /// Creates a client running `executable` through `runner`.
-    public init(runner: any CommandRunning, executable: String, secrets: SecretResolver = SecretResolver()) {
+    package init(runner: any CommandRunning, executable: String, secrets: SecretResolver = SecretResolver()) {
         self.runner = runner
         self.executable = executable
         self.secrets = secrets

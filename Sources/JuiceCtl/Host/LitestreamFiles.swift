@@ -1,14 +1,14 @@
-public import Foundation
+package import Foundation
 internal import JuiceCtlCore
 
 /// What juicectl records about the Litestream process it started for a volume.
-public struct LitestreamPidRecord: Sendable, Codable, Hashable {
+package struct LitestreamPidRecord: Sendable, Codable, Hashable {
     /// Its pid.
-    public var pid: Int32
+    package var pid: Int32
     /// The digest of the configuration it was started with.
-    public var configDigest: String
+    package var configDigest: String
     /// When it started.
-    public var started: Date
+    package var started: Date
 }
 
 /// Reads Litestream's files: the positions in its local LTX files (beside the database) and in a file replica.

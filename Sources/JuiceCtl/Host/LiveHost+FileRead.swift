@@ -5,7 +5,7 @@ internal import Foundation
 #endif
 
 extension LiveHost {
-    public func readFileAnswer(_ path: String, deadline: Duration) async -> FileReadAnswer {
+    package func readFileAnswer(_ path: String, deadline: Duration) async -> FileReadAnswer {
         await Deadline.run(deadline, clock: clock) { () -> FileReadAnswer in
             let descriptor = open(path, O_RDONLY | O_CLOEXEC)
             guard descriptor >= 0 else {

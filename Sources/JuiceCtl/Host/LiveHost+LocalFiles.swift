@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -6,17 +6,17 @@ public import Foundation
 
 /// The local files of ``LiveHost`` that juicectl keeps for itself: state, status, events and their locks.
 extension LiveHost {
-    public func writeLocalFile(_ path: String, _ data: Data, mode: UInt16, durable: Bool) throws {
+    package func writeLocalFile(_ path: String, _ data: Data, mode: UInt16, durable: Bool) throws {
         try AtomicFile.write(data, to: path, mode: mode, durable: durable)
     }
 
-    public func localFileSize(_ path: String) -> UInt64? {
+    package func localFileSize(_ path: String) -> UInt64? {
         var info = Glibc.stat()
         guard systemStat(path, &info) == 0 else { return nil }
         return UInt64(info.st_size)
     }
 
-    public func appendLocalLines(_ path: String, _ data: Data, mode: UInt16) -> Bool {
+    package func appendLocalLines(_ path: String, _ data: Data, mode: UInt16) -> Bool {
         let fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, mode_t(mode))
         guard fd >= 0 else { return false }
         defer { close(fd) }
@@ -30,7 +30,7 @@ extension LiveHost {
         return written == data.count && Glibc.fsync(fd) == 0
     }
 
-    public func withLocalFileLock<T>(_ path: String, _ body: () -> T) -> T? {
+    package func withLocalFileLock<T>(_ path: String, _ body: () -> T) -> T? {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return nil }
         defer { close(fd) }

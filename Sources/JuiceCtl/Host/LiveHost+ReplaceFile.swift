@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 internal import JuiceCtlCore
 
 #if canImport(Glibc)
@@ -6,7 +6,7 @@ internal import JuiceCtlCore
 #endif
 
 extension LiveHost {
-    public func replaceFile(_ path: String, with data: Data, mode: UInt16, deadline: Duration) async -> Int32 {
+    package func replaceFile(_ path: String, with data: Data, mode: UInt16, deadline: Duration) async -> Int32 {
         let start = clock.now()
         return await Deadline.run(deadline, clock: clock) {
             let directory = (path as NSString).deletingLastPathComponent

@@ -10,7 +10,7 @@ internal import JuiceCtlCore
 /// stops the call (`ENOTDIR`) instead of being followed; the last name is acted on with the `*at` calls and
 /// `AT_SYMLINK_NOFOLLOW`. The walk opens its directories `O_RDONLY | O_NOFOLLOW` to read them.
 extension LiveHost {
-    public func linkedFiles(under root: String, deadline: Duration) async -> LinkedFilesWalk {
+    package func linkedFiles(under root: String, deadline: Duration) async -> LinkedFilesWalk {
         let end = clock.now() + deadline
         // The walk watches its own deadline between directories; the outer one covers a call that hangs.
         return await Deadline.run(deadline + .seconds(5), clock: clock) {
@@ -18,7 +18,7 @@ extension LiveHost {
         } ?? .timedOut
     }
 
-    public func withTreeCalls<T: Sendable>(
+    package func withTreeCalls<T: Sendable>(
         below root: String, deadline: Duration,
         _ body: @escaping @Sendable (any TreeCalls) -> T
     ) async -> T? {

@@ -1,6 +1,6 @@
 internal import CJuiceCtlShims
-public import Foundation
-public import JuiceCtlCore
+package import Foundation
+package import JuiceCtlCore
 
 #if canImport(Glibc)
     import Glibc
@@ -9,7 +9,7 @@ public import JuiceCtlCore
 /// ``VolumeCalling`` on the real host: descriptors from the mount root down, each of juicectl's directories checked by
 /// `fstat` of the descriptor that later calls use (see ``VolumeDescriptors``).
 extension LiveHost {
-    public func guardedEntries(_ paths: [String], below root: String, deadline: Duration) async -> VolumeGuardObservation? {
+    package func guardedEntries(_ paths: [String], below root: String, deadline: Duration) async -> VolumeGuardObservation? {
         await Deadline.run(deadline, clock: clock) { () -> VolumeGuardObservation? in
             guard let walk = VolumeDescriptors(root: root), let rootEntry = walk.rootEntry() else { return nil }
             var entries: [String: GuardedEntry] = [:]
@@ -23,7 +23,7 @@ extension LiveHost {
         } ?? nil
     }
 
-    public func readVolumeFile(_ path: String, below root: String, deadline: Duration) async -> VolumeFileRead {
+    package func readVolumeFile(_ path: String, below root: String, deadline: Duration) async -> VolumeFileRead {
         await Deadline.run(deadline, clock: clock) { () -> VolumeFileRead in
             guard let walk = VolumeDescriptors(root: root) else { return .failed(errno: errno) }
             let (directory, name): (Int32, String)
@@ -51,7 +51,7 @@ extension LiveHost {
         } ?? .failed(errno: ETIMEDOUT)
     }
 
-    public func writeVolumeFile(_ path: String, _ data: Data, mode: UInt16, below root: String, deadline: Duration) async
+    package func writeVolumeFile(_ path: String, _ data: Data, mode: UInt16, below root: String, deadline: Duration) async
         -> VolumeCallResult
     {
         let end = clock.now() + deadline
@@ -78,7 +78,7 @@ extension LiveHost {
         } ?? .failed(errno: ETIMEDOUT)
     }
 
-    public func makeVolumeDirectory(_ path: String, mode: UInt16, below root: String, deadline: Duration) async -> VolumeCallResult {
+    package func makeVolumeDirectory(_ path: String, mode: UInt16, below root: String, deadline: Duration) async -> VolumeCallResult {
         await Deadline.run(deadline, clock: clock) { () -> VolumeCallResult in
             VolumeDescriptors.inParent(of: path, root: root) { directory, name in
                 guard mkdirat(directory, name, mode_t(mode)) == 0 else { return errno }
@@ -92,7 +92,7 @@ extension LiveHost {
         } ?? .failed(errno: ETIMEDOUT)
     }
 
-    public func removeVolumeFile(_ path: String, below root: String, deadline: Duration) async -> VolumeCallResult {
+    package func removeVolumeFile(_ path: String, below root: String, deadline: Duration) async -> VolumeCallResult {
         await Deadline.run(deadline, clock: clock) { () -> VolumeCallResult in
             VolumeDescriptors.inParent(of: path, root: root) { directory, name in
                 unlinkat(directory, name, 0) == 0 ? 0 : errno
@@ -100,7 +100,7 @@ extension LiveHost {
         } ?? .failed(errno: ETIMEDOUT)
     }
 
-    public func renameOnVolume(
+    package func renameOnVolume(
         _ source: String, to destination: String, mode: RenameMode, below root: String,
         deadline: Duration
     ) async -> VolumeCallResult {
@@ -130,7 +130,7 @@ extension LiveHost {
         } ?? .failed(errno: ETIMEDOUT)
     }
 
-    public func copyVolumeOwnership(
+    package func copyVolumeOwnership(
         from source: String, to destination: String, below root: String,
         deadline: Duration
     ) async -> VolumeCallResult {
@@ -142,7 +142,7 @@ extension LiveHost {
         }
     }
 
-    public func secureVolumeDirectory(_ path: String, mode: UInt16, below root: String, deadline: Duration) async -> VolumeCallResult {
+    package func secureVolumeDirectory(_ path: String, mode: UInt16, below root: String, deadline: Duration) async -> VolumeCallResult {
         await Deadline.run(deadline, clock: clock) { () -> VolumeCallResult in
             guard let walk = VolumeDescriptors(root: root) else { return .failed(errno: errno) }
             if path == "/" || path.isEmpty {
@@ -160,7 +160,7 @@ extension LiveHost {
         } ?? .failed(errno: ETIMEDOUT)
     }
 
-    public func createVolumeFile(
+    package func createVolumeFile(
         _ path: String, size: UInt64, below root: String,
         deadline: Duration
     ) async -> Result<OpenVolumeFile, VolumeCallFailure> {
@@ -186,7 +186,7 @@ extension LiveHost {
         return opened.map { OpenVolumeFile(descriptor: $0, procPath: "/proc/\(getpid())/fd/\($0)") }
     }
 
-    public func attachLoopDevice(_ path: String, below root: String, deadline: Duration) async -> Result<
+    package func attachLoopDevice(_ path: String, below root: String, deadline: Duration) async -> Result<
         AttachedLoopDevice, VolumeCallFailure
     > {
         let operation = "attach a loop device to \(path)"
@@ -210,7 +210,7 @@ extension LiveHost {
         } ?? .failure(VolumeCallFailure(operation: operation, result: .failed(errno: ETIMEDOUT)))
     }
 
-    public func volumeLock(_ path: String, below root: String, operation: String, timeout: Duration) async throws -> any HeldLock {
+    package func volumeLock(_ path: String, below root: String, operation: String, timeout: Duration) async throws -> any HeldLock {
         let opened =
             await Deadline.run(.seconds(10), clock: clock) { () -> Result<Int32, VolumeCallFailure> in
                 var descriptor: Int32 = -1
@@ -232,7 +232,7 @@ extension LiveHost {
             descriptor: opened.get(), path: "\(root)\(path)", operation: operation, timeout: timeout, clock: clock)
     }
 
-    public func removeRootOwnedFile(named name: String, in directory: String) -> Bool {
+    package func removeRootOwnedFile(named name: String, in directory: String) -> Bool {
         let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return false }
         defer { close(fd) }

@@ -1,26 +1,26 @@
 internal import CJuiceCtlShims
-public import Foundation
-public import JuiceCtlCore
+package import Foundation
+package import JuiceCtlCore
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
 /// The real host: `/proc`, system calls, deadlines on everything that may touch a FUSE mount.
-public struct LiveHost: HostProbing {
+package struct LiveHost: HostProbing {
     /// What deadlines are measured and waited on.
-    public let clock: HostClock
+    package let clock: HostClock
 
     /// Creates the live host.
-    public init(clock: HostClock = .system) {
+    package init(clock: HostClock = .system) {
         self.clock = clock
     }
 
-    public func mountInfo() throws -> String {
+    package func mountInfo() throws -> String {
         try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
     }
 
-    public func stat(_ path: String, deadline: Duration) async -> PathStatus {
+    package func stat(_ path: String, deadline: Duration) async -> PathStatus {
         await Deadline.run(deadline, clock: clock) {
             var info = Glibc.stat()
             if systemStat(path, &info) == 0 {
@@ -31,7 +31,7 @@ public struct LiveHost: HostProbing {
         } ?? .timedOut
     }
 
-    public func symbolicLink(in path: String, below root: String, deadline: Duration) async -> String? {
+    package func symbolicLink(in path: String, below root: String, deadline: Duration) async -> String? {
         guard path.hasPrefix(root + "/") else { return nil }
         let components = path.dropFirst(root.count).split(separator: "/")
         return await Deadline.run(deadline, clock: clock) { () -> String? in
@@ -46,7 +46,7 @@ public struct LiveHost: HostProbing {
         } ?? nil
     }
 
-    public func statfs(_ path: String, deadline: Duration) async -> FilesystemStats? {
+    package func statfs(_ path: String, deadline: Duration) async -> FilesystemStats? {
         await Deadline.run(deadline, clock: clock) {
             var info = Glibc.statvfs()
             guard systemStatvfs(path, &info) == 0 else { return FilesystemStats?.none }
@@ -56,17 +56,17 @@ public struct LiveHost: HostProbing {
         } ?? nil
     }
 
-    public func readFile(_ path: String, deadline: Duration) async -> Data? {
+    package func readFile(_ path: String, deadline: Duration) async -> Data? {
         await Deadline.run(deadline, clock: clock) { FileManager.default.contents(atPath: path) } ?? nil
     }
 
-    public func makeDirectory(_ path: String, mode: UInt16, deadline: Duration) async -> Int32 {
+    package func makeDirectory(_ path: String, mode: UInt16, deadline: Duration) async -> Int32 {
         await Deadline.run(deadline, clock: clock) {
             Glibc.mkdir(path, mode_t(mode)) == 0 ? 0 : errno
         } ?? ETIMEDOUT
     }
 
-    public func listDirectoryInodes(_ path: String, deadline: Duration) async -> [String: UInt64?]? {
+    package func listDirectoryInodes(_ path: String, deadline: Duration) async -> [String: UInt64?]? {
         await Deadline.run(deadline, clock: clock) { () -> [String: UInt64?]? in
             guard let directory = opendir(path) else { return nil }
             defer { closedir(directory) }
@@ -81,11 +81,11 @@ public struct LiveHost: HostProbing {
         } ?? nil
     }
 
-    public func listDirectory(_ path: String, deadline: Duration) async -> [String]? {
+    package func listDirectory(_ path: String, deadline: Duration) async -> [String]? {
         await Deadline.run(deadline, clock: clock) { try? FileManager.default.contentsOfDirectory(atPath: path) } ?? nil
     }
 
-    public func rename(_ source: String, to destination: String, mode: RenameMode, deadline: Duration) async -> Int32 {
+    package func rename(_ source: String, to destination: String, mode: RenameMode, deadline: Duration) async -> Int32 {
         let flags: UInt32 =
             switch mode {
             case .replace: 0
@@ -97,7 +97,7 @@ public struct LiveHost: HostProbing {
         } ?? ETIMEDOUT
     }
 
-    public func loopDevices() -> [LoopDevice] {
+    package func loopDevices() -> [LoopDevice] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "/sys/block")) ?? []
         return names.filter { $0.hasPrefix("loop") }.sorted().compactMap { name in
             guard let bytes = readProcFile("/sys/block/\(name)/loop/backing_file") else { return nil }
@@ -109,14 +109,14 @@ public struct LiveHost: HostProbing {
         }
     }
 
-    public func createSparseFile(_ path: String, size: UInt64) throws {
+    package func createSparseFile(_ path: String, size: UInt64) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw AtomicFile.posixError("cannot create \(path)") }
         defer { close(fd) }
         guard ftruncate(fd, off_t(size)) == 0 else { throw AtomicFile.posixError("cannot size \(path)") }
     }
 
-    public func fsync(_ path: String, deadline: Duration) async -> Int32 {
+    package func fsync(_ path: String, deadline: Duration) async -> Int32 {
         await Deadline.run(deadline, clock: clock) {
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { return errno }
@@ -125,11 +125,11 @@ public struct LiveHost: HostProbing {
         } ?? ETIMEDOUT
     }
 
-    public func modificationDate(_ path: String) -> Date? {
+    package func modificationDate(_ path: String) -> Date? {
         (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
     }
 
-    public func processes() -> [Int32: [String]] {
+    package func processes() -> [Int32: [String]] {
         var result: [Int32: [String]] = [:]
         for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = Int32(name), let words = commandLine(of: pid) else { continue }
@@ -138,47 +138,47 @@ public struct LiveHost: HostProbing {
         return result
     }
 
-    public func signal(_ pid: Int32, _ signal: Int32) -> Bool {
+    package func signal(_ pid: Int32, _ signal: Int32) -> Bool {
         pid > 0 && kill(pid, signal) == 0
     }
 
-    public func fileExists(_ path: String) -> Bool {
+    package func fileExists(_ path: String) -> Bool {
         var info = Glibc.stat()
         return lstat(path, &info) == 0
     }
 
-    public func createLocalDirectory(_ path: String, mode: UInt16) throws {
+    package func createLocalDirectory(_ path: String, mode: UInt16) throws {
         try FileManager.default.createDirectory(
             atPath: path, withIntermediateDirectories: true,
             attributes: [.posixPermissions: Int(mode)])
     }
 
-    public func contentsOfDirectory(_ path: String) -> [String]? {
+    package func contentsOfDirectory(_ path: String) -> [String]? {
         try? FileManager.default.contentsOfDirectory(atPath: path)
     }
 
-    public func readLocalFile(_ path: String) -> Data? {
+    package func readLocalFile(_ path: String) -> Data? {
         FileManager.default.contents(atPath: path)
     }
 
-    public func writeLocalFile(_ path: String, _ data: Data, mode: UInt16) throws {
+    package func writeLocalFile(_ path: String, _ data: Data, mode: UInt16) throws {
         try writeLocalFile(path, data, mode: mode, durable: true)
     }
 
-    public func moveLocalItem(_ source: String, to destination: String) throws {
+    package func moveLocalItem(_ source: String, to destination: String) throws {
         try FileManager.default.moveItem(atPath: source, toPath: destination)
     }
 
-    public func removeLocalItem(_ path: String) throws {
+    package func removeLocalItem(_ path: String) throws {
         try FileManager.default.removeItem(atPath: path)
     }
 
-    public func commandLine(of pid: Int32) -> [String]? {
+    package func commandLine(of pid: Int32) -> [String]? {
         guard pid > 0, let bytes = readProcFile("/proc/\(pid)/cmdline"), !bytes.isEmpty else { return nil }
         return ProcessCommandLine.split(bytes)
     }
 
-    public func isAlive(_ pid: Int32) -> Bool {
+    package func isAlive(_ pid: Int32) -> Bool {
         guard pid > 0 else { return false }
         if kill(pid, 0) == 0 { return !isZombie(pid) }
         return errno == EPERM
@@ -191,7 +191,7 @@ public struct LiveHost: HostProbing {
         return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
     }
 
-    public func processesUsing(_ path: String) -> [Int32] {
+    package func processesUsing(_ path: String) -> [Int32] {
         let prefix = path.hasSuffix("/") ? path : path + "/"
         let own = getpid()
         var found: [Int32] = []
@@ -209,7 +209,7 @@ public struct LiveHost: HostProbing {
         return found.sorted()
     }
 
-    public func openFiles(onMount mountID: Int) -> Int {
+    package func openFiles(onMount mountID: Int) -> Int {
         var count = 0
         for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard Int32(name) != nil else { continue }
@@ -223,26 +223,26 @@ public struct LiveHost: HostProbing {
         return count
     }
 
-    public func treeUsers(_ query: TreeUsageQuery) async -> [TreeUser] {
+    package func treeUsers(_ query: TreeUsageQuery) async -> [TreeUser] {
         await TreeUsageScanner.users(query)
     }
 
-    public func processStartTime(_ pid: Int32) -> UInt64? {
+    package func processStartTime(_ pid: Int32) -> UInt64? {
         guard pid > 0, let bytes = readProcFile("/proc/\(pid)/stat") else { return nil }
         return ProcText.startTime(fromStat: String(decoding: bytes, as: UTF8.self))
     }
 }
 
 extension LiveHost {
-    public func readControlFile(_ path: String) -> String? {
+    package func readControlFile(_ path: String) -> String? {
         readProcFile(path).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    public func exclusiveLock(_ path: String, operation: String, timeout: Duration) async throws -> any HeldLock {
+    package func exclusiveLock(_ path: String, operation: String, timeout: Duration) async throws -> any HeldLock {
         try await VolumeLock.acquire(file: path, operation: operation, timeout: timeout, clock: clock)
     }
 
-    public func writeControlFile(_ path: String, _ text: String) -> Int32 {
+    package func writeControlFile(_ path: String, _ text: String) -> Int32 {
         let fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return errno }
         defer { close(fd) }

@@ -1,25 +1,25 @@
 internal import Foundation
-public import JuiceCtlCore
+package import JuiceCtlCore
 
 /// What this instance remembers owning, in `<baseDir>/.juicectl/ownership.json` (mode 0600, the directory 0700),
 /// through the host seam.
-public struct LocalOwnershipMemory: OwnershipMemory {
+package struct LocalOwnershipMemory: OwnershipMemory {
     /// The file.
-    public let path: String
+    package let path: String
     let host: any HostProbing
 
     /// The memory of `spec`'s instance.
-    public init(spec: VolumeSpec, host: any HostProbing) {
+    package init(spec: VolumeSpec, host: any HostProbing) {
         self.init(path: spec.ownershipMemoryFile, host: host)
     }
 
     /// The memory kept at `path`.
-    public init(path: String, host: any HostProbing) {
+    package init(path: String, host: any HostProbing) {
         self.path = path
         self.host = host
     }
 
-    public func recall() throws -> RememberedOwnership? {
+    package func recall() throws -> RememberedOwnership? {
         guard let data = host.readLocalFile(path) else { return nil }
         do {
             return try JSONDecoder().decode(RememberedOwnership.self, from: data)
@@ -31,7 +31,7 @@ public struct LocalOwnershipMemory: OwnershipMemory {
         }
     }
 
-    public func remember(_ ownership: RememberedOwnership) throws {
+    package func remember(_ ownership: RememberedOwnership) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {

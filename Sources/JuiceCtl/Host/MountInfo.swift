@@ -1,42 +1,42 @@
 internal import JuiceCtlCore
 
 /// One line of `/proc/self/mountinfo`.
-public struct MountInfoEntry: Sendable, Hashable {
+package struct MountInfoEntry: Sendable, Hashable {
     /// Mount ID.
-    public var id: Int
+    package var id: Int
     /// Parent mount ID.
-    public var parentID: Int
+    package var parentID: Int
     /// `major:minor` of the device.
-    public var device: String
+    package var device: String
     /// The directory of the filesystem that is mounted (field 4, escapes decoded): `/` for a whole filesystem,
     /// `/active/fs` for a bind mount of a subdirectory. It follows renames of that directory; the kernel appends
     /// `//deleted` once the directory is removed.
-    public var root: String
+    package var root: String
     /// Mount point, with `\040`-style escapes decoded.
-    public var mountPoint: String
+    package var mountPoint: String
     /// Filesystem type, e.g. `fuse.juicefs`.
-    public var fstype: String
+    package var fstype: String
     /// Mount source, e.g. `JuiceFS:vol1`.
-    public var source: String
+    package var source: String
     /// Per-mount options (`rw,nosuid,...`).
-    public var mountOptions: String
+    package var mountOptions: String
     /// Superblock options as the kernel writes them: escaped, because a value may hold a path (overlayfs's
     /// `lowerdir=`). Split them at their commas, then decode each with ``MountInfoText/unescape(_:)``.
-    public var superOptions: String
+    package var superOptions: String
 
     /// The minor device number, which names the connection under `/sys/fs/fuse/connections`.
-    public var minor: Int? { device.split(separator: ":").last.flatMap { Int($0) } }
+    package var minor: Int? { device.split(separator: ":").last.flatMap { Int($0) } }
 }
 
 /// Parses `/proc/self/mountinfo` (see proc(5)).
-public enum MountInfoParser {
+package enum MountInfoParser {
     /// All parseable lines, in file order (a later line for the same mount point is mounted on top).
-    public static func parse(_ text: String) -> [MountInfoEntry] {
+    package static func parse(_ text: String) -> [MountInfoEntry] {
         text.split(separator: "\n").compactMap(parseLine)
     }
 
     /// One line, or `nil` when it is malformed.
-    public static func parseLine(_ line: Substring) -> MountInfoEntry? {
+    package static func parseLine(_ line: Substring) -> MountInfoEntry? {
         let fields = line.split(separator: " ", omittingEmptySubsequences: false)
         guard let separator = fields.dropFirst(6).firstIndex(of: "-"), separator + 3 < fields.count,
             let id = Int(fields[0]), let parent = Int(fields[1])
@@ -49,7 +49,7 @@ public enum MountInfoParser {
 
     /// Decodes the octal escapes the kernel writes for space, tab, newline and backslash (`\040`, `\011`, `\012`,
     /// `\134`), working on bytes so that non-ASCII names survive.
-    public static func unescape(_ field: Substring) -> String {
+    package static func unescape(_ field: Substring) -> String {
         MountInfoText.unescape(field)
     }
 }

@@ -1,4 +1,4 @@
-public import JuiceCtlCore
+package import JuiceCtlCore
 
 extension OwnershipClaim {
     /// The ownership protocol of `spec`'s volume on this host, with its record where ``OwnershipRequirement`` puts
@@ -12,7 +12,7 @@ extension OwnershipClaim {
     /// - Throws: ``OwnershipError/noLocation(volume:)`` for a volume that needs a record but has no replica,
     ///   ``OwnershipError/ambientCredentials(volume:location:)`` for an S3 replica without keys in the spec,
     ///   ``OwnershipError/memory(path:problem:)`` when the instance id cannot be read or made.
-    public static func forVolume(
+    package static func forVolume(
         _ spec: VolumeSpec, uuid: String? = nil, runner: any CommandRunning, tools: Tools,
         host: any HostProbing, secrets: SecretResolver = SecretResolver(),
         clock: HostClock = .system,

@@ -1,5 +1,5 @@
 internal import Foundation
-public import JuiceCtlCore
+package import JuiceCtlCore
 
 #if canImport(Glibc)
     import Glibc
@@ -10,7 +10,7 @@ extension OwnershipIdentity {
     /// process's pid, and the instance id of `spec`'s base directory (made once, see ``instance(file:host:)``).
     ///
     /// - Throws: ``OwnershipError/memory(path:problem:)`` when the instance id cannot be read or made.
-    public static func current(for spec: VolumeSpec, host: any HostProbing) async throws(OwnershipError) -> OwnershipIdentity {
+    package static func current(for spec: VolumeSpec, host: any HostProbing) async throws(OwnershipError) -> OwnershipIdentity {
         func firstLine(_ text: String?) -> String? {
             guard let line = text?.split(separator: "\n").first?.trimmingCharacters(in: .whitespaces), !line.isEmpty else { return nil }
             return line
@@ -28,7 +28,7 @@ extension OwnershipIdentity {
     /// Made without a race: written to a temporary file and renamed into place only if no other process made one
     /// meanwhile (`RENAME_NOREPLACE`); the loser reads the winner's. An id that exists but is not one is an error,
     /// never replaced: a new id makes this host a stranger to the volumes it owns.
-    public static func instance(file: String, host: any HostProbing) async throws(OwnershipError) -> String {
+    package static func instance(file: String, host: any HostProbing) async throws(OwnershipError) -> String {
         if let existing = try existingInstance(file, host: host) { return existing }
         let fresh = UUID().uuidString.lowercased()
         let directory = (file as NSString).deletingLastPathComponent

@@ -1,5 +1,5 @@
 internal import Foundation
-public import JuiceCtlCore
+package import JuiceCtlCore
 
 #if canImport(Glibc)
     import Glibc
@@ -7,33 +7,33 @@ public import JuiceCtlCore
 
 /// Reads and writes the reconciler's per-volume status file, `<baseDir>/.juicectl/status.json`, through a
 /// ``HostProbing``.
-public struct RunStatusStore: Sendable {
+package struct RunStatusStore: Sendable {
     /// The file.
-    public let path: String
+    package let path: String
     /// Where the file is read and written.
     let host: any HostProbing
 
     /// The store of the volume whose state directory is `stateDir`, on `host`.
-    public init(stateDir: String, host: any HostProbing = LiveHost()) {
+    package init(stateDir: String, host: any HostProbing = LiveHost()) {
         path = "\(stateDir)/status.json"
         self.host = host
     }
 
     /// The stored status, or `nil` when there is none or it cannot be read.
-    public func load() -> RunStatus? {
+    package func load() -> RunStatus? {
         guard let data = host.readLocalFile(path) else { return nil }
         return try? Self.decoder.decode(RunStatus.self, from: data)
     }
 
     /// Replaces the stored status atomically (readers see the old or the new document, never a mix).
-    public func save(_ status: RunStatus) throws {
+    package func save(_ status: RunStatus) throws {
         let data = try Self.encoder.encode(status)
         try host.createLocalDirectory((path as NSString).deletingLastPathComponent, mode: 0o700)
         try host.writeLocalFile(path, data, mode: 0o600, durable: false)
     }
 
     /// Whether the process that wrote `status` still runs `juicectl` (a status whose writer is gone is history).
-    public static func writerIsAlive(_ status: RunStatus) -> Bool {
+    package static func writerIsAlive(_ status: RunStatus) -> Bool {
         let pid = status.daemon.pid
         guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
         guard let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8) else { return false }

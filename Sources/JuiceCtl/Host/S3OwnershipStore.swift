@@ -1,5 +1,5 @@
 internal import Foundation
-public import JuiceCtlCore
+package import JuiceCtlCore
 
 /// The ownership record as an object in an S3-compatible bucket, read and written by `curl` through the runner:
 /// requests signed with SigV4 for the replica's region, the keys from the spec's references (resolved for each call)
@@ -11,9 +11,9 @@ public import JuiceCtlCore
 ///
 /// - Note: The `juicefs gateway` (MinIO) ignores `If-None-Match` and `If-Match` and sends no ETag (measured), so
 ///   conditional writes cannot be relied on; the claim protocol does not use them.
-public struct S3OwnershipStore: OwnershipStoring {
+package struct S3OwnershipStore: OwnershipStoring {
     /// The object.
-    public let object: OwnershipLocation.S3Object
+    package let object: OwnershipLocation.S3Object
     let accessKey: VolumeSpec.SecretSource
     let secretKey: VolumeSpec.SecretSource
     let runner: any CommandRunning
@@ -31,7 +31,7 @@ public struct S3OwnershipStore: OwnershipStoring {
     /// - Throws: ``OwnershipError/ambientCredentials(volume:location:)`` when the spec names no keys and the
     ///   environment holds none (or holds a session token): curl signs with keys it is given and cannot use an
     ///   instance role, a profile or a session token.
-    public init(
+    package init(
         object: OwnershipLocation.S3Object, volume: String, runner: any CommandRunning, curl: String,
         secrets: SecretResolver = SecretResolver(),
         environment: [String: String]? = nil
@@ -48,7 +48,7 @@ public struct S3OwnershipStore: OwnershipStoring {
         self.secrets = secrets
     }
 
-    public var location: String { "s3 \(object.displayURL)" }
+    package var location: String { "s3 \(object.displayURL)" }
 
     /// The standard key variables as references, when both are set and no session token (which curl cannot send
     /// signed) comes with them.
@@ -59,7 +59,7 @@ public struct S3OwnershipStore: OwnershipStoring {
         return (.env("AWS_ACCESS_KEY_ID"), .env("AWS_SECRET_ACCESS_KEY"))
     }
 
-    public func read(deadline: Duration) async throws -> OwnershipRecord? {
+    package func read(deadline: Duration) async throws -> OwnershipRecord? {
         let response = try await send(.read, deadline: deadline)
         switch response.status {
         case 200:
@@ -71,7 +71,7 @@ public struct S3OwnershipStore: OwnershipStoring {
         }
     }
 
-    public func write(_ record: OwnershipRecord, deadline: Duration) async throws {
+    package func write(_ record: OwnershipRecord, deadline: Duration) async throws {
         let response = try await send(.write, body: String(decoding: record.encoded(), as: UTF8.self), deadline: deadline)
         guard (200..<300).contains(response.status) else {
             throw OwnershipStoreError(location: location, operation: .write, problem: .http(status: response.status, code: response.code))

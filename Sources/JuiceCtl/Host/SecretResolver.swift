@@ -24,12 +24,12 @@ public struct SecretError: Error, Sendable, Hashable, CustomStringConvertible {
 /// Reads the secrets a spec names (`{env: NAME}` or `{file: PATH}`) when a program needs them, and hands them over
 /// in the environment variables juicefs reads, so that they never appear on a command line, in a plan, a log, the
 /// status or an error.
-public struct SecretResolver: Sendable {
+package struct SecretResolver: Sendable {
     private let environment: [String: String]
     private let readFile: @Sendable (String) -> [UInt8]?
 
     /// Creates a resolver over juicectl's own environment and files.
-    public init() {
+    package init() {
         self.init(
             environment: ProcessInfo.processInfo.environment,
             readFile: { path in
@@ -38,13 +38,13 @@ public struct SecretResolver: Sendable {
     }
 
     /// Creates a resolver over `environment` and a file reader (for tests).
-    public init(environment: [String: String], readFile: @escaping @Sendable (String) -> [UInt8]?) {
+    package init(environment: [String: String], readFile: @escaping @Sendable (String) -> [UInt8]?) {
         self.environment = environment
         self.readFile = readFile
     }
 
     /// The secret `source` names, for spec key `key`. A file's one trailing newline is not part of the secret.
-    public func resolve(_ source: VolumeSpec.SecretSource, key: String) throws(SecretError) -> String {
+    package func resolve(_ source: VolumeSpec.SecretSource, key: String) throws(SecretError) -> String {
         switch source {
         case .env(let name):
             guard let value = environment[name] else { throw SecretError(key: key, source: source, problem: "the variable is not set") }
@@ -66,14 +66,14 @@ public struct SecretResolver: Sendable {
     }
 
     /// What a juicefs command on `metadata` needs: `META_PASSWORD` when the engine has a password.
-    public func juicefsEnvironment(metadata: VolumeSpec.Metadata) throws(SecretError) -> [String: String] {
+    package func juicefsEnvironment(metadata: VolumeSpec.Metadata) throws(SecretError) -> [String: String] {
         guard let password = metadata.password else { return [:] }
         return ["META_PASSWORD": try resolve(password, key: "metadata.password")]
     }
 
     /// What `juicefs format` (and anything else that opens the object storage) needs: the metadata password and
     /// `ACCESS_KEY` / `SECRET_KEY` for S3 storage.
-    public func juicefsEnvironment(storage: VolumeSpec.Storage, metadata: VolumeSpec.Metadata) throws(SecretError) -> [String: String] {
+    package func juicefsEnvironment(storage: VolumeSpec.Storage, metadata: VolumeSpec.Metadata) throws(SecretError) -> [String: String] {
         var result = try juicefsEnvironment(metadata: metadata)
         if case .s3(_, let accessKey, let secretKey) = storage {
             if let accessKey { result["ACCESS_KEY"] = try resolve(accessKey, key: "storage.accessKey") }
@@ -84,7 +84,7 @@ public struct SecretResolver: Sendable {
 
     /// What Litestream needs for an S3 replica with keys: `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`, which its
     /// S3 client reads from the environment (the configuration file names no key).
-    public func litestreamEnvironment(backup: VolumeSpec.BackupSettings) throws(SecretError) -> [String: String] {
+    package func litestreamEnvironment(backup: VolumeSpec.BackupSettings) throws(SecretError) -> [String: String] {
         guard case .s3(let replica) = backup.replica, let accessKey = replica.accessKey, let secretKey = replica.secretKey else {
             return [:]
         }
@@ -96,7 +96,7 @@ public struct SecretResolver: Sendable {
 
     /// Every secret value the spec names that can be read now, to scrub from text a program printed (juicefs may
     /// echo a URL or a key in an error).
-    public func knownSecrets(of spec: VolumeSpec) -> [String] {
+    package func knownSecrets(of spec: VolumeSpec) -> [String] {
         var sources: [(VolumeSpec.SecretSource, String)] = []
         if let password = spec.metadata.password { sources.append((password, "metadata.password")) }
         if case .s3(_, let accessKey, let secretKey) = spec.storage {

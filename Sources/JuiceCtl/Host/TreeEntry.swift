@@ -1,26 +1,26 @@
 /// A point in time as `stat` gives it: seconds and nanoseconds since the epoch.
-public struct FileTime: Sendable, Hashable, CustomStringConvertible {
+package struct FileTime: Sendable, Hashable, CustomStringConvertible {
     /// Whole seconds.
-    public var seconds: Int64
+    package var seconds: Int64
     /// Nanoseconds within the second.
-    public var nanoseconds: Int64
+    package var nanoseconds: Int64
 
     /// Creates a time.
-    public init(seconds: Int64, nanoseconds: Int64) {
+    package init(seconds: Int64, nanoseconds: Int64) {
         self.seconds = seconds
         self.nanoseconds = nanoseconds
     }
 
-    public var description: String {
+    package var description: String {
         let fraction = String(nanoseconds)
         return "\(seconds).\(String(repeating: "0", count: max(0, 9 - fraction.count)))\(fraction)"
     }
 }
 
 /// What `lstat` tells about one entry of a tree (never about what a symbolic link points to).
-public struct EntryStatus: Sendable, Hashable {
+package struct EntryStatus: Sendable, Hashable {
     /// The kind of entry.
-    public enum Kind: Sendable, Hashable {
+    package enum Kind: Sendable, Hashable {
         /// A regular file.
         case regular
         /// A directory.
@@ -32,26 +32,26 @@ public struct EntryStatus: Sendable, Hashable {
     }
 
     /// The kind.
-    public var kind: Kind
+    package var kind: Kind
     /// The inode number.
-    public var inode: UInt64
+    package var inode: UInt64
     /// How many names the inode has.
-    public var linkCount: UInt64
+    package var linkCount: UInt64
     /// The permission bits with setuid, setgid and sticky (`st_mode & 07777`).
-    public var mode: UInt32
+    package var mode: UInt32
     /// Owner.
-    public var uid: UInt32
+    package var uid: UInt32
     /// Group.
-    public var gid: UInt32
+    package var gid: UInt32
     /// Size in bytes.
-    public var size: Int64
+    package var size: Int64
     /// Last access.
-    public var accessed: FileTime
+    package var accessed: FileTime
     /// Last modification.
-    public var modified: FileTime
+    package var modified: FileTime
 
     /// Creates a status.
-    public init(
+    package init(
         kind: Kind, inode: UInt64, linkCount: UInt64 = 1, mode: UInt32 = 0o644, uid: UInt32 = 0, gid: UInt32 = 0,
         size: Int64 = 0, accessed: FileTime = FileTime(seconds: 0, nanoseconds: 0),
         modified: FileTime = FileTime(seconds: 0, nanoseconds: 0)
@@ -69,14 +69,14 @@ public struct EntryStatus: Sendable, Hashable {
 
     /// Whether this entry and `other` look like two copies of one file: both regular files with the same size,
     /// permission bits, owner, group and modification time (to the nanosecond).
-    public func looksLikeCopy(of other: EntryStatus) -> Bool {
+    package func looksLikeCopy(of other: EntryStatus) -> Bool {
         kind == .regular && other.kind == .regular && size == other.size && mode == other.mode
             && uid == other.uid && gid == other.gid && modified == other.modified
     }
 }
 
 /// The answer of ``HostProbing/entryStatus(_:below:deadline:)``.
-public enum EntryLookup: Sendable, Hashable {
+package enum EntryLookup: Sendable, Hashable {
     /// The entry's status.
     case found(EntryStatus)
     /// The errno: `ENOENT` when it is not there, `ENOTDIR` when a component on the way is no directory (a symbolic
@@ -85,21 +85,21 @@ public enum EntryLookup: Sendable, Hashable {
 }
 
 /// A regular file with more than one name, as a walk of a tree found it.
-public struct LinkedFile: Sendable, Hashable {
+package struct LinkedFile: Sendable, Hashable {
     /// Where the walk found it, relative to the walked root.
-    public var path: TreePath
+    package var path: TreePath
     /// Its inode number.
-    public var inode: UInt64
+    package var inode: UInt64
 
     /// Creates a record.
-    public init(path: TreePath, inode: UInt64) {
+    package init(path: TreePath, inode: UInt64) {
         self.path = path
         self.inode = inode
     }
 }
 
 /// The answer of ``HostProbing/linkedFiles(under:deadline:)``.
-public enum LinkedFilesWalk: Sendable, Hashable {
+package enum LinkedFilesWalk: Sendable, Hashable {
     /// Every regular file with more than one name under the root (each of its names found there).
     case found([LinkedFile])
     /// The walk failed with this errno at this directory.

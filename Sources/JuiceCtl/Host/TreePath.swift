@@ -2,12 +2,12 @@
 /// and a `String` made from them would lose the bytes that are not.
 ///
 /// Names are never empty and hold neither `/` nor NUL. The empty path is the tree's root itself.
-public struct TreePath: Sendable, Hashable, Comparable, CustomStringConvertible {
+package struct TreePath: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The names from the root down.
-    public let components: [[UInt8]]
+    package let components: [[UInt8]]
 
     /// A path from its names; names that are empty, `.` or `..`, or hold `/` or NUL are refused (`nil`).
-    public init?(components: [[UInt8]]) {
+    package init?(components: [[UInt8]]) {
         for name in components {
             guard !name.isEmpty, name != [0x2E], name != [0x2E, 0x2E], !name.contains(0x2F), !name.contains(0) else { return nil }
         }
@@ -16,40 +16,40 @@ public struct TreePath: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     /// A path from `/`-separated UTF-8 text (tests and literal names); empty components are dropped. Traps on `.`,
     /// `..` or NUL, which no caller passes.
-    public init(_ text: String) {
+    package init(_ text: String) {
         let names = text.utf8.split(separator: 0x2F, omittingEmptySubsequences: true).map(Array.init)
         guard let path = TreePath(components: names) else { preconditionFailure("not a tree path: \(text)") }
         self = path
     }
 
     /// The root of the tree.
-    public static let root = TreePath(components: [])!
+    package static let root = TreePath(components: [])!
 
     /// Whether this is the root of the tree.
-    public var isRoot: Bool { components.isEmpty }
+    package var isRoot: Bool { components.isEmpty }
 
     /// The directory holding the last name (the root for a name in the root, and for the root itself).
-    public var parent: TreePath { TreePath(trusted: Array(components.dropLast())) }
+    package var parent: TreePath { TreePath(trusted: Array(components.dropLast())) }
 
     /// The last name (empty for the root).
-    public var name: [UInt8] { components.last ?? [] }
+    package var name: [UInt8] { components.last ?? [] }
 
     /// This path with `name` appended, or `nil` when `name` is not a valid name.
-    public func appending(_ name: [UInt8]) -> TreePath? {
+    package func appending(_ name: [UInt8]) -> TreePath? {
         TreePath(components: components + [name])
     }
 
     /// The bytes of the path, names joined by `/`.
-    public var bytes: [UInt8] { Array(components.joined(separator: [0x2F])) }
+    package var bytes: [UInt8] { Array(components.joined(separator: [0x2F])) }
 
     /// The path as text: UTF-8 where the bytes are UTF-8, `\xNN` for every other byte and `\\` for a backslash, so
     /// that two different paths never print alike.
-    public var description: String {
+    package var description: String {
         TreePath.escaped(bytes)
     }
 
     /// Paths order by their bytes, name by name (so a directory comes right before what it holds).
-    public static func < (lhs: TreePath, rhs: TreePath) -> Bool {
+    package static func < (lhs: TreePath, rhs: TreePath) -> Bool {
         for (left, right) in zip(lhs.components, rhs.components) where left != right {
             return left.lexicographicallyPrecedes(right)
         }

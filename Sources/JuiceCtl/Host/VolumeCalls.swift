@@ -1,8 +1,8 @@
-public import Foundation
-public import JuiceCtlCore
+package import Foundation
+package import JuiceCtlCore
 
 /// How a call on the volume through descriptors ended.
-public enum VolumeCallResult: Sendable, Hashable {
+package enum VolumeCallResult: Sendable, Hashable {
     /// It did what it was asked.
     case done
     /// The system call failed with this errno (`ENOENT` when something is missing, `EEXIST` when a name is taken,
@@ -13,7 +13,7 @@ public enum VolumeCallResult: Sendable, Hashable {
 }
 
 /// A file read on the volume through descriptors.
-public enum VolumeFileRead: Sendable, Hashable {
+package enum VolumeFileRead: Sendable, Hashable {
     /// Its bytes.
     case contents(Data)
     /// The errno (`ENOENT` when it is not there, `ELOOP` when it is a symbolic link, `EINVAL` when it is not a
@@ -31,7 +31,7 @@ public enum VolumeFileRead: Sendable, Hashable {
 /// root and writable by nobody else, or the call ends ``VolumeCallResult/unsafe(_:)``. The last name is acted on with
 /// the `*at` calls relative to its directory's descriptor, never followed. A name someone swaps meanwhile changes
 /// nothing: juicectl keeps working on the directories it verified.
-public protocol VolumeCalling: Sendable {
+package protocol VolumeCalling: Sendable {
     /// `lstat` of the volume root and of each path in `paths` (a missing one left out); `nil` when the root cannot be
     /// opened or the deadline passed. A path below an unsafe directory is left out (its directory's finding says
     /// why).
@@ -75,19 +75,19 @@ public protocol VolumeCalling: Sendable {
 }
 
 /// Why a call on the volume did not succeed, as an error.
-public struct VolumeCallFailure: Error, Sendable, Hashable, CustomStringConvertible {
+package struct VolumeCallFailure: Error, Sendable, Hashable, CustomStringConvertible {
     /// What was asked (`write /checkpoints/.juicectl/lineage.json`).
-    public var operation: String
+    package var operation: String
     /// The result.
-    public var result: VolumeCallResult
+    package var result: VolumeCallResult
 
     /// Creates a failure.
-    public init(operation: String, result: VolumeCallResult) {
+    package init(operation: String, result: VolumeCallResult) {
         self.operation = operation
         self.result = result
     }
 
-    public var description: String {
+    package var description: String {
         switch result {
         case .done: "\(operation) succeeded"
         case .failed(let code) where code == ETIMEDOUT: "\(operation) did not answer in time: the mount may be hung"
@@ -105,13 +105,13 @@ public struct VolumeCallFailure: Error, Sendable, Hashable, CustomStringConverti
 
 /// A file juicectl created on the volume and holds open: programs get ``procPath``, the kernel's name for this very
 /// file, so a swapped name cannot send them elsewhere. Closed when released.
-public final class OpenVolumeFile: Sendable {
+package final class OpenVolumeFile: Sendable {
     /// `/proc/<juicectl's pid>/fd/<n>` (a child resolves it to the same file; `/proc/self` would be the child's).
-    public let procPath: String
+    package let procPath: String
     private let descriptor: Int32
 
     /// Wraps an open descriptor (`-1` for a fake with no descriptor: then `procPath` is the path itself).
-    public init(descriptor: Int32, procPath: String) {
+    package init(descriptor: Int32, procPath: String) {
         self.descriptor = descriptor
         self.procPath = procPath
     }
@@ -122,13 +122,13 @@ public final class OpenVolumeFile: Sendable {
 }
 
 /// A loop device juicectl attached to a file on the volume, held open until released (or deinitialised).
-public final class AttachedLoopDevice: Sendable {
+package final class AttachedLoopDevice: Sendable {
     /// `/dev/loopN`.
-    public let device: String
+    package let device: String
     private let descriptor: Int32
 
     /// Wraps the open device (`-1` for a fake).
-    public init(device: String, descriptor: Int32) {
+    package init(device: String, descriptor: Int32) {
         self.device = device
         self.descriptor = descriptor
     }

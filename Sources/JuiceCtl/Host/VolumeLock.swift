@@ -1,5 +1,5 @@
 internal import Foundation
-public import JuiceCtlCore
+package import JuiceCtlCore
 internal import Synchronization
 
 #if canImport(Glibc)
@@ -40,7 +40,7 @@ public final class VolumeLock: HeldLock {
     }
 
     /// The lock file's path.
-    public let path: String
+    package let path: String
     private let descriptor: Int32
     private let released = Mutex(false)
 
@@ -52,7 +52,7 @@ public final class VolumeLock: HeldLock {
     /// Takes the lock of the volume whose state directory is `stateDir`, waiting up to `timeout` on `clock`.
     ///
     /// - Throws: ``Busy`` naming the holder when the timeout passes; an `NSError` when the file cannot be opened.
-    public static func acquire(
+    package static func acquire(
         stateDir: String, operation: String, timeout: Duration, clock: HostClock = .system
     ) async throws -> VolumeLock {
         try await acquire(file: "\(stateDir)/lock", operation: operation, timeout: timeout, clock: clock)
@@ -61,7 +61,7 @@ public final class VolumeLock: HeldLock {
     /// Takes an exclusive `flock` on the file at `path` (its directory is created, mode 0700), waiting up to
     /// `timeout`. On a JuiceFS mount the lock is global across every client of the volume, on any host, and it is
     /// released when its holder exits or, if the holder's host dies, when its juicefs session expires.
-    public static func acquire(
+    package static func acquire(
         file path: String, operation: String, timeout: Duration, clock: HostClock = .system
     ) async throws -> VolumeLock {
         let directory = (path as NSString).deletingLastPathComponent
@@ -114,7 +114,7 @@ public final class VolumeLock: HeldLock {
     }
 
     /// The holder recorded in a lock file, if any, read through `host`.
-    public static func readHolder(_ path: String, host: any HostProbing = LiveHost()) -> Holder? {
+    package static func readHolder(_ path: String, host: any HostProbing = LiveHost()) -> Holder? {
         guard let data = host.readLocalFile(path), !data.isEmpty else { return nil }
         return try? JSONDecoder().decode(Holder.self, from: data)
     }
@@ -130,7 +130,7 @@ public final class VolumeLock: HeldLock {
     }
 
     /// Releases the lock (also done when the process exits). Releasing twice does nothing.
-    public func release() {
+    package func release() {
         guard
             released.withLock({ done in
                 defer { done = true }

@@ -1,5 +1,5 @@
 internal import Foundation
-public import JuiceCtlCore
+package import JuiceCtlCore
 
 /// When an observation reads a volume's ownership record (a GET of an S3 object, or a file read).
 public enum OwnershipCheck: Sendable, Hashable {
@@ -13,7 +13,7 @@ public enum OwnershipCheck: Sendable, Hashable {
 }
 
 /// Builds the ownership protocol of a volume; `nil` when the volume needs none.
-public typealias OwnershipFactory = @Sendable (VolumeSpec) async throws -> OwnershipClaim?
+package typealias OwnershipFactory = @Sendable (VolumeSpec) async throws -> OwnershipClaim?
 
 extension VolumeObserver {
     /// Who owns the volume, read from its record when `check` says so; `nil` when the volume needs no ownership or

@@ -1,5 +1,5 @@
 internal import Foundation
-public import JuiceCtlCore
+package import JuiceCtlCore
 
 /// Reads the host and the volume into a ``VolumeObservation``, cheapest sources first.
 ///
@@ -13,21 +13,21 @@ public import JuiceCtlCore
 /// `VolumeObserver+Mount`, `+Storage` (metadata engine and object storage), `+Directories`, `+Backup`, `+Overlay`,
 /// `+Catalog` (checkpoints), `+Quotas`, `+Guard`, `+Ownership`, `+Quiesce`, `+Staging` and `+TreeUsers`. This file
 /// composes them; one observation reads the clock's date once, and every part is judged against that instant.
-public struct VolumeObserver: Sendable {
+package struct VolumeObserver: Sendable {
     let host: any HostProbing
     /// The juicefs wrapper the observer reads with.
     let juicefs: JuiceFSClient
     /// Lists a replica that is not on this host; `nil`: such a replica is never listed.
     let litestream: LitestreamClient?
     /// Deadline of each probe that touches the FUSE mount.
-    public var probeDeadline: Duration
+    package var probeDeadline: Duration
     /// Builds a volume's ownership protocol (reads its record); `nil`: ownership is never read.
-    public var ownership: OwnershipFactory?
+    package var ownership: OwnershipFactory?
     /// What an observation is stamped with (its date, read once) and what its probes are timed with.
-    public var clock: HostClock
+    package var clock: HostClock
 
     /// Creates an observer.
-    public init(
+    package init(
         host: any HostProbing, juicefs: JuiceFSClient, litestream: LitestreamClient? = nil, probeDeadline: Duration = .seconds(2),
         clock: HostClock = .system
     ) {
@@ -48,7 +48,7 @@ public struct VolumeObserver: Sendable {
     ///   - replicaPosition: list an S3 replica also when the metadata is there, which costs one `litestream ltx`
     ///     against the store (for `status` and `run`; a file replica is always read, from its directory).
     ///   - ownership: when to read the ownership record of a volume another host could pick up.
-    public func observe(
+    package func observe(
         _ spec: VolumeSpec, fullCatalog: Bool = false, sessions: Bool = false,
         replicaPosition: Bool = false, ownership check: OwnershipCheck = .whenStarting
     ) async -> VolumeObservation {
