@@ -75,7 +75,7 @@ public struct StateStore: Sendable {
     let host: any HostProbing
 
     /// The store of the volume whose state directory is `stateDir`, on `host`.
-    public init(stateDir: String, host: any HostProbing = LiveHost()) {
+    public init(stateDir: String, host: any HostProbing) {
         path = "\(stateDir)/state.json"
         self.host = host
     }
