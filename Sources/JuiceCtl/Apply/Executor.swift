@@ -137,10 +137,7 @@ public struct Executor: Sendable {
 
     /// The ownership protocols of volumes, over the live stores (curl for S3, files through `host`).
     static func ownershipFactory(runner: any CommandRunning, tools: Tools, host: any HostProbing, clock: HostClock) -> OwnershipFactory {
-        { spec in
-            try await OwnershipClaim.forVolume(
-                spec, runner: runner, tools: tools, host: host, secrets: SecretResolver(host: host), clock: clock)
-        }
+        { spec in try await OwnershipClaim.forVolume(spec, runner: runner, tools: tools, host: host, clock: clock) }
     }
 
     /// Creates the host directories a volume needs: base, objects, cache, logs, metadata parent, state.
