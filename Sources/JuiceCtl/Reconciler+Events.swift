@@ -25,6 +25,6 @@ extension Reconciler {
             time: now, volume: report.spec.name, revision: report.spec.origin.revision, actor: configuration.actor,
             operation: operation, kind: .reconcile, result: result, message: message,
             durationMs: Int64(now.timeIntervalSince(started) * 1000))
-        EventLog(stateDir: report.spec.stateDir).append(event)
+        EventLog(stateDir: report.spec.stateDir, host: host).append(event)
     }
 }

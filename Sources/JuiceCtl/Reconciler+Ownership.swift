@@ -16,7 +16,7 @@ extension Reconciler {
             }
             let result = ActionResult(action: action, outcome: outcome, milliseconds: elapsed.milliseconds)
             if configuration.recordEvents {
-                EventLog(stateDir: spec.stateDir).append(event(for: result, spec: spec, operation: "takeover"))
+                EventLog(stateDir: spec.stateDir, host: host).append(event(for: result, spec: spec, operation: "takeover"))
             }
             onResult(result)
             let report = Report(

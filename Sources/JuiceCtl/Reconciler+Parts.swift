@@ -21,8 +21,9 @@ extension Reconciler {
         progress: any OperationProgress, ownership: OwnershipFactory?, clock: HostClock
     ) -> Parts {
         let runner = ActionFault.wrapping(runner)
-        let juicefs = JuiceFSClient(runner: runner, executable: tools.juicefs)
-        let litestream = LitestreamClient(runner: runner, executable: tools.litestream)
+        let secrets = SecretResolver(host: host)
+        let juicefs = JuiceFSClient(runner: runner, executable: tools.juicefs, secrets: secrets)
+        let litestream = LitestreamClient(runner: runner, executable: tools.litestream, secrets: secrets)
         // The ownership stores run curl through the same runner; the observer reads the records through them too.
         let factory = ownership ?? Executor.ownershipFactory(runner: runner, tools: tools, host: host, clock: clock)
         var observer = VolumeObserver(host: host, juicefs: juicefs, litestream: litestream, clock: clock)

@@ -37,7 +37,9 @@ public struct Reconciler: Sendable {
         public init() {}
     }
 
-    let host: any HostProbing
+    /// Where every file of the volume's state directory (state, status, events, lock) is read and written, and the
+    /// host is observed.
+    package let host: any HostProbing
     /// The one observer: the reconciler observes through it, and so does its executor.
     let observer: VolumeObserver
     let executor: Executor
@@ -200,7 +202,7 @@ public struct Reconciler: Sendable {
     ) async -> [ActionResult] {
         var results: [ActionResult] = []
         var failed: [Action] = []
-        let log = EventLog(stateDir: spec.stateDir)
+        let log = EventLog(stateDir: spec.stateDir, host: host)
         for action in actions {
             let result: ActionResult
             if let blocker = failed.first(where: { ActionDependencies.depends(action, on: $0) }) {
@@ -224,7 +226,7 @@ public struct Reconciler: Sendable {
     /// Runs `body` under the volume lock; `body` receives how long the lock took, in milliseconds.
     func locked<T>(_ spec: VolumeSpec, operation: String, _ body: (Int64) async throws -> T) async throws -> T {
         let start = clock.now()
-        let lock = try await VolumeLock.acquire(stateDir: spec.stateDir, operation: operation, timeout: configuration.lockTimeout)
+        let lock = try await host.exclusiveLock("\(spec.stateDir)/lock", operation: operation, timeout: configuration.lockTimeout)
         defer { lock.release() }
         return try await body((clock.now() - start).milliseconds)
     }

@@ -42,7 +42,7 @@ public final class ReconcileDaemon: Service, Sendable {
         let startedAt = clock.date()
         let context = SupervisorContext(
             configuration: configuration, reconciler: reconciler, metrics: DaemonMetrics(version: "library", startedAt: startedAt),
-            logger: logger, stop: stop, clock: clock,
+            logger: logger, stop: stop, clock: clock, host: reconciler.host,
             daemon: .init(pid: getpid(), startedAt: startedAt, intervalSeconds: configuration.interval.seconds))
         self.init(specs: specs, context: context)
     }

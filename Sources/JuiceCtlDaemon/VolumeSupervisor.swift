@@ -25,7 +25,7 @@ package struct SupervisorContext: Sendable {
     /// Creates a context.
     package init(
         configuration: DaemonConfiguration, reconciler: any VolumeReconciling, metrics: DaemonMetrics, logger: Logger,
-        stop: StopFlag, clock: HostClock = .system, host: any HostProbing = LiveHost(), daemon: RunStatus.DaemonInfo
+        stop: StopFlag, clock: HostClock = .system, host: any HostProbing, daemon: RunStatus.DaemonInfo
     ) {
         self.configuration = configuration
         self.reconciler = reconciler

@@ -35,10 +35,14 @@ extension FakeHost {
     }
 
     package func exclusiveLock(_ path: String, operation: String, timeout: Duration) async throws -> any HeldLock {
-        update { state in
+        let busy: VolumeLock.Busy? = update { state in
             state.calls.append("lock \(path)")
             state.localFiles.insert(path)
+            if let holder = state.locksHeldElsewhere[path] { return VolumeLock.Busy(path: path, holder: holder, waited: timeout) }
+            state.heldLocks[path] = operation
+            return nil
         }
+        if let busy { throw busy }
         return FakeLock(path: path, host: self)
     }
 
@@ -76,13 +80,16 @@ extension FakeHost {
     }
 }
 
-/// A lock on the fake host: releasing it is logged as `unlock PATH`.
+/// A lock on the fake host: releasing it is logged as `unlock PATH` and drops it from ``FakeHost/State/heldLocks``.
 package struct FakeLock: HeldLock {
     /// The lock file.
     package let path: String
     let host: FakeHost
 
     package func release() {
-        host.update { $0.calls.append("unlock \(path)") }
+        host.update { state in
+            state.calls.append("unlock \(path)")
+            state.heldLocks[path] = nil
+        }
     }
 }

@@ -93,6 +93,12 @@ package final class FakeHost: HostProbing {
         /// Files in `/tmp` (by name) that ``FakeHost/removeRootOwnedFile(named:in:)`` finds not to be regular files
         /// owned by root, so it leaves them.
         package var foreignTemporaryFiles: Set<String> = []
+        /// Locks another process holds, by lock file, with the holder its file names (`nil`: it names none):
+        /// ``FakeHost/exclusiveLock(_:operation:timeout:)`` on one of them throws ``VolumeLock/Busy``.
+        package var locksHeldElsewhere: [String: VolumeLock.Holder?] = [:]
+        /// The locks taken through ``FakeHost/exclusiveLock(_:operation:timeout:)`` and not released yet, by lock file,
+        /// with the operation each was taken for.
+        package var heldLocks: [String: String] = [:]
 
         /// An empty host: no mounts, no files, no processes.
         package init() {}

@@ -53,7 +53,8 @@ struct DownCommand: AsyncParsableCommand {
         var failed = false
         for spec in specs {
             if !json { emit(ReportRenderer.heading(spec) + "\n") }
-            if let run = RunStatusStore(stateDir: spec.stateDir).load(), run.volume == spec.name, RunStatusStore.writerIsAlive(run),
+            let store = RunStatusStore(stateDir: spec.stateDir, host: reconciler.host)
+            if let run = store.load(), run.volume == spec.name, store.writerIsAlive(run),
                 spec.suspend == nil
             {
                 FileHandle.standardError.write(

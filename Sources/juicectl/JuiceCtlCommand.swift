@@ -72,7 +72,7 @@ struct GlobalOptions: ParsableArguments {
         configuration.actor = "cli"
         adjust(&configuration)
         return Reconciler(
-            runner: LoggingRunner(SubprocessRunner(), logger: logger), tools: tools, logger: logger,
+            host: LiveHost(), runner: LoggingRunner(SubprocessRunner(), logger: logger), tools: tools, logger: logger,
             configuration: configuration, progress: progress)
     }
 }

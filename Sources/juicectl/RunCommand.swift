@@ -81,7 +81,7 @@ struct RunCommand: AsyncParsableCommand {
         let metrics = DaemonMetrics(version: JuiceCtlCommand.configuration.version, startedAt: startedAt)
         let context = SupervisorContext(
             configuration: configuration, reconciler: reconciler, metrics: metrics, logger: logger, stop: stop, clock: clock,
-            daemon: .init(pid: getpid(), startedAt: startedAt, intervalSeconds: configuration.interval.seconds))
+            host: reconciler.host, daemon: .init(pid: getpid(), startedAt: startedAt, intervalSeconds: configuration.interval.seconds))
         var services: [any Service] = []
         if let address = configuration.metricsAddress {
             services.append(MetricsServer(address: address, metrics: metrics, logger: logger, clock: clock))

@@ -25,8 +25,9 @@ struct StatusCommand: AsyncParsableCommand {
         var statuses: [VolumeStatus] = []
         for spec in specs {
             var status = await reconciler.status(spec)
-            if var run = RunStatusStore(stateDir: spec.stateDir).load() {
-                run.writerRunning = RunStatusStore.writerIsAlive(run)
+            let store = RunStatusStore(stateDir: spec.stateDir, host: reconciler.host)
+            if var run = store.load() {
+                run.writerRunning = store.writerIsAlive(run)
                 status.attach(run)
             }
             statuses.append(status)

@@ -93,12 +93,12 @@ enum Wait {
 extension TestVolume {
     /// What `juicectl run` last wrote for this volume.
     var runStatus: RunStatus? {
-        RunStatusStore(stateDir: "\(baseDir)/.juicectl").load()
+        RunStatusStore(stateDir: "\(baseDir)/.juicectl", host: LiveHost()).load()
     }
 
     /// The volume's event log.
     var events: [VolumeEvent] {
-        EventLog(stateDir: "\(baseDir)/.juicectl").recent(limit: 10_000)
+        EventLog(stateDir: "\(baseDir)/.juicectl", host: LiveHost()).recent(limit: 10_000)
     }
 
     /// Whether the reconciler reports the volume Ready.

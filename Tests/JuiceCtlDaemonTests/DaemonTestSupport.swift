@@ -337,16 +337,18 @@ struct FakeFailure: Error, CustomStringConvertible {
     var description: String { "the fake apply failed" }
 }
 
-/// A supervisor context over `reconciler`.
+/// A supervisor context over `reconciler`; its status files and event logs are on the real disk (a temporary
+/// directory) unless `host` says otherwise.
 func makeContext(
     reconciler: any VolumeReconciling, clock: HostClock = .system, paths: [String] = [],
     interval: Duration = .seconds(30), backoff: RetryBackoff = RetryBackoff(jitter: 0),
     busyRetry: Duration = .seconds(5), metrics: DaemonMetrics = DaemonMetrics(version: "test"),
-    stop: StopFlag = StopFlag()
+    stop: StopFlag = StopFlag(), host: any HostProbing = LiveHost()
 ) -> SupervisorContext {
     SupervisorContext(
         configuration: DaemonConfiguration(paths: paths, interval: interval, backoff: backoff, busyRetry: busyRetry),
         reconciler: reconciler, metrics: metrics, logger: .quiet, stop: stop, clock: clock,
+        host: host,
         daemon: RunStatus.DaemonInfo(
             pid: getpid(), startedAt: Date(timeIntervalSince1970: 1_800_000_000),
             intervalSeconds: interval.seconds))

@@ -34,7 +34,7 @@ struct ReconcileDaemonTests {
     }
 
     static func events(_ base: String, _ name: String) -> [VolumeEvent] {
-        EventLog(stateDir: "\(base)/\(name)/.juicectl").recent(limit: 10_000)
+        EventLog(stateDir: "\(base)/\(name)/.juicectl", host: LiveHost()).recent(limit: 10_000)
     }
 
     @Test func everyVolumeIsPassedAndAFailingOneDoesNotHoldUpTheOthers() async throws {
@@ -70,8 +70,8 @@ struct ReconcileDaemonTests {
             #expect(beta.lastReconcile?.result == .converged)
             #expect(beta.retry.failures == 0, "beta converges regardless")
 
-            let alphaFile = try #require(RunStatusStore(stateDir: "\(base)/alpha/.juicectl").load())
-            let betaFile = try #require(RunStatusStore(stateDir: "\(base)/beta/.juicectl").load())
+            let alphaFile = try #require(RunStatusStore(stateDir: "\(base)/alpha/.juicectl", host: LiveHost()).load())
+            let betaFile = try #require(RunStatusStore(stateDir: "\(base)/beta/.juicectl", host: LiveHost()).load())
             #expect(alphaFile.lastReconcile?.result == .failed)
             #expect(betaFile.lastReconcile?.result == .converged)
             for name in ["alpha", "beta"] {
@@ -123,7 +123,7 @@ struct ReconcileDaemonTests {
             }
 
             // The held pass was recorded before run() returned.
-            let alpha = try #require(RunStatusStore(stateDir: "\(base)/alpha/.juicectl").load())
+            let alpha = try #require(RunStatusStore(stateDir: "\(base)/alpha/.juicectl", host: LiveHost()).load())
             #expect(alpha.lastReconcile?.result == .converged)
             #expect(Self.events(base, "alpha").last?.result == "stopped")
             // Nothing runs on after run() returned, however long the time runs.

@@ -27,8 +27,8 @@ struct VolumeSupervisorTests {
                     busyRetry: busyRetry, metrics: metrics))
         }
 
-        var store: RunStatusStore { RunStatusStore(stateDir: spec.stateDir) }
-        var events: [VolumeEvent] { EventLog(stateDir: spec.stateDir).recent(limit: 1000) }
+        var store: RunStatusStore { RunStatusStore(stateDir: spec.stateDir, host: LiveHost()) }
+        var events: [VolumeEvent] { EventLog(stateDir: spec.stateDir, host: LiveHost()).recent(limit: 1000) }
 
         /// apply finds the storage holding another volume: the planner refuses.
         func refuse() {

@@ -21,7 +21,7 @@ struct EventLogTests {
 
     @Test func appendedEventsComeBackFromRecentInOrderWithEveryField() async throws {
         try await withTemporaryDirectory { base in
-            let log = EventLog(stateDir: "\(base)/.juicectl")
+            let log = EventLog(stateDir: "\(base)/.juicectl", host: LiveHost())
             let first = Self.event("first")
             var second = Self.event("second", kind: .reconcile, at: Date(timeIntervalSince1970: 1_800_000_001.5))
             second.reason = "Converged"
@@ -42,7 +42,7 @@ struct EventLogTests {
 
     @Test func appendingNothingWritesNothingAndSucceeds() async throws {
         try await withTemporaryDirectory { base in
-            let log = EventLog(stateDir: "\(base)/.juicectl")
+            let log = EventLog(stateDir: "\(base)/.juicectl", host: LiveHost())
             #expect(log.append([]))
             #expect(!FileManager.default.fileExists(atPath: log.path))
             #expect(log.recent().isEmpty)
@@ -52,7 +52,7 @@ struct EventLogTests {
     @Test func rotationKeepsExactlyKeepRotatedFilesAndDropsTheOldest() async throws {
         try await withTemporaryDirectory { base in
             // Every line is larger than maxBytes: each append after the first rotates.
-            let log = EventLog(stateDir: base, maxBytes: 64, keep: 2)
+            let log = EventLog(stateDir: base, maxBytes: 64, keep: 2, host: LiveHost())
             for index in 1...5 { #expect(log.append(Self.event("event \(index)"))) }
 
             let files = try FileManager.default.contentsOfDirectory(atPath: base).filter {
@@ -70,7 +70,7 @@ struct EventLogTests {
 
     @Test func aFileBelowMaxBytesIsNotRotated() async throws {
         try await withTemporaryDirectory { base in
-            let log = EventLog(stateDir: base, maxBytes: 1 << 20, keep: 3)
+            let log = EventLog(stateDir: base, maxBytes: 1 << 20, keep: 3, host: LiveHost())
             for index in 1...10 { log.append(Self.event("event \(index)")) }
 
             #expect(!FileManager.default.fileExists(atPath: log.path + ".1"))
@@ -80,7 +80,7 @@ struct EventLogTests {
 
     @Test func concurrentAppendsNeverInterleave() async throws {
         try await withTemporaryDirectory { base in
-            let log = EventLog(stateDir: "\(base)/.juicectl")
+            let log = EventLog(stateDir: "\(base)/.juicectl", host: LiveHost())
             let writers = 8
             let perWriter = 50
             let padding = String(repeating: "x", count: 200)
@@ -112,7 +112,7 @@ struct EventLogTests {
 
     @Test func aTornLastLineIsSkippedByRecent() async throws {
         try await withTemporaryDirectory { base in
-            let log = EventLog(stateDir: base)
+            let log = EventLog(stateDir: base, host: LiveHost())
             log.append([Self.event("one"), Self.event("two")])
             // A crash in the middle of a write leaves half a line and no newline.
             let handle = try #require(FileHandle(forWritingAtPath: log.path))
@@ -126,7 +126,7 @@ struct EventLogTests {
 
     @Test func anEventAppendedAfterATornLineIsStillReadable() async throws {
         try await withTemporaryDirectory { base in
-            let log = EventLog(stateDir: base)
+            let log = EventLog(stateDir: base, host: LiveHost())
             log.append(Self.event("before"))
             let handle = try #require(FileHandle(forWritingAtPath: log.path))
             try handle.seekToEnd()
@@ -144,7 +144,7 @@ struct EventLogTests {
             // A regular file where the state directory should be: no directory can be made under it, also as root.
             let blocker = "\(base)/not-a-directory"
             #expect(FileManager.default.createFile(atPath: blocker, contents: Data("x".utf8)))
-            let log = EventLog(stateDir: "\(blocker)/.juicectl")
+            let log = EventLog(stateDir: "\(blocker)/.juicectl", host: LiveHost())
 
             #expect(!log.append(Self.event("lost")))
             #expect(!log.append([Self.event("a"), Self.event("b")]))

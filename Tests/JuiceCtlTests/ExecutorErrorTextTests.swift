@@ -24,19 +24,15 @@ struct ExecutorErrorTextTests {
 
     @Test func aStateDirectoryBlockedByAFileReadsWithoutFoundationsDump() async throws {
         try await withTemporaryDirectory { base in
-            let scenario = try VolumeScenario(baseDir: base)
-            try Data().write(to: URL(fileURLWithPath: scenario.spec.stateDir))
-            scenario.runner.on(prefix: ["juicefs", "--no-agent", "mount"]) { _ in
-                do { try scenario.installLiveMount() } catch { return .failure(stderr: "\(error)") }
-                return .success()
+            // On the real disk: the error is the one LiveHost's directory creation throws.
+            let stateDir = "\(base)/.juicectl"
+            try Data().write(to: URL(fileURLWithPath: stateDir))
+            let error = try #require(throws: (any Error).self) {
+                try StateStore(stateDir: stateDir, host: LiveHost()).save(VolumeState())
             }
 
-            let result = await scenario.executor.execute(scenario.action(.mount), spec: scenario.spec)
+            let text = Executor.describe(error)
 
-            guard case .failed(let text) = result.outcome else {
-                Issue.record("expected a failure, got \(result.outcome)")
-                return
-            }
             #expect(!text.contains("Error Domain="), "\(text)")
             #expect(!text.contains("UserInfo="), "\(text)")
         }

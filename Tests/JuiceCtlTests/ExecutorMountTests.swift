@@ -23,7 +23,7 @@ struct ExecutorMountTests {
             #expect(scenario.host.calls.contains("stat \(scenario.mountPath)"), "readiness is checked with stat")
             #expect(scenario.host.calls.contains("readFile \(scenario.mountPath)/.config"))
             #expect(scenario.stateStore.load().mountPaths == [scenario.mountPath])
-            #expect(FileManager.default.fileExists(atPath: "\(base)/.juicectl/state.json"))
+            #expect(scenario.host.calls.contains("writeLocalFile \(base)/.juicectl/state.json"))
             #expect(scenario.host.createdLocalDirectories.contains("\(base)/cache"))
         }
     }
@@ -79,10 +79,8 @@ struct ExecutorMountTests {
             #expect(
                 result.outcome
                     == .failed(
-                        """
-                        juicefs mount \(scenario.mountPath) failed: database is not formatted, please run `juicefs format ...` first \
-                        (see \(base)/logs/juicefs.log)
-                        """
+                        "juicefs mount \(scenario.mountPath) failed: database is not formatted, please run `juicefs format ...` first "
+                            + "(see \(base)/logs/juicefs.log)"
                     ))
             #expect(scenario.stateStore.load().mountPaths.isEmpty)
         }

@@ -17,8 +17,8 @@ struct ExecutorRestoreShortfallTests {
 
     @Test(
         """
-        a quota path through a symbolic link in the restored tree: the restore completes, nothing is made through the link, the \
-        shortfall is recorded
+        a quota path through a symbolic link in the restored tree: the restore completes, nothing is made through the \
+        link, the shortfall is recorded
         """
     )
     func symbolicLinkInTheRestoredTree() async throws {
@@ -41,7 +41,7 @@ struct ExecutorRestoreShortfallTests {
             #expect(!scenario.host.calls.contains { $0.hasPrefix("mkdir \(scenario.hostPath("/active/fs/x"))") }, "\(scenario.host.calls)")
             #expect(!scenario.runner.commands.contains { $0.arguments.contains("/active/fs/x/y") }, "no quota set through the link")
             #expect(try scenario.record(VolumeLineage.self, VolumeLayout.lineage)?.appliedRestoreRequests == ["req-9"])
-            let shortfall = try #require(StateStore(stateDir: scenario.spec.stateDir).load().restoreShortfall)
+            let shortfall = try #require(StateStore(stateDir: scenario.spec.stateDir, host: scenario.host).load().restoreShortfall)
             #expect(shortfall.checkpoint == "v1")
             #expect(shortfall.problems.map(\.path) == ["/active/fs/x/y"])
             #expect(shortfall.problems.map(\.reason) == [.quotaPathIsSymbolicLink])
@@ -72,7 +72,10 @@ struct ExecutorRestoreShortfallTests {
 
             #expect(outcome.doneText?.contains("RestoreQuotaNotSet") == true, "\(outcome)")
             #expect(!scenario.exists(VolumeLayout.restoreJournal))
-            #expect(StateStore(stateDir: scenario.spec.stateDir).load().restoreShortfall?.problems.map(\.reason) == [.quotaNotSet])
+            #expect(
+                StateStore(stateDir: scenario.spec.stateDir, host: scenario.host).load().restoreShortfall?.problems.map(\.reason) == [
+                    .quotaNotSet
+                ])
         }
     }
 
@@ -92,7 +95,7 @@ struct ExecutorRestoreShortfallTests {
             #expect(!scenario.exists(VolumeLayout.restoreJournal), "the restore itself is complete")
             let readBack = scenario.runner.commands(startingWith: ["juicefs", "quota", "get"]).map { $0.arguments[4] }
             #expect(readBack.sorted() == ["/active/fs", "/active/fs/projects"], "each quota set is read back")
-            let state = StateStore(stateDir: scenario.spec.stateDir).load()
+            let state = StateStore(stateDir: scenario.spec.stateDir, host: scenario.host).load()
             let problem = try #require(state.restoreShortfall?.problems.first)
             #expect(state.restoreShortfall?.problems.count == 1)
             #expect(problem.path == "/active/fs/projects" && problem.reason == .quotaNotSet)

@@ -101,4 +101,23 @@ struct FileStoresOnFakeHostTests {
         #expect(VolumeLock.readHolder("\(Self.stateDir)/lock", host: host) == holder)
         #expect(VolumeLock.readHolder("\(Self.stateDir)/other", host: host) == nil)
     }
+
+    @Test func theFakeVolumeLockIsHeldUntilReleasedAndIsBusyWhileAnotherProcessHoldsIt() async throws {
+        let host = FakeHost()
+        let path = "\(Self.stateDir)/lock"
+
+        let lock = try await host.exclusiveLock(path, operation: "apply", timeout: .seconds(1))
+        #expect(host.snapshot.heldLocks == [path: "apply"])
+        lock.release()
+        #expect(host.snapshot.heldLocks.isEmpty)
+
+        let holder = VolumeLock.Holder(pid: 42, host: "node-1", operation: "down", since: "2027-01-15T08:00:00Z")
+        host.update { $0.locksHeldElsewhere[path] = holder }
+        await #expect {
+            _ = try await host.exclusiveLock(path, operation: "apply", timeout: .seconds(5))
+        } throws: { error in
+            (error as? VolumeLock.Busy).map { $0.path == path && $0.holder == holder && $0.waited == .seconds(5) } ?? false
+        }
+        #expect(host.snapshot.heldLocks.isEmpty)
+    }
 }

@@ -5,10 +5,6 @@ import Testing
 
 @testable import JuiceCtl
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 @Suite("Reconciler: checkpoint commands")
 struct ReconcilerCheckpointTests {
     @Test func everyCommandThrowsNotMountedWhenTheVolumeIsNotMounted() async throws {
@@ -38,17 +34,11 @@ struct ReconcilerCheckpointTests {
         try await withTemporaryDirectory { base in
             let scenario = try CheckpointScenario(baseDir: base)
             let lockPath = scenario.spec.stateDir + "/lock"
-            let lockedDuringClone = Captured<Bool>()
             let holderDuringClone = Captured<String>()
             let juicefs = scenario.juicefs
+            let host = scenario.host
             scenario.runner.on(prefix: ["juicefs", "clone"]) { command in
-                // A second holder cannot take the lock while the clone runs.
-                let fd = open(lockPath, O_RDWR)
-                if fd >= 0 {
-                    lockedDuringClone.set(flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK)
-                    close(fd)
-                }
-                if let holder = VolumeLock.readHolder(lockPath) { holderDuringClone.set(holder.operation) }
+                if let operation = host.snapshot.heldLocks[lockPath] { holderDuringClone.set(operation) }
                 return juicefs.handle(command)
             }
 
@@ -56,12 +46,9 @@ struct ReconcilerCheckpointTests {
 
             #expect(report.results.map(\.action.kind) == [.createCheckpoint])
             #expect(report.results.first?.outcome.doneText != nil, "\(report.results)")
-            #expect(lockedDuringClone.value == true, "the volume lock is held during the clone")
-            #expect(holderDuringClone.value == "checkpoint create")
-            #expect(FileManager.default.fileExists(atPath: lockPath))
-            // Released afterwards.
-            let lock = try await VolumeLock.acquire(stateDir: scenario.spec.stateDir, operation: "test", timeout: .milliseconds(200))
-            lock.release()
+            #expect(holderDuringClone.value == "checkpoint create", "the volume lock is held during the clone")
+            #expect(host.snapshot.heldLocks[lockPath] == nil, "released afterwards")
+            #expect(host.calls.filter { $0.hasSuffix(" \(lockPath)") } == ["lock \(lockPath)", "unlock \(lockPath)"])
             #expect(try scenario.record(CheckpointManifest.self, VolumeLayout.manifest("locked"))?.note == "n")
         }
     }
@@ -74,8 +61,8 @@ struct ReconcilerCheckpointTests {
             let reconciler = Reconciler(
                 host: scenario.host, runner: scenario.runner, tools: VolumeScenario.tools, logger: .quiet,
                 configuration: configuration)
-            let lock = try await VolumeLock.acquire(stateDir: scenario.spec.stateDir, operation: "apply", timeout: .seconds(1))
-            defer { lock.release() }
+            let holder = VolumeLock.Holder(pid: 4711, host: "node-2", operation: "apply", since: "2027-01-15T08:00:00Z")
+            scenario.host.update { $0.locksHeldElsewhere[scenario.spec.stateDir + "/lock"] = holder }
 
             await #expect(throws: VolumeLock.Busy.self) {
                 try await reconciler.createCheckpoint(scenario.spec, .init(name: "waits"))
@@ -97,7 +84,7 @@ struct ReconcilerCheckpointTests {
 
             #expect(scenario.host.calls.isEmpty)
             #expect(scenario.runner.commands.isEmpty)
-            #expect(!FileManager.default.fileExists(atPath: scenario.spec.stateDir + "/lock"))
+            #expect(scenario.host.snapshot.heldLocks.isEmpty, "no lock is taken")
         }
     }
 

@@ -53,8 +53,9 @@ struct ReconcilerDaemonSupportTests {
         argv.dropFirst().prefix(argv.dropFirst().first == "quota" ? 2 : 1).joined(separator: " ")
     }
 
-    static func events(_ spec: VolumeSpec) -> [VolumeEvent] {
-        EventLog(stateDir: spec.stateDir).recent(limit: 1000)
+    /// The event log the reconciler wrote, on the scenario's fake host.
+    static func events(_ scenario: CheckpointScenario) -> [VolumeEvent] {
+        EventLog(stateDir: scenario.spec.stateDir, host: scenario.host).recent(limit: 1000)
     }
 
     @Test func theScenarioPlansSeveralChanges() async throws {
@@ -95,8 +96,8 @@ struct ReconcilerDaemonSupportTests {
             let subcommands = scenario.runner.argvs.map(Self.juicefsSubcommand)
             #expect(subcommands.allSatisfy(Self.readOnlyCommands.contains), "\(scenario.runner.argvs)")
             #expect(scenario.juicefs.quotaPaths.keys.sorted() == ["/active/fs"], "no quota was set")
-            #expect(!FileManager.default.fileExists(atPath: scenario.spec.stateDir + "/lock"), "no lock is taken")
-            #expect(!FileManager.default.fileExists(atPath: scenario.spec.stateDir + "/events.jsonl"), "nothing ran, nothing to record")
+            #expect(!calls.contains("lock \(scenario.spec.stateDir)/lock"), "no lock is taken")
+            #expect(scenario.host.snapshot.fileContents[scenario.spec.stateDir + "/events.jsonl"] == nil, "nothing ran, nothing to record")
         }
     }
 
@@ -166,7 +167,7 @@ struct ReconcilerDaemonSupportTests {
 
             let report = try await reconciler.apply(scenario.spec)
 
-            let events = Self.events(scenario.spec)
+            let events = Self.events(scenario)
             let actions = events.filter { $0.kind == .action }
             let runs = events.filter { $0.kind == .reconcile }
             #expect(events.count == report.results.count + 1)
@@ -201,7 +202,7 @@ struct ReconcilerDaemonSupportTests {
             let report = try await reconciler.apply(scenario.spec)
 
             #expect(report.failed)
-            let events = Self.events(scenario.spec)
+            let events = Self.events(scenario)
             let results = events.filter { $0.kind == .action }.map { "\($0.action ?? "") \($0.target ?? "") \($0.result ?? "")" }
             #expect(
                 results == [
@@ -220,7 +221,7 @@ struct ReconcilerDaemonSupportTests {
 
             _ = try await reconciler.apply(scenario.spec) { _ in stop.set(true) }
 
-            let events = Self.events(scenario.spec)
+            let events = Self.events(scenario)
             #expect(events.filter { $0.kind == .action }.map(\.result) == ["done", "not-run", "not-run", "not-run", "not-run"])
             #expect(
                 events.filter { $0.result == "not-run" }.allSatisfy {
@@ -238,7 +239,7 @@ struct ReconcilerDaemonSupportTests {
             let report = try await reconciler.apply(scenario.spec)
 
             #expect(report.converged)
-            #expect(!FileManager.default.fileExists(atPath: scenario.spec.stateDir + "/events.jsonl"))
+            #expect(scenario.host.snapshot.fileContents[scenario.spec.stateDir + "/events.jsonl"] == nil)
         }
     }
 
@@ -247,13 +248,13 @@ struct ReconcilerDaemonSupportTests {
             let scenario = try Self.scenario(base)
             let reconciler = Self.reconciler(scenario)
             _ = try await reconciler.apply(scenario.spec)
-            let before = Self.events(scenario.spec).count
+            let before = Self.events(scenario).count
 
             let again = try await reconciler.apply(scenario.spec)
 
             #expect(again.results.isEmpty)
             #expect(again.converged)
-            #expect(Self.events(scenario.spec).count == before)
+            #expect(Self.events(scenario).count == before)
         }
     }
 }

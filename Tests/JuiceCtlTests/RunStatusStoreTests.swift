@@ -11,6 +11,9 @@ import Testing
 struct RunStatusStoreTests {
     static let started = Date(timeIntervalSince1970: 1_800_000_000)
 
+    /// A store on the real host, for the writer checks (they look at real processes).
+    static let liveStore = RunStatusStore(stateDir: "/nonexistent", host: LiveHost())
+
     static func status(pid: Int32 = 4242) -> RunStatus {
         var status = RunStatus(
             volume: "fixvol", file: "/etc/juicectl/fixvol.yaml", revision: "0123456789abcdef",
@@ -42,7 +45,7 @@ struct RunStatusStoreTests {
 
     @Test func aSavedStatusLoadsBackEqualWithItsDates() async throws {
         try await withTemporaryDirectory { base in
-            let store = RunStatusStore(stateDir: "\(base)/.juicectl")
+            let store = RunStatusStore(stateDir: "\(base)/.juicectl", host: LiveHost())
             let status = Self.status()
 
             try store.save(status)
@@ -58,7 +61,7 @@ struct RunStatusStoreTests {
 
     @Test func savingAgainReplacesTheDocumentAndLeavesNoTemporaryFile() async throws {
         try await withTemporaryDirectory { base in
-            let store = RunStatusStore(stateDir: base)
+            let store = RunStatusStore(stateDir: base, host: LiveHost())
             try store.save(Self.status())
             var second = Self.status()
             second.revision = "fedcba9876543210"
@@ -74,14 +77,14 @@ struct RunStatusStoreTests {
 
     @Test func aMissingFileLoadsAsNil() async throws {
         try await withTemporaryDirectory { base in
-            #expect(RunStatusStore(stateDir: base).load() == nil)
+            #expect(RunStatusStore(stateDir: base, host: LiveHost()).load() == nil)
         }
     }
 
     @Test(arguments: ["{\"volume\": \"fixvol\", \"upd", "", "not json at all", "{\"formatVersion\": 1}"])
     func aDamagedFileLoadsAsNil(text: String) async throws {
         try await withTemporaryDirectory { base in
-            let store = RunStatusStore(stateDir: base)
+            let store = RunStatusStore(stateDir: base, host: LiveHost())
             #expect(FileManager.default.createFile(atPath: store.path, contents: Data(text.utf8)))
 
             #expect(store.load() == nil)
@@ -90,7 +93,7 @@ struct RunStatusStoreTests {
 
     @Test func aTruncatedSavedFileLoadsAsNil() async throws {
         try await withTemporaryDirectory { base in
-            let store = RunStatusStore(stateDir: base)
+            let store = RunStatusStore(stateDir: base, host: LiveHost())
             try store.save(Self.status())
             let data = try #require(FileManager.default.contents(atPath: store.path))
             try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: store.path))
@@ -101,16 +104,16 @@ struct RunStatusStoreTests {
 
     @Test func theWriterIsNotAliveWhenItsPidDoesNotExist() {
         // Far above any pid_max (at most 2^22).
-        #expect(!RunStatusStore.writerIsAlive(Self.status(pid: Int32.max)))
-        #expect(!RunStatusStore.writerIsAlive(Self.status(pid: 0)))
-        #expect(!RunStatusStore.writerIsAlive(Self.status(pid: -1)))
+        #expect(!Self.liveStore.writerIsAlive(Self.status(pid: Int32.max)))
+        #expect(!Self.liveStore.writerIsAlive(Self.status(pid: 0)))
+        #expect(!Self.liveStore.writerIsAlive(Self.status(pid: -1)))
     }
 
     @Test func theWriterIsNotAliveWhenItsPidRunsAnotherProgram() async throws {
         let process = try Self.start("/usr/bin/sleep")
         defer { Self.stop(process) }
 
-        #expect(!RunStatusStore.writerIsAlive(Self.status(pid: process.processIdentifier)))
+        #expect(!Self.liveStore.writerIsAlive(Self.status(pid: process.processIdentifier)))
     }
 
     @Test func theWriterIsAliveWhenItsPidRunsJuicectl() async throws {
@@ -121,10 +124,10 @@ struct RunStatusStoreTests {
             let process = try Self.start(program)
             defer { Self.stop(process) }
 
-            #expect(RunStatusStore.writerIsAlive(Self.status(pid: process.processIdentifier)))
+            #expect(Self.liveStore.writerIsAlive(Self.status(pid: process.processIdentifier)))
 
             Self.stop(process)
-            #expect(!RunStatusStore.writerIsAlive(Self.status(pid: process.processIdentifier)), "once it exited, it is history")
+            #expect(!Self.liveStore.writerIsAlive(Self.status(pid: process.processIdentifier)), "once it exited, it is history")
         }
     }
 

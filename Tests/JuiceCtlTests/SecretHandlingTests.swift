@@ -40,6 +40,16 @@ struct SecretHandlingTests {
         #expect(try resolver.resolve(.file("/s/crlf"), key: "k") == "abc-secret")
     }
 
+    @Test func aFileSecretIsReadThroughTheHost() throws {
+        let host = FakeHost()
+        host.setFile("/etc/juicectl/sk", text: "sk-from-the-host\n")
+        let resolver = SecretResolver(host: host)
+
+        #expect(try resolver.resolve(.file("/etc/juicectl/sk"), key: "storage.secretKey") == "sk-from-the-host")
+        #expect(host.calls == ["readLocalFile /etc/juicectl/sk"])
+        #expect(throws: SecretError.self) { try resolver.resolve(.file("/etc/juicectl/missing"), key: "storage.secretKey") }
+    }
+
     @Test func anUnsetEmptyOrUnreadableSecretIsAnErrorNamingTheKeyAndSourceButNoValue() {
         let resolver = Self.resolver(files: ["/s/empty": "\n", "/s/two": "a-line\nanother\n"])
         let cases: [(VolumeSpec.SecretSource, String)] = [

@@ -15,7 +15,7 @@ struct StateStoreTests {
 
     @Test func savesAndLoadsTheSameState() async throws {
         try await withTemporaryDirectory { base in
-            let store = StateStore(stateDir: "\(base)/.juicectl")
+            let store = StateStore(stateDir: "\(base)/.juicectl", host: LiveHost())
             try store.save(Self.sample())
             #expect(store.load() == Self.sample())
         }
@@ -24,7 +24,7 @@ struct StateStoreTests {
     @Test func createsAPrivateDirectoryAndFileAndLeavesNoTemporaryFile() async throws {
         try await withTemporaryDirectory { base in
             let directory = "\(base)/deep/.juicectl"
-            let store = StateStore(stateDir: directory)
+            let store = StateStore(stateDir: directory, host: LiveHost())
             try store.save(Self.sample())
             let attributes = try FileManager.default.attributesOfItem(atPath: store.path)
             #expect(store.path == "\(directory)/state.json")
@@ -36,7 +36,7 @@ struct StateStoreTests {
 
     @Test func replacesTheWholeFile() async throws {
         try await withTemporaryDirectory { base in
-            let store = StateStore(stateDir: base)
+            let store = StateStore(stateDir: base, host: LiveHost())
             try store.save(Self.sample())
             var smaller = VolumeState()
             smaller.mountPaths = ["/srv/a"]
@@ -48,7 +48,7 @@ struct StateStoreTests {
 
     @Test func writesSortedJSONWithISODates() async throws {
         try await withTemporaryDirectory { base in
-            let store = StateStore(stateDir: base)
+            let store = StateStore(stateDir: base, host: LiveHost())
             try store.save(Self.sample())
             let text = try String(contentsOfFile: store.path, encoding: .utf8)
             #expect(text.contains("\"setAt\" : \"2025-11-25T22:00:00Z\""))
@@ -60,7 +60,7 @@ struct StateStoreTests {
 
     @Test func updateAppliesAChangeToTheStoredState() async throws {
         try await withTemporaryDirectory { base in
-            let store = StateStore(stateDir: base)
+            let store = StateStore(stateDir: base, host: LiveHost())
             try store.save(Self.sample())
             try store.update { $0.mountPaths.removeAll { $0 == "/srv/a" } }
             #expect(store.load().mountPaths == ["/srv/b c"])
@@ -70,7 +70,7 @@ struct StateStoreTests {
 
     @Test func aMissingOrDamagedFileLoadsAsEmptyState() async throws {
         try await withTemporaryDirectory { base in
-            let store = StateStore(stateDir: base)
+            let store = StateStore(stateDir: base, host: LiveHost())
             #expect(store.load() == VolumeState())
             try Data("{\"mountPaths\": [".utf8).write(to: URL(fileURLWithPath: store.path))
             #expect(store.load() == VolumeState())
@@ -79,7 +79,7 @@ struct StateStoreTests {
 
     @Test func anAtomicWriteThatCannotCreateItsFileThrowsAndLeavesTheOldContent() async throws {
         try await withTemporaryDirectory { base in
-            let store = StateStore(stateDir: base)
+            let store = StateStore(stateDir: base, host: LiveHost())
             try store.save(Self.sample())
             #expect(throws: (any Error).self) { try AtomicFile.write(Data("x".utf8), to: "\(base)/missing/state.json", mode: 0o600) }
             #expect(store.load() == Self.sample())

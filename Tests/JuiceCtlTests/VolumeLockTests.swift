@@ -34,10 +34,10 @@ struct VolumeLockTests {
             let stateDir = "\(base)/.juicectl"
             let first = try await VolumeLock.acquire(stateDir: stateDir, operation: "apply", timeout: .seconds(1))
             first.release()
-            #expect(VolumeLock.readHolder(first.path) == nil, "a released lock names no holder")
+            #expect(VolumeLock.readHolder(first.path, host: LiveHost()) == nil, "a released lock names no holder")
 
             let second = try await VolumeLock.acquire(stateDir: stateDir, operation: "down", timeout: .milliseconds(300))
-            #expect(VolumeLock.readHolder(second.path)?.operation == "down")
+            #expect(VolumeLock.readHolder(second.path, host: LiveHost())?.operation == "down")
             second.release()
         }
     }
@@ -60,7 +60,7 @@ struct VolumeLockTests {
         try await withTemporaryDirectory { base in
             let lock = try await VolumeLock.acquire(stateDir: base, operation: "apply", timeout: .seconds(1))
             defer { lock.release() }
-            let holder = try #require(VolumeLock.readHolder(lock.path))
+            let holder = try #require(VolumeLock.readHolder(lock.path, host: LiveHost()))
             #expect(holder.pid == getpid())
             #expect(holder.host == ProcessInfo.processInfo.hostName)
             #expect(ISO8601DateFormatter().date(from: holder.since) != nil)

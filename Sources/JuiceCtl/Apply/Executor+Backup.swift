@@ -172,7 +172,7 @@ extension Executor {
     ///
     /// - Throws: while it still runs (Litestream is left replicating; the next `down` completes the stop).
     func waitForDetachedClient(_ spec: VolumeSpec) async throws {
-        let store = StateStore(stateDir: spec.stateDir)
+        let store = StateStore(stateDir: spec.stateDir, host: host)
         guard let detached = store.load().detachedClient else { return }
         let source = "JuiceFS:\(spec.name)"
         guard !observer.mountEntries().contains(where: { $0.source == source }) else { return }

@@ -15,7 +15,7 @@ extension Executor {
         let start = clock.now()
         if spec.mount.writeback {
             let flushed = try await flushStaging(spec)
-            if case .done = flushed, Self.runningUploadDelay(spec) != spec.mount.uploadDelay {
+            if case .done = flushed, runningUploadDelay(spec) != spec.mount.uploadDelay {
                 try await juicefs.mount(spec)
                 let live = try await verifyMounted(spec)
                 try recordMountPath(spec, pid: live.pid)

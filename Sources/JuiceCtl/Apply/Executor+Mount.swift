@@ -143,7 +143,7 @@ extension Executor {
             // The client keeps serving the open files (and writing the metadata) after the lazy detach: remember
             // it and its mount's id, so that stop-backup waits for it and can say how many files it still serves.
             if let live = state.live, let entry = observer.mountEntries().last(where: { $0.mountPoint == path && $0.source == source }) {
-                try StateStore(stateDir: spec.stateDir).update { state in
+                try StateStore(stateDir: spec.stateDir, host: host).update { state in
                     state.detachedClient = .init(pid: live.pid, mountID: entry.id, detached: clock.date())
                 }
             }
@@ -201,7 +201,7 @@ extension Executor {
     /// Records the mount point, and the client juicectl started there with the arguments it was given: the
     /// observer reads that client's flags from here, because the process title juicefs rewrites can be cut short.
     func recordMountPath(_ spec: VolumeSpec, pid: Int32) throws {
-        try StateStore(stateDir: spec.stateDir).update { state in
+        try StateStore(stateDir: spec.stateDir, host: host).update { state in
             if !state.mountPaths.contains(spec.mount.path) { state.mountPaths.append(spec.mount.path) }
             state.mountClient = .init(pid: pid, arguments: MountCommand.arguments(for: spec))
         }
@@ -209,6 +209,6 @@ extension Executor {
 
     func forgetMountPath(_ path: String, spec: VolumeSpec) throws {
         guard host.fileExists(spec.stateDir) else { return }
-        try StateStore(stateDir: spec.stateDir).update { state in state.mountPaths.removeAll { $0 == path } }
+        try StateStore(stateDir: spec.stateDir, host: host).update { state in state.mountPaths.removeAll { $0 == path } }
     }
 }

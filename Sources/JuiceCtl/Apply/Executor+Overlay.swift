@@ -72,7 +72,7 @@ extension Executor {
             throw StepError("mkfs.ext4 failed: \(format.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         try await files.rename(staging, VolumeSpec.OverlaySettings.imagePath, mode: .noReplace)
-        try StateStore(stateDir: spec.stateDir).update { state in
+        try StateStore(stateDir: spec.stateDir, host: host).update { state in
             if state.overlayCorruption?.movedTo != nil { state.overlayCorruption = nil }
         }
         return .done("made a sparse \(overlay.imageSize) ext4 image at \(VolumeSpec.OverlaySettings.imagePath)")
@@ -89,7 +89,7 @@ extension Executor {
         try await files.makeDirectories(directory)
         let aside = "\(directory)/root-upper-\(CheckpointName.timestamp(clock.date())).img"
         try await files.rename(VolumeSpec.OverlaySettings.imagePath, aside, mode: .noReplace)
-        try StateStore(stateDir: spec.stateDir).update { state in
+        try StateStore(stateDir: spec.stateDir, host: host).update { state in
             if state.overlayCorruption != nil { state.overlayCorruption?.movedTo = aside }
         }
         return .done("moved the image that does not mount to \(aside) (kept, not deleted)")
@@ -139,7 +139,7 @@ extension Executor {
         guard result.succeeded else {
             let message = result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
             if Self.meansCorruption(message) {
-                try StateStore(stateDir: spec.stateDir).update { state in
+                try StateStore(stateDir: spec.stateDir, host: host).update { state in
                     state.overlayCorruption = .init(reason: message, movedTo: nil, at: clock.date())
                 }
                 throw StepError("the overlay image does not mount (\(message)); it will be moved aside, never deleted")
@@ -147,7 +147,7 @@ extension Executor {
             throw StepError("mounting the overlay image failed: \(message)")
         }
         for directory in [overlay.upperDir, overlay.workDir] { try await makeHostDirectories(directory, spec: spec) }
-        try StateStore(stateDir: spec.stateDir).update { state in
+        try StateStore(stateDir: spec.stateDir, host: host).update { state in
             state.overlayUpperMount = overlay.upperMount
             if state.overlayCorruption?.movedTo == nil { state.overlayCorruption = nil }
         }
@@ -173,32 +173,32 @@ extension Executor {
         guard result.succeeded else {
             throw StepError("mounting the overlay failed: \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
-        try StateStore(stateDir: spec.stateDir).update { $0.overlayTarget = overlay.target }
+        try StateStore(stateDir: spec.stateDir, host: host).update { $0.overlayTarget = overlay.target }
         return .done("mounted the overlay at \(overlay.target)")
     }
 
     /// Unmounts the overlay at `target`: refused while busy, unless `force` (then detached lazily).
     func unmountOverlay(_ target: String, spec: VolumeSpec, force: Bool) async throws -> ActionResult.Outcome {
         guard let entry = mounted(at: target), entry.fstype == "overlay" else {
-            try StateStore(stateDir: spec.stateDir).update { if $0.overlayTarget == target { $0.overlayTarget = nil } }
+            try StateStore(stateDir: spec.stateDir, host: host).update { if $0.overlayTarget == target { $0.overlayTarget = nil } }
             return .skipped("no overlay is mounted at \(target)")
         }
         let note = try await unmountHostMount(target, force: force)
-        try StateStore(stateDir: spec.stateDir).update { if $0.overlayTarget == target { $0.overlayTarget = nil } }
+        try StateStore(stateDir: spec.stateDir, host: host).update { if $0.overlayTarget == target { $0.overlayTarget = nil } }
         return .done(note)
     }
 
     /// Unmounts the image at `path` (the loop device detaches with it).
     func unmountOverlayUpper(_ path: String, spec: VolumeSpec, force: Bool) async throws -> ActionResult.Outcome {
         guard let entry = mounted(at: path), entry.source.hasPrefix("/dev/loop") else {
-            try StateStore(stateDir: spec.stateDir).update { if $0.overlayUpperMount == path { $0.overlayUpperMount = nil } }
+            try StateStore(stateDir: spec.stateDir, host: host).update { if $0.overlayUpperMount == path { $0.overlayUpperMount = nil } }
             return .skipped("no image is mounted at \(path)")
         }
         if let overlay = spec.overlay, mounted(at: overlay.target)?.fstype == "overlay", overlay.upperMount == path {
             throw StepError("the overlay at \(overlay.target) still uses \(path); it comes down first")
         }
         let note = try await unmountHostMount(path, force: force)
-        try StateStore(stateDir: spec.stateDir).update { if $0.overlayUpperMount == path { $0.overlayUpperMount = nil } }
+        try StateStore(stateDir: spec.stateDir, host: host).update { if $0.overlayUpperMount == path { $0.overlayUpperMount = nil } }
         // A lazy unmount leaves the device until its last user goes; autoclear detaches it then.
         return .done(note + " (\(entry.source) detaches with it)")
     }

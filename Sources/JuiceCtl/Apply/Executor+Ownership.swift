@@ -96,7 +96,7 @@ extension Executor {
         // points (another base directory on the same machine may mount the same volume name, and is not fenced).
         var detached: [String] = []
         let source = "JuiceFS:\(spec.name)"
-        let volumePaths = Set([spec.mount.path] + StateStore(stateDir: spec.stateDir).load().mountPaths)
+        let volumePaths = Set([spec.mount.path] + StateStore(stateDir: spec.stateDir, host: host).load().mountPaths)
         let stacked = Set([spec.overlay?.target, spec.overlay?.upperMount].compactMap { $0 })
         for entry in observer.mountEntries().reversed()
         where (entry.source == source && volumePaths.contains(entry.mountPoint)) || stacked.contains(entry.mountPoint) {

@@ -42,12 +42,12 @@ extension Executor {
         try await juicefs.quotaDelete(spec.metadata, path: path)
         let readBack = try await juicefs.quotaGet(spec.metadata, path: path)
         guard readBack.isNone else { throw StepError("juicefs quota delete returned, but \(path) still has a quota") }
-        try StateStore(stateDir: spec.stateDir).update { $0.quotas.removeValue(forKey: path) }
+        try StateStore(stateDir: spec.stateDir, host: host).update { $0.quotas.removeValue(forKey: path) }
         return .done("removed the quota on \(path)")
     }
 
     func record(_ quota: VolumeSpec.Quota, spec: VolumeSpec, setNow: Bool) throws {
-        try StateStore(stateDir: spec.stateDir).update { state in
+        try StateStore(stateDir: spec.stateDir, host: host).update { state in
             state.quotas[quota.path] = .init(
                 capacity: quota.capacity?.bytes, inodes: quota.inodes,
                 setAt: setNow ? clock.date() : .distantPast)

@@ -200,7 +200,7 @@ extension Executor {
         FaultPoint.reach("restore.after-lineage")
         let shortfall =
             problems.isEmpty ? nil : RestoreShortfall(checkpoint: journal.checkpoint, completedAt: clock.date(), problems: problems)
-        try StateStore(stateDir: spec.stateDir).update { $0.restoreShortfall = shortfall }
+        try StateStore(stateDir: spec.stateDir, host: host).update { $0.restoreShortfall = shortfall }
         try await files.remove(VolumeLayout.restoreJournal)
         guard let shortfall else { return note }
         let undone = shortfall.problems.map { "\($0.path) (\($0.reason.rawValue): \($0.message))" }.joined(separator: "; ")

@@ -16,7 +16,7 @@ extension Executor {
         guard case .live(let live) = await observer.mountState(spec) else {
             return .skipped("\(spec.mount.path) is not mounted: nothing can be staged by its client")
         }
-        let cacheDir = VolumeObserver.runningCacheDir(spec, recorded: StateStore(stateDir: spec.stateDir).load().mountClient)
+        let cacheDir = VolumeObserver.runningCacheDir(spec, recorded: StateStore(stateDir: spec.stateDir, host: host).load().mountClient)
         guard let first = await observer.staging(mountPath: spec.mount.path, uuid: live.format.uuid, cacheDir: cacheDir) else {
             throw StepError(
                 "the mount at \(spec.mount.path) does not say what it has staged (\(spec.mount.path)/.stats); not unmounting blocks "
@@ -29,7 +29,7 @@ extension Executor {
         var handedOver = ""
         let (left, handover) = try await progress.measure(label, clock: clock) { () async throws -> (StagingObservation, Int32?) in
             var uploadingClient: Int32?
-            if Self.runningUploadDelay(spec) != .zero {
+            if runningUploadDelay(spec) != .zero {
                 var draining = spec
                 draining.mount.cacheDir = cacheDir
                 draining.mount.uploadDelay = .zero
@@ -63,8 +63,8 @@ extension Executor {
     }
 
     /// The upload delay the running client was started with (juicectl's record of its arguments, else the spec's).
-    static func runningUploadDelay(_ spec: VolumeSpec) -> TimeSpan {
-        guard let recorded = StateStore(stateDir: spec.stateDir).load().mountClient else { return spec.mount.uploadDelay }
+    func runningUploadDelay(_ spec: VolumeSpec) -> TimeSpan {
+        guard let recorded = StateStore(stateDir: spec.stateDir, host: host).load().mountClient else { return spec.mount.uploadDelay }
         guard let text = MountCommand.parse(recorded.arguments).flags["upload-delay"] else { return .zero }
         return TimeSpan.parse(text) ?? spec.mount.uploadDelay
     }

@@ -16,7 +16,7 @@ package struct EventLog: Sendable {
     let host: any HostProbing
 
     /// The log of the volume whose state directory is `stateDir`, on `host`.
-    package init(stateDir: String, maxBytes: Int = 1 << 20, keep: Int = 5, host: any HostProbing = LiveHost()) {
+    package init(stateDir: String, maxBytes: Int = 1 << 20, keep: Int = 5, host: any HostProbing) {
         path = "\(stateDir)/events.jsonl"
         self.maxBytes = maxBytes
         self.keep = max(1, keep)

@@ -14,7 +14,7 @@ package struct RunStatusStore: Sendable {
     let host: any HostProbing
 
     /// The store of the volume whose state directory is `stateDir`, on `host`.
-    package init(stateDir: String, host: any HostProbing = LiveHost()) {
+    package init(stateDir: String, host: any HostProbing) {
         path = "\(stateDir)/status.json"
         self.host = host
     }
@@ -32,11 +32,12 @@ package struct RunStatusStore: Sendable {
         try host.writeLocalFile(path, data, mode: 0o600, durable: false)
     }
 
-    /// Whether the process that wrote `status` still runs `juicectl` (a status whose writer is gone is history).
-    package static func writerIsAlive(_ status: RunStatus) -> Bool {
+    /// Whether the process that wrote `status` still runs `juicectl` (a status whose writer is gone is history); its
+    /// `/proc/PID/comm` is read through the host.
+    package func writerIsAlive(_ status: RunStatus) -> Bool {
         let pid = status.daemon.pid
         guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
-        guard let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8) else { return false }
+        guard let comm = host.readControlFile("/proc/\(pid)/comm") else { return false }
         return comm.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("juicectl")
     }
 

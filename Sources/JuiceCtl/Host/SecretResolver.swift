@@ -28,13 +28,14 @@ package struct SecretResolver: Sendable {
     private let environment: [String: String]
     private let readFile: @Sendable (String) -> [UInt8]?
 
-    /// Creates a resolver over juicectl's own environment and files.
+    /// Creates a resolver over juicectl's own environment and the files of `host`.
+    package init(host: any HostProbing) {
+        self.init(environment: ProcessInfo.processInfo.environment, readFile: { path in host.readLocalFile(path).map { [UInt8]($0) } })
+    }
+
+    /// Creates a resolver over juicectl's own environment and files (``LiveHost``).
     package init() {
-        self.init(
-            environment: ProcessInfo.processInfo.environment,
-            readFile: { path in
-                FileManager.default.contents(atPath: path).map { [UInt8]($0) }
-            })
+        self.init(host: LiveHost())
     }
 
     /// Creates a resolver over `environment` and a file reader (for tests).

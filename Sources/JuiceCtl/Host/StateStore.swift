@@ -75,7 +75,7 @@ package struct StateStore: Sendable {
     let host: any HostProbing
 
     /// The store of the volume whose state directory is `stateDir`, on `host`.
-    package init(stateDir: String, host: any HostProbing = LiveHost()) {
+    package init(stateDir: String, host: any HostProbing) {
         path = "\(stateDir)/state.json"
         self.host = host
     }

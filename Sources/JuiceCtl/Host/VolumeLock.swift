@@ -32,6 +32,13 @@ public final class VolumeLock: HeldLock {
         /// How long juicectl waited.
         public var waited: Duration
 
+        /// Creates the error for the lock file at `path`, held by `holder`, after waiting `waited`.
+        public init(path: String, holder: Holder?, waited: Duration) {
+            self.path = path
+            self.holder = holder
+            self.waited = waited
+        }
+
         public var description: String {
             "volume is locked by \(holder?.description ?? "another process") (\(path)); "
                 + "waited \(waited < .seconds(10) ? "\(waited.milliseconds) ms" : "\(waited.milliseconds / 1000) s"). "
@@ -114,7 +121,7 @@ public final class VolumeLock: HeldLock {
     }
 
     /// The holder recorded in a lock file, if any, read through `host`.
-    package static func readHolder(_ path: String, host: any HostProbing = LiveHost()) -> Holder? {
+    package static func readHolder(_ path: String, host: any HostProbing) -> Holder? {
         guard let data = host.readLocalFile(path), !data.isEmpty else { return nil }
         return try? JSONDecoder().decode(Holder.self, from: data)
     }

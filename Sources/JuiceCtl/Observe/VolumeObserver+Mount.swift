@@ -17,7 +17,7 @@ extension VolumeObserver {
     /// The state of the spec's mount point alone: what executors re-check before they act.
     func mountState(_ spec: VolumeSpec) async -> MountState {
         var recorder = ProbeRecorder(clock: clock)
-        let recorded = StateStore(stateDir: spec.stateDir).load().mountClient
+        let recorded = StateStore(stateDir: spec.stateDir, host: host).load().mountClient
         return await mountState(spec, entries: mountEntries(), recorded: recorded, recorder: &recorder).0
     }
 

@@ -54,7 +54,7 @@ package struct VolumeObserver: Sendable {
     ) async -> VolumeObservation {
         let now = clock.date()
         var recorder = ProbeRecorder(clock: clock)
-        let state = recorder.measure("state file") { StateStore(stateDir: spec.stateDir).load() }
+        let state = recorder.measure("state file") { StateStore(stateDir: spec.stateDir, host: host).load() }
 
         let entries = recorder.measure("mountinfo") { mountEntries() }
         let (mount, mountConfig) = await mountState(spec, entries: entries, recorded: state.mountClient, recorder: &recorder)

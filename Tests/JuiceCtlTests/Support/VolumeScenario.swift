@@ -7,8 +7,8 @@ import Testing
 @testable import JuiceCtl
 
 /// One volume (`fixvol`, the fixtures' volume) on a fake host with a fake runner, with helpers that set the host
-/// up the way the real one looked. Its baseDir is a real temporary directory: the state file, the lock and the
-/// storage's `juicefs_uuid` are real files.
+/// up the way the real one looked. Its baseDir is a real temporary directory, but every file juicectl reads or writes
+/// there (the state file, the event log, the lock, the storage's `juicefs_uuid`) lives on the fake host.
 struct VolumeScenario {
     static let tools = Tools(
         juicefs: "/opt/fake/bin/juicefs", umount: "/opt/fake/bin/umount", litestream: "/opt/fake/bin/litestream",
@@ -42,7 +42,8 @@ struct VolumeScenario {
     }
     var executor: Executor { Executor(host: host, runner: runner, tools: Self.tools, logger: .quiet, ownership: ownership.factory) }
     var reconciler: Reconciler { Reconciler(host: host, runner: runner, tools: Self.tools, logger: .quiet, ownership: ownership.factory) }
-    var stateStore: StateStore { StateStore(stateDir: spec.stateDir) }
+    /// The volume's state file, as the executor and observer read and write it: on the fake host.
+    var stateStore: StateStore { StateStore(stateDir: spec.stateDir, host: host) }
 
     /// The SQLite file exists.
     func metadataFileExists() throws {
