@@ -108,4 +108,15 @@ extension ActionDependenciesTests {
         #expect(ActionDependencies.inTeardownOrder(plan.actions))
         #expect(!ActionDependencies.inTeardownOrder(plan.actions.reversed()))
     }
+
+    @Test func downsOrderComesFromTheGraphAndKeepsActionsOfOneKindInPlace() {
+        let unordered = [
+            Self.action(.stopBackup, "/db"), Self.action(.unmount, "/b"), Self.action(.releaseOwnership, "/o"),
+            Self.action(.unmount, "/a"), Self.action(.unmountOverlay, "/t"), Self.action(.format, "/f"),
+        ]
+        let sorted = ActionDependencies.inTeardownOrder(sorting: unordered)
+        #expect(sorted.map(\.kind) == [.unmountOverlay, .unmount, .unmount, .stopBackup, .releaseOwnership, .format])
+        #expect(sorted.filter { $0.kind == .unmount }.map(\.target) == ["/b", "/a"])
+        #expect(ActionDependencies.inTeardownOrder(sorted))
+    }
 }

@@ -130,6 +130,13 @@ public enum ActionDependencies {
         .stopBackup, .releaseOwnership,
     ]
 
+    /// `actions` in ``teardown`` order (stable: actions of one kind keep their order; a kind the list does not name
+    /// goes last). `down`'s plan is put in this order, so that the order lives here only.
+    public static func inTeardownOrder(sorting actions: [Action]) -> [Action] {
+        let rank = { (kind: Action.Kind) in teardown.firstIndex(of: kind) ?? teardown.count }
+        return actions.enumerated().sorted { (rank($0.element.kind), $0.offset) < (rank($1.element.kind), $1.offset) }.map(\.element)
+    }
+
     /// Whether `actions` follow ``teardown`` (what every `down` plan does).
     public static func inTeardownOrder(_ actions: [Action]) -> Bool {
         let ranks = actions.map { teardown.firstIndex(of: $0.kind) ?? teardown.count }

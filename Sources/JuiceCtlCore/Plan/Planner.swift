@@ -67,9 +67,8 @@ public enum Planner {
                 break
             }
         }
-        return VolumePlan(spec: spec, actions: actions, conflicts: [])
+        return VolumePlan(spec: spec, actions: ActionDependencies.inTeardownOrder(sorting: actions), conflicts: [])
     }
-
 }
 
 /// Builds one plan; each section of it (format, mount, directories, quotas, checkpoints) is one method.
