@@ -56,7 +56,7 @@ public final class ReconcileDaemon: Service, Sendable {
     public func run() async throws {
         let logger = context.logger
         let startReload = state.withLock { state -> SpecSet.Reload in
-            state.specSet.reload(paths: configuration.paths)
+            state.specSet.reload(paths: configuration.paths, loader: SpecLoader(files: context.host))
         }
         // The CLI validated the files a moment ago; if they changed since, the freshly read ones win, and a spec
         // the new read rejects falls back to what was validated.
@@ -133,7 +133,7 @@ public final class ReconcileDaemon: Service, Sendable {
     private func reload(_ trigger: Trigger) async -> [VolumeSupervisor] {
         let logger = context.logger
         let (outcome, existing) = state.withLock { state in
-            (state.specSet.reload(paths: configuration.paths), state.supervisors)
+            (state.specSet.reload(paths: configuration.paths, loader: SpecLoader(files: context.host)), state.supervisors)
         }
         context.metrics.recordReload(rejected: !outcome.rejected.isEmpty || outcome.diagnostics.hasErrors)
         if trigger == .signal {

@@ -97,7 +97,7 @@ enum LoggingBootstrap {
 
 /// Loads spec files, prints diagnostics to stderr, and stops with exit 1 when any is an error.
 func loadSpecs(_ paths: [String]) throws -> (specs: [VolumeSpec], warnings: [Diagnostic]) {
-    let result = SpecLoader().load(paths: paths)
+    let result = SpecLoader(files: LiveHost()).load(paths: paths)
     for diagnostic in result.diagnostics {
         FileHandle.standardError.write(Data("\(diagnostic)\n".utf8))
     }

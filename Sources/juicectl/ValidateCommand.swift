@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JuiceCtl
 import JuiceCtlCore
 
 /// `juicectl validate FILE...`: checks specs without touching the host.
@@ -14,7 +15,7 @@ struct ValidateCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let result = SpecLoader().load(paths: files.paths)
+        let result = SpecLoader(files: LiveHost()).load(paths: files.paths)
         if json {
             struct Document: Encodable {
                 var formatVersion: Int

@@ -39,7 +39,7 @@ package struct FilesystemStats: Sendable, Hashable {
 
 /// Everything juicectl reads from or writes to the host without running a program. Calls that touch a FUSE mount
 /// take a deadline. A fake implementation lets observers and executors run in tests without root.
-package protocol HostProbing: VolumeCalling {
+package protocol HostProbing: VolumeCalling, SpecFileAccess {
     /// The text of `/proc/self/mountinfo`.
     func mountInfo() throws -> String
     /// `stat` with a deadline.

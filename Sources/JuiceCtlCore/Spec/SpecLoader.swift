@@ -19,8 +19,13 @@ public struct SpecLoader: Sendable {
     /// Largest spec file accepted: specs are small, and a limit keeps a stray huge file from exhausting memory.
     public static let maxFileSize = 1 << 20
 
-    /// Creates a loader.
-    public init() {}
+    /// Where the loader reads files and directories.
+    let files: any SpecFileAccess
+
+    /// Creates a loader that reads through `files` (by default the local filesystem).
+    public init(files: any SpecFileAccess = LocalSpecFiles()) {
+        self.files = files
+    }
 
     /// Loads every document of every file named by `paths` (files or directories).
     public func load(paths: [String]) -> Result {
@@ -136,14 +141,12 @@ public struct SpecLoader: Sendable {
     private func loadFile(_ file: String) -> ([VolumeSpec], [Diagnostic]) {
         let start = SourceLocation(file: file, line: 1, column: 1)
         // One byte past the limit at most: a stray disk image or device named by mistake is not read whole.
-        guard let handle = FileHandle(forReadingAtPath: file),
-            let data = try? handle.read(upToCount: Self.maxFileSize + 1) ?? Data()
-        else {
+        guard let contents = files.readSpecFile(file, upTo: Self.maxFileSize + 1) else {
             return ([], [Diagnostic(.error, at: start, path: "", "cannot read the file", hint: "check that it exists and is readable")])
         }
-        try? handle.close()
+        let data = contents.data
         guard data.count <= Self.maxFileSize else {
-            let size = ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber)?.intValue ?? 0
+            let size = contents.size ?? 0
             let message =
                 size > Self.maxFileSize
                 ? "the file is \(size) bytes, above the \(Self.maxFileSize)-byte limit for specs"
@@ -160,14 +163,17 @@ public struct SpecLoader: Sendable {
     }
 
     private func expand(_ path: String) -> Swift.Result<[String], DiagnosticError> {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        switch files.specPathKind(path) {
+        case .missing:
             return .failure(
                 DiagnosticError(
                     diagnostic: Diagnostic(.error, at: .init(file: path, line: 1, column: 1), path: "", "no such file or directory")))
+        case .file:
+            return .success([path])
+        case .directory:
+            break
         }
-        guard isDirectory.boolValue else { return .success([path]) }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        let names = files.specDirectoryNames(path) ?? []
         let specs = names.filter { !$0.hasPrefix(".") && ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) }.sorted()
         let base = path.hasSuffix("/") ? String(path.dropLast()) : path
         return .success(specs.map { "\(base)/\($0)" })
